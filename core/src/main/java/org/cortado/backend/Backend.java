@@ -1,0 +1,159 @@
+package org.cortado.backend;
+
+import java.util.List;
+import org.cortado.tensor.Device;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * The operations layers and solvers run, on one device. The pure-Java {@code CpuBackend} is complete and is the
+ * oracle; a GPU backend implements the same operations on device memory. Layers call a backend passed to them and
+ * never ask which one they have.
+ *
+ * <p>Conventions, for every method: all tensors belong to this backend's device; shapes are checked by the layer
+ * that calls (backends may assume them); an input gradient ({@code dinp}) is overwritten, a parameter gradient
+ * ({@code dweight}, {@code dbias}) is accumulated (+=), as Caffe's diffs are.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** A short name for messages ("cpu", "cuda:0 (NVIDIA H200)"). */
+    String name();
+
+    Device device();
+
+    // ---- memory -------------------------------------------------------------------------------------------------
+
+    /** A zero-filled tensor on this device. */
+    Tensor allocate(Shape shape);
+
+    /** A tensor on this device holding a copy of {@code host}. */
+    Tensor upload(Tensor host);
+
+    /** A host tensor holding a copy of {@code t} (any device this backend can read). */
+    Tensor download(Tensor t);
+
+    /** Copies {@code src} into {@code dst} (same element count). */
+    void copy(Tensor src, Tensor dst);
+
+    /** Sets every element of {@code t} to {@code value}. */
+    void fill(Tensor t, float value);
+
+    /** Waits until all queued work on this device is done (a no-op on the CPU). */
+    default void synchronize() {
+    }
+
+    @Override
+    default void close() {
+    }
+
+    // ---- dense linear algebra ----------------------------------------------------------------------------------
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}, all row-major and densely packed, where op(A) is
+     * {@code m x k} (A stored {@code k x m} when {@code transA}), op(B) is {@code k x n} (B stored {@code n x k}
+     * when {@code transB}), C is {@code m x n}. The offsets are element offsets into each buffer, so that one call
+     * can work on a group or an image inside a larger tensor.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float alpha, Tensor a, int aOffset, Tensor b, int bOffset, float beta, Tensor c, int cOffset);
+
+    /** {@code y = alpha * x + beta * y} elementwise over the whole tensors. */
+    void axpby(float alpha, Tensor x, float beta, Tensor y);
+
+    /** {@code out = a * b} elementwise. */
+    void multiply(Tensor a, Tensor b, Tensor out);
+
+    /** The sum of squares of all elements, accumulated in double. */
+    double sumOfSquares(Tensor x);
+
+    // ---- convolution and inner product ---------------------------------------------------------------------------
+
+    /**
+     * Convolution (cross-correlation, as Caffe) of {@code input (N, C, H, W)} with
+     * {@code weight (K, C/group, kh, kw)} plus {@code bias (K)} (may be null) into {@code output (N, K, outH, outW)}.
+     */
+    void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output);
+
+    /** Gradient of the convolution's input: {@code dinp (N, C, H, W)} from {@code dout (N, K, outH, outW)}. */
+    void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp);
+
+    /** Gradients of weight and bias (bias may be null), accumulated. */
+    void convolutionBackwardFilter(ConvGeometry g, Tensor input, Tensor dout, Tensor dweight, Tensor dbias);
+
+    /** {@code data[o, c, i] += bias[c]} for a tensor viewed as {@code (outer, channels, inner)}. */
+    void addBias(Tensor data, Tensor bias, int outer, int channels, int inner);
+
+    /** {@code dbias[c] += sum over o, i of dout[o, c, i]}. */
+    void biasBackward(Tensor dout, Tensor dbias, int outer, int channels, int inner);
+
+    // ---- activations ---------------------------------------------------------------------------------------------
+
+    /** {@code out = x > 0 ? x : slope * x} (Caffe's ReLU with negative_slope). */
+    void reluForward(Tensor in, Tensor out, float negativeSlope);
+
+    /** {@code dinp = dout * (in > 0 ? 1 : slope)}. */
+    void reluBackward(Tensor in, Tensor dout, Tensor dinp, float negativeSlope);
+
+    /** {@code out = 1 / (1 + exp(-x))}. */
+    void sigmoidForward(Tensor in, Tensor out);
+
+    /** {@code dinp = dout * out * (1 - out)}. */
+    void sigmoidBackward(Tensor out, Tensor dout, Tensor dinp);
+
+    /** {@code out = tanh(x)}. */
+    void tanhForward(Tensor in, Tensor out);
+
+    /** {@code dinp = dout * (1 - out^2)}. */
+    void tanhBackward(Tensor out, Tensor dout, Tensor dinp);
+
+    // ---- pooling and normalisation -------------------------------------------------------------------------------
+
+    /**
+     * MAX pooling; {@code mask} (same shape as {@code out}, may be null at inference) receives the index
+     * {@code h * inW + w} of each window's maximum in its input plane (floats hold such indices exactly).
+     */
+    void maxPoolForward(PoolGeometry g, Tensor in, Tensor out, Tensor mask);
+
+    void maxPoolBackward(PoolGeometry g, Tensor dout, Tensor mask, Tensor dinp);
+
+    /** AVE pooling with Caffe's divisor: the window clipped to the padded input, before clipping to the input. */
+    void avePoolForward(PoolGeometry g, Tensor in, Tensor out);
+
+    void avePoolBackward(PoolGeometry g, Tensor dout, Tensor dinp);
+
+    /** LRN of {@code in (N, C, H, W)}; {@code scale} (same shape) keeps the per-element scale for backward. */
+    void lrnForward(LrnParams p, Tensor in, Tensor out, Tensor scale);
+
+    void lrnBackward(LrnParams p, Tensor in, Tensor out, Tensor scale, Tensor dout, Tensor dinp);
+
+    /** Softmax over the middle axis of {@code (outer, channels, inner)}, max-subtracted for stability. */
+    void softmaxForward(Tensor in, Tensor out, int outer, int channels, int inner);
+
+    /** {@code dinp = out * (dout - sum_c(dout * out))}. */
+    void softmaxBackward(Tensor out, Tensor dout, Tensor dinp, int outer, int channels, int inner);
+
+    /**
+     * {@code out[o, c, i] = in[o, c, i] * scale[c] + (bias == null ? 0 : bias[c])} over {@code (outer, channels,
+     * inner)}: the Scale layer, and BatchNorm with stored statistics folded into scale and bias.
+     */
+    void channelAffine(Tensor in, Tensor scale, Tensor bias, Tensor out, int outer, int channels, int inner);
+
+    // ---- data movement -------------------------------------------------------------------------------------------
+
+    /**
+     * Copies {@code blocks} blocks of {@code blockLength} elements: block {@code b} goes from
+     * {@code src[srcOffset + b*srcStride ...]} to {@code dst[dstOffset + b*dstStride ...]}, added when
+     * {@code accumulate}. Concat, Slice and their backward passes are this.
+     */
+    void copyBlocks(Tensor src, int srcOffset, int srcStride, Tensor dst, int dstOffset, int dstStride,
+                    int blockLength, int blocks, boolean accumulate);
+
+    /**
+     * Elementwise maximum of {@code inputs} into {@code out}; {@code mask} (may be null) receives the index of the
+     * input that won, first one on ties, as Caffe's Eltwise MAX.
+     */
+    void eltwiseMaxForward(List<Tensor> inputs, Tensor out, Tensor mask);
+
+    /** {@code dinp = mask == index ? dout : 0}. */
+    void eltwiseMaxBackward(Tensor dout, Tensor mask, int index, Tensor dinp);
+}

@@ -1,0 +1,414 @@
+package org.cortado.backend.cpu;
+
+import java.util.Arrays;
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.backend.ConvGeometry;
+import org.cortado.backend.LrnParams;
+import org.cortado.backend.PoolGeometry;
+import org.cortado.tensor.Device;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * The pure-Java backend: every operation on host arrays, split over all cores. It is the reference every other
+ * backend is tested against, so each method favours clarity where speed does not need otherwise.
+ */
+public final class CpuBackend implements Backend {
+    private final Parallel parallel;
+    private final Gemm gemm;
+    private final CpuConvolution convolution;
+    private final CpuPooling pooling;
+    private final CpuLrn lrn;
+
+    /** A backend using every available processor. */
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuBackend(int threads) {
+        this.parallel = new Parallel(threads);
+        this.gemm = new Gemm(parallel);
+        this.convolution = new CpuConvolution(parallel, gemm);
+        this.pooling = new CpuPooling(parallel);
+        this.lrn = new CpuLrn(parallel);
+    }
+
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /** The worker threads, for host-side work (image decoding, heads) that should share them. */
+    public Parallel parallel() {
+        return parallel;
+    }
+
+    @Override
+    public String name() {
+        return "cpu (" + parallel.threads() + " threads)";
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    // ---- memory -------------------------------------------------------------------------------------------------
+
+    @Override
+    public Tensor allocate(Shape shape) {
+        return Tensor.zeros(shape);
+    }
+
+    @Override
+    public Tensor upload(Tensor host) {
+        return Tensor.wrap(host.shape(), Arrays.copyOf(host.hostData(), host.count()));
+    }
+
+    @Override
+    public Tensor download(Tensor t) {
+        return upload(t);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        requireSameCount(src, dst);
+        System.arraycopy(src.hostData(), 0, dst.hostData(), 0, src.count());
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        Arrays.fill(t.hostData(), 0, t.count(), value);
+    }
+
+    // ---- dense linear algebra ----------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int aOffset,
+                     Tensor b, int bOffset, float beta, Tensor c, int cOffset) {
+        gemm.gemm(transA, transB, m, n, k, alpha, a.hostData(), aOffset, b.hostData(), bOffset, beta,
+                c.hostData(), cOffset);
+    }
+
+    @Override
+    public void axpby(float alpha, Tensor x, float beta, Tensor y) {
+        requireSameCount(x, y);
+        float[] xs = x.hostData();
+        float[] ys = y.hostData();
+        parallel.forRange(x.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                ys[i] = alpha * xs[i] + beta * ys[i];
+            }
+        });
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out) {
+        requireSameCount(a, b);
+        requireSameCount(a, out);
+        float[] as = a.hostData();
+        float[] bs = b.hostData();
+        float[] os = out.hostData();
+        parallel.forRange(a.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                os[i] = as[i] * bs[i];
+            }
+        });
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x) {
+        float[] xs = x.hostData();
+        double sum = 0;
+        for (int i = 0, n = x.count(); i < n; i++) {
+            sum += (double) xs[i] * xs[i];
+        }
+        return sum;
+    }
+
+    // ---- convolution -------------------------------------------------------------------------------------------
+
+    @Override
+    public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
+        convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
+                output.hostData());
+    }
+
+    @Override
+    public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
+        convolution.backwardData(g, weight.hostData(), dout.hostData(), dinp.hostData());
+    }
+
+    @Override
+    public void convolutionBackwardFilter(ConvGeometry g, Tensor input, Tensor dout, Tensor dweight, Tensor dbias) {
+        convolution.backwardFilter(g, input.hostData(), dout.hostData(), dweight.hostData());
+        if (dbias != null) {
+            biasBackward(dout, dbias, g.batch(), g.outChannels(), g.outH() * g.outW());
+        }
+    }
+
+    @Override
+    public void addBias(Tensor data, Tensor bias, int outer, int channels, int inner) {
+        float[] d = data.hostData();
+        float[] b = bias.hostData();
+        parallel.forRange(outer * channels, Math.max(1, 8192 / Math.max(1, inner)), (s, e) -> {
+            for (int oc = s; oc < e; oc++) {
+                float v = b[oc % channels];
+                int base = oc * inner;
+                for (int i = 0; i < inner; i++) {
+                    d[base + i] += v;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void biasBackward(Tensor dout, Tensor dbias, int outer, int channels, int inner) {
+        float[] d = dout.hostData();
+        float[] db = dbias.hostData();
+        parallel.forRange(channels, 1, (s, e) -> {
+            for (int c = s; c < e; c++) {
+                double sum = 0;
+                for (int o = 0; o < outer; o++) {
+                    int base = (o * channels + c) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        sum += d[base + i];
+                    }
+                }
+                db[c] += (float) sum;
+            }
+        });
+    }
+
+    // ---- activations ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void reluForward(Tensor in, Tensor out, float negativeSlope) {
+        float[] x = in.hostData();
+        float[] y = out.hostData();
+        parallel.forRange(in.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                float v = x[i];
+                y[i] = v > 0 ? v : negativeSlope * v;
+            }
+        });
+    }
+
+    @Override
+    public void reluBackward(Tensor in, Tensor dout, Tensor dinp, float negativeSlope) {
+        float[] x = in.hostData();
+        float[] dy = dout.hostData();
+        float[] dx = dinp.hostData();
+        parallel.forRange(in.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                dx[i] = x[i] > 0 ? dy[i] : negativeSlope * dy[i];
+            }
+        });
+    }
+
+    @Override
+    public void sigmoidForward(Tensor in, Tensor out) {
+        float[] x = in.hostData();
+        float[] y = out.hostData();
+        parallel.forRange(in.count(), 1 << 13, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
+            }
+        });
+    }
+
+    @Override
+    public void sigmoidBackward(Tensor out, Tensor dout, Tensor dinp) {
+        float[] y = out.hostData();
+        float[] dy = dout.hostData();
+        float[] dx = dinp.hostData();
+        parallel.forRange(out.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                dx[i] = dy[i] * y[i] * (1f - y[i]);
+            }
+        });
+    }
+
+    @Override
+    public void tanhForward(Tensor in, Tensor out) {
+        float[] x = in.hostData();
+        float[] y = out.hostData();
+        parallel.forRange(in.count(), 1 << 13, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                y[i] = (float) Math.tanh(x[i]);
+            }
+        });
+    }
+
+    @Override
+    public void tanhBackward(Tensor out, Tensor dout, Tensor dinp) {
+        float[] y = out.hostData();
+        float[] dy = dout.hostData();
+        float[] dx = dinp.hostData();
+        parallel.forRange(out.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                dx[i] = dy[i] * (1f - y[i] * y[i]);
+            }
+        });
+    }
+
+    // ---- pooling and normalisation -------------------------------------------------------------------------------
+
+    @Override
+    public void maxPoolForward(PoolGeometry g, Tensor in, Tensor out, Tensor mask) {
+        pooling.maxForward(g, in.hostData(), out.hostData(), mask == null ? null : mask.hostData());
+    }
+
+    @Override
+    public void maxPoolBackward(PoolGeometry g, Tensor dout, Tensor mask, Tensor dinp) {
+        pooling.maxBackward(g, dout.hostData(), mask.hostData(), dinp.hostData());
+    }
+
+    @Override
+    public void avePoolForward(PoolGeometry g, Tensor in, Tensor out) {
+        pooling.aveForward(g, in.hostData(), out.hostData());
+    }
+
+    @Override
+    public void avePoolBackward(PoolGeometry g, Tensor dout, Tensor dinp) {
+        pooling.aveBackward(g, dout.hostData(), dinp.hostData());
+    }
+
+    @Override
+    public void lrnForward(LrnParams p, Tensor in, Tensor out, Tensor scale) {
+        lrn.forward(p, in.shape(), in.hostData(), out.hostData(), scale.hostData());
+    }
+
+    @Override
+    public void lrnBackward(LrnParams p, Tensor in, Tensor out, Tensor scale, Tensor dout, Tensor dinp) {
+        lrn.backward(p, in.shape(), in.hostData(), out.hostData(), scale.hostData(), dout.hostData(),
+                dinp.hostData());
+    }
+
+    @Override
+    public void softmaxForward(Tensor in, Tensor out, int outer, int channels, int inner) {
+        float[] x = in.hostData();
+        float[] y = out.hostData();
+        parallel.forRange(outer * inner, Math.max(1, 4096 / Math.max(1, channels)), (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int base = (t / inner) * channels * inner + t % inner;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < channels; c++) {
+                    max = Math.max(max, x[base + c * inner]);
+                }
+                double sum = 0;
+                for (int c = 0; c < channels; c++) {
+                    float v = (float) Math.exp(x[base + c * inner] - max);
+                    y[base + c * inner] = v;
+                    sum += v;
+                }
+                float inv = (float) (1.0 / sum);
+                for (int c = 0; c < channels; c++) {
+                    y[base + c * inner] *= inv;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void softmaxBackward(Tensor out, Tensor dout, Tensor dinp, int outer, int channels, int inner) {
+        float[] y = out.hostData();
+        float[] dy = dout.hostData();
+        float[] dx = dinp.hostData();
+        parallel.forRange(outer * inner, Math.max(1, 4096 / Math.max(1, channels)), (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int base = (t / inner) * channels * inner + t % inner;
+                double dot = 0;
+                for (int c = 0; c < channels; c++) {
+                    dot += (double) dy[base + c * inner] * y[base + c * inner];
+                }
+                for (int c = 0; c < channels; c++) {
+                    int i = base + c * inner;
+                    dx[i] = (float) (y[i] * (dy[i] - dot));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void channelAffine(Tensor in, Tensor scale, Tensor bias, Tensor out, int outer, int channels, int inner) {
+        float[] x = in.hostData();
+        float[] sc = scale.hostData();
+        float[] b = bias == null ? null : bias.hostData();
+        float[] y = out.hostData();
+        parallel.forRange(outer * channels, Math.max(1, 8192 / Math.max(1, inner)), (s, e) -> {
+            for (int oc = s; oc < e; oc++) {
+                int c = oc % channels;
+                float m = sc[c];
+                float add = b == null ? 0f : b[c];
+                int base = oc * inner;
+                for (int i = 0; i < inner; i++) {
+                    y[base + i] = x[base + i] * m + add;
+                }
+            }
+        });
+    }
+
+    // ---- data movement -------------------------------------------------------------------------------------------
+
+    @Override
+    public void copyBlocks(Tensor src, int srcOffset, int srcStride, Tensor dst, int dstOffset, int dstStride,
+                           int blockLength, int blocks, boolean accumulate) {
+        float[] s = src.hostData();
+        float[] d = dst.hostData();
+        parallel.forRange(blocks, Math.max(1, 16384 / Math.max(1, blockLength)), (start, end) -> {
+            for (int b = start; b < end; b++) {
+                int so = srcOffset + b * srcStride;
+                int dOff = dstOffset + b * dstStride;
+                if (accumulate) {
+                    for (int i = 0; i < blockLength; i++) {
+                        d[dOff + i] += s[so + i];
+                    }
+                } else {
+                    System.arraycopy(s, so, d, dOff, blockLength);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void eltwiseMaxForward(List<Tensor> inputs, Tensor out, Tensor mask) {
+        float[] y = out.hostData();
+        float[] m = mask == null ? null : mask.hostData();
+        float[][] xs = inputs.stream().map(Tensor::hostData).toArray(float[][]::new);
+        parallel.forRange(out.count(), 1 << 14, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                float best = xs[0][i];
+                int arg = 0;
+                for (int k = 1; k < xs.length; k++) {
+                    if (xs[k][i] > best) {
+                        best = xs[k][i];
+                        arg = k;
+                    }
+                }
+                y[i] = best;
+                if (m != null) {
+                    m[i] = arg;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void eltwiseMaxBackward(Tensor dout, Tensor mask, int index, Tensor dinp) {
+        float[] dy = dout.hostData();
+        float[] m = mask.hostData();
+        float[] dx = dinp.hostData();
+        parallel.forRange(dout.count(), 1 << 15, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                dx[i] = m[i] == index ? dy[i] : 0f;
+            }
+        });
+    }
+
+    private static void requireSameCount(Tensor a, Tensor b) {
+        if (a.count() != b.count()) {
+            throw new IllegalArgumentException("element counts differ: " + a.shape() + " vs " + b.shape());
+        }
+    }
+}

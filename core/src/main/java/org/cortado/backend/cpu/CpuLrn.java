@@ -1,0 +1,122 @@
+package org.cortado.backend.cpu;
+
+import org.cortado.backend.LrnParams;
+import org.cortado.tensor.Shape;
+
+/**
+ * Local response normalisation, both of Caffe's regions (see {@link LrnParams} for the formulas). The backward
+ * pass uses {@code d/dx_q = dout_q * s_q^-beta - (2 alpha beta / n) x_q * sum over windows p containing q of
+ * dout_p * y_p / s_p}, with {@code n} the window's element count; windows are symmetric, so "p whose window
+ * contains q" is "p in q's window".
+ */
+final class CpuLrn {
+    private final Parallel parallel;
+
+    CpuLrn(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void forward(LrnParams p, Shape shape, float[] in, float[] out, float[] scale) {
+        int n = shape.dim(0);
+        int c = shape.dim(1);
+        int hw = shape.count(2, shape.rank());
+        if (p.acrossChannels()) {
+            float alphaOverSize = p.alpha() / p.size();
+            int prePad = (p.size() - 1) / 2;
+            parallel.forRange(n * hw, 64, (s, e) -> {
+                for (int t = s; t < e; t++) {
+                    int base = (t / hw) * c * hw + t % hw;
+                    for (int ch = 0; ch < c; ch++) {
+                        float sum = 0;
+                        int lo = Math.max(0, ch - prePad);
+                        int hi = Math.min(c - 1, ch + p.size() - prePad - 1);
+                        for (int q = lo; q <= hi; q++) {
+                            float v = in[base + q * hw];
+                            sum += v * v;
+                        }
+                        int i = base + ch * hw;
+                        float sc = p.k() + alphaOverSize * sum;
+                        scale[i] = sc;
+                        out[i] = in[i] * (float) Math.pow(sc, -p.beta());
+                    }
+                }
+            });
+        } else {
+            int h = shape.dim(2);
+            int w = hw / h;
+            int pad = (p.size() - 1) / 2;
+            float alphaOverArea = p.alpha() / (p.size() * p.size());
+            parallel.forRange(n * c, 1, (s, e) -> {
+                for (int plane = s; plane < e; plane++) {
+                    int base = plane * hw;
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            float sum = 0;
+                            for (int yy = Math.max(0, y - pad); yy <= Math.min(h - 1, y + pad); yy++) {
+                                for (int xx = Math.max(0, x - pad); xx <= Math.min(w - 1, x + pad); xx++) {
+                                    float v = in[base + yy * w + xx];
+                                    sum += v * v;
+                                }
+                            }
+                            int i = base + y * w + x;
+                            float sc = 1f + alphaOverArea * sum;
+                            scale[i] = sc;
+                            out[i] = in[i] * (float) Math.pow(sc, -p.beta());
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /** {@code dinp} is overwritten. */
+    void backward(LrnParams p, Shape shape, float[] in, float[] out, float[] scale, float[] dout, float[] dinp) {
+        int n = shape.dim(0);
+        int c = shape.dim(1);
+        int hw = shape.count(2, shape.rank());
+        if (p.acrossChannels()) {
+            float factor = 2f * p.alpha() * p.beta() / p.size();
+            int prePad = (p.size() - 1) / 2;
+            parallel.forRange(n * hw, 64, (s, e) -> {
+                for (int t = s; t < e; t++) {
+                    int base = (t / hw) * c * hw + t % hw;
+                    for (int ch = 0; ch < c; ch++) {
+                        // Channel q's window holds ch exactly when ch's window (mirrored) holds q.
+                        int lo = Math.max(0, ch - (p.size() - prePad - 1));
+                        int hi = Math.min(c - 1, ch + prePad);
+                        float acc = 0;
+                        for (int q = lo; q <= hi; q++) {
+                            int j = base + q * hw;
+                            acc += dout[j] * out[j] / scale[j];
+                        }
+                        int i = base + ch * hw;
+                        dinp[i] = dout[i] * (float) Math.pow(scale[i], -p.beta()) - factor * in[i] * acc;
+                    }
+                }
+            });
+        } else {
+            int h = shape.dim(2);
+            int w = hw / h;
+            int pad = (p.size() - 1) / 2;
+            float factor = 2f * p.alpha() * p.beta() / (p.size() * p.size());
+            parallel.forRange(n * c, 1, (s, e) -> {
+                for (int plane = s; plane < e; plane++) {
+                    int base = plane * hw;
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            float acc = 0;
+                            for (int yy = Math.max(0, y - pad); yy <= Math.min(h - 1, y + pad); yy++) {
+                                for (int xx = Math.max(0, x - pad); xx <= Math.min(w - 1, x + pad); xx++) {
+                                    int j = base + yy * w + xx;
+                                    acc += dout[j] * out[j] / scale[j];
+                                }
+                            }
+                            int i = base + y * w + x;
+                            dinp[i] = dout[i] * (float) Math.pow(scale[i], -p.beta()) - factor * in[i] * acc;
+                        }
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.cortado.backend.cpu;
+
+import org.cortado.backend.PoolGeometry;
+
+/**
+ * MAX and AVE pooling with Caffe's window rules (pooling_layer.cpp): a window starts at {@code p*stride - pad};
+ * MAX clips it to the input and starts from {@code -FLT_MAX} with a strict {@code >}, so the first maximum wins;
+ * AVE divides by the window clipped to {@code [-pad, in + pad)}, so padding counts in the divisor but a window
+ * hanging past the padded edge does not.
+ */
+final class CpuPooling {
+    private final Parallel parallel;
+
+    CpuPooling(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void maxForward(PoolGeometry g, float[] in, float[] out, float[] mask) {
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            for (int plane = s; plane < e; plane++) {
+                int inBase = plane * inPlane;
+                int outBase = plane * outPlane;
+                for (int ph = 0; ph < g.outH(); ph++) {
+                    int hstart = ph * g.strideH() - g.padH();
+                    int hend = Math.min(hstart + g.kernelH(), g.inH());
+                    hstart = Math.max(hstart, 0);
+                    for (int pw = 0; pw < g.outW(); pw++) {
+                        int wstart = pw * g.strideW() - g.padW();
+                        int wend = Math.min(wstart + g.kernelW(), g.inW());
+                        wstart = Math.max(wstart, 0);
+                        float best = -Float.MAX_VALUE;
+                        int arg = -1;
+                        for (int h = hstart; h < hend; h++) {
+                            for (int w = wstart; w < wend; w++) {
+                                int idx = h * g.inW() + w;
+                                float v = in[inBase + idx];
+                                if (v > best) {
+                                    best = v;
+                                    arg = idx;
+                                }
+                            }
+                        }
+                        out[outBase + ph * g.outW() + pw] = best;
+                        if (mask != null) {
+                            mask[outBase + ph * g.outW() + pw] = arg;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@code dinp} is overwritten. */
+    void maxBackward(PoolGeometry g, float[] dout, float[] mask, float[] dinp) {
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            for (int plane = s; plane < e; plane++) {
+                int inBase = plane * inPlane;
+                int outBase = plane * outPlane;
+                java.util.Arrays.fill(dinp, inBase, inBase + inPlane, 0f);
+                for (int i = 0; i < outPlane; i++) {
+                    int arg = (int) mask[outBase + i];
+                    if (arg >= 0) {
+                        dinp[inBase + arg] += dout[outBase + i];
+                    }
+                }
+            }
+        });
+    }
+
+    void aveForward(PoolGeometry g, float[] in, float[] out) {
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            for (int plane = s; plane < e; plane++) {
+                int inBase = plane * inPlane;
+                int outBase = plane * outPlane;
+                for (int ph = 0; ph < g.outH(); ph++) {
+                    for (int pw = 0; pw < g.outW(); pw++) {
+                        int hstart = ph * g.strideH() - g.padH();
+                        int wstart = pw * g.strideW() - g.padW();
+                        int hend = Math.min(hstart + g.kernelH(), g.inH() + g.padH());
+                        int wend = Math.min(wstart + g.kernelW(), g.inW() + g.padW());
+                        int poolSize = (hend - hstart) * (wend - wstart);
+                        hstart = Math.max(hstart, 0);
+                        wstart = Math.max(wstart, 0);
+                        hend = Math.min(hend, g.inH());
+                        wend = Math.min(wend, g.inW());
+                        float sum = 0;
+                        for (int h = hstart; h < hend; h++) {
+                            for (int w = wstart; w < wend; w++) {
+                                sum += in[inBase + h * g.inW() + w];
+                            }
+                        }
+                        out[outBase + ph * g.outW() + pw] = sum / poolSize;
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@code dinp} is overwritten. */
+    void aveBackward(PoolGeometry g, float[] dout, float[] dinp) {
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            for (int plane = s; plane < e; plane++) {
+                int inBase = plane * inPlane;
+                int outBase = plane * outPlane;
+                java.util.Arrays.fill(dinp, inBase, inBase + inPlane, 0f);
+                for (int ph = 0; ph < g.outH(); ph++) {
+                    for (int pw = 0; pw < g.outW(); pw++) {
+                        int hstart = ph * g.strideH() - g.padH();
+                        int wstart = pw * g.strideW() - g.padW();
+                        int hend = Math.min(hstart + g.kernelH(), g.inH() + g.padH());
+                        int wend = Math.min(wstart + g.kernelW(), g.inW() + g.padW());
+                        int poolSize = (hend - hstart) * (wend - wstart);
+                        hstart = Math.max(hstart, 0);
+                        wstart = Math.max(wstart, 0);
+                        hend = Math.min(hend, g.inH());
+                        wend = Math.min(wend, g.inW());
+                        float grad = dout[outBase + ph * g.outW() + pw] / poolSize;
+                        for (int h = hstart; h < hend; h++) {
+                            for (int w = wstart; w < wend; w++) {
+                                dinp[inBase + h * g.inW() + w] += grad;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static int grain(PoolGeometry g) {
+        return Math.max(1, 4096 / Math.max(1, g.outH() * g.outW() * g.kernelH() * g.kernelW()));
+    }
+}

@@ -1,0 +1,94 @@
+package org.cortado.backend.cpu;
+
+import org.cortado.backend.ConvGeometry;
+
+/**
+ * Caffe's im2col for one image and one group: rows are {@code (channel, ky, kx)}, columns are output pixels, and
+ * taps that fall in the padding read zero. The convolution then is one GEMM of the weights with this matrix.
+ */
+final class Im2col {
+    private Im2col() {
+    }
+
+    /**
+     * Fills {@code col} ({@code g.patchSize() x outH*outW}) from channels {@code [c0, c0 + C/group)} of the image
+     * starting at {@code imgOff} in {@code img}. Rows {@code [rowStart, rowEnd)} only, so that callers can split it.
+     */
+    static void im2col(ConvGeometry g, float[] img, int imgOff, int c0, float[] col, int rowStart, int rowEnd) {
+        int outH = g.outH();
+        int outW = g.outW();
+        int kernelArea = g.kernelH() * g.kernelW();
+        int plane = g.inH() * g.inW();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int c = row / kernelArea;
+            int ky = (row % kernelArea) / g.kernelW();
+            int kx = row % g.kernelW();
+            int src = imgOff + (c0 + c) * plane;
+            int dst = row * outH * outW;
+            int dy = ky * g.dilationH() - g.padH();
+            int dx = kx * g.dilationW() - g.padW();
+            for (int oy = 0; oy < outH; oy++) {
+                int iy = oy * g.strideH() + dy;
+                int d = dst + oy * outW;
+                if (iy < 0 || iy >= g.inH()) {
+                    java.util.Arrays.fill(col, d, d + outW, 0f);
+                    continue;
+                }
+                int rowBase = src + iy * g.inW();
+                if (g.strideW() == 1) {
+                    // Contiguous run of valid taps, zeros at either side.
+                    int oxStart = Math.max(0, -dx);
+                    int oxEnd = Math.min(outW, g.inW() - dx);
+                    if (oxEnd <= oxStart) {
+                        java.util.Arrays.fill(col, d, d + outW, 0f);
+                        continue;
+                    }
+                    java.util.Arrays.fill(col, d, d + oxStart, 0f);
+                    System.arraycopy(img, rowBase + oxStart + dx, col, d + oxStart, oxEnd - oxStart);
+                    java.util.Arrays.fill(col, d + oxEnd, d + outW, 0f);
+                } else {
+                    for (int ox = 0; ox < outW; ox++) {
+                        int ix = ox * g.strideW() + dx;
+                        col[d + ox] = ix >= 0 && ix < g.inW() ? img[rowBase + ix] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: adds each column entry back to the input pixel it was read from, for channels
+     * {@code [cStart, cEnd)} of the group (rows of different channels touch different pixels, so channel ranges
+     * can run in parallel).
+     */
+    static void col2im(ConvGeometry g, float[] col, float[] img, int imgOff, int c0, int cStart, int cEnd) {
+        int outH = g.outH();
+        int outW = g.outW();
+        int plane = g.inH() * g.inW();
+        for (int c = cStart; c < cEnd; c++) {
+            int dstPlane = imgOff + (c0 + c) * plane;
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++) {
+                    int row = (c * g.kernelH() + ky) * g.kernelW() + kx;
+                    int src = row * outH * outW;
+                    int dy = ky * g.dilationH() - g.padH();
+                    int dx = kx * g.dilationW() - g.padW();
+                    for (int oy = 0; oy < outH; oy++) {
+                        int iy = oy * g.strideH() + dy;
+                        if (iy < 0 || iy >= g.inH()) {
+                            continue;
+                        }
+                        int s = src + oy * outW;
+                        int rowBase = dstPlane + iy * g.inW();
+                        for (int ox = 0; ox < outW; ox++) {
+                            int ix = ox * g.strideW() + dx;
+                            if (ix >= 0 && ix < g.inW()) {
+                                img[rowBase + ix] += col[s + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
