@@ -1,8 +1,7 @@
 package org.cortado.heads;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
+import org.cortado.util.Shuffle;
 
 /**
  * Stratified k-fold assignment: each class's samples, shuffled by a seeded generator, are dealt to the folds in
@@ -26,18 +25,7 @@ public final class StratifiedKFold {
         int[] fold = new int[y.length];
         int next = 0;
         for (int c = 0; c < classes; c++) {
-            List<Integer> members = new ArrayList<>();
-            for (int i = 0; i < y.length; i++) {
-                if (y[i] == c) {
-                    members.add(i);
-                }
-            }
-            for (int i = members.size() - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                Integer t = members.get(i);
-                members.set(i, members.get(j));
-                members.set(j, t);
-            }
+            int[] members = Shuffle.classMembers(y, c, rng);
             // Continue dealing where the previous class stopped, so small classes do not all land in fold 0.
             for (int m : members) {
                 fold[m] = next;
