@@ -38,6 +38,15 @@ class PrototxtTest {
     }
 
     @Test
+    void everyV1LayerTypeHasAV2Name() {
+        for (V1LayerParameter.LayerType t : V1LayerParameter.LayerType.values()) {
+            if (t != V1LayerParameter.LayerType.NONE) {
+                assertFalse(V1Upgrade.typeName(t, "x", "test").isEmpty(), t.toString());
+            }
+        }
+    }
+
+    @Test
     void theTinyV1NetUpgradesToV2() throws IOException {
         NetParameter v1 = ProtobufOracle.parseNet(SharedData.require("models/tiny/caffenet_narrow_v1.caffemodel"));
         assertTrue(V1Upgrade.needsUpgrade(v1));
