@@ -103,7 +103,7 @@ class NpyTest {
         Path structured = rawNpy(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new byte[4]);
         assertMessage(structured, "(structured)");
         Path fortran = rawNpy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", new byte[24]);
-        assertMessage(fortran, "Fortran-order (column-major) array of shape [2, 3]");
+        assertMessage(fortran, "Fortran-order (column-major) array of shape (2, 3)");
         Path shortData = rawNpy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", new byte[20]);
         assertMessage(shortData, "truncated: array of shape (2, 3) needs 24 bytes of data, the file holds 20");
         Path notNpy = tmp.resolve("image.npy");
