@@ -123,6 +123,11 @@ final class NativeStack {
         boolean fatal = false;
         Map<String, Boolean> ok = new LinkedHashMap<>();
         for (Part part : parts) {
+            if (fatal) {
+                report.add(String.format("  %-13s not loaded after the failure above: %s", part.label(),
+                        whereFound(part, search)));
+                continue;
+            }
             String outcome;
             boolean success;
             try {
@@ -135,10 +140,7 @@ final class NativeStack {
             ok.put(part.soname(), success);
             String tag = success ? "ok" : part.required() ? "FAILED" : "missing (optional: " + part.whenMissing() + ")";
             report.add(String.format("  %-13s %s: %s", part.label(), tag, outcome));
-            if (!success && part.required()) {
-                fatal = true;
-                break;
-            }
+            fatal = !success && part.required();
         }
         if (!fatal) {
             fatal = !bindJava("JCuda driver API", () -> JCudaDriver.setExceptionsEnabled(true), report)
@@ -172,6 +174,20 @@ final class NativeStack {
         PartFailure(String message) {
             super(message);
         }
+    }
+
+    /** Where a part would come from, without loading anything (for the message once loading has failed). */
+    private static String whereFound(Part part, LibrarySearch search) {
+        List<String> names = new ArrayList<>();
+        names.add(part.soname());
+        names.addAll(part.bridgedFrom());
+        for (String n : names) {
+            Optional<Path> p = search.find(n);
+            if (p.isPresent()) {
+                return n + " at " + p.get();
+            }
+        }
+        return String.join(", ", names) + " not found";
     }
 
     /** Loads one part; returns what served it, or throws PartFailure saying what was looked for. */
