@@ -1,0 +1,125 @@
+package org.cortado.layers;
+
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.backend.ConvGeometry;
+import org.cortado.caffe.proto.Caffe.ConvolutionParameter;
+import org.cortado.caffe.proto.Caffe.FillerParameter;
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * Convolution: bottom {@code (N, C, H, W)}, weight {@code (K, C/group, kh, kw)}, bias {@code (K)}, top
+ * {@code (N, K, H', W')} with {@code H' = (H + 2 pad_h - (dilation_h (kh - 1) + 1)) / stride_h + 1} (floor).
+ * {@code top[n, k] = bias[k] + sum over c in k's group of weight[k, c] (x) bottom[n, c]} (cross-correlation).
+ */
+public final class ConvolutionLayer extends Layer {
+    /** convolution_param, with Caffe's single/pair/h-w forms resolved. */
+    public record Params(int numOutput, boolean biasTerm, int kernelH, int kernelW, int strideH, int strideW,
+                         int padH, int padW, int dilationH, int dilationW, int group,
+                         FillerParameter weightFiller, FillerParameter biasFiller) {
+        public static Params from(LayerParameter layer) {
+            ConvolutionParameter p = layer.getConvolutionParam();
+            String who = "layer '" + layer.getName() + "' (Convolution): ";
+            if (!layer.hasConvolutionParam() || !p.hasNumOutput() || p.getNumOutput() < 1) {
+                throw new NetDefinitionException(who + "convolution_param.num_output must be set and positive");
+            }
+            if (p.getAxis() != 1) {
+                throw new NetDefinitionException(who + "only axis 1 (N, C, H, W) is supported, got axis " + p.getAxis());
+            }
+            int[] kernel = pair(who, "kernel", p.hasKernelH() || p.hasKernelW(), p.getKernelH(), p.getKernelW(),
+                    p.getKernelSizeList(), -1);
+            int[] stride = pair(who, "stride", p.hasStrideH() || p.hasStrideW(), p.getStrideH(), p.getStrideW(),
+                    p.getStrideList(), 1);
+            int[] pad = pair(who, "pad", p.hasPadH() || p.hasPadW(), p.getPadH(), p.getPadW(), p.getPadList(), 0);
+            int[] dilation = pair(who, "dilation", false, 0, 0, p.getDilationList(), 1);
+            if (kernel[0] < 1 || kernel[1] < 1 || stride[0] < 1 || stride[1] < 1 || dilation[0] < 1
+                    || dilation[1] < 1) {
+                throw new NetDefinitionException(who + "kernel, stride and dilation must be positive");
+            }
+            return new Params(p.getNumOutput(), p.getBiasTerm(), kernel[0], kernel[1], stride[0], stride[1],
+                    pad[0], pad[1], dilation[0], dilation[1], p.getGroup(), p.getWeightFiller(), p.getBiasFiller());
+        }
+
+        /** Caffe's rule: either the _h/_w pair, or a repeated field with 0 (default), 1 (both) or 2 values. */
+        private static int[] pair(String who, String name, boolean hw, int h, int w, List<Integer> values, int dflt) {
+            if (hw) {
+                if (!values.isEmpty()) {
+                    throw new NetDefinitionException(who + "give either " + name + "_h/" + name + "_w or "
+                            + name + (name.equals("kernel") ? "_size" : "") + ", not both");
+                }
+                return new int[] {h, w};
+            }
+            switch (values.size()) {
+                case 0:
+                    if (dflt < 0) {
+                        throw new NetDefinitionException(who + "kernel_size (or kernel_h and kernel_w) is required");
+                    }
+                    return new int[] {dflt, dflt};
+                case 1:
+                    return new int[] {values.get(0), values.get(0)};
+                case 2:
+                    return new int[] {values.get(0), values.get(1)};
+                default:
+                    throw new NetDefinitionException(who + name + " has " + values.size()
+                            + " values; 2-D convolution takes 1 or 2");
+            }
+        }
+    }
+
+    private final Params p;
+    private ConvGeometry geometry;
+
+    public ConvolutionLayer(LayerConfig config, Params params) {
+        super(config, 1, 1, 1, 1);
+        this.p = params;
+    }
+
+    public Params settings() {
+        return p;
+    }
+
+    @Override
+    public void setUp(Backend backend, List<Shape> bottomShapes) {
+        Shape in = bottomShapes.get(0);
+        requireRank(in, 4, "bottom");
+        int channels = in.dim(1);
+        if (channels % p.group() != 0 || p.numOutput() % p.group() != 0) {
+            throw error("group " + p.group() + " must divide input channels " + channels + " and num_output "
+                    + p.numOutput());
+        }
+        addParam(backend, Shape.of(p.numOutput(), channels / p.group(), p.kernelH(), p.kernelW()));
+        if (p.biasTerm()) {
+            addParam(backend, Shape.of(p.numOutput()));
+        }
+    }
+
+    @Override
+    public List<Shape> reshape(List<Shape> bottomShapes) {
+        Shape in = bottomShapes.get(0);
+        requireRank(in, 4, "bottom");
+        int expectedChannels = params().get(0).shape().dim(1) * p.group();
+        if (in.dim(1) != expectedChannels) {
+            throw error("bottom has " + in.dim(1) + " channels, weights expect " + expectedChannels);
+        }
+        geometry = new ConvGeometry(in.dim(0), in.dim(1), in.dim(2), in.dim(3), p.numOutput(),
+                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+                p.dilationH(), p.dilationW(), p.group());
+        if (geometry.outH() < 1 || geometry.outW() < 1) {
+            throw error("input " + in + " is smaller than the dilated kernel " + p.kernelH() + "x" + p.kernelW());
+        }
+        return List.of(Shape.of(in.dim(0), p.numOutput(), geometry.outH(), geometry.outW()));
+    }
+
+    /** The geometry of the last {@link #reshape}. */
+    public ConvGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
+        Tensor bias = p.biasTerm() ? params().get(1).data() : null;
+        backend.convolutionForward(geometry, bottoms.get(0), params().get(0).data(), bias, tops.get(0));
+    }
+}

@@ -1,0 +1,99 @@
+package org.cortado.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.caffe.proto.Caffe.FillerParameter;
+import org.cortado.caffe.proto.Caffe.InnerProductParameter;
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * InnerProduct (fully connected): the bottom is viewed as {@code (M, K)} with {@code M} the product of the axes
+ * before {@code axis} and {@code K} of the rest; weight {@code (N, K)} ({@code (K, N)} when {@code transpose}),
+ * bias {@code (N)}; top {@code (dims before axis..., N)} = {@code bottom * weight^T + bias}.
+ */
+public final class InnerProductLayer extends Layer {
+    public record Params(int numOutput, boolean biasTerm, int axis, boolean transpose,
+                         FillerParameter weightFiller, FillerParameter biasFiller) {
+        public static Params from(LayerParameter layer) {
+            InnerProductParameter p = layer.getInnerProductParam();
+            if (!p.hasNumOutput() || p.getNumOutput() < 1) {
+                throw new NetDefinitionException("layer '" + layer.getName()
+                        + "' (InnerProduct): inner_product_param.num_output must be set and positive");
+            }
+            return new Params(p.getNumOutput(), p.getBiasTerm(), p.getAxis(), p.getTranspose(),
+                    p.getWeightFiller(), p.getBiasFiller());
+        }
+    }
+
+    private final Params p;
+    private int m;
+    private int k;
+
+    public InnerProductLayer(LayerConfig config, Params params) {
+        super(config, 1, 1, 1, 1);
+        this.p = params;
+    }
+
+    public Params settings() {
+        return p;
+    }
+
+    @Override
+    public void setUp(Backend backend, List<Shape> bottomShapes) {
+        Shape in = bottomShapes.get(0);
+        int axis = canonical(in);
+        int inputs = in.countFrom(axis);
+        addParam(backend, p.transpose() ? Shape.of(inputs, p.numOutput()) : Shape.of(p.numOutput(), inputs));
+        if (p.biasTerm()) {
+            addParam(backend, Shape.of(p.numOutput()));
+        }
+    }
+
+    @Override
+    public List<Shape> reshape(List<Shape> bottomShapes) {
+        Shape in = bottomShapes.get(0);
+        int axis = canonical(in);
+        int expected = params().get(0).shape().dim(p.transpose() ? 0 : 1);
+        if (in.countFrom(axis) != expected) {
+            throw error("bottom " + in + " has " + in.countFrom(axis) + " inputs per sample from axis " + axis
+                    + ", weights expect " + expected);
+        }
+        m = in.count(0, axis);
+        k = expected;
+        int[] dims = new int[axis + 1];
+        System.arraycopy(in.dims(), 0, dims, 0, axis);
+        dims[axis] = p.numOutput();
+        return List.of(Shape.of(dims));
+    }
+
+    private int canonical(Shape in) {
+        try {
+            return in.canonicalAxis(p.axis());
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    @Override
+    public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
+        // Weight stored (N, K) is op(B) = W^T with transB; stored (K, N) it is used as is.
+        backend.gemm(false, !p.transpose(), m, p.numOutput(), k, 1f, bottoms.get(0), 0,
+                params().get(0).data(), 0, 0f, tops.get(0), 0);
+        if (p.biasTerm()) {
+            backend.addBias(tops.get(0), params().get(1).data(), m, p.numOutput(), 1);
+        }
+    }
+
+    /** Shapes of the parameters for a given input count, for building replacement classifiers. */
+    public static List<Shape> parameterShapes(Params p, int inputs) {
+        List<Shape> shapes = new ArrayList<>();
+        shapes.add(p.transpose() ? Shape.of(inputs, p.numOutput()) : Shape.of(p.numOutput(), inputs));
+        if (p.biasTerm()) {
+            shapes.add(Shape.of(p.numOutput()));
+        }
+        return shapes;
+    }
+}

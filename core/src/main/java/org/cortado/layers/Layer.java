@@ -1,0 +1,140 @@
+package org.cortado.layers;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.cortado.backend.Backend;
+import org.cortado.caffe.proto.Caffe.ParamSpec;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * One layer of a net: shape inference, forward and backward side by side, as in Caffe.
+ *
+ * <p>Life cycle: {@link #setUp} once (creates parameters from the bottom shapes), {@link #reshape} whenever bottom
+ * shapes change (returns top shapes and validates), then {@link #forward} / {@link #backward} any number of times.
+ * Every layer writes its own top tensors, also when Caffe runs it in place, so that each layer's own output can be
+ * inspected; the net maps a blob name to its last writer.
+ */
+public abstract class Layer {
+    protected final LayerConfig config;
+    private final List<Param> params = new ArrayList<>();
+    private final Map<String, Tensor> scratch = new HashMap<>();
+
+    protected Layer(LayerConfig config, int minBottoms, int maxBottoms, int minTops, int maxTops) {
+        this.config = config;
+        int b = config.bottoms().size();
+        int t = config.tops().size();
+        if (b < minBottoms || b > maxBottoms) {
+            throw error("takes " + range(minBottoms, maxBottoms) + " bottom blob(s), got " + b);
+        }
+        if (t < minTops || t > maxTops) {
+            throw error("takes " + range(minTops, maxTops) + " top blob(s), got " + t);
+        }
+    }
+
+    public final String name() {
+        return config.name();
+    }
+
+    public final LayerType type() {
+        return config.type();
+    }
+
+    public final LayerConfig config() {
+        return config;
+    }
+
+    public final List<String> bottoms() {
+        return config.bottoms();
+    }
+
+    public final List<String> tops() {
+        return config.tops();
+    }
+
+    /** The learnable parameters, in Caffe's blob order (weight, then bias). */
+    public final List<Param> params() {
+        return Collections.unmodifiableList(params);
+    }
+
+    /** Creates parameters for the given bottom shapes; called once, before the first {@link #reshape}. */
+    public void setUp(Backend backend, List<Shape> bottomShapes) {
+    }
+
+    /** Validates the bottom shapes and returns the top shapes. */
+    public abstract List<Shape> reshape(List<Shape> bottomShapes);
+
+    /** Computes the tops from the bottoms. */
+    public abstract void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops);
+
+    /**
+     * Computes bottom gradients (entries of {@code bottomDiffs} are null where none is wanted; the others are
+     * overwritten) and accumulates parameter gradients of learned parameters.
+     */
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        throw new UnsupportedOperationException(config.describe() + ": backward is not available for this layer");
+    }
+
+    /**
+     * Tops that share the bottoms' memory (Flatten, Reshape, Split), or null to have the net allocate them. Views
+     * cost nothing and still are this layer's own output, with the same values.
+     */
+    public List<Tensor> topViews(List<Tensor> bottoms, List<Shape> topShapes) {
+        return null;
+    }
+
+    /** Adds parameter number {@link #params()}.size() with multipliers from the prototxt's ParamSpec. */
+    protected final Param addParam(Backend backend, Shape shape) {
+        int index = params.size();
+        ParamSpec spec = index < config.paramSpecs().size() ? config.paramSpecs().get(index) : null;
+        String name = spec != null && spec.hasName() && !spec.getName().isEmpty()
+                ? spec.getName() : config.name() + "/" + index;
+        float lr = spec == null ? 1f : spec.getLrMult();
+        float decay = spec == null ? 1f : spec.getDecayMult();
+        Param p = new Param(name, backend.allocate(shape), lr, decay);
+        params.add(p);
+        return p;
+    }
+
+    /** A work tensor kept between calls, reallocated when its shape or device changes. */
+    protected final Tensor scratch(Backend backend, String key, Shape shape) {
+        Tensor t = scratch.get(key);
+        if (t == null || !t.shape().equals(shape) || !t.device().equals(backend.device())) {
+            t = backend.allocate(shape);
+            scratch.put(key, t);
+        }
+        return t;
+    }
+
+    /** The scratch tensor made by {@link #scratch} under {@code key} (for backward), or null. */
+    protected final Tensor existingScratch(String key) {
+        return scratch.get(key);
+    }
+
+    /** An error naming this layer. */
+    protected final NetDefinitionException error(String message) {
+        return new NetDefinitionException(config.describe() + ": " + message);
+    }
+
+    protected final void requireRank(Shape shape, int rank, String what) {
+        if (shape.rank() != rank) {
+            throw error(what + " must have " + rank + " axes, got shape " + shape);
+        }
+    }
+
+    private static String range(int min, int max) {
+        if (min == max) {
+            return String.valueOf(min);
+        }
+        return max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max;
+    }
+
+    @Override
+    public String toString() {
+        return config.describe();
+    }
+}

@@ -1,0 +1,33 @@
+package org.cortado.layers;
+
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+
+/** Builds a layer from its prototxt definition: one exhaustive switch over {@link LayerType}. */
+public final class LayerFactory {
+    private LayerFactory() {
+    }
+
+    public static Layer create(LayerParameter def) {
+        LayerType type = LayerType.of(def.getType(), def.getName());
+        LayerConfig c = LayerConfig.of(def, type);
+        return switch (type) {
+            case INPUT -> new InputLayer(c, InputLayer.Params.from(def));
+            case CONVOLUTION -> new ConvolutionLayer(c, ConvolutionLayer.Params.from(def));
+            case INNER_PRODUCT -> new InnerProductLayer(c, InnerProductLayer.Params.from(def));
+            case RELU -> new ReLULayer(c, ReLULayer.Params.from(def));
+            case POOLING -> new PoolingLayer(c, PoolingLayer.Params.from(def));
+            case LRN -> new LRNLayer(c, LRNLayer.paramsFrom(def));
+            case DROPOUT -> new DropoutLayer(c, DropoutLayer.Params.from(def));
+            case SOFTMAX -> new SoftmaxLayer(c, SoftmaxLayer.Params.from(def));
+            case CONCAT -> new ConcatLayer(c, ConcatLayer.Params.from(def));
+            case ELTWISE -> new EltwiseLayer(c, EltwiseLayer.Params.from(def));
+            case BATCH_NORM -> new BatchNormLayer(c, BatchNormLayer.Params.from(def));
+            case SCALE -> new ScaleLayer(c, ScaleLayer.Params.from(def));
+            case FLATTEN -> new FlattenLayer(c, FlattenLayer.Params.from(def));
+            case RESHAPE -> new ReshapeLayer(c, ReshapeLayer.Params.from(def));
+            case SPLIT -> new SplitLayer(c);
+            case SIGMOID -> new SigmoidLayer(c);
+            case TANH -> new TanHLayer(c);
+        };
+    }
+}

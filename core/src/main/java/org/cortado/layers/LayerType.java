@@ -1,0 +1,54 @@
+package org.cortado.layers;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The layer types cortado runs, by Caffe's type string. {@link LayerFactory} switches over this enum without a
+ * default branch, so a constant added here and not wired there fails to compile.
+ */
+public enum LayerType {
+    INPUT("Input"),
+    CONVOLUTION("Convolution"),
+    INNER_PRODUCT("InnerProduct"),
+    RELU("ReLU"),
+    POOLING("Pooling"),
+    LRN("LRN"),
+    DROPOUT("Dropout"),
+    SOFTMAX("Softmax"),
+    CONCAT("Concat"),
+    ELTWISE("Eltwise"),
+    BATCH_NORM("BatchNorm"),
+    SCALE("Scale"),
+    FLATTEN("Flatten"),
+    RESHAPE("Reshape"),
+    SPLIT("Split"),
+    SIGMOID("Sigmoid"),
+    TANH("TanH");
+
+    private final String caffeName;
+
+    LayerType(String caffeName) {
+        this.caffeName = caffeName;
+    }
+
+    /** Caffe's type string, e.g. "InnerProduct". */
+    public String caffeName() {
+        return caffeName;
+    }
+
+    /** The type with Caffe type string {@code name}, or an error naming the layer and listing the supported ones. */
+    public static LayerType of(String name, String layerName) {
+        for (LayerType t : values()) {
+            if (t.caffeName.equals(name)) {
+                return t;
+            }
+        }
+        throw new NetDefinitionException("layer '" + layerName + "': unknown layer type '" + name
+                + "'; supported types: " + supportedNames());
+    }
+
+    public static String supportedNames() {
+        return Arrays.stream(values()).map(LayerType::caffeName).collect(Collectors.joining(", "));
+    }
+}

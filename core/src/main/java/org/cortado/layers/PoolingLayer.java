@@ -1,0 +1,124 @@
+package org.cortado.layers;
+
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.backend.PoolGeometry;
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+import org.cortado.caffe.proto.Caffe.PoolingParameter;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * Pooling (MAX or AVE): bottom {@code (N, C, H, W)}, top {@code (N, C, H', W')} with Caffe's size rule
+ * {@code H' = ceil((H + 2 pad - kernel) / stride) + 1}, minus one when padding is set and the last window would
+ * start at or past {@code H + pad} (floor instead of ceil with {@code round_mode: FLOOR}). With
+ * {@code global_pooling} the kernel is the whole plane.
+ */
+public final class PoolingLayer extends Layer {
+    public enum Method { MAX, AVE }
+
+    public record Params(Method method, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                         boolean global, boolean floorRounding) {
+        public static Params from(LayerParameter layer) {
+            PoolingParameter p = layer.getPoolingParam();
+            String who = "layer '" + layer.getName() + "' (Pooling): ";
+            Method method = switch (p.getPool()) {
+                case MAX -> Method.MAX;
+                case AVE -> Method.AVE;
+                case STOCHASTIC -> throw new NetDefinitionException(who + "STOCHASTIC pooling is not supported");
+            };
+            boolean global = p.getGlobalPooling();
+            int kh;
+            int kw;
+            if (global) {
+                if (p.hasKernelSize() || p.hasKernelH() || p.hasKernelW()) {
+                    throw new NetDefinitionException(who + "global_pooling takes no kernel size");
+                }
+                kh = 0;
+                kw = 0;
+            } else if (p.hasKernelH() || p.hasKernelW()) {
+                if (p.hasKernelSize() || !p.hasKernelH() || !p.hasKernelW()) {
+                    throw new NetDefinitionException(who + "give kernel_size, or both kernel_h and kernel_w");
+                }
+                kh = p.getKernelH();
+                kw = p.getKernelW();
+            } else if (p.hasKernelSize()) {
+                kh = p.getKernelSize();
+                kw = p.getKernelSize();
+            } else {
+                throw new NetDefinitionException(who + "kernel_size (or kernel_h and kernel_w) is required");
+            }
+            int ph = p.hasPadH() || p.hasPadW() ? p.getPadH() : p.getPad();
+            int pw = p.hasPadH() || p.hasPadW() ? p.getPadW() : p.getPad();
+            int sh = p.hasStrideH() || p.hasStrideW() ? p.getStrideH() : p.getStride();
+            int sw = p.hasStrideH() || p.hasStrideW() ? p.getStrideW() : p.getStride();
+            if (sh < 1 || sw < 1 || (!global && (kh < 1 || kw < 1))) {
+                throw new NetDefinitionException(who + "kernel and stride must be positive");
+            }
+            if (!global && (ph >= kh || pw >= kw)) {
+                throw new NetDefinitionException(who + "pad (" + ph + ", " + pw + ") must be smaller than the kernel ("
+                        + kh + ", " + kw + ")");
+            }
+            if (global && (ph != 0 || pw != 0 || sh != 1 || sw != 1)) {
+                throw new NetDefinitionException(who + "global_pooling takes pad 0 and stride 1");
+            }
+            return new Params(method, kh, kw, sh, sw, ph, pw, global,
+                    p.getRoundMode() == PoolingParameter.RoundMode.FLOOR);
+        }
+    }
+
+    private final Params p;
+    private PoolGeometry geometry;
+
+    public PoolingLayer(LayerConfig config, Params params) {
+        super(config, 1, 1, 1, 1);
+        this.p = params;
+    }
+
+    public Params settings() {
+        return p;
+    }
+
+    @Override
+    public List<Shape> reshape(List<Shape> bottomShapes) {
+        Shape in = bottomShapes.get(0);
+        requireRank(in, 4, "bottom");
+        int h = in.dim(2);
+        int w = in.dim(3);
+        int kh = p.global() ? h : p.kernelH();
+        int kw = p.global() ? w : p.kernelW();
+        int outH = outputSize(h, kh, p.strideH(), p.padH());
+        int outW = outputSize(w, kw, p.strideW(), p.padW());
+        if (outH < 1 || outW < 1) {
+            throw error("input " + in + " is smaller than the kernel " + kh + "x" + kw);
+        }
+        geometry = new PoolGeometry(in.dim(0), in.dim(1), h, w, kh, kw, p.strideH(), p.strideW(), p.padH(), p.padW(),
+                outH, outW);
+        return List.of(Shape.of(in.dim(0), in.dim(1), outH, outW));
+    }
+
+    private int outputSize(int in, int kernel, int stride, int pad) {
+        double steps = (double) (in + 2 * pad - kernel) / stride;
+        int out = (int) (p.floorRounding() ? Math.floor(steps) : Math.ceil(steps)) + 1;
+        // Caffe: the last window must start inside the image or its left padding, never in the right padding.
+        if (pad > 0 && (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
+    public PoolGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
+        if (p.method() == Method.MAX) {
+            // The argmax mask is only needed to train; inference skips writing it.
+            Tensor mask = phase == Phase.TRAIN ? scratch(backend, "mask", tops.get(0).shape()) : null;
+            backend.maxPoolForward(geometry, bottoms.get(0), tops.get(0), mask);
+        } else {
+            backend.avePoolForward(geometry, bottoms.get(0), tops.get(0));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.cortado.layers;
+
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.caffe.proto.Caffe.FillerParameter;
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+import org.cortado.caffe.proto.Caffe.ScaleParameter;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * Scale: {@code top = bottom * scale (+ bias)}, with {@code scale} broadcast over the axes before {@code axis} and
+ * after {@code axis + num_axes}. The scale is a learned parameter of shape {@code bottom.shape[axis, axis+num_axes)}
+ * with one bottom, or the second bottom. Supported: scales covering one axis run of the bottom (the usual per-channel
+ * case after BatchNorm).
+ */
+public final class ScaleLayer extends Layer {
+    public record Params(int axis, int numAxes, boolean biasTerm, FillerParameter filler, FillerParameter biasFiller) {
+        public static Params from(LayerParameter layer) {
+            ScaleParameter p = layer.getScaleParam();
+            if (p.getNumAxes() < -1) {
+                throw new NetDefinitionException("layer '" + layer.getName() + "' (Scale): num_axes must be >= -1, got "
+                        + p.getNumAxes());
+            }
+            return new Params(p.getAxis(), p.getNumAxes(), p.getBiasTerm(), p.getFiller(), p.getBiasFiller());
+        }
+    }
+
+    private final Params p;
+    private int outer;
+    private int channels;
+    private int inner;
+
+    public ScaleLayer(LayerConfig config, Params params) {
+        super(config, 1, 2, 1, 1);
+        this.p = params;
+    }
+
+    public Params settings() {
+        return p;
+    }
+
+    private boolean scaleIsBottom() {
+        return config.bottoms().size() == 2;
+    }
+
+    @Override
+    public void setUp(Backend backend, List<Shape> bottomShapes) {
+        if (!scaleIsBottom()) {
+            Shape in = bottomShapes.get(0);
+            int axis = axis(in);
+            int end = p.numAxes() == -1 ? in.rank() : axis + p.numAxes();
+            if (end > in.rank()) {
+                throw error("axis " + axis + " + num_axes " + p.numAxes() + " exceeds bottom " + in);
+            }
+            int[] dims = new int[end - axis];
+            System.arraycopy(in.dims(), axis, dims, 0, dims.length);
+            Param scale = addParam(backend, Shape.of(dims));
+            backend.fill(scale.data(), 1f);
+        }
+        if (p.biasTerm()) {
+            Shape scaleShape = scaleIsBottom() ? bottomShapes.get(1) : params().get(0).shape();
+            addParam(backend, scaleShape);
+        }
+    }
+
+    private int axis(Shape in) {
+        try {
+            return in.canonicalAxis(p.axis());
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    @Override
+    public List<Shape> reshape(List<Shape> bottomShapes) {
+        Shape in = bottomShapes.get(0);
+        Shape scale = scaleIsBottom() ? bottomShapes.get(1) : params().get(0).shape();
+        int axis = scale.rank() == 0 ? 0 : axis(in);
+        for (int i = 0; i < scale.rank(); i++) {
+            if (axis + i >= in.rank() || in.dim(axis + i) != scale.dim(i)) {
+                throw error("scale " + scale + " does not match bottom " + in + " from axis " + axis);
+            }
+        }
+        outer = in.count(0, axis);
+        channels = scale.count();
+        inner = in.countFrom(axis + scale.rank());
+        return List.of(in);
+    }
+
+    @Override
+    public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
+        Tensor scale = scaleIsBottom() ? bottoms.get(1) : params().get(0).data();
+        Tensor bias = p.biasTerm() ? params().get(params().size() - 1).data() : null;
+        backend.channelAffine(bottoms.get(0), scale, bias, tops.get(0), outer, channels, inner);
+    }
+}

@@ -1,0 +1,37 @@
+package org.cortado.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/** Split: every top is the bottom (views of one memory); in backward the top gradients add up. */
+public final class SplitLayer extends Layer {
+    public SplitLayer(LayerConfig config) {
+        super(config, 1, 1, 1, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public List<Shape> reshape(List<Shape> bottomShapes) {
+        List<Shape> tops = new ArrayList<>();
+        for (int i = 0; i < config.tops().size(); i++) {
+            tops.add(bottomShapes.get(0));
+        }
+        return tops;
+    }
+
+    @Override
+    public List<Tensor> topViews(List<Tensor> bottoms, List<Shape> topShapes) {
+        List<Tensor> tops = new ArrayList<>();
+        for (int i = 0; i < topShapes.size(); i++) {
+            tops.add(bottoms.get(0));
+        }
+        return tops;
+    }
+
+    @Override
+    public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
+        // The tops are the bottom.
+    }
+}

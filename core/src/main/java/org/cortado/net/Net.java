@@ -1,0 +1,364 @@
+package org.cortado.net;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cortado.backend.Backend;
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.layers.InputLayer;
+import org.cortado.layers.Layer;
+import org.cortado.layers.LayerFactory;
+import org.cortado.layers.NetDefinitionException;
+import org.cortado.layers.Param;
+import org.cortado.layers.Phase;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * A directed acyclic graph of layers over named blobs, on one backend, as Caffe's Net.
+ *
+ * <p>Each layer writes its own top tensors. A blob name maps to the tensor of its last writer, so after forward
+ * {@code blob("conv1")} is the ReLU'd value when an in-place ReLU follows conv1, while {@code output("conv1")} is
+ * the convolution's own output.
+ */
+public final class Net {
+    /** Where a layer's bottom comes from: top {@code top} of layer {@code layer}. */
+    private record BlobRef(int layer, int top) {
+    }
+
+    private final NetParameter definition;
+    private final Phase phase;
+    private final Backend backend;
+    private final List<Layer> layers = new ArrayList<>();
+    private final Map<String, Integer> layerIndex = new HashMap<>();
+    private final List<List<BlobRef>> bottomRefs = new ArrayList<>();
+    private final List<List<Tensor>> tops = new ArrayList<>();
+    private final List<List<Shape>> topShapes = new ArrayList<>();
+    private final Map<String, BlobRef> blobs = new LinkedHashMap<>();
+    private final Map<String, BlobRef> inputs = new LinkedHashMap<>();
+
+    private Net(NetParameter definition, Phase phase, Backend backend) {
+        this.definition = definition;
+        this.phase = phase;
+        this.backend = backend;
+    }
+
+    /**
+     * Builds a net from a (V2) definition for {@code phase} on {@code backend}, with zero parameters; load weights
+     * with {@link #copyWeightsFrom}.
+     */
+    public static Net build(NetParameter def, Phase phase, Backend backend) {
+        NetParameter normalized = NetDefinitions.normalize(def, phase);
+        Net net = new Net(normalized, phase, backend);
+        for (LayerParameter lp : normalized.getLayerList()) {
+            net.add(LayerFactory.create(lp));
+        }
+        if (net.layers.isEmpty()) {
+            throw new NetDefinitionException("net '" + def.getName() + "' has no layers for phase " + phase);
+        }
+        net.reshape();
+        return net;
+    }
+
+    private void add(Layer layer) {
+        if (layerIndex.containsKey(layer.name())) {
+            throw new NetDefinitionException(layer.config().describe() + ": a layer of this name already exists");
+        }
+        int index = layers.size();
+        List<BlobRef> refs = new ArrayList<>();
+        List<Shape> bottomShapes = new ArrayList<>();
+        for (String bottom : layer.bottoms()) {
+            BlobRef ref = blobs.get(bottom);
+            if (ref == null) {
+                throw new NetDefinitionException(layer.config().describe() + ": bottom blob '" + bottom
+                        + "' is not produced by any earlier layer");
+            }
+            refs.add(ref);
+            bottomShapes.add(topShapes.get(ref.layer()).get(ref.top()));
+        }
+        layer.setUp(backend, bottomShapes);
+        List<Shape> shapes = layer.reshape(bottomShapes);
+        layers.add(layer);
+        layerIndex.put(layer.name(), index);
+        bottomRefs.add(refs);
+        topShapes.add(shapes);
+        tops.add(new ArrayList<>(Collections.nCopies(shapes.size(), (Tensor) null)));
+        for (int t = 0; t < layer.tops().size(); t++) {
+            blobs.put(layer.tops().get(t), new BlobRef(index, t));
+            if (layer instanceof InputLayer) {
+                inputs.put(layer.tops().get(t), new BlobRef(index, t));
+            }
+        }
+    }
+
+    /** Re-derives every top shape from the input shapes and (re)allocates tops whose shape changed. */
+    private void reshape() {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            List<Shape> bottomShapes = new ArrayList<>();
+            List<Tensor> bottoms = new ArrayList<>();
+            for (BlobRef ref : bottomRefs.get(i)) {
+                bottomShapes.add(topShapes.get(ref.layer()).get(ref.top()));
+                bottoms.add(tops.get(ref.layer()).get(ref.top()));
+            }
+            List<Shape> shapes = layer.reshape(bottomShapes);
+            topShapes.set(i, shapes);
+            List<Tensor> views = layer.topViews(bottoms, shapes);
+            List<Tensor> own = tops.get(i);
+            for (int t = 0; t < shapes.size(); t++) {
+                if (views != null) {
+                    own.set(t, views.get(t));
+                } else if (own.get(t) == null || !own.get(t).shape().equals(shapes.get(t))) {
+                    own.set(t, backend.allocate(shapes.get(t)));
+                }
+            }
+        }
+    }
+
+    // ---- weights --------------------------------------------------------------------------------------------------
+
+    /**
+     * Copies weights by layer name, as Caffe does. Every layer with parameters must find its blobs, of fitting
+     * shapes, unless listed in {@code mayLack} (freshly initialised layers, such as a replaced classifier).
+     *
+     * @return the names of layers with blobs in {@code weights} that this net does not have (ignored)
+     */
+    public List<String> copyWeightsFrom(org.cortado.caffe.CaffeWeights weights, java.util.Set<String> mayLack) {
+        String file = weights.source() == null ? "the weights" : weights.source().toString();
+        for (Layer layer : layers) {
+            if (layer.params().isEmpty()) {
+                continue;
+            }
+            var stored = weights.layer(layer.name());
+            if (stored.isEmpty()) {
+                if (mayLack.contains(layer.name())) {
+                    continue;
+                }
+                throw new NetDefinitionException(layer.config().describe() + ": no weights for it in " + file
+                        + " (expected " + describeParams(layer) + ")");
+            }
+            var blobsOfLayer = stored.get().blobs();
+            if (blobsOfLayer.size() != layer.params().size()) {
+                throw new NetDefinitionException(layer.config().describe() + ": " + file + " has "
+                        + blobsOfLayer.size() + " blob(s), the layer has " + layer.params().size() + ": "
+                        + describeParams(layer));
+            }
+            for (int i = 0; i < blobsOfLayer.size(); i++) {
+                Param param = layer.params().get(i);
+                var blob = blobsOfLayer.get(i);
+                if (!blob.fits(param.shape())) {
+                    throw new NetDefinitionException(layer.config().describe() + ": blob " + i + " has shape "
+                            + blob.shape() + " in " + file + ", the prototxt makes it " + param.shape());
+                }
+                Tensor host = blob.toTensor(param.shape());
+                param.setData(backend.device().equals(host.device()) ? host : backend.upload(host));
+            }
+        }
+        List<String> ignored = new ArrayList<>();
+        for (var lw : weights.layers()) {
+            if (!layerIndex.containsKey(lw.layerName()) && !lw.blobs().isEmpty()) {
+                ignored.add(lw.layerName());
+            }
+        }
+        for (var lw : weights.layers()) {
+            Integer idx = layerIndex.get(lw.layerName());
+            if (idx != null && layers.get(idx).params().isEmpty() && !lw.blobs().isEmpty()) {
+                throw new NetDefinitionException(layers.get(idx).config().describe() + ": " + file + " has "
+                        + lw.blobs().size() + " blob(s) for it, but the layer takes no parameters");
+            }
+        }
+        return ignored;
+    }
+
+    /** {@link #copyWeightsFrom(org.cortado.caffe.CaffeWeights, java.util.Set)} where every layer must be found. */
+    public List<String> copyWeightsFrom(org.cortado.caffe.CaffeWeights weights) {
+        return copyWeightsFrom(weights, java.util.Set.of());
+    }
+
+    private static String describeParams(Layer layer) {
+        List<String> parts = new ArrayList<>();
+        for (Param p : layer.params()) {
+            parts.add(p.shape().toString());
+        }
+        return String.join(", ", parts);
+    }
+
+    // ---- running --------------------------------------------------------------------------------------------------
+
+    /** The names of the input blobs, in order. */
+    public List<String> inputNames() {
+        return List.copyOf(inputs.keySet());
+    }
+
+    /** The current shape of input blob {@code name}. */
+    public Shape inputShape(String name) {
+        BlobRef ref = inputRef(name);
+        return topShapes.get(ref.layer()).get(ref.top());
+    }
+
+    /** Changes the shape of an input blob (e.g. the batch size) and reshapes the net. Modified: this net. */
+    public void setInputShape(String name, Shape shape) {
+        BlobRef ref = inputRef(name);
+        if (shape.equals(inputShape(name))) {
+            return;
+        }
+        ((InputLayer) layers.get(ref.layer())).setShape(ref.top(), shape);
+        reshape();
+    }
+
+    private BlobRef inputRef(String name) {
+        BlobRef ref = inputs.get(name);
+        if (ref == null) {
+            throw new NetDefinitionException("net '" + definition.getName() + "' has no input blob '" + name
+                    + "'; inputs: " + inputs.keySet());
+        }
+        return ref;
+    }
+
+    /** The tensor of input blob {@code name}, to be filled before {@link #forward()}. */
+    public Tensor input(String name) {
+        BlobRef ref = inputRef(name);
+        return tops.get(ref.layer()).get(ref.top());
+    }
+
+    /**
+     * Sets the inputs (host or device tensors; the net takes their shapes) and runs every layer.
+     */
+    public void forward(Map<String, Tensor> values) {
+        setInputs(values);
+        forwardRange(0, layers.size() - 1);
+    }
+
+    /** Runs every layer on the inputs as they are. */
+    public void forward() {
+        forwardRange(0, layers.size() - 1);
+    }
+
+    /** Sets the inputs and runs the layers up to and including {@code lastLayer}. */
+    public void forwardTo(Map<String, Tensor> values, String lastLayer) {
+        setInputs(values);
+        forwardRange(0, indexOf(lastLayer));
+    }
+
+    private void setInputs(Map<String, Tensor> values) {
+        for (var e : values.entrySet()) {
+            setInputShape(e.getKey(), e.getValue().shape());
+        }
+        for (var e : values.entrySet()) {
+            Tensor dst = input(e.getKey());
+            Tensor src = e.getValue();
+            if (src.device().equals(backend.device())) {
+                backend.copy(src, dst);
+            } else {
+                backend.copy(backend.upload(src), dst);
+            }
+        }
+    }
+
+    private void forwardRange(int from, int to) {
+        for (int i = from; i <= to; i++) {
+            List<Tensor> bottoms = new ArrayList<>();
+            for (BlobRef ref : bottomRefs.get(i)) {
+                bottoms.add(tops.get(ref.layer()).get(ref.top()));
+            }
+            layers.get(i).forward(backend, phase, bottoms, tops.get(i));
+        }
+    }
+
+    // ---- inspection -------------------------------------------------------------------------------------------------
+
+    public List<Layer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public int indexOf(String layerName) {
+        Integer i = layerIndex.get(layerName);
+        if (i == null) {
+            throw new NetDefinitionException("net '" + definition.getName() + "' has no layer '" + layerName + "'");
+        }
+        return i;
+    }
+
+    public Layer layer(String name) {
+        return layers.get(indexOf(name));
+    }
+
+    /** The bottom tensors of layer {@code i}, as the last forward saw them. */
+    public List<Tensor> bottomsOf(int i) {
+        List<Tensor> bottoms = new ArrayList<>();
+        for (BlobRef ref : bottomRefs.get(i)) {
+            bottoms.add(tops.get(ref.layer()).get(ref.top()));
+        }
+        return bottoms;
+    }
+
+    /** The index of the layer that produced bottom {@code b} of layer {@code i}, and which top of it. */
+    public int[] producerOf(int i, int b) {
+        BlobRef ref = bottomRefs.get(i).get(b);
+        return new int[] {ref.layer(), ref.top()};
+    }
+
+    /** The top tensors of layer {@code i}: its own output. */
+    public List<Tensor> topsOf(int i) {
+        return Collections.unmodifiableList(tops.get(i));
+    }
+
+    /** The current top shapes of layer {@code i}. */
+    public List<Shape> topShapesOf(int i) {
+        return topShapes.get(i);
+    }
+
+    /** Layer {@code layerName}'s own first output (before any in-place layer that follows it). */
+    public Tensor output(String layerName) {
+        return tops.get(indexOf(layerName)).get(0);
+    }
+
+    /** Whether a blob of this name exists. */
+    public boolean hasBlob(String name) {
+        return blobs.containsKey(name);
+    }
+
+    /** Blob {@code name} as its last writer left it. */
+    public Tensor blob(String name) {
+        BlobRef ref = blobs.get(name);
+        if (ref == null) {
+            throw new NetDefinitionException("net '" + definition.getName() + "' has no blob '" + name + "'");
+        }
+        return tops.get(ref.layer()).get(ref.top());
+    }
+
+    /** The blob names, in order of first appearance. */
+    public List<String> blobNames() {
+        return List.copyOf(blobs.keySet());
+    }
+
+    /** All parameters, layer by layer. */
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>();
+        for (Layer l : layers) {
+            all.addAll(l.params());
+        }
+        return all;
+    }
+
+    /** The normalized definition this net was built from (legacy inputs upgraded, phase-filtered). */
+    public NetParameter definition() {
+        return definition;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public String name() {
+        return definition.getName();
+    }
+}
