@@ -93,7 +93,7 @@ final class OpParity {
             for (String t : shapes.keySet()) {
                 float[] want = cpu.download(onCpu.get(t)).hostData();
                 float[] got = gpu.download(onGpu.get(t)).hostData();
-                String f = compare(t, shapes.get(t), want, got);
+                String f = compare(t, shapes.get(t), want, got, tol, eps);
                 if (f != null) {
                     failures.add(f);
                 }
@@ -110,24 +110,28 @@ final class OpParity {
             }
             return out;
         }
+    }
 
-        private String compare(String tensor, Shape shape, float[] want, float[] got) {
-            int bad = 0;
-            StringBuilder first = new StringBuilder();
-            for (int i = 0; i < want.length; i++) {
-                float limit = tol + Math.abs(want[i]) * eps;
-                boolean ok = Float.isNaN(want[i]) ? Float.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= limit;
-                if (!ok) {
-                    if (bad < SHOW) {
-                        first.append(String.format("%n    at %s: gpu %.8g, cpu %.8g (|diff| %.3g > %.3g)",
-                                Arrays.toString(index(shape, i)), got[i], want[i], Math.abs(got[i] - want[i]), limit));
-                    }
-                    bad++;
+    /**
+     * Compares {@code got} with {@code want} element by element; null when all are within {@code tol + |want| * eps},
+     * else a description with the count and the first mismatching indices and values.
+     */
+    static String compare(String tensor, Shape shape, float[] want, float[] got, float tol, float eps) {
+        int bad = 0;
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < want.length; i++) {
+            float limit = tol + Math.abs(want[i]) * eps;
+            boolean ok = Float.isNaN(want[i]) ? Float.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= limit;
+            if (!ok) {
+                if (bad < SHOW) {
+                    first.append(String.format("%n    at %s: gpu %.8g, cpu %.8g (|diff| %.3g > %.3g)",
+                            Arrays.toString(index(shape, i)), got[i], want[i], Math.abs(got[i] - want[i]), limit));
                 }
+                bad++;
             }
-            return bad == 0 ? null : String.format("  tensor %s %s: %d of %d elements beyond %.1g + |cpu| * %.1g%s",
-                    tensor, shape, bad, want.length, tol, eps, first);
         }
+        return bad == 0 ? null : String.format("  tensor %s %s: %d of %d elements beyond %.1g + |cpu| * %.1g%s",
+                tensor, shape, bad, want.length, tol, eps, first);
     }
 
     private static int[] index(Shape s, int flat) {
