@@ -121,7 +121,9 @@ public final class GpuBackend implements Backend {
     @Override
     public Tensor allocate(Shape shape) {
         DeviceBuffer b = allocateBuffer(shape.count());
-        cuMemsetD32Async(b.pointer(), 0, shape.count(), ctx.stream);
+        if (shape.count() > 0) {
+            cuMemsetD32Async(b.pointer(), 0, shape.count(), ctx.stream);
+        }
         return new Tensor(shape, b);
     }
 
@@ -159,6 +161,9 @@ public final class GpuBackend implements Backend {
     @Override
     public void fill(Tensor t, float value) {
         DeviceBuffer b = buf(t);
+        if (t.count() == 0) {
+            return;
+        }
         ctx.makeCurrent();
         // A 32-bit memset writes any float's bit pattern, so no kernel is needed.
         cuMemsetD32Async(b.pointer(), Float.floatToRawIntBits(value), t.count(), ctx.stream);
@@ -371,6 +376,9 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void biasBackward(Tensor dout, Tensor dbias, int outer, int channels, int inner) {
+        if (channels == 0) {
+            return;
+        }
         ctx.makeCurrent();
         ctx.launchGrid(Kernel.BIAS_BACKWARD, channels, addr(dout), addr(dbias), outer, channels, inner);
     }
@@ -473,6 +481,9 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void softmaxForward(Tensor in, Tensor out, int outer, int channels, int inner) {
+        if (outer * channels * inner == 0) {
+            return;
+        }
         if (inner == 1 && channels >= Kernel.BLOCK / 4) {
             // Class scores: a block per row (version 2) instead of a thread per row.
             ctx.makeCurrent();

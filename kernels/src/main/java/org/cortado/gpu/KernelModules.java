@@ -1,7 +1,7 @@
 package org.cortado.gpu;
 
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadDataEx;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +10,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import jcuda.CudaException;
-import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.nvrtc.JNvrtc;
@@ -92,8 +91,8 @@ final class KernelModules {
     }
 
     private static void load(CUmodule m, String ptx) {
-        cuModuleLoadDataEx(m, Pointer.to((ptx + '\0').getBytes(StandardCharsets.US_ASCII)), 0, new int[0],
-                Pointer.to(new int[0]));
+        // The driver reads the image as a NUL-terminated string.
+        cuModuleLoadData(m, (ptx + '\0').getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Compiles the embedded source for this device; the message carries NVRTC's log on failure. */
