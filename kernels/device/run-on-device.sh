@@ -57,7 +57,7 @@ if [ "${QUICK:-0}" = 1 ]; then
     jmh_opts=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
     peer_opts=(--quick)
 else
-    jmh_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
+    jmh_opts=(-f 1 -wi 2 -w 1s -i 5 -r 1s)
     peer_opts=()
 fi
 bench() { # bench PARAMS...: one JMH run of NetForwardBench, results appended to jmh-*.json
@@ -73,6 +73,7 @@ if [ "${DRYRUN:-0}" = 1 ]; then
     bench dryrun -p model=squeezenet -p batch=1 -p device=cpu
 else
 bench alexnet -p model=alexnet -p batch=1,64,256 -p math=FP32
+bench graph -p model=alexnet -p batch=1 -p math=FP32,TF32 -p graph=true
 bench modes -p model=alexnet -p batch=256 -p math=TF32,BF16
 bench squeezenet -p model=squeezenet -p batch=256 -p math=FP32
 bench im2col -p model=alexnet,squeezenet -p batch=256 -p conv=IM2COL_GEMM

@@ -19,7 +19,8 @@ def main(jmh_path, peer_path):
                 p = r["params"]
                 if p.get("device") != "gpu":
                     continue
-                key = (WORK.get(p["model"], p["model"]), int(p["batch"]), p["math"].lower(), p.get("conv", ""))
+                impl = p.get("conv", "") + (" graph" if p.get("graph") == "true" else "")
+                key = (WORK.get(p["model"], p["model"]), int(p["batch"]), p["math"].lower(), impl)
                 ours[key] = r["primaryMetric"]["score"]  # ms per batch
     except (OSError, ValueError) as e:
         print(f"(no cortado results: {e})")

@@ -11,6 +11,7 @@ import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.caffe.Prototxt;
 import org.cortado.gpu.ConvImpl;
 import org.cortado.gpu.GpuBackend;
+import org.cortado.gpu.GpuGraph;
 import org.cortado.gpu.MathMode;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
@@ -54,11 +55,15 @@ public class NetForwardBench {
     public String conv;
     @Param({"FP32"})
     public String math;
+    /** Replay the forward pass as one CUDA graph (GPU only): the host's per-launch cost paid once. */
+    @Param({"false"})
+    public boolean graph;
 
     private Backend backend;
     private Net net;
     private Map<String, Tensor> inputs;
     private String codeLayer;
+    private GpuGraph captured;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -84,7 +89,14 @@ public class NetForwardBench {
         }
         inputs = Map.of(input, backend.upload(Tensor.wrap(shape, x)));
         // The first pass finds cuDNN's algorithms for each shape; JMH's warm-up would too, but not in its first call.
-        forward();
+        net.forwardTo(inputs, codeLayer);
+        backend.synchronize();
+        if (graph) {
+            if (!(backend instanceof GpuBackend gpu)) {
+                throw new IllegalArgumentException("graph=true needs device=gpu");
+            }
+            captured = gpu.capture(() -> net.forwardTo(inputs, codeLayer));
+        }
     }
 
     /** A net on {@code backend} for batches of {@code batch}, weights drawn He-scaled from a fixed seed. */
@@ -110,13 +122,20 @@ public class NetForwardBench {
 
     @Benchmark
     public Tensor forward() {
-        net.forwardTo(inputs, codeLayer);
+        if (captured != null) {
+            captured.launch();
+        } else {
+            net.forwardTo(inputs, codeLayer);
+        }
         backend.synchronize();
         return net.output(codeLayer);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (captured != null) {
+            captured.close();
+        }
         backend.close();
     }
 }

@@ -1,7 +1,10 @@
 package org.cortado.gpu;
 
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
 import static jcuda.jcublas.JCublas2.cublasGemmEx;
@@ -12,6 +15,9 @@ import static jcuda.jcublas.JCublas2.cublasSgemm;
 import java.util.List;
 import jcuda.Pointer;
 import jcuda.cudaDataType;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.jcublas.cublasComputeType;
 import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
@@ -109,6 +115,31 @@ public final class GpuBackend implements Backend {
     /** Bytes held by live tensors and by the allocator's cache. */
     public long[] memoryStats() {
         return new long[] {allocator.bytesInUse(), allocator.bytesCached(), allocator.peakBytes()};
+    }
+
+    CudaContext context() {
+        return ctx;
+    }
+
+    /**
+     * Records the work {@code work} queues into a graph instead of running it. The work must only queue: nothing that
+     * waits for the device (download, sumOfSquares, synchronize) and no first use of a convolution shape (cuDNN's
+     * algorithm search runs kernels and waits); run it once before capturing. Allocations inside are allowed.
+     */
+    public GpuGraph capture(Runnable work) {
+        ctx.makeCurrent();
+        ctx.synchronize();
+        // Relaxed: allocations (cuMemAlloc) inside the captured work are allowed and not recorded.
+        cuStreamBeginCapture(ctx.stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        CUgraph graph = new CUgraph();
+        try {
+            work.run();
+        } finally {
+            cuStreamEndCapture(ctx.stream, graph);
+        }
+        CUgraphExec exec = new CUgraphExec();
+        cuGraphInstantiate(exec, graph, 0);
+        return new GpuGraph(this, graph, exec);
     }
 
     // ---- memory -------------------------------------------------------------------------------------------------
