@@ -6,7 +6,8 @@
 #   .device/jre.tar.xz   a jlink runtime (the GPU machine has no Java), xz-compressed to fit the 64 MiB carry
 #   .device/lib/         every jar and class folder the GPU tests and the benchmarks need
 #   .device/tests.cp, .device/bench.cp   their class paths, relative to the repository root
-#   .device/shared/      the few shared files the checks read (model definitions; ../shared does not travel)
+#   .device/shared/      the few shared files the checks read (the reference models, their weights and input;
+#                        ../shared does not travel)
 # Nothing is built on the GPU machine: kernels/device/run-on-device.sh only runs what is staged here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,7 +50,9 @@ stage "$kernels_cp" >"$dev/tests.cp"
 stage "$bench_cp" >"$dev/bench.cp"
 
 for f in models/caffe/bvlc_alexnet/deploy.prototxt models/squeezenet_v1.0/deploy.prototxt \
-         models/tiny/caffenet_narrow_deploy.prototxt; do
+         models/squeezenet_v1.0/squeezenet_v1.0.caffemodel models/tiny/caffenet_narrow_deploy.prototxt \
+         models/tiny/caffenet_narrow_v1.caffemodel reference/squeezenet_v1.0/cat/input.npy \
+         reference/caffenet_narrow/cat/input.npy; do
     if [ -f "$shared/$f" ]; then
         mkdir -p "$dev/shared/$(dirname "$f")"
         cp "$shared/$f" "$dev/shared/$f"

@@ -570,6 +570,60 @@ public final class GpuBackend implements Backend {
                 dout.count());
     }
 
+    // ---- training and input kernels awaiting their Backend operations ---------------------------------------------
+    // These run the kernels of dropout.cu, solver.cu and transform.cu; once Backend declares the operations (merged
+    // from main), they become its overrides.
+
+    /**
+     * Training-time dropout: {@code out[i] = CounterRng.keep(seed, indexOffset + i, ratio) ? in[i] / (1 - ratio) : 0},
+     * the CPU's mask drawn on the device. {@code out} may alias {@code in}.
+     */
+    public void dropoutForward(Tensor in, Tensor out, long seed, long indexOffset, float ratio) {
+        requireSameCount(in, out);
+        run(Kernel.DROPOUT_FORWARD, in.count(), addr(in), addr(out), seed, indexOffset, ratio, 1f / (1f - ratio),
+                in.count());
+    }
+
+    /** {@code dinp[i] = keep ? dout[i] / (1 - ratio) : 0} with the mask of {@link #dropoutForward}. */
+    public void dropoutBackward(Tensor dout, Tensor dinp, long seed, long indexOffset, float ratio) {
+        requireSameCount(dout, dinp);
+        run(Kernel.DROPOUT_BACKWARD, dout.count(), addr(dout), addr(dinp), seed, indexOffset, ratio,
+                1f / (1f - ratio), dout.count());
+    }
+
+    /**
+     * Caffe's SGD step fused: {@code h = momentum * h + rate * (g + decay * w); w -= h}, with rate and decay already
+     * multiplied by the parameter's lr_mult and decay_mult. Modified: weight, history. Not modified: grad.
+     */
+    public void sgdUpdate(Tensor weight, Tensor grad, Tensor history, float rate, float momentum, float decay) {
+        requireSameCount(weight, grad);
+        requireSameCount(weight, history);
+        run(Kernel.SGD_UPDATE, weight.count(), addr(weight), addr(grad), addr(history), rate, momentum, decay,
+                weight.count());
+    }
+
+    /**
+     * Caffe's data transform of a batch on the device: {@code src (N, C, H, W)} cropped at {@code (oy, ox)} per image to
+     * {@code dst (N, C, h, w)}, mirrored where asked, minus the mean (per channel, or a {@code (C, H, W)} image indexed
+     * at the source pixel; may be null), times {@code scale}.
+     *
+     * @param crops three ints per image: oy, ox, mirror (0 or 1)
+     */
+    public void transform(Tensor src, Tensor dst, int[] crops, Tensor mean, boolean meanImage, float scale) {
+        Shape s = src.shape();
+        Shape d = dst.shape();
+        if (crops.length != 3 * s.dim(0)) {
+            throw new IllegalArgumentException(crops.length + " crop values for " + s.dim(0) + " images (3 each)");
+        }
+        float[] bits = new float[crops.length];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = Float.intBitsToFloat(crops[i]);
+        }
+        Tensor params = upload(Tensor.wrap(Shape.of(bits.length), bits));
+        run(Kernel.TRANSFORM, dst.count(), addr(src), addr(dst), addr(params), mean == null ? 0L : addr(mean),
+                meanImage ? 1 : 0, scale, s.dim(0), s.dim(1), s.dim(2), s.dim(3), d.dim(2), d.dim(3));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Launches over {@code n} work items; {@link Object}[] arguments (pooling's geometry) are spliced in. */

@@ -49,6 +49,36 @@ class GpuNetParityTest {
         return Path.of(p);
     }
 
+    /**
+     * The shared reference models with their real weights, on the image the OpenCV references were made from: the GPU
+     * against the CPU, every blob.
+     */
+    @ParameterizedTest
+    @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, models/squeezenet_v1.0/squeezenet_v1.0.caffemodel, "
+            + "reference/squeezenet_v1.0/cat/input.npy, CUDNN",
+        "models/squeezenet_v1.0/deploy.prototxt, models/squeezenet_v1.0/squeezenet_v1.0.caffemodel, "
+            + "reference/squeezenet_v1.0/cat/input.npy, IM2COL_GEMM",
+        "models/tiny/caffenet_narrow_deploy.prototxt, models/tiny/caffenet_narrow_v1.caffemodel, "
+            + "reference/caffenet_narrow/cat/input.npy, CUDNN"})
+    void referenceModelsWithTheirWeightsMatchTheCpu(String model, String weights, String input, ConvImpl impl) {
+        Path dir = shared();
+        for (String f : List.of(model, weights, input)) {
+            Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(f)), "shared file " + dir.resolve(f) + " not found");
+        }
+        GpuBackend gpu = GPUS.computeIfAbsent(impl, c -> GpuTestSupport.open(c, MathMode.FP32));
+        NetParameter def = Prototxt.readNet(dir.resolve(model));
+        org.cortado.caffe.CaffeWeights w = org.cortado.caffe.CaffeModelReader.read(dir.resolve(weights));
+        Net onCpu = Net.build(def, Phase.TEST, CPU);
+        Net onGpu = Net.build(def, Phase.TEST, gpu);
+        onCpu.copyWeightsFrom(w);
+        onGpu.copyWeightsFrom(w);
+        Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
+        String name = onCpu.inputNames().get(0);
+        onCpu.forward(Map.of(name, in));
+        onGpu.forward(Map.of(name, in));
+        compareAllBlobs(model + " with " + weights, onCpu, onGpu, gpu);
+    }
+
     @ParameterizedTest
     @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, CUDNN", "models/squeezenet_v1.0/deploy.prototxt, IM2COL_GEMM",
         "models/tiny/caffenet_narrow_deploy.prototxt, CUDNN", "models/tiny/caffenet_narrow_deploy.prototxt, IM2COL_GEMM",
@@ -89,6 +119,10 @@ class GpuNetParityTest {
         Tensor in = Tensor.wrap(inShape, x);
         onCpu.forward(Map.of(input, in));
         onGpu.forward(Map.of(input, in));
+        compareAllBlobs(model, onCpu, onGpu, gpu);
+    }
+
+    private static void compareAllBlobs(String model, Net onCpu, Net onGpu, GpuBackend gpu) {
         List<String> failures = new ArrayList<>();
         for (String blob : onCpu.blobNames()) {
             Tensor want = onCpu.blob(blob);
