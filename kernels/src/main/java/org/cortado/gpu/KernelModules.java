@@ -102,7 +102,7 @@ final class KernelModules {
             throw new IllegalStateException("kernel source " + CUDA_RESOURCES + name + ".cu missing from the jar");
         }
         nvrtcProgram program = new nvrtcProgram();
-        JNvrtc.nvrtcCreateProgram(program, source, name + ".cu", 0, null, null);
+        JNvrtc.nvrtcCreateProgram(program, source, name + ".cu", 0, new String[0], new String[0]);
         try {
             String arch = "--gpu-architecture=compute_" + ccMajor + ccMinor;
             try {
