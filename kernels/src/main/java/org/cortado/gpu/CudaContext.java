@@ -12,6 +12,17 @@ import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.jcublas.JCublas2.cublasCreate;
+import static jcuda.jcublas.JCublas2.cublasDestroy;
+import static jcuda.jcublas.JCublas2.cublasGemmEx;
+import static jcuda.jcublas.JCublas2.cublasSetMathMode;
+import static jcuda.jcublas.JCublas2.cublasSetStream;
+import static jcuda.jcublas.JCublas2.cublasSgemm;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
@@ -24,14 +35,24 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 import jcuda.Pointer;
+import jcuda.cudaDataType;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream_flags;
+import jcuda.jcublas.cublasComputeType;
+import jcuda.jcublas.cublasGemmAlgo;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
+import jcuda.jcublas.cublasOperation;
+import jcuda.runtime.cudaStream_t;
 
 /**
  * One GPU as the backend sees it: the device's primary context (the one cuBLAS and cuDNN use too), one stream on which
@@ -42,11 +63,9 @@ import jcuda.driver.CUstream_flags;
  * queued, so the host goes on (decoding the next batch) while the GPU copies and computes; a staging buffer is reused
  * only after the event recorded behind its last transfer has passed.
  */
-final class CudaContext {
+final class CudaContext implements DeviceApi {
     /** Pinned staging buffers for uploads; two, so that filling one overlaps the transfer of the other. */
     private static final int STAGING_SLOTS = 2;
-    /** Grid size cap: grid-stride loops make any grid correct; this many blocks fill every GPU made so far. */
-    static final int MAX_GRID = 65_535;
 
     final int ordinal;
     final CUdevice device = new CUdevice();
@@ -57,6 +76,12 @@ final class CudaContext {
     final CUcontext context = new CUcontext();
     final CUstream stream = new CUstream();
     final KernelModules kernels;
+    final cublasHandle cublas = new cublasHandle();
+    private final MathMode math;
+    /** Live allocations by base address: JCuda addresses device memory as an allocation's pointer plus an offset. */
+    private final TreeMap<Long, DevicePointer> allocations = new TreeMap<>();
+    private final Pointer one = Pointer.to(new float[] {1f});
+    private final Pointer zero = Pointer.to(new float[] {0f});
 
     private final Staging[] uploads = new Staging[STAGING_SLOTS];
     private int nextUpload;
@@ -86,7 +111,8 @@ final class CudaContext {
         }
     }
 
-    CudaContext(int ordinal, boolean nvrtc) {
+    CudaContext(int ordinal, boolean nvrtc, MathMode math) {
+        this.math = math;
         cuInit(0);
         int[] count = new int[1];
         cuDeviceGetCount(count);
@@ -114,10 +140,80 @@ final class CudaContext {
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
         kernels = new KernelModules(ccMajor, ccMinor, nvrtc);
         kernels.loadAll();
+        cublasCreate(cublas);
+        cublasSetStream(cublas, new cudaStream_t(stream));
+        cublasSetMathMode(cublas, math == MathMode.TF32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
+                : cublasMath.CUBLAS_DEFAULT_MATH);
+    }
+
+    /** JCuda's view of {@code address}: its allocation's pointer, offset. */
+    CUdeviceptr pointer(long address) {
+        Map.Entry<Long, DevicePointer> e;
+        synchronized (allocations) {
+            e = allocations.floorEntry(address);
+        }
+        if (e == null) {
+            throw new IllegalArgumentException("device address 0x" + Long.toHexString(address) + " is in no allocation");
+        }
+        return e.getValue().at(address - e.getKey());
+    }
+
+    @Override
+    public long malloc(long bytes) {
+        DevicePointer p = new DevicePointer();
+        cuMemAlloc(p, bytes);
+        synchronized (allocations) {
+            allocations.put(p.address(), p);
+        }
+        return p.address();
+    }
+
+    @Override
+    public void free(long address) {
+        DevicePointer p;
+        synchronized (allocations) {
+            p = allocations.remove(address);
+        }
+        cuMemFree(p);
+    }
+
+    @Override
+    public long[] memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        cuMemGetInfo(free, total);
+        return new long[] {free[0], total[0]};
+    }
+
+    @Override
+    public void memset32(long dst, int value, long count) {
+        cuMemsetD32Async(pointer(dst), value, count, stream);
+    }
+
+    @Override
+    public void copy(long dst, long src, long bytes) {
+        cuMemcpyDtoDAsync(pointer(dst), pointer(src), bytes, stream);
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b,
+                      int ldb, float beta, long c, int ldc) {
+        int opA = transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        int opB = transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        Pointer al = alpha == 1f ? one : Pointer.to(new float[] {alpha});
+        Pointer be = beta == 0f ? zero : beta == 1f ? one : Pointer.to(new float[] {beta});
+        if (math == MathMode.BF16) {
+            cublasGemmEx(cublas, opA, opB, m, n, k, al, pointer(a), cudaDataType.CUDA_R_32F, lda, pointer(b),
+                    cudaDataType.CUDA_R_32F, ldb, be, pointer(c), cudaDataType.CUDA_R_32F, ldc,
+                    cublasComputeType.CUBLAS_COMPUTE_32F_FAST_16BF, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+        } else {
+            cublasSgemm(cublas, opA, opB, m, n, k, al, pointer(a), lda, pointer(b), ldb, be, pointer(c), ldc);
+        }
     }
 
     /** Makes the context current on the calling thread (once per thread). */
-    void makeCurrent() {
+    @Override
+    public void makeCurrent() {
         if (closed) {
             throw new IllegalStateException("the GPU backend on cuda:" + ordinal + " is closed");
         }
@@ -127,17 +223,8 @@ final class CudaContext {
         }
     }
 
-    /** Launches {@code k} over {@code n} elements with the standard block and a capped grid (kernels stride). */
-    void launch(Kernel k, int n, Object... args) {
-        int grid = (int) Math.max(1, Math.min(MAX_GRID, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
-        launchGrid(k, grid, args);
-    }
-
-    /**
-     * Launches {@code k} with {@code grid} blocks of {@link Kernel#BLOCK} threads. Arguments: {@link Long} is a device
-     * address or a 64-bit integer (both 8 bytes), {@link Integer} an int, {@link Float} a float.
-     */
-    void launchGrid(Kernel k, int grid, Object... args) {
+    @Override
+    public void launch(Kernel k, int grid, Object... args) {
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -154,8 +241,8 @@ final class CudaContext {
         cuLaunchKernel(kernels.function(k), grid, 1, 1, Kernel.BLOCK, 1, 1, 0, stream, Pointer.to(params), null);
     }
 
-    /** Queues a copy of {@code count} floats of {@code src} from {@code srcOffset} to device memory at {@code dst}. */
-    void upload(float[] src, int srcOffset, int count, DevicePointer dst, long dstByteOffset) {
+    @Override
+    public void upload(float[] src, int srcOffset, int count, long dst) {
         long bytes = (long) count * Float.BYTES;
         Staging s = uploads[nextUpload];
         if (s == null || s.bytes < bytes) {
@@ -170,13 +257,13 @@ final class CudaContext {
         nextUpload = (nextUpload + 1) % STAGING_SLOTS;
         s.floats.clear();
         s.floats.put(src, srcOffset, count);
-        cuMemcpyHtoDAsync(dst.at(dstByteOffset), s.host, bytes, stream);
+        cuMemcpyHtoDAsync(pointer(dst), s.host, bytes, stream);
         cuEventRecord(s.done, stream);
         s.used = true;
     }
 
-    /** Copies {@code count} floats from the device into {@code dst}, waiting for all queued work first. */
-    void download(DevicePointer src, long srcByteOffset, float[] dst, int dstOffset, int count) {
+    @Override
+    public void download(long src, float[] dst, int dstOffset, int count) {
         long bytes = (long) count * Float.BYTES;
         if (download == null || download.bytes < bytes) {
             if (download != null) {
@@ -184,34 +271,26 @@ final class CudaContext {
             }
             download = new Staging(Math.max(bytes, 1L << 20));
         }
-        cuMemcpyDtoHAsync(download.host, src.at(srcByteOffset), bytes, stream);
+        cuMemcpyDtoHAsync(download.host, pointer(src), bytes, stream);
         cuStreamSynchronize(stream);
         download.floats.clear();
         download.floats.get(dst, dstOffset, count);
     }
 
-    /** Copies {@code count} doubles from the device, waiting for queued work (reduction partials). */
-    double[] downloadDoubles(DevicePointer src, int count) {
-        float[] raw = new float[2 * count];
-        download(src, 0, raw, 0, raw.length);
-        double[] out = new double[count];
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(raw.length * Float.BYTES).order(ByteOrder.nativeOrder());
-        b.asFloatBuffer().put(raw);
-        b.asDoubleBuffer().get(out);
-        return out;
-    }
-
-    void synchronize() {
+    @Override
+    public void synchronize() {
         makeCurrent();
         cuStreamSynchronize(stream);
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (closed) {
             return;
         }
         makeCurrent();
         cuStreamSynchronize(stream);
+        cublasDestroy(cublas);
         for (Staging s : uploads) {
             if (s != null) {
                 s.free();

@@ -66,6 +66,7 @@ final class CudnnConvolution {
     }
 
     private final GpuBackend backend;
+    private final CudaContext ctx;
     private final cudnnHandle handle = new cudnnHandle();
     private final int mathType;
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
@@ -75,6 +76,7 @@ final class CudnnConvolution {
 
     CudnnConvolution(GpuBackend backend, CudaContext ctx, MathMode math) {
         this.backend = backend;
+        this.ctx = ctx;
         cudnnCreate(handle);
         cudnnSetStream(handle, new cudaStream_t(ctx.stream));
         // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
@@ -101,8 +103,8 @@ final class CudnnConvolution {
             requireAlgo(p.fwdAlgo, "forward", g);
         }
         DeviceBuffer ws = workspace(p.fwdBytes);
-        cudnnConvolutionForward(handle, one, p.x, input.pointer(), p.w, weight.pointer(), p.fwd, p.fwdAlgo,
-                ws == null ? null : ws.pointer(), p.fwdBytes, zero, p.y, output.pointer());
+        cudnnConvolutionForward(handle, one, p.x, ptr(input), p.w, ptr(weight), p.fwd, p.fwdAlgo,
+                ws == null ? null : ptr(ws), p.fwdBytes, zero, p.y, ptr(output));
     }
 
     /** {@code dinp} overwritten. */
@@ -125,8 +127,8 @@ final class CudnnConvolution {
             requireAlgo(p.bwdDataAlgo, "backward-data", g);
         }
         DeviceBuffer ws = workspace(p.bwdDataBytes);
-        cudnnConvolutionBackwardData(handle, one, p.w, weight.pointer(), p.y, dout.pointer(), p.bwdData,
-                p.bwdDataAlgo, ws == null ? null : ws.pointer(), p.bwdDataBytes, zero, p.x, dinp.pointer());
+        cudnnConvolutionBackwardData(handle, one, p.w, ptr(weight), p.y, ptr(dout), p.bwdData,
+                p.bwdDataAlgo, ws == null ? null : ptr(ws), p.bwdDataBytes, zero, p.x, ptr(dinp));
     }
 
     /** {@code dweight} accumulated (beta = 1, as Caffe's diffs). */
@@ -149,8 +151,8 @@ final class CudnnConvolution {
             requireAlgo(p.bwdFilterAlgo, "backward-filter", g);
         }
         DeviceBuffer ws = workspace(p.bwdFilterBytes);
-        cudnnConvolutionBackwardFilter(handle, one, p.x, input.pointer(), p.y, dout.pointer(), p.bwdFilter,
-                p.bwdFilterAlgo, ws == null ? null : ws.pointer(), p.bwdFilterBytes, one, p.w, dweight.pointer());
+        cudnnConvolutionBackwardFilter(handle, one, p.x, ptr(input), p.y, ptr(dout), p.bwdFilter,
+                p.bwdFilterAlgo, ws == null ? null : ptr(ws), p.bwdFilterBytes, one, p.w, ptr(dweight));
     }
 
     /** Chosen algorithms per shape, for the benchmark log: "fwd=1 (0 B) data=... filter=...". */
@@ -163,6 +165,10 @@ final class CudnnConvolution {
 
     void close() {
         cudnnDestroy(handle);
+    }
+
+    private Pointer ptr(DeviceBuffer b) {
+        return ctx.pointer(b.address(0));
     }
 
     private Plan plan(ConvGeometry g) {

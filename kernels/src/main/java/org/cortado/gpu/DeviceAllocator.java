@@ -1,13 +1,8 @@
 package org.cortado.gpu;
 
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemGetInfo;
-
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
-import jcuda.CudaException;
 
 /**
  * A caching allocator of device memory, in the manner of PyTorch's: blocks are rounded to size classes and returned
@@ -29,14 +24,19 @@ final class DeviceAllocator {
     /** How long an out-of-memory retry waits for the cleaner to return blocks after a collection. */
     private static final long GC_WAIT_MS = 100;
 
-    /** One allocation: its pointer and rounded size. */
-    record Block(DevicePointer pointer, long bytes) {
+    /** One allocation: its device address and rounded size. */
+    record Block(long address, long bytes) {
     }
 
+    private final DeviceApi device;
     private final TreeMap<Long, ArrayDeque<Block>> free = new TreeMap<>();
     private long inUse;
     private long cached;
     private long peak;
+
+    DeviceAllocator(DeviceApi device) {
+        this.device = device;
+    }
 
     static long roundUp(long bytes) {
         long r = bytes <= SMALL_LIMIT ? SMALL_ROUND : LARGE_ROUND;
@@ -59,10 +59,10 @@ final class DeviceAllocator {
                 return b;
             }
         }
-        DevicePointer p = new DevicePointer();
+        long address;
         try {
-            cuMemAlloc(p, size);
-        } catch (CudaException first) {
+            address = device.malloc(size);
+        } catch (RuntimeException first) {
             releaseCached();
             System.gc();
             try {
@@ -72,21 +72,19 @@ final class DeviceAllocator {
             }
             releaseCached();
             try {
-                cuMemAlloc(p, size);
-            } catch (CudaException second) {
-                long[] freeBytes = new long[1];
-                long[] total = new long[1];
-                cuMemGetInfo(freeBytes, total);
+                address = device.malloc(size);
+            } catch (RuntimeException second) {
+                long[] info = device.memoryInfo();
                 throw new IllegalStateException(String.format("out of GPU memory allocating %,d bytes: this backend"
                         + " holds %,d bytes in tensors, the device has %,d of %,d bytes free (%s)", size, inUse,
-                        freeBytes[0], total[0], second.getMessage()), second);
+                        info[0], info[1], second.getMessage()), second);
             }
         }
         synchronized (this) {
             inUse += size;
             peak = Math.max(peak, inUse);
         }
-        return new Block(p, size);
+        return new Block(address, size);
     }
 
     /** Returns a block to the cache (any thread; no CUDA call). */
@@ -96,8 +94,9 @@ final class DeviceAllocator {
         cached += b.bytes();
     }
 
-    /** Frees every cached block; the backend's context must be current. */
+    /** Frees every cached block, after the queued work that may still use them; the context must be current. */
     void releaseCached() {
+        device.synchronize();
         ArrayDeque<Block> all = new ArrayDeque<>();
         synchronized (this) {
             for (ArrayDeque<Block> q : free.values()) {
@@ -107,7 +106,7 @@ final class DeviceAllocator {
             cached = 0;
         }
         for (Block b : all) {
-            cuMemFree(b.pointer());
+            device.free(b.address());
         }
     }
 

@@ -37,12 +37,8 @@ public final class DeviceBuffer implements Buffer {
         return owner;
     }
 
-    DevicePointer pointer() {
-        return block.pointer();
-    }
-
     /** The device address of element {@code offset}. */
     long address(long offset) {
-        return block.pointer().address() + offset * Float.BYTES;
+        return block.address() + offset * Float.BYTES;
     }
 }

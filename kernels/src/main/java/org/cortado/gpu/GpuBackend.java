@@ -1,29 +1,13 @@
 package org.cortado.gpu;
 
 import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
-import static jcuda.jcublas.JCublas2.cublasCreate;
-import static jcuda.jcublas.JCublas2.cublasDestroy;
-import static jcuda.jcublas.JCublas2.cublasGemmEx;
-import static jcuda.jcublas.JCublas2.cublasSetMathMode;
-import static jcuda.jcublas.JCublas2.cublasSetStream;
-import static jcuda.jcublas.JCublas2.cublasSgemm;
 
 import java.util.List;
-import jcuda.Pointer;
-import jcuda.cudaDataType;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstreamCaptureMode;
-import jcuda.jcublas.cublasComputeType;
-import jcuda.jcublas.cublasGemmAlgo;
-import jcuda.jcublas.cublasHandle;
-import jcuda.jcublas.cublasMath;
-import jcuda.jcublas.cublasOperation;
-import jcuda.runtime.cudaStream_t;
 import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
@@ -41,24 +25,24 @@ import org.cortado.tensor.Tensor;
  * A backend is meant for one thread at a time (the layers of a net run in order); it may move between threads.
  */
 public final class GpuBackend implements Backend {
-    private final CudaContext ctx;
+    /** Grid size cap: grid-stride loops make any grid correct; this many blocks fill every GPU made so far. */
+    static final int MAX_GRID = 65_535;
+
+    private final DeviceApi api;
     private final Device device;
-    private final DeviceAllocator allocator = new DeviceAllocator();
-    private final cublasHandle cublas = new cublasHandle();
+    private final DeviceAllocator allocator;
     private final CudnnConvolution cudnn;
     private final ConvImpl convImpl;
     private final MathMode math;
     private final String description;
-    private final Pointer one = Pointer.to(new float[] {1f});
-    private final Pointer zero = Pointer.to(new float[] {0f});
     /** im2col columns of one image and group, grown to the largest layer; reused because the stream orders its uses. */
     private DeviceBuffer columns;
     /** Partial sums of sumOfSquares (as doubles: two floats each). */
     private DeviceBuffer partials;
 
     /**
-     * Opens device {@code ordinal} with the given convolution implementation and math mode. The native stack must be
-     * loaded ({@link NativeStack#load}); CUDNN requires that it found cuDNN.
+     * Opens device {@code ordinal} with the given convolution implementation and math mode, loading the native stack
+     * first ({@link NativeStack#load}); CUDNN requires that it found cuDNN.
      */
     public static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math) {
         NativeStack stack = NativeStack.load();
@@ -66,22 +50,26 @@ public final class GpuBackend implements Backend {
             throw new IllegalStateException("ConvImpl.CUDNN asked for, but cuDNN did not load:\n"
                     + String.join("\n", stack.report()));
         }
-        return new GpuBackend(new CudaContext(ordinal, stack.hasNvrtc()), convImpl, math, stack.hasCudnn());
-    }
-
-    private GpuBackend(CudaContext ctx, ConvImpl convImpl, MathMode math, boolean withCudnn) {
-        this.ctx = ctx;
-        this.device = new Device("cuda:" + ctx.ordinal);
-        this.convImpl = convImpl;
-        this.math = math;
-        cublasCreate(cublas);
-        cublasSetStream(cublas, new cudaStream_t(ctx.stream));
-        cublasSetMathMode(cublas, math == MathMode.TF32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
-                : cublasMath.CUBLAS_DEFAULT_MATH);
-        this.cudnn = withCudnn ? new CudnnConvolution(this, ctx, math) : null;
-        this.description = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s)", ctx.ordinal,
+        CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math);
+        String name = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s)", ctx.ordinal,
                 ctx.deviceName, ctx.ccMajor, ctx.ccMinor, ctx.driverVersion / 1000, ctx.driverVersion % 1000 / 10,
                 convImpl, math);
+        return new GpuBackend(ctx, new Device("cuda:" + ctx.ordinal), name, convImpl, math, stack.hasCudnn());
+    }
+
+    /** A backend over {@code api}; cuDNN only on a {@link CudaContext}. */
+    GpuBackend(DeviceApi api, Device device, String description, ConvImpl convImpl, MathMode math,
+               boolean withCudnn) {
+        this.api = api;
+        this.device = device;
+        this.description = description;
+        this.convImpl = convImpl;
+        this.math = math;
+        this.allocator = new DeviceAllocator(api);
+        this.cudnn = withCudnn && api instanceof CudaContext ctx ? new CudnnConvolution(this, ctx, math) : null;
+        if (convImpl == ConvImpl.CUDNN && cudnn == null) {
+            throw new IllegalStateException("ConvImpl.CUDNN needs cuDNN on a CUDA device: " + description);
+        }
     }
 
     @Override
@@ -104,7 +92,7 @@ public final class GpuBackend implements Backend {
 
     /** Where each kernel module came from ("ptx", or "nvrtc (why)"). */
     public java.util.Map<String, String> kernelOrigins() {
-        return ctx.kernels.origins();
+        return api instanceof CudaContext ctx ? ctx.kernels.origins() : java.util.Map.of();
     }
 
     /** The cuDNN algorithms chosen for {@code g} (after its first use), for benchmark logs. */
@@ -117,8 +105,12 @@ public final class GpuBackend implements Backend {
         return new long[] {allocator.bytesInUse(), allocator.bytesCached(), allocator.peakBytes()};
     }
 
+    /** The CUDA context, for what only CUDA does (graphs). */
     CudaContext context() {
-        return ctx;
+        if (api instanceof CudaContext ctx) {
+            return ctx;
+        }
+        throw new UnsupportedOperationException(description + " is not a CUDA device");
     }
 
     /**
@@ -127,6 +119,7 @@ public final class GpuBackend implements Backend {
      * algorithm search runs kernels and waits); run it once before capturing. Allocations inside are allowed.
      */
     public GpuGraph capture(Runnable work) {
+        CudaContext ctx = context();
         ctx.makeCurrent();
         ctx.synchronize();
         // Relaxed: allocations (cuMemAlloc) inside the captured work are allowed and not recorded.
@@ -145,7 +138,7 @@ public final class GpuBackend implements Backend {
     // ---- memory -------------------------------------------------------------------------------------------------
 
     DeviceBuffer allocateBuffer(int floats) {
-        ctx.makeCurrent();
+        api.makeCurrent();
         return new DeviceBuffer(this, allocator, floats);
     }
 
@@ -153,7 +146,7 @@ public final class GpuBackend implements Backend {
     public Tensor allocate(Shape shape) {
         DeviceBuffer b = allocateBuffer(shape.count());
         if (shape.count() > 0) {
-            cuMemsetD32Async(b.pointer(), 0, shape.count(), ctx.stream);
+            api.memset32(b.address(0), 0, shape.count());
         }
         return new Tensor(shape, b);
     }
@@ -162,7 +155,7 @@ public final class GpuBackend implements Backend {
     public Tensor upload(Tensor host) {
         DeviceBuffer b = allocateBuffer(host.count());
         if (host.count() > 0) {
-            ctx.upload(host.hostData(), 0, host.count(), b.pointer(), 0);
+            api.upload(host.hostData(), 0, host.count(), b.address(0));
         }
         return new Tensor(host.shape(), b);
     }
@@ -174,8 +167,8 @@ public final class GpuBackend implements Backend {
             System.arraycopy(t.hostData(), 0, out, 0, t.count());
         } else if (t.count() > 0) {
             DeviceBuffer b = buf(t);
-            ctx.makeCurrent();
-            ctx.download(b.pointer(), 0, out, 0, t.count());
+            api.makeCurrent();
+            api.download(b.address(0), out, 0, t.count());
         }
         return Tensor.wrap(t.shape(), out);
     }
@@ -185,8 +178,8 @@ public final class GpuBackend implements Backend {
         requireSameCount(src, dst);
         DeviceBuffer s = buf(src);
         DeviceBuffer d = buf(dst);
-        ctx.makeCurrent();
-        cuMemcpyDtoDAsync(d.pointer(), s.pointer(), (long) src.count() * Float.BYTES, ctx.stream);
+        api.makeCurrent();
+        api.copy(d.address(0), s.address(0), (long) src.count() * Float.BYTES);
     }
 
     @Override
@@ -195,28 +188,28 @@ public final class GpuBackend implements Backend {
         if (t.count() == 0) {
             return;
         }
-        ctx.makeCurrent();
+        api.makeCurrent();
         // A 32-bit memset writes any float's bit pattern, so no kernel is needed.
-        cuMemsetD32Async(b.pointer(), Float.floatToRawIntBits(value), t.count(), ctx.stream);
+        api.memset32(b.address(0), Float.floatToRawIntBits(value), t.count());
     }
 
     @Override
     public void synchronize() {
-        ctx.synchronize();
+        api.makeCurrent();
+        api.synchronize();
     }
 
     @Override
     public void close() {
-        ctx.makeCurrent();
-        ctx.synchronize();
+        api.makeCurrent();
+        api.synchronize();
         if (cudnn != null) {
             cudnn.close();
         }
-        cublasDestroy(cublas);
         columns = null;
         partials = null;
         allocator.releaseCached();
-        ctx.close();
+        api.close();
     }
 
     // ---- dense linear algebra ----------------------------------------------------------------------------------
@@ -229,27 +222,15 @@ public final class GpuBackend implements Backend {
 
     private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, DeviceBuffer a, long aOffset,
                       DeviceBuffer b, long bOffset, float beta, DeviceBuffer c, long cOffset) {
-        ctx.makeCurrent();
+        api.makeCurrent();
         // cuBLAS is column-major; a row-major matrix read column-major is its transpose. So row-major
         // C (m x n) = op(A) op(B) is column-major C^T (n x m) = op(B)^T op(A)^T: swap the operands (B first), swap m
         // and n, keep each operand's own transpose flag, and use the row lengths of the stored matrices as leading
         // dimensions (B: n, or k when stored transposed; A: k, or m when stored transposed; C: n).
-        int opA = transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-        int opB = transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
-        Pointer pa = a.pointer().at(aOffset * Float.BYTES);
-        Pointer pb = b.pointer().at(bOffset * Float.BYTES);
-        Pointer pc = c.pointer().at(cOffset * Float.BYTES);
-        Pointer al = alpha == 1f ? one : Pointer.to(new float[] {alpha});
-        Pointer be = beta == 0f ? zero : beta == 1f ? one : Pointer.to(new float[] {beta});
-        if (math == MathMode.BF16) {
-            cublasGemmEx(cublas, opB, opA, n, m, k, al, pb, cudaDataType.CUDA_R_32F, ldb, pa, cudaDataType.CUDA_R_32F,
-                    lda, be, pc, cudaDataType.CUDA_R_32F, n, cublasComputeType.CUBLAS_COMPUTE_32F_FAST_16BF,
-                    cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
-        } else {
-            cublasSgemm(cublas, opB, opA, n, m, k, al, pb, ldb, pa, lda, be, pc, n);
-        }
+        api.sgemm(transB, transA, n, m, k, alpha, b.address(bOffset), ldb, a.address(aOffset), lda, beta,
+                c.address(cOffset), n);
     }
 
     @Override
@@ -272,11 +253,16 @@ public final class GpuBackend implements Backend {
         if (partials == null) {
             partials = allocateBuffer(2 * 1024);
         }
-        ctx.makeCurrent();
-        ctx.launchGrid(Kernel.SUM_SQUARES, grid, addr(x), partials.address(0), n);
+        api.makeCurrent();
+        api.launch(Kernel.SUM_SQUARES, grid, addr(x), partials.address(0), n);
+        float[] raw = new float[2 * grid];
+        api.download(partials.address(0), raw, 0, raw.length);
         double sum = 0;
-        for (double p : ctx.downloadDoubles(partials.pointer(), grid)) {
-            sum += p;
+        for (int i = 0; i < grid; i++) {
+            // Each partial is a little-endian double in two floats (x86-64 and every CUDA GPU are little-endian).
+            long lo = Float.floatToRawIntBits(raw[2 * i]) & 0xffffffffL;
+            long hi = Float.floatToRawIntBits(raw[2 * i + 1]) & 0xffffffffL;
+            sum += Double.longBitsToDouble(hi << 32 | lo);
         }
         return sum;
     }
@@ -287,7 +273,7 @@ public final class GpuBackend implements Backend {
     public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
         int outHW = g.outH() * g.outW();
         if (convImpl == ConvImpl.CUDNN) {
-            ctx.makeCurrent();
+            api.makeCurrent();
             cudnn.forward(g, buf(input), buf(weight), buf(output));
         } else {
             int inHW = g.inH() * g.inW();
@@ -320,7 +306,7 @@ public final class GpuBackend implements Backend {
     @Override
     public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
         if (convImpl == ConvImpl.CUDNN) {
-            ctx.makeCurrent();
+            api.makeCurrent();
             cudnn.backwardData(g, buf(weight), buf(dout), buf(dinp));
             return;
         }
@@ -353,7 +339,7 @@ public final class GpuBackend implements Backend {
     public void convolutionBackwardFilter(ConvGeometry g, Tensor input, Tensor dout, Tensor dweight, Tensor dbias) {
         int outHW = g.outH() * g.outW();
         if (convImpl == ConvImpl.CUDNN) {
-            ctx.makeCurrent();
+            api.makeCurrent();
             cudnn.backwardFilter(g, buf(input), buf(dout), buf(dweight));
         } else {
             int inHW = g.inH() * g.inW();
@@ -385,7 +371,7 @@ public final class GpuBackend implements Backend {
 
     /** im2col (or col2im: same arguments) of one image and group; {@code threads} = work items of the kernel. */
     private void im2col(Kernel k, ConvGeometry g, long from, long to, int threads) {
-        ctx.launch(k, threads, from, to, g.inChannelsPerGroup(), g.inH(), g.inW(), g.kernelH(), g.kernelW(),
+        launch(k, threads, from, to, g.inChannelsPerGroup(), g.inH(), g.inW(), g.kernelH(), g.kernelW(),
                 g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.outH(), g.outW());
     }
 
@@ -410,8 +396,8 @@ public final class GpuBackend implements Backend {
         if (channels == 0) {
             return;
         }
-        ctx.makeCurrent();
-        ctx.launchGrid(Kernel.BIAS_BACKWARD, channels, addr(dout), addr(dbias), outer, channels, inner);
+        api.makeCurrent();
+        api.launch(Kernel.BIAS_BACKWARD, channels, addr(dout), addr(dbias), outer, channels, inner);
     }
 
     // ---- activations ---------------------------------------------------------------------------------------------
@@ -517,9 +503,8 @@ public final class GpuBackend implements Backend {
         }
         if (inner == 1 && channels >= Kernel.BLOCK / 4) {
             // Class scores: a block per row (version 2) instead of a thread per row.
-            ctx.makeCurrent();
-            ctx.launchGrid(Kernel.SOFTMAX_FORWARD_ROWS, Math.min(outer, CudaContext.MAX_GRID), addr(in), addr(out),
-                    outer, channels);
+            api.makeCurrent();
+            api.launch(Kernel.SOFTMAX_FORWARD_ROWS, Math.min(outer, MAX_GRID), addr(in), addr(out), outer, channels);
         } else {
             run(Kernel.SOFTMAX_FORWARD, outer * inner, addr(in), addr(out), outer, channels, inner);
         }
@@ -631,8 +616,14 @@ public final class GpuBackend implements Backend {
         if (n == 0) {
             return;
         }
-        ctx.makeCurrent();
-        ctx.launch(k, n, flatten(args));
+        launch(k, n, flatten(args));
+    }
+
+    /** Launches over {@code n} work items: the standard block, a grid capped at MAX_GRID (the kernels stride). */
+    private void launch(Kernel k, int n, Object... args) {
+        int grid = (int) Math.max(1, Math.min(MAX_GRID, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
+        api.makeCurrent();
+        api.launch(k, grid, args);
     }
 
     private static Object[] flatten(Object[] args) {
