@@ -90,7 +90,8 @@ __attribute__((constructor)) static void bridge_init(void) {
     /* First a library the Java loader already loaded by absolute path (matched by soname), then the search path. */
     for (int pass = 0; pass < 2 && target == 0; pass++) {
         for (int t = 0; t < TARGET_COUNT && target == 0; t++) {
-            target = dlopen(bridge_targets[t], pass == 0 ? (RTLD_NOW | RTLD_NOLOAD) : RTLD_NOW);
+            /* RTLD_LAZY: asking RTLD_NOW of an object Java loaded lazily would bind all its symbols now. */
+            target = dlopen(bridge_targets[t], pass == 0 ? (RTLD_LAZY | RTLD_NOLOAD) : RTLD_LAZY);
             if (target != 0) {
                 bridge_target_name = bridge_targets[t];
             }
