@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole GPU check in one device call, from the repository root, with .device carried (kernels/device/prepare.sh):
-#   bash kernels/device/run-on-device.sh            (the device tool's command; timeout_s 540 leaves a margin)
+#   bash kernels/device/run-on-device.sh            (the device tool's command, timeout_s 600)
 # Steps, each logged under $OUT (at most 8 files come back):
 #   1. DeviceReport: which libraries serve the GPU backend, which GPU opens. Without a usable GPU the run stops
 #      here with that account and exit status 3.
@@ -8,7 +8,8 @@
 #      (bridges and loading chain), with the JUnit console launcher.
 #   3. The benchmarks (JMH, NetForwardBench) and, in the same call, the PyTorch peer (bench/python/peer.py).
 #   4. The table (kernels/device/table.py): printed last and written to $OUT/table.md.
-# QUICK=1 shortens the benchmarks to a smoke run. DRYRUN=1 (for the build machine, which has no GPU) goes on after
+# Each step has its own time limit (TESTS_TIMEOUT 180 s, BENCH_TIMEOUT 100 s per JMH run, PEER_TIMEOUT 150 s), so a
+# hang in one leaves the others' results; what finished is in $OUT either way. QUICK=1 shortens the benchmarks. DRYRUN=1 (for the build machine, which has no GPU) goes on after
 # step 1 fails: the tests run (GPU tests skip), one small benchmark runs on the CPU backend, the peer is skipped
 # without PyTorch; it checks the staging, the runtime's modules and the launchers, not the GPU.
 set -uo pipefail
@@ -44,7 +45,7 @@ fi
 say "2. tests (GPU ops and nets against the CPU oracle; bridges and loading chain)"
 # From kernels/, as under Maven: the tests read the module's sources (src/main/cuda, src/main/bridge).
 root=$PWD
-(cd kernels && "$root/$java" -Xmx16g -Dcortado.shared="$root/$dev/shared" \
+(cd kernels && timeout "${TESTS_TIMEOUT:-180}" "$root/$java" -Xmx16g -Dcortado.shared="$root/$dev/shared" \
     -cp "$(sed "s|$dev/|$root/$dev/|g" "$root/$dev/tests.cp")" org.junit.platform.console.ConsoleLauncher execute --select-package org.cortado.gpu \
     --include-tag gpu --include-tag 'none()' --details tree --disable-banner \
     --reports-dir "$OUT/junit") >"$OUT/tests.log" 2>&1
@@ -62,7 +63,8 @@ else
 fi
 bench() { # bench PARAMS...: one JMH run of NetForwardBench, results appended to jmh-*.json
     local name=$1; shift
-    "$java" -Xmx16g -Dcortado.shared="$dev/shared" -cp "$(cat "$dev/bench.cp")" org.openjdk.jmh.Main \
+    timeout "${BENCH_TIMEOUT:-100}" "$java" -Xmx16g -Dcortado.shared="$dev/shared" -cp "$(cat "$dev/bench.cp")" \
+        org.openjdk.jmh.Main \
         NetForwardBench "${jmh_opts[@]}" -jvmArgsAppend "-Xmx16g -Dcortado.shared=$dev/shared" \
         -rf json -rff "$OUT/jmh-$name.json" "$@" >>"$OUT/bench.log" 2>&1 \
         || echo "benchmark $name failed: see bench.log" | tee -a "$log"
@@ -94,7 +96,7 @@ grep -E "^NetForwardBench|^Benchmark" "$OUT/bench.log" | tee -a "$log"
 if ! python3 -c "import torch, torchvision" 2>/dev/null; then
     echo "no PyTorch here: peer skipped" | tee -a "$log"
     : >"$OUT/peer.jsonl"
-else PYTHONUNBUFFERED=1 python3 "$dev/peer.py" "${peer_opts[@]}" >"$OUT/peer.jsonl" 2>>"$OUT/bench.log" \
+else PYTHONUNBUFFERED=1 timeout "${PEER_TIMEOUT:-150}" python3 "$dev/peer.py" "${peer_opts[@]}" >"$OUT/peer.jsonl" 2>>"$OUT/bench.log" \
     || echo "PyTorch peer failed: see bench.log" | tee -a "$log"
 fi
 
