@@ -9,9 +9,10 @@
 #   3. The benchmarks (JMH, NetForwardBench) and, in the same call, the PyTorch peer (bench/python/peer.py).
 #   4. The table (kernels/device/table.py): printed last and written to $OUT/table.md.
 # Each step has its own time limit (TESTS_TIMEOUT 180 s, BENCH_TIMEOUT 100 s per JMH run, PEER_TIMEOUT 150 s), so a
-# hang in one leaves the others' results; what finished is in $OUT either way. QUICK=1 shortens the benchmarks. DRYRUN=1 (for the build machine, which has no GPU) goes on after
-# step 1 fails: the tests run (GPU tests skip), one small benchmark runs on the CPU backend, the peer is skipped
-# without PyTorch; it checks the staging, the runtime's modules and the launchers, not the GPU.
+# hang in one leaves the others' results; what finished is in $OUT either way. QUICK=1 shortens the benchmarks.
+# DRYRUN=1 (for the build machine, which has no GPU) goes on after step 1 fails: the tests run (GPU tests skip), one
+# small benchmark runs on the CPU backend, the peer is skipped without PyTorch; it checks the staging, the runtime's
+# modules and the launchers, not the GPU.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 dev=.device
