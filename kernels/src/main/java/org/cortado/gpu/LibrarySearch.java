@@ -130,12 +130,7 @@ final class LibrarySearch {
                     p.destroyForcibly();
                     return exe + " -p did not answer within 10 s";
                 }
-                for (String line : out.split("\n")) {
-                    Matcher m = LDCONFIG_LINE.matcher(line);
-                    if (m.matches() && m.group(2).contains("x86-64")) {
-                        cache.putIfAbsent(m.group(1), Path.of(m.group(3)));
-                    }
-                }
+                parseLdconfig(out, cache);
                 return exe + " -p (" + cache.size() + " x86-64 entries)";
             } catch (IOException e) {
                 return exe + " -p failed: " + e.getMessage();
@@ -147,8 +142,21 @@ final class LibrarySearch {
         return "no ldconfig in /sbin, /usr/sbin, /usr/bin";
     }
 
-    /** Children of {@code parent} named {@code prefix} or {@code prefix-VERSION}, newest version first. */
-    private static List<Path> versionedChildren(Path parent, String prefix) {
+    /** Adds the x86-64 entries of {@code ldconfig -p} output to {@code cache}, soname to file, first one winning. */
+    static void parseLdconfig(String output, Map<String, Path> cache) {
+        for (String line : output.split("\n")) {
+            Matcher m = LDCONFIG_LINE.matcher(line);
+            if (m.matches() && m.group(2).contains("x86-64")) {
+                cache.putIfAbsent(m.group(1), Path.of(m.group(3)));
+            }
+        }
+    }
+
+    /**
+     * Children of {@code parent} named {@code prefix} (first: the installer's "current" link) or
+     * {@code prefix-VERSION} / {@code prefix.VERSION}, newest version first by numeric comparison.
+     */
+    static List<Path> versionedChildren(Path parent, String prefix) {
         List<Path> found = new ArrayList<>();
         for (Path c : children(parent)) {
             String n = c.getFileName().toString();
