@@ -20,6 +20,7 @@ import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
 
 import java.util.HashMap;
 import java.util.Map;
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
@@ -63,12 +64,25 @@ final class CudnnConvolution {
         long bwdDataBytes;
         int bwdFilterAlgo = -1;
         long bwdFilterBytes;
+        /** The bfloat16 forward (BF16 mode): descriptors, and its algorithm, UNKNOWN or UNSUPPORTED. */
+        cudnnTensorDescriptor x16;
+        cudnnFilterDescriptor w16;
+        cudnnTensorDescriptor y16;
+        cudnnConvolutionDescriptor fwd16;
+        int fwd16Algo = UNKNOWN;
+        long fwd16Bytes;
     }
+
+    private static final int UNKNOWN = -1;
+    private static final int UNSUPPORTED = -2;
 
     private final GpuBackend backend;
     private final CudaContext ctx;
     private final cudnnHandle handle = new cudnnHandle();
     private final int mathType;
+    private final boolean bf16;
+    /** bfloat16 copies of input, weight and output for the BF16 forward, grown as needed. */
+    private final DeviceBuffer[] halves = new DeviceBuffer[3];
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
     private DeviceBuffer workspace;
     private final Pointer one = Pointer.to(new float[] {1f});
@@ -81,11 +95,15 @@ final class CudnnConvolution {
         cudnnSetStream(handle, new cudaStream_t(ctx.stream));
         // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
         this.mathType = math == MathMode.FP32 ? cudnnMathType.CUDNN_FMA_MATH : cudnnMathType.CUDNN_TENSOR_OP_MATH;
+        this.bf16 = math == MathMode.BF16;
     }
 
     /** {@code output = conv(input, weight)}; the bias is added by the caller. */
     void forward(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         Plan p = plan(g);
+        if (bf16 && forwardBf16(g, p, input, weight, output)) {
+            return;
+        }
         if (p.fwdAlgo < 0) {
             cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
             for (int i = 0; i < perf.length; i++) {
@@ -105,6 +123,80 @@ final class CudnnConvolution {
         DeviceBuffer ws = workspace(p.fwdBytes);
         cudnnConvolutionForward(handle, one, p.x, ptr(input), p.w, ptr(weight), p.fwd, p.fwdAlgo,
                 ws == null ? null : ptr(ws), p.fwdBytes, zero, p.y, ptr(output));
+    }
+
+    /**
+     * The BF16 forward: input and weight rounded to bfloat16 by the engine's kernel, cuDNN in bfloat16 with float
+     * accumulation, the output widened back. False when cuDNN has no bfloat16 algorithm for this shape (found once).
+     */
+    private boolean forwardBf16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
+        if (p.fwd16Algo == UNSUPPORTED) {
+            return false;
+        }
+        if (p.fwd16Algo == UNKNOWN) {
+            p.fwd16Algo = UNSUPPORTED;
+            try {
+                int h = cudnnDataType.CUDNN_DATA_BFLOAT16;
+                int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
+                p.x16 = new cudnnTensorDescriptor();
+                cudnnCreateTensorDescriptor(p.x16);
+                cudnnSetTensor4dDescriptor(p.x16, nchw, h, g.batch(), g.inChannels(), g.inH(), g.inW());
+                p.y16 = new cudnnTensorDescriptor();
+                cudnnCreateTensorDescriptor(p.y16);
+                cudnnSetTensor4dDescriptor(p.y16, nchw, h, g.batch(), g.outChannels(), g.outH(), g.outW());
+                p.w16 = new cudnnFilterDescriptor();
+                cudnnCreateFilterDescriptor(p.w16);
+                cudnnSetFilter4dDescriptor(p.w16, h, nchw, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(),
+                        g.kernelW());
+                p.fwd16 = new cudnnConvolutionDescriptor();
+                cudnnCreateConvolutionDescriptor(p.fwd16);
+                // bfloat16 data, float32 accumulation.
+                cudnnSetConvolution2dDescriptor(p.fwd16, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
+                        g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
+                cudnnSetConvolutionGroupCount(p.fwd16, g.group());
+                cudnnSetConvolutionMathType(p.fwd16, cudnnMathType.CUDNN_TENSOR_OP_MATH);
+                cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
+                for (int i = 0; i < perf.length; i++) {
+                    perf[i] = new cudnnConvolutionFwdAlgoPerf();
+                }
+                int[] n = new int[1];
+                cudnnFindConvolutionForwardAlgorithm(handle, p.x16, p.w16, p.fwd16, p.y16, perf.length, n, perf);
+                for (int i = 0; i < n[0] && p.fwd16Algo == UNSUPPORTED; i++) {
+                    if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
+                        p.fwd16Algo = perf[i].algo;
+                        p.fwd16Bytes = perf[i].memory;
+                        cudnnSetConvolutionMathType(p.fwd16, perf[i].mathType);
+                    }
+                }
+            } catch (CudaException e) {
+                p.fwd16Algo = UNSUPPORTED;
+            }
+            if (p.fwd16Algo == UNSUPPORTED) {
+                return false;
+            }
+        }
+        int inCount = g.batch() * g.inChannels() * g.inH() * g.inW();
+        int wCount = g.outChannels() * g.patchSize();
+        int outCount = g.batch() * g.outChannels() * g.outH() * g.outW();
+        DeviceBuffer x16 = half(0, inCount);
+        DeviceBuffer w16 = half(1, wCount);
+        DeviceBuffer y16 = half(2, outCount);
+        backend.toBf16(input.address(0), x16.address(0), inCount);
+        backend.toBf16(weight.address(0), w16.address(0), wCount);
+        DeviceBuffer ws = workspace(p.fwd16Bytes);
+        cudnnConvolutionForward(handle, one, p.x16, ptr(x16), p.w16, ptr(w16), p.fwd16, p.fwd16Algo,
+                ws == null ? null : ptr(ws), p.fwd16Bytes, zero, p.y16, ptr(y16));
+        backend.fromBf16(y16.address(0), output.address(0), outCount);
+        return true;
+    }
+
+    /** Scratch slot {@code i} holding at least {@code count} bfloat16 values (two per float). */
+    private DeviceBuffer half(int i, int count) {
+        int floats = (count + 1) / 2;
+        if (halves[i] == null || halves[i].length() < floats) {
+            halves[i] = backend.allocateBuffer(floats);
+        }
+        return halves[i];
     }
 
     /** {@code dinp} overwritten. */

@@ -609,6 +609,26 @@ public final class GpuBackend implements Backend {
                 meanImage ? 1 : 0, scale, s.dim(0), s.dim(1), s.dim(2), s.dim(3), d.dim(2), d.dim(3));
     }
 
+    // ---- bfloat16 conversions (the BF16 math mode's cuDNN convolutions) ------------------------------------------
+
+    /** {@code count} floats at {@code src} rounded to bfloat16 (nearest even) into {@code dst}, two per float slot. */
+    void toBf16(long src, long dst, int count) {
+        launch(Kernel.FLOAT_TO_BF16, count, src, dst, count);
+    }
+
+    /** {@code count} bfloat16 values at {@code src} widened to floats at {@code dst}. */
+    void fromBf16(long src, long dst, int count) {
+        launch(Kernel.BF16_TO_FLOAT, count, src, dst, count);
+    }
+
+    /** {@code out = float(bfloat16(in))}: what the BF16 mode does to a convolution's operands (for tests). */
+    void roundTripBf16(Tensor in, Tensor out) {
+        requireSameCount(in, out);
+        DeviceBuffer half = allocateBuffer((in.count() + 1) / 2);
+        toBf16(addr(in), half.address(0), in.count());
+        fromBf16(half.address(0), addr(out), in.count());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Launches over {@code n} work items; {@link Object}[] arguments (pooling's geometry) are spliced in. */

@@ -10,9 +10,10 @@ public enum MathMode {
     /** Inputs rounded to TF32 (10-bit mantissa) inside cuBLAS and cuDNN, accumulation in float32. */
     TF32,
     /**
-     * GEMMs with inputs rounded to bfloat16 (cuBLAS {@code COMPUTE_32F_FAST_16BF}), accumulation in float32;
-     * convolutions use TF32 tensor cores (cuDNN's legacy API that JCudnn wraps has no bfloat16 rounding of float
-     * data).
+     * Operands rounded to bfloat16, accumulation in float32: GEMMs through cuBLAS {@code COMPUTE_32F_FAST_16BF};
+     * cuDNN forward convolutions on bfloat16 copies of input and weights (converted by the engine's kernels), their
+     * output widened back to float32. Where cuDNN offers no bfloat16 algorithm for a shape, and for the backward
+     * passes, convolutions use TF32 tensor cores.
      */
     BF16
 }

@@ -88,6 +88,42 @@ abstract class BackendOpsContract {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = MathMode.class, names = {"TF32", "BF16"})
+    void convolutionForwardInReducedPrecision(MathMode math) {
+        GpuBackend b = open(ConvImpl.CUDNN, math);
+        try {
+            ConvGeometry g = new ConvGeometry(4, 64, 27, 27, 96, 5, 5, 1, 1, 2, 2, 1, 1, 2);
+            float eps = math == MathMode.TF32 ? TF32_EPS : BF16_EPS;
+            new OpParity(CPU, b).op("conv forward " + math).in("x", 4, 64, 27, 27).in("w", 96, 32, 5, 5).in("b", 96)
+                    .in("y", 4, 96, 27, 27).tolerance(REDUCED_TOL, eps)
+                    .check((be, t) -> be.convolutionForward(g, t.get("x"), t.get("w"), t.get("b"), t.get("y")));
+        } finally {
+            b.close();
+        }
+    }
+
+    @Test
+    void bfloat16RoundingIsNearestEven() {
+        float[] v = {1f, -1f, 1.00390625f, 1.01171875f, 1.0078125f, 3.4028235e38f, Float.NaN, Float.POSITIVE_INFINITY,
+            -0f, 1e-40f, 0.1f, -123.456f, 65504f, 1.9999999f};
+        float[] want = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            int bits = Float.floatToRawIntBits(v[i]);
+            if ((bits & 0x7fffffff) > 0x7f800000) {
+                want[i] = Float.intBitsToFloat((bits & 0xffff0000) | 0x00400000);
+            } else {
+                bits += 0x7fff + ((bits >>> 16) & 1);
+                want[i] = Float.intBitsToFloat(bits & 0xffff0000);
+            }
+        }
+        GpuBackend g = backend(ConvImpl.IM2COL_GEMM);
+        Shape s = Shape.of(v.length);
+        Tensor out = g.allocate(s);
+        g.roundTripBf16(g.upload(Tensor.wrap(s, v)), out);
+        assertEquals(null, OpParity.compare("bf16(x)", s, want, g.download(out).hostData(), 0f, 0f));
+    }
+
     @Test
     void axpbyMultiplyCopyFill() {
         parity().op("axpby").in("x", 1001).in("y", 1001).check((b, x) -> b.axpby(1.5f, x.get("x"), -0.25f, x.get("y")));

@@ -121,7 +121,9 @@ final class OpParity {
         StringBuilder first = new StringBuilder();
         for (int i = 0; i < want.length; i++) {
             float limit = tol + Math.abs(want[i]) * eps;
-            boolean ok = Float.isNaN(want[i]) ? Float.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= limit;
+            // Equal values pass, infinities included (their difference is NaN); NaN matches NaN only.
+            boolean ok = got[i] == want[i] || (Float.isNaN(want[i]) ? Float.isNaN(got[i])
+                    : Math.abs(got[i] - want[i]) <= limit);
             if (!ok) {
                 if (bad < SHOW) {
                     first.append(String.format("%n    at %s: gpu %.8g, cpu %.8g (|diff| %.3g > %.3g)",
