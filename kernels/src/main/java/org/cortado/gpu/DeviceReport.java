@@ -28,6 +28,10 @@ public final class DeviceReport {
         try (GpuBackend b = GpuBackend.open(0, stack.hasCudnn() ? ConvImpl.CUDNN : ConvImpl.IM2COL_GEMM,
                 MathMode.FP32)) {
             System.out.println("device: " + b.name());
+            int[] cublas = new int[1];
+            jcuda.jcublas.JCublas2.cublasGetVersion(b.context().cublas, cublas);
+            System.out.println("cuBLAS version " + cublas[0]
+                    + (stack.hasCudnn() ? ", cuDNN version " + jcuda.jcudnn.JCudnn.cudnnGetVersion() : ", no cuDNN"));
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(b.kernelOrigins()).entrySet()) {
                 System.out.println("  kernels " + e.getKey() + ": " + e.getValue());
             }
