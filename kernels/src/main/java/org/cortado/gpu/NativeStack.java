@@ -147,7 +147,9 @@ final class NativeStack {
                     | !bindJava("JCublas2", () -> JCublas2.setExceptionsEnabled(true), report);
         }
         if (fatal) {
-            throw new BackendUnavailableException("no usable GPU stack (the first FAILED line says why)\n"
+            String first = report.stream().filter(l -> l.contains("FAILED")).findFirst().orElse("").strip()
+                    .replaceFirst("\\s+FAILED", "");
+            throw new BackendUnavailableException("no usable GPU stack: " + first + "\n"
                     + String.join("\n", report) + "\n  searched: " + search.describe());
         }
         boolean cudnn = ok.getOrDefault("libcudnn.so.8", false)
