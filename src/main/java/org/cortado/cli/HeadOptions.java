@@ -28,7 +28,7 @@ final class HeadOptions {
             description = "Normalisation of the codes, fitted on the training codes. Default: ${DEFAULT-VALUE}.")
     String preprocessing;
 
-    @Option(names = "--c-grid", split = ",", paramLabel = "C1,C2,...",
+    @Option(names = "--c-grid", split = ",", paramLabel = "C",
             description = "Candidates for cross-validation (default: 1e-5 to 1e2 in half decades).")
     List<Double> grid;
 

@@ -111,7 +111,7 @@ final class TransferCommand implements Callable<Integer> {
             Transfer.Result r = Transfer.run(config, split, backend);
             ObjectNode json = Transfer.report(r, config, defaults.knownName(), backend.device().toString());
             double wall = (System.nanoTime() - t0) / 1e9;
-            json.with("timings_seconds").put("command", wall);
+            ((ObjectNode) json.get("timings_seconds")).put("command", wall);
             HeadReport.write(report, json);
 
             out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", r.codes().spec().layer(),
