@@ -69,7 +69,7 @@ final class ClassifyCommand implements Callable<Integer> {
             Net net = LoadedNet.load(model.model, model.weights, Phase.TEST, backend).net();
             String input = net.inputNames().get(0);
             Shape declared = net.inputShape(input);
-            InputRecipe recipe = preprocess.toRecipe(declared, null, false);
+            InputRecipe recipe = preprocess.toRecipe(declared, null);
             ImageTransformer transformer = new ImageTransformer(recipe.loaderTransform());
             int last = net.layers().size() - 1;
             int classes = net.topShapesOf(last).get(0).countFrom(1);

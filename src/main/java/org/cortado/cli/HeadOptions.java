@@ -18,10 +18,10 @@ final class HeadOptions {
                     + " dual coordinate descent).")
     String head;
 
-    @Option(names = "--c", defaultValue = CROSS_VALIDATE, paramLabel = "C|cv",
+    @Option(names = "--c", defaultValue = "" + HeadSpec.DEFAULT_C, paramLabel = "C|cv",
             description = "Inverse regularisation strength C (penalty 0.5 |W|^2 + C x sum of losses), or cv to choose it"
                     + " by stratified k-fold cross-validation on the training codes over --c-grid. Default:"
-                    + " ${DEFAULT-VALUE}.")
+                    + " ${DEFAULT-VALUE}, the LIBLINEAR and scikit-learn default (docs/transfer.md says why).")
     String c;
 
     @Option(names = "--preprocessing", defaultValue = "standardize", paramLabel = "standardize|l2|none",
@@ -45,7 +45,7 @@ final class HeadOptions {
     String svmLoss;
 
     HeadSpec toSpec() {
-        HeadSpec spec = HeadSpec.defaults(HeadType.parse(head)).withPreprocessing(Preprocessing.parse(preprocessing))
+        HeadSpec spec = HeadSpec.crossValidated(HeadType.parse(head)).withPreprocessing(Preprocessing.parse(preprocessing))
                 .withSvmLoss(parseLoss(svmLoss));
         double[] g = grid == null ? HeadSpec.DEFAULT_GRID : grid.stream().mapToDouble(Double::doubleValue).toArray();
         spec = spec.withCrossValidation(g, folds, seed);

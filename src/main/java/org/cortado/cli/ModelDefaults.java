@@ -32,7 +32,7 @@ record ModelDefaults(KnownModels.Match known, CodeSpec code, InputRecipe input) 
                 .orElse(null);
         ModelEntry entry = match == null ? null : match.entry();
         Shape declared = declaredInput(model.model);
-        InputRecipe input = preprocess.toRecipe(declared, entry == null ? null : KnownModels.transform(entry), true);
+        InputRecipe input = preprocess.toRecipe(declared, entry == null ? null : KnownModels.transform(entry));
         return new ModelDefaults(match, code.toSpec(entry), input);
     }
 

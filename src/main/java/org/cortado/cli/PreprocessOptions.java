@@ -49,11 +49,11 @@ final class PreprocessOptions {
                     + " new_height/new_width, else --resize, else 256x256 when it crops).")
     Path transformFrom;
 
-    @Option(names = "--oversample", negatable = true, paramLabel = "",
+    @Option(names = "--oversample",
             description = "Caffe's ten crops per image (4 corners + centre, and their mirrors; classify.py's default) at"
                     + " the crop size, averaged: codes (codes, transfer) or outputs (classify). Needs a crop and a fixed"
-                    + " resize. Default: on for codes and transfer when there is a crop, off for classify.")
-    Boolean oversample;
+                    + " resize; ten times the work. Default: the centre crop alone (Caffe's TEST phase).")
+    boolean oversample;
 
     /** Whether any option that shapes the transform was given. */
     boolean anyTransformOption() {
@@ -134,21 +134,14 @@ final class PreprocessOptions {
         return new TransformSpec(mode, cropSize[0], cropSize[1], false, false, means, meanImage, s);
     }
 
-    /**
-     * The transform and the oversampling choice.
-     *
-     * @param oversampleByDefault whether to oversample when {@code --[no-]oversample} is not given and the
-     *                            transform allows it (a crop of a fixed-size image)
-     */
-    InputRecipe toRecipe(Shape input, TransformSpec known, boolean oversampleByDefault) {
+    /** The transform and the oversampling choice. */
+    InputRecipe toRecipe(Shape input, TransformSpec known) {
         TransformSpec spec = toSpec(input, known);
-        boolean possible = spec.cropHeight() > 0 && spec.resize() instanceof ResizeMode.Fixed;
-        boolean over = oversample != null ? oversample : oversampleByDefault && possible;
-        if (over && !possible) {
+        if (oversample && !(spec.cropHeight() > 0 && spec.resize() instanceof ResizeMode.Fixed)) {
             throw new IllegalArgumentException("--oversample takes ten crops of a fixed-size image; it needs --crop and"
                     + " --resize HxW, got " + spec.describe());
         }
-        return new InputRecipe(spec, over);
+        return new InputRecipe(spec, oversample);
     }
 
     private ResizeMode givenResize() {

@@ -42,7 +42,9 @@ final class WeightsCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Manifest m = manifest.read();
-            out.printf("models in %s%n", manifest.path());
+            Path file = manifest.path().toAbsolutePath();
+            Path here = Path.of("").toAbsolutePath();
+            out.printf("models in %s%n", file.startsWith(here) ? here.relativize(file) : file);
             out.printf("%-24s %-8s %-8s %-26s %-9s %-8s %s%n", "name", "input", "resize", "code layer", "size",
                     "checksum", "licence");
             for (ModelEntry e : m.models()) {

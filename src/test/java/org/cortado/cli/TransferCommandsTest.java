@@ -47,7 +47,7 @@ class TransferCommandsTest {
         val = TestImages.stripeFolders(tmp.resolve("val"), 3, 40);
     }
 
-    /** The tiny net with a 14x14 resize and a 12x12 crop (oversampled by default), means 110, 100, 90. */
+    /** The tiny net with a 14x14 resize and a 12x12 centre crop, means 110, 100, 90. */
     private String[] model(String command, String... more) {
         return FoundationCommandsTest.concat(new String[] {command, "--model", tiny.deploy().toString(), "--weights",
             tiny.caffemodel().toString(), "--resize", "14x14", "--crop", "12", "--mean-values", "110,100,90",
@@ -61,8 +61,8 @@ class TransferCommandsTest {
     @Test
     void codesWritesOneRowPerImageWithProvenanceAndNamesTheUnreadable() throws IOException {
         Path out = tmp.resolve("f/codes.npy");
-        var r = CliTestSupport.run(model("codes", "--layer", "conv2", "--train", train.toString(), "--val",
-                val.toString(), "--out", out.toString(), "--libsvm", tmp.resolve("f/codes.svm").toString()));
+        var r = CliTestSupport.run(model("codes", "--layer", "conv2", "--oversample", "--train", train.toString(),
+                "--val", val.toString(), "--out", out.toString(), "--libsvm", tmp.resolve("f/codes.svm").toString()));
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().contains("broken.jpg") && r.err().contains("skipped") && r.err().contains("broken.jpg"),
                 r.toString());
@@ -91,7 +91,7 @@ class TransferCommandsTest {
     @Test
     void codesResumeKeepsACompleteFileAndPreActivationAndPoolingAreOptions() throws IOException {
         Path out = tmp.resolve("codes.npy");
-        String[] args = model("codes", "--layer", "conv1", "--pre-activation", "--pool", "none", "--no-oversample",
+        String[] args = model("codes", "--layer", "conv1", "--pre-activation", "--pool", "none",
                 "--data", val.toString(), "--out", out.toString());
         assertEquals(0, CliTestSupport.run(args).status());
         Object key = Files.readAttributes(out, BasicFileAttributes.class).fileKey();
@@ -119,8 +119,7 @@ class TransferCommandsTest {
         assertTrue(r.out().contains("known model toy (matched by file name)"), r.out());
         var p = FeatureFiles.read(out).provenance();
         assertEquals("conv2", p.layer());
-        assertEquals("resize 14x14, 10 crops (4 corners + centre, and their mirrors; Caffe's oversample) of 12x12,"
-                + " BGR 0..255, minus mean [110.0, 100.0, 90.0], codes averaged over the crops", p.preprocessing());
+        assertEquals("resize 14x14, centre crop 12x12, BGR 0..255, minus mean [110.0, 100.0, 90.0]", p.preprocessing());
     }
 
     @Test
@@ -151,7 +150,7 @@ class TransferCommandsTest {
                 val.toString(), "--out", out.toString())).status());
         Path report = tmp.resolve("head.report.json");
         var r = CliTestSupport.run("train-head", "--train", tmp.resolve("codes.train.npy").toString(), "--val",
-                tmp.resolve("codes.val.npy").toString(), "--head", "softmax", "--folds", "3", "--report",
+                tmp.resolve("codes.val.npy").toString(), "--head", "softmax", "--c", "cv", "--folds", "3", "--report",
                 report.toString(), "--save", tmp.resolve("head.json").toString());
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().contains("<- chosen") && r.out().contains("val accuracy"), r.out());
@@ -173,11 +172,11 @@ class TransferCommandsTest {
         Path flat = tmp.resolve("flat.npy");
         Path other = tmp.resolve("other.npy");
         assertEquals(0, CliTestSupport.run(model("codes", "--layer", "conv2", "--data", train.toString(), "--out",
-                avg.toString(), "--no-oversample")).status());
+                avg.toString())).status());
         assertEquals(0, CliTestSupport.run(model("codes", "--layer", "conv2", "--pool", "none", "--data",
-                val.toString(), "--out", flat.toString(), "--no-oversample")).status());
+                val.toString(), "--out", flat.toString())).status());
         assertEquals(0, CliTestSupport.run(model("codes", "--layer", "conv2", "--pool", "max", "--data",
-                val.toString(), "--out", other.toString(), "--no-oversample")).status());
+                val.toString(), "--out", other.toString())).status());
         String report = tmp.resolve("r.json").toString();
         assertOneLineError(CliTestSupport.run("train-head", "--train", avg.toString(), "--val", flat.toString(),
                 "--head", "svm", "--c", "1", "--report", report), "avg.npy", "flat.npy", "8 values", "512");
@@ -189,7 +188,7 @@ class TransferCommandsTest {
         Files.move(val.resolve("stripes_h"), tmp.resolve("three/stripes_h"));
         Path threeOut = tmp.resolve("three.npy");
         assertEquals(0, CliTestSupport.run(model("codes", "--layer", "conv2", "--data", tmp.resolve("three").toString(),
-                "--out", threeOut.toString(), "--no-oversample")).status());
+                "--out", threeOut.toString())).status());
         assertOneLineError(CliTestSupport.run("train-head", "--train", avg.toString(), "--val", threeOut.toString(),
                 "--head", "svm", "--c", "1", "--report", report), "classes [stripes_h, stripes_v]", "[c, stripes_h]");
         assertOneLineError(CliTestSupport.run("train-head", "--train", avg.toString(), "--head", "svm", "--c", "lots",
@@ -201,9 +200,8 @@ class TransferCommandsTest {
     void transferRunsTheRecipeWritesTheReportAndAnExportThatReadsBack() throws IOException {
         Path report = tmp.resolve("out/report.json");
         Path export = tmp.resolve("out/export");
-        var r = CliTestSupport.run(model("transfer", "--layer", "conv2", "--train", train.toString(), "--val",
-                val.toString(), "--head", "svm", "--folds", "3", "--report", report.toString(), "--export",
-                export.toString()));
+        var r = CliTestSupport.run(model("transfer", "--layer", "conv2", "--oversample", "--train", train.toString(),
+                "--val", val.toString(), "--head", "svm", "--report", report.toString(), "--export", export.toString()));
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().contains("val accuracy") && r.out().contains("export read back: 6 of 6"), r.out());
         assertTrue(r.err().contains("skipped") && r.err().contains("broken.jpg"), r.err());
@@ -217,6 +215,8 @@ class TransferCommandsTest {
         assertEquals(1, rep.get("skipped").size());
         assertTrue(rep.at("/skipped/0/reason").asText().length() > 3);
         assertTrue(rep.at("/recipe/oversample").asBoolean());
+        assertEquals(1.0, rep.get("c").asDouble(), "the default C");
+        assertEquals("given", rep.get("c_selection").asText());
         assertTrue(rep.at("/timings_seconds/command").asDouble() > 0);
         assertTrue(rep.at("/export/check/passed").asBoolean());
         for (String f : new String[] {"deploy.prototxt", "model.caffemodel", "labels.txt", "recipe.json"}) {
@@ -229,7 +229,7 @@ class TransferCommandsTest {
     void transferSplitsOneFolderBySeededRatio() throws IOException {
         Path report = tmp.resolve("split.json");
         var r = CliTestSupport.run(model("transfer", "--layer", "conv2", "--data", val.toString(), "--val-fraction",
-                "0.34", "--head", "softmax", "--c", "1", "--no-oversample", "--report", report.toString()));
+                "0.34", "--head", "softmax", "--c", "1", "--report", report.toString()));
         assertEquals(0, r.status(), r.toString());
         JsonNode rep = json(report);
         assertEquals(4, rep.get("n_train").asInt());

@@ -88,7 +88,7 @@ class HeadExportTest {
     @CsvSource({"SOFTMAX, false", "SOFTMAX, true", "SVM, true"})
     void theExportReproducesTheHeadsValidationPredictions(HeadType type, boolean oversample) {
         Setup s = setup(oversample);
-        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(type).withC(1), s.train());
+        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(type), s.train());
         Path out = dir.resolve("export");
         HeadExport.Exported files = HeadExport.write(s.codes(), head, s.train().classes(), out);
         assertTrue(Files.isRegularFile(files.caffemodel()) && Files.isRegularFile(files.recipe()));
@@ -111,7 +111,7 @@ class HeadExportTest {
     @Test
     void theDeployNetIsTheCodeNetWithAnInnerProductAndASoftmax() throws IOException {
         Setup s = setup(true);
-        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX).withC(1), s.train());
+        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX), s.train());
         HeadExport.Exported files = HeadExport.write(s.codes(), head, s.train().classes(), dir.resolve("e"));
         var def = Prototxt.readNet(files.deploy());
         List<String> names = def.getLayerList().stream().map(l -> l.getName()).toList();
@@ -124,7 +124,7 @@ class HeadExportTest {
     @Test
     void l2NormalisedHeadsAreRefusedWithWhatExports() {
         Setup s = setup(false);
-        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX).withC(1)
+        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX)
                 .withPreprocessing(Preprocessing.L2), s.train());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HeadExport.write(s.codes(), head, s.train().classes(), dir.resolve("l2")));
@@ -137,7 +137,7 @@ class HeadExportTest {
         String python = pythonWithOpenCv();
         Assumptions.assumeTrue(python != null, "no python3 with cv2 (Debian: python3-opencv); OpenCV check skipped");
         Setup s = setup(true);
-        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX).withC(1), s.train());
+        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX), s.train());
         Path out = dir.resolve("export");
         HeadExport.write(s.codes(), head, s.train().classes(), out);
         Path script = dir.resolve("opencv_forward.py");

@@ -40,7 +40,7 @@ class TransferTest {
         Files.writeString(train.resolve("stripes_h/zz_broken.png"), "not a png");
         Path val = TestImages.stripeFolders(dir.resolve("val"), 4, 30);
         TrainValSplit data = ImageFolders.trainVal(train, val);
-        Transfer.Config c = config(tiny, HeadSpec.defaults(HeadType.SVM).withCrossValidation(HeadSpec.DEFAULT_GRID, 3, 0),
+        Transfer.Config c = config(tiny, HeadSpec.crossValidated(HeadType.SVM).withCrossValidation(HeadSpec.DEFAULT_GRID, 3, 0),
                 dir.resolve("export"));
         Transfer.Result r = Transfer.run(c, data, new CpuBackend());
         assertEquals(12, r.train().rows());
@@ -71,7 +71,7 @@ class TransferTest {
         TinyNet.Files tiny = TinyNet.write(dir, 3);
         TrainValSplit data = ImageFolders.trainVal(TestImages.stripeFolders(dir.resolve("t"), 2, 0),
                 TestImages.stripeFolders(dir.resolve("v"), 2, 5));
-        Transfer.Config c = config(tiny, HeadSpec.defaults(HeadType.SOFTMAX).withPreprocessing(Preprocessing.L2),
+        Transfer.Config c = config(tiny, HeadSpec.crossValidated(HeadType.SOFTMAX).withPreprocessing(Preprocessing.L2),
                 dir.resolve("export"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Transfer.run(c, data, new CpuBackend()));
