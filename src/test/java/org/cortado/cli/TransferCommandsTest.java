@@ -123,6 +123,27 @@ class TransferCommandsTest {
     }
 
     @Test
+    void transformFromTakesTheTestPhaseTransformParamOfATrainValPrototxt() throws IOException {
+        Path trainVal = Files.writeString(tmp.resolve("train_val.prototxt"), """
+                name: "tiny"
+                layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TRAIN }
+                        transform_param { mirror: true crop_size: 12 mean_value: 1 mean_value: 2 mean_value: 3 } }
+                layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TEST }
+                        transform_param { crop_size: 12 mean_value: 4 mean_value: 5 mean_value: 6 scale: 0.5 } }
+                """);
+        Path out = tmp.resolve("tf.npy");
+        var r = CliTestSupport.run("codes", "--model", tiny.deploy().toString(), "--weights",
+                tiny.caffemodel().toString(), "--layer", "conv2", "--transform-from", trainVal.toString(), "--resize",
+                "14x14", "--data", val.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("resize 14x14, centre crop 12x12, BGR 0..255, minus mean [4.0, 5.0, 6.0], times 0.5",
+                FeatureFiles.read(out).provenance().preprocessing());
+        assertOneLineError(CliTestSupport.run("codes", "--model", tiny.deploy().toString(), "--weights",
+                tiny.caffemodel().toString(), "--layer", "conv2", "--transform-from", trainVal.toString(), "--crop",
+                "10", "--data", val.toString(), "--out", out.toString()), "--transform-from", "--crop");
+    }
+
+    @Test
     void codesRejectsAnEmptyClassFolder() throws IOException {
         Files.createDirectories(tmp.resolve("val/empty_class"));
         var r = CliTestSupport.run(model("codes", "--layer", "conv2", "--data", val.toString(), "--out",
