@@ -1,27 +1,68 @@
 package org.cortado.backend.cpu;
 
+import java.util.Arrays;
+
 /**
- * Single-precision matrix product {@code C = alpha * op(A) * op(B) + beta * C}, row-major, in pure Java.
+ * Single-precision matrix product {@code C = alpha * op(A) * op(B) + beta * C}, row-major, in pure Java, blocked
+ * as in GotoBLAS / BLIS: a {@code KC x NC} block of op(B) is packed into strips of {@code NR} columns, an
+ * {@code MC x KC} block of op(A) (times alpha) into strips of {@code MR} rows, and a {@link GemmKernel} multiplies
+ * one strip of each into an {@code MR x NR} tile of C held in registers. Packing makes every transpose case read
+ * the same unit-stride panels and keeps the panels in L1 (B strip) and L2 (A block).
  *
- * <p>op(B) is packed into a contiguous {@code kc x n} panel per block of {@code KC} inner indices, so that the inner
- * loop is a unit-stride {@code c[j] += a * b[j]} that HotSpot's superword pass turns into vector FMAs, over a row
- * segment of C that stays in L1. Rows of C are split over the worker threads. A zero {@code a} skips its row of B,
- * which pays off behind ReLUs, where most activations are zero.
+ * <p>Products with few rows and a transposed B (inner product layers at small batch: the weights are stored
+ * {@code n x k}) skip packing: copying B would cost as much as the product, which is bound by reading B once.
+ *
+ * <p>Threads split C into column (or row) ranges of whole tiles, each packing its own panels; callers that already
+ * run one product per thread (a batch split over images) ask for a serial product.
  */
 final class Gemm {
-    /** Inner-dimension block: a packed panel of KC rows stays in L2 while every row of A walks over it. */
+    /** Inner-dimension block: a KC x NR strip of B (32 KB with AVX-512) stays in L1 while A strips stream by. */
     static final int KC = 256;
-    /** Columns of C per task: a row segment of NC floats stays in L1. */
-    static final int NC = 1024;
+    /** Rows of A per packed block: MC x KC floats (128 KB) stay in L2. */
+    static final int MC = 128;
+    /** Columns of B per packed block: KC x NC floats (2 MB) stay in L2/L3. */
+    static final int NC = 2048;
+    /** Up to this many rows, a product with transposed B takes the unpacked dot-product form. */
+    static final int DOT_MAX_ROWS = 16;
+    /** Products of fewer multiply-adds than this run on the calling thread: forking costs microseconds. */
+    static final long PARALLEL_MIN_MACS = 1L << 20;
 
     private final Parallel parallel;
+    private final GemmKernel kernel;
+    private final int mr;
+    private final int nr;
+    private final ThreadLocal<float[]> aPanels;
+    private final ThreadLocal<float[]> bPanels;
 
     Gemm(Parallel parallel) {
+        this(parallel, GemmKernel.best());
+    }
+
+    Gemm(Parallel parallel, GemmKernel kernel) {
         this.parallel = parallel;
+        this.kernel = kernel;
+        this.mr = kernel.mr();
+        this.nr = kernel.nr();
+        this.aPanels = ThreadLocal.withInitial(() -> new float[MC * KC]);
+        this.bPanels = ThreadLocal.withInitial(() -> new float[KC * NC]);
+    }
+
+    /** The micro-kernel in use ("vector(512 bit)" or "java"). */
+    String kernelName() {
+        return kernel.name();
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, true);
+    }
+
+    /**
+     * As {@link #gemm(boolean, boolean, int, int, int, float, float[], int, float[], int, float, float[], int)};
+     * {@code parallelize} false keeps the whole product on the calling thread. Modified: c.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff, boolean parallelize) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -29,62 +70,134 @@ final class Gemm {
         if (k == 0 || alpha == 0f) {
             return;
         }
-        int nBlocks = (n + NC - 1) / NC;
-        float[] panel = new float[Math.min(KC, k) * n];
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            pack(transB, n, k, b, bOff, pc, kc, panel);
-            final int p0 = pc;
-            // Tasks are (row, column block) pairs so that a product with one row still uses every thread.
-            int tasks = m * nBlocks;
-            int grain = Math.max(1, (int) (65536L / Math.max(1, (long) kc * Math.min(n, NC))));
-            parallel.forRange(tasks, grain, (start, end) -> {
-                for (int t = start; t < end; t++) {
-                    int i = t / nBlocks;
-                    int jc = (t % nBlocks) * NC;
-                    int nc = Math.min(NC, n - jc);
-                    int cRow = cOff + i * n + jc;
-                    for (int kk = 0; kk < kc; kk++) {
-                        int p = p0 + kk;
-                        float av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
-                        if (av == 0f) {
-                            continue;
-                        }
-                        av *= alpha;
-                        int bRow = kk * n + jc;
-                        for (int j = 0; j < nc; j++) {
-                            c[cRow + j] += av * panel[bRow + j];
+        boolean split = parallelize && parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS;
+        if (transB && m <= DOT_MAX_ROWS && !transA) {
+            int groups = (n + 3) / 4;
+            if (!split) {
+                kernel.dotRows(m, n, k, alpha, a, aOff, b, bOff, c, cOff, 0, n);
+                return;
+            }
+            parallel.forRange(groups, 1, (s, e) ->
+                    kernel.dotRows(m, n, k, alpha, a, aOff, b, bOff, c, cOff, 4 * s, Math.min(n, 4 * e)));
+            return;
+        }
+        if (!split) {
+            blocked(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, alpha, 0, m, 0, n);
+            return;
+        }
+        int rowTiles = (m + mr - 1) / mr;
+        int colTiles = (n + nr - 1) / nr;
+        // Split the dimension with more tiles, so that both threads get whole, equally many tiles.
+        if (colTiles >= rowTiles) {
+            parallel.forRange(colTiles, 1, (s, e) -> blocked(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff,
+                    alpha, 0, m, s * nr, Math.min(n, e * nr)));
+        } else {
+            parallel.forRange(rowTiles, 1, (s, e) -> blocked(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff,
+                    alpha, s * mr, Math.min(m, e * mr), 0, n));
+        }
+    }
+
+    /** {@code C[i0..i1, j0..j1] += alpha * op(A)[i0..i1, :] * op(B)[:, j0..j1]} on the calling thread. */
+    private void blocked(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b,
+                         int bOff, float[] c, int cOff, float alpha, int i0, int i1, int j0, int j1) {
+        float[] ap = aPanels.get();
+        float[] bp = bPanels.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(transB, b, bOff, n, k, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(transA, a, aOff, m, k, ic, mc, pc, kc, alpha, ap);
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        int cols = Math.min(nr, nc - jr);
+                        int bStrip = (jr / nr) * kc * nr;
+                        for (int ir = 0; ir < mc; ir += mr) {
+                            kernel.tile(kc, ap, (ir / mr) * kc * mr, bp, bStrip,
+                                    c, cOff + (ic + ir) * n + jc + jr, n, Math.min(mr, mc - ir), cols);
                         }
                     }
                 }
-            });
+            }
         }
     }
 
-    /** Copies rows {@code [pc, pc+kc)} of op(B) ({@code k x n}) into {@code panel}, row-major. */
-    private void pack(boolean transB, int n, int k, float[] b, int bOff, int pc, int kc, float[] panel) {
-        if (!transB) {
-            System.arraycopy(b, bOff + pc * n, panel, 0, kc * n);
-            return;
-        }
-        // B is stored n x k: read it row by row (unit stride) and scatter into the panel's columns.
-        parallel.forRange(n, 64, (start, end) -> {
-            for (int j = start; j < end; j++) {
-                int src = bOff + j * k + pc;
-                for (int kk = 0; kk < kc; kk++) {
-                    panel[kk * n + j] = b[src + kk];
+    /**
+     * Packs {@code op(B)[pc..pc+kc, jc..jc+nc]} into strips of NR columns: strip s holds
+     * {@code bp[s*kc*NR + p*NR + q] = op(B)[pc+p, jc+s*NR+q]}, zero past column nc.
+     */
+    private void packB(boolean transB, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc,
+                       float[] bp) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            int base = (jr / nr) * kc * nr;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int dst = base + p * nr;
+                    System.arraycopy(b, bOff + (pc + p) * n + jc + jr, bp, dst, cols);
+                    if (cols < nr) {
+                        Arrays.fill(bp, dst + cols, dst + nr, 0f);
+                    }
+                }
+            } else {
+                // B is stored n x k: each column of op(B) is a row of B, read with unit stride.
+                for (int q = 0; q < cols; q++) {
+                    int src = bOff + (jc + jr + q) * k + pc;
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * nr + q] = b[src + p];
+                    }
+                }
+                for (int q = cols; q < nr; q++) {
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * nr + q] = 0f;
+                    }
                 }
             }
-        });
+        }
     }
 
-    private void scale(int m, int n, float beta, float[] c, int cOff) {
+    /**
+     * Packs {@code alpha * op(A)[ic..ic+mc, pc..pc+kc]} into strips of MR rows: strip t holds
+     * {@code ap[t*kc*MR + p*MR + r] = alpha * op(A)[ic+t*MR+r, pc+p]}, zero past row mc.
+     */
+    private void packA(boolean transA, float[] a, int aOff, int m, int k, int ic, int mc, int pc, int kc,
+                       float alpha, float[] ap) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            int base = (ir / mr) * kc * mr;
+            if (!transA) {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + ir + r) * k + pc;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * mr + r] = alpha * a[src + p];
+                    }
+                }
+            } else {
+                // A is stored k x m: a row of op(A)'s strip is contiguous in memory across r.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * m + ic + ir;
+                    int dst = base + p * mr;
+                    for (int r = 0; r < rows; r++) {
+                        ap[dst + r] = alpha * a[src + r];
+                    }
+                }
+            }
+            if (rows < mr) {
+                for (int p = 0; p < kc; p++) {
+                    Arrays.fill(ap, base + p * mr + rows, base + (p + 1) * mr, 0f);
+                }
+            }
+        }
+    }
+
+    private static void scale(int m, int n, float beta, float[] c, int cOff) {
         if (beta == 1f) {
             return;
         }
         int total = m * n;
         if (beta == 0f) {
-            java.util.Arrays.fill(c, cOff, cOff + total, 0f);
+            Arrays.fill(c, cOff, cOff + total, 0f);
         } else {
             for (int i = 0; i < total; i++) {
                 c[cOff + i] *= beta;
