@@ -37,19 +37,31 @@ interface GemmKernel {
 
     /**
      * The fastest kernel this JVM can run: the Vector API one when the module {@code jdk.incubator.vector} is
-     * present (the launcher, surefire and the benchmarks add it) and {@value #SIMD_PROPERTY} is not
-     * {@code false}; the plain-Java one otherwise.
+     * present (the launcher, surefire and the benchmarks add it), its vectors have at least 256 bits (AVX2; below
+     * that the 8-lane kernel would be emulated) and {@value #SIMD_PROPERTY} is not {@code false}; the plain-Java one
+     * otherwise.
      */
     static GemmKernel best() {
         if (!"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY))
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && VectorWidth.preferredBits() >= 256) {
             try {
                 return new VectorGemmKernel();
-            } catch (LinkageError e) {
+            } catch (LinkageError | IllegalStateException e) {
                 // The module is there but unusable (a JVM without the intrinsics): plain Java still works.
                 return new JavaGemmKernel();
             }
         }
         return new JavaGemmKernel();
+    }
+
+    /** The preferred vector size, read in its own class so that only it links against the incubator module. */
+    final class VectorWidth {
+        private VectorWidth() {
+        }
+
+        static int preferredBits() {
+            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        }
     }
 }

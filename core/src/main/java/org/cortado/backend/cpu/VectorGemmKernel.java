@@ -13,18 +13,25 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Only loaded when the module {@code jdk.incubator.vector} is present (see {@link GemmKernel#best()}).
  */
 final class VectorGemmKernel implements GemmKernel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The widest species (512 or 256 bits; {@link GemmKernel#best()} takes the plain kernel below that), chosen with a
+     * conditional expression. On JDK 17 the kernel runs a hundred times slower (C2 leaves the vectors boxed:
+     * measured 0.6 vs 104 GFLOP/s per core) when this field is {@code SPECIES_PREFERRED} itself or comes from a
+     * {@code switch}.
+     */
+    private static final VectorSpecies<Float> S =
+            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private static final int L = S.length();
     static final int MR = 8;
     static final int NR = 2 * L;
 
-    /** Per-thread spill area for tiles cut by the edge of C. */
+    /** Per-thread spill area: the tile on its way from the registers to C. */
     private final ThreadLocal<float[]> spill = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     VectorGemmKernel() {
         // Touch the species so that a JVM without a usable Vector API fails here, inside GemmKernel.best().
-        if (L < 1) {
-            throw new IllegalStateException("no vector species");
+        if (L < 8) {
+            throw new IllegalStateException("vector species of " + L + " lanes");
         }
     }
 
@@ -47,21 +54,21 @@ final class VectorGemmKernel implements GemmKernel {
     public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
                      int cols) {
         FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = c00;
-        FloatVector c10 = c00;
-        FloatVector c11 = c00;
-        FloatVector c20 = c00;
-        FloatVector c21 = c00;
-        FloatVector c30 = c00;
-        FloatVector c31 = c00;
-        FloatVector c40 = c00;
-        FloatVector c41 = c00;
-        FloatVector c50 = c00;
-        FloatVector c51 = c00;
-        FloatVector c60 = c00;
-        FloatVector c61 = c00;
-        FloatVector c70 = c00;
-        FloatVector c71 = c00;
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
         int ao = apOff;
         int bo = bpOff;
         for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
@@ -92,17 +99,9 @@ final class VectorGemmKernel implements GemmKernel {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        if (rows == MR && cols == NR) {
-            add(c00, c01, c, cOff);
-            add(c10, c11, c, cOff + ldc);
-            add(c20, c21, c, cOff + 2 * ldc);
-            add(c30, c31, c, cOff + 3 * ldc);
-            add(c40, c41, c, cOff + 4 * ldc);
-            add(c50, c51, c, cOff + 5 * ldc);
-            add(c60, c61, c, cOff + 6 * ldc);
-            add(c70, c71, c, cOff + 7 * ldc);
-            return;
-        }
+        // Spill to a per-thread tile and add that to C in a separate method: writing back from the accumulators
+        // directly doubles this method's inlined vector operations, and past C2's inlining budget the vectors of
+        // the k loop get boxed (a hundredfold slowdown).
         float[] t = spill.get();
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
@@ -120,17 +119,26 @@ final class VectorGemmKernel implements GemmKernel {
         c61.intoArray(t, 6 * NR + L);
         c70.intoArray(t, 7 * NR);
         c71.intoArray(t, 7 * NR + L);
+        addTile(t, c, cOff, ldc, rows, cols);
+    }
+
+    /** {@code C[r, q] += t[r * NR + q]} for the valid part of a tile. */
+    private static void addTile(float[] t, float[] c, int cOff, int ldc, int rows, int cols) {
+        if (cols == NR) {
+            for (int r = 0; r < rows; r++) {
+                int off = cOff + r * ldc;
+                FloatVector.fromArray(S, c, off).add(FloatVector.fromArray(S, t, r * NR)).intoArray(c, off);
+                FloatVector.fromArray(S, c, off + L).add(FloatVector.fromArray(S, t, r * NR + L))
+                        .intoArray(c, off + L);
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             int cRow = cOff + r * ldc;
             for (int q = 0; q < cols; q++) {
                 c[cRow + q] += t[r * NR + q];
             }
         }
-    }
-
-    private static void add(FloatVector lo, FloatVector hi, float[] c, int off) {
-        FloatVector.fromArray(S, c, off).add(lo).intoArray(c, off);
-        FloatVector.fromArray(S, c, off + L).add(hi).intoArray(c, off + L);
     }
 
     @Override
