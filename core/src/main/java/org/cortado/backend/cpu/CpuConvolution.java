@@ -17,6 +17,8 @@ final class CpuConvolution {
     private final Gemm gemm;
     /** One column buffer per calling thread, grown on demand, so that steady-state calls allocate nothing. */
     private final ThreadLocal<float[]> columns = ThreadLocal.withInitial(() -> new float[0]);
+    /** The calling thread's packed weights, one buffer per group, grown on demand. */
+    private final ThreadLocal<float[][]> packedWeights = ThreadLocal.withInitial(() -> new float[0][0]);
     /** The calling thread's per-part weight gradients for batch-split backward passes, grown on demand. */
     private final ThreadLocal<float[][]> partialWeights = ThreadLocal.withInitial(() -> new float[0][0]);
 
@@ -31,21 +33,45 @@ final class CpuConvolution {
     }
 
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output) {
+        Gemm.PackedA[] w = packWeights(g, weight, false);
         if (splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
-                    forwardImage(g, n, input, weight, bias, output, false);
+                    forwardImage(g, n, input, w, bias, output, false);
                 }
             });
         } else {
             for (int n = 0; n < g.batch(); n++) {
-                forwardImage(g, n, input, weight, bias, output, true);
+                forwardImage(g, n, input, w, bias, output, true);
             }
         }
     }
 
-    private void forwardImage(ConvGeometry g, int n, float[] input, float[] weight, float[] bias, float[] output,
-                              boolean parallelize) {
+    /**
+     * Each group's weights ({@code K/g x patch}, or its transpose for the data gradient) packed once for all images
+     * of the call, into buffers of the calling thread.
+     */
+    private Gemm.PackedA[] packWeights(ConvGeometry g, float[] weight, boolean transpose) {
+        int kg = g.outChannelsPerGroup();
+        int patch = g.patchSize();
+        int m = transpose ? patch : kg;
+        int k = transpose ? kg : patch;
+        int size = gemm.packedSize(m, k);
+        float[][] buffers = packedWeights.get();
+        if (buffers.length < g.group() || buffers[0].length < size) {
+            buffers = new float[Math.max(g.group(), buffers.length)][Math.max(size,
+                    buffers.length == 0 ? 0 : buffers[0].length)];
+            packedWeights.set(buffers);
+        }
+        Gemm.PackedA[] packed = new Gemm.PackedA[g.group()];
+        for (int grp = 0; grp < g.group(); grp++) {
+            packed[grp] = gemm.pack(transpose, m, k, 1f, weight, grp * kg * patch, buffers[grp], true);
+        }
+        return packed;
+    }
+
+    private void forwardImage(ConvGeometry g, int n, float[] input, Gemm.PackedA[] weight, float[] bias,
+                              float[] output, boolean parallelize) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
@@ -63,35 +89,33 @@ final class CpuConvolution {
         int imgOff = n * g.inChannels() * inHW;
         for (int grp = 0; grp < g.group(); grp++) {
             int outOff = base + grp * kg * outHW;
-            int wOff = grp * kg * patch;
             int c0 = grp * cg;
             if (g.isPointwise()) {
-                gemm.gemm(false, false, kg, outHW, patch, 1f, weight, wOff, input, imgOff + c0 * inHW, beta, output,
-                        outOff, parallelize);
+                gemm.gemm(weight[grp], false, outHW, input, imgOff + c0 * inHW, beta, output, outOff, parallelize);
             } else {
                 im2col(g, input, imgOff, c0, col, parallelize);
-                gemm.gemm(false, false, kg, outHW, patch, 1f, weight, wOff, col, 0, beta, output, outOff,
-                        parallelize);
+                gemm.gemm(weight[grp], false, outHW, col, 0, beta, output, outOff, parallelize);
             }
         }
     }
 
     /** {@code dinp} is overwritten. */
     void backwardData(ConvGeometry g, float[] weight, float[] dout, float[] dinp) {
+        Gemm.PackedA[] w = packWeights(g, weight, true);
         if (splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
-                    backwardDataImage(g, n, weight, dout, dinp, false);
+                    backwardDataImage(g, n, w, dout, dinp, false);
                 }
             });
         } else {
             for (int n = 0; n < g.batch(); n++) {
-                backwardDataImage(g, n, weight, dout, dinp, true);
+                backwardDataImage(g, n, w, dout, dinp, true);
             }
         }
     }
 
-    private void backwardDataImage(ConvGeometry g, int n, float[] weight, float[] dout, float[] dinp,
+    private void backwardDataImage(ConvGeometry g, int n, Gemm.PackedA[] weight, float[] dout, float[] dinp,
                                    boolean parallelize) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
@@ -105,13 +129,11 @@ final class CpuConvolution {
         }
         for (int grp = 0; grp < g.group(); grp++) {
             int outOff = (n * g.outChannels() + grp * kg) * outHW;
-            int wOff = grp * kg * patch;
             int c0 = grp * cg;
             if (g.isPointwise()) {
-                gemm.gemm(true, false, patch, outHW, kg, 1f, weight, wOff, dout, outOff, 0f, dinp,
-                        imgOff + c0 * inHW, parallelize);
+                gemm.gemm(weight[grp], false, outHW, dout, outOff, 0f, dinp, imgOff + c0 * inHW, parallelize);
             } else {
-                gemm.gemm(true, false, patch, outHW, kg, 1f, weight, wOff, dout, outOff, 0f, col, 0, parallelize);
+                gemm.gemm(weight[grp], false, outHW, dout, outOff, 0f, col, 0, parallelize);
                 if (parallelize) {
                     parallel.forRange(cg, 1, (s, e) -> Im2col.col2im(g, col, dinp, imgOff, c0, s, e));
                 } else {
