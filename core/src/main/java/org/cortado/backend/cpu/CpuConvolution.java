@@ -5,7 +5,8 @@ import org.cortado.backend.ConvGeometry;
 
 /**
  * Convolution as im2col + GEMM per image and group (Caffe's method). A 1x1 stride-1 unpadded convolution skips
- * im2col: its input already is the column matrix.
+ * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers goes to
+ * {@link CpuWinograd} instead.
  *
  * <p>With at least as many images as threads, images are split over the threads and each runs serial products
  * on its own column buffer: no synchronisation inside an image, and the packed panels stay in one core's caches.
@@ -22,9 +23,21 @@ final class CpuConvolution {
     /** The calling thread's per-part weight gradients for batch-split backward passes, grown on demand. */
     private final ThreadLocal<float[][]> partialWeights = ThreadLocal.withInitial(() -> new float[0][0]);
 
+    /** System property that sends 3x3 stride-1 layers through im2col too ({@code -Dcortado.winograd=false}). */
+    static final String WINOGRAD_PROPERTY = "cortado.winograd";
+
+    /** Null when 3x3 stride-1 layers take im2col + GEMM too. */
+    private final CpuWinograd winograd;
+
     CpuConvolution(Parallel parallel, Gemm gemm) {
+        this(parallel, gemm, !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY)));
+    }
+
+    /** {@code useWinograd}: forward 3x3 stride-1 layers by {@link CpuWinograd} (tests compare both paths). */
+    CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd) {
         this.parallel = parallel;
         this.gemm = gemm;
+        this.winograd = useWinograd ? new CpuWinograd(parallel, gemm) : null;
     }
 
     /** Whether to split the batch over threads rather than each product. */
@@ -33,6 +46,10 @@ final class CpuConvolution {
     }
 
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output) {
+        if (winograd != null && CpuWinograd.applies(g)) {
+            winograd.forward(g, input, weight, bias, output);
+            return;
+        }
         Gemm.PackedA[] w = packWeights(g, weight, false);
         if (splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {

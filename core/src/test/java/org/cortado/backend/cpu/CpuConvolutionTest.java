@@ -10,7 +10,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link CpuConvolution} forward, backward-data and backward-filter against {@link NaiveConvolution}, for both
  * GEMM kernels, one and two threads (batches of 1, 2 and 3 take both the per-product and the per-image split),
- * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs.
+ * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs;
+ * forward both with 3x3 stride-1 layers through Winograd F(2x2, 3x3) (odd outputs, chunks of one image and of
+ * many) and through im2col.
  */
 class CpuConvolutionTest {
     /**
@@ -34,6 +36,11 @@ class CpuConvolutionTest {
         {2, 3, 4, 3, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {1, 7, 5, 6, 2, 3, 2, 2, 3, 0, 1, 1, 2, 1},
         {3, 2, 3, 3, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},
+        {5, 20, 7, 6, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 6, 9, 10, 4, 3, 3, 1, 1, 2, 2, 1, 1, 2},
+        {3, 3, 40, 41, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {1, 16, 13, 13, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 2, 2, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     };
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
@@ -43,7 +50,16 @@ class CpuConvolutionTest {
     @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
     @MethodSource("kernels")
     void forwardMatchesSevenLoops(String kernel, int threads) {
-        CpuConvolution conv = new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads));
+        forwardMatches(new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads), true));
+    }
+
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void forwardWithoutWinogradMatchesSevenLoops(String kernel, int threads) {
+        forwardMatches(new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads), false));
+    }
+
+    private static void forwardMatches(CpuConvolution conv) {
         Random rnd = new Random(1);
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
