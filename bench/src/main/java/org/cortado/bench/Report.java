@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.cortado.backend.ConvGeometry;
 
 /**
- * Prints the benchmark table in Markdown from JMH's JSON results and the OpenCV script's JSON: per row our time,
- * our rate (GFLOP/s with the fraction of the measured peak, images/s, or MB/s), OpenCV's time where it was measured
- * in the same run, and the ratio OpenCV time / our time (above 1: we are faster).
+ * Prints the benchmark table in Markdown from a results folder of bench/compare.sh: JMH's {@code jmh-*.json} and
+ * the OpenCV script's {@code opencv-*.json}. Per row: our time, our rate (GFLOP/s with the fraction of the measured
+ * peak, or images/s), OpenCV's time where it was measured in the same run (the mean of its runs before and after
+ * ours, both shown), and the ratio OpenCV time / our time (above 1: we are faster).
  *
- * <p>Usage: {@code Report JMH.json [OPENCV.json]}.
+ * <p>Usage: {@code Report RESULTS_DIR}.
  */
 public final class Report {
     private record Row(String key, String what, double ms, String rate, double flops) {
@@ -25,14 +29,24 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1) {
-            System.err.println("usage: Report JMH_RESULTS.json [OPENCV_RESULTS.json]");
+        if (args.length != 1 || !Files.isDirectory(Path.of(args[0]))) {
+            System.err.println("usage: Report RESULTS_DIR (with jmh-*.json and opencv-*.json)");
             System.exit(2);
         }
         ObjectMapper json = new ObjectMapper();
-        JsonNode jmh = json.readTree(Path.of(args[0]).toFile());
-        JsonNode peer = args.length > 1 && Files.exists(Path.of(args[1]))
-                ? json.readTree(Path.of(args[1]).toFile()).path("rows") : json.createObjectNode();
+        List<JsonNode> jmh = new ArrayList<>();
+        Map<String, List<Double>> peer = new TreeMap<>();
+        try (Stream<Path> files = Files.list(Path.of(args[0]))) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("jmh-") && name.endsWith(".json")) {
+                    json.readTree(f.toFile()).forEach(jmh::add);
+                } else if (name.startsWith("opencv-") && name.endsWith(".json")) {
+                    json.readTree(f.toFile()).path("rows").fields().forEachRemaining(e ->
+                            peer.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asDouble()));
+                }
+            }
+        }
         double peakGflops = Double.NaN;
         List<Row> rows = new ArrayList<>();
         for (JsonNode r : jmh) {
@@ -75,8 +89,9 @@ public final class Report {
                 default -> rows.add(new Row(cls + "." + method, cls + "." + method, ms, null, Double.NaN));
             }
         }
-        System.out.println("| work | ours (ms) | ours | OpenCV (ms) | OpenCV | ratio OpenCV/ours |");
-        System.out.println("| --- | ---: | --- | ---: | --- | ---: |");
+        System.out.println("| work | ours (ms) | ours | OpenCV (ms) | OpenCV before / after (ms) | OpenCV "
+                + "| ratio OpenCV/ours |");
+        System.out.println("| --- | ---: | --- | ---: | --- | --- | ---: |");
         for (Row row : rows) {
             String rate = row.rate();
             if (rate == null && !Double.isNaN(row.flops())) {
@@ -84,18 +99,20 @@ public final class Report {
                 rate = Double.isNaN(peakGflops) ? fmt("%.1f GFLOP/s", gf)
                         : fmt("%.1f GFLOP/s (%.0f%% of peak)", gf, 100 * gf / peakGflops);
             }
-            JsonNode theirs = peer.path(row.key());
+            List<Double> theirs = peer.getOrDefault(row.key(), List.of());
             String theirMs = "";
+            String each = "";
             String theirRate = "";
             String ratio = "";
-            if (theirs.isNumber()) {
-                double t = theirs.asDouble();
+            if (!theirs.isEmpty()) {
+                double t = theirs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
                 theirMs = fmt("%.2f", t);
+                each = String.join(" / ", theirs.stream().map(v -> fmt("%.1f", v)).toList());
                 theirRate = theirRate(row, t);
                 ratio = fmt("%.2f", t / row.ms());
             }
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s | %s |%n", row.what(), row.ms(),
-                    rate == null ? "" : rate, theirMs, theirRate, ratio);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s | %s | %s |%n", row.what(), row.ms(),
+                    rate == null ? "" : rate, theirMs, each, theirRate, ratio);
         }
         if (!Double.isNaN(peakGflops)) {
             System.out.println();
