@@ -41,6 +41,8 @@ public final class CaffeModelReader {
     private static final int V1_NAME = 4;
     private static final int V1_TYPE = 5;
     private static final int V1_BLOBS = 6;
+    /** V1LayerParameter's {@code layer}: a whole V0 layer nested inside, as in models saved before 2014. */
+    private static final int V1_V0_LAYER = 1;
     private static final int BLOB_NUM = 1;
     private static final int BLOB_WIDTH = 4;
     private static final int BLOB_DATA = 5;
@@ -149,6 +151,9 @@ public final class CaffeModelReader {
                     in.expectWireType(tag & 7, WireInput.LEN, tagAt, "type");
                     type = in.readString(end);
                 }
+            } else if (v1 && field == V1_V0_LAYER) {
+                throw in.error(tagAt, "layer in the V0 format of Caffe before 2014, which cortado does not read;"
+                        + " convert the model with Caffe's upgrade_net_proto_binary");
             } else if (field == (v1 ? V1_BLOBS : V2_BLOBS)) {
                 in.expectWireType(tag & 7, WireInput.LEN, tagAt, "blobs");
                 setContext(index, name, blobs.size());

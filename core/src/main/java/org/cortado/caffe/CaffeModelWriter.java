@@ -83,6 +83,11 @@ public final class CaffeModelWriter {
         });
     }
 
+    /** As {@link #write(Path, String, List, Map)} with the name and V2 layers of {@code net}. */
+    public static void write(Path out, NetParameter net, Map<String, List<Tensor>> blobsByLayer) {
+        write(out, net.getName(), net.getLayerList(), blobsByLayer);
+    }
+
     /**
      * Writes {@code net} as a prototxt atomically, without any blobs its layers may carry (a deploy file holds the
      * architecture; the weights belong in the caffemodel).

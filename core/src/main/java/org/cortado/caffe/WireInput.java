@@ -24,7 +24,11 @@ final class WireInput {
     static final int END_GROUP = 4;
     static final int FIXED32 = 5;
 
-    /** Floats or doubles converted per step when narrowing doubles; bounds the temporary array. */
+    private static final int MAX_STRING_BYTES = 1 << 20;
+    private static final String[] WIRE_TYPE_NAMES = {"varint", "fixed64", "length-delimited", "start group",
+        "end group", "fixed32", "invalid", "invalid"};
+
+    /** Doubles narrowed per step; bounds the temporary array. */
     private static final int DOUBLE_CHUNK = 1 << 16;
 
     private final Path file;
@@ -119,9 +123,14 @@ final class WireInput {
         return length;
     }
 
-    /** Reads a length-delimited UTF-8 string. */
+    /** Reads a length-delimited UTF-8 string (a name or type: short). */
     String readString(long end) {
+        long at = pos;
         int length = (int) readLength(end);
+        if (length > MAX_STRING_BYTES) {
+            // Names and type strings are identifiers; a length like this is damage, not a name to allocate.
+            throw error(at, "a string of " + length + " bytes where a name or type belongs (corrupt length)");
+        }
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
             bytes[i] = (byte) byteAt(pos + i);
@@ -133,7 +142,8 @@ final class WireInput {
     /** Fails unless {@code wireType} is {@code expected}; {@code tagAt} is where the field's tag began. */
     void expectWireType(int wireType, int expected, long tagAt, String field) {
         if (wireType != expected) {
-            throw error(tagAt, "field " + field + " has wire type " + wireType + ", expected " + expected);
+            throw error(tagAt, "field " + field + " has wire type " + wireType + " (" + WIRE_TYPE_NAMES[wireType]
+                    + "), expected " + expected + " (" + WIRE_TYPE_NAMES[expected] + ")");
         }
     }
 

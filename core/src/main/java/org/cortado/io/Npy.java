@@ -29,6 +29,8 @@ public final class Npy {
     /** Magic, two version bytes and a 16-bit (version 1) or 32-bit (versions 2, 3) header length. */
     private static final int PREFIX_V1 = 10;
     private static final int PREFIX_V2 = 12;
+    /** Real headers are a few hundred bytes; a far larger length means a damaged file. */
+    private static final long MAX_HEADER_BYTES = 1 << 24;
     /** Values converted per step when writing. */
     private static final int CHUNK = 1 << 18;
     /** Bytes mapped per step when reading; a multiple of 4 so that no value straddles two mappings. */
@@ -132,8 +134,14 @@ public final class Npy {
                 throw new NpyFormatException(file + ": truncated: the .npy header of " + headerLength
                         + " bytes runs past the end of the file (" + size + " bytes)");
             }
+            if (headerLength > MAX_HEADER_BYTES) {
+                throw new NpyFormatException(file + ": .npy header length " + headerLength + " is not plausible"
+                        + " (corrupt file)");
+            }
             ByteBuffer text = ByteBuffer.allocate((int) headerLength);
-            ch.read(text, prefixBytes);
+            while (text.hasRemaining() && ch.read(text, prefixBytes + text.position()) > 0) {
+                // a positional read may return fewer bytes than asked; go on from where it stopped
+            }
             // Versions 1 and 2 store the header in Latin-1, version 3 in UTF-8.
             String header = new String(text.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             NpyHeader h = NpyHeader.parse(file, header);
@@ -163,13 +171,13 @@ public final class Npy {
         // For rank 0 and 1 Fortran and C order are the same layout.
         if (h.fortranOrder() && dims.length > 1) {
             throw new NpyFormatException(file + ": Fortran-order (column-major) array of shape "
-                    + Arrays.toString(dims) + "; cortado reads C-order arrays (save numpy.ascontiguousarray(a))");
+                    + NpyHeader.tuple(dims) + "; cortado reads C-order arrays (save numpy.ascontiguousarray(a))");
         }
         long count = 1;
         for (long d : dims) {
             count *= d;
             if (d > Integer.MAX_VALUE || count > Integer.MAX_VALUE) {
-                throw new NpyFormatException(file + ": array of shape " + Arrays.toString(dims)
+                throw new NpyFormatException(file + ": array of shape " + NpyHeader.tuple(dims)
                         + " has more than 2^31-1 values, which one tensor cannot hold");
             }
         }

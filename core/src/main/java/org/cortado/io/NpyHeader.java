@@ -48,18 +48,22 @@ record NpyHeader(Object descr, boolean fortranOrder, long[] shape) {
 
     /** The header text as NumPy writes it for a C-order array: dict, growth spaces, padding to 64 bytes, newline. */
     static String format(String descr, long[] shape, int prefixBytes) {
-        StringBuilder dims = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            dims.append(i > 0 ? ", " : "").append(shape[i]);
-        }
-        dims.append(shape.length == 1 ? ",)" : ")");
-        StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims
-                + ", }");
+        StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': "
+                + tuple(shape) + ", }");
         if (shape.length > 0) {
             h.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(shape[0]).length())));
         }
         int pad = (ALIGN - (prefixBytes + h.length() + 1) % ALIGN) % ALIGN;
         return h.append(" ".repeat(pad)).append('\n').toString();
+    }
+
+    /** Dimensions as Python writes a tuple: {@code (2, 3)}, {@code (6,)}, {@code ()}. */
+    static String tuple(long[] dims) {
+        StringBuilder t = new StringBuilder("(");
+        for (int i = 0; i < dims.length; i++) {
+            t.append(i > 0 ? ", " : "").append(dims[i]);
+        }
+        return t.append(dims.length == 1 ? ",)" : ")").toString();
     }
 
     /** A human name for a dtype string: {@code <f8} is "float64", {@code >f4} "float32, big-endian". */

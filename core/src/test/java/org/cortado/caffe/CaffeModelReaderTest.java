@@ -193,7 +193,7 @@ class CaffeModelReaderTest {
         assertMessage(write(wireType7), "at byte 6, in layer #0: invalid wire type 7 for field 3");
 
         byte[] wrongType = message(o -> o.writeInt32(100, 5));
-        assertMessage(write(wrongType), "at byte 0: field NetParameter.layer has wire type 0, expected 2");
+        assertMessage(write(wrongType), "at byte 0: field NetParameter.layer has wire type 0 (varint), expected 2 (length-delimited)");
 
         // A blob claiming 1000 bytes inside a layer of 20: the layer's end stops it, not the file's.
         byte[] overlong = message(o -> {
@@ -225,6 +225,9 @@ class CaffeModelReaderTest {
             o.writeEnum(5, 999);
         });
         assertMessage(write(message(o -> field(o, 2, unknown))), "in layer 'odd' (#0): unknown V1 layer type number 999");
+
+        byte[] v0 = message(o -> field(o, 1, message(l -> l.writeString(1, "conv1"))));
+        assertMessage(write(message(o -> field(o, 2, v0))), "V0 format of Caffe before 2014");
     }
 
     /** Flipped and cut bytes anywhere give a result or a CaffeFormatException, never another exception. */

@@ -199,6 +199,7 @@ public final class CpuBackend implements Backend {
         parallel.forRange(in.count(), 1 << 15, (s, e) -> {
             for (int i = s; i < e; i++) {
                 float v = x[i];
+                // Caffe's max(x, 0) + slope * min(x, 0), which gives +0 (not -0) for negative inputs.
                 y[i] = Math.max(v, 0f) + negativeSlope * Math.min(v, 0f);
             }
         });
