@@ -3,6 +3,7 @@ package org.cortado.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.cortado.util.Shuffle;
 
 /**
  * Labelled image files in a stable order, with the class names that labels index.
@@ -51,24 +52,13 @@ public record ImageDataset(List<String> classes, List<LabeledImage> samples) {
                     + valFraction);
         }
         SplittableRandom rng = new SplittableRandom(seed);
+        int[] labels = labels();
         boolean[] toVal = new boolean[samples.size()];
         for (int c = 0; c < classes.size(); c++) {
-            List<Integer> members = new ArrayList<>();
-            for (int i = 0; i < samples.size(); i++) {
-                if (samples.get(i).label() == c) {
-                    members.add(i);
-                }
-            }
-            // Fisher-Yates over this class's positions; the first nVal go to validation.
-            for (int i = members.size() - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                Integer t = members.get(i);
-                members.set(i, members.get(j));
-                members.set(j, t);
-            }
-            long nVal = Math.round(members.size() * valFraction);
+            int[] members = Shuffle.classMembers(labels, c, rng);
+            long nVal = Math.round(members.length * valFraction);
             for (int k = 0; k < nVal; k++) {
-                toVal[members.get(k)] = true;
+                toVal[members[k]] = true;
             }
         }
         List<LabeledImage> train = new ArrayList<>();

@@ -6,21 +6,13 @@ package org.cortado.image;
  * antialiasing when shrinking (each output pixel reads a 2x2 neighbourhood whatever the scale).
  *
  * <p>{@link #linear(BgrImage, int, int)} reproduces OpenCV's 8-bit arithmetic: weights quantised to 11 bits, the
- * horizontal pass in exact integers, the vertical pass rounded to bytes as OpenCV's SSE build does (see
- * {@link #VECTOR_LANES}). {@link #linear(float[], int, int, int, int, int)} is OpenCV's float32 path, used for mean
+ * horizontal pass in exact integers, the vertical pass with OpenCV's own rounding (see {@link #vertical}). {@link #linear(float[], int, int, int, int, int)} is OpenCV's float32 path, used for mean
  * images.
  */
 public final class Resize {
     /** OpenCV's INTER_RESIZE_COEF_BITS: interpolation weights are multiples of 1/2048 on the 8-bit path. */
     static final int COEF_BITS = 11;
     static final int COEF_SCALE = 1 << COEF_BITS;
-    /**
-     * OpenCV's vertical 8-bit pass runs a SIMD kernel over the first {@code floor(n / 8) * 8} bytes of a row (8 int16
-     * lanes of the x86-64 SSE baseline that release builds use) and a scalar loop over the rest; the two round
-     * differently by at most one grey level, so both are reproduced.
-     */
-    static final int VECTOR_LANES = 8;
-
     private Resize() {
     }
 
@@ -79,7 +71,6 @@ public final class Resize {
             ax1[x] = fixedWeight(tx.weight1()[x]);
         }
         int rowLen = width * cn;
-        int vectorEnd = rowLen / VECTOR_LANES * VECTOR_LANES;
         byte[] in = src.pixels();
         byte[] out = new byte[height * rowLen];
         int[] row0 = new int[rowLen];
@@ -91,17 +82,21 @@ public final class Resize {
             int b1 = fixedWeight(ty.weight1()[y]);
             int o = y * rowLen;
             for (int i = 0; i < rowLen; i++) {
-                int v;
-                if (i < vectorEnd) {
-                    // SIMD kernel: operands shifted to 16 bits, high halves of the products, then a rounding shift.
-                    v = ((((row0[i] >> 4) * b0) >> 16) + (((row1[i] >> 4) * b1) >> 16) + 2) >> 2;
-                } else {
-                    v = (row0[i] * b0 + row1[i] * b1 + (1 << (2 * COEF_BITS - 1))) >> (2 * COEF_BITS);
-                }
-                out[o + i] = (byte) Math.max(0, Math.min(255, v));
+                out[o + i] = vertical(row0[i], row1[i], b0, b1);
             }
         }
         return new BgrImage(height, width, out);
+    }
+
+    /**
+     * OpenCV's 8-bit vertical step on two horizontal sums (scaled by 2^11) and weights b0 + b1 = 2^11: its SIMD
+     * kernel drops 4 bits to fit 16-bit lanes, keeps the high halves of the products and rounds with a shift by 2;
+     * the scalar loop over a row's tail uses the same formula, so every byte of a row rounds alike (checked against
+     * OpenCV 4.6's own output in ReferenceInputTest). It can differ by one from exact rounding of the true value.
+     */
+    static byte vertical(int s0, int s1, int b0, int b1) {
+        int v = ((((s0 >> 4) * b0) >> 16) + (((s1 >> 4) * b1) >> 16) + 2) >> 2;
+        return (byte) Math.max(0, Math.min(255, v));
     }
 
     private static void horizontal(byte[] in, int rowStart, Taps tx, int[] a0, int[] a1, int[] dst) {

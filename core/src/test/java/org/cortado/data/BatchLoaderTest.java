@@ -14,6 +14,7 @@ import org.cortado.image.ImageTransformer;
 import org.cortado.image.ResizeMode;
 import org.cortado.image.TransformSpec;
 import org.cortado.tensor.Shape;
+import org.cortado.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,7 +113,7 @@ class BatchLoaderTest {
 
     @Test
     void hymenopteraDecodesEveryFile() {
-        Path train = SharedMaterial.require("data/hymenoptera/train");
+        Path train = SharedData.require("data/hymenoptera/train");
         ImageDataset ds = ImageFolders.scan(train);
         ImageTransformer t = new ImageTransformer(
                 TransformSpec.of(new ResizeMode.Fixed(227, 227), 0, 104, 117, 123));

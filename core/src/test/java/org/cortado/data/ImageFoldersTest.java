@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.cortado.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +91,7 @@ class ImageFoldersTest {
 
     @Test
     void hymenopteraHasTheExpectedClassesAndCounts() {
-        Path data = SharedMaterial.require("data/hymenoptera");
+        Path data = SharedData.require("data/hymenoptera");
         TrainValSplit tv = ImageFolders.trainVal(data.resolve("train"), data.resolve("val"));
         assertEquals(List.of("ants", "bees"), tv.train().classes());
         assertArrayEquals(new int[] {124, 121}, tv.train().classCounts());
