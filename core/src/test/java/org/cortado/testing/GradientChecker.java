@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.backend.CounterRng;
 import org.cortado.caffe.Prototxt;
@@ -13,6 +14,7 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.LayerFactory;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.Net;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -237,14 +239,51 @@ public final class GradientChecker {
         }
     }
 
+    /**
+     * Checks a whole net's parameter gradients: the objective is {@link Net#loss} after a forward in the net's
+     * current mode on {@code inputs} (random streams reset before each forward); every learned parameter's elements
+     * are checked, at most {@code maxPerParam} of them (evenly spaced) each.
+     */
+    public void checkNet(Net net, Map<String, Tensor> inputs, int maxPerParam) {
+        net.clearParamDiffs();
+        net.setRandomState(seed, 0);
+        net.forwardBackward(inputs);
+        List<String> failures = new ArrayList<>();
+        int[] checked = {0};
+        Objective f = () -> {
+            net.setRandomState(seed, 0);
+            net.forward(inputs);
+            return net.loss();
+        };
+        for (Param p : net.params()) {
+            if (p.isLearned()) {
+                float[] analytic = Arrays.copyOf(backend.download(p.diff(backend)).hostData(), p.shape().count());
+                compare("param " + p.name(), p.data(), analytic, false, f, failures, checked,
+                        Math.max(1, p.shape().count() / maxPerParam));
+            }
+        }
+        if (checked[0] == 0) {
+            fail("net '" + net.name() + "': no learned parameter was checked");
+        }
+        if (!failures.isEmpty()) {
+            fail("net '" + net.name() + "': " + failures.size() + " gradient mismatch(es) of " + checked[0]
+                    + " checked; first: " + String.join("; ", failures.subList(0, Math.min(8, failures.size()))));
+        }
+    }
+
     private interface Objective {
         double value();
     }
 
     private void compare(String what, Tensor t, float[] analytic, boolean applyKink, Objective f,
                          List<String> failures, int[] checked) {
+        compare(what, t, analytic, applyKink, f, failures, checked, 1);
+    }
+
+    private void compare(String what, Tensor t, float[] analytic, boolean applyKink, Objective f,
+                         List<String> failures, int[] checked, int stride) {
         float[] host = Arrays.copyOf(backend.download(t).hostData(), t.count());
-        for (int i = 0; i < host.length; i++) {
+        for (int i = 0; i < host.length; i += stride) {
             float x = host[i];
             if (applyKink && !Double.isNaN(kink) && Math.abs(x - kink) < kinkRange) {
                 continue;
