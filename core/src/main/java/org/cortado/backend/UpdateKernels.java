@@ -13,7 +13,7 @@ public final class UpdateKernels {
     public static void dropoutMask(float[] mask, int start, int end, float ratio, long seed) {
         float keepScale = 1f / (1f - ratio);
         for (int i = start; i < end; i++) {
-            mask[i] = CounterRng.uniform(seed, i) >= ratio ? keepScale : 0f;
+            mask[i] = CounterRng.keep(seed, i, ratio) ? keepScale : 0f;
         }
     }
 

@@ -1,0 +1,75 @@
+package org.cortado.backend;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.cortado.backend.cpu.CpuBackend;
+
+/**
+ * Chooses the backend for {@code --device cpu|gpu|auto}. {@code gpu} fails with the provider's full account of what
+ * it looked for; {@code auto} takes the GPU when one opens and otherwise falls back to the CPU, saying so.
+ */
+public final class Backends {
+    /** The device names {@link #select} accepts. */
+    public static final List<String> DEVICES = List.of("cpu", "gpu", "auto");
+
+    private Backends() {
+    }
+
+    /** Selects with the providers on the class path, reporting an {@code auto} fallback on standard error. */
+    public static Backend select(String device) {
+        return select(device, ServiceLoader.load(BackendProvider.class), System.err);
+    }
+
+    /**
+     * Selects among {@code providers}; {@code notices} receives the one line that says {@code auto} fell back.
+     *
+     * @throws IllegalArgumentException     for a device name other than cpu, gpu, auto
+     * @throws BackendUnavailableException for {@code gpu} when no provider of that kind opens
+     */
+    public static Backend select(String device, Iterable<BackendProvider> providers, PrintStream notices) {
+        switch (device) {
+            case "cpu":
+                return new CpuBackend();
+            case "gpu":
+                return openGpu(providers);
+            case "auto":
+                try {
+                    return openGpu(providers);
+                } catch (BackendUnavailableException e) {
+                    notices.println("cortado: no usable GPU (" + e.summary() + "); running on the CPU."
+                            + " --device gpu prints what was looked for.");
+                    return new CpuBackend();
+                }
+            default:
+                throw new IllegalArgumentException("unknown device '" + device + "': expected one of " + DEVICES);
+        }
+    }
+
+    private static Backend openGpu(Iterable<BackendProvider> providers) {
+        List<BackendUnavailableException> failures = new ArrayList<>();
+        for (BackendProvider p : providers) {
+            if (!p.kind().equals("gpu")) {
+                continue;
+            }
+            try {
+                return p.open();
+            } catch (BackendUnavailableException e) {
+                failures.add(e);
+            }
+        }
+        if (failures.isEmpty()) {
+            throw new BackendUnavailableException("no GPU backend on the class path: the cortado-kernels jar, which"
+                    + " provides it, is not there");
+        }
+        if (failures.size() == 1) {
+            throw failures.get(0);
+        }
+        StringBuilder all = new StringBuilder("no GPU backend could be opened (" + failures.size() + " providers)");
+        for (BackendUnavailableException f : failures) {
+            all.append('\n').append(f.getMessage());
+        }
+        throw new BackendUnavailableException(all.toString());
+    }
+}
