@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** All layers with blobs of one caffemodel, by layer name, in file order. */
+/** The layers of one caffemodel (those without blobs too, such as data and loss layers), by name, in file order. */
 public final class CaffeWeights {
     private final Path source;
     private final String netName;

@@ -190,7 +190,8 @@ public final class CpuBackend implements Backend {
         parallel.forRange(in.count(), 1 << 15, (s, e) -> {
             for (int i = s; i < e; i++) {
                 float v = x[i];
-                y[i] = v > 0 ? v : negativeSlope * v;
+                // Caffe's max(x, 0) + slope * min(x, 0): the 0f + keeps a +0 (not -0) for negative inputs.
+                y[i] = v > 0 ? v : 0f + negativeSlope * v;
             }
         });
     }
