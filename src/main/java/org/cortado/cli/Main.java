@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "cortado", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transfer learning with pretrained Caffe ConvNets.",
-        subcommands = {
+        subcommands = {InspectCommand.class, ForwardCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for an error in the work (bad input file, failed run). */

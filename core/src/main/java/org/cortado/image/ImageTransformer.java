@@ -1,0 +1,112 @@
+package org.cortado.image;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Applies a {@link TransformSpec} to decoded images, producing the (3, H, W) float blob a net consumes.
+ *
+ * <p>Random crops and mirroring draw from a generator seeded per sample ({@link #sampleSeed}), so a batch comes out
+ * the same whichever thread transformed which image. Thread-safe.
+ */
+public final class ImageTransformer {
+    private final TransformSpec spec;
+    /** The mean image resized to each image size met so far (one entry for fixed-size resizes). */
+    private final Map<Long, float[]> meanBySize = new ConcurrentHashMap<>();
+
+    public ImageTransformer(TransformSpec spec) {
+        this.spec = spec;
+    }
+
+    public TransformSpec spec() {
+        return spec;
+    }
+
+    /**
+     * A seed for one sample of one epoch, mixed from the run's seed (SplitMix64 finaliser), so that neighbouring
+     * samples get unrelated crops.
+     */
+    public static long sampleSeed(long seed, long epoch, long index) {
+        long z = seed + 0x9E3779B97F4A7C15L * (epoch * 0x100000001B3L + index + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Why {@code img} cannot be transformed (smaller than the crop after resizing), or null when it can. */
+    public String rejection(BgrImage img) {
+        int[] size = spec.resize().targetSize(img.height(), img.width());
+        if (spec.cropHeight() > 0 && (size[0] < spec.cropHeight() || size[1] < spec.cropWidth())) {
+            return "image of " + size[0] + "x" + size[1] + " (after resize " + spec.resize() + ") is smaller than the "
+                    + spec.cropHeight() + "x" + spec.cropWidth() + " crop";
+        }
+        return null;
+    }
+
+    /** The transformed image as a new (3, H, W) array. */
+    public float[] apply(BgrImage img, long sampleSeed) {
+        int[] out = spec.outputSize(img.height(), img.width());
+        float[] dst = new float[BgrImage.CHANNELS * out[0] * out[1]];
+        apply(img, sampleSeed, dst, 0);
+        return dst;
+    }
+
+    /**
+     * Writes the transformed image into {@code dst} at {@code offset} (3 * H * W floats; modified).
+     *
+     * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
+     */
+    public void apply(BgrImage img, long sampleSeed, float[] dst, int offset) {
+        String why = rejection(img);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
+        int[] size = spec.resize().targetSize(img.height(), img.width());
+        BgrImage resized = Resize.linear(img, size[0], size[1]);
+        int h = resized.height();
+        int w = resized.width();
+        int ch = spec.cropHeight() > 0 ? spec.cropHeight() : h;
+        int cw = spec.cropWidth() > 0 ? spec.cropWidth() : w;
+        int hOff;
+        int wOff;
+        boolean flip;
+        if (spec.isRandom()) {
+            SplittableRandom rng = new SplittableRandom(sampleSeed);
+            hOff = spec.randomCrop() ? rng.nextInt(h - ch + 1) : (h - ch) / 2;
+            wOff = spec.randomCrop() ? rng.nextInt(w - cw + 1) : (w - cw) / 2;
+            flip = spec.mirror() && rng.nextBoolean();
+        } else {
+            hOff = (h - ch) / 2;
+            wOff = (w - cw) / 2;
+            flip = false;
+        }
+        float[] meanImage = spec.meanImage() == null ? null : meanAt(h, w);
+        float[] meanValues = spec.meanValues();
+        float scale = spec.scale();
+        byte[] px = resized.pixels();
+        for (int c = 0; c < BgrImage.CHANNELS; c++) {
+            float mv = meanValues.length == 0 ? 0f : meanValues[meanValues.length == 1 ? 0 : c];
+            for (int y = 0; y < ch; y++) {
+                int srcRow = (y + hOff) * w + wOff;
+                int dstRow = offset + (c * ch + y) * cw;
+                int meanRow = (c * h + y + hOff) * w + wOff;
+                for (int x = 0; x < cw; x++) {
+                    float m = meanImage == null ? mv : meanImage[meanRow + x];
+                    // Caffe subtracts the mean at the source position and mirrors on output.
+                    dst[dstRow + (flip ? cw - 1 - x : x)] = ((px[(srcRow + x) * 3 + c] & 0xFF) - m) * scale;
+                }
+            }
+        }
+    }
+
+    /** The mean image at the resized image's size: itself when sizes agree (Caffe's case), else resized bilinearly. */
+    private float[] meanAt(int h, int w) {
+        return meanBySize.computeIfAbsent(((long) h << 32) | w, k -> {
+            var s = spec.meanImage().shape();
+            float[] chw = Arrays.copyOf(spec.meanImage().hostData(), s.count());
+            return Resize.linear(chw, s.dim(0), s.dim(1), s.dim(2), h, w);
+        });
+    }
+}

@@ -1,0 +1,124 @@
+package org.cortado.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cortado.image.ImageTransformer;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
+import org.cortado.tensor.Shape;
+import org.cortado.testing.SharedData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchLoaderTest {
+    private static final float EXACT = 0f;
+
+    @TempDir
+    Path dir;
+
+    /** 11 grey PNGs (value 10 * i) of varying sizes; file 4 is garbage and file 7 is too small for a 4x4 crop. */
+    private List<LabeledImage> samples() throws Exception {
+        List<LabeledImage> out = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            Path f = dir.resolve(String.format("%02d.png", i));
+            if (i == 4) {
+                Files.writeString(f, "not a png");
+            } else {
+                int size = i == 7 ? 3 : 6 + i;
+                TestImages.grey(f, size, size, 10 * i);
+            }
+            out.add(new LabeledImage(f, i % 3));
+        }
+        return out;
+    }
+
+    private static List<Batch> drain(BatchLoader loader) {
+        List<Batch> batches = new ArrayList<>();
+        try (loader) {
+            while (loader.hasNext()) {
+                batches.add(loader.next());
+            }
+        }
+        return batches;
+    }
+
+    @Test
+    void batchesComeInInputOrderWithSkippedImagesReported() throws Exception {
+        List<LabeledImage> samples = samples();
+        ImageTransformer t = new ImageTransformer(TransformSpec.of(new ResizeMode.None(), 4));
+        List<Batch> batches = drain(new BatchLoader(samples, t, 4, 3, 1, 0, 0));
+        assertEquals(3, batches.size());
+        Batch b1 = batches.get(1); // samples 4..7
+        assertEquals(Shape.of(2, 3, 4, 4), b1.data().shape());
+        assertArrayEquals(new int[] {5, 6}, b1.sampleIndices());
+        assertArrayEquals(new int[] {5 % 3, 6 % 3}, b1.labels());
+        assertEquals(samples.get(5).file(), b1.files().get(0));
+        assertEquals(50f, b1.data().hostData()[0], EXACT);
+        assertEquals(60f, b1.data().hostData()[3 * 16], EXACT);
+        assertEquals(2, b1.skipped().size());
+        assertEquals(samples.get(4).file(), b1.skipped().get(0).file());
+        assertTrue(b1.skipped().get(0).reason().contains("no image reader"), b1.skipped().get(0).reason());
+        assertTrue(b1.skipped().get(1).reason().contains("smaller than"), b1.skipped().get(1).reason());
+        assertEquals(3, batches.get(2).size());
+        int total = batches.stream().mapToInt(Batch::size).sum();
+        assertEquals(9, total);
+    }
+
+    @Test
+    void randomTransformsDoNotDependOnThreadCount() throws Exception {
+        List<LabeledImage> samples = samples();
+        // Distinct pixel values so that crop offsets show.
+        for (int i = 0; i < samples.size(); i++) {
+            if (i != 4 && i != 7) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(9, 9,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int p = 0; p < 81; p++) {
+                    img.setRGB(p % 9, p / 9, (p * 3 + i) * 0x010101);
+                }
+                javax.imageio.ImageIO.write(img, "png", samples.get(i).file().toFile());
+            }
+        }
+        TransformSpec spec = TransformSpec.of(new ResizeMode.None(), 4).augmented();
+        List<Batch> one = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 1, 1, 99, 2));
+        List<Batch> four = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 4, 3, 99, 2));
+        List<Batch> otherEpoch = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 4, 3, 99, 3));
+        boolean differs = false;
+        for (int b = 0; b < one.size(); b++) {
+            assertArrayEquals(one.get(b).data().hostData(), four.get(b).data().hostData(), EXACT);
+            differs |= !java.util.Arrays.equals(one.get(b).data().hostData(), otherEpoch.get(b).data().hostData());
+        }
+        assertTrue(differs, "another epoch should draw other crops");
+    }
+
+    @Test
+    void variableSizeImagesNeedBatchesOfOne() throws Exception {
+        List<LabeledImage> samples = samples();
+        ImageTransformer t = new ImageTransformer(TransformSpec.of(new ResizeMode.None(), 0));
+        assertThrows(IllegalArgumentException.class, () -> BatchLoader.of(samples, t, 2, 1));
+        List<Batch> batches = drain(BatchLoader.of(samples, t, 1, 2));
+        assertEquals(11, batches.size());
+        assertEquals(Shape.of(1, 3, 8, 8), batches.get(2).data().shape());
+        assertEquals(Shape.of(0, 3, 0, 0), batches.get(4).data().shape());
+        assertEquals(1, batches.get(4).skipped().size());
+        assertFalse(batches.get(10).data().shape().count() == 0);
+    }
+
+    @Test
+    void hymenopteraDecodesEveryFile() {
+        Path train = SharedData.require("data/hymenoptera/train");
+        ImageDataset ds = ImageFolders.scan(train);
+        ImageTransformer t = new ImageTransformer(
+                TransformSpec.of(new ResizeMode.Fixed(227, 227), 0, 104, 117, 123));
+        List<Batch> batches = drain(BatchLoader.of(ds.samples(), t, 32, 2));
+        assertEquals(245, batches.stream().mapToInt(Batch::size).sum());
+        assertTrue(batches.stream().allMatch(b -> b.skipped().isEmpty()));
+    }
+}
