@@ -20,7 +20,9 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.net.Filler;
+import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinitions;
 
 /**
  * Net surgery for fine-tuning, as done with Caffe by hand: replace the classifier by a fresh N-way layer under a
@@ -81,7 +83,21 @@ public final class NetSurgery {
      * are the final Softmax's bottom, or the last layer's top. Not modified: deploy.
      */
     public static TrainingNet forTraining(NetParameter deploy, int batch) {
-        List<LayerParameter> layers = new ArrayList<>(deploy.getLayerList());
+        // Legacy input fields become an Input layer, and every input takes the batch size.
+        NetParameter normal = NetDefinitions.normalize(deploy, Phase.TRAIN);
+        List<LayerParameter> layers = new ArrayList<>();
+        for (LayerParameter l : normal.getLayerList()) {
+            if (l.getType().equals("Input")) {
+                InputParameter.Builder shapes = l.getInputParam().toBuilder();
+                for (BlobShape.Builder shape : shapes.getShapeBuilderList()) {
+                    if (shape.getDimCount() > 0) {
+                        shape.setDim(0, batch);
+                    }
+                }
+                l = l.toBuilder().setInputParam(shapes).build();
+            }
+            layers.add(l);
+        }
         if (layers.isEmpty()) {
             throw new NetDefinitionException("net '" + deploy.getName() + "' has no layers");
         }
@@ -107,7 +123,7 @@ public final class NetSurgery {
                 .addBottom(label).addTop(loss).build());
         layers.add(LayerParameter.newBuilder().setName(accuracy).setType("Accuracy").addBottom(scores)
                 .addBottom(label).addTop(accuracy).setAccuracyParam(AccuracyParameter.getDefaultInstance()).build());
-        NetParameter def = deploy.toBuilder().clearLayer().addAllLayer(layers).build();
+        NetParameter def = normal.toBuilder().clearLayer().addAllLayer(layers).build();
         return new TrainingNet(def, scores, label, loss, accuracy);
     }
 

@@ -215,12 +215,25 @@ public final class Net {
 
     /** Changes the shape of an input blob (e.g. the batch size) and reshapes the net. Modified: this net. */
     public void setInputShape(String name, Shape shape) {
-        BlobRef ref = inputRef(name);
-        if (shape.equals(inputShape(name))) {
-            return;
+        setInputShapes(Map.of(name, shape));
+    }
+
+    /**
+     * Changes the shapes of several input blobs at once (image and label batch sizes must change together) and
+     * reshapes the net once. Modified: this net.
+     */
+    public void setInputShapes(Map<String, Shape> shapes) {
+        boolean changed = false;
+        for (var e : shapes.entrySet()) {
+            BlobRef ref = inputRef(e.getKey());
+            if (!e.getValue().equals(inputShape(e.getKey()))) {
+                ((InputLayer) layers.get(ref.layer())).setShape(ref.top(), e.getValue());
+                changed = true;
+            }
         }
-        ((InputLayer) layers.get(ref.layer())).setShape(ref.top(), shape);
-        reshape();
+        if (changed) {
+            reshape();
+        }
     }
 
     private BlobRef inputRef(String name) {
@@ -258,9 +271,11 @@ public final class Net {
     }
 
     private void setInputs(Map<String, Tensor> values) {
+        Map<String, Shape> shapes = new HashMap<>();
         for (var e : values.entrySet()) {
-            setInputShape(e.getKey(), e.getValue().shape());
+            shapes.put(e.getKey(), e.getValue().shape());
         }
+        setInputShapes(shapes);
         for (var e : values.entrySet()) {
             Tensor dst = input(e.getKey());
             Tensor src = e.getValue();

@@ -67,18 +67,34 @@ public final class Solver {
         return LearningRate.at(s, iter);
     }
 
+    /** One forward and backward pass of an iteration on the net; returns the pass's loss. */
+    @FunctionalInterface
+    public interface Pass {
+        double run(Net net);
+    }
+
     /**
      * One iteration on {@code iter_size} batches from {@code batches}; returns their mean loss.
      *
      * @throws TrainingDivergedException when the loss is NaN or infinite (nothing is updated then)
      */
     public double step(Supplier<Map<String, Tensor>> batches) {
+        return step(n -> n.forwardBackward(batches.get()));
+    }
+
+    /**
+     * One iteration of {@code iter_size} passes (each a forward and backward the caller runs, e.g. from cached
+     * activations); returns their mean loss.
+     *
+     * @throws TrainingDivergedException when the loss is NaN or infinite (nothing is updated then)
+     */
+    public double step(Pass pass) {
         net.setMode(Phase.TRAIN);
         net.clearParamDiffs();
         double loss = 0;
         for (int k = 0; k < s.iterSize(); k++) {
             net.setRandomState(seed, (long) iter * s.iterSize() + k);
-            loss += net.forwardBackward(batches.get());
+            loss += pass.run(net);
         }
         loss /= s.iterSize();
         if (!Double.isFinite(loss)) {
