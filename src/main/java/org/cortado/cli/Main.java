@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "cortado", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transfer learning with pretrained Caffe ConvNets.",
-        subcommands = {InspectCommand.class, ForwardCommand.class,
+        subcommands = {InspectCommand.class, ForwardCommand.class, ClassifyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for an error in the work (bad input file, failed run). */
@@ -34,7 +34,8 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose");
+            boolean verbose = parsed.asCommandLineList().stream()
+                    .anyMatch(c -> c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose"));
             err.println("cortado " + cmd.getCommandName() + ": " + Errors.oneLine(ex));
             if (verbose) {
                 ex.printStackTrace(err);
