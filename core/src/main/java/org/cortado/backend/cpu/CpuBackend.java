@@ -187,11 +187,21 @@ public final class CpuBackend implements Backend {
     public void reluForward(Tensor in, Tensor out, float negativeSlope) {
         float[] x = in.hostData();
         float[] y = out.hostData();
+        // Caffe's own formula, max(x, 0) + slope * min(x, 0): branch-free, so HotSpot vectorises it; the
+        // conditional form costs a mispredicted branch on every other element of a convolution's output.
+        if (negativeSlope == 0f) {
+            parallel.forRange(in.count(), 1 << 15, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    y[i] = Math.max(x[i], 0f);
+                }
+            });
+            return;
+        }
         parallel.forRange(in.count(), 1 << 15, (s, e) -> {
             for (int i = s; i < e; i++) {
                 float v = x[i];
-                // Caffe's max(x, 0) + slope * min(x, 0): the 0f + keeps a +0 (not -0) for negative inputs.
-                y[i] = v > 0 ? v : 0f + negativeSlope * v;
+                // Caffe's max(x, 0) + slope * min(x, 0), which gives +0 (not -0) for negative inputs.
+                y[i] = Math.max(v, 0f) + negativeSlope * Math.min(v, 0f);
             }
         });
     }

@@ -1,81 +1,160 @@
 package org.cortado.backend.cpu;
 
+import java.util.Arrays;
 import org.cortado.backend.ConvGeometry;
 
 /**
  * Convolution as im2col + GEMM per image and group (Caffe's method). A 1x1 stride-1 unpadded convolution skips
- * im2col: its input already is the column matrix.
+ * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers goes to
+ * {@link CpuWinograd} instead.
+ *
+ * <p>With at least as many images as threads, images are split over the threads and each runs serial products
+ * on its own column buffer: no synchronisation inside an image, and the packed panels stay in one core's caches.
+ * With fewer images (batch 1), the products themselves are split. The bias is written into the output before the
+ * product accumulates onto it, which saves a pass over the output.
  */
 final class CpuConvolution {
     private final Parallel parallel;
     private final Gemm gemm;
     /** One column buffer per calling thread, grown on demand, so that steady-state calls allocate nothing. */
     private final ThreadLocal<float[]> columns = ThreadLocal.withInitial(() -> new float[0]);
+    /** The calling thread's packed weights, one buffer per group, grown on demand. */
+    private final ThreadLocal<float[][]> packedWeights = ThreadLocal.withInitial(() -> new float[0][0]);
+    /** The calling thread's per-part weight gradients for batch-split backward passes, grown on demand. */
+    private final ThreadLocal<float[][]> partialWeights = ThreadLocal.withInitial(() -> new float[0][0]);
+
+    /** System property that sends 3x3 stride-1 layers through im2col too ({@code -Dcortado.winograd=false}). */
+    static final String WINOGRAD_PROPERTY = "cortado.winograd";
+
+    /** Null when 3x3 stride-1 layers take im2col + GEMM too. */
+    private final CpuWinograd winograd;
 
     CpuConvolution(Parallel parallel, Gemm gemm) {
+        this(parallel, gemm, !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY)));
+    }
+
+    /** {@code useWinograd}: forward 3x3 stride-1 layers by {@link CpuWinograd} (tests compare both paths). */
+    CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd) {
         this.parallel = parallel;
         this.gemm = gemm;
+        this.winograd = useWinograd ? new CpuWinograd(parallel, gemm) : null;
+    }
+
+    /** Whether to split the batch over threads rather than each product. */
+    private boolean splitBatch(ConvGeometry g) {
+        return parallel.threads() > 1 && g.batch() >= parallel.threads();
     }
 
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output) {
+        if (winograd != null && CpuWinograd.applies(g)) {
+            winograd.forward(g, input, weight, bias, output);
+            return;
+        }
+        Gemm.PackedA[] w = packWeights(g, weight, false);
+        if (splitBatch(g)) {
+            parallel.forRange(g.batch(), 1, (s, e) -> {
+                for (int n = s; n < e; n++) {
+                    forwardImage(g, n, input, w, bias, output, false);
+                }
+            });
+        } else {
+            for (int n = 0; n < g.batch(); n++) {
+                forwardImage(g, n, input, w, bias, output, true);
+            }
+        }
+    }
+
+    /**
+     * Each group's weights ({@code K/g x patch}, or its transpose for the data gradient) packed once for all images
+     * of the call, into buffers of the calling thread.
+     */
+    private Gemm.PackedA[] packWeights(ConvGeometry g, float[] weight, boolean transpose) {
+        int kg = g.outChannelsPerGroup();
+        int patch = g.patchSize();
+        int m = transpose ? patch : kg;
+        int k = transpose ? kg : patch;
+        int size = gemm.packedSize(m, k);
+        float[][] buffers = packedWeights.get();
+        if (buffers.length < g.group() || buffers[0].length < size) {
+            buffers = new float[Math.max(g.group(), buffers.length)][Math.max(size,
+                    buffers.length == 0 ? 0 : buffers[0].length)];
+            packedWeights.set(buffers);
+        }
+        Gemm.PackedA[] packed = new Gemm.PackedA[g.group()];
+        for (int grp = 0; grp < g.group(); grp++) {
+            packed[grp] = gemm.pack(transpose, m, k, 1f, weight, grp * kg * patch, buffers[grp], true);
+        }
+        return packed;
+    }
+
+    private void forwardImage(ConvGeometry g, int n, float[] input, Gemm.PackedA[] weight, float[] bias,
+                              float[] output, boolean parallelize) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int patch = g.patchSize();
-        float[] col = g.isPointwise() ? null : columnBuffer(patch * outHW);
-        for (int n = 0; n < g.batch(); n++) {
-            for (int grp = 0; grp < g.group(); grp++) {
-                int outOff = (n * g.outChannels() + grp * kg) * outHW;
-                int wOff = grp * kg * patch;
-                if (g.isPointwise()) {
-                    int inOff = (n * g.inChannels() + grp * cg) * inHW;
-                    gemm.gemm(false, false, kg, outHW, patch, 1f, weight, wOff, input, inOff, 0f, output, outOff);
-                } else {
-                    int imgOff = n * g.inChannels() * inHW;
-                    int c0 = grp * cg;
-                    parallel.forRange(patch, 8, (s, e) -> Im2col.im2col(g, input, imgOff, c0, col, s, e));
-                    gemm.gemm(false, false, kg, outHW, patch, 1f, weight, wOff, col, 0, 0f, output, outOff);
-                }
+        int base = n * g.outChannels() * outHW;
+        float beta = 0f;
+        if (bias != null) {
+            for (int c = 0; c < g.outChannels(); c++) {
+                Arrays.fill(output, base + c * outHW, base + (c + 1) * outHW, bias[c]);
             }
-            if (bias != null) {
-                int base = n * g.outChannels() * outHW;
-                parallel.forRange(g.outChannels(), 4, (s, e) -> {
-                    for (int c = s; c < e; c++) {
-                        float b = bias[c];
-                        int off = base + c * outHW;
-                        for (int i = 0; i < outHW; i++) {
-                            output[off + i] += b;
-                        }
-                    }
-                });
+            beta = 1f;
+        }
+        float[] col = g.isPointwise() ? null : columnBuffer(patch * outHW);
+        int imgOff = n * g.inChannels() * inHW;
+        for (int grp = 0; grp < g.group(); grp++) {
+            int outOff = base + grp * kg * outHW;
+            int c0 = grp * cg;
+            if (g.isPointwise()) {
+                gemm.gemm(weight[grp], false, outHW, input, imgOff + c0 * inHW, beta, output, outOff, parallelize);
+            } else {
+                im2col(g, input, imgOff, c0, col, parallelize);
+                gemm.gemm(weight[grp], false, outHW, col, 0, beta, output, outOff, parallelize);
             }
         }
     }
 
     /** {@code dinp} is overwritten. */
     void backwardData(ConvGeometry g, float[] weight, float[] dout, float[] dinp) {
+        Gemm.PackedA[] w = packWeights(g, weight, true);
+        if (splitBatch(g)) {
+            parallel.forRange(g.batch(), 1, (s, e) -> {
+                for (int n = s; n < e; n++) {
+                    backwardDataImage(g, n, w, dout, dinp, false);
+                }
+            });
+        } else {
+            for (int n = 0; n < g.batch(); n++) {
+                backwardDataImage(g, n, w, dout, dinp, true);
+            }
+        }
+    }
+
+    private void backwardDataImage(ConvGeometry g, int n, Gemm.PackedA[] weight, float[] dout, float[] dinp,
+                                   boolean parallelize) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int patch = g.patchSize();
         float[] col = g.isPointwise() ? null : columnBuffer(patch * outHW);
-        for (int n = 0; n < g.batch(); n++) {
-            int imgOff = n * g.inChannels() * inHW;
-            if (!g.isPointwise()) {
-                java.util.Arrays.fill(dinp, imgOff, imgOff + g.inChannels() * inHW, 0f);
-            }
-            for (int grp = 0; grp < g.group(); grp++) {
-                int outOff = (n * g.outChannels() + grp * kg) * outHW;
-                int wOff = grp * kg * patch;
-                if (g.isPointwise()) {
-                    int inOff = imgOff + grp * cg * inHW;
-                    gemm.gemm(true, false, patch, outHW, kg, 1f, weight, wOff, dout, outOff, 0f, dinp, inOff);
-                } else {
-                    gemm.gemm(true, false, patch, outHW, kg, 1f, weight, wOff, dout, outOff, 0f, col, 0);
-                    int c0 = grp * cg;
+        int imgOff = n * g.inChannels() * inHW;
+        if (!g.isPointwise()) {
+            Arrays.fill(dinp, imgOff, imgOff + g.inChannels() * inHW, 0f);
+        }
+        for (int grp = 0; grp < g.group(); grp++) {
+            int outOff = (n * g.outChannels() + grp * kg) * outHW;
+            int c0 = grp * cg;
+            if (g.isPointwise()) {
+                gemm.gemm(weight[grp], false, outHW, dout, outOff, 0f, dinp, imgOff + c0 * inHW, parallelize);
+            } else {
+                gemm.gemm(weight[grp], false, outHW, dout, outOff, 0f, col, 0, parallelize);
+                if (parallelize) {
                     parallel.forRange(cg, 1, (s, e) -> Im2col.col2im(g, col, dinp, imgOff, c0, s, e));
+                } else {
+                    Im2col.col2im(g, col, dinp, imgOff, c0, 0, cg);
                 }
             }
         }
@@ -83,26 +162,60 @@ final class CpuConvolution {
 
     /** {@code dweight} is accumulated. */
     void backwardFilter(ConvGeometry g, float[] input, float[] dout, float[] dweight) {
+        if (!splitBatch(g)) {
+            for (int n = 0; n < g.batch(); n++) {
+                backwardFilterImage(g, n, input, dout, dweight, true);
+            }
+            return;
+        }
+        // Each part sums its images' gradients privately (buffers owned by the calling thread, which waits, one per
+        // part since one worker may run several parts); the partial sums are added once at the end.
+        int size = g.outChannels() * g.patchSize();
+        int parts = parallel.threads();
+        float[][] partials = partialBuffers(parts, size);
+        parallel.forRange(parts, 1, (s, e) -> {
+            for (int part = s; part < e; part++) {
+                for (int n = g.batch() * part / parts; n < g.batch() * (part + 1) / parts; n++) {
+                    backwardFilterImage(g, n, input, dout, partials[part], false);
+                }
+            }
+        });
+        for (int part = 0; part < parts; part++) {
+            float[] own = partials[part];
+            for (int i = 0; i < size; i++) {
+                dweight[i] += own[i];
+            }
+        }
+    }
+
+    private void backwardFilterImage(ConvGeometry g, int n, float[] input, float[] dout, float[] dweight,
+                                     boolean parallelize) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int patch = g.patchSize();
         float[] col = g.isPointwise() ? null : columnBuffer(patch * outHW);
-        for (int n = 0; n < g.batch(); n++) {
-            int imgOff = n * g.inChannels() * inHW;
-            for (int grp = 0; grp < g.group(); grp++) {
-                int outOff = (n * g.outChannels() + grp * kg) * outHW;
-                int wOff = grp * kg * patch;
-                if (g.isPointwise()) {
-                    int inOff = imgOff + grp * cg * inHW;
-                    gemm.gemm(false, true, kg, patch, outHW, 1f, dout, outOff, input, inOff, 1f, dweight, wOff);
-                } else {
-                    int c0 = grp * cg;
-                    parallel.forRange(patch, 8, (s, e) -> Im2col.im2col(g, input, imgOff, c0, col, s, e));
-                    gemm.gemm(false, true, kg, patch, outHW, 1f, dout, outOff, col, 0, 1f, dweight, wOff);
-                }
+        int imgOff = n * g.inChannels() * inHW;
+        for (int grp = 0; grp < g.group(); grp++) {
+            int outOff = (n * g.outChannels() + grp * kg) * outHW;
+            int wOff = grp * kg * patch;
+            int c0 = grp * cg;
+            if (g.isPointwise()) {
+                gemm.gemm(false, true, kg, patch, outHW, 1f, dout, outOff, input, imgOff + c0 * inHW, 1f, dweight,
+                        wOff, parallelize);
+            } else {
+                im2col(g, input, imgOff, c0, col, parallelize);
+                gemm.gemm(false, true, kg, patch, outHW, 1f, dout, outOff, col, 0, 1f, dweight, wOff, parallelize);
             }
+        }
+    }
+
+    private void im2col(ConvGeometry g, float[] input, int imgOff, int c0, float[] col, boolean parallelize) {
+        if (parallelize) {
+            parallel.forRange(g.patchSize(), 8, (s, e) -> Im2col.im2col(g, input, imgOff, c0, col, s, e));
+        } else {
+            Im2col.im2col(g, input, imgOff, c0, col, 0, g.patchSize());
         }
     }
 
@@ -113,5 +226,19 @@ final class CpuConvolution {
             columns.set(col);
         }
         return col;
+    }
+
+    /** {@code parts} zeroed buffers of {@code size} floats, owned by the calling thread. */
+    private float[][] partialBuffers(int parts, int size) {
+        float[][] bufs = partialWeights.get();
+        if (bufs.length < parts || bufs[0].length < size) {
+            bufs = new float[parts][size];
+            partialWeights.set(bufs);
+        } else {
+            for (float[] b : bufs) {
+                Arrays.fill(b, 0, size, 0f);
+            }
+        }
+        return bufs;
     }
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""OpenCV dnn on the same nets, weights, inputs and thread count as the JMH benchmarks.
+
+Writes JSON {"opencv": version, "threads": N, "rows": {row key: milliseconds}} with the row keys that
+org.cortado.bench.Report uses. Run by bench/compare.sh with Debian's python3 (python3-opencv).
+"""
+import argparse
+import glob
+import json
+import os
+import time
+
+import cv2
+import numpy as np
+
+
+def best_of(fn, min_seconds, warmup=2):
+    """Mean milliseconds per call over at least min_seconds, after warm-up calls (as JMH's average time)."""
+    for _ in range(warmup):
+        fn()
+    calls, start = 0, time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds and calls >= 3:
+            return 1000.0 * elapsed / calls
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", required=True)
+    ap.add_argument("--assets", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--only", default="forward,load,extract")
+    args = ap.parse_args()
+    cv2.setNumThreads(args.threads)
+    only = set(args.only.split(","))
+
+    alexnet = (os.path.join(args.shared, "models/caffe/bvlc_alexnet/deploy.prototxt"),
+               os.path.join(args.assets, "alexnet_random.caffemodel"))
+    squeezenet = (os.path.join(args.shared, "models/squeezenet_v1.0/deploy.prototxt"),
+                  os.path.join(args.shared, "models/squeezenet_v1.0/squeezenet_v1.0.caffemodel"))
+    rows = {}
+
+    if "forward" in only:
+        for name, files, code in (("alexnet-fc7", alexnet, "fc7"), ("squeezenet-fire9", squeezenet, "fire9/concat")):
+            net = cv2.dnn.readNetFromCaffe(*files)
+            net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+            net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+            for batch in (1, 16):
+                blob = np.load(os.path.join(args.assets, "input_b%d.npy" % batch)).astype(np.float32)
+
+                def run():
+                    net.setInput(blob)
+                    return net.forward(code)
+                rows["forward/%s/%d" % (name, batch)] = best_of(run, args.seconds)
+                print("forward %s batch %d: %.2f ms" % (name, batch, rows["forward/%s/%d" % (name, batch)]),
+                      flush=True)
+
+    if "load" in only:
+        rows["load/alexnet"] = best_of(lambda: cv2.dnn.readNetFromCaffe(*alexnet), args.seconds)
+        print("load alexnet: %.2f ms" % rows["load/alexnet"], flush=True)
+
+    if "extract" in only:
+        files = sorted(f for f in glob.glob(os.path.join(args.shared, "data/hymenoptera/**/*"), recursive=True)
+                       if os.path.isfile(f))
+        net = cv2.dnn.readNetFromCaffe(*squeezenet)
+
+        def extract():
+            codes, decoded = [], 0
+            for start in range(0, len(files), 16):
+                imgs = [cv2.imread(f, cv2.IMREAD_COLOR) for f in files[start:start + 16]]
+                imgs = [i for i in imgs if i is not None]  # OpenCV cannot read GIF: skipped, as ours skips failures
+                decoded += len(imgs)
+                blob = cv2.dnn.blobFromImages(imgs, 1.0, (227, 227), (104, 117, 123), swapRB=False, crop=False)
+                net.setInput(blob)
+                codes.append(net.forward("fire9/concat").mean(axis=(2, 3)))
+            return np.concatenate(codes), decoded
+        ms = best_of(extract, 0, warmup=1)
+        _, decoded = extract()
+        rows["extract/hymenoptera"] = ms
+        print("extract %d files (%d decoded): %.0f ms" % (len(files), decoded, ms), flush=True)
+
+    with open(args.out + ".tmp", "w") as f:
+        json.dump({"opencv": cv2.__version__, "threads": args.threads, "rows": rows}, f, indent=1)
+    os.replace(args.out + ".tmp", args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+package org.cortado.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.cortado.backend.Backend;
+import org.cortado.caffe.CaffeModelReader;
+import org.cortado.caffe.CaffeModelWriter;
+import org.cortado.caffe.Prototxt;
+import org.cortado.io.Npy;
+import org.cortado.layers.Layer;
+import org.cortado.layers.Param;
+import org.cortado.layers.Phase;
+import org.cortado.net.Net;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * The nets, weights and inputs the benchmarks and the OpenCV comparison share. AlexNet gets random weights (the
+ * Model Zoo caffemodel is not in the shared material) written by the engine to a full-size caffemodel; SqueezeNet
+ * uses its real weights. Inputs are random images of fixed seed, saved as .npy for the peer.
+ */
+public final class Nets {
+    /** Seed of the random AlexNet weights and of the inputs. */
+    public static final long SEED = 20240611L;
+    /** The code layers: AlexNet's fc7 (after relu7, in place), SqueezeNet's fire9 concat. */
+    public static final String ALEXNET_CODES = "relu7";
+    public static final String ALEXNET_CODES_BLOB = "fc7";
+    public static final String SQUEEZENET_CODES = "fire9/concat";
+    /** The input side of both nets. */
+    public static final int INPUT_SIZE = 227;
+
+    private Nets() {
+    }
+
+    /** The shared folder: {@code -Dcortado.shared}, {@code CORTADO_SHARED}, else {@code ../shared}. */
+    public static Path shared() {
+        String p = System.getProperty("cortado.shared");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("CORTADO_SHARED");
+        }
+        return Path.of(p == null || p.isBlank() ? "../shared" : p).toAbsolutePath().normalize();
+    }
+
+    /** Where generated assets go: {@code -Dcortado.bench.assets}, else {@code bench/target/assets}. */
+    public static Path assets() {
+        return Path.of(System.getProperty("cortado.bench.assets", "bench/target/assets")).toAbsolutePath()
+                .normalize();
+    }
+
+    public static Path alexnetDeploy() {
+        return require(shared().resolve("models/caffe/bvlc_alexnet/deploy.prototxt"));
+    }
+
+    public static Path alexnetWeights() {
+        return require(assets().resolve("alexnet_random.caffemodel"));
+    }
+
+    public static Path squeezenetDeploy() {
+        return require(shared().resolve("models/squeezenet_v1.0/deploy.prototxt"));
+    }
+
+    public static Path squeezenetWeights() {
+        return require(shared().resolve("models/squeezenet_v1.0/squeezenet_v1.0.caffemodel"));
+    }
+
+    public static Path input(int batch) {
+        return require(assets().resolve("input_b" + batch + ".npy"));
+    }
+
+    static Path require(Path p) {
+        if (!Files.exists(p)) {
+            throw new IllegalStateException(p + " not found (shared material: -Dcortado.shared=DIR; generated "
+                    + "assets: run org.cortado.bench.Assets first, as bench/compare.sh does)");
+        }
+        return p;
+    }
+
+    /** AlexNet with the weights of {@link #alexnetWeights()}. */
+    public static Net alexnet(Backend backend) {
+        Net net = Net.build(Prototxt.readNet(alexnetDeploy()), Phase.TEST, backend);
+        net.copyWeightsFrom(CaffeModelReader.read(alexnetWeights()));
+        return net;
+    }
+
+    /** SqueezeNet v1.0 with its real weights. */
+    public static Net squeezenet(Backend backend) {
+        Net net = Net.build(Prototxt.readNet(squeezenetDeploy()), Phase.TEST, backend);
+        net.copyWeightsFrom(CaffeModelReader.read(squeezenetWeights()));
+        return net;
+    }
+
+    /**
+     * Fills every parameter with He-normal weights (std sqrt(2 / fan-in), so that activations keep their scale
+     * through the ReLUs) and biases of 0.01. Modified: the net's parameters.
+     */
+    static void randomWeights(Net net, long seed) {
+        Random rnd = new Random(seed);
+        for (Param p : net.params()) {
+            float[] data = p.data().hostData();
+            Shape s = p.shape();
+            if (s.rank() == 1) {
+                java.util.Arrays.fill(data, 0, s.count(), 0.01f);
+                continue;
+            }
+            double std = Math.sqrt(2.0 / s.countFrom(1));
+            for (int i = 0; i < s.count(); i++) {
+                data[i] = (float) (rnd.nextGaussian() * std);
+            }
+        }
+    }
+
+    /** A batch of random images (pixels minus a mean: uniform in [-128, 128)), the same for every caller. */
+    public static Tensor randomInput(int batch) {
+        Random rnd = new Random(SEED + batch);
+        float[] data = new float[batch * 3 * INPUT_SIZE * INPUT_SIZE];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = rnd.nextFloat() * 256f - 128f;
+        }
+        return Tensor.wrap(Shape.of(batch, 3, INPUT_SIZE, INPUT_SIZE), data);
+    }
+
+    /** Writes {@code net}'s parameters as a caffemodel (the engine's own writer). */
+    static void writeCaffemodel(Net net, Path out) {
+        Map<String, List<Tensor>> blobs = new LinkedHashMap<>();
+        for (Layer layer : net.layers()) {
+            if (!layer.params().isEmpty()) {
+                blobs.put(layer.name(), layer.params().stream().map(Param::data).toList());
+            }
+        }
+        CaffeModelWriter.write(out, net.name(), net.definition().getLayerList(), blobs);
+    }
+
+    /**
+     * Writes the generated assets: the random-weight AlexNet caffemodel (244 MB) and the input batches of 1 and
+     * 16 as .npy. Arguments: none (the folder is {@link #assets()}).
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = assets();
+        Files.createDirectories(dir);
+        Path model = dir.resolve("alexnet_random.caffemodel");
+        if (!Files.exists(model)) {
+            Net net = Net.build(Prototxt.readNet(alexnetDeploy()), Phase.TEST,
+                    new org.cortado.backend.cpu.CpuBackend());
+            randomWeights(net, SEED);
+            writeCaffemodel(net, model);
+        }
+        for (int batch : new int[] {1, 16}) {
+            Path in = dir.resolve("input_b" + batch + ".npy");
+            if (!Files.exists(in)) {
+                Npy.write(in, randomInput(batch));
+            }
+        }
+        System.out.println("assets in " + dir + ": " + model.getFileName() + " (" + Files.size(model) + " bytes), "
+                + "input_b1.npy, input_b16.npy");
+    }
+}

@@ -1,0 +1,139 @@
+package org.cortado.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.cortado.backend.ConvGeometry;
+
+/**
+ * Prints the benchmark table in Markdown from a results folder of bench/compare.sh: JMH's {@code jmh-*.json} and
+ * the OpenCV script's {@code opencv-*.json}. Per row: our time, our rate (GFLOP/s with the fraction of the measured
+ * peak, or images/s), OpenCV's time where it was measured in the same run (the mean of its runs before and after
+ * ours, both shown), and the ratio OpenCV time / our time (above 1: we are faster).
+ *
+ * <p>Usage: {@code Report RESULTS_DIR}.
+ */
+public final class Report {
+    private record Row(String key, String what, double ms, String rate, double flops) {
+    }
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1 || !Files.isDirectory(Path.of(args[0]))) {
+            System.err.println("usage: Report RESULTS_DIR (with jmh-*.json and opencv-*.json)");
+            System.exit(2);
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> jmh = new ArrayList<>();
+        Map<String, List<Double>> peer = new TreeMap<>();
+        try (Stream<Path> files = Files.list(Path.of(args[0]))) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("jmh-") && name.endsWith(".json")) {
+                    json.readTree(f.toFile()).forEach(jmh::add);
+                } else if (name.startsWith("opencv-") && name.endsWith(".json")) {
+                    json.readTree(f.toFile()).path("rows").fields().forEachRemaining(e ->
+                            peer.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asDouble()));
+                }
+            }
+        }
+        double peakGflops = Double.NaN;
+        List<Row> rows = new ArrayList<>();
+        for (JsonNode r : jmh) {
+            String bench = r.path("benchmark").asText();
+            String cls = bench.substring(bench.lastIndexOf('.', bench.lastIndexOf('.') - 1) + 1, bench.lastIndexOf('.'));
+            String method = bench.substring(bench.lastIndexOf('.') + 1);
+            JsonNode p = r.path("params");
+            double ms = r.path("primaryMetric").path("score").asDouble();
+            switch (cls) {
+                case "PeakBench" -> {
+                    int threads = r.path("threads").asInt(1);
+                    peakGflops = threads * PeakBench.flopsPerCall() / (ms * 1e6);
+                    rows.add(new Row("peak", "peak probe: FMA chains, " + threads + " threads", ms,
+                            fmt("%.1f GFLOP/s", peakGflops), Double.NaN));
+                }
+                case "GemmBench" -> {
+                    String shape = p.path("shape").asText();
+                    Workloads.GemmShape s = Workloads.gemm(shape);
+                    rows.add(new Row("gemm/" + shape, String.format("GEMM %s (%dx%dx%d%s%s)", shape, s.m(), s.n(),
+                            s.k(), s.transA() ? " A^T" : "", s.transB() ? " B^T" : ""), ms, null, s.flops()));
+                }
+                case "ConvBench" -> {
+                    String layer = p.path("layer").asText();
+                    int batch = p.path("batch").asInt();
+                    ConvGeometry g = Workloads.conv(layer).geometry(batch);
+                    rows.add(new Row("conv-" + method + "/" + layer + "/" + batch, "conv " + method + " " + layer
+                            + " batch " + batch, ms, null, g.flops()));
+                }
+                case "ForwardBench" -> {
+                    String net = p.path("net").asText();
+                    int batch = p.path("batch").asInt();
+                    rows.add(new Row("forward/" + net + "/" + batch, "forward " + net + " batch " + batch, ms,
+                            fmt("%.1f img/s", batch * 1000 / ms), Double.NaN));
+                }
+                case "LoadBench" -> rows.add(new Row("load/alexnet", "load AlexNet prototxt + 244 MB caffemodel",
+                        ms, null, Double.NaN));
+                case "ExtractBench" -> rows.add(new Row("extract/hymenoptera",
+                        "hymenoptera 398 files: decode + resize + SqueezeNet fire9 codes", ms,
+                        fmt("%.1f img/s", 398 * 1000 / ms), Double.NaN));
+                default -> rows.add(new Row(cls + "." + method, cls + "." + method, ms, null, Double.NaN));
+            }
+        }
+        System.out.println("| work | ours (ms) | ours | OpenCV (ms) | OpenCV before / after (ms) | OpenCV "
+                + "| ratio OpenCV/ours |");
+        System.out.println("| --- | ---: | --- | ---: | --- | --- | ---: |");
+        for (Row row : rows) {
+            String rate = row.rate();
+            if (rate == null && !Double.isNaN(row.flops())) {
+                double gf = row.flops() / (row.ms() * 1e6);
+                rate = Double.isNaN(peakGflops) ? fmt("%.1f GFLOP/s", gf)
+                        : fmt("%.1f GFLOP/s (%.0f%% of peak)", gf, 100 * gf / peakGflops);
+            }
+            List<Double> theirs = peer.getOrDefault(row.key(), List.of());
+            String theirMs = "";
+            String each = "";
+            String theirRate = "";
+            String ratio = "";
+            if (!theirs.isEmpty()) {
+                double t = theirs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                theirMs = fmt("%.2f", t);
+                each = String.join(" / ", theirs.stream().map(v -> fmt("%.1f", v)).toList());
+                theirRate = theirRate(row, t);
+                ratio = fmt("%.2f", t / row.ms());
+            }
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s | %s | %s |%n", row.what(), row.ms(),
+                    rate == null ? "" : rate, theirMs, each, theirRate, ratio);
+        }
+        if (!Double.isNaN(peakGflops)) {
+            System.out.println();
+            System.out.println(fmt("Peak: measured %.1f GFLOP/s = 2 cores x %.2f GHz x 32 FLOP/cycle (two 256-bit FMA"
+                    + " pipes = 16 fp32 FMA lanes x 2 FLOPs); the clock is the one this probe implies.",
+                    peakGflops, peakGflops / 2 / 32));
+        }
+    }
+
+    private static String theirRate(Row row, double ms) {
+        if (row.key().startsWith("forward/")) {
+            int batch = Integer.parseInt(row.key().substring(row.key().lastIndexOf('/') + 1));
+            return fmt("%.1f img/s", batch * 1000 / ms);
+        }
+        if (!Double.isNaN(row.flops())) {
+            return fmt("%.1f GFLOP/s", row.flops() / (ms * 1e6));
+        }
+        return "";
+    }
+
+    private static String fmt(String f, Object... args) {
+        return String.format(Locale.ROOT, f, args);
+    }
+}

@@ -1,0 +1,67 @@
+package org.cortado.backend.cpu;
+
+/**
+ * The innermost loops of {@link Gemm}: one register tile of C from packed panels, and the unpacked dot-product form
+ * for products with few rows and a transposed B (an inner product layer at small batch). Two implementations:
+ * {@link VectorGemmKernel} (the incubating Vector API, explicit FMAs on the widest vectors) and
+ * {@link JavaGemmKernel} (plain loops), chosen at run time by {@link #best()}.
+ */
+interface GemmKernel {
+    /** System property that turns the Vector API kernel off ({@code -Dcortado.simd=false}). */
+    String SIMD_PROPERTY = "cortado.simd";
+
+    /** Rows of a register tile. */
+    int mr();
+
+    /** Columns of a register tile. */
+    int nr();
+
+    /** A short name for messages and benchmarks. */
+    String name();
+
+    /**
+     * {@code C[0..rows, 0..cols] += Ap * Bp} where {@code Ap} is an {@code mr x kc} panel stored column by column
+     * ({@code ap[apOff + p*mr + r]}) and {@code Bp} a {@code kc x nr} panel stored row by row
+     * ({@code bp[bpOff + p*nr + q]}); C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows}
+     * and columns past {@code cols} of the panels are zero padding and are not written. Modified: c.
+     */
+    void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols);
+
+    /**
+     * {@code C[i, j] += alpha * sum_p A[i, p] * B[j, p]} for {@code i in [0, m)}, {@code j in [j0, j1)}: A is
+     * {@code m x k} row-major at {@code aOff}, B {@code n x k} row-major at {@code bOff} (a transposed operand read
+     * along its rows, so that nothing needs packing), C {@code m x n} at {@code cOff}. Modified: c.
+     */
+    void dotRows(int m, int n, int k, float alpha, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                 int j0, int j1);
+
+    /**
+     * The fastest kernel this JVM can run: the Vector API one when the module {@code jdk.incubator.vector} is
+     * present (the launcher, surefire and the benchmarks add it), its vectors have at least 256 bits (AVX2; below
+     * that the 8-lane kernel would be emulated) and {@value #SIMD_PROPERTY} is not {@code false}; the plain-Java one
+     * otherwise.
+     */
+    static GemmKernel best() {
+        if (!"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY))
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && VectorWidth.preferredBits() >= 256) {
+            try {
+                return new VectorGemmKernel();
+            } catch (LinkageError | IllegalStateException e) {
+                // The module is there but unusable (a JVM without the intrinsics): plain Java still works.
+                return new JavaGemmKernel();
+            }
+        }
+        return new JavaGemmKernel();
+    }
+
+    /** The preferred vector size, read in its own class so that only it links against the incubator module. */
+    final class VectorWidth {
+        private VectorWidth() {
+        }
+
+        static int preferredBits() {
+            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        }
+    }
+}

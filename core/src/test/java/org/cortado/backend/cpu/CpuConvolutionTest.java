@@ -1,0 +1,121 @@
+package org.cortado.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import org.cortado.backend.ConvGeometry;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link CpuConvolution} forward, backward-data and backward-filter against {@link NaiveConvolution}, for both
+ * GEMM kernels, one and two threads (batches of 1, 2 and 3 take both the per-product and the per-image split),
+ * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs;
+ * forward both with 3x3 stride-1 layers through Winograd F(2x2, 3x3) (odd outputs, chunks of one image and of
+ * many) and through im2col.
+ */
+class CpuConvolutionTest {
+    /**
+     * Allowed error per term of a sum, times the number of terms (the patch size for forward and filter gradients
+     * summed over the batch and pixels, the taps reaching a pixel for data gradients), with inputs in [-1, 1].
+     */
+    static final double TOLERANCE_PER_TERM = 2.5e-7;
+
+    /** batch, C, H, W, K, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, group. */
+    static final int[][] GEOMETRIES = {
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+        {2, 3, 11, 13, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+        {3, 3, 17, 17, 8, 11, 11, 4, 4, 0, 0, 1, 1, 1},
+        {2, 6, 9, 7, 10, 5, 5, 1, 1, 2, 2, 1, 1, 2},
+        {1, 8, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1, 1, 2},
+        {3, 4, 9, 9, 6, 3, 3, 1, 1, 2, 2, 2, 2, 1},
+        {2, 16, 6, 5, 9, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+        {3, 8, 6, 6, 6, 1, 1, 1, 1, 0, 0, 1, 1, 2},
+        {2, 5, 7, 8, 3, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+        {1, 4, 5, 5, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {2, 3, 4, 3, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1},
+        {1, 7, 5, 6, 2, 3, 2, 2, 3, 0, 1, 1, 2, 1},
+        {3, 2, 3, 3, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},
+        {5, 20, 7, 6, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 6, 9, 10, 4, 3, 3, 1, 1, 2, 2, 1, 1, 2},
+        {3, 3, 40, 41, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {1, 16, 13, 13, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 2, 2, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+    };
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
+        return GemmTest.kernels();
+    }
+
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void forwardMatchesSevenLoops(String kernel, int threads) {
+        forwardMatches(new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads), true));
+    }
+
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void forwardWithoutWinogradMatchesSevenLoops(String kernel, int threads) {
+        forwardMatches(new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads), false));
+    }
+
+    private static void forwardMatches(CpuConvolution conv) {
+        Random rnd = new Random(1);
+        for (int[] d : GEOMETRIES) {
+            ConvGeometry g = geometry(d);
+            float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
+            float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
+            for (boolean withBias : new boolean[] {true, false}) {
+                float[] bias = withBias ? GemmTest.random(rnd, g.outChannels()) : null;
+                float[] out = GemmTest.random(rnd, g.batch() * g.outChannels() * g.outH() * g.outW());
+                conv.forward(g, input, weight, bias, out);
+                compare(g + (withBias ? " with bias" : " no bias") + ", forward", NaiveConvolution.forward(g, input,
+                        weight, bias), out, 0, g.patchSize() + 1);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void backwardMatchesSevenLoops(String kernel, int threads) {
+        CpuConvolution conv = new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads));
+        Random rnd = new Random(2);
+        for (int[] d : GEOMETRIES) {
+            ConvGeometry g = geometry(d);
+            float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
+            float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
+            float[] dout = GemmTest.random(rnd, g.batch() * g.outChannels() * g.outH() * g.outW());
+            double[][] ref = NaiveConvolution.backward(g, input, weight, dout);
+
+            float[] dinp = GemmTest.random(rnd, input.length);
+            conv.backwardData(g, weight, dout, dinp);
+            int tapsPerPixel = g.outChannelsPerGroup() * g.kernelH() * g.kernelW();
+            compare(g + ", backward data (overwritten)", ref[0], dinp, 0, tapsPerPixel);
+
+            float[] dweight = GemmTest.random(rnd, weight.length);
+            float[] before = dweight.clone();
+            conv.backwardFilter(g, input, dout, dweight);
+            double[] expected = ref[1].clone();
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] += before[i];
+            }
+            compare(g + ", backward filter (accumulated)", expected, dweight, 0,
+                    g.batch() * g.outH() * g.outW() + 1);
+        }
+    }
+
+    static ConvGeometry geometry(int[] d) {
+        return new ConvGeometry(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12],
+                d[13]);
+    }
+
+    private static void compare(String what, double[] expected, float[] got, int offset, int terms) {
+        double tol = TOLERANCE_PER_TERM * terms;
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(got[offset + i] - expected[i]) <= tol)) {
+                fail(what + ": element " + i + " = " + got[offset + i] + ", expected " + expected[i]
+                        + " (tolerance " + tol + ")");
+            }
+        }
+    }
+}
