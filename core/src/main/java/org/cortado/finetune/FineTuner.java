@@ -46,7 +46,6 @@ import org.cortado.tensor.Tensor;
 public final class FineTuner {
     static final long STREAM_INIT = 10;
     static final long STREAM_SOLVER = 11;
-    static final long STREAM_PROBE = 12;
 
     private final FineTuneConfig cfg;
     private final Backend backend;
@@ -77,9 +76,13 @@ public final class FineTuner {
         String newName = cfg.replacementName();
         NetParameter replaced = NetSurgery.replaceLayer(deploy, cfg.replace(), classes.size(), newName,
                 cfg.weightFiller(), cfg.biasFiller());
+        if (cfg.linearProbe()) {
+            replaced = NetSurgery.insertStandardization(replaced, newName);
+        }
         NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, cfg.batchSize());
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
-        List<String> ignored = net.copyWeightsFrom(weights, Set.of(newName));
+        List<String> ignored = net.copyWeightsFrom(weights,
+                Set.of(newName, NetSurgery.standardizationOf(newName)));
         listener.message("net '" + net.name() + "': " + cfg.replace() + " replaced by " + newName + " ("
                 + classes.size() + " classes: " + String.join(", ", classes) + ")"
                 + (ignored.isEmpty() ? "" : "; weights of layers not in the net ignored: " + ignored));
@@ -107,15 +110,19 @@ public final class FineTuner {
 
             LinearProbe.Result probe = null;
             if (cfg.resume()) {
-                run.resume();
+                probe = run.resume();
+                if (probe != null) {
+                    keepProbePenalty(net, newName, probe, settings);
+                }
             } else {
                 if (cfg.linearProbe()) {
-                    probe = LinearProbe.initialize(net, feed, data.train(), newName, classes.size(),
-                            CounterRng.derive(cfg.seed(), STREAM_PROBE));
-                    listener.message(String.format("linear probe: softmax head on %d-D codes, C = %.3g, train "
-                            + "accuracy %.4f, ReLU offset %.3g", probe.dimensions(), probe.c(), probe.trainAccuracy(),
-                            probe.reluOffset()));
+                    probe = LinearProbe.initialize(net, feed, data.train(), newName, classes.size());
+                    listener.message(String.format("linear probe: softmax head on %d standardised %d-D codes, "
+                            + "C = %.3g, train accuracy %.4f, ReLU offset %.3g", probe.samples(), probe.dimensions(),
+                            probe.c(), probe.trainAccuracy(), probe.reluOffset()));
+                    keepProbePenalty(net, newName, probe, settings);
                 }
+                run.probe = probe;
                 run.validate(0, null, null, null);
             }
             run.train();
@@ -170,6 +177,21 @@ public final class FineTuner {
             learned += p.isLearned() ? 1 : 0;
         }
         return new int[] {frozen, learned};
+    }
+
+    /**
+     * Gives the classifier's weights the decay that keeps the probe's L2 penalty (its {@code decay_mult}, the
+     * solver's weight decay being the unit). Done again on resume, from the snapshot's settings.
+     */
+    private void keepProbePenalty(Net net, String newName, LinearProbe.Result probe, SolverSettings settings) {
+        if (settings.weightDecay() <= 0) {
+            listener.message("weight_decay is 0: the classifier is trained without the probe's L2 penalty");
+            return;
+        }
+        float mult = (float) (probe.decay() / settings.weightDecay());
+        net.layer(newName).params().get(0).setDecayMult(mult);
+        listener.message(String.format("classifier weight decay %.3g (decay_mult %.4g): the probe's L2 penalty",
+                probe.decay(), mult));
     }
 
     private static String dataInput(Net net, String label) {
@@ -233,6 +255,7 @@ public final class FineTuner {
         long trainedImages;
         double trainSeconds;
         List<Map<String, Object>> lastPredictions = List.of();
+        LinearProbe.Result probe;
         double epochLoss;
         double epochCorrect;
         long epochImages;
@@ -249,7 +272,7 @@ public final class FineTuner {
             this.totalIterations = totalIterations;
         }
 
-        void resume() {
+        LinearProbe.Result resume() {
             var found = snapshots.latest().orElseThrow(() -> new IllegalArgumentException(
                     "--resume: no complete snapshot in " + snapshots.dir()));
             Map<String, Object> saved = found.meta().settings();
@@ -262,7 +285,9 @@ public final class FineTuner {
             history.addAll(found.meta().history());
             bestAccuracy = found.meta().bestValAccuracy();
             bestEpoch = found.meta().bestEpoch();
+            probe = found.meta().linearProbe();
             listener.message("resumed from " + found.weights() + " at iteration " + solver.iteration());
+            return probe;
         }
 
         void train() {
@@ -351,7 +376,7 @@ public final class FineTuner {
 
         void snapshot(String tag) {
             Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), null, null, fingerprint,
-                    List.copyOf(history), bestAccuracy, bestEpoch);
+                    List.copyOf(history), bestAccuracy, bestEpoch, probe);
             Path json = snapshots.write(tag, net, training.definition(), solver, meta);
             listener.message("snapshot " + json.getParent().resolve(tag + ".caffemodel"));
         }

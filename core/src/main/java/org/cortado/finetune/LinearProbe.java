@@ -3,7 +3,7 @@ package org.cortado.finetune;
 import java.util.List;
 import org.cortado.backend.Backend;
 import org.cortado.data.ImageDataset;
-import org.cortado.heads.AffineMap;
+import org.cortado.heads.CrossValidation;
 import org.cortado.heads.HeadSpec;
 import org.cortado.heads.HeadType;
 import org.cortado.heads.TrainedHead;
@@ -18,20 +18,33 @@ import org.cortado.net.Net;
 import org.cortado.tensor.Tensor;
 
 /**
- * Linear probing before fine-tuning: the new classifier starts as a softmax head fitted (L-BFGS, L2, C by 5-fold
- * cross-validation, standardised codes) on the frozen codes of the training images, the classifier's own input.
- * On small data sets this keeps the first fine-tuning steps from wrecking the pretrained features with the large
- * gradients of a random classifier (Kumar et al., "Fine-Tuning can Distort Pretrained Features", ICLR 2022).
+ * Linear probing before fine-tuning (Kumar et al., "Fine-Tuning can Distort Pretrained Features", ICLR 2022): the
+ * new classifier starts as a softmax head fitted (L-BFGS, L2, C by repeated cross-validation) on the standardised
+ * frozen codes of the training images, so that the first steps do not wreck the pretrained features with the large
+ * gradients of a random classifier.
+ *
+ * <p>The standardisation lives in the net, in the fixed Scale layer {@link NetSurgery#insertStandardization} put
+ * before the classifier, so the classifier holds the head's weights in standardised units. The head minimised
+ * {@code 0.5 ||W||^2 + C * sum of losses}, i.e. the mean loss plus {@code lambda/2 ||W||^2} with
+ * {@code lambda = 1 / (C N)}; training the classifier with weight decay {@code lambda} (see {@link Result#decay})
+ * keeps that objective, so that fine-tuning does not start by undoing the probe's regularisation.
  *
  * <p>An InnerProduct classifier takes the head as is. A 1x1 convolution followed by global average pooling (the
- * SqueezeNet form) is fitted on codes averaged over space; since it sees the padded map, its weights are scaled by
- * {@code H'W' / HW} (output over input positions) so that the pooled score equals the head's. When a ReLU follows
- * the classifier, every class score gets the same offset, large enough that no training-image position starts
- * below zero: the softmax does not change, and no class starts dead behind its ReLU.
+ * SqueezeNet form) is fitted on codes averaged over space and sees the padded map, so its weights are the head's
+ * times {@code H'W' / HW} (output over input positions). When a ReLU follows the classifier, every class score gets
+ * the same offset, large enough that no training position starts below zero: the softmax is unchanged and no class
+ * starts dead behind its ReLU.
  */
-final class LinearProbe {
-    /** What the probe did, for the report. */
-    record Result(double trainAccuracy, double c, int dimensions, double reluOffset, String optimizer) {
+public final class LinearProbe {
+    /**
+     * What the probe did.
+     *
+     * @param c          the head's C
+     * @param decay      the weight decay of the classifier's weights that keeps the head's L2 penalty
+     * @param reluOffset the offset added to every class score (0 without a following ReLU)
+     */
+    public record Result(double trainAccuracy, double c, int dimensions, int samples, double decay, double reluOffset,
+                  String optimizer) {
     }
 
     /** Extra room above the lowest training response, as a fraction of the responses' range. */
@@ -40,9 +53,14 @@ final class LinearProbe {
     private LinearProbe() {
     }
 
-    static Result initialize(Net net, DataFeed feed, ImageDataset train, String classifier, int classes, long seed) {
+    static Result initialize(Net net, DataFeed feed, ImageDataset train, String classifier, int classes) {
         int index = net.indexOf(classifier);
         Layer layer = net.layer(classifier);
+        int scaleIndex = net.producerOf(index, 0)[0];
+        Layer scale = net.layers().get(scaleIndex);
+        if (!scale.name().equals(NetSurgery.standardizationOf(classifier))) {
+            throw new IllegalStateException(layer + ": linear probing needs the standardisation layer before it");
+        }
         Follow follow = follow(net, index);
         boolean conv = layer instanceof ConvolutionLayer;
         if (conv) {
@@ -56,22 +74,23 @@ final class LinearProbe {
             throw new NetDefinitionException(layer + ": linear probing needs an InnerProduct (axis 1, not transposed) "
                     + "or a 1x1 convolution classifier");
         }
+        if (layer.params().size() < 2) {
+            throw new NetDefinitionException(layer + ": linear probing needs the classifier's bias (bias_term)");
+        }
         int n = train.size();
         float[][] codes = new float[n][];
         float[][] maps = new float[n][];
         int[] labels = new int[n];
-        boolean[] seen = new boolean[n];
-        int[] mapShape = new int[3];
+        int[] mapShape = new int[2];
         Backend backend = net.backend();
         feed.infer(train, (netAfter, batchLabels, samples) -> {
-            Tensor in = netAfter.bottomsOf(index).get(0);
+            Tensor in = netAfter.bottomsOf(scaleIndex).get(0);
             float[] host = backend.download(in).hostData();
             int per = in.count() / samples.length;
             int channels = conv ? in.shape().dim(1) : per;
             int area = per / channels;
             mapShape[0] = channels;
-            mapShape[1] = conv ? in.shape().dim(2) : 1;
-            mapShape[2] = conv ? in.shape().dim(3) : 1;
+            mapShape[1] = area;
             for (int k = 0; k < samples.length; k++) {
                 float[] code = new float[channels];
                 for (int c = 0; c < channels; c++) {
@@ -84,74 +103,106 @@ final class LinearProbe {
                 codes[samples[k]] = code;
                 maps[samples[k]] = follow.relu() ? java.util.Arrays.copyOfRange(host, k * per, (k + 1) * per) : null;
                 labels[samples[k]] = batchLabels[k];
-                seen[samples[k]] = true;
             }
         });
         int usable = 0;
-        for (boolean s : seen) {
-            usable += s ? 1 : 0;
+        for (float[] c : codes) {
+            usable += c != null ? 1 : 0;
         }
         float[][] x = new float[usable][];
         float[][] xMaps = new float[usable][];
         int[] y = new int[usable];
         for (int i = 0, k = 0; i < n; i++) {
-            if (seen[i]) {
+            if (codes[i] != null) {
                 x[k] = codes[i];
                 xMaps[k] = maps[i];
                 y[k++] = labels[i];
             }
         }
-        HeadSpec spec = HeadSpec.defaults(HeadType.SOFTMAX)
-                .withCrossValidation(HeadSpec.DEFAULT_GRID, HeadSpec.DEFAULT_FOLDS, seed);
-        TrainedHead head = TrainedHead.fit(spec, x, y, classes);
-        AffineMap map = head.affineOnRawCodes();
+        double c = chooseC(x, y, classes);
+        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX).withC(c), x, y, classes);
         double trainAccuracy = head.evaluate(x, y).accuracy();
 
         int d = mapShape[0];
-        List<Param> params = layer.params();
-        float scale = 1f;
+        double[] mean = head.preprocessor().mean();
+        double[] std = head.preprocessor().std();
+        float[] scaleValues = new float[d];
+        float[] shiftValues = new float[d];
+        for (int j = 0; j < d; j++) {
+            scaleValues[j] = (float) (1 / std[j]);
+            shiftValues[j] = (float) (-mean[j] / std[j]);
+        }
+        double s = 1;
         if (conv) {
             var out = net.topShapesOf(index).get(0);
-            double inArea = (double) mapShape[1] * mapShape[2];
-            scale = (float) (out.dim(2) * out.dim(3) / inArea);
+            s = out.dim(2) * out.dim(3) / (double) mapShape[1];
         }
         float[] w = new float[classes * d];
-        float[] b = map.bias().clone();
+        float[] b = new float[classes];
         for (int k = 0; k < classes; k++) {
+            b[k] = (float) head.model().bias()[k];
             for (int j = 0; j < d; j++) {
-                w[k * d + j] = map.weights()[k][j] * scale;
+                w[k * d + j] = (float) (head.model().weights()[k][j] * s);
             }
         }
         double offset = 0;
         if (follow.relu()) {
-            offset = reluOffset(w, b, xMaps, d, classes);
+            offset = reluOffset(w, b, xMaps, scaleValues, shiftValues, d, classes);
             for (int k = 0; k < classes; k++) {
                 b[k] += (float) offset;
             }
         }
+        List<Param> scaleParams = scale.params();
+        backend.copy(backend.upload(Tensor.wrap(scaleParams.get(0).shape(), scaleValues)), scaleParams.get(0).data());
+        backend.copy(backend.upload(Tensor.wrap(scaleParams.get(1).shape(), shiftValues)), scaleParams.get(1).data());
+        List<Param> params = layer.params();
         backend.copy(backend.upload(Tensor.wrap(params.get(0).shape(), w)), params.get(0).data());
-        if (params.size() > 1) {
-            backend.copy(backend.upload(Tensor.wrap(params.get(1).shape(), b)), params.get(1).data());
-        } else if (offset != 0 || java.util.Arrays.stream(toDouble(map.bias())).anyMatch(v -> v != 0)) {
-            throw new NetDefinitionException(layer + ": linear probing needs the classifier's bias (bias_term)");
-        }
-        return new Result(trainAccuracy, head.c(), d, offset, head.optimizerSummary());
-    }
-
-    private static double[] toDouble(float[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return out;
+        backend.copy(backend.upload(Tensor.wrap(params.get(1).shape(), b)), params.get(1).data());
+        double decay = 1 / (head.c() * usable) / (s * s);
+        return new Result(trainAccuracy, head.c(), d, usable, decay, offset, head.optimizerSummary());
     }
 
     /**
-     * The common offset that lifts every class response {@code w_k . x_p + b_k} at every position {@code p} of every
-     * training map above zero, plus {@link #OFFSET_MARGIN} of their range (positions in the padding see only
-     * {@code b_k}).
+     * C by {@link #CV_REPEATS} repetitions of stratified 5-fold cross-validation with fixed fold seeds 0, 1, ...:
+     * the C of the best mean accuracy over all folds of all repetitions (ties to the smaller C). One 5-fold split of a
+     * few hundred images picks C by a handful of borderline images; averaging ten splits makes the choice stable,
+     * and fixed fold seeds make it the same for every run on the same data.
      */
-    private static double reluOffset(float[] w, float[] b, float[][] maps, int d, int classes) {
+    static double chooseC(float[][] x, int[] y, int classes) {
+        double[] grid = GRID;
+        double[] mean = new double[grid.length];
+        for (int r = 0; r < CV_REPEATS; r++) {
+            var result = CrossValidation.run(HeadSpec.defaults(HeadType.SOFTMAX)
+                    .withCrossValidation(grid, HeadSpec.DEFAULT_FOLDS, r), x, y, classes);
+            for (int g = 0; g < grid.length; g++) {
+                mean[g] += result.candidates()[g].meanAccuracy() / CV_REPEATS;
+            }
+        }
+        int best = 0;
+        for (int g = 1; g < grid.length; g++) {
+            if (mean[g] > mean[best]) {
+                best = g;
+            }
+        }
+        return grid[best];
+    }
+
+    /**
+     * The probe's C values, 1e-5 to 1 in half decades: capped at scikit-learn's default of 1, since on separable
+     * codes a weakly regularised head grows weights whose logits, under the dropout before most classifiers, swing by
+     * hundreds in the first fine-tuning steps.
+     */
+    static final double[] GRID = HeadSpec.logGrid(-5, 0, 2);
+
+    /** Repetitions of the cross-validation that chooses the probe's C. */
+    static final int CV_REPEATS = 10;
+
+    /**
+     * The common offset that lifts every class response at every position of every training map above zero, plus
+     * {@link #OFFSET_MARGIN} of their range. Positions in the classifier's padding see only the bias.
+     */
+    private static double reluOffset(float[] w, float[] b, float[][] maps, float[] scale, float[] shift, int d,
+                                     int classes) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < classes; k++) {
@@ -164,7 +215,7 @@ final class LinearProbe {
                 for (int a = 0; a < area; a++) {
                     double r = b[k];
                     for (int j = 0; j < d; j++) {
-                        r += (double) w[k * d + j] * m[j * area + a];
+                        r += (double) w[k * d + j] * (m[j * area + a] * scale[j] + shift[j]);
                     }
                     min = Math.min(min, r);
                     max = Math.max(max, r);

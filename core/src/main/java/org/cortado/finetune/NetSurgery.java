@@ -13,6 +13,7 @@ import org.cortado.caffe.proto.Caffe.InputParameter;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.caffe.proto.Caffe.ParamSpec;
+import org.cortado.caffe.proto.Caffe.ScaleParameter;
 import org.cortado.layers.BatchNormLayer;
 import org.cortado.layers.ConvolutionLayer;
 import org.cortado.layers.InnerProductLayer;
@@ -70,6 +71,34 @@ public final class NetSurgery {
                     + ") cannot be replaced: only Convolution and InnerProduct layers are classifiers");
         }
         out.setLayer(index, b);
+        return out.build();
+    }
+
+    /** The name of the layer {@link #insertStandardization} puts before {@code classifier}. */
+    public static String standardizationOf(String classifier) {
+        return classifier + "/standardize";
+    }
+
+    /**
+     * {@code def} with a Scale layer (with bias, fixed: lr_mult and decay_mult 0) inserted before the classifier,
+     * starting as the identity: a linear probe sets it to the standardisation of the codes, so that the classifier's
+     * weights live in standardised units and Caffe's weight decay on them is the probe's own L2 penalty. Per channel
+     * before a convolution, per input element before an InnerProduct. Not modified: def.
+     */
+    public static NetParameter insertStandardization(NetParameter def, String classifier) {
+        int index = indexOf(def, classifier);
+        LayerParameter cls = def.getLayer(index);
+        String name = standardizationOf(classifier);
+        String top = classifier + "/standardized";
+        boolean conv = cls.getType().equals("Convolution");
+        ParamSpec fixed = ParamSpec.newBuilder().setLrMult(0f).setDecayMult(0f).build();
+        LayerParameter scale = LayerParameter.newBuilder().setName(name).setType("Scale").addBottom(cls.getBottom(0))
+                .addTop(top).addParam(fixed).addParam(fixed)
+                .setScaleParam(ScaleParameter.newBuilder().setAxis(1).setNumAxes(conv ? 1 : -1).setBiasTerm(true))
+                .build();
+        NetParameter.Builder out = def.toBuilder();
+        out.setLayer(index, cls.toBuilder().setBottom(0, top));
+        out.addLayer(index, scale);
         return out.build();
     }
 

@@ -37,7 +37,7 @@ final class Snapshots {
 
     /** What a snapshot's JSON holds. */
     record Meta(int iteration, String weights, String solverState, Map<String, Object> settings,
-                List<EpochRecord> history, double bestValAccuracy, int bestEpoch) {
+                List<EpochRecord> history, double bestValAccuracy, int bestEpoch, LinearProbe.Result linearProbe) {
     }
 
     /** A snapshot found on disk. */
@@ -78,7 +78,8 @@ final class Snapshots {
         CaffeModelWriter.write(dir.resolve(weights), definition, blobs);
         AtomicFiles.writeBytes(dir.resolve(state), solver.state(weights).toByteArray());
         Meta meta = new Meta(metaWithoutFiles.iteration(), weights, state, metaWithoutFiles.settings(),
-                metaWithoutFiles.history(), metaWithoutFiles.bestValAccuracy(), metaWithoutFiles.bestEpoch());
+                metaWithoutFiles.history(), metaWithoutFiles.bestValAccuracy(), metaWithoutFiles.bestEpoch(),
+                metaWithoutFiles.linearProbe());
         Path json = dir.resolve(tag + ".json");
         try {
             AtomicFiles.writeString(json, JSON.writeValueAsString(meta));

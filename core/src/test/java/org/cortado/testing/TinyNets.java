@@ -9,16 +9,16 @@ public final class TinyNets {
     }
 
     /**
-     * A deploy net in the shape of SqueezeNet's tail: {@code data (N, 3, 8, 8)} -> conv1 (4, 3x3) -> ReLU ->
-     * MAX pool -> a fire module (squeeze 1x1, expand 1x1 and 3x3, concat) -> dropout -> conv_final (3 classes, 1x1,
-     * pad 1) -> ReLU -> global AVE pool -> Softmax "prob".
+     * A deploy net in the shape of SqueezeNet's tail: {@code data (N, 3, 8, 8)} -> conv1 (8, 3x3) -> ReLU ->
+     * MAX pool -> a fire module (squeeze 4 1x1, expand 8 1x1 and 8 3x3, concat) -> dropout -> conv_final (3 classes,
+     * 1x1, pad 1) -> ReLU -> global AVE pool -> Softmax "prob".
      */
     public static final String DEPLOY = """
             name: "tiny"
             input: "data"
             input_shape { dim: 2 dim: 3 dim: 8 dim: 8 }
             layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
-                    convolution_param { num_output: 4 kernel_size: 3 } }
+                    convolution_param { num_output: 8 kernel_size: 3 } }
             layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
             layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1"
                     pooling_param { pool: MAX kernel_size: 3 stride: 2 } }
@@ -26,10 +26,10 @@ public final class TinyNets {
                     convolution_param { num_output: 4 kernel_size: 1 } }
             layer { name: "fire/relu_squeeze" type: "ReLU" bottom: "fire/squeeze" top: "fire/squeeze" }
             layer { name: "fire/e1" type: "Convolution" bottom: "fire/squeeze" top: "fire/e1"
-                    convolution_param { num_output: 3 kernel_size: 1 } }
+                    convolution_param { num_output: 8 kernel_size: 1 } }
             layer { name: "fire/relu_e1" type: "ReLU" bottom: "fire/e1" top: "fire/e1" }
             layer { name: "fire/e3" type: "Convolution" bottom: "fire/squeeze" top: "fire/e3"
-                    convolution_param { num_output: 3 kernel_size: 3 pad: 1 } }
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
             layer { name: "fire/relu_e3" type: "ReLU" bottom: "fire/e3" top: "fire/e3" }
             layer { name: "fire/concat" type: "Concat" bottom: "fire/e1" bottom: "fire/e3" top: "fire/concat" }
             layer { name: "drop" type: "Dropout" bottom: "fire/concat" top: "fire/concat"
