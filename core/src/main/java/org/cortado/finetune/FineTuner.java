@@ -276,9 +276,16 @@ public final class FineTuner {
             var found = snapshots.latest().orElseThrow(() -> new IllegalArgumentException(
                     "--resume: no complete snapshot in " + snapshots.dir()));
             Map<String, Object> saved = found.meta().settings();
-            if (!String.valueOf(saved).equals(String.valueOf(Snapshots.JSON.convertValue(fingerprint, Map.class)))) {
+            Map<?, ?> current = Snapshots.JSON.convertValue(fingerprint, Map.class);
+            List<String> differences = new ArrayList<>();
+            for (var key : current.keySet()) {
+                if (!String.valueOf(current.get(key)).equals(String.valueOf(saved.get(key)))) {
+                    differences.add(key + " " + saved.get(key) + " (snapshot) vs " + current.get(key) + " (now)");
+                }
+            }
+            if (!differences.isEmpty()) {
                 throw new IllegalArgumentException("--resume: " + found.weights() + " was written by a run with other "
-                        + "settings: " + saved + "; this run: " + fingerprint);
+                        + "settings: " + String.join("; ", differences));
             }
             net.copyWeightsFrom(CaffeModelReader.read(found.weights()));
             solver.restore(Snapshots.readState(found.solverState()), found.solverState().toString());

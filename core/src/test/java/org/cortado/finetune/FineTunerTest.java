@@ -46,11 +46,16 @@ class FineTunerTest {
     }
 
     static FineTuneConfig.Builder config() {
+        return config(deploy, weights, dir.resolve("data"));
+    }
+
+    /** The tiny recipe: 8x8 inputs, batches of 5, a rate for the tiny net's small activations. */
+    static FineTuneConfig.Builder config(Path deploy, Path weights, Path data) {
         TransformSpec train = new TransformSpec(new ResizeMode.Fixed(8, 8), 0, 0, false, true, new float[] {128f},
                 null, 1f / 64);
         return FineTuneConfig.builder()
                 .model(deploy, weights)
-                .data(dir.resolve("data/train"), dir.resolve("data/val"))
+                .data(data.resolve("train"), data.resolve("val"))
                 .replace("conv_final")
                 .epochs(4)
                 .batchSize(5)
