@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 
 
-def best_of(fn, min_seconds, warmup=2):
-    """Mean milliseconds per call over at least min_seconds, after warm-up calls (as JMH's average time)."""
+def mean_ms(fn, min_seconds, warmup=2, min_calls=3):
+    """Mean milliseconds per call over at least min_seconds and min_calls, after warm-up calls (as JMH does)."""
     for _ in range(warmup):
         fn()
     calls, start = 0, time.perf_counter()
@@ -23,7 +23,7 @@ def best_of(fn, min_seconds, warmup=2):
         fn()
         calls += 1
         elapsed = time.perf_counter() - start
-        if elapsed >= min_seconds and calls >= 3:
+        if elapsed >= min_seconds and calls >= min_calls:
             return 1000.0 * elapsed / calls
 
 
@@ -56,12 +56,12 @@ def main():
                 def run():
                     net.setInput(blob)
                     return net.forward(code)
-                rows["forward/%s/%d" % (name, batch)] = best_of(run, args.seconds)
+                rows["forward/%s/%d" % (name, batch)] = mean_ms(run, args.seconds)
                 print("forward %s batch %d: %.2f ms" % (name, batch, rows["forward/%s/%d" % (name, batch)]),
                       flush=True)
 
     if "load" in only:
-        rows["load/alexnet"] = best_of(lambda: cv2.dnn.readNetFromCaffe(*alexnet), args.seconds)
+        rows["load/alexnet"] = mean_ms(lambda: cv2.dnn.readNetFromCaffe(*alexnet), args.seconds)
         print("load alexnet: %.2f ms" % rows["load/alexnet"], flush=True)
 
     if "extract" in only:
@@ -69,20 +69,23 @@ def main():
                        if os.path.isfile(f))
         net = cv2.dnn.readNetFromCaffe(*squeezenet)
 
+        decoded = [0]
+
         def extract():
-            codes, decoded = [], 0
+            codes = []
+            decoded[0] = 0
             for start in range(0, len(files), 16):
                 imgs = [cv2.imread(f, cv2.IMREAD_COLOR) for f in files[start:start + 16]]
                 imgs = [i for i in imgs if i is not None]  # OpenCV cannot read GIF: skipped, as ours skips failures
-                decoded += len(imgs)
+                decoded[0] += len(imgs)
                 blob = cv2.dnn.blobFromImages(imgs, 1.0, (227, 227), (104, 117, 123), swapRB=False, crop=False)
                 net.setInput(blob)
                 codes.append(net.forward("fire9/concat").mean(axis=(2, 3)))
-            return np.concatenate(codes), decoded
-        ms = best_of(extract, 0, warmup=1)
-        _, decoded = extract()
+            return np.concatenate(codes)
+        # As ExtractBench: two warm-up passes, three timed (JMH's single-shot mode).
+        ms = mean_ms(extract, 0, warmup=2, min_calls=3)
         rows["extract/hymenoptera"] = ms
-        print("extract %d files (%d decoded): %.0f ms" % (len(files), decoded, ms), flush=True)
+        print("extract %d files (%d decoded): %.0f ms" % (len(files), decoded[0], ms), flush=True)
 
     with open(args.out + ".tmp", "w") as f:
         json.dump({"opencv": cv2.__version__, "threads": args.threads, "rows": rows}, f, indent=1)

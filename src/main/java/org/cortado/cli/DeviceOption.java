@@ -1,19 +1,18 @@
 package org.cortado.cli;
 
 import org.cortado.backend.Backend;
-import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.backend.Backends;
 import picocli.CommandLine.Option;
 
 /** {@code --device cpu|gpu|auto}: where the net runs. */
 final class DeviceOption {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto",
-            description = "Where to run: cpu, gpu, or auto (the GPU when one is usable, else the CPU). Default: ${DEFAULT-VALUE}.")
+            description = "Where to run: cpu, gpu, or auto (the GPU when one is usable, else the CPU, said on "
+                    + "stderr). Default: ${DEFAULT-VALUE}.")
     String device;
 
+    /** The selected backend; {@code gpu} without a usable GPU stack fails with what was looked for and where. */
     Backend open() {
-        if (!device.equals("cpu")) {
-            throw new IllegalArgumentException("--device " + device + ": only the CPU backend is built in this version");
-        }
-        return new CpuBackend();
+        return Backends.select(device);
     }
 }

@@ -185,4 +185,19 @@ class FoundationCommandsTest {
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
     }
+
+    @Test
+    void gpuWithoutAUsableStackFailsInOneLineAndAutoFallsBack() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/nvidia0")), "a GPU is present");
+        Path input = SharedData.require("reference/caffenet_narrow/cat/input.npy");
+        String[] common = {"forward", "--model", narrow("caffenet_narrow_deploy.prototxt"), "--weights",
+            narrow("caffenet_narrow_v1.caffemodel"), "--input", input.toString(), "--outputs", "prob",
+            "--out-dir", tmp.resolve("g").toString()};
+        var gpu = CliTestSupport.run(concat(common, "--device", "gpu"));
+        assertEquals(Main.EXIT_FAILURE, gpu.status(), gpu.toString());
+        assertTrue(gpu.err().startsWith("cortado forward: "), gpu.err());
+        var auto = CliTestSupport.run(concat(common, "--device", "auto"));
+        assertEquals(0, auto.status(), auto.toString());
+        assertTrue(Files.exists(tmp.resolve("g").resolve("prob.npy")));
+    }
 }

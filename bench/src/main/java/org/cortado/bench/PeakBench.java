@@ -14,10 +14,10 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The machine's attainable single-precision peak, measured: each of two threads (one per core) runs 16 independent
- * chains of vector FMAs with no memory traffic. {@link Report} divides GEMM and convolution GFLOP/s by it and also
- * states the nominal peak {@code cores x GHz x 32 FLOP/cycle} (Zen 4: two 256-bit FMA pipes, AVX-512 issued as two
- * halves, so 16 FMA lanes x 2 FLOPs per cycle) at the clock this probe implies.
+ * The machine's attainable single-precision rate in this run: each of two threads (one per core) runs 16 independent
+ * chains of vector FMAs with no memory traffic. On a quiet machine it gives the peak that {@link Report} uses,
+ * {@code 2 cores x 3.56 GHz x 32 FLOP/cycle} (Zen 4: two 256-bit FMA pipes, AVX-512 issued as two halves, so 16 FMA
+ * lanes x 2 FLOPs per cycle); on a loaded one it shows how much of the machine the run had.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -4,6 +4,9 @@ package org.cortado.heads;
  * Multinomial logistic (softmax) regression with an L2 penalty, scikit-learn's parametrisation:
  * minimise {@code 0.5 ||W||^2 + C * sum_i -log softmax(W x_i + b)[y_i]} over W (classes x D) and b; the bias is not
  * penalised. Fitted by {@link Lbfgs} from zero, so the result is deterministic.
+ *
+ * <p>With two classes the two weight rows end up opposite ({@code w0 = -w1}), so the penalty is
+ * {@code 0.25 ||w1 - w0||^2}: this model with C equals scikit-learn's binary LogisticRegression with 2C.
  */
 public final class SoftmaxRegression {
     private SoftmaxRegression() {

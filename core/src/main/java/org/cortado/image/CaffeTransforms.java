@@ -88,7 +88,7 @@ public final class CaffeTransforms {
             }
             meanImage = MeanFile.read(locate(p.getMeanFile(), baseDir, where));
         }
-        int crop = (int) p.getCropSize();
+        int crop = p.getCropSize();
         try {
             return new TransformSpec(resize, crop, crop, crop > 0, p.getMirror(), means, meanImage, p.getScale());
         } catch (IllegalArgumentException e) {

@@ -34,6 +34,7 @@ public final class Progress implements AutoCloseable {
     private final Mode mode;
     private final LongSupplier clock;
     private final long logEveryNanos;
+    private final double divisor;
     private final long start;
     private long done;
     private long lastShown;
@@ -51,6 +52,13 @@ public final class Progress implements AutoCloseable {
      */
     public Progress(String label, String unit, long total, PrintStream out, Mode mode, LongSupplier clock,
             long logEveryNanos) {
+        this(label, unit, 1, total, out, mode, clock, logEveryNanos);
+    }
+
+    /** As the main constructor, with counts shown divided by {@code divisor} (bytes as MB: "MB", 1e6). */
+    public Progress(String label, String unit, double divisor, long total, PrintStream out, Mode mode,
+            LongSupplier clock, long logEveryNanos) {
+        this.divisor = divisor;
         this.label = label;
         this.unit = unit;
         this.total = total;
@@ -66,6 +74,12 @@ public final class Progress implements AutoCloseable {
     public static Progress onStderr(String label, String unit, long total, boolean quiet) {
         return new Progress(label, unit, total, System.err, quiet ? Mode.QUIET : detectMode(), System::nanoTime,
                 LOG_EVERY_NANOS);
+    }
+
+    /** Progress of a transfer of {@code totalBytes} (negative when unknown), shown in MB, on standard error. */
+    public static Progress bytesOnStderr(String label, long totalBytes, boolean quiet) {
+        return new Progress(label, "MB", 1e6, totalBytes, System.err, quiet ? Mode.QUIET : detectMode(),
+                System::nanoTime, LOG_EVERY_NANOS);
     }
 
     /**
@@ -123,20 +137,24 @@ public final class Progress implements AutoCloseable {
     String line(long now) {
         double seconds = (now - start) / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
-        StringBuilder sb = new StringBuilder(label).append("  ").append(done);
+        StringBuilder sb = new StringBuilder(label).append("  ").append(amount(done));
         if (total >= 0) {
-            sb.append('/').append(total);
+            sb.append('/').append(amount(total));
             if (total > 0) {
                 sb.append(String.format(Locale.ROOT, " (%d%%)", 100 * done / total));
             }
         }
-        sb.append(String.format(Locale.ROOT, "  %.1f %s/s", rate, unit));
+        sb.append(String.format(Locale.ROOT, "  %.1f %s/s", rate / divisor, unit));
         if (total >= 0 && rate > 0 && done < total) {
             sb.append("  ETA ").append(clockTime((total - done) / rate));
         } else {
             sb.append("  elapsed ").append(clockTime(seconds));
         }
         return sb.toString();
+    }
+
+    private String amount(long n) {
+        return divisor == 1 ? Long.toString(n) : String.format(Locale.ROOT, "%.1f", n / divisor);
     }
 
     /** {@code h:mm:ss} or {@code m:ss}. */

@@ -73,6 +73,15 @@ class ProgressTest {
     }
 
     @Test
+    void bytesAreShownInMegabytes() {
+        Progress p = new Progress("bvlc_alexnet", "MB", 1e6, 243_862_414, new PrintStream(bytes, true,
+                StandardCharsets.UTF_8), Progress.Mode.LOG, now::get, 5_000_000_000L);
+        now.set(4_000_000_000L);
+        p.advance(20_000_000);
+        assertEquals("bvlc_alexnet  20.0/243.9 (8%)  5.0 MB/s  ETA 0:45", p.line(now.get()));
+    }
+
+    @Test
     void clockTimeFormats() {
         assertEquals("0:05", Progress.clockTime(4.6));
         assertEquals("2:03", Progress.clockTime(123));

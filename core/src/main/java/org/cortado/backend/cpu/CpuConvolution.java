@@ -8,9 +8,9 @@ import org.cortado.backend.ConvGeometry;
  * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers goes to
  * {@link CpuWinograd} instead.
  *
- * <p>With at least as many images as threads, images are split over the threads and each runs serial products
- * on its own column buffer: no synchronisation inside an image, and the packed panels stay in one core's caches.
- * With fewer images (batch 1), the products themselves are split. The bias is written into the output before the
+ * <p>The products themselves are split over the threads, image after image; only for small products (see
+ * {@link #SPLIT_BATCH_MAX_MACS}), with at least as many images as threads, are images split over the threads, each
+ * running serial products on its own column buffer. The bias is written into the output before the
  * product accumulates onto it, which saves a pass over the output.
  */
 final class CpuConvolution {
@@ -40,9 +40,19 @@ final class CpuConvolution {
         this.winograd = useWinograd ? new CpuWinograd(parallel, gemm) : null;
     }
 
+    /**
+     * Multiply-adds per image and group below which images are split over the threads rather than each product.
+     * Measured at batch 16 on 2 cores (JMH, loaded machine, the two orders alternated): splitting the batch made
+     * SqueezeNet's forward pass 25% slower (conv1 1.3-1.8x, AlexNet conv1 and conv2 1.3-3x), as two images' column
+     * matrices (4-7 MB each) compete for the L3 and a descheduled thread stalls a whole half of the batch; only
+     * products too small to split well are left to the batch split.
+     */
+    static final long SPLIT_BATCH_MAX_MACS = 1L << 22;
+
     /** Whether to split the batch over threads rather than each product. */
     private boolean splitBatch(ConvGeometry g) {
-        return parallel.threads() > 1 && g.batch() >= parallel.threads();
+        long macs = (long) g.outChannelsPerGroup() * g.outH() * g.outW() * g.patchSize();
+        return parallel.threads() > 1 && g.batch() >= parallel.threads() && macs < SPLIT_BATCH_MAX_MACS;
     }
 
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output) {

@@ -47,10 +47,16 @@ final class Im2col {
                     System.arraycopy(img, rowBase + oxStart + dx, col, d + oxStart, oxEnd - oxStart);
                     java.util.Arrays.fill(col, d + oxEnd, d + outW, 0f);
                 } else {
-                    for (int ox = 0; ox < outW; ox++) {
-                        int ix = ox * g.strideW() + dx;
-                        col[d + ox] = ix >= 0 && ix < g.inW() ? img[rowBase + ix] : 0f;
+                    // Valid taps are ox in [oxStart, oxEnd): a branch-free strided copy between zero fills.
+                    int sw = g.strideW();
+                    int oxStart = Math.min(outW, dx >= 0 ? 0 : (-dx + sw - 1) / sw);
+                    int oxEnd = Math.max(oxStart, Math.min(outW, (g.inW() - dx + sw - 1) / sw));
+                    java.util.Arrays.fill(col, d, d + oxStart, 0f);
+                    int from = rowBase + oxStart * sw + dx;
+                    for (int ox = oxStart; ox < oxEnd; ox++, from += sw) {
+                        col[d + ox] = img[from];
                     }
+                    java.util.Arrays.fill(col, d + oxEnd, d + outW, 0f);
                 }
             }
         }

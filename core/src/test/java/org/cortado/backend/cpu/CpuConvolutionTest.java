@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link CpuConvolution} forward, backward-data and backward-filter against {@link NaiveConvolution}, for both
  * GEMM kernels, one and two threads (batches of 1, 2 and 3 take both the per-product and the per-image split),
  * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs;
- * forward both with 3x3 stride-1 layers through Winograd F(2x2, 3x3) (odd outputs, chunks of one image and of
- * many) and through im2col.
+ * forward both with 3x3 stride-1 layers of 128 channels and more through Winograd F(2x2, 3x3) (odd outputs,
+ * groups, padding 0 and 1, one chunk of several images and chunks of one image) and through im2col.
  */
 class CpuConvolutionTest {
     /**
@@ -41,6 +41,10 @@ class CpuConvolutionTest {
         {3, 3, 40, 41, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {1, 16, 13, 13, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 2, 2, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 128, 7, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {3, 256, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2},
+        {1, 130, 4, 9, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},
+        {2, 128, 33, 33, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     };
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {

@@ -1,0 +1,114 @@
+package org.cortado.heads;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.cortado.data.Skipped;
+import org.cortado.io.AtomicFiles;
+
+/**
+ * The JSON report of a trained head (architecture.md's contract): {@code val_accuracy}, {@code train_accuracy},
+ * {@code n_train}, {@code n_val}, {@code skipped} (file and reason each), and the head, C and how it was chosen, the
+ * cross-validation table, the preprocessing, per-class precision/recall/F1 and the confusion matrix (rows: true
+ * class, columns: predicted). Callers add their own fields (model, layer, timings) to the returned object.
+ */
+public final class HeadReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private HeadReport() {
+    }
+
+    /**
+     * The report as a JSON object.
+     *
+     * @param head    the trained head
+     * @param classes class names, indexed by label
+     * @param train   the head's evaluation on its training codes
+     * @param val     its evaluation on the validation codes, or null when there are none
+     * @param skipped images left out of training or validation
+     */
+    public static ObjectNode toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
+            List<Skipped> skipped) {
+        ObjectNode r = JSON.createObjectNode();
+        HeadSpec spec = head.spec();
+        r.put("head", spec.type().id());
+        if (spec.type() == HeadType.SVM) {
+            r.put("loss", spec.svmLoss().id());
+            r.put("bias_feature", spec.svmBias());
+        }
+        r.put("preprocessing", spec.preprocessing().id());
+        r.put("c", head.c());
+        r.put("c_selection", head.crossValidation() == null ? "given" : "cross-validation");
+        r.put("val_accuracy", val == null ? null : val.accuracy());
+        r.put("train_accuracy", train.accuracy());
+        r.put("n_train", train.count());
+        r.put("n_val", val == null ? 0 : val.count());
+        ArrayNode names = r.putArray("classes");
+        classes.forEach(names::add);
+        if (val != null) {
+            r.set("per_class", perClass(classes, val));
+            r.set("confusion", matrix(val.confusion()));
+        }
+        r.set("train_confusion", matrix(train.confusion()));
+        r.put("confusion_layout", "rows: true class, columns: predicted class, in the order of classes");
+        ArrayNode sk = r.putArray("skipped");
+        for (Skipped s : skipped) {
+            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
+        }
+        if (head.crossValidation() != null) {
+            r.set("cross_validation", crossValidation(head.crossValidation(), spec.seed()));
+        }
+        r.put("optimizer", head.optimizerSummary());
+        r.put("converged", head.converged());
+        return r;
+    }
+
+    private static ArrayNode perClass(List<String> classes, Evaluation e) {
+        ArrayNode a = JSON.createArrayNode();
+        for (int k = 0; k < classes.size(); k++) {
+            a.addObject().put("class", classes.get(k)).put("precision", e.precision()[k])
+                    .put("recall", e.recall()[k]).put("f1", e.f1()[k]).put("support", e.support()[k]);
+        }
+        return a;
+    }
+
+    private static ArrayNode matrix(int[][] m) {
+        ArrayNode rows = JSON.createArrayNode();
+        for (int[] row : m) {
+            ArrayNode r = rows.addArray();
+            for (int v : row) {
+                r.add(v);
+            }
+        }
+        return rows;
+    }
+
+    private static ObjectNode crossValidation(CrossValidation.Result cv, long seed) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("folds", cv.folds());
+        o.put("seed", seed);
+        o.put("best_c", cv.bestC());
+        ArrayNode cands = o.putArray("candidates");
+        for (CrossValidation.Candidate c : cv.candidates()) {
+            ObjectNode n = cands.addObject().put("c", c.c()).put("mean_accuracy", c.meanAccuracy())
+                    .put("std_accuracy", c.stdAccuracy());
+            ArrayNode folds = n.putArray("fold_accuracy");
+            for (double a : c.foldAccuracy()) {
+                folds.add(a);
+            }
+        }
+        return o;
+    }
+
+    /** Writes {@code report} pretty-printed to {@code file}, atomically. */
+    public static void write(Path file, ObjectNode report) {
+        try {
+            AtomicFiles.writeBytes(file, JSON.writeValueAsBytes(report));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the report for " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.cortado.heads;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.cortado.data.Skipped;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeadReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void reportCarriesTheContractFields() throws Exception {
+        ToyData train = ToyData.blobs(2, 12, 3, 3.0, 1);
+        ToyData val = ToyData.blobs(2, 5, 3, 3.0, 2);
+        HeadSpec spec = HeadSpec.defaults(HeadType.SVM).withCrossValidation(new double[] {0.01, 1}, 3, 0);
+        TrainedHead head = TrainedHead.fit(spec, train.x, train.y, 2);
+        Evaluation ev = head.evaluate(val.x, val.y);
+        var json = HeadReport.toJson(head, List.of("ants", "bees"), head.evaluate(train.x, train.y), ev,
+                List.of(new Skipped(Path.of("train/ants/x.gif"), "no image reader recognises its format")));
+        Path f = dir.resolve("report.json");
+        HeadReport.write(f, json);
+        JsonNode r = new ObjectMapper().readTree(f.toFile());
+        assertEquals(ev.accuracy(), r.get("val_accuracy").asDouble());
+        assertTrue(r.get("train_accuracy").isNumber());
+        assertEquals(24, r.get("n_train").asInt());
+        assertEquals(10, r.get("n_val").asInt());
+        assertEquals("train/ants/x.gif", r.get("skipped").get(0).get("file").asText());
+        assertFalse(r.get("skipped").get(0).get("reason").asText().isEmpty());
+        assertEquals("svm", r.get("head").asText());
+        assertEquals("squared_hinge", r.get("loss").asText());
+        assertEquals("standardize", r.get("preprocessing").asText());
+        assertEquals(head.c(), r.get("c").asDouble());
+        assertEquals("cross-validation", r.get("c_selection").asText());
+        assertEquals(2, r.get("cross_validation").get("candidates").size());
+        assertEquals("bees", r.get("per_class").get(1).get("class").asText());
+        assertEquals(ev.recall()[1], r.get("per_class").get(1).get("recall").asDouble());
+        assertEquals(ev.confusion()[1][0], r.get("confusion").get(1).get(0).asInt());
+    }
+}

@@ -1,0 +1,128 @@
+// MAX and AVE pooling, forward and backward, with Caffe's window rules exactly as the CPU oracle (CpuPooling):
+// a window starts at p * stride - pad; MAX clips it to the input, starts from -FLT_MAX and keeps the first maximum
+// (strict >); AVE divides by the window clipped to [-pad, in + pad), before clipping to the input.
+// Arguments: planes = N * C, then the PoolGeometry fields. Self-contained; see elementwise.cu for the conventions.
+
+// One thread per output element. mask (may be null) receives h * inW + w of the maximum in its input plane.
+extern "C" __global__ void max_pool_forward_kernel1(const float* __restrict__ in, float* __restrict__ out,
+                                                    float* __restrict__ mask, int planes, int inH, int inW,
+                                                    int outH, int outW, int kernelH, int kernelW, int strideH,
+                                                    int strideW, int padH, int padW) {
+    int n = planes * outH * outW;
+    for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
+        int pw = index % outW;
+        int ph = (index / outW) % outH;
+        int plane = index / (outW * outH);
+        int hstart = ph * strideH - padH;
+        int wstart = pw * strideW - padW;
+        int hend = min(hstart + kernelH, inH);
+        int wend = min(wstart + kernelW, inW);
+        hstart = max(hstart, 0);
+        wstart = max(wstart, 0);
+        const float* src = in + (long long) plane * inH * inW;
+        float best = -3.402823466e+38f;
+        int arg = -1;
+        for (int h = hstart; h < hend; h++) {
+            for (int w = wstart; w < wend; w++) {
+                float v = src[h * inW + w];
+                if (v > best) {
+                    best = v;
+                    arg = h * inW + w;
+                }
+            }
+        }
+        out[index] = best;
+        if (mask != nullptr) {
+            mask[index] = (float) arg;
+        }
+    }
+}
+
+// One thread per input element: it gathers dout from every window that may contain it and whose recorded maximum is
+// this element (Caffe's MaxPoolBackward), so no atomics are needed and dinp is overwritten.
+extern "C" __global__ void max_pool_backward_kernel1(const float* __restrict__ dout, const float* __restrict__ mask,
+                                                     float* __restrict__ dinp, int planes, int inH, int inW,
+                                                     int outH, int outW, int kernelH, int kernelW, int strideH,
+                                                     int strideW, int padH, int padW) {
+    int n = planes * inH * inW;
+    for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
+        int w = index % inW;
+        int h = (index / inW) % inH;
+        int plane = index / (inW * inH);
+        // Windows ph with ph*stride - pad <= h < ph*stride - pad + kernel.
+        int phstart = (h + padH < kernelH) ? 0 : (h + padH - kernelH) / strideH + 1;
+        int phend = min((h + padH) / strideH + 1, outH);
+        int pwstart = (w + padW < kernelW) ? 0 : (w + padW - kernelW) / strideW + 1;
+        int pwend = min((w + padW) / strideW + 1, outW);
+        float self = (float) (h * inW + w);
+        long long base = (long long) plane * outH * outW;
+        float g = 0.0f;
+        for (int ph = phstart; ph < phend; ph++) {
+            for (int pw = pwstart; pw < pwend; pw++) {
+                long long o = base + ph * outW + pw;
+                if (mask[o] == self) {
+                    g += dout[o];
+                }
+            }
+        }
+        dinp[index] = g;
+    }
+}
+
+// One thread per output element.
+extern "C" __global__ void ave_pool_forward_kernel1(const float* __restrict__ in, float* __restrict__ out,
+                                                    int planes, int inH, int inW, int outH, int outW, int kernelH,
+                                                    int kernelW, int strideH, int strideW, int padH, int padW) {
+    int n = planes * outH * outW;
+    for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
+        int pw = index % outW;
+        int ph = (index / outW) % outH;
+        int plane = index / (outW * outH);
+        int hstart = ph * strideH - padH;
+        int wstart = pw * strideW - padW;
+        int hend = min(hstart + kernelH, inH + padH);
+        int wend = min(wstart + kernelW, inW + padW);
+        int poolSize = (hend - hstart) * (wend - wstart);
+        hstart = max(hstart, 0);
+        wstart = max(wstart, 0);
+        hend = min(hend, inH);
+        wend = min(wend, inW);
+        const float* src = in + (long long) plane * inH * inW;
+        float sum = 0.0f;
+        for (int h = hstart; h < hend; h++) {
+            for (int w = wstart; w < wend; w++) {
+                sum += src[h * inW + w];
+            }
+        }
+        out[index] = sum / poolSize;
+    }
+}
+
+// One thread per input element, gathering dout / poolSize from every window that covers it; dinp is overwritten.
+extern "C" __global__ void ave_pool_backward_kernel1(const float* __restrict__ dout, float* __restrict__ dinp,
+                                                     int planes, int inH, int inW, int outH, int outW, int kernelH,
+                                                     int kernelW, int strideH, int strideW, int padH, int padW) {
+    int n = planes * inH * inW;
+    for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
+        int w = index % inW;
+        int h = (index / inW) % inH;
+        int plane = index / (inW * inH);
+        int phstart = (h + padH < kernelH) ? 0 : (h + padH - kernelH) / strideH + 1;
+        int phend = min((h + padH) / strideH + 1, outH);
+        int pwstart = (w + padW < kernelW) ? 0 : (w + padW - kernelW) / strideW + 1;
+        int pwend = min((w + padW) / strideW + 1, outW);
+        const float* g = dout + (long long) plane * outH * outW;
+        float sum = 0.0f;
+        for (int ph = phstart; ph < phend; ph++) {
+            for (int pw = pwstart; pw < pwend; pw++) {
+                int hstart = ph * strideH - padH;
+                int wstart = pw * strideW - padW;
+                int hend = min(hstart + kernelH, inH + padH);
+                int wend = min(wstart + kernelW, inW + padW);
+                int poolSize = (hend - hstart) * (wend - wstart);
+                sum += g[ph * outW + pw] / poolSize;
+            }
+        }
+        dinp[index] = sum;
+    }
+}

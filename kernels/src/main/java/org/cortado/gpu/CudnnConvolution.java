@@ -1,0 +1,308 @@
+package org.cortado.gpu;
+
+import static jcuda.jcudnn.JCudnn.cudnnConvolutionBackwardData;
+import static jcuda.jcudnn.JCudnn.cudnnConvolutionBackwardFilter;
+import static jcuda.jcudnn.JCudnn.cudnnConvolutionForward;
+import static jcuda.jcudnn.JCudnn.cudnnCreate;
+import static jcuda.jcudnn.JCudnn.cudnnCreateConvolutionDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnCreateFilterDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnCreateTensorDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnDestroy;
+import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardDataAlgorithm;
+import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm;
+import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionForwardAlgorithm;
+import static jcuda.jcudnn.JCudnn.cudnnSetConvolution2dDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionGroupCount;
+import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionMathType;
+import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnSetStream;
+import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
+
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
+import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
+import jcuda.jcudnn.cudnnConvolutionDescriptor;
+import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
+import jcuda.jcudnn.cudnnConvolutionMode;
+import jcuda.jcudnn.cudnnDataType;
+import jcuda.jcudnn.cudnnFilterDescriptor;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnMathType;
+import jcuda.jcudnn.cudnnTensorDescriptor;
+import jcuda.jcudnn.cudnnTensorFormat;
+import jcuda.runtime.cudaStream_t;
+import org.cortado.backend.ConvGeometry;
+
+/**
+ * cuDNN convolutions: descriptors built once per {@link ConvGeometry}, and per direction the fastest algorithm that
+ * {@code cudnnFind*Algorithm} measures on this GPU (once, on first use of the shape, as Caffe's cudnn_conv_layer and
+ * PyTorch's {@code cudnn.benchmark} do) within the workspace limit; one workspace, grown to the largest need, serves
+ * all of them.
+ */
+final class CudnnConvolution {
+    /** Largest workspace an algorithm may ask for; beyond that a slower algorithm is taken. */
+    private static final long WORKSPACE_LIMIT = 2L << 30;
+    private static final int FWD_ALGOS = 8;
+    private static final int BWD_DATA_ALGOS = 6;
+    private static final int BWD_FILTER_ALGOS = 7;
+    private static final int SUCCESS = 0;
+
+    /** Descriptors of one shape and, once found, the algorithm of each direction. */
+    private static final class Plan {
+        final cudnnTensorDescriptor x = new cudnnTensorDescriptor();
+        final cudnnFilterDescriptor w = new cudnnFilterDescriptor();
+        final cudnnTensorDescriptor y = new cudnnTensorDescriptor();
+        final cudnnConvolutionDescriptor fwd = new cudnnConvolutionDescriptor();
+        final cudnnConvolutionDescriptor bwdData = new cudnnConvolutionDescriptor();
+        final cudnnConvolutionDescriptor bwdFilter = new cudnnConvolutionDescriptor();
+        int fwdAlgo = -1;
+        long fwdBytes;
+        int bwdDataAlgo = -1;
+        long bwdDataBytes;
+        int bwdFilterAlgo = -1;
+        long bwdFilterBytes;
+        /** The bfloat16 forward (BF16 mode): descriptors, and its algorithm, UNKNOWN or UNSUPPORTED. */
+        cudnnTensorDescriptor x16;
+        cudnnFilterDescriptor w16;
+        cudnnTensorDescriptor y16;
+        cudnnConvolutionDescriptor fwd16;
+        int fwd16Algo = UNKNOWN;
+        long fwd16Bytes;
+    }
+
+    private static final int UNKNOWN = -1;
+    private static final int UNSUPPORTED = -2;
+
+    private final GpuBackend backend;
+    private final CudaContext ctx;
+    private final cudnnHandle handle = new cudnnHandle();
+    private final int mathType;
+    private final boolean bf16;
+    /** bfloat16 copies of input, weight and output for the BF16 forward, grown as needed. */
+    private final DeviceBuffer[] halves = new DeviceBuffer[3];
+    private final Map<ConvGeometry, Plan> plans = new HashMap<>();
+    private DeviceBuffer workspace;
+    private final Pointer one = Pointer.to(new float[] {1f});
+    private final Pointer zero = Pointer.to(new float[] {0f});
+
+    CudnnConvolution(GpuBackend backend, CudaContext ctx, MathMode math) {
+        this.backend = backend;
+        this.ctx = ctx;
+        cudnnCreate(handle);
+        cudnnSetStream(handle, new cudaStream_t(ctx.stream));
+        // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
+        this.mathType = math == MathMode.FP32 ? cudnnMathType.CUDNN_FMA_MATH : cudnnMathType.CUDNN_TENSOR_OP_MATH;
+        this.bf16 = math == MathMode.BF16;
+    }
+
+    /** {@code output = conv(input, weight)}; the bias is added by the caller. */
+    void forward(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
+        Plan p = plan(g);
+        if (bf16 && forwardBf16(g, p, input, weight, output)) {
+            return;
+        }
+        if (p.fwdAlgo < 0) {
+            cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
+            for (int i = 0; i < perf.length; i++) {
+                perf[i] = new cudnnConvolutionFwdAlgoPerf();
+            }
+            int[] n = new int[1];
+            cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.fwd, p.y, perf.length, n, perf);
+            for (int i = 0; i < n[0] && p.fwdAlgo < 0; i++) {
+                if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
+                    p.fwdAlgo = perf[i].algo;
+                    p.fwdBytes = perf[i].memory;
+                    cudnnSetConvolutionMathType(p.fwd, perf[i].mathType);
+                }
+            }
+            requireAlgo(p.fwdAlgo, "forward", g);
+        }
+        DeviceBuffer ws = workspace(p.fwdBytes);
+        cudnnConvolutionForward(handle, one, p.x, ptr(input), p.w, ptr(weight), p.fwd, p.fwdAlgo,
+                ws == null ? null : ptr(ws), p.fwdBytes, zero, p.y, ptr(output));
+    }
+
+    /**
+     * The BF16 forward: input and weight rounded to bfloat16 by the engine's kernel, cuDNN in bfloat16 with float
+     * accumulation, the output widened back. False when cuDNN has no bfloat16 algorithm for this shape (found once).
+     */
+    private boolean forwardBf16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
+        if (p.fwd16Algo == UNSUPPORTED) {
+            return false;
+        }
+        if (p.fwd16Algo == UNKNOWN) {
+            p.fwd16Algo = UNSUPPORTED;
+            try {
+                int h = cudnnDataType.CUDNN_DATA_BFLOAT16;
+                int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
+                p.x16 = new cudnnTensorDescriptor();
+                cudnnCreateTensorDescriptor(p.x16);
+                cudnnSetTensor4dDescriptor(p.x16, nchw, h, g.batch(), g.inChannels(), g.inH(), g.inW());
+                p.y16 = new cudnnTensorDescriptor();
+                cudnnCreateTensorDescriptor(p.y16);
+                cudnnSetTensor4dDescriptor(p.y16, nchw, h, g.batch(), g.outChannels(), g.outH(), g.outW());
+                p.w16 = new cudnnFilterDescriptor();
+                cudnnCreateFilterDescriptor(p.w16);
+                cudnnSetFilter4dDescriptor(p.w16, h, nchw, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(),
+                        g.kernelW());
+                p.fwd16 = new cudnnConvolutionDescriptor();
+                cudnnCreateConvolutionDescriptor(p.fwd16);
+                // bfloat16 data, float32 accumulation.
+                cudnnSetConvolution2dDescriptor(p.fwd16, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
+                        g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
+                cudnnSetConvolutionGroupCount(p.fwd16, g.group());
+                cudnnSetConvolutionMathType(p.fwd16, cudnnMathType.CUDNN_TENSOR_OP_MATH);
+                cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
+                for (int i = 0; i < perf.length; i++) {
+                    perf[i] = new cudnnConvolutionFwdAlgoPerf();
+                }
+                int[] n = new int[1];
+                cudnnFindConvolutionForwardAlgorithm(handle, p.x16, p.w16, p.fwd16, p.y16, perf.length, n, perf);
+                for (int i = 0; i < n[0] && p.fwd16Algo == UNSUPPORTED; i++) {
+                    if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
+                        p.fwd16Algo = perf[i].algo;
+                        p.fwd16Bytes = perf[i].memory;
+                        cudnnSetConvolutionMathType(p.fwd16, perf[i].mathType);
+                    }
+                }
+            } catch (CudaException e) {
+                p.fwd16Algo = UNSUPPORTED;
+            }
+            if (p.fwd16Algo == UNSUPPORTED) {
+                return false;
+            }
+        }
+        int inCount = g.batch() * g.inChannels() * g.inH() * g.inW();
+        int wCount = g.outChannels() * g.patchSize();
+        int outCount = g.batch() * g.outChannels() * g.outH() * g.outW();
+        DeviceBuffer x16 = half(0, inCount);
+        DeviceBuffer w16 = half(1, wCount);
+        DeviceBuffer y16 = half(2, outCount);
+        backend.toBf16(input.address(0), x16.address(0), inCount);
+        backend.toBf16(weight.address(0), w16.address(0), wCount);
+        DeviceBuffer ws = workspace(p.fwd16Bytes);
+        cudnnConvolutionForward(handle, one, p.x16, ptr(x16), p.w16, ptr(w16), p.fwd16, p.fwd16Algo,
+                ws == null ? null : ptr(ws), p.fwd16Bytes, zero, p.y16, ptr(y16));
+        backend.fromBf16(y16.address(0), output.address(0), outCount);
+        return true;
+    }
+
+    /** Scratch slot {@code i} holding at least {@code count} bfloat16 values (two per float). */
+    private DeviceBuffer half(int i, int count) {
+        int floats = (count + 1) / 2;
+        if (halves[i] == null || halves[i].length() < floats) {
+            halves[i] = backend.allocateBuffer(floats);
+        }
+        return halves[i];
+    }
+
+    /** {@code dinp} overwritten. */
+    void backwardData(ConvGeometry g, DeviceBuffer weight, DeviceBuffer dout, DeviceBuffer dinp) {
+        Plan p = plan(g);
+        if (p.bwdDataAlgo < 0) {
+            cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[BWD_DATA_ALGOS];
+            for (int i = 0; i < perf.length; i++) {
+                perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
+            }
+            int[] n = new int[1];
+            cudnnFindConvolutionBackwardDataAlgorithm(handle, p.w, p.y, p.bwdData, p.x, perf.length, n, perf);
+            for (int i = 0; i < n[0] && p.bwdDataAlgo < 0; i++) {
+                if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
+                    p.bwdDataAlgo = perf[i].algo;
+                    p.bwdDataBytes = perf[i].memory;
+                    cudnnSetConvolutionMathType(p.bwdData, perf[i].mathType);
+                }
+            }
+            requireAlgo(p.bwdDataAlgo, "backward-data", g);
+        }
+        DeviceBuffer ws = workspace(p.bwdDataBytes);
+        cudnnConvolutionBackwardData(handle, one, p.w, ptr(weight), p.y, ptr(dout), p.bwdData,
+                p.bwdDataAlgo, ws == null ? null : ptr(ws), p.bwdDataBytes, zero, p.x, ptr(dinp));
+    }
+
+    /** {@code dweight} accumulated (beta = 1, as Caffe's diffs). */
+    void backwardFilter(ConvGeometry g, DeviceBuffer input, DeviceBuffer dout, DeviceBuffer dweight) {
+        Plan p = plan(g);
+        if (p.bwdFilterAlgo < 0) {
+            cudnnConvolutionBwdFilterAlgoPerf[] perf = new cudnnConvolutionBwdFilterAlgoPerf[BWD_FILTER_ALGOS];
+            for (int i = 0; i < perf.length; i++) {
+                perf[i] = new cudnnConvolutionBwdFilterAlgoPerf();
+            }
+            int[] n = new int[1];
+            cudnnFindConvolutionBackwardFilterAlgorithm(handle, p.x, p.y, p.bwdFilter, p.w, perf.length, n, perf);
+            for (int i = 0; i < n[0] && p.bwdFilterAlgo < 0; i++) {
+                if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
+                    p.bwdFilterAlgo = perf[i].algo;
+                    p.bwdFilterBytes = perf[i].memory;
+                    cudnnSetConvolutionMathType(p.bwdFilter, perf[i].mathType);
+                }
+            }
+            requireAlgo(p.bwdFilterAlgo, "backward-filter", g);
+        }
+        DeviceBuffer ws = workspace(p.bwdFilterBytes);
+        cudnnConvolutionBackwardFilter(handle, one, p.x, ptr(input), p.y, ptr(dout), p.bwdFilter,
+                p.bwdFilterAlgo, ws == null ? null : ptr(ws), p.bwdFilterBytes, one, p.w, ptr(dweight));
+    }
+
+    /** Chosen algorithms per shape, for the benchmark log: "fwd=1 (0 B) data=... filter=...". */
+    String describe(ConvGeometry g) {
+        Plan p = plans.get(g);
+        return p == null ? "not planned" : String.format("fwd algo %d (%,d B), bwd-data algo %d (%,d B), bwd-filter"
+                + " algo %d (%,d B)", p.fwdAlgo, p.fwdBytes, p.bwdDataAlgo, p.bwdDataBytes, p.bwdFilterAlgo,
+                p.bwdFilterBytes);
+    }
+
+    void close() {
+        cudnnDestroy(handle);
+    }
+
+    private Pointer ptr(DeviceBuffer b) {
+        return ctx.pointer(b.address(0));
+    }
+
+    private Plan plan(ConvGeometry g) {
+        Plan p = plans.get(g);
+        if (p != null) {
+            return p;
+        }
+        p = new Plan();
+        int f = cudnnDataType.CUDNN_DATA_FLOAT;
+        int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
+        cudnnCreateTensorDescriptor(p.x);
+        cudnnSetTensor4dDescriptor(p.x, nchw, f, g.batch(), g.inChannels(), g.inH(), g.inW());
+        cudnnCreateTensorDescriptor(p.y);
+        cudnnSetTensor4dDescriptor(p.y, nchw, f, g.batch(), g.outChannels(), g.outH(), g.outW());
+        cudnnCreateFilterDescriptor(p.w);
+        cudnnSetFilter4dDescriptor(p.w, f, nchw, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(), g.kernelW());
+        for (cudnnConvolutionDescriptor c : new cudnnConvolutionDescriptor[] {p.fwd, p.bwdData, p.bwdFilter}) {
+            cudnnCreateConvolutionDescriptor(c);
+            // Caffe's convolution is a cross-correlation (the kernel is not flipped).
+            cudnnSetConvolution2dDescriptor(c, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
+                    g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, f);
+            cudnnSetConvolutionGroupCount(c, g.group());
+            cudnnSetConvolutionMathType(c, mathType);
+        }
+        plans.put(g, p);
+        return p;
+    }
+
+    private DeviceBuffer workspace(long bytes) {
+        if (bytes == 0) {
+            return null;
+        }
+        if (workspace == null || (long) workspace.length() * Float.BYTES < bytes) {
+            workspace = backend.allocateBuffer((int) Math.min(Integer.MAX_VALUE, (bytes + Float.BYTES - 1) / Float.BYTES));
+        }
+        return workspace;
+    }
+
+    private static void requireAlgo(int algo, String direction, ConvGeometry g) {
+        if (algo < 0) {
+            throw new IllegalStateException("cuDNN offers no " + direction + " algorithm within "
+                    + WORKSPACE_LIMIT + " bytes of workspace for " + g);
+        }
+    }
+}

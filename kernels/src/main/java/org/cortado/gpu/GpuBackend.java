@@ -1,0 +1,689 @@
+package org.cortado.gpu;
+
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+
+import java.util.List;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
+import org.cortado.backend.Backend;
+import org.cortado.backend.ConvGeometry;
+import org.cortado.backend.LrnParams;
+import org.cortado.backend.PoolGeometry;
+import org.cortado.tensor.Device;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * The GPU backend: the engine's own CUDA kernels ({@code src/main/cuda}), cuBLAS GEMMs and cuDNN (or im2col + GEMM)
+ * convolutions, all queued on one stream of one GPU. Every method follows {@link Backend}'s conventions and is checked
+ * against the CPU oracle by the GPU tests.
+ *
+ * <p>Work is asynchronous: methods return once the work is queued; {@link #download} and {@link #synchronize} wait.
+ * A backend is meant for one thread at a time (the layers of a net run in order); it may move between threads.
+ */
+public final class GpuBackend implements Backend {
+    /** Grid size cap: grid-stride loops make any grid correct; this many blocks fill every GPU made so far. */
+    static final int MAX_GRID = 65_535;
+
+    private final DeviceApi api;
+    private final Device device;
+    private final DeviceAllocator allocator;
+    private final CudnnConvolution cudnn;
+    private final ConvImpl convImpl;
+    private final MathMode math;
+    private final String description;
+    /** im2col columns of one image and group, grown to the largest layer; reused because the stream orders its uses. */
+    private DeviceBuffer columns;
+    /** Partial sums of sumOfSquares (as doubles: two floats each). */
+    private DeviceBuffer partials;
+
+    /**
+     * Opens device {@code ordinal} with the given convolution implementation and math mode, loading the native stack
+     * first ({@link NativeStack#load}); CUDNN requires that it found cuDNN.
+     */
+    public static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math) {
+        NativeStack stack = NativeStack.load();
+        if (convImpl == ConvImpl.CUDNN && !stack.hasCudnn()) {
+            throw new IllegalStateException("ConvImpl.CUDNN asked for, but cuDNN did not load:\n"
+                    + String.join("\n", stack.report()));
+        }
+        CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math);
+        String name = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s)", ctx.ordinal,
+                ctx.deviceName, ctx.ccMajor, ctx.ccMinor, ctx.driverVersion / 1000, ctx.driverVersion % 1000 / 10,
+                convImpl, math);
+        return new GpuBackend(ctx, new Device("cuda:" + ctx.ordinal), name, convImpl, math, stack.hasCudnn());
+    }
+
+    /** A backend over {@code api}; cuDNN only on a {@link CudaContext}. */
+    GpuBackend(DeviceApi api, Device device, String description, ConvImpl convImpl, MathMode math,
+               boolean withCudnn) {
+        this.api = api;
+        this.device = device;
+        this.description = description;
+        this.convImpl = convImpl;
+        this.math = math;
+        this.allocator = new DeviceAllocator(api);
+        this.cudnn = withCudnn && api instanceof CudaContext ctx ? new CudnnConvolution(this, ctx, math) : null;
+        if (convImpl == ConvImpl.CUDNN && cudnn == null) {
+            throw new IllegalStateException("ConvImpl.CUDNN needs cuDNN on a CUDA device: " + description);
+        }
+    }
+
+    @Override
+    public String name() {
+        return description;
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    public ConvImpl convImpl() {
+        return convImpl;
+    }
+
+    public MathMode mathMode() {
+        return math;
+    }
+
+    /** Where each kernel module came from ("ptx", or "nvrtc (why)"). */
+    public java.util.Map<String, String> kernelOrigins() {
+        return api instanceof CudaContext ctx ? ctx.kernels.origins() : java.util.Map.of();
+    }
+
+    /** The cuDNN algorithms chosen for {@code g} (after its first use), for benchmark logs. */
+    public String convolutionPlan(ConvGeometry g) {
+        return cudnn == null ? "no cuDNN" : cudnn.describe(g);
+    }
+
+    /** Bytes held by live tensors and by the allocator's cache. */
+    public long[] memoryStats() {
+        return new long[] {allocator.bytesInUse(), allocator.bytesCached(), allocator.peakBytes()};
+    }
+
+    /** The CUDA context, for what only CUDA does (graphs). */
+    CudaContext context() {
+        if (api instanceof CudaContext ctx) {
+            return ctx;
+        }
+        throw new UnsupportedOperationException(description + " is not a CUDA device");
+    }
+
+    /**
+     * Records the work {@code work} queues into a graph instead of running it. The work must only queue: nothing that
+     * waits for the device (download, sumOfSquares, synchronize) and no first use of a convolution shape (cuDNN's
+     * algorithm search runs kernels and waits); run it once before capturing. Allocations inside are allowed.
+     */
+    public GpuGraph capture(Runnable work) {
+        CudaContext ctx = context();
+        ctx.makeCurrent();
+        ctx.synchronize();
+        // Relaxed: allocations (cuMemAlloc) inside the captured work are allowed and not recorded.
+        cuStreamBeginCapture(ctx.stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        CUgraph graph = new CUgraph();
+        try {
+            work.run();
+        } finally {
+            cuStreamEndCapture(ctx.stream, graph);
+        }
+        CUgraphExec exec = new CUgraphExec();
+        cuGraphInstantiate(exec, graph, 0);
+        return new GpuGraph(this, graph, exec);
+    }
+
+    // ---- memory -------------------------------------------------------------------------------------------------
+
+    DeviceBuffer allocateBuffer(int floats) {
+        api.makeCurrent();
+        return new DeviceBuffer(this, allocator, floats);
+    }
+
+    @Override
+    public Tensor allocate(Shape shape) {
+        DeviceBuffer b = allocateBuffer(shape.count());
+        if (shape.count() > 0) {
+            api.memset32(b.address(0), 0, shape.count());
+        }
+        return new Tensor(shape, b);
+    }
+
+    @Override
+    public Tensor upload(Tensor host) {
+        DeviceBuffer b = allocateBuffer(host.count());
+        if (host.count() > 0) {
+            api.upload(host.hostData(), 0, host.count(), b.address(0));
+        }
+        return new Tensor(host.shape(), b);
+    }
+
+    @Override
+    public Tensor download(Tensor t) {
+        float[] out = new float[t.count()];
+        if (t.isHost()) {
+            System.arraycopy(t.hostData(), 0, out, 0, t.count());
+        } else if (t.count() > 0) {
+            DeviceBuffer b = buf(t);
+            api.makeCurrent();
+            api.download(b.address(0), out, 0, t.count());
+        }
+        return Tensor.wrap(t.shape(), out);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        requireSameCount(src, dst);
+        DeviceBuffer s = buf(src);
+        DeviceBuffer d = buf(dst);
+        api.makeCurrent();
+        api.copy(d.address(0), s.address(0), (long) src.count() * Float.BYTES);
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        DeviceBuffer b = buf(t);
+        if (t.count() == 0) {
+            return;
+        }
+        api.makeCurrent();
+        // A 32-bit memset writes any float's bit pattern, so no kernel is needed.
+        api.memset32(b.address(0), Float.floatToRawIntBits(value), t.count());
+    }
+
+    @Override
+    public void synchronize() {
+        api.makeCurrent();
+        api.synchronize();
+    }
+
+    @Override
+    public void close() {
+        api.makeCurrent();
+        api.synchronize();
+        if (cudnn != null) {
+            cudnn.close();
+        }
+        columns = null;
+        partials = null;
+        allocator.releaseCached();
+        api.close();
+    }
+
+    // ---- dense linear algebra ----------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int aOffset,
+                     Tensor b, int bOffset, float beta, Tensor c, int cOffset) {
+        gemm(transA, transB, m, n, k, alpha, buf(a), aOffset, buf(b), bOffset, beta, buf(c), cOffset);
+    }
+
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, DeviceBuffer a, long aOffset,
+                      DeviceBuffer b, long bOffset, float beta, DeviceBuffer c, long cOffset) {
+        api.makeCurrent();
+        // cuBLAS is column-major; a row-major matrix read column-major is its transpose. So row-major
+        // C (m x n) = op(A) op(B) is column-major C^T (n x m) = op(B)^T op(A)^T: swap the operands (B first), swap m
+        // and n, keep each operand's own transpose flag, and use the row lengths of the stored matrices as leading
+        // dimensions (B: n, or k when stored transposed; A: k, or m when stored transposed; C: n).
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        api.sgemm(transB, transA, n, m, k, alpha, b.address(bOffset), ldb, a.address(aOffset), lda, beta,
+                c.address(cOffset), n);
+    }
+
+    @Override
+    public void axpby(float alpha, Tensor x, float beta, Tensor y) {
+        requireSameCount(x, y);
+        run(Kernel.AXPBY, x.count(), addr(x), addr(y), alpha, beta, x.count());
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out) {
+        requireSameCount(a, b);
+        requireSameCount(a, out);
+        run(Kernel.MULTIPLY, a.count(), addr(a), addr(b), addr(out), a.count());
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x) {
+        int n = x.count();
+        int grid = (int) Math.max(1, Math.min(1024, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
+        if (partials == null) {
+            partials = allocateBuffer(2 * 1024);
+        }
+        api.makeCurrent();
+        api.launch(Kernel.SUM_SQUARES, grid, addr(x), partials.address(0), n);
+        float[] raw = new float[2 * grid];
+        api.download(partials.address(0), raw, 0, raw.length);
+        double sum = 0;
+        for (int i = 0; i < grid; i++) {
+            // Each partial is a little-endian double in two floats (x86-64 and every CUDA GPU are little-endian).
+            long lo = Float.floatToRawIntBits(raw[2 * i]) & 0xffffffffL;
+            long hi = Float.floatToRawIntBits(raw[2 * i + 1]) & 0xffffffffL;
+            sum += Double.longBitsToDouble(hi << 32 | lo);
+        }
+        return sum;
+    }
+
+    // ---- convolution -------------------------------------------------------------------------------------------
+
+    @Override
+    public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
+        int outHW = g.outH() * g.outW();
+        if (convImpl == ConvImpl.CUDNN) {
+            api.makeCurrent();
+            cudnn.forward(g, buf(input), buf(weight), buf(output));
+        } else {
+            int inHW = g.inH() * g.inW();
+            int kg = g.outChannelsPerGroup();
+            int cg = g.inChannelsPerGroup();
+            int patch = g.patchSize();
+            DeviceBuffer in = buf(input);
+            DeviceBuffer w = buf(weight);
+            DeviceBuffer out = buf(output);
+            DeviceBuffer col = g.isPointwise() ? null : columns((long) patch * outHW);
+            for (int n = 0; n < g.batch(); n++) {
+                for (int grp = 0; grp < g.group(); grp++) {
+                    long outOff = ((long) n * g.outChannels() + (long) grp * kg) * outHW;
+                    long wOff = (long) grp * kg * patch;
+                    long inOff = ((long) n * g.inChannels() + (long) grp * cg) * inHW;
+                    if (g.isPointwise()) {
+                        gemm(false, false, kg, outHW, patch, 1f, w, wOff, in, inOff, 0f, out, outOff);
+                    } else {
+                        im2col(Kernel.IM2COL, g, in.address(inOff), col.address(0), cg * outHW);
+                        gemm(false, false, kg, outHW, patch, 1f, w, wOff, col, 0, 0f, out, outOff);
+                    }
+                }
+            }
+        }
+        if (bias != null) {
+            addBias(output, bias, g.batch(), g.outChannels(), outHW);
+        }
+    }
+
+    @Override
+    public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
+        if (convImpl == ConvImpl.CUDNN) {
+            api.makeCurrent();
+            cudnn.backwardData(g, buf(weight), buf(dout), buf(dinp));
+            return;
+        }
+        int outHW = g.outH() * g.outW();
+        int inHW = g.inH() * g.inW();
+        int kg = g.outChannelsPerGroup();
+        int cg = g.inChannelsPerGroup();
+        int patch = g.patchSize();
+        DeviceBuffer w = buf(weight);
+        DeviceBuffer dy = buf(dout);
+        DeviceBuffer dx = buf(dinp);
+        DeviceBuffer col = g.isPointwise() ? null : columns((long) patch * outHW);
+        for (int n = 0; n < g.batch(); n++) {
+            for (int grp = 0; grp < g.group(); grp++) {
+                long outOff = ((long) n * g.outChannels() + (long) grp * kg) * outHW;
+                long wOff = (long) grp * kg * patch;
+                long inOff = ((long) n * g.inChannels() + (long) grp * cg) * inHW;
+                if (g.isPointwise()) {
+                    gemm(true, false, patch, outHW, kg, 1f, w, wOff, dy, outOff, 0f, dx, inOff);
+                } else {
+                    gemm(true, false, patch, outHW, kg, 1f, w, wOff, dy, outOff, 0f, col, 0);
+                    // col2im overwrites the group's channels of this image (one thread per input pixel gathers).
+                    im2col(Kernel.COL2IM, g, col.address(0), dx.address(inOff), cg * inHW);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void convolutionBackwardFilter(ConvGeometry g, Tensor input, Tensor dout, Tensor dweight, Tensor dbias) {
+        int outHW = g.outH() * g.outW();
+        if (convImpl == ConvImpl.CUDNN) {
+            api.makeCurrent();
+            cudnn.backwardFilter(g, buf(input), buf(dout), buf(dweight));
+        } else {
+            int inHW = g.inH() * g.inW();
+            int kg = g.outChannelsPerGroup();
+            int cg = g.inChannelsPerGroup();
+            int patch = g.patchSize();
+            DeviceBuffer in = buf(input);
+            DeviceBuffer dy = buf(dout);
+            DeviceBuffer dw = buf(dweight);
+            DeviceBuffer col = g.isPointwise() ? null : columns((long) patch * outHW);
+            for (int n = 0; n < g.batch(); n++) {
+                for (int grp = 0; grp < g.group(); grp++) {
+                    long outOff = ((long) n * g.outChannels() + (long) grp * kg) * outHW;
+                    long wOff = (long) grp * kg * patch;
+                    long inOff = ((long) n * g.inChannels() + (long) grp * cg) * inHW;
+                    if (g.isPointwise()) {
+                        gemm(false, true, kg, patch, outHW, 1f, dy, outOff, in, inOff, 1f, dw, wOff);
+                    } else {
+                        im2col(Kernel.IM2COL, g, in.address(inOff), col.address(0), cg * outHW);
+                        gemm(false, true, kg, patch, outHW, 1f, dy, outOff, col, 0, 1f, dw, wOff);
+                    }
+                }
+            }
+        }
+        if (dbias != null) {
+            biasBackward(dout, dbias, g.batch(), g.outChannels(), outHW);
+        }
+    }
+
+    /** im2col (or col2im: same arguments) of one image and group; {@code threads} = work items of the kernel. */
+    private void im2col(Kernel k, ConvGeometry g, long from, long to, int threads) {
+        launch(k, threads, from, to, g.inChannelsPerGroup(), g.inH(), g.inW(), g.kernelH(), g.kernelW(),
+                g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.outH(), g.outW());
+    }
+
+    private DeviceBuffer columns(long floats) {
+        if (floats > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("im2col matrix of " + floats + " floats is too large; use ConvImpl.CUDNN");
+        }
+        if (columns == null || columns.length() < floats) {
+            columns = allocateBuffer((int) floats);
+        }
+        return columns;
+    }
+
+    @Override
+    public void addBias(Tensor data, Tensor bias, int outer, int channels, int inner) {
+        int n = outer * channels * inner;
+        run(Kernel.ADD_BIAS, n, addr(data), addr(bias), channels, inner, n);
+    }
+
+    @Override
+    public void biasBackward(Tensor dout, Tensor dbias, int outer, int channels, int inner) {
+        if (channels == 0) {
+            return;
+        }
+        api.makeCurrent();
+        api.launch(Kernel.BIAS_BACKWARD, channels, addr(dout), addr(dbias), outer, channels, inner);
+    }
+
+    // ---- activations ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void reluForward(Tensor in, Tensor out, float negativeSlope) {
+        run(Kernel.RELU_FORWARD, in.count(), addr(in), addr(out), negativeSlope, in.count());
+    }
+
+    @Override
+    public void reluBackward(Tensor in, Tensor dout, Tensor dinp, float negativeSlope) {
+        run(Kernel.RELU_BACKWARD, in.count(), addr(in), addr(dout), addr(dinp), negativeSlope, in.count());
+    }
+
+    @Override
+    public void sigmoidForward(Tensor in, Tensor out) {
+        run(Kernel.SIGMOID_FORWARD, in.count(), addr(in), addr(out), in.count());
+    }
+
+    @Override
+    public void sigmoidBackward(Tensor out, Tensor dout, Tensor dinp) {
+        run(Kernel.SIGMOID_BACKWARD, out.count(), addr(out), addr(dout), addr(dinp), out.count());
+    }
+
+    @Override
+    public void tanhForward(Tensor in, Tensor out) {
+        run(Kernel.TANH_FORWARD, in.count(), addr(in), addr(out), in.count());
+    }
+
+    @Override
+    public void tanhBackward(Tensor out, Tensor dout, Tensor dinp) {
+        run(Kernel.TANH_BACKWARD, out.count(), addr(out), addr(dout), addr(dinp), out.count());
+    }
+
+    // ---- pooling and normalisation -------------------------------------------------------------------------------
+
+    @Override
+    public void maxPoolForward(PoolGeometry g, Tensor in, Tensor out, Tensor mask) {
+        int n = g.batch() * g.channels() * g.outH() * g.outW();
+        run(Kernel.MAX_POOL_FORWARD, n, addr(in), addr(out), mask == null ? 0L : addr(mask), pool(g));
+    }
+
+    @Override
+    public void maxPoolBackward(PoolGeometry g, Tensor dout, Tensor mask, Tensor dinp) {
+        int n = g.batch() * g.channels() * g.inH() * g.inW();
+        run(Kernel.MAX_POOL_BACKWARD, n, addr(dout), addr(mask), addr(dinp), pool(g));
+    }
+
+    @Override
+    public void avePoolForward(PoolGeometry g, Tensor in, Tensor out) {
+        int n = g.batch() * g.channels() * g.outH() * g.outW();
+        run(Kernel.AVE_POOL_FORWARD, n, addr(in), addr(out), pool(g));
+    }
+
+    @Override
+    public void avePoolBackward(PoolGeometry g, Tensor dout, Tensor dinp) {
+        int n = g.batch() * g.channels() * g.inH() * g.inW();
+        run(Kernel.AVE_POOL_BACKWARD, n, addr(dout), addr(dinp), pool(g));
+    }
+
+    /** The geometry arguments every pooling kernel takes after its pointers. */
+    private static Object[] pool(PoolGeometry g) {
+        return new Object[] {g.batch() * g.channels(), g.inH(), g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
+            g.strideH(), g.strideW(), g.padH(), g.padW()};
+    }
+
+    @Override
+    public void lrnForward(LrnParams p, Tensor in, Tensor out, Tensor scale) {
+        Shape s = in.shape();
+        int num = s.dim(0);
+        int channels = s.dim(1);
+        int hw = s.count(2, s.rank());
+        if (p.acrossChannels()) {
+            run(Kernel.LRN_ACROSS_FORWARD, num * hw, addr(in), addr(out), addr(scale), num, channels, hw, p.size(),
+                    p.alpha() / p.size(), p.beta(), p.k());
+        } else {
+            int h = s.dim(2);
+            run(Kernel.LRN_WITHIN_FORWARD, in.count(), addr(in), addr(out), addr(scale), num * channels, h, hw / h,
+                    p.size(), p.alpha() / (p.size() * p.size()), p.beta());
+        }
+    }
+
+    @Override
+    public void lrnBackward(LrnParams p, Tensor in, Tensor out, Tensor scale, Tensor dout, Tensor dinp) {
+        Shape s = in.shape();
+        int num = s.dim(0);
+        int channels = s.dim(1);
+        int hw = s.count(2, s.rank());
+        if (p.acrossChannels()) {
+            run(Kernel.LRN_ACROSS_BACKWARD, num * hw, addr(in), addr(out), addr(scale), addr(dout), addr(dinp), num,
+                    channels, hw, p.size(), p.beta(), 2f * p.alpha() * p.beta() / p.size());
+        } else {
+            int h = s.dim(2);
+            run(Kernel.LRN_WITHIN_BACKWARD, in.count(), addr(in), addr(out), addr(scale), addr(dout), addr(dinp),
+                    num * channels, h, hw / h, p.size(), p.beta(), 2f * p.alpha() * p.beta() / (p.size() * p.size()));
+        }
+    }
+
+    @Override
+    public void softmaxForward(Tensor in, Tensor out, int outer, int channels, int inner) {
+        if (outer * channels * inner == 0) {
+            return;
+        }
+        if (inner == 1 && channels >= Kernel.BLOCK / 4) {
+            // Class scores: a block per row (version 2) instead of a thread per row.
+            api.makeCurrent();
+            api.launch(Kernel.SOFTMAX_FORWARD_ROWS, Math.min(outer, MAX_GRID), addr(in), addr(out), outer, channels);
+        } else {
+            run(Kernel.SOFTMAX_FORWARD, outer * inner, addr(in), addr(out), outer, channels, inner);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(Tensor out, Tensor dout, Tensor dinp, int outer, int channels, int inner) {
+        run(Kernel.SOFTMAX_BACKWARD, outer * inner, addr(out), addr(dout), addr(dinp), outer, channels, inner);
+    }
+
+    @Override
+    public void channelAffine(Tensor in, Tensor scale, Tensor bias, Tensor out, int outer, int channels, int inner) {
+        int n = outer * channels * inner;
+        run(Kernel.CHANNEL_AFFINE, n, addr(in), addr(scale), bias == null ? 0L : addr(bias), addr(out), channels,
+                inner, n);
+    }
+
+    // ---- data movement -------------------------------------------------------------------------------------------
+
+    @Override
+    public void copyBlocks(Tensor src, int srcOffset, int srcStride, Tensor dst, int dstOffset, int dstStride,
+                           int blockLength, int blocks, boolean accumulate) {
+        int n = blockLength * blocks;
+        if (n == 0) {
+            return;
+        }
+        run(Kernel.COPY_BLOCKS, n, buf(src).address(srcOffset), buf(dst).address(dstOffset), srcStride, dstStride,
+                blockLength, blocks, accumulate ? 1 : 0);
+    }
+
+    @Override
+    public void eltwiseMaxForward(List<Tensor> inputs, Tensor out, Tensor mask) {
+        copy(inputs.get(0), out);
+        if (mask != null) {
+            fill(mask, 0f);
+        }
+        for (int k = 1; k < inputs.size(); k++) {
+            Tensor x = inputs.get(k);
+            requireSameCount(x, out);
+            run(Kernel.ELTWISE_MAX_STEP, out.count(), addr(x), addr(out), mask == null ? 0L : addr(mask), (float) k,
+                    out.count());
+        }
+    }
+
+    @Override
+    public void eltwiseMaxBackward(Tensor dout, Tensor mask, int index, Tensor dinp) {
+        run(Kernel.ELTWISE_MAX_BACKWARD, dout.count(), addr(dout), addr(mask), (float) index, addr(dinp),
+                dout.count());
+    }
+
+    // ---- training and input kernels awaiting their Backend operations ---------------------------------------------
+    // These run the kernels of dropout.cu, solver.cu and transform.cu; once Backend declares the operations (merged
+    // from main), they become its overrides.
+
+    /**
+     * Training-time dropout: {@code out[i] = CounterRng.keep(seed, indexOffset + i, ratio) ? in[i] / (1 - ratio) : 0},
+     * the CPU's mask drawn on the device. {@code out} may alias {@code in}.
+     */
+    public void dropoutForward(Tensor in, Tensor out, long seed, long indexOffset, float ratio) {
+        requireSameCount(in, out);
+        run(Kernel.DROPOUT_FORWARD, in.count(), addr(in), addr(out), seed, indexOffset, ratio, 1f / (1f - ratio),
+                in.count());
+    }
+
+    /** {@code dinp[i] = keep ? dout[i] / (1 - ratio) : 0} with the mask of {@link #dropoutForward}. */
+    public void dropoutBackward(Tensor dout, Tensor dinp, long seed, long indexOffset, float ratio) {
+        requireSameCount(dout, dinp);
+        run(Kernel.DROPOUT_BACKWARD, dout.count(), addr(dout), addr(dinp), seed, indexOffset, ratio,
+                1f / (1f - ratio), dout.count());
+    }
+
+    /**
+     * Caffe's SGD step fused: {@code h = momentum * h + rate * (g + decay * w); w -= h}, with rate and decay already
+     * multiplied by the parameter's lr_mult and decay_mult. Modified: weight, history. Not modified: grad.
+     */
+    public void sgdUpdate(Tensor weight, Tensor grad, Tensor history, float rate, float momentum, float decay) {
+        requireSameCount(weight, grad);
+        requireSameCount(weight, history);
+        run(Kernel.SGD_UPDATE, weight.count(), addr(weight), addr(grad), addr(history), rate, momentum, decay,
+                weight.count());
+    }
+
+    /**
+     * Caffe's data transform of a batch on the device: {@code src (N, C, H, W)} cropped at {@code (oy, ox)} per image to
+     * {@code dst (N, C, h, w)}, mirrored where asked, minus the mean (per channel, or a {@code (C, H, W)} image indexed
+     * at the source pixel; may be null), times {@code scale}.
+     *
+     * @param crops three ints per image: oy, ox, mirror (0 or 1)
+     */
+    public void transform(Tensor src, Tensor dst, int[] crops, Tensor mean, boolean meanImage, float scale) {
+        Shape s = src.shape();
+        Shape d = dst.shape();
+        if (crops.length != 3 * s.dim(0)) {
+            throw new IllegalArgumentException(crops.length + " crop values for " + s.dim(0) + " images (3 each)");
+        }
+        float[] bits = new float[crops.length];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = Float.intBitsToFloat(crops[i]);
+        }
+        Tensor params = upload(Tensor.wrap(Shape.of(bits.length), bits));
+        run(Kernel.TRANSFORM, dst.count(), addr(src), addr(dst), addr(params), mean == null ? 0L : addr(mean),
+                meanImage ? 1 : 0, scale, s.dim(0), s.dim(1), s.dim(2), s.dim(3), d.dim(2), d.dim(3));
+    }
+
+    // ---- bfloat16 conversions (the BF16 math mode's cuDNN convolutions) ------------------------------------------
+
+    /** {@code count} floats at {@code src} rounded to bfloat16 (nearest even) into {@code dst}, two per float slot. */
+    void toBf16(long src, long dst, int count) {
+        launch(Kernel.FLOAT_TO_BF16, count, src, dst, count);
+    }
+
+    /** {@code count} bfloat16 values at {@code src} widened to floats at {@code dst}. */
+    void fromBf16(long src, long dst, int count) {
+        launch(Kernel.BF16_TO_FLOAT, count, src, dst, count);
+    }
+
+    /** {@code out = float(bfloat16(in))}: what the BF16 mode does to a convolution's operands (for tests). */
+    void roundTripBf16(Tensor in, Tensor out) {
+        requireSameCount(in, out);
+        DeviceBuffer half = allocateBuffer((in.count() + 1) / 2);
+        toBf16(addr(in), half.address(0), in.count());
+        fromBf16(half.address(0), addr(out), in.count());
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** Launches over {@code n} work items; {@link Object}[] arguments (pooling's geometry) are spliced in. */
+    private void run(Kernel k, int n, Object... args) {
+        if (n == 0) {
+            return;
+        }
+        launch(k, n, flatten(args));
+    }
+
+    /** Launches over {@code n} work items: the standard block, a grid capped at MAX_GRID (the kernels stride). */
+    private void launch(Kernel k, int n, Object... args) {
+        int grid = (int) Math.max(1, Math.min(MAX_GRID, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
+        api.makeCurrent();
+        api.launch(k, grid, args);
+    }
+
+    private static Object[] flatten(Object[] args) {
+        int size = 0;
+        for (Object a : args) {
+            size += a instanceof Object[] arr ? arr.length : 1;
+        }
+        if (size == args.length) {
+            return args;
+        }
+        Object[] out = new Object[size];
+        int i = 0;
+        for (Object a : args) {
+            if (a instanceof Object[] arr) {
+                for (Object x : arr) {
+                    out[i++] = x;
+                }
+            } else {
+                out[i++] = a;
+            }
+        }
+        return out;
+    }
+
+    /** The device buffer of {@code t}, which must be a tensor of this backend. */
+    private DeviceBuffer buf(Tensor t) {
+        if (t.buffer() instanceof DeviceBuffer b && b.owner() == this) {
+            return b;
+        }
+        throw new IllegalArgumentException("tensor " + t.shape() + " lives on " + t.device() + ", not on this backend ("
+                + description + "): upload it first");
+    }
+
+    private long addr(Tensor t) {
+        return buf(t).address(0);
+    }
+
+    private static void requireSameCount(Tensor a, Tensor b) {
+        if (a.count() != b.count()) {
+            throw new IllegalArgumentException("element counts differ: " + a.shape() + " vs " + b.shape());
+        }
+    }
+}

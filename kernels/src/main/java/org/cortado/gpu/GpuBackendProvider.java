@@ -1,0 +1,34 @@
+package org.cortado.gpu;
+
+import java.util.Locale;
+import jcuda.CudaException;
+import org.cortado.backend.Backend;
+import org.cortado.backend.BackendProvider;
+import org.cortado.backend.BackendUnavailableException;
+
+/**
+ * Opens the GPU backend for {@code --device gpu|auto} (found by {@link java.util.ServiceLoader}). Defaults: device 0,
+ * cuDNN convolutions when cuDNN loaded (else im2col + GEMM), FP32 math; the system properties
+ * {@code cortado.gpu.conv} (im2col_gemm | cudnn) and {@code cortado.gpu.math} (fp32 | tf32 | bf16) override them.
+ */
+public final class GpuBackendProvider implements BackendProvider {
+    @Override
+    public String kind() {
+        return "gpu";
+    }
+
+    @Override
+    public Backend open() {
+        NativeStack stack = NativeStack.load();
+        String conv = System.getProperty("cortado.gpu.conv");
+        String math = System.getProperty("cortado.gpu.math", "fp32");
+        ConvImpl impl = conv != null ? ConvImpl.valueOf(conv.toUpperCase(Locale.ROOT))
+                : stack.hasCudnn() ? ConvImpl.CUDNN : ConvImpl.IM2COL_GEMM;
+        try {
+            return GpuBackend.open(0, impl, MathMode.valueOf(math.toUpperCase(Locale.ROOT)));
+        } catch (CudaException | IllegalStateException e) {
+            throw new BackendUnavailableException("the GPU libraries loaded but no GPU could be opened: "
+                    + e.getMessage() + "\n" + String.join("\n", stack.report()), e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.cortado.gpu;
+
+/**
+ * The kernel versions the GPU backend launches: the {@code .cu} file (module) each lives in and its extern "C" name.
+ * A test checks that every name is an entry of its module's PTX and that every {@code .cu} file is a module here.
+ */
+enum Kernel {
+    AXPBY("elementwise", "axpby_kernel1"),
+    MULTIPLY("elementwise", "multiply_kernel1"),
+    ADD_BIAS("elementwise", "add_bias_kernel1"),
+    CHANNEL_AFFINE("elementwise", "channel_affine_kernel1"),
+    COPY_BLOCKS("elementwise", "copy_blocks_kernel1"),
+    ELTWISE_MAX_STEP("elementwise", "eltwise_max_step_kernel1"),
+    ELTWISE_MAX_BACKWARD("elementwise", "eltwise_max_backward_kernel1"),
+    SUM_SQUARES("elementwise", "sum_squares_kernel1"),
+    FLOAT_TO_BF16("elementwise", "float_to_bf16_kernel1"),
+    BF16_TO_FLOAT("elementwise", "bf16_to_float_kernel1"),
+    RELU_FORWARD("activations", "relu_forward_kernel1"),
+    RELU_BACKWARD("activations", "relu_backward_kernel1"),
+    SIGMOID_FORWARD("activations", "sigmoid_forward_kernel1"),
+    SIGMOID_BACKWARD("activations", "sigmoid_backward_kernel1"),
+    TANH_FORWARD("activations", "tanh_forward_kernel1"),
+    TANH_BACKWARD("activations", "tanh_backward_kernel1"),
+    BIAS_BACKWARD("bias", "bias_backward_kernel1"),
+    MAX_POOL_FORWARD("pooling", "max_pool_forward_kernel1"),
+    MAX_POOL_BACKWARD("pooling", "max_pool_backward_kernel1"),
+    AVE_POOL_FORWARD("pooling", "ave_pool_forward_kernel1"),
+    AVE_POOL_BACKWARD("pooling", "ave_pool_backward_kernel1"),
+    LRN_ACROSS_FORWARD("lrn", "lrn_across_forward_kernel1"),
+    LRN_ACROSS_BACKWARD("lrn", "lrn_across_backward_kernel1"),
+    LRN_WITHIN_FORWARD("lrn", "lrn_within_forward_kernel1"),
+    LRN_WITHIN_BACKWARD("lrn", "lrn_within_backward_kernel1"),
+    SOFTMAX_FORWARD("softmax", "softmax_forward_kernel1"),
+    SOFTMAX_FORWARD_ROWS("softmax", "softmax_forward_kernel2"),
+    SOFTMAX_BACKWARD("softmax", "softmax_backward_kernel1"),
+    IM2COL("im2col", "im2col_kernel1"),
+    COL2IM("im2col", "col2im_kernel1"),
+    DROPOUT_FORWARD("dropout", "dropout_forward_kernel1"),
+    DROPOUT_BACKWARD("dropout", "dropout_backward_kernel1"),
+    SGD_UPDATE("solver", "sgd_update_kernel1"),
+    TRANSFORM("transform", "transform_kernel1");
+
+    /** Threads per block of every launch; the kernels with shared-memory reductions are written for exactly this. */
+    static final int BLOCK = 256;
+
+    final String module;
+    final String function;
+
+    Kernel(String module, String function) {
+        this.module = module;
+        this.function = function;
+    }
+}

@@ -1,0 +1,207 @@
+package org.cortado.gpu;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.cortado.tensor.Device;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A {@link DeviceApi} that runs the engine's own kernel sources on the CPU: {@code src/test/native/emu}'s device
+ * server, built here with g++ from {@code src/main/cuda/*.cu} and driven over a pipe. With it, a {@link GpuBackend}
+ * computes every operation that uses the engine's kernels and cuBLAS's column-major GEMM convention (the server's GEMM
+ * is the textbook one) on a machine without a GPU, so the kernels' indexing, the launch arguments the backend passes
+ * (the server checks their number and kinds against each kernel's signature) and the row/column-major swap are
+ * checked against the CPU oracle everywhere. It runs each block with one thread (see emu.h): concurrency and cuDNN
+ * are left to the GPU tests.
+ */
+final class EmulatedDevice implements DeviceApi {
+    private static Path server;
+    private final Process process;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    private EmulatedDevice(Process process) {
+        this.process = process;
+        this.out = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
+        this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
+    }
+
+    /** A GPU backend over a fresh emulated device (im2col + GEMM convolutions); skips the test without g++. */
+    static GpuBackend backend() {
+        try {
+            Process p = new ProcessBuilder(build().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            return new GpuBackend(new EmulatedDevice(p), new Device("emulated"), "emulated device (kernels on the CPU)",
+                    ConvImpl.IM2COL_GEMM, MathMode.FP32, false);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the emulated device", e);
+        }
+    }
+
+    /** Builds the server once per JVM from the kernel sources; skips when there is no g++. */
+    private static synchronized Path build() throws IOException {
+        if (server != null) {
+            return server;
+        }
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "no /usr/bin/g++ to build the emulator");
+        Path cuda = Path.of("src/main/cuda").toAbsolutePath();
+        Path dir = Files.createTempDirectory("cortado-emu-");
+        List<String> sources;
+        try (Stream<Path> s = Files.list(cuda)) {
+            sources = s.filter(p -> p.toString().endsWith(".cu")).map(Path::toString).sorted()
+                    .collect(Collectors.toList());
+        }
+        Files.write(dir.resolve("kernel_sources.inc"),
+                sources.stream().map(p -> "#include \"" + p + "\"").collect(Collectors.toList()));
+        TreeSet<String> names = new TreeSet<>();
+        for (Kernel k : Kernel.values()) {
+            names.add("KERNEL(" + k.function + ")");
+        }
+        Files.write(dir.resolve("kernel_names.inc"), names);
+        Path emu = Path.of("src/test/native/emu").toAbsolutePath();
+        Path exe = dir.resolve("device_server");
+        Process cc = new ProcessBuilder("g++", "-std=c++17", "-O1", "-w", "-I" + emu, "-I" + dir, "-include",
+                emu.resolve("emu.h").toString(), "-x", "c++", emu.resolve("device_server.cpp").toString(), "-o",
+                exe.toString()).redirectErrorStream(true).start();
+        String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!cc.waitFor(300, TimeUnit.SECONDS) || cc.exitValue() != 0) {
+                throw new IllegalStateException("g++ could not build the emulated device from " + cuda + ":\n" + log);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted building the emulated device", e);
+        }
+        server = exe;
+        return exe;
+    }
+
+    private ByteBuffer request(char op, int size) {
+        return ByteBuffer.allocate(1 + size).order(ByteOrder.LITTLE_ENDIAN).put((byte) op);
+    }
+
+    /** Sends {@code b}, reads the status and then {@code replyBytes}. */
+    private ByteBuffer exchange(ByteBuffer b, int replyBytes) {
+        try {
+            out.write(b.array(), 0, b.position());
+            out.flush();
+            int status = in.read();
+            if (status != 0) {
+                if (status < 0) {
+                    throw new IllegalStateException("the emulated device died (exit " + exitValue() + ")");
+                }
+                int len = Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
+                byte[] msg = in.readNBytes(len);
+                throw new IllegalStateException("emulated device: " + new String(msg, StandardCharsets.UTF_8));
+            }
+            byte[] data = in.readNBytes(replyBytes);
+            return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new IllegalStateException("emulated device pipe broke (exit " + exitValue() + ")", e);
+        }
+    }
+
+    private String exitValue() {
+        return process.isAlive() ? "still running" : String.valueOf(process.exitValue());
+    }
+
+    @Override
+    public void makeCurrent() {
+    }
+
+    @Override
+    public long malloc(long bytes) {
+        return exchange(request('M', 8).putLong(bytes), 8).getLong();
+    }
+
+    @Override
+    public void free(long address) {
+        exchange(request('F', 8).putLong(address), 0);
+    }
+
+    @Override
+    public long[] memoryInfo() {
+        return new long[] {Runtime.getRuntime().freeMemory(), Runtime.getRuntime().totalMemory()};
+    }
+
+    @Override
+    public void memset32(long dst, int value, long count) {
+        exchange(request('S', 20).putLong(dst).putInt(value).putLong(count), 0);
+    }
+
+    @Override
+    public void copy(long dst, long src, long bytes) {
+        exchange(request('C', 24).putLong(dst).putLong(src).putLong(bytes), 0);
+    }
+
+    @Override
+    public void upload(float[] src, int offset, int count, long dst) {
+        ByteBuffer b = request('U', 12 + 4 * count).putLong(dst).putInt(count);
+        b.asFloatBuffer().put(src, offset, count);
+        b.position(b.position() + 4 * count);
+        exchange(b, 0);
+    }
+
+    @Override
+    public void download(long src, float[] dst, int offset, int count) {
+        exchange(request('D', 12).putLong(src).putInt(count), 4 * count).asFloatBuffer().get(dst, offset, count);
+    }
+
+    @Override
+    public void launch(Kernel k, int grid, Object... args) {
+        byte[] name = k.function.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = request('K', 2 + name.length + 4 + 2 + 9 * args.length).putShort((short) name.length).put(name)
+                .putInt(grid).putShort((short) args.length);
+        List<String> bad = new ArrayList<>();
+        for (Object a : args) {
+            if (a instanceof Long l) {
+                b.put((byte) 'L').putLong(l);
+            } else if (a instanceof Integer i) {
+                b.put((byte) 'I').putLong(i & 0xffffffffL);
+            } else if (a instanceof Float f) {
+                b.put((byte) 'F').putLong(Float.floatToRawIntBits(f) & 0xffffffffL);
+            } else {
+                bad.add(String.valueOf(a));
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException(k.function + ": unsupported arguments " + bad);
+        }
+        exchange(b, 0);
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b,
+                      int ldb, float beta, long c, int ldc) {
+        exchange(request('G', 2 + 12 + 4 + 8 + 4 + 8 + 4 + 4 + 8 + 4).put((byte) (transA ? 1 : 0))
+                .put((byte) (transB ? 1 : 0)).putInt(m).putInt(n).putInt(k).putFloat(alpha).putLong(a).putInt(lda)
+                .putLong(b).putInt(ldb).putFloat(beta).putLong(c).putInt(ldc), 0);
+    }
+
+    @Override
+    public void synchronize() {
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            process.destroy();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.cortado.gpu;
+
+import org.cortado.backend.BackendUnavailableException;
+import org.junit.jupiter.api.Assumptions;
+
+/** Opens GPU backends for tests, or skips the test with the native stack's account of what is missing. */
+final class GpuTestSupport {
+    private GpuTestSupport() {
+    }
+
+    /** A backend on device 0, or an aborted (skipped) test whose message says why no GPU is usable here. */
+    static GpuBackend open(ConvImpl conv, MathMode math) {
+        try {
+            NativeStack stack = NativeStack.load();
+            Assumptions.assumeTrue(conv != ConvImpl.CUDNN || stack.hasCudnn(),
+                    () -> "cuDNN did not load, skipping CUDNN tests:\n" + String.join("\n", stack.report()));
+            return GpuBackend.open(0, conv, math);
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort("no GPU here, GPU test skipped: " + e.getMessage());
+            throw e;
+        } catch (jcuda.CudaException e) {
+            Assumptions.abort("the GPU libraries loaded but no GPU opened, GPU test skipped: " + e.getMessage());
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package org.cortado.gpu;
+
+import org.junit.jupiter.api.Tag;
+
+/** The training and input kernels on a GPU. */
+@Tag("gpu")
+class GpuTrainingKernelsTest extends TrainingKernelsContract {
+    @Override
+    GpuBackend open() {
+        return GpuTestSupport.open(ConvImpl.IM2COL_GEMM, MathMode.FP32);
+    }
+}

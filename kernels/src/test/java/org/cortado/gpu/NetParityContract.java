@@ -1,0 +1,159 @@
+package org.cortado.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.caffe.Prototxt;
+import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.layers.Param;
+import org.cortado.layers.Phase;
+import org.cortado.net.Net;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Whole nets on the GPU backend against the same nets on the CPU oracle: the shared models' deploy definitions with
+ * the same random (He-scaled) weights and inputs on both backends, and the reference models with their real weights
+ * on their reference input; every blob compared after the forward pass. {@link GpuNetParityTest} runs it on a GPU
+ * with both convolution implementations, {@link EmulatedNetParityTest} on the emulated device.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class NetParityContract {
+    /** Absolute tolerance for blobs after ~20 layers; activations are of order 1 with He-scaled weights. */
+    private static final float NET_TOL = 1e-4f;
+    /** Relative: float32 rounding differences grow through the layers (cuDNN and the CPU sum in other orders). */
+    private static final float NET_EPS = 1e-3f;
+    /**
+     * Relative to the blob's largest magnitude: a sum of large terms that nearly cancel (a small activation after a
+     * convolution of 0..255 pixels) carries the rounding error of its terms, not of its result.
+     */
+    private static final float NET_RANGE_EPS = 1e-4f;
+    private static final int BATCH = 2;
+
+    private static final CpuBackend CPU = new CpuBackend(2);
+    private final Map<ConvImpl, GpuBackend> gpus = new java.util.EnumMap<>(ConvImpl.class);
+
+    /** A backend of the kind under test, or an aborted test when it cannot run this configuration here. */
+    abstract GpuBackend open(ConvImpl conv);
+
+    /** Whether AlexNet (61 M parameters) is worth its time on this backend. */
+    abstract boolean fullSize();
+
+    @AfterAll
+    void close() {
+        gpus.values().forEach(GpuBackend::close);
+    }
+
+    static Path shared() {
+        String p = System.getProperty("cortado.shared", System.getenv().getOrDefault("CORTADO_SHARED", "../../shared"));
+        return Path.of(p);
+    }
+
+    /**
+     * The shared reference models with their real weights, on the image the OpenCV references were made from: the GPU
+     * against the CPU, every blob.
+     */
+    @ParameterizedTest
+    @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, models/squeezenet_v1.0/squeezenet_v1.0.caffemodel, "
+            + "reference/squeezenet_v1.0/cat/input.npy, CUDNN",
+        "models/squeezenet_v1.0/deploy.prototxt, models/squeezenet_v1.0/squeezenet_v1.0.caffemodel, "
+            + "reference/squeezenet_v1.0/cat/input.npy, IM2COL_GEMM",
+        "models/tiny/caffenet_narrow_deploy.prototxt, models/tiny/caffenet_narrow_v1.caffemodel, "
+            + "reference/caffenet_narrow/cat/input.npy, CUDNN",
+        "models/tiny/caffenet_narrow_deploy.prototxt, models/tiny/caffenet_narrow_v1.caffemodel, "
+            + "reference/caffenet_narrow/cat/input.npy, IM2COL_GEMM"})
+    void referenceModelsWithTheirWeightsMatchTheCpu(String model, String weights, String input, ConvImpl impl) {
+        Path dir = shared();
+        for (String f : List.of(model, weights, input)) {
+            Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(f)), "shared file " + dir.resolve(f) + " not found");
+        }
+        GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
+        NetParameter def = Prototxt.readNet(dir.resolve(model));
+        org.cortado.caffe.CaffeWeights w = org.cortado.caffe.CaffeModelReader.read(dir.resolve(weights));
+        Net onCpu = Net.build(def, Phase.TEST, CPU);
+        Net onGpu = Net.build(def, Phase.TEST, gpu);
+        onCpu.copyWeightsFrom(w);
+        onGpu.copyWeightsFrom(w);
+        Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
+        String name = onCpu.inputNames().get(0);
+        onCpu.forward(Map.of(name, in));
+        onGpu.forward(Map.of(name, in));
+        compareAllBlobs(model + " with " + weights, onCpu, onGpu, gpu);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, CUDNN", "models/squeezenet_v1.0/deploy.prototxt, IM2COL_GEMM",
+        "models/tiny/caffenet_narrow_deploy.prototxt, CUDNN", "models/tiny/caffenet_narrow_deploy.prototxt, IM2COL_GEMM",
+        "models/caffe/bvlc_alexnet/deploy.prototxt, CUDNN"})
+    void everyBlobMatchesTheCpu(String model, ConvImpl impl) {
+        Path file = shared().resolve(model);
+        Assumptions.assumeTrue(Files.isRegularFile(file), "shared model " + file + " not found (set cortado.shared)");
+        Assumptions.assumeTrue(fullSize() || !model.contains("alexnet"), "AlexNet is left to the GPU");
+        GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
+        NetParameter def = Prototxt.readNet(file);
+        Net onCpu = Net.build(def, Phase.TEST, CPU);
+        Net onGpu = Net.build(def, Phase.TEST, gpu);
+        String input = onCpu.inputNames().get(0);
+        int[] dims = onCpu.inputShape(input).dims();
+        dims[0] = BATCH;
+        Shape inShape = Shape.of(dims);
+        onCpu.setInputShape(input, inShape);
+        onGpu.setInputShape(input, inShape);
+        SplittableRandom r = new SplittableRandom(model.hashCode());
+        List<Param> cpuParams = onCpu.params();
+        List<Param> gpuParams = onGpu.params();
+        assertEquals(cpuParams.size(), gpuParams.size());
+        for (int i = 0; i < cpuParams.size(); i++) {
+            Shape s = cpuParams.get(i).shape();
+            // He initialisation keeps activations of order 1 through ReLU layers; biases small.
+            double std = s.rank() > 1 ? Math.sqrt(2.0 / (s.count() / s.dim(0))) : 0.1;
+            float[] v = new float[s.count()];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = (float) (r.nextGaussian() * std);
+            }
+            Tensor host = Tensor.wrap(s, v);
+            cpuParams.get(i).setData(host);
+            gpuParams.get(i).setData(gpu.upload(host));
+        }
+        float[] x = new float[inShape.count()];
+        for (int j = 0; j < x.length; j++) {
+            x[j] = (float) r.nextDouble(-1, 1);
+        }
+        Tensor in = Tensor.wrap(inShape, x);
+        onCpu.forward(Map.of(input, in));
+        onGpu.forward(Map.of(input, in));
+        compareAllBlobs(model, onCpu, onGpu, gpu);
+    }
+
+    private static void compareAllBlobs(String model, Net onCpu, Net onGpu, GpuBackend gpu) {
+        List<String> failures = new ArrayList<>();
+        for (String blob : onCpu.blobNames()) {
+            Tensor want = onCpu.blob(blob);
+            float range = 0;
+            for (int i = 0; i < want.count(); i++) {
+                range = Math.max(range, Math.abs(want.hostData()[i]));
+            }
+            String f = OpParity.compare(blob, want.shape(), want.hostData(), gpu.download(onGpu.blob(blob)).hostData(),
+                    NET_TOL + NET_RANGE_EPS * range, NET_EPS);
+            if (f != null) {
+                failures.add(f);
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(model + " on " + gpu.name() + " differs from the CPU in " + failures.size() + " blob(s):\n"
+                    + String.join("\n", failures));
+        }
+    }
+}
