@@ -123,8 +123,8 @@ final class FinetuneCommand implements Callable<Integer> {
     float scale;
 
     @Option(names = "--snapshot-dir", paramLabel = "DIR",
-            description = "Write snapshots (weights, solver state) here: every --snapshot-every iterations, at the "
-                    + "best validation accuracy and at the end. Default: REPORT's folder/snapshots when --resume.")
+            description = "Write snapshots (weights, solver state, history) here: every --snapshot-every iterations, "
+                    + "at the best validation accuracy and at the end. Needed for --resume.")
     Path snapshotDir;
 
     @Option(names = "--snapshot-every", defaultValue = "0", paramLabel = "N",

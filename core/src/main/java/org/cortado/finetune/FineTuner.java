@@ -96,8 +96,9 @@ public final class FineTuner {
                 cfg.trainTransform(), cfg.evalTransform(), cfg.batchSize(), cfg.decodeThreads(), cfg.seed(),
                 cfg.cachePrefix(), List.of(data.val()))) {
             if (feed.cachedThrough() != null) {
-                listener.message("layers through '" + feed.cachedThrough() + "' learn nothing and run the same in "
-                        + "training: their outputs were computed once per image and view (" + seconds() + " s)");
+                listener.message(String.format(java.util.Locale.ROOT, "layers through '%s' learn nothing and run "
+                        + "the same in training: their outputs were computed once per image and view (%.1f s)",
+                        feed.cachedThrough(), seconds()));
             }
             totalBatches = cfg.epochs() * feed.batchesPerEpoch();
             SolverSettings settings = cfg.solver();
