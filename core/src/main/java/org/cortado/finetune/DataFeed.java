@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cortado.backend.Backend;
 import org.cortado.backend.CounterRng;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
@@ -244,9 +243,5 @@ final class DataFeed implements AutoCloseable {
     @Override
     public void close() {
         closeLoader();
-    }
-
-    Backend backend() {
-        return net.backend();
     }
 }
