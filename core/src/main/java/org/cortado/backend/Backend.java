@@ -156,4 +156,76 @@ public interface Backend extends AutoCloseable {
 
     /** {@code dinp = mask == index ? dout : 0}. */
     void eltwiseMaxBackward(Tensor dout, Tensor mask, int index, Tensor dinp);
+
+    // ---- training: dropout and solver updates ----------------------------------------------------------------------
+    // The defaults run the reference loops of UpdateKernels on host copies, so that every backend is complete and
+    // bit-identical to the CPU; the CPU backend runs the same loops in parallel, a GPU backend should run kernels.
+
+    /**
+     * Caffe's training-time dropout mask with the {@code 1/(1-ratio)} scaling folded in:
+     * {@code mask[i] = CounterRng.uniform(seed, i) >= ratio ? 1 / (1 - ratio) : 0} for {@code i} in
+     * {@code [0, mask.count())}. Forward is then {@code out = in * mask} and backward {@code dinp = dout * mask}.
+     * Each element is kept with probability {@code 1 - ratio} (up to the 2^-24 grid of the uniforms).
+     * Modified: mask.
+     */
+    default void dropoutMask(Tensor mask, float ratio, long seed) {
+        float[] m = new float[mask.count()];
+        UpdateKernels.dropoutMask(m, 0, m.length, ratio, seed);
+        store(m, mask);
+    }
+
+    /**
+     * One step of Caffe's SGD with momentum and L2 weight decay, elementwise, in float:
+     * {@code g = gradScale * diff + decay * data; history = momentum * history + lr * g; data -= history}.
+     * {@code gradScale} carries Caffe's {@code 1/iter_size} normalisation and gradient clipping; {@code lr} and
+     * {@code decay} already include the parameter's multipliers. Modified: data, history. Not modified: diff.
+     */
+    default void sgdUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+                           float momentum) {
+        float[] x = hostCopy(data);
+        float[] hist = hostCopy(history);
+        UpdateKernels.sgd(x, hostCopy(diff), hist, 0, data.count(), gradScale, decay, lr, momentum);
+        store(x, data);
+        store(hist, history);
+    }
+
+    /**
+     * One step of Caffe's Nesterov solver, elementwise: {@code g} as in {@link #sgdUpdate};
+     * {@code h' = momentum * h + lr * g}; {@code data -= (1 + momentum) * h' - momentum * h}; {@code history = h'}.
+     * Modified: data, history. Not modified: diff.
+     */
+    default void nesterovUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+                                float momentum) {
+        float[] x = hostCopy(data);
+        float[] hist = hostCopy(history);
+        UpdateKernels.nesterov(x, hostCopy(diff), hist, 0, data.count(), gradScale, decay, lr, momentum);
+        store(x, data);
+        store(hist, history);
+    }
+
+    /**
+     * One step of Caffe's Adam solver, elementwise: {@code g} as in {@link #sgdUpdate};
+     * {@code m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2;
+     * data -= lrCorrected * m / (sqrt(v) + eps)}, where the caller folds Adam's bias correction
+     * {@code sqrt(1 - beta2^t) / (1 - beta1^t)} into {@code lrCorrected}. Modified: data, m, v. Not modified: diff.
+     */
+    default void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, float gradScale, float decay,
+                            float lrCorrected, float beta1, float beta2, float eps) {
+        float[] x = hostCopy(data);
+        float[] mh = hostCopy(m);
+        float[] vh = hostCopy(v);
+        UpdateKernels.adam(x, hostCopy(diff), mh, vh, 0, data.count(), gradScale, decay, lrCorrected, beta1, beta2,
+                eps);
+        store(x, data);
+        store(mh, m);
+        store(vh, v);
+    }
+
+    private float[] hostCopy(Tensor t) {
+        return java.util.Arrays.copyOf(download(t).hostData(), t.count());
+    }
+
+    private void store(float[] values, Tensor dst) {
+        copy(upload(Tensor.wrap(dst.shape(), values)), dst);
+    }
 }

@@ -69,19 +69,10 @@ public final class ImageTransformer {
         int w = resized.width();
         int ch = spec.cropHeight() > 0 ? spec.cropHeight() : h;
         int cw = spec.cropWidth() > 0 ? spec.cropWidth() : w;
-        int hOff;
-        int wOff;
-        boolean flip;
-        if (spec.isRandom()) {
-            SplittableRandom rng = new SplittableRandom(sampleSeed);
-            hOff = spec.randomCrop() ? rng.nextInt(h - ch + 1) : (h - ch) / 2;
-            wOff = spec.randomCrop() ? rng.nextInt(w - cw + 1) : (w - cw) / 2;
-            flip = spec.mirror() && rng.nextBoolean();
-        } else {
-            hOff = (h - ch) / 2;
-            wOff = (w - cw) / 2;
-            flip = false;
-        }
+        Placement place = placement(h, w, sampleSeed);
+        int hOff = place.top();
+        int wOff = place.left();
+        boolean flip = place.mirrored();
         float[] meanImage = spec.meanImage() == null ? null : meanAt(h, w);
         float[] meanValues = spec.meanValues();
         float scale = spec.scale();
@@ -99,6 +90,27 @@ public final class ImageTransformer {
                 }
             }
         }
+    }
+
+    /** Where the crop of one sample lies in its resized image, and whether it is mirrored. */
+    public record Placement(int top, int left, boolean mirrored) {
+    }
+
+    /**
+     * The crop offsets and mirroring of a sample whose resized image is {@code h x w}, as {@link #apply} uses them:
+     * drawn from {@code sampleSeed} when the transform is random, centred and unmirrored otherwise. Training that
+     * caches the outputs of a frozen prefix per view asks this which view a sample gets.
+     */
+    public Placement placement(int h, int w, long sampleSeed) {
+        int ch = spec.cropHeight() > 0 ? spec.cropHeight() : h;
+        int cw = spec.cropWidth() > 0 ? spec.cropWidth() : w;
+        if (!spec.isRandom()) {
+            return new Placement((h - ch) / 2, (w - cw) / 2, false);
+        }
+        SplittableRandom rng = new SplittableRandom(sampleSeed);
+        int hOff = spec.randomCrop() ? rng.nextInt(h - ch + 1) : (h - ch) / 2;
+        int wOff = spec.randomCrop() ? rng.nextInt(w - cw + 1) : (w - cw) / 2;
+        return new Placement(hOff, wOff, spec.mirror() && rng.nextBoolean());
     }
 
     /** The mean image at the resized image's size: itself when sizes agree (Caffe's case), else resized bilinearly. */

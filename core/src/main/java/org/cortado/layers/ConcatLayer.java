@@ -37,11 +37,7 @@ public final class ConcatLayer extends Layer {
     @Override
     public List<Shape> reshape(List<Shape> bottomShapes) {
         Shape first = bottomShapes.get(0);
-        try {
-            axis = first.canonicalAxis(p.axis());
-        } catch (IllegalArgumentException e) {
-            throw error(e.getMessage());
-        }
+        axis = canonicalAxis(first, p.axis());
         int total = 0;
         for (int i = 0; i < bottomShapes.size(); i++) {
             Shape s = bottomShapes.get(i);
@@ -70,6 +66,24 @@ public final class ConcatLayer extends Layer {
             int block = b.shape().dim(axis) * inner;
             backend.copyBlocks(b, 0, block, top, offset * inner, topAxis * inner, block, outer, false);
             offset += b.shape().dim(axis);
+        }
+    }
+
+    /** Each bottom's gradient is its slice of {@code dout} along the axis. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        Tensor dout = topDiffs.get(0);
+        int topAxis = dout.shape().dim(axis);
+        int offset = 0;
+        for (int i = 0; i < bottoms.size(); i++) {
+            int size = bottoms.get(i).shape().dim(axis);
+            if (wants(bottomDiffs, i)) {
+                int block = size * inner;
+                backend.copyBlocks(dout, offset * inner, topAxis * inner, bottomDiffs.get(i), 0, block, block, outer,
+                        false);
+            }
+            offset += size;
         }
     }
 }

@@ -122,4 +122,27 @@ public final class ConvolutionLayer extends Layer {
         Tensor bias = p.biasTerm() ? params().get(1).data() : null;
         backend.convolutionForward(geometry, bottoms.get(0), params().get(0).data(), bias, tops.get(0));
     }
+
+    /**
+     * {@code dinp = dout (*) weight} (col2im of {@code weight^T dout}), {@code dweight += dout (x) bottom} and
+     * {@code dbias += sum of dout over N, H', W'}; parameter gradients only for learned parameters.
+     */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        Tensor dout = topDiffs.get(0);
+        Param weight = params().get(0);
+        Param bias = p.biasTerm() ? params().get(1) : null;
+        boolean learnBias = bias != null && bias.isLearned();
+        if (weight.isLearned()) {
+            backend.convolutionBackwardFilter(geometry, bottoms.get(0), dout, weight.diff(backend),
+                    learnBias ? bias.diff(backend) : null);
+        } else if (learnBias) {
+            backend.biasBackward(dout, bias.diff(backend), geometry.batch(), geometry.outChannels(),
+                    geometry.outH() * geometry.outW());
+        }
+        if (wants(bottomDiffs, 0)) {
+            backend.convolutionBackwardData(geometry, weight.data(), dout, bottomDiffs.get(0));
+        }
+    }
 }

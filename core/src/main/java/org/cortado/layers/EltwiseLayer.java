@@ -79,4 +79,41 @@ public final class EltwiseLayer extends Layer {
             }
         }
     }
+
+    /**
+     * SUM: {@code dinp_i = coeff_i * dout}; PROD: {@code dinp_i = dout * product of the other bottoms} (Caffe's
+     * stable_prod_grad, no division by bottom i); MAX: {@code dout} where bottom i won, else 0.
+     */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        Tensor dout = topDiffs.get(0);
+        for (int i = 0; i < bottoms.size(); i++) {
+            if (!wants(bottomDiffs, i)) {
+                continue;
+            }
+            Tensor dinp = bottomDiffs.get(i);
+            switch (p.operation()) {
+                case SUM -> {
+                    backend.fill(dinp, 0f);
+                    backend.axpby(p.coefficients()[i], dout, 1f, dinp);
+                }
+                case PROD -> {
+                    backend.copy(dout, dinp);
+                    for (int j = 0; j < bottoms.size(); j++) {
+                        if (j != i) {
+                            backend.multiply(dinp, bottoms.get(j), dinp);
+                        }
+                    }
+                }
+                case MAX -> {
+                    Tensor mask = existingScratch("mask");
+                    if (mask == null || !mask.shape().equals(dout.shape())) {
+                        throw error("backward needs the argmax mask of a TRAIN-phase forward of this shape");
+                    }
+                    backend.eltwiseMaxBackward(dout, mask, i, dinp);
+                }
+            }
+        }
+    }
 }

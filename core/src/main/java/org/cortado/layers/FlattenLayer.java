@@ -33,14 +33,8 @@ public final class FlattenLayer extends Layer {
     @Override
     public List<Shape> reshape(List<Shape> bottomShapes) {
         Shape in = bottomShapes.get(0);
-        int start;
-        int end;
-        try {
-            start = in.canonicalAxis(p.axis());
-            end = in.canonicalAxis(p.endAxis());
-        } catch (IllegalArgumentException e) {
-            throw error(e.getMessage());
-        }
+        int start = canonicalAxis(in, p.axis());
+        int end = canonicalAxis(in, p.endAxis());
         if (end < start) {
             throw error("end_axis " + p.endAxis() + " comes before axis " + p.axis() + " for bottom " + in);
         }
@@ -64,5 +58,14 @@ public final class FlattenLayer extends Layer {
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         // The top is a view of the bottom: nothing to compute.
+    }
+
+    /** The gradient is {@code dout} in the bottom's shape. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            backend.copy(topDiffs.get(0), bottomDiffs.get(0));
+        }
     }
 }

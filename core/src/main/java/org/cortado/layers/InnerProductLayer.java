@@ -70,11 +70,7 @@ public final class InnerProductLayer extends Layer {
     }
 
     private int canonical(Shape in) {
-        try {
-            return in.canonicalAxis(p.axis());
-        } catch (IllegalArgumentException e) {
-            throw error(e.getMessage());
-        }
+        return canonicalAxis(in, p.axis());
     }
 
     @Override
@@ -95,5 +91,31 @@ public final class InnerProductLayer extends Layer {
             shapes.add(Shape.of(p.numOutput()));
         }
         return shapes;
+    }
+
+    /**
+     * With the bottom as {@code X (M, K)}, weight {@code W (N, K)} and {@code dout (M, N)}: {@code dinp = dout W},
+     * {@code dW += dout^T X} ({@code dW (K, N) += X^T dout} when transposed), {@code dbias += column sums of dout}.
+     */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        Tensor dout = topDiffs.get(0);
+        Param weight = params().get(0);
+        int n = p.numOutput();
+        if (weight.isLearned()) {
+            if (p.transpose()) {
+                backend.gemm(true, false, k, n, m, 1f, bottoms.get(0), 0, dout, 0, 1f, weight.diff(backend), 0);
+            } else {
+                backend.gemm(true, false, n, k, m, 1f, dout, 0, bottoms.get(0), 0, 1f, weight.diff(backend), 0);
+            }
+        }
+        if (p.biasTerm() && params().get(1).isLearned()) {
+            backend.biasBackward(dout, params().get(1).diff(backend), m, n, 1);
+        }
+        if (wants(bottomDiffs, 0)) {
+            // W stored (N, K) is used as is; stored (K, N) it is W^T, read transposed.
+            backend.gemm(false, p.transpose(), m, k, n, 1f, dout, 0, weight.data(), 0, 0f, bottomDiffs.get(0), 0);
+        }
     }
 }

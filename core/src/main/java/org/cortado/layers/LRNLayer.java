@@ -46,4 +46,17 @@ public final class LRNLayer extends Layer {
         Tensor scale = scratch(backend, "scale", bottoms.get(0).shape());
         backend.lrnForward(p, bottoms.get(0), tops.get(0), scale);
     }
+
+    /** The LRN gradient of {@link org.cortado.backend.Backend#lrnBackward}, from the forward's saved scale. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            Tensor scale = existingScratch("scale");
+            if (scale == null || !scale.shape().equals(bottoms.get(0).shape())) {
+                throw error("backward needs the scale of a forward of this shape");
+            }
+            backend.lrnBackward(p, bottoms.get(0), tops.get(0), scale, topDiffs.get(0), bottomDiffs.get(0));
+        }
+    }
 }

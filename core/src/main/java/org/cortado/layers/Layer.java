@@ -80,11 +80,49 @@ public abstract class Layer {
     }
 
     /**
+     * The loss weight of top {@code top} when the prototxt gives none: 0, except for loss layers, whose first top
+     * weighs 1 (Caffe's LossLayer default).
+     */
+    public float defaultLossWeight(int top) {
+        return 0f;
+    }
+
+    /** The loss weight of each top: the prototxt's {@code loss_weight} values, else {@link #defaultLossWeight}. */
+    public final float lossWeight(int top) {
+        List<Float> given = config.lossWeights();
+        if (!given.isEmpty()) {
+            return top < given.size() ? given.get(top) : 0f;
+        }
+        return defaultLossWeight(top);
+    }
+
+    /**
+     * Whether backward can give a gradient for bottom {@code index} (false for labels). The net never asks for
+     * the others.
+     */
+    public boolean canPropagateTo(int index) {
+        return true;
+    }
+
+    /**
+     * Positions the layer's random stream, for stochastic layers (Dropout): the next training forward draws from
+     * {@code seed} at step {@code step}, the one after at {@code step + 1}, and so on. A no-op for the others.
+     * Modified: this layer.
+     */
+    public void setRandomState(long seed, long step) {
+    }
+
+    /**
      * Tops that share the bottoms' memory (Flatten, Reshape, Split), or null to have the net allocate them. Views
      * cost nothing and still are this layer's own output, with the same values.
      */
     public List<Tensor> topViews(List<Tensor> bottoms, List<Shape> topShapes) {
         return null;
+    }
+
+    /** Whether the caller wants the gradient of bottom {@code i}. */
+    protected static boolean wants(List<Tensor> bottomDiffs, int i) {
+        return bottomDiffs.get(i) != null;
     }
 
     /** Adds parameter number {@link #params()}.size() with multipliers from the prototxt's ParamSpec. */
@@ -118,6 +156,48 @@ public abstract class Layer {
     /** An error naming this layer. */
     protected final NetDefinitionException error(String message) {
         return new NetDefinitionException(config.describe() + ": " + message);
+    }
+
+    /** A shape seen as {@code (outer, channels, inner)} around one axis: Softmax, losses, Accuracy. */
+    protected record AxisSplit(int axis, int outer, int channels, int inner) {
+    }
+
+    /** Splits {@code shape} around {@code axis} (negative counts from the end); an error names this layer. */
+    protected final AxisSplit splitAt(Shape shape, int axis) {
+        int a = canonicalAxis(shape, axis);
+        return new AxisSplit(a, shape.count(0, a), shape.dim(a), shape.countFrom(a + 1));
+    }
+
+    /** Caffe's CanonicalAxisIndex, with an error naming this layer. */
+    protected final int canonicalAxis(Shape shape, int axis) {
+        try {
+            return shape.canonicalAxis(axis);
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    /**
+     * The class index held by {@code labels[index]}, checked to be an integer in {@code [0, classes)}; -1 when it
+     * equals {@code ignoreLabel} (null: none).
+     */
+    protected final int classIndex(float[] labels, int index, int classes, Integer ignoreLabel) {
+        float v = labels[index];
+        if (ignoreLabel != null && v == ignoreLabel) {
+            return -1;
+        }
+        if (v != Math.rint(v) || v < 0 || v >= classes) {
+            throw error("label " + v + " at position " + index + " is not a class index in [0, " + classes + ")");
+        }
+        return (int) v;
+    }
+
+    /** Fails unless {@code labels} has one value per position of {@code scores} outside the class axis. */
+    protected final void requireOneLabelPerPosition(Shape labels, Shape scores, AxisSplit split) {
+        if (labels.count() != split.outer() * split.inner()) {
+            throw error("labels " + labels + " must hold one value per position of scores " + scores
+                    + " outside axis " + split.axis() + " (" + split.outer() * split.inner() + ")");
+        }
     }
 
     protected final void requireRank(Shape shape, int rank, String what) {

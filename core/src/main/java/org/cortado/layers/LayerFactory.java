@@ -28,6 +28,9 @@ public final class LayerFactory {
             case SPLIT -> new SplitLayer(c);
             case SIGMOID -> new SigmoidLayer(c);
             case TANH -> new TanHLayer(c);
+            case SOFTMAX_WITH_LOSS -> new SoftmaxWithLossLayer(c, SoftmaxWithLossLayer.Params.from(def));
+            case HINGE_LOSS -> new HingeLossLayer(c, HingeLossLayer.Params.from(def));
+            case ACCURACY -> new AccuracyLayer(c, AccuracyLayer.Params.from(def));
         };
     }
 }

@@ -24,7 +24,10 @@ public enum LayerType {
     RESHAPE("Reshape"),
     SPLIT("Split"),
     SIGMOID("Sigmoid"),
-    TANH("TanH");
+    TANH("TanH"),
+    SOFTMAX_WITH_LOSS("SoftmaxWithLoss"),
+    HINGE_LOSS("HingeLoss"),
+    ACCURACY("Accuracy");
 
     private final String caffeName;
 

@@ -121,4 +121,25 @@ public final class PoolingLayer extends Layer {
             backend.avePoolForward(geometry, bottoms.get(0), tops.get(0));
         }
     }
+
+    /**
+     * MAX: each output's gradient goes to the input that won its window (the mask of the last training forward);
+     * AVE: spread evenly over the window with the forward's divisor.
+     */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (!wants(bottomDiffs, 0)) {
+            return;
+        }
+        if (p.method() == Method.MAX) {
+            Tensor mask = existingScratch("mask");
+            if (mask == null || !mask.shape().equals(tops.get(0).shape())) {
+                throw error("backward needs the argmax mask of a TRAIN-phase forward of this shape");
+            }
+            backend.maxPoolBackward(geometry, topDiffs.get(0), mask, bottomDiffs.get(0));
+        } else {
+            backend.avePoolBackward(geometry, topDiffs.get(0), bottomDiffs.get(0));
+        }
+    }
 }

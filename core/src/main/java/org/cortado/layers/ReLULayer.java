@@ -34,4 +34,13 @@ public final class ReLULayer extends Layer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         backend.reluForward(bottoms.get(0), tops.get(0), p.negativeSlope());
     }
+
+    /** {@code dinp = dout * (bottom > 0 ? 1 : negative_slope)}. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            backend.reluBackward(bottoms.get(0), topDiffs.get(0), bottomDiffs.get(0), p.negativeSlope());
+        }
+    }
 }

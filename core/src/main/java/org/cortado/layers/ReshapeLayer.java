@@ -104,4 +104,13 @@ public final class ReshapeLayer extends Layer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         // The top is a view of the bottom: nothing to compute.
     }
+
+    /** The gradient is {@code dout} in the bottom's shape. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            backend.copy(topDiffs.get(0), bottomDiffs.get(0));
+        }
+    }
 }

@@ -65,11 +65,7 @@ public final class ScaleLayer extends Layer {
     }
 
     private int axis(Shape in) {
-        try {
-            return in.canonicalAxis(p.axis());
-        } catch (IllegalArgumentException e) {
-            throw error(e.getMessage());
-        }
+        return canonicalAxis(in, p.axis());
     }
 
     @Override
@@ -93,5 +89,37 @@ public final class ScaleLayer extends Layer {
         Tensor scale = scaleIsBottom() ? bottoms.get(1) : params().get(0).data();
         Tensor bias = p.biasTerm() ? params().get(params().size() - 1).data() : null;
         backend.channelAffine(bottoms.get(0), scale, bias, tops.get(0), outer, channels, inner);
+    }
+
+    /**
+     * {@code dinp = dout * scale}; {@code dscale += sum over outer and inner of dout * bottom} (overwritten when the
+     * scale is the second bottom); {@code dbias += sum of dout}.
+     */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        Tensor dout = topDiffs.get(0);
+        Tensor scale = scaleIsBottom() ? bottoms.get(1) : params().get(0).data();
+        Tensor scaleDiff = null;
+        if (scaleIsBottom() && wants(bottomDiffs, 1)) {
+            scaleDiff = bottomDiffs.get(1);
+            backend.fill(scaleDiff, 0f);
+        } else if (!scaleIsBottom() && params().get(0).isLearned()) {
+            scaleDiff = params().get(0).diff(backend);
+        }
+        if (scaleDiff != null) {
+            Tensor product = scratch(backend, "product", dout.shape());
+            backend.multiply(dout, bottoms.get(0), product);
+            backend.biasBackward(product, scaleDiff, outer, channels, inner);
+        }
+        if (p.biasTerm()) {
+            Param bias = params().get(params().size() - 1);
+            if (bias.isLearned()) {
+                backend.biasBackward(dout, bias.diff(backend), outer, channels, inner);
+            }
+        }
+        if (wants(bottomDiffs, 0)) {
+            backend.channelAffine(dout, scale, null, bottomDiffs.get(0), outer, channels, inner);
+        }
     }
 }

@@ -20,4 +20,13 @@ public final class SigmoidLayer extends Layer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         backend.sigmoidForward(bottoms.get(0), tops.get(0));
     }
+
+    /** {@code dinp = dout * top * (1 - top)}. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            backend.sigmoidBackward(tops.get(0), topDiffs.get(0), bottomDiffs.get(0));
+        }
+    }
 }

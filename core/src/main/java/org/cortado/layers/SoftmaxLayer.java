@@ -34,20 +34,24 @@ public final class SoftmaxLayer extends Layer {
     @Override
     public List<Shape> reshape(List<Shape> bottomShapes) {
         Shape in = bottomShapes.get(0);
-        int axis;
-        try {
-            axis = in.canonicalAxis(p.axis());
-        } catch (IllegalArgumentException e) {
-            throw error(e.getMessage());
-        }
-        outer = in.count(0, axis);
-        channels = in.dim(axis);
-        inner = in.countFrom(axis + 1);
+        AxisSplit split = splitAt(in, p.axis());
+        outer = split.outer();
+        channels = split.channels();
+        inner = split.inner();
         return List.of(in);
     }
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         backend.softmaxForward(bottoms.get(0), tops.get(0), outer, channels, inner);
+    }
+
+    /** {@code dinp = top * (dout - sum over the axis of dout * top)}. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            backend.softmaxBackward(tops.get(0), topDiffs.get(0), bottomDiffs.get(0), outer, channels, inner);
+        }
     }
 }

@@ -34,4 +34,18 @@ public final class SplitLayer extends Layer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         // The tops are the bottom.
     }
+
+    /** {@code dinp = sum of the top gradients}. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (!wants(bottomDiffs, 0)) {
+            return;
+        }
+        Tensor dinp = bottomDiffs.get(0);
+        backend.copy(topDiffs.get(0), dinp);
+        for (int i = 1; i < topDiffs.size(); i++) {
+            backend.axpby(1f, topDiffs.get(i), 1f, dinp);
+        }
+    }
 }

@@ -20,4 +20,13 @@ public final class TanHLayer extends Layer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         backend.tanhForward(bottoms.get(0), tops.get(0));
     }
+
+    /** {@code dinp = dout * (1 - top^2)}. */
+    @Override
+    public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
+                         List<Tensor> bottomDiffs) {
+        if (wants(bottomDiffs, 0)) {
+            backend.tanhBackward(tops.get(0), topDiffs.get(0), bottomDiffs.get(0));
+        }
+    }
 }

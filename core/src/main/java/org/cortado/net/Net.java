@@ -40,10 +40,21 @@ public final class Net {
     private final List<List<Shape>> topShapes = new ArrayList<>();
     private final Map<String, BlobRef> blobs = new LinkedHashMap<>();
     private final Map<String, BlobRef> inputs = new LinkedHashMap<>();
+    /** The phase layers run in; starts as the build phase, switched for validation during training. */
+    private Phase mode;
+    /** Gradients of each layer's tops, allocated on first need. */
+    private final List<List<Tensor>> topDiffs = new ArrayList<>();
+    /** Scratch gradients for blobs read by several layers, by shape: a later reader's part is added from here. */
+    private final Map<Shape, Tensor> accumulationScratch = new HashMap<>();
+    /** Per (layer, bottom): the part of a blob's gradient to be added to what an earlier reader wrote. */
+    private final Map<BlobRef, Tensor> partialDiffs = new HashMap<>();
+    /** How often each layer's backward ran: instrumentation that shows pruned (frozen) layers never run. */
+    private final List<Long> backwardRuns = new ArrayList<>();
 
     private Net(NetParameter definition, Phase phase, Backend backend) {
         this.definition = definition;
         this.phase = phase;
+        this.mode = phase;
         this.backend = backend;
     }
 
@@ -87,6 +98,8 @@ public final class Net {
         bottomRefs.add(refs);
         topShapes.add(shapes);
         tops.add(new ArrayList<>(Collections.nCopies(shapes.size(), (Tensor) null)));
+        topDiffs.add(new ArrayList<>(Collections.nCopies(shapes.size(), (Tensor) null)));
+        backwardRuns.add(0L);
         for (int t = 0; t < layer.tops().size(); t++) {
             blobs.put(layer.tops().get(t), new BlobRef(index, t));
             if (layer instanceof InputLayer) {
@@ -202,12 +215,25 @@ public final class Net {
 
     /** Changes the shape of an input blob (e.g. the batch size) and reshapes the net. Modified: this net. */
     public void setInputShape(String name, Shape shape) {
-        BlobRef ref = inputRef(name);
-        if (shape.equals(inputShape(name))) {
-            return;
+        setInputShapes(Map.of(name, shape));
+    }
+
+    /**
+     * Changes the shapes of several input blobs at once (image and label batch sizes must change together) and
+     * reshapes the net once. Modified: this net.
+     */
+    public void setInputShapes(Map<String, Shape> shapes) {
+        boolean changed = false;
+        for (var e : shapes.entrySet()) {
+            BlobRef ref = inputRef(e.getKey());
+            if (!e.getValue().equals(inputShape(e.getKey()))) {
+                ((InputLayer) layers.get(ref.layer())).setShape(ref.top(), e.getValue());
+                changed = true;
+            }
         }
-        ((InputLayer) layers.get(ref.layer())).setShape(ref.top(), shape);
-        reshape();
+        if (changed) {
+            reshape();
+        }
     }
 
     private BlobRef inputRef(String name) {
@@ -245,9 +271,11 @@ public final class Net {
     }
 
     private void setInputs(Map<String, Tensor> values) {
+        Map<String, Shape> shapes = new HashMap<>();
         for (var e : values.entrySet()) {
-            setInputShape(e.getKey(), e.getValue().shape());
+            shapes.put(e.getKey(), e.getValue().shape());
         }
+        setInputShapes(shapes);
         for (var e : values.entrySet()) {
             Tensor dst = input(e.getKey());
             Tensor src = e.getValue();
@@ -261,12 +289,222 @@ public final class Net {
 
     private void forwardRange(int from, int to) {
         for (int i = from; i <= to; i++) {
-            List<Tensor> bottoms = new ArrayList<>();
-            for (BlobRef ref : bottomRefs.get(i)) {
-                bottoms.add(tops.get(ref.layer()).get(ref.top()));
-            }
-            layers.get(i).forward(backend, phase, bottoms, tops.get(i));
+            layers.get(i).forward(backend, mode, bottomsOf(i), tops.get(i));
         }
+    }
+
+    /** Runs the layers from {@code firstLayer} to the last on the tensors as they are (e.g. a restored prefix). */
+    public void forwardFrom(String firstLayer) {
+        forwardRange(indexOf(firstLayer), layers.size() - 1);
+    }
+
+    /**
+     * The phase layers run in from now on: TRAIN (dropout draws masks, BatchNorm uses batch statistics, MAX layers
+     * record their argmax for backward) or TEST. A net built for TRAIN switches to TEST to validate. Modified: net.
+     */
+    public void setMode(Phase mode) {
+        this.mode = mode;
+    }
+
+    public Phase mode() {
+        return mode;
+    }
+
+    /**
+     * Positions every stochastic layer's random stream: layer {@code i} draws from
+     * {@code CounterRng.derive(seed, i)} at step {@code step} on its next training forward (see
+     * {@link Layer#setRandomState}). Modified: the layers.
+     */
+    public void setRandomState(long seed, long step) {
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).setRandomState(org.cortado.backend.CounterRng.derive(seed, i), step);
+        }
+    }
+
+    // ---- loss and backward ----------------------------------------------------------------------------------------
+
+    /** The weighted loss of the last forward: the sum over tops with a loss weight of weight x sum of the top. */
+    public double loss() {
+        double loss = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            for (int t = 0; t < tops.get(i).size(); t++) {
+                float w = layers.get(i).lossWeight(t);
+                if (w != 0f) {
+                    float[] v = backend.download(tops.get(i).get(t)).hostData();
+                    double sum = 0;
+                    for (int k = 0, n = tops.get(i).get(t).count(); k < n; k++) {
+                        sum += v[k];
+                    }
+                    loss += w * sum;
+                }
+            }
+        }
+        return loss;
+    }
+
+    /** Zeroes the gradients of the learned parameters (Caffe's ClearParamDiffs). */
+    public void clearParamDiffs() {
+        for (Param p : params()) {
+            if (p.isLearned()) {
+                backend.fill(p.diff(backend), 0f);
+            }
+        }
+    }
+
+    /**
+     * Which layers run backward and which of their bottoms get a gradient, by Caffe's rules (net.cpp Init): a blob
+     * needs a gradient when its producer has a learned parameter or a bottom that needs one; a layer that does not
+     * lead to a loss is pruned; labels and other bottoms a layer cannot propagate to get none. Recomputed at each
+     * backward, so that changing multipliers (freezing) takes effect at once.
+     *
+     * @return per layer, per bottom, whether that bottom gets a gradient; null for a layer pruned from backward
+     */
+    private boolean[][] backwardPlan() {
+        int n = layers.size();
+        boolean[][] blobNeeds = new boolean[n][];
+        boolean[] layerNeeds = new boolean[n];
+        boolean[][] bottomNeeds = new boolean[n][];
+        for (int i = 0; i < n; i++) {
+            Layer layer = layers.get(i);
+            List<BlobRef> refs = bottomRefs.get(i);
+            bottomNeeds[i] = new boolean[refs.size()];
+            boolean needs = false;
+            for (int b = 0; b < refs.size(); b++) {
+                BlobRef r = refs.get(b);
+                bottomNeeds[i][b] = blobNeeds[r.layer()][r.top()] && layer.canPropagateTo(b);
+                needs |= bottomNeeds[i][b];
+            }
+            for (Param p : layer.params()) {
+                needs |= p.isLearned();
+            }
+            layerNeeds[i] = needs;
+            blobNeeds[i] = new boolean[layer.tops().size()];
+            java.util.Arrays.fill(blobNeeds[i], needs);
+        }
+        boolean[][] underLoss = new boolean[n][];
+        for (int i = 0; i < n; i++) {
+            underLoss[i] = new boolean[layers.get(i).tops().size()];
+        }
+        boolean[][] plan = new boolean[n][];
+        for (int i = n - 1; i >= 0; i--) {
+            Layer layer = layers.get(i);
+            boolean contributes = false;
+            for (int t = 0; t < layer.tops().size(); t++) {
+                contributes |= layer.lossWeight(t) != 0f || underLoss[i][t];
+            }
+            if (!contributes || !layerNeeds[i]) {
+                continue;
+            }
+            for (BlobRef r : bottomRefs.get(i)) {
+                underLoss[r.layer()][r.top()] = true;
+            }
+            plan[i] = bottomNeeds[i];
+        }
+        return plan;
+    }
+
+    /**
+     * Back-propagates from the losses of the last forward (which must have run in TRAIN mode for MAX pooling and
+     * dropout): every learned parameter's gradient is accumulated (+=; see {@link #clearParamDiffs}), pruned
+     * layers do not run. A blob read by several layers gets the sum of their gradients.
+     */
+    public void backward() {
+        boolean[][] plan = backwardPlan();
+        boolean[][] written = new boolean[layers.size()][];
+        for (int i = 0; i < layers.size(); i++) {
+            written[i] = new boolean[layers.get(i).tops().size()];
+        }
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (plan[i] == null) {
+                continue;
+            }
+            Layer layer = layers.get(i);
+            List<Tensor> dTops = new ArrayList<>();
+            for (int t = 0; t < layer.tops().size(); t++) {
+                Tensor d = topDiff(i, t);
+                float w = layer.lossWeight(t);
+                if (!written[i][t]) {
+                    backend.fill(d, w);
+                } else if (w != 0f) {
+                    Tensor weight = scratchFor(d.shape());
+                    backend.fill(weight, w);
+                    backend.axpby(1f, weight, 1f, d);
+                }
+                dTops.add(d);
+            }
+            List<Tensor> dBottoms = new ArrayList<>();
+            List<Tensor> addLater = new ArrayList<>();
+            List<BlobRef> refs = bottomRefs.get(i);
+            for (int b = 0; b < refs.size(); b++) {
+                BlobRef r = refs.get(b);
+                if (!plan[i][b]) {
+                    dBottoms.add(null);
+                    addLater.add(null);
+                } else if (!written[r.layer()][r.top()]) {
+                    dBottoms.add(topDiff(r.layer(), r.top()));
+                    addLater.add(null);
+                    written[r.layer()][r.top()] = true;
+                } else {
+                    Tensor part = partialDiff(i, b, topShapes.get(r.layer()).get(r.top()));
+                    dBottoms.add(part);
+                    addLater.add(part);
+                }
+            }
+            layer.backward(backend, bottomsOf(i), tops.get(i), dTops, dBottoms);
+            backwardRuns.set(i, backwardRuns.get(i) + 1);
+            for (int b = 0; b < refs.size(); b++) {
+                if (addLater.get(b) != null) {
+                    BlobRef r = refs.get(b);
+                    backend.axpby(1f, addLater.get(b), 1f, topDiff(r.layer(), r.top()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Forward in the current mode from {@code inputs}, backward, and the loss. Parameter gradients accumulate;
+     * clear them first for a fresh step.
+     */
+    public double forwardBackward(Map<String, Tensor> inputs) {
+        forward(inputs);
+        double loss = loss();
+        backward();
+        return loss;
+    }
+
+    /** How many times layer {@code name}'s backward has run (0 for a layer pruned from backward). */
+    public long backwardRuns(String name) {
+        return backwardRuns.get(indexOf(name));
+    }
+
+    /** The gradient of top {@code t} of layer {@code i} after {@link #backward}, or null if none was computed. */
+    public Tensor topDiffOf(int i, int t) {
+        return topDiffs.get(i).get(t);
+    }
+
+    private Tensor topDiff(int i, int t) {
+        Shape shape = topShapes.get(i).get(t);
+        Tensor d = topDiffs.get(i).get(t);
+        if (d == null || !d.shape().equals(shape)) {
+            d = backend.allocate(shape);
+            topDiffs.get(i).set(t, d);
+        }
+        return d;
+    }
+
+    /** Where bottom {@code b} of layer {@code i} puts its part of a gradient that another reader already wrote. */
+    private Tensor partialDiff(int i, int b, Shape shape) {
+        BlobRef key = new BlobRef(i, b);
+        Tensor t = partialDiffs.get(key);
+        if (t == null || !t.shape().equals(shape)) {
+            t = backend.allocate(shape);
+            partialDiffs.put(key, t);
+        }
+        return t;
+    }
+
+    private Tensor scratchFor(Shape shape) {
+        return accumulationScratch.computeIfAbsent(shape, backend::allocate);
     }
 
     // ---- inspection -------------------------------------------------------------------------------------------------

@@ -43,4 +43,37 @@ class CounterRngTest {
         // Independent masks agree with probability 0.7^2 + 0.3^2 = 0.58, not 1.
         assertEquals(0.58, (double) agree / SAMPLES, 0.01);
     }
+
+    @Test
+    void gaussianHasMeanZeroAndUnitVariance() {
+        double sum = 0;
+        double sumSq = 0;
+        for (int i = 0; i < SAMPLES; i++) {
+            double g = CounterRng.gaussian(99, i);
+            sum += g;
+            sumSq += g * g;
+        }
+        // 6 standard deviations: of the mean 6/sqrt(N), of the second moment 6*sqrt(2/N).
+        assertEquals(0.0, sum / SAMPLES, 6 / Math.sqrt(SAMPLES));
+        assertEquals(1.0, sumSq / SAMPLES, 6 * Math.sqrt(2.0 / SAMPLES));
+    }
+
+    @Test
+    void uniformIntCoversItsRangeEvenly() {
+        int[] counts = new int[7];
+        for (int i = 0; i < SAMPLES; i++) {
+            counts[CounterRng.uniformInt(5, i, 7)]++;
+        }
+        for (int c : counts) {
+            assertEquals(SAMPLES / 7.0, c, 6 * Math.sqrt(SAMPLES / 7.0));
+        }
+    }
+
+    @Test
+    void derivedStreamsDifferFromTheirParentAndEachOther() {
+        long a = CounterRng.derive(1, 0);
+        long b = CounterRng.derive(1, 1);
+        assertTrue(a != b && a != 1 && b != 1);
+        assertEquals(a, CounterRng.derive(1, 0), "derive is a pure function");
+    }
 }

@@ -6,6 +6,7 @@ import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
+import org.cortado.backend.UpdateKernels;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -415,6 +416,45 @@ public final class CpuBackend implements Backend {
                 dx[i] = m[i] == index ? dy[i] : 0f;
             }
         });
+    }
+
+    // ---- training: dropout and solver updates ----------------------------------------------------------------------
+
+    @Override
+    public void dropoutMask(Tensor mask, float ratio, long seed) {
+        float[] m = mask.hostData();
+        parallel.forRange(mask.count(), 1 << 14, (s, e) -> UpdateKernels.dropoutMask(m, s, e, ratio, seed));
+    }
+
+    @Override
+    public void sgdUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+                          float momentum) {
+        float[] x = data.hostData();
+        float[] g = diff.hostData();
+        float[] h = history.hostData();
+        parallel.forRange(data.count(), 1 << 15,
+                (s, e) -> UpdateKernels.sgd(x, g, h, s, e, gradScale, decay, lr, momentum));
+    }
+
+    @Override
+    public void nesterovUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+                               float momentum) {
+        float[] x = data.hostData();
+        float[] g = diff.hostData();
+        float[] h = history.hostData();
+        parallel.forRange(data.count(), 1 << 15,
+                (s, e) -> UpdateKernels.nesterov(x, g, h, s, e, gradScale, decay, lr, momentum));
+    }
+
+    @Override
+    public void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, float gradScale, float decay,
+                           float lrCorrected, float beta1, float beta2, float eps) {
+        float[] x = data.hostData();
+        float[] g = diff.hostData();
+        float[] mh = m.hostData();
+        float[] vh = v.hostData();
+        parallel.forRange(data.count(), 1 << 15, (s, e) -> UpdateKernels.adam(x, g, mh, vh, s, e, gradScale, decay,
+                lrCorrected, beta1, beta2, eps));
     }
 
     private static void requireSameCount(Tensor a, Tensor b) {

@@ -1,0 +1,31 @@
+package org.cortado.finetune;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a fine-tuning run did: the JSON report (architecture.md's contract fields {@code val_accuracy},
+ * {@code train_accuracy}, {@code n_train}, {@code n_val}, {@code skipped}, plus the history and the settings).
+ *
+ * @param valAccuracy      validation accuracy of the final net
+ * @param trainAccuracy    running training accuracy of the last epoch (augmented images, dropout on)
+ * @param bestValAccuracy  the best validation accuracy after any epoch (epoch 0: the initialised net)
+ * @param bestEpoch        the epoch that reached it
+ * @param skipped          files left out, each with its reason
+ * @param cachedThrough    the last layer of a frozen prefix whose outputs were computed once, or null
+ * @param linearProbe      what linear probing did, or null
+ * @param frozenParams     parameter blobs frozen by {@code freeze_through}
+ * @param learnedParams    parameter blobs that learn
+ * @param imagesPerSecond  training throughput (training passes only)
+ * @param wallSeconds      wall time of the whole run
+ * @param valPredictions   per validation image of the final net: file, label, predicted class (first maximum)
+ * @param exported         the exported files (deploy, caffemodel), or null
+ */
+public record FineTuneResult(double valAccuracy, double trainAccuracy, double bestValAccuracy, int bestEpoch,
+                             int nTrain, int nVal, List<Map<String, String>> skipped, List<String> classes,
+                             String replaced, String newLayer, String freezeThrough, String cachedThrough,
+                             LinearProbe.Result linearProbe, int frozenParams, int learnedParams, int iterations,
+                             double imagesPerSecond, double wallSeconds, List<EpochRecord> history,
+                             List<Map<String, Object>> valPredictions, Map<String, Object> settings,
+                             Map<String, String> exported) {
+}

@@ -1,0 +1,224 @@
+package org.cortado.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.cortado.backend.Backend;
+import org.cortado.caffe.proto.Caffe.BlobProto;
+import org.cortado.caffe.proto.Caffe.BlobShape;
+import org.cortado.caffe.proto.Caffe.SolverState;
+import org.cortado.layers.Param;
+import org.cortado.layers.Phase;
+import org.cortado.net.Net;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * Caffe's Solver::Step and ApplyUpdate for SGD, Nesterov and Adam. One iteration: clear the parameter gradients,
+ * run {@code iter_size} forward/backward passes (gradients accumulate), then update every learned parameter:
+ * scale all gradients by {@code clip_gradients / ||g||} when their joint L2 norm exceeds it, divide by
+ * {@code iter_size}, add {@code weight_decay * decay_mult * data} (L2), and apply the solver's rule with rate
+ * {@code lr(iter) * lr_mult} through the backend's fused update. Frozen parameters ({@code lr_mult == 0}) are
+ * skipped entirely: no update, no decay, no history.
+ *
+ * <p>The stochastic layers draw from {@code (seed, iter * iter_size + k)} for pass {@code k}, so that a run resumed
+ * from a snapshot at iteration {@code i} continues exactly as the uninterrupted one.
+ */
+public final class Solver {
+    private final Net net;
+    private final SolverSettings s;
+    private final long seed;
+    private final Backend backend;
+    /** Per net parameter (index in {@link Net#params()}): momentum history, or Adam's first moment; null if none. */
+    private final List<Tensor> history = new ArrayList<>();
+    /** Adam's second moment per parameter. */
+    private final List<Tensor> history2 = new ArrayList<>();
+    private int iter;
+    private double lastRate;
+
+    public Solver(Net net, SolverSettings settings, long seed) {
+        this.net = net;
+        this.s = settings;
+        this.seed = seed;
+        this.backend = net.backend();
+        for (int i = 0; i < net.params().size(); i++) {
+            history.add(null);
+            history2.add(null);
+        }
+        this.lastRate = LearningRate.at(settings, 0);
+    }
+
+    public SolverSettings settings() {
+        return s;
+    }
+
+    public Net net() {
+        return net;
+    }
+
+    /** The number of updates done. */
+    public int iteration() {
+        return iter;
+    }
+
+    /** The learning rate of the next update (before multipliers). */
+    public double rate() {
+        return LearningRate.at(s, iter);
+    }
+
+    /** One forward and backward pass of an iteration on the net; returns the pass's loss. */
+    @FunctionalInterface
+    public interface Pass {
+        double run(Net net);
+    }
+
+    /**
+     * One iteration on {@code iter_size} batches from {@code batches}; returns their mean loss.
+     *
+     * @throws TrainingDivergedException when the loss is NaN or infinite (nothing is updated then)
+     */
+    public double step(Supplier<Map<String, Tensor>> batches) {
+        return step(n -> n.forwardBackward(batches.get()));
+    }
+
+    /**
+     * One iteration of {@code iter_size} passes (each a forward and backward the caller runs, e.g. from cached
+     * activations); returns their mean loss.
+     *
+     * @throws TrainingDivergedException when the loss is NaN or infinite (nothing is updated then)
+     */
+    public double step(Pass pass) {
+        net.setMode(Phase.TRAIN);
+        net.clearParamDiffs();
+        double loss = 0;
+        for (int k = 0; k < s.iterSize(); k++) {
+            net.setRandomState(seed, (long) iter * s.iterSize() + k);
+            loss += pass.run(net);
+        }
+        loss /= s.iterSize();
+        if (!Double.isFinite(loss)) {
+            throw new TrainingDivergedException(iter, loss, lastRate);
+        }
+        applyUpdate();
+        return loss;
+    }
+
+    /** ApplyUpdate on the gradients now in the net; advances the iteration. */
+    public void applyUpdate() {
+        float rate = (float) LearningRate.at(s, iter);
+        List<Param> params = net.params();
+        float clipScale = 1f;
+        if (s.clipGradients() >= 0) {
+            double sumSq = 0;
+            for (Param p : params) {
+                if (p.isLearned()) {
+                    sumSq += backend.sumOfSquares(p.diff(backend));
+                }
+            }
+            double norm = Math.sqrt(sumSq);
+            if (norm > s.clipGradients()) {
+                clipScale = (float) (s.clipGradients() / norm);
+            }
+        }
+        float gradScale = clipScale / s.iterSize();
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            if (!p.isLearned()) {
+                continue;
+            }
+            float localRate = rate * p.lrMult();
+            float localDecay = s.weightDecay() * p.decayMult();
+            Tensor h = historyOf(i, history);
+            switch (s.type()) {
+                case SGD -> backend.sgdUpdate(p.data(), p.diff(backend), h, gradScale, localDecay, localRate,
+                        s.momentum());
+                case NESTEROV -> backend.nesterovUpdate(p.data(), p.diff(backend), h, gradScale, localDecay,
+                        localRate, s.momentum());
+                case ADAM -> {
+                    int t = iter + 1;
+                    float correction = (float) (Math.sqrt(1.0 - Math.pow(s.momentum2(), t))
+                            / (1.0 - Math.pow(s.momentum(), t)));
+                    backend.adamUpdate(p.data(), p.diff(backend), h, historyOf(i, history2), gradScale, localDecay,
+                            localRate * correction, s.momentum(), s.momentum2(), s.delta());
+                }
+            }
+        }
+        lastRate = rate;
+        iter++;
+    }
+
+    private Tensor historyOf(int i, List<Tensor> list) {
+        Tensor h = list.get(i);
+        if (h == null) {
+            h = backend.allocate(net.params().get(i).shape());
+            list.set(i, h);
+        }
+        return h;
+    }
+
+    // ---- state ------------------------------------------------------------------------------------------------------
+
+    /**
+     * Caffe's SolverState: the iteration, multistep's current step, and one history blob per net parameter in
+     * order (zeros for frozen ones), Adam's second moments after the first ones, as Caffe's AdamSolver keeps them.
+     */
+    public SolverState state(String learnedNet) {
+        SolverState.Builder b = SolverState.newBuilder().setIter(iter)
+                .setCurrentStep(LearningRate.currentStep(s, iter));
+        if (learnedNet != null) {
+            b.setLearnedNet(learnedNet);
+        }
+        addHistory(b, history);
+        if (s.type() == SolverSettings.Type.ADAM) {
+            addHistory(b, history2);
+        }
+        return b.build();
+    }
+
+    private void addHistory(SolverState.Builder b, List<Tensor> list) {
+        List<Param> params = net.params();
+        for (int i = 0; i < params.size(); i++) {
+            Shape shape = params.get(i).shape();
+            BlobProto.Builder blob = BlobProto.newBuilder();
+            BlobShape.Builder bs = BlobShape.newBuilder();
+            for (int d : shape.dims()) {
+                bs.addDim(d);
+            }
+            blob.setShape(bs);
+            Tensor h = list.get(i);
+            float[] values = h == null ? new float[shape.count()] : backend.download(h).hostData();
+            for (int k = 0; k < shape.count(); k++) {
+                blob.addData(values[k]);
+            }
+            b.addHistory(blob);
+        }
+    }
+
+    /** Continues from {@code state} (written by {@link #state} for this net and solver type). */
+    public void restore(SolverState state, String source) {
+        List<Param> params = net.params();
+        int expected = params.size() * (s.type() == SolverSettings.Type.ADAM ? 2 : 1);
+        if (state.getHistoryCount() != expected) {
+            throw new IllegalArgumentException(source + ": solver state holds " + state.getHistoryCount()
+                    + " history blobs, this net and solver need " + expected);
+        }
+        for (int k = 0; k < expected; k++) {
+            int i = k % params.size();
+            Param p = params.get(i);
+            BlobProto blob = state.getHistory(k);
+            if (blob.getDataCount() != p.shape().count()) {
+                throw new IllegalArgumentException(source + ": history blob " + k + " has " + blob.getDataCount()
+                        + " values, parameter " + p + " has " + p.shape().count());
+            }
+            float[] v = new float[blob.getDataCount()];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = blob.getData(j);
+            }
+            List<Tensor> list = k < params.size() ? history : history2;
+            backend.copy(backend.upload(Tensor.wrap(p.shape(), v)), historyOf(i, list));
+        }
+        iter = state.getIter();
+        lastRate = LearningRate.at(s, Math.max(0, iter - 1));
+    }
+}
