@@ -11,7 +11,8 @@ import org.w3c.dom.Node;
  *
  * <p>Adobe writes CMYK inverted (255 = no ink). libjpeg turns YCCK into such inverted CMYK, and OpenCV then takes
  * {@code R = K - ((255 - C) * K >> 8)} and likewise for G (from M) and B (from Y); this class follows both steps
- * so that these files decode to what OpenCV-based Caffe tools see.
+ * so that these files decode to what OpenCV-based Caffe tools see. The native decoder ({@code jpeg_jni.c}) applies
+ * the same formula to libjpeg's CMYK output; this class serves where that decoder is unavailable.
  */
 final class Cmyk {
     /** The Adobe APP14 marker's colour transform code for YCCK. */

@@ -23,10 +23,9 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes image files (whatever javax.imageio reads: JPEG, PNG, GIF, BMP) into 8-bit BGR as OpenCV's
  * {@code imread(IMREAD_COLOR)} would: grey replicated to three channels, alpha dropped (not composited), 16-bit
- * samples cut to their high byte, embedded colour profiles ignored (raw samples, as OpenCV does: ImageIO's JPEG reader
- * would convert them to sRGB), the first frame of an
- * animation. CMYK and YCCK JPEGs, which ImageIO's {@code read} rejects, are converted from their raw samples with
- * OpenCV's inverted-CMYK formula.
+ * samples cut to their high byte, embedded colour profiles ignored (raw samples, as OpenCV does; ImageIO's JPEG
+ * reader would convert them to sRGB), the first frame of an animation. CMYK and YCCK JPEGs, which ImageIO's
+ * {@code read} rejects, are converted from their raw samples with OpenCV's inverted-CMYK formula.
  *
  * <p>JPEG files (recognised by their first bytes, as OpenCV does, whatever their name) go to libjpeg-turbo through
  * {@link NativeJpeg} where its library loads, which is several times faster than ImageIO and gives the same pixels;

@@ -9,10 +9,10 @@ import org.cortado.util.NativeLibraries;
  * ({@code src/main/c/jpeg_jni.c}, with the decoder settings of OpenCV's {@code imread}) and carries as the resource
  * {@code org/cortado/image/native/<platform>/libcortado-jpeg.so}.
  *
- * <p>Why not ImageIO alone: its JPEG reader costs about 7-12 ms for a 500x400 photograph here (its colour handling,
- * per-row callbacks into Java, and the JDK's own libjpeg 6b without SIMD where the JDK bundles it), the native path
- * 2-4 ms, the speed of OpenCV's {@code imread}. Both give the same pixels (libjpeg-turbo reproduces libjpeg 6b's
- * integer IDCT and fancy upsampling), which the tests check.
+ * <p>Why not ImageIO alone: its JPEG reader takes 5-7 ms for a 500x375 photograph here, the native path 1.5 ms (the
+ * figures are in bench/RESULTS.md). ImageIO's cost is its own machinery (metadata, a callback into Java for every
+ * row, colour handling) even where the JDK links the system's libjpeg-turbo, as Debian's does; JDKs that bundle
+ * their own libjpeg 6b also lose its SIMD. Both paths give the same pixels, OpenCV's, which the tests check.
  *
  * <p>The library is loaded once per process, on first use. Where it cannot be (no library for this platform in the
  * jar because the build had no gcc or no libjpeg-turbo headers, no {@code libjpeg.so.62} on this system, or
