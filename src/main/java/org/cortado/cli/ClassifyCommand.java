@@ -22,6 +22,7 @@ import org.cortado.net.Net;
 import org.cortado.net.LoadedNet;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
+import org.cortado.transfer.InputRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,7 +69,8 @@ final class ClassifyCommand implements Callable<Integer> {
             Net net = LoadedNet.load(model.model, model.weights, Phase.TEST, backend).net();
             String input = net.inputNames().get(0);
             Shape declared = net.inputShape(input);
-            ImageTransformer transformer = new ImageTransformer(preprocess.toSpec(declared));
+            InputRecipe recipe = preprocess.toRecipe(declared, null);
+            ImageTransformer transformer = new ImageTransformer(recipe.loaderTransform());
             int last = net.layers().size() - 1;
             int classes = net.topShapesOf(last).get(0).countFrom(1);
             if (classes != labels.size()) {
@@ -93,8 +95,9 @@ final class ClassifyCommand implements Callable<Integer> {
                     failures++;
                     continue;
                 }
-                net.forward(Map.of(input, Tensor.wrap(Shape.of(1, 3, size[0], size[1]), x)));
-                float[] scores = backend.download(net.topsOf(last).get(0)).hostData();
+                net.forward(Map.of(input, recipe.netInput(Tensor.wrap(Shape.of(1, 3, size[0], size[1]), x))));
+                float[] scores = meanOverViews(backend.download(net.topsOf(last).get(0)).hostData(), classes,
+                        recipe.views());
                 out.println(image);
                 for (int rank : topIndices(scores, Math.min(top, scores.length))) {
                     out.printf("  %s %.4f  %s%n", probabilities ? "p =" : "score", scores[rank], labels.get(rank));
@@ -102,6 +105,25 @@ final class ClassifyCommand implements Callable<Integer> {
             }
         }
         return failures == 0 ? 0 : Main.EXIT_FAILURE;
+    }
+
+    /**
+     * The average of {@code views} output rows of {@code classes} values: classify.py's prediction from oversampled
+     * crops (the mean of the crops' probabilities).
+     */
+    static float[] meanOverViews(float[] rows, int classes, int views) {
+        if (views == 1) {
+            return rows;
+        }
+        float[] mean = new float[classes];
+        for (int k = 0; k < classes; k++) {
+            double s = 0;
+            for (int v = 0; v < views; v++) {
+                s += rows[v * classes + k];
+            }
+            mean[k] = (float) (s / views);
+        }
+        return mean;
     }
 
     static List<String> readLabels(Path file) throws IOException {

@@ -92,6 +92,27 @@ class FoundationCommandsTest {
     }
 
     @Test
+    void classifyOversampledAveragesTheTenCropsAndStillFindsTheCat() {
+        var r = CliTestSupport.run("classify", "--model", squeezenet("deploy.prototxt"), "--weights",
+                squeezenet("squeezenet_v1.0.caffemodel"), "--labels",
+                SharedData.require("labels/synset_words.txt").toString(), "--mean-values", "104,117,123", "--crop",
+                "227", "--oversample", SharedData.require("images/chelsea.png").toString());
+        assertEquals(0, r.status(), r.toString());
+        String first = r.out().lines().skip(1).findFirst().orElseThrow();
+        assertTrue(first.contains("n02124075 Egyptian cat"), r.out());
+        assertOneLineError(CliTestSupport.run("classify", "--model", squeezenet("deploy.prototxt"), "--weights",
+                squeezenet("squeezenet_v1.0.caffemodel"), "--labels",
+                SharedData.require("labels/synset_words.txt").toString(), "--oversample",
+                SharedData.require("images/chelsea.png").toString()), "--oversample", "--crop");
+    }
+
+    @Test
+    void meanOverViewsAveragesRowsOfScores() {
+        float[] rows = {1, 2, 3, 4, 5, 6};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 4}, ClassifyCommand.meanOverViews(rows, 2, 3));
+    }
+
+    @Test
     void classifyReportsAnUnreadableImageByNameAndGoesOn() throws IOException {
         Path bad = Files.writeString(tmp.resolve("notes.jpg"), "not an image");
         var r = CliTestSupport.run("classify", "--model", squeezenet("deploy.prototxt"), "--weights",

@@ -77,6 +77,45 @@ public final class CodeExtractor {
     }
 
     /**
+     * Removes the parts of an unfinished extraction into {@code npy}, if any, so that the next one starts afresh.
+     *
+     * @return whether there were parts
+     */
+    public static boolean discardPartial(Path npy) {
+        Path parts = partsDir(npy);
+        if (!Files.isDirectory(parts)) {
+            return false;
+        }
+        deleteTree(parts);
+        return true;
+    }
+
+    /**
+     * The feature file {@code npy} when it is complete and holds exactly these codes: made the same way
+     * ({@code provenance}, apart from its time) from the same images of {@code data}; else null.
+     */
+    public static FeatureSet existing(Path npy, ImageDataset data, Provenance provenance) {
+        if (!Files.isRegularFile(npy) || !Files.isRegularFile(FeatureFiles.metadataPath(npy))
+                || Files.isDirectory(partsDir(npy))) {
+            return null;
+        }
+        FeatureSet set = FeatureFiles.read(npy);
+        if (set.provenance() == null || !provenance.identity().equals(set.provenance().identity())
+                || !set.classes().equals(data.classes())) {
+            return null;
+        }
+        java.util.Set<String> skipped = new java.util.HashSet<>();
+        set.skipped().forEach(s -> skipped.add(s.file().toString()));
+        List<String> expected = new ArrayList<>();
+        for (LabeledImage s : data.samples()) {
+            if (!skipped.contains(s.file().toString())) {
+                expected.add(s.file().toString());
+            }
+        }
+        return expected.equals(set.files()) && expected.size() + skipped.size() == data.size() ? set : null;
+    }
+
+    /**
      * Extracts the codes of {@code data} into {@code npy} (and its sidecars) and returns them.
      *
      * @param provenance what makes these codes (its {@code created} time is set at the end)

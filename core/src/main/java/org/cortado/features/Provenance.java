@@ -25,7 +25,7 @@ public record Provenance(String model, String weights, String weightsSha1, Strin
     }
 
     /** The fields that decide what the codes are (everything but the time), for resumption checks. */
-    String identity() {
+    public String identity() {
         return String.join("\n", model, weights, weightsSha1, layer, activation, pooling, preprocessing, engine);
     }
 }

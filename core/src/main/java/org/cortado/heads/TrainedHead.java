@@ -1,5 +1,7 @@
 package org.cortado.heads;
 
+import org.cortado.features.FeatureSet;
+
 /**
  * A linear head fitted on CNN codes: the fitted preprocessing, the linear model on preprocessed codes, the C used and
  * how it was chosen. Works on raw codes throughout.
@@ -35,6 +37,11 @@ public final class TrainedHead {
         Preprocessor pre = Preprocessor.fit(spec.preprocessing(), x);
         HeadSpec.ModelFit fit = spec.fitModel(pre.apply(x), y, classes, c);
         return new TrainedHead(spec, c, cv, pre, fit.model(), fit.converged(), fit.summary());
+    }
+
+    /** Trains on a feature file's codes and labels, over all of its classes. */
+    public static TrainedHead fit(HeadSpec spec, FeatureSet train) {
+        return fit(spec, train.rowArrays(), train.labels(), train.classes().size());
     }
 
     public HeadSpec spec() {
@@ -91,6 +98,19 @@ public final class TrainedHead {
     /** Predictions on raw codes {@code x} scored against {@code y}. */
     public Evaluation evaluate(float[][] x, int[] y) {
         return Evaluation.of(y, predict(x), classes());
+    }
+
+    /**
+     * Predictions on a feature file's codes scored against its labels.
+     *
+     * @throws IllegalArgumentException when its classes are not the ones this head was trained on
+     */
+    public Evaluation evaluate(FeatureSet set) {
+        if (set.classes().size() != classes()) {
+            throw new IllegalArgumentException("codes of " + set.classes().size() + " classes " + set.classes()
+                    + " for a head of " + classes() + " classes");
+        }
+        return evaluate(set.rowArrays(), set.labels());
     }
 
     /**

@@ -26,8 +26,11 @@ public record ModelEntry(String name, String description, String caffemodel, Lis
         String sha1Missing, String sha256, String sha384, Long size, String checksumSource, String license,
         Input input, Mean mean, CodeLayer codeLayer, String labels, Deploy deploy) {
 
-    /** Input size of the net, and the size images are resized to before the centre crop. */
-    public record Input(int height, int width, int resizeHeight, int resizeWidth) {
+    /**
+     * Input size of the net, the size images are resized to before the centre crop, and where that size comes from
+     * (or null).
+     */
+    public record Input(int height, int width, int resizeHeight, int resizeWidth, String note) {
     }
 
     /** Per-channel BGR mean values, and the mean image file the train_val prototxt names (or null). */

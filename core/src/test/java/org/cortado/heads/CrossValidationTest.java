@@ -49,7 +49,7 @@ class CrossValidationTest {
             }
         }
         for (HeadType type : HeadType.values()) {
-            HeadSpec spec = HeadSpec.defaults(type).withCrossValidation(new double[] {1e-6, 1e-2, 1}, 5, 3);
+            HeadSpec spec = HeadSpec.crossValidated(type).withCrossValidation(new double[] {1e-6, 1e-2, 1}, 5, 3);
             CrossValidation.Result r = CrossValidation.run(spec, imbalanced, yi, 2);
             assertEquals(3, r.candidates().length);
             assertTrue(r.bestC() > 1e-6, type + " chose " + r.bestC());
@@ -65,7 +65,7 @@ class CrossValidationTest {
     @Test
     void tiesGoToTheSmallestC() {
         ToyData d = ToyData.blobs(2, 10, 2, 20.0, 5); // trivially separable: every C is perfect
-        HeadSpec spec = HeadSpec.defaults(HeadType.SVM).withCrossValidation(new double[] {10, 0.1, 1}, 4, 0);
+        HeadSpec spec = HeadSpec.crossValidated(HeadType.SVM).withCrossValidation(new double[] {10, 0.1, 1}, 4, 0);
         CrossValidation.Result r = CrossValidation.run(spec, d.x, d.y, 2);
         for (CrossValidation.Candidate c : r.candidates()) {
             assertEquals(1.0, c.meanAccuracy());

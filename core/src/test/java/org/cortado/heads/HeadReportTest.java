@@ -20,7 +20,7 @@ class HeadReportTest {
     void reportCarriesTheContractFields() throws Exception {
         ToyData train = ToyData.blobs(2, 12, 3, 3.0, 1);
         ToyData val = ToyData.blobs(2, 5, 3, 3.0, 2);
-        HeadSpec spec = HeadSpec.defaults(HeadType.SVM).withCrossValidation(new double[] {0.01, 1}, 3, 0);
+        HeadSpec spec = HeadSpec.crossValidated(HeadType.SVM).withCrossValidation(new double[] {0.01, 1}, 3, 0);
         TrainedHead head = TrainedHead.fit(spec, train.x, train.y, 2);
         Evaluation ev = head.evaluate(val.x, val.y);
         var json = HeadReport.toJson(head, List.of("ants", "bees"), head.evaluate(train.x, train.y), ev,

@@ -95,7 +95,7 @@ class HymenopteraHeadsTest {
     @EnumSource(HeadType.class)
     void classifiesAntsAndBees(HeadType type) {
         long t0 = System.nanoTime();
-        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(type), train.rowArrays(), train.labels(), 2);
+        TrainedHead head = TrainedHead.fit(HeadSpec.crossValidated(type), train.rowArrays(), train.labels(), 2);
         Evaluation ev = head.evaluate(val.rowArrays(), val.labels());
         Evaluation tr = head.evaluate(train.rowArrays(), train.labels());
         System.out.printf("%s: C %.3g, train %.4f, val %.4f (%d/%d), fit %.1f s; %s%n", type, head.c(),

@@ -31,7 +31,7 @@ class TrainedHeadTest {
         ToyData test = codes(2);
         for (HeadType type : HeadType.values()) {
             for (Preprocessing p : Preprocessing.values()) {
-                HeadSpec spec = HeadSpec.defaults(type).withPreprocessing(p).withC(0.3);
+                HeadSpec spec = HeadSpec.crossValidated(type).withPreprocessing(p).withC(0.3);
                 TrainedHead head = TrainedHead.fit(spec, train.x, train.y, 3);
                 AffineMap map = head.affineOnRawCodes();
                 assertEquals(p == Preprocessing.L2, map.l2NormalizeInput());
@@ -63,7 +63,7 @@ class TrainedHeadTest {
     @Test
     void standardisationIsFittedOnTrainingCodesOnly() {
         ToyData train = codes(3);
-        TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX).withC(1), train.x, train.y, 3);
+        TrainedHead head = TrainedHead.fit(HeadSpec.crossValidated(HeadType.SOFTMAX).withC(1), train.x, train.y, 3);
         double[] mean = head.preprocessor().mean();
         double[] std = head.preprocessor().std();
         double m0 = 0;
@@ -89,7 +89,7 @@ class TrainedHeadTest {
     @Test
     void crossValidatedFitRecordsTheSearch() {
         ToyData train = codes(4);
-        HeadSpec spec = HeadSpec.defaults(HeadType.SVM).withCrossValidation(new double[] {1e-3, 1e-1, 10}, 3, 1);
+        HeadSpec spec = HeadSpec.crossValidated(HeadType.SVM).withCrossValidation(new double[] {1e-3, 1e-1, 10}, 3, 1);
         TrainedHead head = TrainedHead.fit(spec, train.x, train.y, 3);
         assertNotNull(head.crossValidation());
         assertEquals(head.crossValidation().bestC(), head.c());

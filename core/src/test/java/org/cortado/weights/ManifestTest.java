@@ -10,20 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.cortado.testing.RepositoryFiles;
 import org.cortado.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ManifestTest {
-    /** The repository's manifest, found from the core module's working directory. */
     static Path repositoryManifest() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path m = d.resolve("weights/manifest.json");
-            if (Files.isRegularFile(m)) {
-                return m;
-            }
-        }
-        throw new AssertionError("weights/manifest.json not found above " + Path.of("").toAbsolutePath());
+        return RepositoryFiles.manifest();
     }
 
     @Test

@@ -1,0 +1,271 @@
+package org.cortado.transfer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cortado.backend.Backend;
+import org.cortado.data.Batch;
+import org.cortado.data.BatchLoader;
+import org.cortado.data.LabeledImage;
+import org.cortado.data.Skipped;
+import org.cortado.data.TrainValSplit;
+import org.cortado.features.CodeExtractor;
+import org.cortado.features.FeatureSet;
+import org.cortado.heads.CrossValidation;
+import org.cortado.heads.Evaluation;
+import org.cortado.heads.HeadReport;
+import org.cortado.heads.HeadSpec;
+import org.cortado.heads.TrainedHead;
+import org.cortado.image.ImageTransformer;
+import org.cortado.util.Progress;
+
+/**
+ * The fixed-feature-extractor recipe end to end: codes of the training and validation images from a truncated
+ * pretrained net, a linear head fitted on the training codes, its evaluation, and the export of net and head as one
+ * Caffe model, checked by reading it back.
+ *
+ * <pre>{@code
+ * try (Backend backend = Backends.select("auto")) {
+ *     Transfer.Result r = Transfer.run(config, ImageFolders.trainVal(trainDir, valDir), backend);
+ *     System.out.println(r.valEvaluation().accuracy());
+ * }
+ * }</pre>
+ */
+public final class Transfer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Transfer() {
+    }
+
+    /**
+     * What to run.
+     *
+     * @param deploy            the deploy prototxt
+     * @param weights           its caffemodel
+     * @param code              where the codes come from
+     * @param input             how images are prepared
+     * @param head              the head and how C is chosen
+     * @param codesDir          where the feature files {@code train.npy} and {@code val.npy} go (an interrupted
+     *                          extraction resumes from there)
+     * @param export            the export folder, or null for none
+     * @param extraction        batch size, decoding threads, part size
+     * @param exportCheckImages how many validation images the export is checked on after writing (0: none)
+     * @param resume            reuse complete feature files with the same codes in {@code codesDir} and resume
+     *                          interrupted ones; without it, all codes are computed afresh
+     * @param quiet             no progress lines
+     */
+    public record Config(Path deploy, Path weights, CodeSpec code, InputRecipe input, HeadSpec head, Path codesDir,
+            Path export, CodeExtractor.Options extraction, int exportCheckImages, boolean resume, boolean quiet) {
+    }
+
+    /** Wall-clock seconds of each stage. */
+    public record Timings(double load, double trainCodes, double valCodes, double fit, double export,
+            double exportCheck, double total) {
+    }
+
+    /**
+     * The export read back through the Caffe-format reader and run on the first validation images.
+     *
+     * @param images             how many images were compared
+     * @param agreeing           how many got the head's class
+     * @param maxProbabilityDiff the largest difference between the export's probability and the softmax of the
+     *                           head's scores
+     */
+    public record ExportCheck(int images, int agreeing, double maxProbabilityDiff) {
+        public boolean passed() {
+            return agreeing == images;
+        }
+    }
+
+    /** Everything a run produced. {@code export} and {@code exportCheck} are null without an export. */
+    public record Result(CodeNet codes, FeatureSet train, FeatureSet val, TrainedHead head, Evaluation trainEvaluation,
+            Evaluation valEvaluation, HeadExport.Exported export, ExportCheck exportCheck, Timings timings) {
+        /** The images of both sets that gave no code, with reasons. */
+        public List<Skipped> skipped() {
+            List<Skipped> all = new ArrayList<>(train.skipped());
+            all.addAll(val.skipped());
+            return all;
+        }
+    }
+
+    /**
+     * Runs the recipe on {@code data}.
+     *
+     * @throws IllegalArgumentException before any work when an export is asked of a head that cannot be exported
+     */
+    public static Result run(Config config, TrainValSplit data, Backend backend) {
+        if (config.export() != null) {
+            String refused = HeadExport.refusal(config.head().preprocessing());
+            if (refused != null) {
+                throw new IllegalArgumentException(refused);
+            }
+        }
+        long t0 = System.nanoTime();
+        CodeNet codes = CodeNet.load(config.deploy(), config.weights(), config.code(), config.input(), backend);
+        long t1 = System.nanoTime();
+        FeatureSet train = extract(codes, data.train(), config, "train");
+        long t2 = System.nanoTime();
+        FeatureSet val = extract(codes, data.val(), config, "val");
+        long t3 = System.nanoTime();
+        if (train.rows() == 0) {
+            throw new IllegalArgumentException("no training image gave a code; skipped: " + train.skipped());
+        }
+        TrainedHead head = TrainedHead.fit(config.head(), train);
+        Evaluation trainEval = head.evaluate(train);
+        Evaluation valEval = head.evaluate(val);
+        long t4 = System.nanoTime();
+        HeadExport.Exported exported = null;
+        ExportCheck check = null;
+        long t5 = t4;
+        if (config.export() != null) {
+            exported = HeadExport.write(codes, head, train.classes(), config.export());
+            t5 = System.nanoTime();
+            if (config.exportCheckImages() > 0 && val.rows() > 0) {
+                check = checkExport(codes, head, val, config, backend);
+            }
+        }
+        long t6 = System.nanoTime();
+        Timings timings = new Timings(seconds(t0, t1), seconds(t1, t2), seconds(t2, t3), seconds(t3, t4),
+                seconds(t4, t5), seconds(t5, t6), seconds(t0, t6));
+        return new Result(codes, train, val, head, trainEval, valEval, exported, check, timings);
+    }
+
+    private static FeatureSet extract(CodeNet codes, org.cortado.data.ImageDataset set, Config config, String name) {
+        Progress progress = config.quiet()
+                ? new Progress(name + " codes", "img", set.size(), System.err, Progress.Mode.QUIET, System::nanoTime, 0)
+                : Progress.onStderr(name + " codes", "img", set.size(), false);
+        try (progress) {
+            return codes.extract(set, config.codesDir().resolve(name + ".npy"), config.extraction(), progress,
+                    config.resume());
+        }
+    }
+
+    private static double seconds(long from, long to) {
+        return (to - from) / 1e9;
+    }
+
+    /** Reads the export back and runs it on the first validation images that gave codes. */
+    private static ExportCheck checkExport(CodeNet codes, TrainedHead head, FeatureSet val, Config config,
+            Backend backend) {
+        int n = Math.min(config.exportCheckImages(), val.rows());
+        List<LabeledImage> images = new ArrayList<>(n);
+        float[][] rows = new float[n][];
+        float[][] all = val.rowArrays();
+        for (int i = 0; i < n; i++) {
+            images.add(new LabeledImage(Path.of(val.files().get(i)), val.labels()[i]));
+            rows[i] = all[i];
+        }
+        int[] expected = head.predict(rows);
+        double[][] scores = head.scores(rows);
+        ExportedModel model = ExportedModel.load(config.export(), codes.input(), backend);
+        int agreeing = 0;
+        double maxDiff = 0;
+        int row = 0;
+        try (BatchLoader loader = BatchLoader.of(images, new ImageTransformer(codes.input().loaderTransform()),
+                config.extraction().batchSize(), config.extraction().threads())) {
+            while (loader.hasNext()) {
+                Batch b = loader.next();
+                if (!b.skipped().isEmpty()) {
+                    throw new IllegalStateException("image " + b.skipped().get(0) + " gave a code before but not now");
+                }
+                float[][] probs = model.probabilities(b.data());
+                int[] predicted = ExportedModel.argmax(probs);
+                for (int i = 0; i < b.size(); i++, row++) {
+                    if (predicted[i] == expected[row]) {
+                        agreeing++;
+                    }
+                    double[] p = softmax(scores[row]);
+                    for (int k = 0; k < p.length; k++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(p[k] - probs[i][k]));
+                    }
+                }
+            }
+        }
+        return new ExportCheck(n, agreeing, maxDiff);
+    }
+
+    /** The softmax of a score vector, in double. */
+    public static double[] softmax(double[] s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : s) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[s.length];
+        for (int k = 0; k < s.length; k++) {
+            p[k] = Math.exp(s[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < s.length; k++) {
+            p[k] /= sum;
+        }
+        return p;
+    }
+
+    /**
+     * The JSON report: {@link HeadReport}'s fields (val_accuracy, train_accuracy, n_train, n_val, skipped, per-class
+     * metrics, confusion, cross-validation) with the recipe, the timings in seconds and the export.
+     *
+     * @param knownModel the manifest model the defaults came from, or null
+     * @param device     the backend's device, in words
+     */
+    public static ObjectNode report(Result r, Config config, String knownModel, String device) {
+        ObjectNode report = HeadReport.toJson(r.head(), r.train().classes(), r.trainEvaluation(), r.valEvaluation(),
+                r.skipped());
+        ObjectNode recipe = JSON.createObjectNode();
+        CodeNet codes = r.codes();
+        recipe.put("model", config.deploy().toString());
+        recipe.put("weights", config.weights().toString());
+        recipe.put("weights_sha1", codes.weightsSha1());
+        recipe.put("known_model", knownModel);
+        recipe.put("layer", codes.spec().layer());
+        recipe.put("activation", codes.spec().activation().id());
+        recipe.put("pooling", codes.pooling().id());
+        recipe.put("code_dim", codes.dim());
+        recipe.put("preprocessing", codes.input().describe());
+        recipe.put("oversample", codes.input().oversample());
+        recipe.put("head", config.head().describe());
+        recipe.put("head_preprocessing", config.head().preprocessing().id());
+        if (config.head().c() == null) {
+            ArrayNode grid = recipe.putArray("c_grid");
+            for (double c : config.head().cGrid()) {
+                grid.add(c);
+            }
+            recipe.put("folds", config.head().folds());
+        }
+        recipe.put("engine", CodeNet.engine());
+        recipe.put("device", device);
+        report.set("recipe", recipe);
+        ObjectNode t = report.putObject("timings_seconds");
+        Timings tm = r.timings();
+        t.put("load", tm.load()).put("train_codes", tm.trainCodes()).put("val_codes", tm.valCodes())
+                .put("fit", tm.fit()).put("export", tm.export()).put("export_check", tm.exportCheck())
+                .put("total", tm.total());
+        if (r.export() != null) {
+            ObjectNode e = report.putObject("export");
+            e.put("deploy", r.export().deploy().toString());
+            e.put("caffemodel", r.export().caffemodel().toString());
+            e.put("labels", r.export().labels().toString());
+            e.put("recipe", r.export().recipe().toString());
+            if (r.exportCheck() != null) {
+                ExportCheck c = r.exportCheck();
+                e.putObject("check").put("images", c.images()).put("agreeing", c.agreeing())
+                        .put("max_probability_diff", c.maxProbabilityDiff()).put("passed", c.passed());
+            }
+        }
+        return report;
+    }
+
+    /** The cross-validation table in a few lines, for a terminal. */
+    public static String crossValidationSummary(CrossValidation.Result cv) {
+        StringBuilder sb = new StringBuilder();
+        for (CrossValidation.Candidate c : cv.candidates()) {
+            sb.append(String.format(java.util.Locale.ROOT, "  C %-9.3g %.4f +- %.4f%s%n", c.c(), c.meanAccuracy(),
+                    c.stdAccuracy(), c.c() == cv.bestC() ? "  <- chosen" : ""));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,150 @@
+package org.cortado.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cortado.backend.Backend;
+import org.cortado.data.ImageDataset;
+import org.cortado.data.ImageFolders;
+import org.cortado.data.Skipped;
+import org.cortado.data.TrainValSplit;
+import org.cortado.features.CodeExtractor;
+import org.cortado.features.FeatureFiles;
+import org.cortado.features.FeatureSet;
+import org.cortado.features.LibSvm;
+import org.cortado.transfer.CodeNet;
+import org.cortado.util.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cortado codes}: images of an image-folder data set to a feature file (.npy codes, .labels.npy, .json with
+ * the file of each row, the skipped images and the provenance), optionally LIBSVM text too.
+ */
+@Command(name = "codes", mixinStandardHelpOptions = true,
+        description = "Compute the CNN codes of an image-folder data set (one subfolder per class) with a net cut after"
+                + " --layer, into a feature file: FEATURES.npy (float32, N x D), FEATURES.labels.npy (int32),"
+                + " FEATURES.json (classes, the file of each row, skipped images, provenance).")
+final class CodesCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    CodeOptions code;
+
+    @Mixin
+    PreprocessOptions preprocess;
+
+    @Mixin
+    DeviceOption device;
+
+    @Mixin
+    ManifestOption manifest;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "One data set: a folder with one subfolder per class.")
+    Path data;
+
+    @Option(names = "--train", paramLabel = "DIR",
+            description = "A training set (with --val): writes FEATURES with .train and .val before .npy.")
+    Path train;
+
+    @Option(names = "--val", paramLabel = "DIR", description = "The validation set, over the training set's classes.")
+    Path val;
+
+    @Option(names = "--out", required = true, paramLabel = "FEATURES.npy", description = "The feature file.")
+    Path out;
+
+    @Option(names = "--libsvm", paramLabel = "FILE",
+            description = "Also write LIBSVM text (label index:value ...); with --train/--val, .train and .val are put"
+                    + " before its extension.")
+    Path libsvm;
+
+    @Mixin
+    ExtractionOptions extraction;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Job> jobs = jobs();
+        ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
+        out.println(defaults.describeSource());
+        try (Backend backend = device.open()) {
+            CodeNet net = CodeNet.load(model.model, model.weights, defaults.code(), defaults.input(), backend);
+            out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", net.spec().layer(),
+                    net.spec().activation().id(), net.pooling().id(), net.dim());
+            out.println("preprocessing: " + net.input().describe());
+            CodeExtractor.Options options = extraction.toOptions(net.input());
+            for (Job job : jobs) {
+                long t0 = System.nanoTime();
+                FeatureSet set;
+                try (Progress progress = Progress.onStderr(job.name + " codes", "img", job.data.size(),
+                        extraction.quiet)) {
+                    set = net.extract(job.data, job.npy, options, progress, extraction.resume);
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (job.libsvm != null) {
+                    LibSvm.write(job.libsvm, set);
+                }
+                out.printf("%s: %d of %d images -> %s (%s, %s)%s in %.1f s%n", job.name, set.rows(), job.data.size(),
+                        job.npy, FeatureFiles.labelsPath(job.npy).getFileName(),
+                        FeatureFiles.metadataPath(job.npy).getFileName(),
+                        job.libsvm == null ? "" : ", LIBSVM " + job.libsvm, seconds);
+                reportSkipped(set.skipped(), out, err, "codes");
+            }
+        }
+        return 0;
+    }
+
+    /** Each skipped image on standard output and, as a warning, on standard error. */
+    static void reportSkipped(List<Skipped> skipped, PrintWriter out, PrintWriter err, String command) {
+        if (skipped.isEmpty()) {
+            return;
+        }
+        out.printf("skipped %d image(s):%n", skipped.size());
+        for (Skipped s : skipped) {
+            out.printf("  %s: %s%n", s.file(), s.reason());
+            err.printf("cortado %s: skipped %s: %s%n", command, s.file(), s.reason());
+        }
+    }
+
+    private record Job(String name, ImageDataset data, Path npy, Path libsvm) {
+    }
+
+    private List<Job> jobs() {
+        if ((data == null) == (train == null)) {
+            throw new IllegalArgumentException("give --data DIR, or --train DIR with --val DIR");
+        }
+        if ((train == null) != (val == null)) {
+            throw new IllegalArgumentException("--train and --val go together");
+        }
+        if (!out.getFileName().toString().endsWith(".npy")) {
+            throw new IllegalArgumentException("--out " + out + ": a feature file's name ends in .npy");
+        }
+        List<Job> jobs = new ArrayList<>();
+        if (data != null) {
+            jobs.add(new Job("data", ImageFolders.scan(data), out, libsvm));
+        } else {
+            TrainValSplit tv = ImageFolders.trainVal(train, val);
+            jobs.add(new Job("train", tv.train(), withPart(out, "train"), libsvm == null ? null : withPart(libsvm, "train")));
+            jobs.add(new Job("val", tv.val(), withPart(out, "val"), libsvm == null ? null : withPart(libsvm, "val")));
+        }
+        return jobs;
+    }
+
+    /** {@code dir/codes.npy} with part "train" is {@code dir/codes.train.npy}; without an extension, appended. */
+    static Path withPart(Path file, String part) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String named = dot > 0 ? name.substring(0, dot) + "." + part + name.substring(dot) : name + "." + part;
+        return file.resolveSibling(named);
+    }
+}

@@ -1,0 +1,65 @@
+package org.cortado.cli;
+
+import java.nio.file.Path;
+import org.cortado.caffe.Prototxt;
+import org.cortado.caffe.proto.Caffe.LayerParameter;
+import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.layers.NetDefinitionException;
+import org.cortado.layers.Phase;
+import org.cortado.net.NetDefinitions;
+import org.cortado.tensor.Shape;
+import org.cortado.transfer.CodeSpec;
+import org.cortado.transfer.InputRecipe;
+import org.cortado.transfer.KnownModels;
+import org.cortado.weights.ModelEntry;
+
+/**
+ * The code layer and the preprocessing of codes and transfer: the options given, completed by the weights manifest's
+ * entry when the caffemodel is one of its models (by checksum or file name).
+ *
+ * @param known the manifest model, or null
+ * @param code  where the codes come from
+ * @param input how images are prepared
+ */
+record ModelDefaults(KnownModels.Match known, CodeSpec code, InputRecipe input) {
+
+    static ModelDefaults resolve(ModelOptions model, ManifestOption manifest, CodeOptions code,
+            PreprocessOptions preprocess) {
+        if (model.weights == null) {
+            throw new IllegalArgumentException("--weights is required: codes come from a trained net");
+        }
+        KnownModels.Match match = manifest.readIfPresent().flatMap(m -> KnownModels.find(m, model.weights))
+                .orElse(null);
+        ModelEntry entry = match == null ? null : match.entry();
+        Shape declared = declaredInput(model.model);
+        InputRecipe input = preprocess.toRecipe(declared, entry == null ? null : KnownModels.transform(entry));
+        return new ModelDefaults(match, code.toSpec(entry), input);
+    }
+
+    /** The manifest model's name, or null. */
+    String knownName() {
+        return known == null ? null : known.entry().name();
+    }
+
+    /** One line saying where the defaults came from. */
+    String describeSource() {
+        return known == null ? "model not in the weights manifest: preprocessing from the options"
+                : "known model " + known.describe() + ": its test-time preprocessing and code layer fill in the options"
+                        + " not given";
+    }
+
+    /** The shape of the deploy net's first input, (N, C, H, W). */
+    static Shape declaredInput(Path deploy) {
+        NetParameter def = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
+        for (LayerParameter l : def.getLayerList()) {
+            if (l.getType().equals("Input") && l.getInputParam().getShapeCount() > 0) {
+                long[] dims = l.getInputParam().getShape(0).getDimList().stream().mapToLong(Long::longValue).toArray();
+                if (dims.length == 4) {
+                    return Shape.ofLongs(dims);
+                }
+            }
+        }
+        throw new NetDefinitionException(deploy + ": no Input layer (or input/input_dim fields) with an (N, C, H, W)"
+                + " shape; a deploy prototxt declares the image input");
+    }
+}
