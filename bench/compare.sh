@@ -5,6 +5,8 @@
 #   bench/compare.sh                  the goal rows: peak probe, whole forward passes, model load, ants/bees codes,
 #                                     each OpenCV row measured right before and right after ours (about 12 minutes)
 #   bench/compare.sh all              the same plus the GEMM and convolution families (about 25 minutes more)
+#   bench/compare.sh GROUP...         only these peer groups (forward, load, extract, decode), each with its OpenCV
+#                                     rows before and after, and the peak probe
 #   bench/compare.sh REGEX...         only the JMH benchmarks matching REGEX (JMH syntax, e.g. 'GemmBench'
 #                                     'ConvBench.forward'), no peer
 #
@@ -31,9 +33,19 @@ JAVA=(java --add-modules jdk.incubator.vector -cp "$CP")
 
 "${JAVA[@]}" org.cortado.bench.Nets 2>/dev/null   # random-weight AlexNet caffemodel and input batches, once
 
+# Peer groups: OpenCV script group name : JMH benchmark.
+ALL_GROUPS=(forward:ForwardBench load:LoadBench extract:ExtractBench decode:DecodeBench)
+PEERS=()
 case "${1:-goals}" in
-    goals) SOLO=(PeakBench) ;;
-    all)   SOLO=(PeakBench GemmBench ConvBench) ;;
+    goals) SOLO=(PeakBench); PEERS=("${ALL_GROUPS[@]}") ;;
+    all)   SOLO=(PeakBench GemmBench ConvBench); PEERS=("${ALL_GROUPS[@]}") ;;
+    forward|load|extract|decode)
+           SOLO=(PeakBench)
+           for g in "$@"; do
+               for known in "${ALL_GROUPS[@]}"; do
+                   [ "${known%%:*}" = "$g" ] && PEERS+=("$known")
+               done
+           done ;;
     *)     SOLO=("$@") ;;
 esac
 
@@ -56,15 +68,13 @@ jmh() {  # jmh NAME BENCHMARK...
 }
 
 [ ${#SOLO[@]} -gt 0 ] && jmh solo "${SOLO[@]}"
-if [ "${1:-goals}" = goals ] || [ "${1:-goals}" = all ]; then
-    # Each peer row is measured before and after ours, so that a change of load during the run shows (and the
-    # mean of the two is compared).
-    for group in forward:ForwardBench load:LoadBench extract:ExtractBench; do
-        opencv "${group%%:*}" 1-before
-        jmh "${group%%:*}" "${group##*:}"
-        opencv "${group%%:*}" 2-after
-    done
-fi
+# Each peer row is measured before and after ours, so that a change of load during the run shows (and the mean of
+# the two is compared).
+for group in "${PEERS[@]}"; do
+    opencv "${group%%:*}" 1-before
+    jmh "${group%%:*}" "${group##*:}"
+    opencv "${group%%:*}" 2-after
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/header.txt"
 
 {

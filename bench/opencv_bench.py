@@ -34,7 +34,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--only", default="forward,load,extract")
+    ap.add_argument("--only", default="forward,load,extract,decode")
     args = ap.parse_args()
     cv2.setNumThreads(args.threads)
     only = set(args.only.split(","))
@@ -86,6 +86,29 @@ def main():
         ms = mean_ms(extract, 0, warmup=2, min_calls=3)
         rows["extract/hymenoptera"] = ms
         print("extract %d files (%d decoded): %.0f ms" % (len(files), decoded[0], ms), flush=True)
+
+    if "decode" in only:
+        # As DecodeBench: one thread, imread alone and followed by the transform of the extract row.
+        files = sorted(f for f in glob.glob(os.path.join(args.shared, "data/hymenoptera/**/*"), recursive=True)
+                       if os.path.isfile(f))
+        cv2.setNumThreads(1)
+
+        def decode():
+            return sum(img.size for img in (cv2.imread(f, cv2.IMREAD_COLOR) for f in files) if img is not None)
+
+        def decode_transform():
+            total = 0.0
+            for f in files:
+                img = cv2.imread(f, cv2.IMREAD_COLOR)
+                if img is not None:
+                    total += cv2.dnn.blobFromImage(img, 1.0, (227, 227), (104, 117, 123), swapRB=False,
+                                                   crop=False)[0, 0, 0, 0]
+            return total
+        rows["decode/hymenoptera"] = mean_ms(decode, 0, warmup=3, min_calls=5)
+        rows["decode-transform/hymenoptera"] = mean_ms(decode_transform, 0, warmup=3, min_calls=5)
+        print("decode %d files: %.0f ms; with the transform: %.0f ms" % (
+            len(files), rows["decode/hymenoptera"], rows["decode-transform/hymenoptera"]), flush=True)
+        cv2.setNumThreads(args.threads)
 
     with open(args.out + ".tmp", "w") as f:
         json.dump({"opencv": cv2.__version__, "threads": args.threads, "rows": rows}, f, indent=1)

@@ -1,6 +1,7 @@
 package org.cortado.cli;
 
 import java.io.PrintWriter;
+import org.cortado.image.ImageDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,11 +35,26 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setExecutionStrategy(parsed -> {
+            // Library code that says more only when asked (which JPEG decoder serves this process) reads this
+            // property; it is restored afterwards, for the tests that run many command lines in one JVM.
+            String before = System.getProperty(ImageDecoder.VERBOSE_PROPERTY);
+            if (verbose(parsed)) {
+                System.setProperty(ImageDecoder.VERBOSE_PROPERTY, "true");
+            }
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                if (before == null) {
+                    System.clearProperty(ImageDecoder.VERBOSE_PROPERTY);
+                } else {
+                    System.setProperty(ImageDecoder.VERBOSE_PROPERTY, before);
+                }
+            }
+        });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.asCommandLineList().stream()
-                    .anyMatch(c -> c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose"));
             err.println("cortado " + cmd.getCommandName() + ": " + Errors.oneLine(ex));
-            if (verbose) {
+            if (verbose(parsed)) {
                 ex.printStackTrace(err);
             }
             err.flush();
@@ -50,6 +66,11 @@ public final class Main {
             return EXIT_USAGE;
         });
         return cli.execute(args);
+    }
+
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        return parsed.asCommandLineList().stream()
+                .anyMatch(c -> c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose"));
     }
 
     private static String commandPath(CommandLine cmd) {

@@ -37,7 +37,7 @@ public final class Report {
 
     /** Row order: the goal rows first, then the families. */
     private static int rank(String key) {
-        String[] order = {"forward/", "load/", "extract/", "peak", "gemm/", "conv-"};
+        String[] order = {"forward/", "load/", "extract/", "decode", "peak", "gemm/", "conv-"};
         for (int i = 0; i < order.length; i++) {
             if (key.startsWith(order[i])) {
                 return i;
@@ -104,6 +104,13 @@ public final class Report {
                 case "ExtractBench" -> rows.add(new Row("extract/hymenoptera",
                         "hymenoptera 398 files: decode + resize + SqueezeNet fire9 codes", ms,
                         fmt("%.1f img/s", 398 * 1000 / ms), Double.NaN));
+                case "DecodeBench" -> {
+                    String decoder = p.path("decoder").asText();
+                    boolean transform = method.equals("decodeTransform");
+                    rows.add(new Row((transform ? "decode-transform" : "decode") + "/hymenoptera/" + decoder,
+                            "hymenoptera 398 files, 1 thread: decode" + (transform ? " + resize to 227 + mean" : "")
+                                    + " (" + decoder + ")", ms, fmt("%.2f ms/file", ms / 398), Double.NaN));
+                }
                 default -> rows.add(new Row(cls + "." + method, cls + "." + method, ms, null, Double.NaN));
             }
         }
@@ -117,7 +124,7 @@ public final class Report {
                 double gf = row.flops() / (row.ms() * 1e6);
                 rate = fmt("%.1f GFLOP/s (%.0f%% of peak)", gf, 100 * gf / NOMINAL_PEAK_GFLOPS);
             }
-            List<Double> theirs = peer.getOrDefault(row.key(), List.of());
+            List<Double> theirs = peer.getOrDefault(peerKey(row.key()), List.of());
             String theirMs = "";
             String each = "";
             String theirRate = "";
@@ -136,6 +143,11 @@ public final class Report {
         System.out.println(fmt("Peak for %% of peak: %.0f GFLOP/s = 2 cores x 3.56 GHz x 32 FLOP/cycle (two 256-bit FMA"
                 + " pipes = 16 fp32 FMA lanes x 2 FLOPs per cycle)%s.", NOMINAL_PEAK_GFLOPS,
                 Double.isNaN(peakGflops) ? "" : fmt("; the probe reached %.1f GFLOP/s in this run", peakGflops)));
+    }
+
+    /** The OpenCV row a row of ours compares with: its own key, less the decoder for the decoding rows. */
+    private static String peerKey(String key) {
+        return key.startsWith("decode") ? key.substring(0, key.lastIndexOf('/')) : key;
     }
 
     private static String theirRate(Row row, double ms) {

@@ -11,11 +11,20 @@ import org.w3c.dom.Node;
  *
  * <p>Adobe writes CMYK inverted (255 = no ink). libjpeg turns YCCK into such inverted CMYK, and OpenCV then takes
  * {@code R = K - ((255 - C) * K >> 8)} and likewise for G (from M) and B (from Y); this class follows both steps
- * so that these files decode to what OpenCV-based Caffe tools see.
+ * so that these files decode to what OpenCV-based Caffe tools see. The native decoder ({@code jpeg_jni.c}) applies
+ * the same formula to libjpeg's CMYK output; this class serves where that decoder is unavailable.
  */
 final class Cmyk {
     /** The Adobe APP14 marker's colour transform code for YCCK. */
     private static final int ADOBE_TRANSFORM_YCCK = 2;
+
+    /** Fraction bits of libjpeg's colour conversion. */
+    private static final int SCALEBITS = 16;
+    private static final long HALF = 1L << (SCALEBITS - 1);
+    private static final long CR_R = fix(1.40200);
+    private static final long CB_B = fix(1.77200);
+    private static final long CR_G = fix(0.71414);
+    private static final long CB_G = fix(0.34414);
 
     private Cmyk() {
     }
@@ -86,17 +95,28 @@ final class Cmyk {
         return new BgrImage(h, w, out);
     }
 
-    /** libjpeg's YCCK to CMYK step: the YCC triple decoded as JFIF YCbCr to RGB, then C = 255 - R and so on. */
+    /**
+     * libjpeg's YCCK to CMYK step: the YCC triple decoded as JFIF YCbCr to RGB, then C = 255 - R and so on, in
+     * libjpeg's fixed point (jdcolor.c: coefficients with 16 fraction bits, rounded by adding one half before the
+     * shift), so that this path and the native decoder, where libjpeg does this step, agree bit for bit (rounding in
+     * double instead differs by one level in about one value in 6000).
+     */
     private static void yccToInvertedCmy(int yy, int cb, int cr, int[] cmy) {
-        double r = yy + 1.402 * (cr - 128);
-        double g = yy - 0.344136 * (cb - 128) - 0.714136 * (cr - 128);
-        double b = yy + 1.772 * (cb - 128);
+        int cbc = cb - 128;
+        int crc = cr - 128;
+        int r = yy + (int) ((CR_R * crc + HALF) >> SCALEBITS);
+        int g = yy + (int) ((-CB_G * cbc - CR_G * crc + HALF) >> SCALEBITS);
+        int b = yy + (int) ((CB_B * cbc + HALF) >> SCALEBITS);
         cmy[0] = 255 - clamp(r);
         cmy[1] = 255 - clamp(g);
         cmy[2] = 255 - clamp(b);
     }
 
-    private static int clamp(double v) {
-        return (int) Math.max(0, Math.min(255, Math.round(v)));
+    private static long fix(double x) {
+        return (long) (x * (1L << SCALEBITS) + 0.5);
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
     }
 }

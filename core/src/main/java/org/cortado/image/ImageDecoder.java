@@ -1,6 +1,7 @@
 package org.cortado.image;
 
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
@@ -12,25 +13,67 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes image files (whatever javax.imageio reads: JPEG, PNG, GIF, BMP) into 8-bit BGR as OpenCV's
  * {@code imread(IMREAD_COLOR)} would: grey replicated to three channels, alpha dropped (not composited), 16-bit
- * samples cut to their high byte, embedded colour profiles ignored (raw samples, as OpenCV does), the first frame of an
- * animation. CMYK and YCCK JPEGs, which ImageIO's {@code read} rejects, are converted from their raw samples with
- * OpenCV's inverted-CMYK formula.
+ * samples cut to their high byte, embedded colour profiles ignored (raw samples, as OpenCV does; ImageIO's JPEG
+ * reader would convert them to sRGB), the first frame of an animation. CMYK and YCCK JPEGs, which ImageIO's
+ * {@code read} rejects, are converted from their raw samples with OpenCV's inverted-CMYK formula.
+ *
+ * <p>JPEG files (recognised by their first bytes, as OpenCV does, whatever their name) go to libjpeg-turbo through
+ * {@link NativeJpeg} where its library loads, which is several times faster than ImageIO and gives the same pixels;
+ * elsewhere to ImageIO. Which one serves this process is printed once, on the first decode, when the system property
+ * {@value #VERBOSE_PROPERTY} is {@code true} (the command line's {@code --verbose} sets it).
  *
  * <p>Stateless and safe to call from many threads (each call opens its own reader).
  */
 public final class ImageDecoder {
+    /** When {@code true}, the first decode says on standard error which JPEG decoder this process uses, and why. */
+    public static final String VERBOSE_PROPERTY = "cortado.verbose";
+    private static final AtomicBoolean TOLD = new AtomicBoolean();
+
     private ImageDecoder() {
     }
 
     /** Decodes {@code file}; a file that is not an image or is damaged beyond decoding throws with the reason. */
     public static BgrImage decode(Path file) throws ImageDecodeException {
+        if (!Files.isRegularFile(file)) {
+            throw new ImageDecodeException(file, "not a readable file", null);
+        }
+        if (!TOLD.get() && TOLD.compareAndSet(false, true) && Boolean.getBoolean(VERBOSE_PROPERTY)) {
+            System.err.println("cortado: JPEG decoder: " + jpegDecoder());
+        }
+        if (NativeJpeg.available()) {
+            byte[] data;
+            try {
+                data = Files.readAllBytes(file);
+            } catch (IOException e) {
+                throw new ImageDecodeException(file, "cannot read the file: " + describe(e), e);
+            }
+            if (NativeJpeg.isJpeg(data)) {
+                return NativeJpeg.decode(file, data);
+            }
+        }
+        return decodeWithImageIO(file);
+    }
+
+    /** Which decoder serves JPEG files in this process, and why ImageIO where it is ImageIO, in one line. */
+    public static String jpegDecoder() {
+        return NativeJpeg.status();
+    }
+
+    /**
+     * Decodes {@code file} with ImageIO whatever its format: the portable path, which {@link #decode} takes for
+     * JPEGs only where the native decoder is unavailable (public for comparisons and benchmarks).
+     */
+    public static BgrImage decodeWithImageIO(Path file) throws ImageDecodeException {
         if (!Files.isRegularFile(file)) {
             throw new ImageDecodeException(file, "not a readable file", null);
         }
@@ -57,12 +100,40 @@ public final class ImageDecoder {
     }
 
     private static BgrImage decode(ImageReader reader) throws IOException {
-        if ("jpeg".equalsIgnoreCase(reader.getFormatName()) && Cmyk.isFourChannelJpeg(reader)) {
-            // ImageIO converts four-channel JPEGs through a colour profile (or refuses them); OpenCV applies a plain
-            // formula to libjpeg's raw CMYK, which readRaster hands out.
-            return Cmyk.toBgr(reader.readRaster(0, null), Cmyk.isYcck(reader));
+        ImageReadParam param = reader.getDefaultReadParam();
+        if ("jpeg".equalsIgnoreCase(reader.getFormatName())) {
+            if (Cmyk.isFourChannelJpeg(reader)) {
+                // ImageIO converts four-channel JPEGs through a colour profile (or refuses them); OpenCV applies a
+                // plain formula to libjpeg's raw CMYK, which readRaster hands out.
+                return Cmyk.toBgr(reader.readRaster(0, null), Cmyk.isYcck(reader));
+            }
+            ImageTypeSpecifier embedded = embeddedProfileType(reader);
+            if (embedded != null) {
+                // A destination image rather than setDestinationType: ImageIO matches a destination type against
+                // the reader's types by identity of their colour spaces, which the reader may have made anew.
+                param.setDestination(embedded.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
+            }
         }
-        return toBgr(reader.read(0));
+        return toBgr(reader.read(0, param));
+    }
+
+    /**
+     * The destination type in the JPEG's embedded ICC colour space, or null when it has none. ImageIO's default
+     * destination is sRGB, into which it converts the samples through the profile (by up to 85 levels on photographs
+     * of hymenoptera); in the embedded space it hands the samples out as libjpeg decoded them, which is what OpenCV
+     * gives. The embedded space is the one that is none of the JDK's built-in spaces.
+     */
+    private static ImageTypeSpecifier embeddedProfileType(ImageReader reader) throws IOException {
+        ColorSpace srgb = ColorSpace.getInstance(ColorSpace.CS_sRGB);
+        ColorSpace gray = ColorSpace.getInstance(ColorSpace.CS_GRAY);
+        for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext();) {
+            ImageTypeSpecifier t = types.next();
+            ColorSpace cs = t.getColorModel().getColorSpace();
+            if (cs instanceof ICC_ColorSpace && cs != srgb && cs != gray) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** {@code img} as 8-bit BGR, by the rules in the class comment. */

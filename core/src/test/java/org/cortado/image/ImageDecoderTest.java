@@ -1,9 +1,12 @@
 package org.cortado.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
@@ -15,9 +18,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,18 +125,20 @@ class ImageDecoderTest {
     }
 
     private Path writeJpeg(IIOImage image, String name) throws IOException {
-        Path f = dir.resolve(name);
-        ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ImageOutputStream os = ImageIO.createImageOutputStream(f.toFile())) {
-            w.setOutput(os);
-            ImageWriteParam p = w.getDefaultWriteParam();
-            p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            p.setCompressionQuality(1f);
-            w.write(null, image, p);
-        } finally {
-            w.dispose();
-        }
-        return f;
+        return Files.write(dir.resolve(name), Jpegs.encode(image, 1f, false));
+    }
+
+    @Test
+    void embeddedColourProfileIsIgnoredAsOpenCvIgnoresIt() throws Exception {
+        // Random samples written plainly, then the same file claiming to be linear RGB: ImageIO's default read would
+        // convert the second to sRGB (by tens of levels); OpenCV, and this decoder, hand out the samples as coded.
+        BufferedImage img = Jpegs.photo(48, 32, BufferedImage.TYPE_3BYTE_BGR, 3);
+        byte[] plain = Jpegs.encode(new IIOImage(img, null, null), 0.9f, false);
+        byte[] tagged = Jpegs.withIccProfile(plain, ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData());
+        Path a = Files.write(dir.resolve("plain.jpg"), plain);
+        Path b = Files.write(dir.resolve("linear.jpg"), tagged);
+        assertArrayEquals(ImageDecoder.decodeWithImageIO(a).pixels(), ImageDecoder.decodeWithImageIO(b).pixels());
+        assertArrayEquals(ImageDecoder.decode(a).pixels(), ImageDecoder.decode(b).pixels());
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import jcuda.jcublas.JCublas2;
 import jcuda.jcudnn.JCudnn;
 import jcuda.nvrtc.JNvrtc;
 import org.cortado.backend.BackendUnavailableException;
+import org.cortado.util.NativeLibraries;
 
 /**
  * Finds and loads the native GPU stack in the order that lets the JCuda natives link, with no environment variable:
@@ -288,29 +288,16 @@ final class NativeStack {
     /** Copies the bridge for {@code soname} out of the jar into a private folder of this process. */
     private static Path extractBridge(String soname) throws PartFailure {
         String resource = NATIVE_RESOURCES + PLATFORM + "/" + soname;
-        try (InputStream in = NativeStack.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
+        try {
+            Path file = NativeLibraries.extract(NativeStack.class.getClassLoader(), resource);
+            if (file == null) {
                 throw new PartFailure("this cortado-kernels jar has no bridge " + resource
                         + " (it was built without gcc); install the CUDA 12 / cuDNN 8 library or rebuild with gcc");
             }
-            Path dir = bridgeDir();
-            Path file = dir.resolve(soname);
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            file.toFile().deleteOnExit();
             return file;
         } catch (IOException e) {
             throw new PartFailure("cannot extract the bridge " + resource + ": " + e.getMessage());
         }
-    }
-
-    private static Path bridgeDir;
-
-    private static Path bridgeDir() throws IOException {
-        if (bridgeDir == null) {
-            bridgeDir = Files.createTempDirectory("cortado-native-");
-            bridgeDir.toFile().deleteOnExit();
-        }
-        return bridgeDir;
     }
 
     /** bridges.conf from the jar: bridge soname -> the sonames it can forward to, in order. */
