@@ -81,12 +81,15 @@ final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        scale(m, n, beta, c, cOff);
+        boolean packedPath = !(transB && m <= DOT_MAX_ROWS && !transA);
+        if (!(packedPath && beta == 0f && k > 0 && alpha != 0f)) {
+            scale(m, n, beta, c, cOff);
+        }
         if (k == 0 || alpha == 0f) {
             return;
         }
         boolean split = parallelize && parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS;
-        if (transB && m <= DOT_MAX_ROWS && !transA) {
+        if (!packedPath) {
             int groups = (n + 3) / 4;
             if (!split) {
                 kernel.dotRows(m, n, k, alpha, a, aOff, b, bOff, c, cOff, 0, n);
@@ -103,8 +106,21 @@ final class Gemm {
             aPanels.set(buffer);
         }
         PackedA pa = pack(transA, m, k, alpha, a, aOff, buffer, split);
-        multiply(pa, transB, n, b, bOff, c, cOff, split);
+        // With beta 0 the first K block writes C instead of adding to it (C was zeroed above only for the dot form).
+        multiply(pa, transB, n, b, bOff, c, cOff, split, beta == 0f ? zeros(m) : null, 0);
     }
+
+    /** Zeros as row initialisers for {@code m} rows (shared, never written). */
+    private static float[] zeros(int m) {
+        float[] z = zeroRows;
+        if (z.length < m) {
+            z = new float[Math.max(m, 2 * z.length)];
+            zeroRows = z;
+        }
+        return z;
+    }
+
+    private static volatile float[] zeroRows = new float[1024];
 
     /** Floats needed to pack an {@code m x k} A. */
     int packedSize(int m, int k) {
@@ -133,6 +149,10 @@ final class Gemm {
      */
     void gemm(PackedA pa, boolean transB, int n, float[] b, int bOff, float beta, float[] c, int cOff,
               boolean parallelize) {
+        if (beta == 0f) {
+            gemmWithRowInit(pa, transB, n, b, bOff, null, 0, c, cOff, parallelize);
+            return;
+        }
         int m = pa.m();
         if (m == 0 || n == 0) {
             return;
@@ -142,14 +162,37 @@ final class Gemm {
             return;
         }
         boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
-        multiply(pa, transB, n, b, bOff, c, cOff, split);
+        multiply(pa, transB, n, b, bOff, c, cOff, split, null, 0);
     }
 
+    /**
+     * {@code C[i, j] = rowInit[rowInitOff + i] + (A * op(B))[i, j]} with A packed by {@link #pack}: a convolution's
+     * bias, or zeros when {@code rowInit} is null. C is not read, and is written once. Modified: c.
+     */
+    void gemmWithRowInit(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] rowInit, int rowInitOff,
+                         float[] c, int cOff, boolean parallelize) {
+        int m = pa.m();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        float[] init = rowInit != null ? rowInit : zeros(m);
+        int initOff = rowInit != null ? rowInitOff : 0;
+        if (pa.k() == 0) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * n, cOff + (i + 1) * n, init[initOff + i]);
+            }
+            return;
+        }
+        boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
+        multiply(pa, transB, n, b, bOff, c, cOff, split, init, initOff);
+    }
+
+    /** {@code rowInit} null: C += A * op(B); else the first K block writes C from rowInit (see GemmKernel#tile). */
     private void multiply(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] c, int cOff,
-                          boolean split) {
+                          boolean split, float[] rowInit, int rowInitOff) {
         int m = pa.m();
         if (!split) {
-            blocked(pa, transB, n, b, bOff, c, cOff, 0, m, 0, n);
+            blocked(pa, transB, n, b, bOff, c, cOff, 0, m, 0, n, rowInit, rowInitOff);
             return;
         }
         int rowTiles = (m + mr - 1) / mr;
@@ -157,16 +200,16 @@ final class Gemm {
         // Split the dimension with more tiles, so that both threads get whole, equally many tiles.
         if (colTiles >= rowTiles) {
             parallel.forRange(colTiles, 1, (s, e) -> blocked(pa, transB, n, b, bOff, c, cOff, 0, m, s * nr,
-                    Math.min(n, e * nr)));
+                    Math.min(n, e * nr), rowInit, rowInitOff));
         } else {
             parallel.forRange(rowTiles, 1, (s, e) -> blocked(pa, transB, n, b, bOff, c, cOff, s * mr,
-                    Math.min(m, e * mr), 0, n));
+                    Math.min(m, e * mr), 0, n, rowInit, rowInitOff));
         }
     }
 
     /** {@code C[i0..i1, j0..j1] += A[i0..i1, :] * op(B)[:, j0..j1]} on the calling thread; i0 is a multiple of MR. */
     private void blocked(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] c, int cOff, int i0,
-                         int i1, int j0, int j1) {
+                         int i1, int j0, int j1, float[] rowInit, int rowInitOff) {
         int k = pa.k();
         float[] ap = pa.data();
         float[] bp = bPanels.get();
@@ -175,6 +218,8 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packB(transB, b, bOff, n, k, pc, kc, jc, nc, bp);
+                // Every tile of C meets its first K block (pc = 0) before any other, on this thread.
+                float[] init = pc == 0 ? rowInit : null;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     for (int jr = 0; jr < nc; jr += nr) {
@@ -183,7 +228,7 @@ final class Gemm {
                         for (int ir = 0; ir < mc; ir += mr) {
                             int aStrip = (ic + ir) / mr * mr * k + pc * mr;
                             kernel.tile(kc, ap, aStrip, bp, bStrip, c, cOff + (ic + ir) * n + jc + jr, n,
-                                    Math.min(mr, mc - ir), cols);
+                                    Math.min(mr, mc - ir), cols, init, rowInitOff + ic + ir);
                         }
                     }
                 }

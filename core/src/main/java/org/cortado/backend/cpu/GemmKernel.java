@@ -23,9 +23,12 @@ interface GemmKernel {
      * {@code C[0..rows, 0..cols] += Ap * Bp} where {@code Ap} is an {@code mr x kc} panel stored column by column
      * ({@code ap[apOff + p*mr + r]}) and {@code Bp} a {@code kc x nr} panel stored row by row
      * ({@code bp[bpOff + p*nr + q]}); C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows}
-     * and columns past {@code cols} of the panels are zero padding and are not written. Modified: c.
+     * and columns past {@code cols} of the panels are zero padding and are not written. With {@code rowInit} not
+     * null, C is not read: {@code C[r, q] = rowInit[rowInitOff + r] + (Ap * Bp)[r, q]} (a bias per row, or zeros),
+     * which saves the product's first pass a read of C and the caller a pass to initialise it. Modified: c.
      */
-    void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols);
+    void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols,
+              float[] rowInit, int rowInitOff);
 
     /**
      * {@code C[i, j] += alpha * sum_p A[i, p] * B[j, p]} for {@code i in [0, m)}, {@code j in [j0, j1)}: A is

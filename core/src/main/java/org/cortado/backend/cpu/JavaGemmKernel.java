@@ -27,7 +27,7 @@ final class JavaGemmKernel implements GemmKernel {
 
     @Override
     public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols) {
+                     int cols, float[] rowInit, int rowInitOff) {
         float[] acc = accumulators.get();
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
@@ -43,8 +43,15 @@ final class JavaGemmKernel implements GemmKernel {
         }
         for (int r = 0; r < rows; r++) {
             int cRow = cOff + r * ldc;
-            for (int q = 0; q < cols; q++) {
-                c[cRow + q] += acc[r * NR + q];
+            if (rowInit != null) {
+                float init = rowInit[rowInitOff + r];
+                for (int q = 0; q < cols; q++) {
+                    c[cRow + q] = init + acc[r * NR + q];
+                }
+            } else {
+                for (int q = 0; q < cols; q++) {
+                    c[cRow + q] += acc[r * NR + q];
+                }
             }
         }
     }

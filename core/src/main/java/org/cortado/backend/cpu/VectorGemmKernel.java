@@ -52,7 +52,7 @@ final class VectorGemmKernel implements GemmKernel {
 
     @Override
     public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols) {
+                     int cols, float[] rowInit, int rowInitOff) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -119,7 +119,32 @@ final class VectorGemmKernel implements GemmKernel {
         c61.intoArray(t, 6 * NR + L);
         c70.intoArray(t, 7 * NR);
         c71.intoArray(t, 7 * NR + L);
-        addTile(t, c, cOff, ldc, rows, cols);
+        if (rowInit == null) {
+            addTile(t, c, cOff, ldc, rows, cols);
+        } else {
+            storeTile(t, c, cOff, ldc, rows, cols, rowInit, rowInitOff);
+        }
+    }
+
+    /** {@code C[r, q] = rowInit[rowInitOff + r] + t[r * NR + q]} for the valid part of a tile. */
+    private static void storeTile(float[] t, float[] c, int cOff, int ldc, int rows, int cols, float[] rowInit,
+                                  int rowInitOff) {
+        if (cols == NR) {
+            for (int r = 0; r < rows; r++) {
+                int off = cOff + r * ldc;
+                FloatVector init = FloatVector.broadcast(S, rowInit[rowInitOff + r]);
+                init.add(FloatVector.fromArray(S, t, r * NR)).intoArray(c, off);
+                init.add(FloatVector.fromArray(S, t, r * NR + L)).intoArray(c, off + L);
+            }
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int cRow = cOff + r * ldc;
+            float init = rowInit[rowInitOff + r];
+            for (int q = 0; q < cols; q++) {
+                c[cRow + q] = init + t[r * NR + q];
+            }
+        }
     }
 
     /** {@code C[r, q] += t[r * NR + q]} for the valid part of a tile. */
