@@ -29,6 +29,8 @@ import org.cortado.tensor.Tensor;
 public final class GpuBackend implements Backend {
     /** Grid size cap: grid-stride loops make any grid correct; this many blocks fill every GPU made so far. */
     static final int MAX_GRID = 65_535;
+    /** The most blocks a reduction (sumOfSquares, losses) launches: each adds a strided share, the host the blocks. */
+    private static final int MAX_PARTIAL_BLOCKS = 1024;
 
     private final DeviceApi api;
     private final Device device;
@@ -39,8 +41,6 @@ public final class GpuBackend implements Backend {
     private final String description;
     /** im2col columns of one image and group, grown to the largest layer; reused because the stream orders its uses. */
     private DeviceBuffer columns;
-    /** The most blocks a reduction (sumOfSquares, losses) launches: each adds a strided share, the host the blocks. */
-    private static final int MAX_PARTIAL_BLOCKS = 1024;
     /** Per-block partial sums of the reductions, as doubles (two float slots each). */
     private DeviceBuffer partials;
 
