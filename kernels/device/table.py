@@ -14,6 +14,11 @@ FORWARD = {"alexnet": "alexnet_fc7", "squeezenet": "squeezenet_fire9"}
 TRAIN = {"none": "all", "convs": "frozen"}
 
 
+def rate(img_s):
+    """Images per second, with decimals where there are few (the dry run's CPU rows)."""
+    return f"{img_s:,.0f}" if img_s >= 10 else f"{img_s:.2f}"
+
+
 def work_of(bench, p):
     """The peer's name for what a JMH result measured."""
     if bench.endswith("NetTrainBench.step"):
@@ -47,15 +52,15 @@ def main(jmh_path, peer_path):
         key = (p["work"], p["batch"], p["mode"])
         mine = [(k, v) for k, v in ours.items() if k[:3] == key and k[3] != "cpu"]
         if not mine:
-            print(f"| {p['work']} | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {p['img_s']:,.0f} | not run | | |")
+            print(f"| {p['work']} | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {rate(p['img_s'])} | not run | | |")
         for k, ms in sorted(mine, key=lambda kv: kv[1]):
             done.add(k)
             img_s = p["batch"] * 1000.0 / ms
-            print(f"| {p['work']} ({k[3]}) | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {p['img_s']:,.0f} | "
-                  f"{ms:.3f} | {img_s:,.0f} | {img_s / p['img_s']:.2f} |")
+            print(f"| {p['work']} ({k[3]}) | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {rate(p['img_s'])} | "
+                  f"{ms:.3f} | {rate(img_s)} | {img_s / p['img_s']:.2f} |")
     for k, ms in sorted(ours.items()):
         if k not in done:
-            print(f"| {k[0]} ({k[3]}) | {k[1]} | {k[2]} | | | {ms:.3f} | {k[1] * 1000.0 / ms:,.0f} | |")
+            print(f"| {k[0]} ({k[3]}) | {k[1]} | {k[2]} | | | {ms:.3f} | {rate(k[1] * 1000.0 / ms)} | |")
     if peers:
         print(f"\nPeer: {peers[0]['peer']}")
 
