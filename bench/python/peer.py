@@ -4,8 +4,10 @@
 Works (as in issue 5's performance table), each with random weights:
   alexnet_fc7     Caffe's bvlc_alexnet (grouped convolutions, LRN, ceil-mode pooling) to the ReLU'd fc7 codes
   squeezenet_fire9  SqueezeNet v1.0 (torchvision's definition, which is Caffe's) to the fire9 concat codes
-  alexnet_train_all     one SGD-with-momentum step (forward to fc8, softmax loss, backward, update), all layers
+  alexnet_train_all     one SGD-with-momentum step (forward to fc8 with dropout, softmax loss, backward, update), all
+                        layers (cortado: NetTrainBench freeze=none)
   alexnet_train_frozen  the same with every convolution frozen (requires_grad False), as a fine-tuning of fc6..fc8
+                        (cortado: freeze=convs, lr_mult 0 through pool5)
 Modes: fp32 (TF32 off in cuBLAS and cuDNN), tf32, bf16 (autocast). cudnn.benchmark is on, as cortado finds the fastest
 cuDNN algorithm per shape. Timing: CUDA events around a block of iterations after a warm-up; the median of several
 blocks. Prints one JSON object per line: work, batch, mode, ms (per batch), img_s.
@@ -32,8 +34,9 @@ class CaffeAlexNet(nn.Module):
             nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(inplace=True),
             nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(inplace=True), pool())
-        self.codes = nn.Sequential(nn.Flatten(), nn.Linear(9216, 4096), nn.ReLU(inplace=True),
-                                   nn.Linear(4096, 4096), nn.ReLU(inplace=True))
+        # Dropout as in the prototxt (drop6, drop7): the identity in eval mode (the forward works), active in training.
+        self.codes = nn.Sequential(nn.Flatten(), nn.Linear(9216, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
+                                   nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5))
         self.fc8 = nn.Linear(4096, 1000)
 
     def forward(self, x, logits=False):

@@ -2,13 +2,28 @@
 """Joins cortado's JMH results (jmh.json) and the PyTorch peer's lines (peer.jsonl) into the issue's table.
 
 Usage: table.py JMH_JSON PEER_JSONL > table.md
-A work cortado did not run (training steps before the engine has backward passes) shows as "not run".
+NetForwardBench rows are the forward works (alexnet_fc7, squeezenet_fire9), NetTrainBench rows the training steps
+(alexnet_train_all for freeze=none, alexnet_train_frozen for freeze=convs). A work the peer ran and cortado did not
+shows "not run"; cortado rows on the CPU backend (the dry run) are listed after the peer's works, marked "cpu".
 """
 import json
 import sys
 
 # JMH parameters -> the peer's work names
-WORK = {"alexnet": "alexnet_fc7", "squeezenet": "squeezenet_fire9"}
+FORWARD = {"alexnet": "alexnet_fc7", "squeezenet": "squeezenet_fire9"}
+TRAIN = {"none": "all", "convs": "frozen"}
+
+
+def rate(img_s):
+    """Images per second, with decimals where there are few (the dry run's CPU rows)."""
+    return f"{img_s:,.0f}" if img_s >= 10 else f"{img_s:.2f}"
+
+
+def work_of(bench, p):
+    """The peer's name for what a JMH result measured."""
+    if bench.endswith("NetTrainBench.step"):
+        return f"{p['model']}_train_{TRAIN.get(p.get('freeze'), p.get('freeze'))}"
+    return FORWARD.get(p["model"], p["model"])
 
 
 def main(jmh_path, peer_path):
@@ -17,12 +32,12 @@ def main(jmh_path, peer_path):
         with open(jmh_path) as f:
             for r in json.load(f):
                 p = r["params"]
-                if p.get("device") != "gpu":
-                    continue
                 impl = p.get("conv", "") + (" graph" if p.get("graph") == "true" else "")
-                key = (WORK.get(p["model"], p["model"]), int(p["batch"]), p["math"].lower(), impl)
+                if p.get("device") != "gpu":
+                    impl = p.get("device", "?")  # the dry run's CPU rows
+                key = (work_of(r["benchmark"], p), int(p["batch"]), p["math"].lower(), impl)
                 ours[key] = r["primaryMetric"]["score"]  # ms per batch
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, KeyError) as e:
         print(f"(no cortado results: {e})")
     peers = []
     try:
@@ -35,17 +50,17 @@ def main(jmh_path, peer_path):
     done = set()
     for p in peers:
         key = (p["work"], p["batch"], p["mode"])
-        mine = [(k, v) for k, v in ours.items() if k[:3] == key]
+        mine = [(k, v) for k, v in ours.items() if k[:3] == key and k[3] != "cpu"]
         if not mine:
-            print(f"| {p['work']} | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {p['img_s']:,.0f} | not run | | |")
+            print(f"| {p['work']} | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {rate(p['img_s'])} | not run | | |")
         for k, ms in sorted(mine, key=lambda kv: kv[1]):
             done.add(k)
             img_s = p["batch"] * 1000.0 / ms
-            print(f"| {p['work']} ({k[3]}) | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {p['img_s']:,.0f} | "
-                  f"{ms:.3f} | {img_s:,.0f} | {img_s / p['img_s']:.2f} |")
-    for k, ms in ours.items():
+            print(f"| {p['work']} ({k[3]}) | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {rate(p['img_s'])} | "
+                  f"{ms:.3f} | {rate(img_s)} | {img_s / p['img_s']:.2f} |")
+    for k, ms in sorted(ours.items()):
         if k not in done:
-            print(f"| {k[0]} ({k[3]}) | {k[1]} | {k[2]} | | | {ms:.3f} | {k[1] * 1000.0 / ms:,.0f} | |")
+            print(f"| {k[0]} ({k[3]}) | {k[1]} | {k[2]} | | | {ms:.3f} | {rate(k[1] * 1000.0 / ms)} | |")
     if peers:
         print(f"\nPeer: {peers[0]['peer']}")
 

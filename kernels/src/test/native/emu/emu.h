@@ -31,3 +31,20 @@ inline float __uint_as_float(unsigned int u) {
     std::memcpy(&f, &u, sizeof f);
     return f;
 }
+// CUDA's round-to-nearest intrinsics, which nvcc never fuses into an FMA: plain float operations here, since x86-64's
+// SSE arithmetic rounds each one to nearest and EmulatedDevice compiles with -ffp-contract=off (no fusing at all).
+inline float __fadd_rn(float a, float b) {
+    return a + b;
+}
+inline float __fsub_rn(float a, float b) {
+    return a - b;
+}
+inline float __fmul_rn(float a, float b) {
+    return a * b;
+}
+inline float __fdiv_rn(float a, float b) {
+    return a / b;
+}
+inline float __fsqrt_rn(float a) {
+    return std::sqrt(a);
+}

@@ -74,6 +74,16 @@ class FinetuneCommandTest {
         FoundationCommandsTest.assertOneLineError(other, "other settings", "epochs 1 (snapshot) vs 2 (now)");
     }
 
+    @Test
+    void gpuWithoutAUsableStackFailsInOneLineAndAutoTrainsOnTheCpu() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/nvidia0")), "a GPU is present");
+        var gpu = CliTestSupport.run(args("--epochs", "1", "--device", "gpu"));
+        FoundationCommandsTest.assertOneLineError(gpu, "cortado finetune: ", "GPU");
+        var auto = CliTestSupport.run(args("--epochs", "1", "--device", "auto"));
+        assertEquals(0, auto.status(), auto.toString()); // its notice goes to System.err (Backends.select)
+        assertTrue(auto.out().contains("final val accuracy"), auto.out());
+    }
+
     private static String finalLine(String out) {
         return out.lines().filter(l -> l.startsWith("final val accuracy")).findFirst().orElse("")
                 .replaceAll(", [0-9.]+ s$", "");

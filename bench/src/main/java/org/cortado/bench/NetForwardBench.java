@@ -2,7 +2,6 @@ package org.cortado.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +40,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class NetForwardBench {
     /** Where each model's prototxt lives under the shared folder, and its code layer. */
-    private static final Map<String, String[]> MODELS = Map.of(
+    static final Map<String, String[]> MODELS = Map.of(
             "alexnet", new String[] {"models/caffe/bvlc_alexnet/deploy.prototxt", "relu7"},
             "squeezenet", new String[] {"models/squeezenet_v1.0/deploy.prototxt", "fire9/concat"});
 
@@ -71,11 +70,7 @@ public class NetForwardBench {
         if (m == null) {
             throw new IllegalArgumentException("unknown model " + model + "; known: " + MODELS.keySet());
         }
-        Path shared = Path.of(System.getProperty("cortado.shared", "../shared"));
-        Path prototxt = shared.resolve(m[0]);
-        if (!Files.isRegularFile(prototxt)) {
-            throw new IllegalStateException(prototxt + " not found: pass -Dcortado.shared=<folder with models/>");
-        }
+        Path prototxt = sharedFile(m[0]);
         codeLayer = m[1];
         backend = device.equals("cpu") ? new CpuBackend()
                 : GpuBackend.open(0, ConvImpl.valueOf(conv), MathMode.valueOf(math));
@@ -99,6 +94,15 @@ public class NetForwardBench {
         }
     }
 
+    /** {@code relative} under the shared folder ({@code -Dcortado.shared}, else ../shared), which must exist. */
+    static Path sharedFile(String relative) {
+        Path file = Path.of(System.getProperty("cortado.shared", "../shared")).resolve(relative);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(file + " not found: pass -Dcortado.shared=<folder with models/>");
+        }
+        return file;
+    }
+
     /** A net on {@code backend} for batches of {@code batch}, weights drawn He-scaled from a fixed seed. */
     static Net buildWithRandomWeights(org.cortado.caffe.proto.Caffe.NetParameter def, Backend backend, int batch) {
         Net net = Net.build(def, Phase.TEST, backend);
@@ -106,9 +110,17 @@ public class NetForwardBench {
         int[] dims = net.inputShape(input).dims();
         dims[0] = batch;
         net.setInputShape(input, Shape.of(dims));
+        randomWeights(net, backend);
+        return net;
+    }
+
+    /**
+     * Gives every parameter of {@code net} random values from a fixed seed: weights He-scaled (std sqrt(2 / fan-in),
+     * so that activations keep their scale through the ReLUs), biases and vectors N(0, 0.01^2). Modified: net.
+     */
+    static void randomWeights(Net net, Backend backend) {
         SplittableRandom r = new SplittableRandom(42);
-        List<org.cortado.layers.Param> params = net.params();
-        for (org.cortado.layers.Param p : params) {
+        for (org.cortado.layers.Param p : net.params()) {
             Shape s = p.shape();
             double std = s.rank() > 1 ? Math.sqrt(2.0 / (s.count() / s.dim(0))) : 0.01;
             float[] v = new float[s.count()];
@@ -117,7 +129,6 @@ public class NetForwardBench {
             }
             p.setData(backend.upload(Tensor.wrap(s, v)));
         }
-        return net;
     }
 
     @Benchmark

@@ -221,6 +221,69 @@ public interface Backend extends AutoCloseable {
         store(vh, v);
     }
 
+    // ---- losses and accuracy ----------------------------------------------------------------------------------------
+    // Scores (or probabilities) are viewed as (outer, channels, inner) with the classes along the middle axis and one
+    // label per (outer, inner) position at labels[o * inner + i]; a label must be ignoreLabel (null: none) or an integer
+    // class index. The defaults run LossKernels on host copies; a GPU backend reduces on the device and returns only
+    // the sums, so that a loss costs a few scalars across the bus, not the scores.
+
+    /**
+     * Softmax loss of probabilities already computed: {@code sum} = the sum over labelled positions of
+     * {@code -log(max(prob[o, label, i], FLT_MIN))} (in double), {@code labelled} = their number. Not modified: all.
+     *
+     * @throws InvalidLabelException for the first label (lowest position) that is not a class index
+     */
+    default LabelledSum softmaxLossForward(Tensor prob, Tensor labels, int outer, int channels, int inner,
+                                           Integer ignoreLabel) {
+        return LossKernels.softmaxLoss(hostCopy(prob), hostCopy(labels), outer, channels, inner, ignoreLabel);
+    }
+
+    /**
+     * Gradient of the softmax loss with respect to the scores: {@code dinp[o, c, i] = (prob[o, c, i] - (c == label ?
+     * 1 : 0)) * scale} at labelled positions, 0 at ignored ones; {@code scale} carries the loss weight over the
+     * normaliser. Labels were checked by {@link #softmaxLossForward}. Modified: dinp.
+     */
+    default void softmaxLossBackward(Tensor prob, Tensor labels, Tensor dinp, int outer, int channels, int inner,
+                                     Integer ignoreLabel, float scale) {
+        float[] d = new float[dinp.count()];
+        LossKernels.softmaxLossGradient(hostCopy(prob), hostCopy(labels), d, outer, channels, inner, ignoreLabel, scale);
+        store(d, dinp);
+    }
+
+    /**
+     * Caffe's one-vs-all hinge loss of {@code scores (num, dim)} and {@code labels (num)}: the sum over all elements
+     * of the margin {@code m = max(0, 1 - t * score)} ({@code t = +1} at the label's class, -1 elsewhere), or of
+     * {@code m^2} when {@code squared} (L2), in double. Not modified: all.
+     *
+     * @throws InvalidLabelException for the first label that is not a class index in {@code [0, dim)}
+     */
+    default double hingeLossForward(Tensor scores, Tensor labels, int num, int dim, boolean squared) {
+        return LossKernels.hingeLoss(hostCopy(scores), hostCopy(labels), num, dim, squared);
+    }
+
+    /**
+     * Gradient of the hinge loss: {@code dinp = -t * (squared ? 2m : (m > 0 ? 1 : 0)) * scale}. Labels were checked
+     * by {@link #hingeLossForward}. Modified: dinp.
+     */
+    default void hingeLossBackward(Tensor scores, Tensor labels, Tensor dinp, int num, int dim, boolean squared,
+                                   float scale) {
+        float[] d = new float[dinp.count()];
+        LossKernels.hingeLossGradient(hostCopy(scores), hostCopy(labels), d, num, dim, squared, scale);
+        store(d, dinp);
+    }
+
+    /**
+     * Caffe's top-k accuracy: {@code sum} = the number of labelled positions where fewer than {@code topK} classes
+     * score at least the label's score (the label's own score not counted, so ties go against the label),
+     * {@code labelled} = their number. Not modified: all.
+     *
+     * @throws InvalidLabelException for the first label (lowest position) that is not a class index
+     */
+    default LabelledSum accuracy(Tensor scores, Tensor labels, int outer, int channels, int inner, int topK,
+                                 Integer ignoreLabel) {
+        return LossKernels.accuracy(hostCopy(scores), hostCopy(labels), outer, channels, inner, topK, ignoreLabel);
+    }
+
     private float[] hostCopy(Tensor t) {
         return java.util.Arrays.copyOf(download(t).hostData(), t.count());
     }

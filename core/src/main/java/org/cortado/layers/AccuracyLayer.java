@@ -2,6 +2,8 @@ package org.cortado.layers;
 
 import java.util.List;
 import org.cortado.backend.Backend;
+import org.cortado.backend.InvalidLabelException;
+import org.cortado.backend.LabelledSum;
 import org.cortado.caffe.proto.Caffe.AccuracyParameter;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.tensor.Shape;
@@ -54,31 +56,15 @@ public final class AccuracyLayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        float[] scores = backend.download(bottoms.get(0)).hostData();
-        float[] labels = backend.download(bottoms.get(1)).hostData();
-        int channels = split.channels();
-        int inner = split.inner();
-        int correct = 0;
-        int count = 0;
-        for (int o = 0; o < split.outer(); o++) {
-            for (int i = 0; i < inner; i++) {
-                int label = classIndex(labels, o * inner + i, channels, p.ignoreLabel());
-                if (label < 0) {
-                    continue;
-                }
-                float truth = scores[(o * channels + label) * inner + i];
-                int better = -1; // the label's own score counts once
-                for (int c = 0; c < channels && better < p.topK(); c++) {
-                    if (scores[(o * channels + c) * inner + i] >= truth) {
-                        better++;
-                    }
-                }
-                if (better < p.topK()) {
-                    correct++;
-                }
-                count++;
-            }
+        LabelledSum hits;
+        try {
+            hits = backend.accuracy(bottoms.get(0), bottoms.get(1), split.outer(), split.channels(), split.inner(),
+                    p.topK(), p.ignoreLabel());
+        } catch (InvalidLabelException e) {
+            throw error(e.getMessage());
         }
+        long correct = (long) hits.sum();
+        long count = hits.labelled();
         float accuracy = count == 0 ? 0f : (float) correct / count;
         backend.copy(backend.upload(Tensor.wrap(Shape.of(), new float[] {accuracy})), tops.get(0));
     }

@@ -2,6 +2,7 @@ package org.cortado.layers;
 
 import java.util.List;
 import org.cortado.backend.Backend;
+import org.cortado.backend.InvalidLabelException;
 import org.cortado.caffe.proto.Caffe.HingeLossParameter;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.tensor.Shape;
@@ -48,27 +49,13 @@ public final class HingeLossLayer extends LossLayer {
         return List.of(Shape.of());
     }
 
-    /** The margins {@code max(0, 1 - t * score)}, row by row. */
-    private float[] margins(Backend backend, List<Tensor> bottoms) {
-        float[] scores = backend.download(bottoms.get(0)).hostData();
-        float[] labels = backend.download(bottoms.get(1)).hostData();
-        float[] m = new float[num * dim];
-        for (int n = 0; n < num; n++) {
-            int label = classIndex(labels, n, dim, null);
-            for (int k = 0; k < dim; k++) {
-                float t = k == label ? 1f : -1f;
-                m[n * dim + k] = Math.max(0f, 1f - t * scores[n * dim + k]);
-            }
-        }
-        return m;
-    }
-
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        float[] m = margins(backend, bottoms);
-        double loss = 0;
-        for (float v : m) {
-            loss += p.norm() == Norm.L1 ? v : (double) v * v;
+        double loss;
+        try {
+            loss = backend.hingeLossForward(bottoms.get(0), bottoms.get(1), num, dim, p.norm() == Norm.L2);
+        } catch (InvalidLabelException e) {
+            throw error(e.getMessage());
         }
         writeScalar(backend, loss / num, tops.get(0));
     }
@@ -79,18 +66,8 @@ public final class HingeLossLayer extends LossLayer {
         if (!wants(bottomDiffs, 0)) {
             return;
         }
-        float[] m = margins(backend, bottoms);
-        float[] labels = backend.download(bottoms.get(1)).hostData();
-        float factor = lossWeight(backend, topDiffs.get(0)) / num;
-        float[] grad = new float[num * dim];
-        for (int n = 0; n < num; n++) {
-            for (int k = 0; k < dim; k++) {
-                int i = n * dim + k;
-                float t = k == (int) labels[n] ? 1f : -1f;
-                float g = p.norm() == Norm.L1 ? (m[i] > 0f ? 1f : 0f) : 2f * m[i];
-                grad[i] = -t * g * factor;
-            }
-        }
-        backend.copy(backend.upload(Tensor.wrap(bottoms.get(0).shape(), grad)), bottomDiffs.get(0));
+        float scale = lossWeight(backend, topDiffs.get(0)) / num;
+        backend.hingeLossBackward(bottoms.get(0), bottoms.get(1), bottomDiffs.get(0), num, dim, p.norm() == Norm.L2,
+                scale);
     }
 }

@@ -177,21 +177,6 @@ public abstract class Layer {
         }
     }
 
-    /**
-     * The class index held by {@code labels[index]}, checked to be an integer in {@code [0, classes)}; -1 when it
-     * equals {@code ignoreLabel} (null: none).
-     */
-    protected final int classIndex(float[] labels, int index, int classes, Integer ignoreLabel) {
-        float v = labels[index];
-        if (ignoreLabel != null && v == ignoreLabel) {
-            return -1;
-        }
-        if (v != Math.rint(v) || v < 0 || v >= classes) {
-            throw error("label " + v + " at position " + index + " is not a class index in [0, " + classes + ")");
-        }
-        return (int) v;
-    }
-
     /** Fails unless {@code labels} has one value per position of {@code scores} outside the class axis. */
     protected final void requireOneLabelPerPosition(Shape labels, Shape scores, AxisSplit split) {
         if (labels.count() != split.outer() * split.inner()) {

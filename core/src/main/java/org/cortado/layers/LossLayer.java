@@ -6,8 +6,8 @@ import org.cortado.tensor.Tensor;
 
 /**
  * A loss, as Caffe's LossLayer: bottoms are predictions and labels, top 0 is a scalar whose loss weight defaults
- * to 1, and gradients flow to the predictions only. Losses are small (one value per sample and class), so they are
- * computed on the host.
+ * to 1, and gradients flow to the predictions only. The sums run in the backend's loss operations (on the device
+ * for a GPU backend); only the scalar loss and the loss weight cross to the host.
  */
 public abstract class LossLayer extends Layer {
     protected LossLayer(LayerConfig config, int maxTops) {

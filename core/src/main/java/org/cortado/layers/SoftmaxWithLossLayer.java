@@ -2,6 +2,8 @@ package org.cortado.layers;
 
 import java.util.List;
 import org.cortado.backend.Backend;
+import org.cortado.backend.InvalidLabelException;
+import org.cortado.backend.LabelledSum;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.LossParameter;
 import org.cortado.tensor.Shape;
@@ -61,20 +63,13 @@ public final class SoftmaxWithLossLayer extends LossLayer {
         int channels = split.channels();
         int inner = split.inner();
         backend.softmaxForward(bottoms.get(0), prob, outer, channels, inner);
-        float[] pr = backend.download(prob).hostData();
-        float[] labels = backend.download(bottoms.get(1)).hostData();
-        double loss = 0;
-        int valid = 0;
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                int label = classIndex(labels, o * inner + i, channels, p.ignoreLabel());
-                if (label < 0) {
-                    continue;
-                }
-                loss -= Math.log(Math.max(pr[(o * channels + label) * inner + i], Float.MIN_NORMAL));
-                valid++;
-            }
+        LabelledSum loss;
+        try {
+            loss = backend.softmaxLossForward(prob, bottoms.get(1), outer, channels, inner, p.ignoreLabel());
+        } catch (InvalidLabelException e) {
+            throw error(e.getMessage());
         }
+        long valid = loss.labelled();
         normaliser = switch (p.normalization()) {
             case FULL -> outer * inner;
             case VALID -> p.ignoreLabel() == null ? outer * inner : valid;
@@ -82,7 +77,7 @@ public final class SoftmaxWithLossLayer extends LossLayer {
             case NONE -> 1;
         };
         normaliser = Math.max(1.0, normaliser);
-        writeScalar(backend, loss / normaliser, tops.get(0));
+        writeScalar(backend, loss.sum() / normaliser, tops.get(0));
     }
 
     @Override
@@ -92,20 +87,8 @@ public final class SoftmaxWithLossLayer extends LossLayer {
             return;
         }
         Tensor prob = tops.size() == 2 ? tops.get(1) : existingScratch("prob");
-        float[] grad = java.util.Arrays.copyOf(backend.download(prob).hostData(), prob.count());
-        float[] labels = backend.download(bottoms.get(1)).hostData();
-        float factor = (float) (lossWeight(backend, topDiffs.get(0)) / normaliser);
-        int channels = split.channels();
-        int inner = split.inner();
-        for (int o = 0; o < split.outer(); o++) {
-            for (int i = 0; i < inner; i++) {
-                int label = classIndex(labels, o * inner + i, channels, p.ignoreLabel());
-                for (int c = 0; c < channels; c++) {
-                    int idx = (o * channels + c) * inner + i;
-                    grad[idx] = label < 0 ? 0f : (grad[idx] - (c == label ? 1f : 0f)) * factor;
-                }
-            }
-        }
-        backend.copy(backend.upload(Tensor.wrap(prob.shape(), grad)), bottomDiffs.get(0));
+        float scale = (float) (lossWeight(backend, topDiffs.get(0)) / normaliser);
+        backend.softmaxLossBackward(prob, bottoms.get(1), bottomDiffs.get(0), split.outer(), split.channels(),
+                split.inner(), p.ignoreLabel(), scale);
     }
 }

@@ -13,11 +13,9 @@ import java.util.Map;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.caffe.CaffeModelReader;
 import org.cortado.caffe.CaffeWeights;
-import org.cortado.image.ResizeMode;
-import org.cortado.image.TransformSpec;
 import org.cortado.layers.Param;
 import org.cortado.net.Net;
-import org.cortado.solver.SolverSettings;
+import org.cortado.testing.TinyFineTuning;
 import org.cortado.testing.TinyImages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,20 +49,7 @@ class FineTunerTest {
 
     /** The tiny recipe: 8x8 inputs, batches of 5, a rate for the tiny net's small activations. */
     static FineTuneConfig.Builder config(Path deploy, Path weights, Path data) {
-        TransformSpec train = new TransformSpec(new ResizeMode.Fixed(8, 8), 0, 0, false, true, new float[] {128f},
-                null, 1f / 64);
-        return FineTuneConfig.builder()
-                .model(deploy, weights)
-                .data(data.resolve("train"), data.resolve("val"))
-                .replace("conv_final")
-                .epochs(4)
-                .batchSize(5)
-                .seed(3)
-                .transforms(train, train.deterministic())
-                .solver(new SolverSettings(SolverSettings.Type.SGD, 0.01f, "poly", 0f, 1f, 0, List.of(), 0, 0.9f,
-                        0.999f, 1e-8f, 5e-4f, 1, -1f, 0, 0, -1))
-                .headLrMult(1f)
-                .decodeThreads(1);
+        return TinyFineTuning.config(deploy, weights, data);
     }
 
     @Test

@@ -10,6 +10,8 @@ import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstreamCaptureMode;
 import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
+import org.cortado.backend.InvalidLabelException;
+import org.cortado.backend.LabelledSum;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.tensor.Device;
@@ -27,6 +29,8 @@ import org.cortado.tensor.Tensor;
 public final class GpuBackend implements Backend {
     /** Grid size cap: grid-stride loops make any grid correct; this many blocks fill every GPU made so far. */
     static final int MAX_GRID = 65_535;
+    /** The most blocks a reduction (sumOfSquares, losses) launches: each adds a strided share, the host the blocks. */
+    private static final int MAX_PARTIAL_BLOCKS = 1024;
 
     private final DeviceApi api;
     private final Device device;
@@ -37,7 +41,7 @@ public final class GpuBackend implements Backend {
     private final String description;
     /** im2col columns of one image and group, grown to the largest layer; reused because the stream orders its uses. */
     private DeviceBuffer columns;
-    /** Partial sums of sumOfSquares (as doubles: two floats each). */
+    /** Per-block partial sums of the reductions, as doubles (two float slots each). */
     private DeviceBuffer partials;
 
     /**
@@ -249,20 +253,13 @@ public final class GpuBackend implements Backend {
     @Override
     public double sumOfSquares(Tensor x) {
         int n = x.count();
-        int grid = (int) Math.max(1, Math.min(1024, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
-        if (partials == null) {
-            partials = allocateBuffer(2 * 1024);
-        }
+        int grid = (int) Math.max(1, Math.min(MAX_PARTIAL_BLOCKS, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
+        DeviceBuffer p = partials();
         api.makeCurrent();
-        api.launch(Kernel.SUM_SQUARES, grid, addr(x), partials.address(0), n);
-        float[] raw = new float[2 * grid];
-        api.download(partials.address(0), raw, 0, raw.length);
+        api.launch(Kernel.SUM_SQUARES, grid, addr(x), p.address(0), n);
         double sum = 0;
-        for (int i = 0; i < grid; i++) {
-            // Each partial is a little-endian double in two floats (x86-64 and every CUDA GPU are little-endian).
-            long lo = Float.floatToRawIntBits(raw[2 * i]) & 0xffffffffL;
-            long hi = Float.floatToRawIntBits(raw[2 * i + 1]) & 0xffffffffL;
-            sum += Double.longBitsToDouble(hi << 32 | lo);
+        for (double v : downloadDoubles(p, grid)) {
+            sum += v;
         }
         return sum;
     }
@@ -555,58 +552,137 @@ public final class GpuBackend implements Backend {
                 dout.count());
     }
 
-    // ---- training and input kernels awaiting their Backend operations ---------------------------------------------
-    // These run the kernels of dropout.cu, solver.cu and transform.cu; once Backend declares the operations (merged
-    // from main), they become its overrides.
+    // ---- training: dropout and solver updates ----------------------------------------------------------------------
+    // The kernels repeat UpdateKernels' float statements with round-to-nearest intrinsics, so the results equal the
+    // CPU's bits (TrainingKernelsContract checks that).
 
-    /**
-     * Training-time dropout: {@code out[i] = CounterRng.keep(seed, indexOffset + i, ratio) ? in[i] / (1 - ratio) : 0},
-     * the CPU's mask drawn on the device. {@code out} may alias {@code in}.
-     */
-    public void dropoutForward(Tensor in, Tensor out, long seed, long indexOffset, float ratio) {
-        requireSameCount(in, out);
-        run(Kernel.DROPOUT_FORWARD, in.count(), addr(in), addr(out), seed, indexOffset, ratio, 1f / (1f - ratio),
-                in.count());
+    @Override
+    public void dropoutMask(Tensor mask, float ratio, long seed) {
+        // The kept value 1 / (1 - ratio) rounded by Java, as UpdateKernels does.
+        float keepScale = 1f / (1f - ratio);
+        run(Kernel.DROPOUT_MASK, mask.count(), addr(mask), seed, ratio, keepScale, mask.count());
     }
 
-    /** {@code dinp[i] = keep ? dout[i] / (1 - ratio) : 0} with the mask of {@link #dropoutForward}. */
-    public void dropoutBackward(Tensor dout, Tensor dinp, long seed, long indexOffset, float ratio) {
-        requireSameCount(dout, dinp);
-        run(Kernel.DROPOUT_BACKWARD, dout.count(), addr(dout), addr(dinp), seed, indexOffset, ratio,
-                1f / (1f - ratio), dout.count());
+    @Override
+    public void sgdUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+                          float momentum) {
+        requireSameCount(data, diff);
+        requireSameCount(data, history);
+        run(Kernel.SGD_UPDATE, data.count(), addr(data), addr(diff), addr(history), gradScale, decay, lr, momentum,
+                data.count());
+    }
+
+    @Override
+    public void nesterovUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+                               float momentum) {
+        requireSameCount(data, diff);
+        requireSameCount(data, history);
+        run(Kernel.NESTEROV_UPDATE, data.count(), addr(data), addr(diff), addr(history), gradScale, decay, lr,
+                momentum, data.count());
+    }
+
+    @Override
+    public void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, float gradScale, float decay,
+                           float lrCorrected, float beta1, float beta2, float eps) {
+        requireSameCount(data, diff);
+        requireSameCount(data, m);
+        requireSameCount(data, v);
+        run(Kernel.ADAM_UPDATE, data.count(), addr(data), addr(diff), addr(m), addr(v), gradScale, decay,
+                lrCorrected, beta1, beta2, eps, data.count());
+    }
+
+    // ---- losses and accuracy ----------------------------------------------------------------------------------------
+    // The forward kernels reduce to per-block partials (sum, labelled count, lowest invalid label position) that come
+    // back as a few doubles; only an invalid label costs one more float (its value, for the message).
+
+    @Override
+    public LabelledSum softmaxLossForward(Tensor prob, Tensor labels, int outer, int channels, int inner,
+                                          Integer ignoreLabel) {
+        return reduceLabelled(Kernel.SOFTMAX_LOSS_FORWARD, outer * inner, labels, channels, addr(prob), addr(labels),
+                partials().address(0), outer, channels, inner, ignoreLabel == null ? 0 : 1, ignoreValue(ignoreLabel));
+    }
+
+    @Override
+    public void softmaxLossBackward(Tensor prob, Tensor labels, Tensor dinp, int outer, int channels, int inner,
+                                    Integer ignoreLabel, float scale) {
+        run(Kernel.SOFTMAX_LOSS_BACKWARD, outer * channels * inner, addr(prob), addr(labels), addr(dinp), outer,
+                channels, inner, ignoreLabel == null ? 0 : 1, ignoreValue(ignoreLabel), scale);
+    }
+
+    @Override
+    public double hingeLossForward(Tensor scores, Tensor labels, int num, int dim, boolean squared) {
+        return reduceLabelled(Kernel.HINGE_LOSS_FORWARD, num * dim, labels, dim, addr(scores), addr(labels),
+                partials().address(0), num, dim, squared ? 1 : 0).sum();
+    }
+
+    @Override
+    public void hingeLossBackward(Tensor scores, Tensor labels, Tensor dinp, int num, int dim, boolean squared,
+                                  float scale) {
+        run(Kernel.HINGE_LOSS_BACKWARD, num * dim, addr(scores), addr(labels), addr(dinp), num, dim, squared ? 1 : 0,
+                scale);
+    }
+
+    @Override
+    public LabelledSum accuracy(Tensor scores, Tensor labels, int outer, int channels, int inner, int topK,
+                                Integer ignoreLabel) {
+        return reduceLabelled(Kernel.ACCURACY, outer * inner, labels, channels, addr(scores), addr(labels),
+                partials().address(0), outer, channels, inner, topK, ignoreLabel == null ? 0 : 1,
+                ignoreValue(ignoreLabel));
+    }
+
+    /** Caffe compares a float label with the int ignore_label, that is with the int's float value. */
+    private static float ignoreValue(Integer ignoreLabel) {
+        return ignoreLabel == null ? 0f : (float) ignoreLabel.intValue();
     }
 
     /**
-     * Caffe's SGD step fused: {@code h = momentum * h + rate * (g + decay * w); w -= h}, with rate and decay already
-     * multiplied by the parameter's lr_mult and decay_mult. Modified: weight, history. Not modified: grad.
-     */
-    public void sgdUpdate(Tensor weight, Tensor grad, Tensor history, float rate, float momentum, float decay) {
-        requireSameCount(weight, grad);
-        requireSameCount(weight, history);
-        run(Kernel.SGD_UPDATE, weight.count(), addr(weight), addr(grad), addr(history), rate, momentum, decay,
-                weight.count());
-    }
-
-    /**
-     * Caffe's data transform of a batch on the device: {@code src (N, C, H, W)} cropped at {@code (oy, ox)} per image to
-     * {@code dst (N, C, h, w)}, mirrored where asked, minus the mean (per channel, or a {@code (C, H, W)} image indexed
-     * at the source pixel; may be null), times {@code scale}.
+     * Launches a loss-type reduction over {@code n} work items (kernel arguments {@code args}, which name the partials
+     * buffer) and adds the blocks' partials in block order.
      *
-     * @param crops three ints per image: oy, ox, mirror (0 or 1)
+     * @throws InvalidLabelException naming the lowest invalid label position any block found
      */
-    public void transform(Tensor src, Tensor dst, int[] crops, Tensor mean, boolean meanImage, float scale) {
-        Shape s = src.shape();
-        Shape d = dst.shape();
-        if (crops.length != 3 * s.dim(0)) {
-            throw new IllegalArgumentException(crops.length + " crop values for " + s.dim(0) + " images (3 each)");
+    private LabelledSum reduceLabelled(Kernel k, int n, Tensor labels, int classes, Object... args) {
+        int grid = (int) Math.max(1, Math.min(MAX_PARTIAL_BLOCKS, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
+        api.makeCurrent();
+        api.launch(k, grid, args);
+        double[] part = downloadDoubles(partials(), 3 * grid);
+        double sum = 0;
+        double labelled = 0;
+        double bad = Integer.MAX_VALUE;
+        for (int b = 0; b < grid; b++) {
+            sum += part[3 * b];
+            labelled += part[3 * b + 1];
+            bad = Math.min(bad, part[3 * b + 2]);
         }
-        float[] bits = new float[crops.length];
-        for (int i = 0; i < bits.length; i++) {
-            bits[i] = Float.intBitsToFloat(crops[i]);
+        if (bad < Integer.MAX_VALUE) {
+            float[] value = new float[1];
+            api.download(buf(labels).address((long) bad), value, 0, 1);
+            throw new InvalidLabelException(value[0], (long) bad, classes);
         }
-        Tensor params = upload(Tensor.wrap(Shape.of(bits.length), bits));
-        run(Kernel.TRANSFORM, dst.count(), addr(src), addr(dst), addr(params), mean == null ? 0L : addr(mean),
-                meanImage ? 1 : 0, scale, s.dim(0), s.dim(1), s.dim(2), s.dim(3), d.dim(2), d.dim(3));
+        return new LabelledSum(sum, (long) labelled);
+    }
+
+    /** The partial sums buffer of the reductions: up to {@link #MAX_PARTIAL_BLOCKS} blocks of three doubles. */
+    private DeviceBuffer partials() {
+        if (partials == null) {
+            partials = allocateBuffer(2 * 3 * MAX_PARTIAL_BLOCKS);
+        }
+        return partials;
+    }
+
+    /** {@code count} doubles from the start of {@code b}, which kernels wrote as doubles (two float slots each). */
+    private double[] downloadDoubles(DeviceBuffer b, int count) {
+        float[] raw = new float[2 * count];
+        api.makeCurrent();
+        api.download(b.address(0), raw, 0, raw.length);
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            // A little-endian double in two floats (x86-64 and every CUDA GPU are little-endian).
+            long lo = Float.floatToRawIntBits(raw[2 * i]) & 0xffffffffL;
+            long hi = Float.floatToRawIntBits(raw[2 * i + 1]) & 0xffffffffL;
+            out[i] = Double.longBitsToDouble(hi << 32 | lo);
+        }
+        return out;
     }
 
     // ---- bfloat16 conversions (the BF16 math mode's cuDNN convolutions) ------------------------------------------

@@ -35,10 +35,15 @@ enum Kernel {
     SOFTMAX_BACKWARD("softmax", "softmax_backward_kernel1"),
     IM2COL("im2col", "im2col_kernel1"),
     COL2IM("im2col", "col2im_kernel1"),
-    DROPOUT_FORWARD("dropout", "dropout_forward_kernel1"),
-    DROPOUT_BACKWARD("dropout", "dropout_backward_kernel1"),
+    DROPOUT_MASK("dropout", "dropout_mask_kernel1"),
     SGD_UPDATE("solver", "sgd_update_kernel1"),
-    TRANSFORM("transform", "transform_kernel1");
+    NESTEROV_UPDATE("solver", "nesterov_update_kernel1"),
+    ADAM_UPDATE("solver", "adam_update_kernel1"),
+    SOFTMAX_LOSS_FORWARD("loss", "softmax_loss_forward_kernel1"),
+    SOFTMAX_LOSS_BACKWARD("loss", "softmax_loss_backward_kernel1"),
+    HINGE_LOSS_FORWARD("loss", "hinge_loss_forward_kernel1"),
+    HINGE_LOSS_BACKWARD("loss", "hinge_loss_backward_kernel1"),
+    ACCURACY("loss", "accuracy_kernel1");
 
     /** Threads per block of every launch; the kernels with shared-memory reductions are written for exactly this. */
     static final int BLOCK = 256;

@@ -73,9 +73,11 @@ final class EmulatedDevice implements DeviceApi {
         Files.write(dir.resolve("kernel_names.inc"), names);
         Path emu = Path.of("src/test/native/emu").toAbsolutePath();
         Path exe = dir.resolve("device_server");
-        Process cc = new ProcessBuilder("g++", "-std=c++17", "-O1", "-w", "-I" + emu, "-I" + dir, "-include",
-                emu.resolve("emu.h").toString(), "-x", "c++", emu.resolve("device_server.cpp").toString(), "-o",
-                exe.toString()).redirectErrorStream(true).start();
+        // No contraction into FMAs: each float operation rounds on its own, as Java's do, so that the kernels written
+        // to be bit-identical to the CPU (solver.cu, loss.cu) are checked bit for bit.
+        Process cc = new ProcessBuilder("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-w", "-I" + emu, "-I" + dir,
+                "-include", emu.resolve("emu.h").toString(), "-x", "c++", emu.resolve("device_server.cpp").toString(),
+                "-o", exe.toString()).redirectErrorStream(true).start();
         String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!cc.waitFor(300, TimeUnit.SECONDS) || cc.exitValue() != 0) {

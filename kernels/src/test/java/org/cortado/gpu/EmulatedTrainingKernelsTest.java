@@ -1,6 +1,6 @@
 package org.cortado.gpu;
 
-/** The training and input kernels on the emulated device (their sources compiled for the CPU). */
+/** The training kernels (dropout, solver updates, losses) on the emulated device: their sources built for the CPU. */
 class EmulatedTrainingKernelsTest extends TrainingKernelsContract {
     @Override
     GpuBackend open() {

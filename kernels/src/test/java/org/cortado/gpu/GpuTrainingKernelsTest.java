@@ -2,7 +2,7 @@ package org.cortado.gpu;
 
 import org.junit.jupiter.api.Tag;
 
-/** The training and input kernels on a GPU. */
+/** The training kernels (dropout, solver updates, losses) on a GPU. */
 @Tag("gpu")
 class GpuTrainingKernelsTest extends TrainingKernelsContract {
     @Override
