@@ -30,6 +30,14 @@ class HymenopteraAcceptanceTest {
                 .freezeThrough(freezeThrough.isEmpty() ? null : freezeThrough)
                 .seed(seed)
                 .build(), new CpuBackend(), new FineTuneListener() {});
+        EpochRecord first = r.history().get(0);
+        EpochRecord last = r.history().get(r.history().size() - 1);
+        // The figures docs/finetune.md records, in the test report's output.
+        System.out.printf(java.util.Locale.ROOT, "acceptance: seed %d, frozen through %s: val accuracy after the probe"
+                + " %.4f, final %.4f (best %.4f), val loss %.4f -> %.4f, last epoch's train accuracy %.4f, %.1f"
+                + " training images/s, %.0f s%n", seed, freezeThrough.isEmpty() ? "nothing" : freezeThrough,
+                first.valAccuracy(), r.valAccuracy(), r.bestValAccuracy(), first.valLoss(), last.valLoss(),
+                r.trainAccuracy(), r.imagesPerSecond(), r.wallSeconds());
         assertTrue(r.valAccuracy() >= REQUIRED, "seed " + seed + ": final val accuracy " + r.valAccuracy() + "; "
                 + r.history());
     }

@@ -28,6 +28,12 @@ final class CpuConvolution {
 
     /** Null when 3x3 stride-1 layers take im2col + GEMM too. */
     private final CpuWinograd winograd;
+    /** Forward passes' packed weights, kept while the weights are unchanged. */
+    private final DerivedWeights derived = new DerivedWeights();
+
+    /** What a packing of weights depends on besides their values. */
+    private record PackLayout(int group, int m, int k, boolean transpose) {
+    }
 
     CpuConvolution(Parallel parallel, Gemm gemm) {
         this(parallel, gemm, !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY)));
@@ -37,7 +43,7 @@ final class CpuConvolution {
     CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd) {
         this.parallel = parallel;
         this.gemm = gemm;
-        this.winograd = useWinograd ? new CpuWinograd(parallel, gemm) : null;
+        this.winograd = useWinograd ? new CpuWinograd(parallel, gemm, derived) : null;
     }
 
     /**
@@ -60,7 +66,10 @@ final class CpuConvolution {
             winograd.forward(g, input, weight, bias, output);
             return;
         }
-        Gemm.PackedA[] w = packWeights(g, weight, false);
+        int kg = g.outChannelsPerGroup();
+        int patch = g.patchSize();
+        Gemm.PackedA[] w = derived.get(weight, 0, g.outChannels() * patch, new PackLayout(g.group(), kg, patch, false),
+                () -> packWeights(g, weight, false, new float[g.group()][gemm.packedSize(kg, patch)]));
         if (splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
@@ -81,15 +90,22 @@ final class CpuConvolution {
     private Gemm.PackedA[] packWeights(ConvGeometry g, float[] weight, boolean transpose) {
         int kg = g.outChannelsPerGroup();
         int patch = g.patchSize();
-        int m = transpose ? patch : kg;
-        int k = transpose ? kg : patch;
-        int size = gemm.packedSize(m, k);
+        int size = gemm.packedSize(transpose ? patch : kg, transpose ? kg : patch);
         float[][] buffers = packedWeights.get();
         if (buffers.length < g.group() || buffers[0].length < size) {
             buffers = new float[Math.max(g.group(), buffers.length)][Math.max(size,
                     buffers.length == 0 ? 0 : buffers[0].length)];
             packedWeights.set(buffers);
         }
+        return packWeights(g, weight, transpose, buffers);
+    }
+
+    /** As {@link #packWeights(ConvGeometry, float[], boolean)}, into {@code buffers} (one per group; modified). */
+    private Gemm.PackedA[] packWeights(ConvGeometry g, float[] weight, boolean transpose, float[][] buffers) {
+        int kg = g.outChannelsPerGroup();
+        int patch = g.patchSize();
+        int m = transpose ? patch : kg;
+        int k = transpose ? kg : patch;
         Gemm.PackedA[] packed = new Gemm.PackedA[g.group()];
         for (int grp = 0; grp < g.group(); grp++) {
             packed[grp] = gemm.pack(transpose, m, k, 1f, weight, grp * kg * patch, buffers[grp], true);

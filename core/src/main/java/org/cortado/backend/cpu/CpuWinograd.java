@@ -21,19 +21,28 @@ final class CpuWinograd {
 
     private final Parallel parallel;
     private final Gemm gemm;
-    /** Per calling thread: transformed weights, packed ({@code [group][xi]}), and the chunk's V and M. */
+    /** The transformed, packed weights, kept while the weights are unchanged. */
+    private final DerivedWeights derived;
+    /** Per calling thread: the chunk's V and M. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
-        float[] u = new float[0];
-        float[][] packed = new float[0][];
         float[] v = new float[0];
         float[] m = new float[0];
     }
 
+    /** What the transformed weights depend on besides the weights' values. */
+    private record Layout(int group, int kg, int cg) {
+    }
+
     CpuWinograd(Parallel parallel, Gemm gemm) {
+        this(parallel, gemm, new DerivedWeights());
+    }
+
+    CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived) {
         this.parallel = parallel;
         this.gemm = gemm;
+        this.derived = derived;
     }
 
     /**
@@ -64,7 +73,8 @@ final class CpuWinograd {
         if (s.m.length < XI * kg * maxT) {
             s.m = new float[XI * kg * maxT];
         }
-        Gemm.PackedA[][] u = transformWeights(g, weight, s);
+        Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9, new Layout(g.group(), kg, cg),
+                () -> transformWeights(g, weight));
         float[] v = s.v;
         float[] m = s.m;
         for (int n0 = 0; n0 < g.batch(); n0 += imagesPerChunk) {
@@ -89,18 +99,12 @@ final class CpuWinograd {
     }
 
     /** {@code U = G g G^T} for every (output, input) channel pair, packed per group and position xi. */
-    private Gemm.PackedA[][] transformWeights(ConvGeometry g, float[] weight, Scratch s) {
+    private Gemm.PackedA[][] transformWeights(ConvGeometry g, float[] weight) {
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int perXi = kg * cg;
-        if (s.u.length < XI * perXi) {
-            s.u = new float[XI * perXi];
-        }
+        float[] u = new float[XI * perXi];
         int packedSize = gemm.packedSize(kg, cg);
-        if (s.packed.length < g.group() * XI || s.packed[0].length < packedSize) {
-            s.packed = new float[g.group() * XI][packedSize];
-        }
-        float[] u = s.u;
         Gemm.PackedA[][] out = new Gemm.PackedA[g.group()][XI];
         for (int grp = 0; grp < g.group(); grp++) {
             int wBase = grp * kg * cg * 9;
@@ -133,7 +137,7 @@ final class CpuWinograd {
                 }
             });
             for (int xi = 0; xi < XI; xi++) {
-                out[grp][xi] = gemm.pack(false, kg, cg, 1f, u, xi * perXi, s.packed[grp * XI + xi], true);
+                out[grp][xi] = gemm.pack(false, kg, cg, 1f, u, xi * perXi, new float[packedSize], true);
             }
         }
         return out;

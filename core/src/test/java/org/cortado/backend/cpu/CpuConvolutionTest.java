@@ -6,6 +6,7 @@ import java.util.Random;
 import org.cortado.backend.ConvGeometry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link CpuConvolution} forward, backward-data and backward-filter against {@link NaiveConvolution}, for both
@@ -76,6 +77,32 @@ class CpuConvolutionTest {
                 compare(g + (withBias ? " with bias" : " no bias") + ", forward", NaiveConvolution.forward(g, input,
                         weight, bias), out, 0, g.patchSize() + 1);
             }
+        }
+    }
+
+    /**
+     * The forward pass keeps its packed or Winograd-transformed weights between calls ({@link DerivedWeights}); a
+     * weight changed in place, one element or all of them (a solver step), must be seen by the next call.
+     */
+    @ParameterizedTest(name = "winograd {0}")
+    @ValueSource(booleans = {true, false})
+    void weightsChangedInPlaceAreSeenByTheNextForwardPass(boolean useWinograd) {
+        CpuConvolution conv = new CpuConvolution(new Parallel(2), GemmTest.gemm("java", 2), useWinograd);
+        Random rnd = new Random(3);
+        ConvGeometry g = geometry(new int[] {1, 128, 7, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+        float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
+        float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
+        float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
+        for (int step = 0; step < 4; step++) {
+            if (step == 1) {
+                weight[weight.length - 1] += 0.5f;        // the last element only: a compare must read it all
+            } else if (step == 2) {
+                for (int i = 0; i < weight.length; i++) {  // every element, as a solver step does
+                    weight[i] *= 0.9f;
+                }
+            }                                              // step 3: unchanged again
+            conv.forward(g, input, weight, null, out);
+            compare("step " + step, NaiveConvolution.forward(g, input, weight, null), out, 0, g.patchSize() + 1);
         }
     }
 
