@@ -4,14 +4,17 @@
 #
 #   bench/compare.sh                  the goal rows: peak probe, whole forward passes, model load, ants/bees codes,
 #                                     each OpenCV row measured right before and right after ours (about 12 minutes)
-#   bench/compare.sh all              the same plus the GEMM and convolution families (about 25 minutes more)
-#   bench/compare.sh GROUP...         only these peer groups (forward, load, extract, decode), each with its OpenCV
-#                                     rows before and after, and the peak probe
+#   bench/compare.sh all              the same plus the fine-tuning step and the GEMM and convolution families
+#                                     (about 35 minutes more)
+#   bench/compare.sh GROUP...         only these peer groups (forward, load, extract, decode: OpenCV; finetune:
+#                                     PyTorch on the CPU, after a check that its step computes ours), each with its
+#                                     peer rows before and after, and the peak probe
 #   bench/compare.sh REGEX...         only the JMH benchmarks matching REGEX (JMH syntax, e.g. 'GemmBench'
 #                                     'ConvBench.forward'), no peer
 #
-# Environment: CORTADO_SHARED (default ../shared beside the repository), THREADS (default 2: OpenCV's thread count;
-# the engine uses every core), OPENCV_SECONDS (per OpenCV row, default 5). Output: bench/target/results/<time>/.
+# Environment: CORTADO_SHARED (default ../shared beside the repository), THREADS (default 2: the peers' thread count;
+# the engine uses every core), OPENCV_SECONDS (per OpenCV row, default 5), TORCH_SECONDS (per PyTorch row, default
+# 10). Output: bench/target/results/<time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -33,13 +36,14 @@ JAVA=(java --add-modules jdk.incubator.vector -cp "$CP")
 
 "${JAVA[@]}" org.cortado.bench.Nets 2>/dev/null   # random-weight AlexNet caffemodel and input batches, once
 
-# Peer groups: OpenCV script group name : JMH benchmark.
-ALL_GROUPS=(forward:ForwardBench load:LoadBench extract:ExtractBench decode:DecodeBench)
+# Peer groups: group name (OpenCV script group, or finetune: the PyTorch script) : JMH benchmark.
+GOAL_GROUPS=(forward:ForwardBench load:LoadBench extract:ExtractBench decode:DecodeBench)
+ALL_GROUPS=("${GOAL_GROUPS[@]}" finetune:FinetuneBench)
 PEERS=()
 case "${1:-goals}" in
-    goals) SOLO=(PeakBench); PEERS=("${ALL_GROUPS[@]}") ;;
+    goals) SOLO=(PeakBench); PEERS=("${GOAL_GROUPS[@]}") ;;
     all)   SOLO=(PeakBench GemmBench ConvBench); PEERS=("${ALL_GROUPS[@]}") ;;
-    forward|load|extract|decode)
+    forward|load|extract|decode|finetune)
            SOLO=(PeakBench)
            for g in "$@"; do
                for known in "${ALL_GROUPS[@]}"; do
@@ -49,9 +53,18 @@ case "${1:-goals}" in
     *)     SOLO=("$@") ;;
 esac
 
+TORCH=
+if [[ " ${PEERS[*]} " == *" finetune:"* ]]; then
+    if ! "$PY" -c 'import torch' 2>/dev/null; then
+        echo "installing Debian's python3-torch" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
+    fi
+    TORCH="; PyTorch $("$PY" -c 'import torch; print(torch.__version__)')"
+fi
+
 {
     echo "date: $(date -Is)"
-    echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(java -version 2>&1 | head -1); OpenCV $("$PY" -c 'import cv2; print(cv2.__version__)'), $THREADS threads"
+    echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(java -version 2>&1 | head -1); OpenCV $("$PY" -c 'import cv2; print(cv2.__version__)')$TORCH; peers on $THREADS threads"
     echo "command: bench/compare.sh $*"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/header.txt"
@@ -60,6 +73,21 @@ opencv() {  # opencv GROUP TAG
     "$PY" bench/opencv_bench.py --shared "$CORTADO_SHARED" --assets "$ROOT/bench/target/assets" \
         --out "$OUT/opencv-$1-$2.json" --threads "$THREADS" --seconds "${OPENCV_SECONDS:-5}" --only "$1" 2>&1 \
         | tee -a "$OUT/opencv.log"
+}
+torch_cpu() {  # torch_cpu TAG
+    "$PY" bench/torch_cpu_bench.py --shared "$CORTADO_SHARED" --assets "$ROOT/bench/target/assets" \
+        --out "$OUT/torch-finetune-$1.json" --threads "$THREADS" --seconds "${TORCH_SECONDS:-10}" 2>&1 \
+        | tee -a "$OUT/torch.log"
+}
+peer() {  # peer GROUP TAG
+    if [ "$1" = finetune ]; then torch_cpu "$2"; else opencv "$1" "$2"; fi
+}
+# The PyTorch step must compute what ours does: one deterministic SqueezeNet pass (no dropout), loss and every
+# gradient compared; a difference stops the run.
+finetune_check() {
+    "${JAVA[@]}" org.cortado.bench.FinetuneCheck "$OUT/finetune-check" 2>&1 | tee -a "$OUT/torch.log"
+    "$PY" bench/torch_cpu_bench.py --shared "$CORTADO_SHARED" --threads "$THREADS" --check "$OUT/finetune-check" 2>&1 \
+        | tee -a "$OUT/torch.log" "$OUT/finetune-check.txt"
 }
 jmh() {  # jmh NAME BENCHMARK...
     local name=$1; shift
@@ -71,14 +99,16 @@ jmh() {  # jmh NAME BENCHMARK...
 # Each peer row is measured before and after ours, so that a change of load during the run shows (and the mean of
 # the two is compared).
 for group in "${PEERS[@]}"; do
-    opencv "${group%%:*}" 1-before
+    if [ "${group%%:*}" = finetune ]; then finetune_check; fi
+    peer "${group%%:*}" 1-before
     jmh "${group%%:*}" "${group##*:}"
-    opencv "${group%%:*}" 2-after
+    peer "${group%%:*}" 2-after
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/header.txt"
 
 {
     cat "$OUT/header.txt"
+    [ -f "$OUT/finetune-check.txt" ] && cat "$OUT/finetune-check.txt"
     echo
     "${JAVA[@]}" org.cortado.bench.Report "$OUT" 2>/dev/null
 } | tee "$OUT/table.md"

@@ -1,18 +1,30 @@
 package org.cortado.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.io.Npy;
 import org.cortado.layers.Layer;
+import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.tensor.Tensor;
 
 /**
- * Where a forward pass spends its time, layer by layer (a guide for optimisation, not a benchmark: no JMH, so
- * read it as relative shares). Usage: {@code LayerProfile alexnet|squeezenet BATCH [REPEATS [THREADS]]}. With one
- * thread the times are the thread's CPU time, which other processes on a loaded machine disturb far less than
- * wall time.
+ * Where a forward pass or a fine-tuning step spends its time, layer by layer (a guide for optimisation, not a
+ * benchmark: no JMH, so read it as relative shares). Usage:
+ * {@code LayerProfile alexnet|squeezenet BATCH [REPEATS [THREADS [forward|all|frozen]]]}: {@code forward} (the
+ * default) times the inference net to its code layer; {@code all} and {@code frozen} time the steps of
+ * {@link FinetuneBench}: each layer's forward (TRAIN phase) and backward, and the solver update. With one thread the
+ * times are the thread's CPU time, which other processes on a loaded machine disturb far less than wall time.
+ *
+ * <p>The backward of each layer is re-run on the gradient tensors of a complete {@link Net#backward}, in the same
+ * order, with the same pruning (layers whose backward never ran are skipped): the work is the same, though a blob
+ * read by several layers gets its gradients overwritten rather than summed.
  */
 public final class LayerProfile {
     private LayerProfile() {
@@ -23,8 +35,22 @@ public final class LayerProfile {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
+        String mode = args.length > 4 ? args[4] : "forward";
         CpuBackend backend = new CpuBackend(threads);
-        java.lang.management.ThreadMXBean clock = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean clock = ManagementFactory.getThreadMXBean();
+        LongSupplier now = threads == 1 ? clock::getCurrentThreadCpuTime : System::nanoTime;
+        String time = threads == 1 ? "CPU" : "wall";
+        if (mode.equals("forward")) {
+            profileForward(which, batch, repeats, backend, now, time);
+        } else if (mode.equals("all") || mode.equals("frozen")) {
+            profileStep(which, mode.equals("frozen"), batch, repeats, backend, now, time);
+        } else {
+            throw new IllegalArgumentException("mode must be forward, all or frozen, got '" + mode + "'");
+        }
+    }
+
+    private static void profileForward(String which, int batch, int repeats, CpuBackend backend, LongSupplier now,
+                                       String time) {
         Net net = which.equals("alexnet") ? Nets.alexnet(backend) : Nets.squeezenet(backend);
         String last = which.equals("alexnet") ? Nets.ALEXNET_CODES : Nets.SQUEEZENET_CODES;
         net.forwardTo(Map.of(net.inputNames().get(0), Npy.read(Nets.input(batch))), last);
@@ -32,26 +58,104 @@ public final class LayerProfile {
         double[] ns = new double[end + 1];
         for (int r = 0; r < repeats + 2; r++) {
             for (int i = 0; i <= end; i++) {
-                Layer layer = net.layers().get(i);
-                long t0 = threads == 1 ? clock.getCurrentThreadCpuTime() : System.nanoTime();
-                layer.forward(backend, net.phase(), net.bottomsOf(i), net.topsOf(i));
-                long t1 = threads == 1 ? clock.getCurrentThreadCpuTime() : System.nanoTime();
+                long t0 = now.getAsLong();
+                net.layers().get(i).forward(backend, net.phase(), net.bottomsOf(i), net.topsOf(i));
                 if (r >= 2) {
-                    ns[i] += t1 - t0;
+                    ns[i] += now.getAsLong() - t0;
                 }
             }
         }
-        double total = 0;
-        for (double v : ns) {
-            total += v;
-        }
+        double total = sum(ns);
         for (int i = 0; i <= end; i++) {
             Layer layer = net.layers().get(i);
             System.out.printf(Locale.ROOT, "%-22s %-14s %8.2f ms %5.1f%%%n", layer.name(), layer.type(),
                     ns[i] / repeats / 1e6, 100 * ns[i] / total);
         }
         System.out.printf(Locale.ROOT, "total %.2f ms per batch of %d (%.1f img/s), %s, %s time%n",
-                total / repeats / 1e6, batch, batch * 1e9 * repeats / total, backend.name(),
-                threads == 1 ? "CPU" : "wall");
+                total / repeats / 1e6, batch, batch * 1e9 * repeats / total, backend.name(), time);
+    }
+
+    private static void profileStep(String which, boolean frozen, int batch, int repeats, CpuBackend backend,
+                                    LongSupplier now, String time) {
+        Nets.FineTuning ft = Nets.fineTuning(which, frozen, true, batch, backend);
+        Net net = ft.net();
+        for (int r = 0; r < 2; r++) {
+            ft.step();
+        }
+        int n = net.layers().size();
+        boolean[] runs = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            runs[i] = net.backwardRuns(net.layers().get(i).name()) > 0;
+        }
+        double[] fwd = new double[n];
+        double[] bwd = new double[n];
+        double[] other = new double[2]; // clear the gradients, update
+        for (int r = 0; r < repeats + 1; r++) {
+            boolean counted = r >= 1;
+            net.setMode(Phase.TRAIN);
+            long t0 = now.getAsLong();
+            net.clearParamDiffs();
+            long t1 = now.getAsLong();
+            other[0] += counted ? t1 - t0 : 0;
+            net.forward(ft.inputs());
+            for (int i = 0; i < n; i++) {
+                t0 = now.getAsLong();
+                net.layers().get(i).forward(backend, Phase.TRAIN, net.bottomsOf(i), net.topsOf(i));
+                fwd[i] += counted ? now.getAsLong() - t0 : 0;
+            }
+            net.backward();
+            for (int i = n - 1; i >= 0; i--) {
+                if (!runs[i]) {
+                    continue;
+                }
+                Layer layer = net.layers().get(i);
+                List<Tensor> dTops = new ArrayList<>();
+                for (int t = 0; t < layer.tops().size(); t++) {
+                    dTops.add(net.topDiffOf(i, t));
+                }
+                List<Tensor> dBottoms = new ArrayList<>();
+                for (int b = 0; b < layer.bottoms().size(); b++) {
+                    int[] from = net.producerOf(i, b);
+                    dBottoms.add(net.topDiffOf(from[0], from[1]));
+                }
+                t0 = now.getAsLong();
+                layer.backward(backend, net.bottomsOf(i), net.topsOf(i), dTops, dBottoms);
+                bwd[i] += counted ? now.getAsLong() - t0 : 0;
+            }
+            t0 = now.getAsLong();
+            ft.solver().applyUpdate();
+            other[1] += counted ? now.getAsLong() - t0 : 0;
+        }
+        double total = sum(fwd) + sum(bwd) + sum(other);
+        System.out.printf(Locale.ROOT, "%-22s %-16s %9s %9s %6s%n", "layer", "type", "forward", "backward", "share");
+        for (int i = 0; i < n; i++) {
+            Layer layer = net.layers().get(i);
+            System.out.printf(Locale.ROOT, "%-22s %-16s %9.2f %9s %5.1f%%%n", layer.name(), layer.type(),
+                    fwd[i] / repeats / 1e6, runs[i] ? String.format(Locale.ROOT, "%.2f", bwd[i] / repeats / 1e6)
+                            : "pruned", 100 * (fwd[i] + bwd[i]) / total);
+        }
+        Map<String, double[]> byType = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            double[] t = byType.computeIfAbsent(net.layers().get(i).type().toString(), k -> new double[2]);
+            t[0] += fwd[i];
+            t[1] += bwd[i];
+        }
+        for (var e : byType.entrySet()) {
+            System.out.printf(Locale.ROOT, "%-39s %9.2f %9.2f %5.1f%%%n", "all " + e.getKey(),
+                    e.getValue()[0] / repeats / 1e6, e.getValue()[1] / repeats / 1e6,
+                    100 * (e.getValue()[0] + e.getValue()[1]) / total);
+        }
+        System.out.printf(Locale.ROOT, "forward %.1f ms, backward %.1f ms, clear %.1f ms, update %.1f ms: step %.1f ms "
+                        + "per batch of %d (%.1f img/s), %s %s, %s time%n", sum(fwd) / repeats / 1e6,
+                sum(bwd) / repeats / 1e6, other[0] / repeats / 1e6, other[1] / repeats / 1e6, total / repeats / 1e6,
+                batch, batch * 1e9 * repeats / total, which, frozen ? "frozen" : "all layers", time);
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
     }
 }

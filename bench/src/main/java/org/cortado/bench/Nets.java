@@ -6,15 +6,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.CaffeModelReader;
 import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.Prototxt;
+import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.finetune.FineTuneRecipe;
+import org.cortado.finetune.NetSurgery;
 import org.cortado.io.Npy;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.solver.Solver;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -91,6 +96,69 @@ public final class Nets {
         Net net = Net.build(Prototxt.readNet(squeezenetDeploy()), Phase.TEST, backend);
         net.copyWeightsFrom(CaffeModelReader.read(squeezenetWeights()));
         return net;
+    }
+
+    /** The classifiers replaced by a 2-way layer for fine-tuning, and where each net's "frozen" run stops freezing. */
+    public static final String SQUEEZENET_CLASSIFIER = "conv_final";
+    public static final String SQUEEZENET_FROZEN_THROUGH = "fire8/concat";
+    public static final String ALEXNET_CLASSIFIER = "fc8";
+    public static final String ALEXNET_FROZEN_THROUGH = "conv5";
+    /** Classes of the fine-tuning benchmarks (as ants and bees). */
+    public static final int FINETUNE_CLASSES = 2;
+
+    /**
+     * One net set up for fine-tuning as {@link org.cortado.finetune.FineTuner} sets it up, without the data feed:
+     * the classifier replaced by a fresh 2-way layer (same surgery, fillers and multipliers), a training net with a
+     * label input, SoftmaxWithLoss and Accuracy, the default recipe's solver (SGD, momentum 0.9, weight decay 5e-4),
+     * and the input batch of {@link #input(int)} with labels 0, 1, 0, 1, ...
+     */
+    public record FineTuning(Net net, Solver solver, Map<String, Tensor> inputs, String classifier, String label) {
+        /** One training iteration: clear the gradients, forward, loss, backward, update; returns the loss. */
+        public double step() {
+            return solver.step(n -> n.forwardBackward(inputs));
+        }
+    }
+
+    /**
+     * {@code which}: "squeezenet" (its real weights) or "alexnet" (the random-weight caffemodel); {@code frozen}:
+     * every layer through {@link #SQUEEZENET_FROZEN_THROUGH} or {@link #ALEXNET_FROZEN_THROUGH} frozen (lr_mult 0),
+     * so that backward is pruned there; {@code dropout}: false removes the Dropout layers (in place in both nets),
+     * so that a step is deterministic and comparable with a peer's.
+     */
+    public static FineTuning fineTuning(String which, boolean frozen, boolean dropout, int batch, Backend backend) {
+        boolean squeeze = switch (which) {
+            case "squeezenet" -> true;
+            case "alexnet" -> false;
+            default -> throw new IllegalArgumentException("unknown net '" + which + "'; known: squeezenet, alexnet");
+        };
+        String old = squeeze ? SQUEEZENET_CLASSIFIER : ALEXNET_CLASSIFIER;
+        String classifier = old + "_ft";
+        NetParameter deploy = Prototxt.readNet(squeeze ? squeezenetDeploy() : alexnetDeploy());
+        if (!dropout) {
+            deploy = deploy.toBuilder().clearLayer().addAllLayer(deploy.getLayerList().stream()
+                    .filter(l -> !l.getType().equals("Dropout")).toList()).build();
+        }
+        NetParameter replaced = NetSurgery.replaceLayer(deploy, old, FINETUNE_CLASSES, classifier,
+                NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER);
+        NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, batch);
+        Net net = Net.build(training.definition(), Phase.TRAIN, backend);
+        net.copyWeightsFrom(CaffeModelReader.read(squeeze ? squeezenetWeights() : alexnetWeights()),
+                Set.of(classifier));
+        NetSurgery.initialize(net, classifier, SEED);
+        NetSurgery.setClassifierMultipliers(net, classifier, FineTuneRecipe.HEAD_LR_MULT);
+        if (frozen) {
+            NetSurgery.freezeThrough(net, squeeze ? SQUEEZENET_FROZEN_THROUGH : ALEXNET_FROZEN_THROUGH);
+        }
+        float[] labels = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % FINETUNE_CLASSES;
+        }
+        Map<String, Tensor> inputs = Map.of(training.label(), Tensor.wrap(Shape.of(batch), labels),
+                net.inputNames().stream().filter(n -> !n.equals(training.label())).findFirst().orElseThrow(),
+                Npy.read(input(batch)));
+        // The poly policy of the recipe needs a horizon; a far one keeps the rate at the base rate.
+        Solver solver = new Solver(net, FineTuneRecipe.solver().withMaxIter(Integer.MAX_VALUE), SEED);
+        return new FineTuning(net, solver, inputs, classifier, training.label());
     }
 
     /**

@@ -15,9 +15,10 @@ import org.cortado.backend.ConvGeometry;
 
 /**
  * Prints the benchmark table in Markdown from a results folder of bench/compare.sh: JMH's {@code jmh-*.json} and
- * the OpenCV script's {@code opencv-*.json}. Per row: our time, our rate (GFLOP/s with the fraction of the measured
- * peak, or images/s), OpenCV's time where it was measured in the same run (the mean of its runs before and after
- * ours, both shown), and the ratio OpenCV time / our time (above 1: we are faster).
+ * the peers' {@code opencv-*.json} (OpenCV dnn) and {@code torch-*.json} (PyTorch on the CPU, the fine-tuning
+ * step). Per row: our time, our rate (GFLOP/s with the fraction of the measured peak, or images/s), the peer's time
+ * where it was measured in the same run (the mean of its runs before and after ours, both shown), and the ratio
+ * peer time / our time (above 1: we are faster).
  *
  * <p>Usage: {@code Report RESULTS_DIR}.
  */
@@ -37,7 +38,7 @@ public final class Report {
 
     /** Row order: the goal rows first, then the families. */
     private static int rank(String key) {
-        String[] order = {"forward/", "load/", "extract/", "decode", "peak", "gemm/", "conv-"};
+        String[] order = {"forward/", "load/", "extract/", "decode", "finetune/", "peak", "gemm/", "conv-"};
         for (int i = 0; i < order.length; i++) {
             if (key.startsWith(order[i])) {
                 return i;
@@ -54,14 +55,20 @@ public final class Report {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> jmh = new ArrayList<>();
         Map<String, List<Double>> peer = new TreeMap<>();
+        Map<String, String> peerName = new TreeMap<>();
         try (Stream<Path> files = Files.list(Path.of(args[0]))) {
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
                 if (name.startsWith("jmh-") && name.endsWith(".json")) {
                     json.readTree(f.toFile()).forEach(jmh::add);
-                } else if (name.startsWith("opencv-") && name.endsWith(".json")) {
-                    json.readTree(f.toFile()).path("rows").fields().forEachRemaining(e ->
-                            peer.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asDouble()));
+                } else if ((name.startsWith("opencv-") || name.startsWith("torch-")) && name.endsWith(".json")) {
+                    JsonNode doc = json.readTree(f.toFile());
+                    String who = doc.has("opencv") ? "OpenCV " + doc.path("opencv").asText()
+                            : doc.path("peer").asText("peer");
+                    doc.path("rows").fields().forEachRemaining(e -> {
+                        peer.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asDouble());
+                        peerName.put(e.getKey(), who);
+                    });
                 }
             }
         }
@@ -99,6 +106,15 @@ public final class Report {
                     rows.add(new Row("forward/" + net + "/" + batch, "forward " + net + " batch " + batch, ms,
                             fmt("%.1f img/s", batch * 1000 / ms), Double.NaN));
                 }
+                case "FinetuneBench" -> {
+                    String net = p.path("net").asText();
+                    String train = p.path("train").asText();
+                    int batch = p.path("batch").asInt();
+                    rows.add(new Row("finetune/" + net + "-" + train + "/" + batch, "fine-tuning step " + net + " "
+                            + (train.equals("all") ? "all layers" : "frozen through " + (net.equals("alexnet")
+                            ? Nets.ALEXNET_FROZEN_THROUGH : Nets.SQUEEZENET_FROZEN_THROUGH)) + " batch " + batch, ms,
+                            fmt("%.1f img/s", batch * 1000 / ms), Double.NaN));
+                }
                 case "LoadBench" -> rows.add(new Row("load/alexnet", "load AlexNet prototxt + 244 MB caffemodel",
                         ms, null, Double.NaN));
                 case "ExtractBench" -> rows.add(new Row("extract/hymenoptera",
@@ -115,8 +131,8 @@ public final class Report {
             }
         }
         rows.sort(java.util.Comparator.comparingInt((Row r) -> rank(r.key())));
-        System.out.println("| work | ours (ms) | ours | OpenCV (ms) | OpenCV before / after (ms) | OpenCV "
-                + "| ratio OpenCV/ours |");
+        System.out.println("| work | ours (ms) | ours | peer (ms) | peer before / after (ms) | peer "
+                + "| ratio peer/ours |");
         System.out.println("| --- | ---: | --- | ---: | --- | --- | ---: |");
         for (Row row : rows) {
             String rate = row.rate();
@@ -133,7 +149,9 @@ public final class Report {
                 double t = theirs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
                 theirMs = fmt("%.2f", t);
                 each = String.join(" / ", theirs.stream().map(v -> fmt("%.1f", v)).toList());
+                String who = peerName.get(peerKey(row.key()));
                 theirRate = theirRate(row, t);
+                theirRate = theirRate.isEmpty() ? who : theirRate + " (" + who + ")";
                 ratio = fmt("%.2f", t / row.ms());
             }
             System.out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s | %s | %s |%n", row.what(), row.ms(),
@@ -151,7 +169,7 @@ public final class Report {
     }
 
     private static String theirRate(Row row, double ms) {
-        if (row.key().startsWith("forward/")) {
+        if (row.key().startsWith("forward/") || row.key().startsWith("finetune/")) {
             int batch = Integer.parseInt(row.key().substring(row.key().lastIndexOf('/') + 1));
             return fmt("%.1f img/s", batch * 1000 / ms);
         }

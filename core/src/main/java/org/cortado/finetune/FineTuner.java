@@ -156,13 +156,7 @@ public final class FineTuner {
                 listener.message(cfg.trainVal() + " has no layers " + missing + ": they keep lr_mult 1, decay_mult 1");
             }
         }
-        List<Param> head = net.layer(newName).params();
-        head.get(0).setLrMult(cfg.headLrMult());
-        head.get(0).setDecayMult(1f);
-        if (head.size() > 1) {
-            head.get(1).setLrMult(2 * cfg.headLrMult());
-            head.get(1).setDecayMult(0f);
-        }
+        NetSurgery.setClassifierMultipliers(net, newName, cfg.headLrMult());
         int frozen = 0;
         if (cfg.freezeThrough() != null) {
             if (net.indexOf(cfg.freezeThrough()) >= net.indexOf(newName)) {

@@ -217,6 +217,20 @@ public final class NetSurgery {
     }
 
     /**
+     * Gives the new classifier {@code layer} its learning multipliers as Caffe's fine-tuning examples do: weights
+     * {@code lr_mult = lrMult}, decay 1; bias twice the rate and no decay. Modified: the layer's params.
+     */
+    public static void setClassifierMultipliers(Net net, String layer, float lrMult) {
+        List<Param> params = net.layer(layer).params();
+        params.get(0).setLrMult(lrMult);
+        params.get(0).setDecayMult(1f);
+        if (params.size() > 1) {
+            params.get(1).setLrMult(2 * lrMult);
+            params.get(1).setDecayMult(0f);
+        }
+    }
+
+    /**
      * Freezes every layer up to and including {@code through} (in net order): their parameters get
      * {@code lr_mult = decay_mult = 0} and their BatchNorm layers keep the stored statistics. Modified: the net.
      *

@@ -15,54 +15,31 @@ final class CpuPooling {
         this.parallel = parallel;
     }
 
-    void maxForward(PoolGeometry g, float[] in, float[] out, float[] mask) {
-        if (mask == null) {
-            maxForwardSeparable(g, in, out);
-            return;
-        }
-        int inPlane = g.inH() * g.inW();
-        int outPlane = g.outH() * g.outW();
-        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
-            for (int plane = s; plane < e; plane++) {
-                int inBase = plane * inPlane;
-                int outBase = plane * outPlane;
-                for (int ph = 0; ph < g.outH(); ph++) {
-                    int hstart = ph * g.strideH() - g.padH();
-                    int hend = Math.min(hstart + g.kernelH(), g.inH());
-                    hstart = Math.max(hstart, 0);
-                    for (int pw = 0; pw < g.outW(); pw++) {
-                        int wstart = pw * g.strideW() - g.padW();
-                        int wend = Math.min(wstart + g.kernelW(), g.inW());
-                        wstart = Math.max(wstart, 0);
-                        float best = -Float.MAX_VALUE;
-                        int arg = -1;
-                        for (int h = hstart; h < hend; h++) {
-                            for (int w = wstart; w < wend; w++) {
-                                int idx = h * g.inW() + w;
-                                float v = in[inBase + idx];
-                                if (v > best) {
-                                    best = v;
-                                    arg = idx;
-                                }
-                            }
-                        }
-                        out[outBase + ph * g.outW() + pw] = best;
-                        if (mask != null) {
-                            mask[outBase + ph * g.outW() + pw] = arg;
-                        }
-                    }
-                }
-            }
-        });
+    /**
+     * {@code idx} when the bits of {@code v} are {@code maxBits}, else {@link Integer#MAX_VALUE} (and that when
+     * {@code idx} is), without a branch.
+     */
+    private static int candidate(float v, int maxBits, int idx) {
+        int d = Float.floatToRawIntBits(v) ^ maxBits;
+        // (d | -d) has its sign bit set exactly when d != 0; shifted arithmetically it is -1 or 0.
+        return idx | ((d | -d) >> 31 & Integer.MAX_VALUE);
     }
 
     /**
-     * MAX pooling without the argmax (inference): per output row, the maximum over the window's input rows for every
+     * MAX pooling: per output row, the maximum over the window's input rows for every
      * column (unit stride), then over each window's columns, with {@code Math.max}: branch-free and vectorised,
      * where the window loop's {@code >} mispredicts on every other element of noisy data. Same maxima as the window
      * loop, except that a NaN in a window propagates (the window loop skips it) and +0 wins over -0.
+     *
+     * <p>With a {@code mask} (training), the argmax too, separably and with integer arithmetic and minima only: per
+     * column, the first input index of the window's rows whose bits equal the column's maximum; per output, the
+     * least of those indices over the columns whose maximum is the output. That is Caffe's first maximum in
+     * row-major order (its strict {@code >}), except where a window holds both zeros (then the first +0) or a NaN
+     * (then no index, and no gradient, where Caffe skips the NaN). A compare-and-branch per element, Caffe's loop,
+     * mispredicts on noisy data and took SqueezeNet's pool1 in training 6 times as long as at inference
+     * (bench/RESULTS.md).
      */
-    private void maxForwardSeparable(PoolGeometry g, float[] in, float[] out) {
+    void maxForward(PoolGeometry g, float[] in, float[] out, float[] mask) {
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
@@ -71,6 +48,7 @@ final class CpuPooling {
         int outPlane = outH * outW;
         parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
             float[] columnMax = new float[inW];
+            int[] columnArg = mask == null ? null : new int[inW];
             for (int plane = s; plane < e; plane++) {
                 int inBase = plane * inPlane;
                 int outBase = plane * outPlane;
@@ -83,6 +61,16 @@ final class CpuPooling {
                         int row = inBase + h * inW;
                         for (int w = 0; w < inW; w++) {
                             columnMax[w] = Math.max(columnMax[w], in[row + w]);
+                        }
+                    }
+                    if (mask != null) {
+                        java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
+                        for (int h = hstart; h < hend; h++) {
+                            int row = inBase + h * inW;
+                            for (int w = 0; w < inW; w++) {
+                                columnArg[w] = Math.min(columnArg[w], candidate(in[row + w],
+                                        Float.floatToRawIntBits(columnMax[w]), h * inW + w));
+                            }
                         }
                     }
                     int o = outBase + ph * outW;
@@ -104,6 +92,18 @@ final class CpuPooling {
                             best = Math.max(best, columnMax[w]);
                         }
                         out[o + pw] = best;
+                    }
+                    if (mask != null) {
+                        for (pw = 0; pw < outW; pw++) {
+                            int wstart = Math.max(pw * g.strideW() - g.padW(), 0);
+                            int wend = Math.min(pw * g.strideW() - g.padW() + g.kernelW(), inW);
+                            int best = Float.floatToRawIntBits(out[o + pw]);
+                            int arg = Integer.MAX_VALUE;
+                            for (int w = wstart; w < wend; w++) {
+                                arg = Math.min(arg, candidate(columnMax[w], best, columnArg[w]));
+                            }
+                            mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
+                        }
                     }
                 }
             }

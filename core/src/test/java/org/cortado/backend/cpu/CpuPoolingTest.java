@@ -7,42 +7,63 @@ import org.cortado.backend.PoolGeometry;
 import org.junit.jupiter.api.Test;
 
 /**
- * MAX pooling at inference (no argmax mask, the separable path) against the window loop written out here, over
- * Caffe's rounded-up sizes with windows hanging past the edge, padding, and global pooling.
+ * MAX pooling, at inference (no argmax mask, the separable path) and in training (with the mask, the branch-free
+ * window loop), against Caffe's window loop written out here, over Caffe's rounded-up sizes with windows hanging
+ * past the edge, padding, and global pooling.
  */
 class CpuPoolingTest {
+    /** batch, channels, inH, inW, kernel, stride, pad, outH, outW (outH/outW as Caffe computes them). */
+    private static final int[][] CASES = {
+        {2, 3, 111, 111, 3, 2, 0, 55, 55}, {1, 4, 13, 13, 3, 2, 0, 6, 6}, {3, 2, 7, 5, 2, 2, 1, 5, 4},
+        {1, 5, 6, 6, 6, 1, 0, 1, 1}, {2, 1, 1, 1, 1, 1, 0, 1, 1}, {1, 2, 8, 9, 3, 3, 1, 4, 4},
+    };
+
     @Test
     void maxWithoutMaskMatchesWindowLoop() {
-        Random rnd = new Random(5);
-        // batch, channels, inH, inW, kernel, stride, pad, outH, outW (outH/outW as Caffe computes them).
-        int[][] cases = {
-            {2, 3, 111, 111, 3, 2, 0, 55, 55}, {1, 4, 13, 13, 3, 2, 0, 6, 6}, {3, 2, 7, 5, 2, 2, 1, 5, 4},
-            {1, 5, 6, 6, 6, 1, 0, 1, 1}, {2, 1, 1, 1, 1, 1, 0, 1, 1}, {1, 2, 8, 9, 3, 3, 1, 4, 4},
-        };
+        check(false, new Random(5));
+    }
+
+    /** Inputs drawn from 4 values, so that windows hold ties: the mask must name the first maximum, as Caffe's. */
+    @Test
+    void maxWithMaskMatchesWindowLoopIncludingTies() {
+        check(true, new Random(6));
+    }
+
+    private static void check(boolean withMask, Random rnd) {
         for (int threads : new int[] {1, 2}) {
             CpuPooling pooling = new CpuPooling(new Parallel(threads));
-            for (int[] d : cases) {
+            for (int[] d : CASES) {
                 PoolGeometry g = new PoolGeometry(d[0], d[1], d[2], d[3], d[4], d[4], d[5], d[5], d[6], d[6], d[7],
                         d[8]);
                 float[] in = new float[g.batch() * g.channels() * g.inH() * g.inW()];
                 for (int i = 0; i < in.length; i++) {
-                    in[i] = rnd.nextFloat() * 2 - 1;
+                    in[i] = withMask ? rnd.nextInt(4) - 2 : rnd.nextFloat() * 2 - 1;
                 }
                 float[] out = new float[g.batch() * g.channels() * g.outH() * g.outW()];
-                pooling.maxForward(g, in, out, null);
+                float[] mask = withMask ? new float[out.length] : null;
+                pooling.maxForward(g, in, out, mask);
                 for (int plane = 0; plane < g.batch() * g.channels(); plane++) {
                     for (int ph = 0; ph < g.outH(); ph++) {
                         for (int pw = 0; pw < g.outW(); pw++) {
                             float best = -Float.MAX_VALUE;
+                            int arg = -1;
                             for (int h = Math.max(0, ph * g.strideH() - g.padH());
                                  h < Math.min(g.inH(), ph * g.strideH() - g.padH() + g.kernelH()); h++) {
                                 for (int w = Math.max(0, pw * g.strideW() - g.padW());
                                      w < Math.min(g.inW(), pw * g.strideW() - g.padW() + g.kernelW()); w++) {
-                                    best = Math.max(best, in[(plane * g.inH() + h) * g.inW() + w]);
+                                    float v = in[(plane * g.inH() + h) * g.inW() + w];
+                                    if (v > best) {
+                                        best = v;
+                                        arg = h * g.inW() + w;
+                                    }
                                 }
                             }
-                            assertEquals(best, out[(plane * g.outH() + ph) * g.outW() + pw],
-                                    g + ": plane " + plane + " at " + ph + "," + pw);
+                            int at = (plane * g.outH() + ph) * g.outW() + pw;
+                            String where = g + ": plane " + plane + " at " + ph + "," + pw;
+                            assertEquals(best, out[at], where);
+                            if (withMask) {
+                                assertEquals(arg, (int) mask[at], where + ": argmax");
+                            }
                         }
                     }
                 }
