@@ -56,11 +56,22 @@ final class CpuPooling {
                     int hstart = ph * g.strideH() - g.padH();
                     int hend = Math.min(hstart + g.kernelH(), inH);
                     hstart = Math.max(hstart, 0);
-                    java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
-                    for (int h = hstart; h < hend; h++) {
-                        int row = inBase + h * inW;
+                    if (hend - hstart == 3) {
+                        // The common 3-high window in one pass (from -FLT_MAX, as Caffe, so that -inf never wins).
+                        int r0 = inBase + hstart * inW;
+                        int r1 = r0 + inW;
+                        int r2 = r1 + inW;
                         for (int w = 0; w < inW; w++) {
-                            columnMax[w] = Math.max(columnMax[w], in[row + w]);
+                            columnMax[w] = Math.max(Math.max(Math.max(-Float.MAX_VALUE, in[r0 + w]), in[r1 + w]),
+                                    in[r2 + w]);
+                        }
+                    } else {
+                        java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
+                        for (int h = hstart; h < hend; h++) {
+                            int row = inBase + h * inW;
+                            for (int w = 0; w < inW; w++) {
+                                columnMax[w] = Math.max(columnMax[w], in[row + w]);
+                            }
                         }
                     }
                     if (mask != null) {
