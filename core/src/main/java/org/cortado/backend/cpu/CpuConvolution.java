@@ -119,20 +119,20 @@ final class CpuConvolution {
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
-        int patch = g.patchSize();
         int base = n * g.outChannels() * outHW;
-        float[] col = g.isPointwise() ? null : columnBuffer(patch * outHW);
         int imgOff = n * g.inChannels() * inHW;
         for (int grp = 0; grp < g.group(); grp++) {
             int outOff = base + grp * kg * outHW;
             int c0 = grp * cg;
-            // The bias initialises the output inside the product: one pass over the output instead of three.
+            // The bias initialises the output inside the product: one pass over the output instead of three. The
+            // im2col matrix is never materialised: the product gathers each block of it from the image as it packs.
             if (g.isPointwise()) {
                 gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                         outOff, parallelize);
             } else {
-                im2col(g, input, imgOff, c0, col, parallelize);
-                gemm.gemmWithRowInit(weight[grp], false, outHW, col, 0, bias, grp * kg, output, outOff, parallelize);
+                gemm.gemmWithRowInit(weight[grp], (pc, kc, jc, nc, nr, bp) ->
+                        Im2col.packPanel(g, input, imgOff, c0, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output,
+                        outOff, parallelize);
             }
         }
     }

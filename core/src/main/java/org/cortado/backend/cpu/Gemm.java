@@ -49,6 +49,18 @@ final class Gemm {
     record PackedA(int m, int k, int mr, float[] data) {
     }
 
+    /**
+     * Where the product's B comes from: something that packs any {@code kc x nc} block of the {@code k x n} op(B),
+     * starting at row {@code pc} and column {@code jc}, into strips of {@code nr} columns:
+     * {@code bp[s*kc*nr + p*nr + q] = op(B)[pc+p, jc+s*nr+q]}, zero past column nc. A matrix in memory is one
+     * ({@link #packB}); a convolution's im2col matrix, gathered straight from the image, is another
+     * ({@link Im2col#packPanel}), which saves writing that matrix and reading it back.
+     */
+    @FunctionalInterface
+    interface PanelSource {
+        void pack(int pc, int kc, int jc, int nc, int nr, float[] bp);
+    }
+
     Gemm(Parallel parallel) {
         this(parallel, GemmKernel.best());
     }
@@ -107,7 +119,7 @@ final class Gemm {
         }
         PackedA pa = pack(transA, m, k, alpha, a, aOff, buffer, split);
         // With beta 0 the first K block writes C instead of adding to it (C was zeroed above only for the dot form).
-        multiply(pa, transB, n, b, bOff, c, cOff, split, beta == 0f ? zeros(m) : null, 0);
+        multiply(pa, dense(transB, b, bOff, n, k), n, c, cOff, split, beta == 0f ? zeros(m) : null, 0);
     }
 
     /** Zeros as row initialisers for {@code m} rows (shared, never written). */
@@ -162,7 +174,7 @@ final class Gemm {
             return;
         }
         boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
-        multiply(pa, transB, n, b, bOff, c, cOff, split, null, 0);
+        multiply(pa, dense(transB, b, bOff, n, pa.k()), n, c, cOff, split, null, 0);
     }
 
     /**
@@ -171,6 +183,12 @@ final class Gemm {
      */
     void gemmWithRowInit(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] rowInit, int rowInitOff,
                          float[] c, int cOff, boolean parallelize) {
+        gemmWithRowInit(pa, dense(transB, b, bOff, n, pa.k()), n, rowInit, rowInitOff, c, cOff, parallelize);
+    }
+
+    /** As above, with op(B) ({@code k x n}) packed by {@code source}. Modified: c. */
+    void gemmWithRowInit(PackedA pa, PanelSource source, int n, float[] rowInit, int rowInitOff, float[] c, int cOff,
+                         boolean parallelize) {
         int m = pa.m();
         if (m == 0 || n == 0) {
             return;
@@ -184,32 +202,32 @@ final class Gemm {
             return;
         }
         boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
-        multiply(pa, transB, n, b, bOff, c, cOff, split, init, initOff);
+        multiply(pa, source, n, c, cOff, split, init, initOff);
     }
 
     /** {@code rowInit} null: C += A * op(B); else the first K block writes C from rowInit (see GemmKernel#tile). */
-    private void multiply(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] c, int cOff,
-                          boolean split, float[] rowInit, int rowInitOff) {
+    private void multiply(PackedA pa, PanelSource source, int n, float[] c, int cOff, boolean split, float[] rowInit,
+                          int rowInitOff) {
         int m = pa.m();
         if (!split) {
-            blocked(pa, transB, n, b, bOff, c, cOff, 0, m, 0, n, rowInit, rowInitOff);
+            blocked(pa, source, n, c, cOff, 0, m, 0, n, rowInit, rowInitOff);
             return;
         }
         int rowTiles = (m + mr - 1) / mr;
         int colTiles = (n + nr - 1) / nr;
         // Split the dimension with more tiles, so that both threads get whole, equally many tiles.
         if (colTiles >= rowTiles) {
-            parallel.forRange(colTiles, 1, (s, e) -> blocked(pa, transB, n, b, bOff, c, cOff, 0, m, s * nr,
+            parallel.forRange(colTiles, 1, (s, e) -> blocked(pa, source, n, c, cOff, 0, m, s * nr,
                     Math.min(n, e * nr), rowInit, rowInitOff));
         } else {
-            parallel.forRange(rowTiles, 1, (s, e) -> blocked(pa, transB, n, b, bOff, c, cOff, s * mr,
+            parallel.forRange(rowTiles, 1, (s, e) -> blocked(pa, source, n, c, cOff, s * mr,
                     Math.min(m, e * mr), 0, n, rowInit, rowInitOff));
         }
     }
 
     /** {@code C[i0..i1, j0..j1] += A[i0..i1, :] * op(B)[:, j0..j1]} on the calling thread; i0 is a multiple of MR. */
-    private void blocked(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] c, int cOff, int i0,
-                         int i1, int j0, int j1, float[] rowInit, int rowInitOff) {
+    private void blocked(PackedA pa, PanelSource source, int n, float[] c, int cOff, int i0, int i1, int j0, int j1,
+                         float[] rowInit, int rowInitOff) {
         int k = pa.k();
         float[] ap = pa.data();
         float[] bp = bPanels.get();
@@ -217,7 +235,7 @@ final class Gemm {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, n, k, pc, kc, jc, nc, bp);
+                source.pack(pc, kc, jc, nc, nr, bp);
                 // Every tile of C meets its first K block (pc = 0) before any other, on this thread.
                 float[] init = pc == 0 ? rowInit : null;
                 for (int ic = i0; ic < i1; ic += MC) {
@@ -236,12 +254,17 @@ final class Gemm {
         }
     }
 
+    /** op(B) read from memory: {@code k x n} at bOff, or stored {@code n x k} when {@code transB}. */
+    private static PanelSource dense(boolean transB, float[] b, int bOff, int n, int k) {
+        return (pc, kc, jc, nc, nr, bp) -> packB(transB, b, bOff, n, k, pc, kc, jc, nc, nr, bp);
+    }
+
     /**
      * Packs {@code op(B)[pc..pc+kc, jc..jc+nc]} into strips of NR columns: strip s holds
      * {@code bp[s*kc*NR + p*NR + q] = op(B)[pc+p, jc+s*NR+q]}, zero past column nc.
      */
-    private void packB(boolean transB, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc,
-                       float[] bp) {
+    private static void packB(boolean transB, float[] b, int bOff, int n, int k, int pc, int kc, int jc, int nc,
+                              int nr, float[] bp) {
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             int base = (jr / nr) * kc * nr;

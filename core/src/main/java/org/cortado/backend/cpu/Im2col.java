@@ -63,6 +63,74 @@ final class Im2col {
     }
 
     /**
+     * A block of the im2col matrix of {@link #im2col}, gathered straight from the image into the packed layout of a
+     * GEMM's B ({@link Gemm.PanelSource}): rows {@code [pc, pc + kc)} ({@code (channel, ky, kx)}), columns
+     * {@code [jc, jc + nc)} (output pixels) into strips of {@code nr} columns,
+     * {@code bp[s*kc*nr + p*nr + q] = col[pc + p, jc + s*nr + q]}, zero past column nc. The forward pass then never
+     * writes the whole matrix (for SqueezeNet's conv1, 147 x 12321 floats per image) nor reads it back.
+     */
+    static void packPanel(ConvGeometry g, float[] img, int imgOff, int c0, int pc, int kc, int jc, int nc, int nr,
+                          float[] bp) {
+        int outW = g.outW();
+        int inW = g.inW();
+        int sw = g.strideW();
+        int kernelArea = g.kernelH() * g.kernelW();
+        int plane = g.inH() * inW;
+        int strips = (nc + nr - 1) / nr;
+        for (int p = 0; p < kc; p++) {
+            int row = pc + p;
+            int c = row / kernelArea;
+            int ky = (row % kernelArea) / g.kernelW();
+            int kx = row % g.kernelW();
+            int src = imgOff + (c0 + c) * plane;
+            int dy = ky * g.dilationH() - g.padH();
+            int dx = kx * g.dilationW() - g.padW();
+            // Output columns whose tap lies inside the image row: ox in [oxStart, oxEnd).
+            int oxStart = Math.min(outW, dx >= 0 ? 0 : (-dx + sw - 1) / sw);
+            int oxEnd = Math.max(oxStart, Math.min(outW, (inW - dx + sw - 1) / sw));
+            int j = jc;
+            int end = jc + nc;
+            while (j < end) {
+                int q = (j - jc) % nr;
+                int d = ((j - jc) / nr) * kc * nr + p * nr + q;
+                int oy = j / outW;
+                int ox = j - oy * outW;
+                // A run of consecutive pixels within one output row and one strip.
+                int len = Math.min(Math.min(outW - ox, end - j), nr - q);
+                int iy = oy * g.strideH() + dy;
+                if (iy < 0 || iy >= g.inH()) {
+                    java.util.Arrays.fill(bp, d, d + len, 0f);
+                } else {
+                    int lo = Math.max(ox, oxStart);
+                    int hi = Math.min(ox + len, oxEnd);
+                    if (hi <= lo) {
+                        java.util.Arrays.fill(bp, d, d + len, 0f);
+                    } else {
+                        java.util.Arrays.fill(bp, d, d + lo - ox, 0f);
+                        int from = src + iy * inW + lo * sw + dx;
+                        int to = d + lo - ox;
+                        if (sw == 1) {
+                            System.arraycopy(img, from, bp, to, hi - lo);
+                        } else {
+                            for (int t = 0; t < hi - lo; t++, from += sw) {
+                                bp[to + t] = img[from];
+                            }
+                        }
+                        java.util.Arrays.fill(bp, to + hi - lo, d + len, 0f);
+                    }
+                }
+                j += len;
+            }
+            // The last strip's columns past nc.
+            int tail = nc - (strips - 1) * nr;
+            if (tail < nr) {
+                int d = (strips - 1) * kc * nr + p * nr;
+                java.util.Arrays.fill(bp, d + tail, d + nr, 0f);
+            }
+        }
+    }
+
+    /**
      * The adjoint of {@link #im2col}: adds each column entry back to the input pixel it was read from, for channels
      * {@code [cStart, cEnd)} of the group (rows of different channels touch different pixels, so channel ranges
      * can run in parallel).
