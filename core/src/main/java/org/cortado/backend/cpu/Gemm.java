@@ -225,7 +225,10 @@ final class Gemm {
         }
     }
 
-    /** {@code C[i0..i1, j0..j1] += A[i0..i1, :] * op(B)[:, j0..j1]} on the calling thread; i0 is a multiple of MR. */
+    /**
+     * {@code C[i0..i1, j0..j1] += A[i0..i1, :] * op(B)[:, j0..j1]} on the calling thread (with {@code rowInit}: C is
+     * set, not added to; see {@link #gemmWithRowInit}); i0 is a multiple of MR.
+     */
     private void blocked(PackedA pa, PanelSource source, int n, float[] c, int cOff, int i0, int i1, int j0, int j1,
                          float[] rowInit, int rowInitOff) {
         int k = pa.k();
