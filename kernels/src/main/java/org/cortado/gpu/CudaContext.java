@@ -32,6 +32,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +95,7 @@ final class CudaContext implements DeviceApi {
     private static final class Staging {
         final Pointer host = new Pointer();
         final long bytes;
+        final ByteBuffer raw;
         final FloatBuffer floats;
         final CUevent done = new CUevent();
         boolean used;
@@ -101,7 +103,8 @@ final class CudaContext implements DeviceApi {
         Staging(long bytes) {
             this.bytes = bytes;
             cuMemAllocHost(host, bytes);
-            floats = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            raw = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+            floats = raw.asFloatBuffer();
             cuEventCreate(done, CUevent_flags.CU_EVENT_DISABLE_TIMING);
         }
 
@@ -243,7 +246,21 @@ final class CudaContext implements DeviceApi {
 
     @Override
     public void upload(float[] src, int srcOffset, int count, long dst) {
-        long bytes = (long) count * Float.BYTES;
+        Staging s = nextUpload((long) count * Float.BYTES);
+        s.floats.clear();
+        s.floats.put(src, srcOffset, count);
+        queueUpload(s, (long) count * Float.BYTES, dst);
+    }
+
+    @Override
+    public void uploadBytes(byte[] src, int srcOffset, int count, long dst) {
+        Staging s = nextUpload(count);
+        s.raw.put(0, src, srcOffset, count);
+        queueUpload(s, count, dst);
+    }
+
+    /** The next staging buffer, at least {@code bytes} large, once its previous transfer has passed. */
+    private Staging nextUpload(long bytes) {
         Staging s = uploads[nextUpload];
         if (s == null || s.bytes < bytes) {
             if (s != null) {
@@ -255,8 +272,11 @@ final class CudaContext implements DeviceApi {
             cuEventSynchronize(s.done);
         }
         nextUpload = (nextUpload + 1) % STAGING_SLOTS;
-        s.floats.clear();
-        s.floats.put(src, srcOffset, count);
+        return s;
+    }
+
+    /** Queues the transfer of the first {@code bytes} of {@code s} to {@code dst}, and the event behind it. */
+    private void queueUpload(Staging s, long bytes, long dst) {
         cuMemcpyHtoDAsync(pointer(dst), s.host, bytes, stream);
         cuEventRecord(s.done, stream);
         s.used = true;

@@ -7,6 +7,7 @@ import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.backend.UpdateKernels;
+import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -75,6 +76,11 @@ public final class CpuBackend implements Backend {
     public void copy(Tensor src, Tensor dst) {
         requireSameCount(src, dst);
         System.arraycopy(src.hostData(), 0, dst.hostData(), 0, src.count());
+    }
+
+    @Override
+    public void transformPixels(PixelBatch batch, Tensor output) {
+        batch.transformInto(output.hostData(), 0);
     }
 
     @Override
