@@ -45,9 +45,7 @@ interface GemmKernel {
      * otherwise.
      */
     static GemmKernel best() {
-        if (!"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY))
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                && VectorWidth.preferredBits() >= 256) {
+        if (vectorApiUsable()) {
             try {
                 return new VectorGemmKernel();
             } catch (LinkageError | IllegalStateException e) {
@@ -56,6 +54,16 @@ interface GemmKernel {
             }
         }
         return new JavaGemmKernel();
+    }
+
+    /**
+     * Whether the Vector API kernels should run: the module is present, its vectors have at least 256 bits and
+     * {@value #SIMD_PROPERTY} is not {@code false}.
+     */
+    static boolean vectorApiUsable() {
+        return !"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY))
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && VectorWidth.preferredBits() >= 256;
     }
 
     /** The preferred vector size, read in its own class so that only it links against the incubator module. */
