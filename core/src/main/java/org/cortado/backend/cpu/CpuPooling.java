@@ -10,9 +10,16 @@ import org.cortado.backend.PoolGeometry;
  */
 final class CpuPooling {
     private final Parallel parallel;
+    /** The column maxima of a window's rows, vectorised where the Vector API runs. */
+    private final PoolingRuns rows;
 
     CpuPooling(Parallel parallel) {
+        this(parallel, PoolingRuns.best());
+    }
+
+    CpuPooling(Parallel parallel, PoolingRuns rows) {
         this.parallel = parallel;
+        this.rows = rows;
     }
 
     /**
@@ -59,19 +66,11 @@ final class CpuPooling {
                     if (hend - hstart == 3) {
                         // The common 3-high window in one pass (from -FLT_MAX, as Caffe, so that -inf never wins).
                         int r0 = inBase + hstart * inW;
-                        int r1 = r0 + inW;
-                        int r2 = r1 + inW;
-                        for (int w = 0; w < inW; w++) {
-                            columnMax[w] = Math.max(Math.max(Math.max(-Float.MAX_VALUE, in[r0 + w]), in[r1 + w]),
-                                    in[r2 + w]);
-                        }
+                        rows.max3(in, r0, in, r0 + inW, in, r0 + 2 * inW, columnMax, inW);
                     } else {
                         java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
                         for (int h = hstart; h < hend; h++) {
-                            int row = inBase + h * inW;
-                            for (int w = 0; w < inW; w++) {
-                                columnMax[w] = Math.max(columnMax[w], in[row + w]);
-                            }
+                            rows.maxInto(in, inBase + h * inW, columnMax, inW);
                         }
                     }
                     if (mask != null) {

@@ -1,0 +1,32 @@
+package org.cortado.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** {@link PoolingRuns} on the widest float vectors (lane-wise MAX is {@link Math#max}); tails in plain loops. */
+final class VectorPoolingRuns implements PoolingRuns {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    @Override
+    public void max3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int n) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, ao + i).max(-Float.MAX_VALUE).max(FloatVector.fromArray(S, b, bo + i))
+                    .max(FloatVector.fromArray(S, c, co + i)).intoArray(out, i);
+        }
+        for (int i = bound; i < n; i++) {
+            out[i] = Math.max(Math.max(Math.max(-Float.MAX_VALUE, a[ao + i]), b[bo + i]), c[co + i]);
+        }
+    }
+
+    @Override
+    public void maxInto(float[] row, int ro, float[] acc, int n) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, row, ro + i)).intoArray(acc, i);
+        }
+        for (int i = bound; i < n; i++) {
+            acc[i] = Math.max(acc[i], row[ro + i]);
+        }
+    }
+}
