@@ -7,9 +7,6 @@ package org.cortado.backend.cpu;
  * {@link JavaGemmKernel} (plain loops), chosen at run time by {@link #best()}.
  */
 interface GemmKernel {
-    /** System property that turns the Vector API kernel off ({@code -Dcortado.simd=false}). */
-    String SIMD_PROPERTY = "cortado.simd";
-
     /** Rows of a register tile. */
     int mr();
 
@@ -38,41 +35,8 @@ interface GemmKernel {
     void dotRows(int m, int n, int k, float alpha, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                  int j0, int j1);
 
-    /**
-     * The fastest kernel this JVM can run: the Vector API one when the module {@code jdk.incubator.vector} is
-     * present (the launcher, surefire and the benchmarks add it), its vectors have at least 256 bits (AVX2; below
-     * that the 8-lane kernel would be emulated) and {@value #SIMD_PROPERTY} is not {@code false}; the plain-Java one
-     * otherwise.
-     */
+    /** The fastest kernel this JVM can run: the Vector API one where {@link Simd#usable()}, else plain Java. */
     static GemmKernel best() {
-        if (vectorApiUsable()) {
-            try {
-                return new VectorGemmKernel();
-            } catch (LinkageError | IllegalStateException e) {
-                // The module is there but unusable (a JVM without the intrinsics): plain Java still works.
-                return new JavaGemmKernel();
-            }
-        }
-        return new JavaGemmKernel();
-    }
-
-    /**
-     * Whether the Vector API kernels should run: the module is present, its vectors have at least 256 bits and
-     * {@value #SIMD_PROPERTY} is not {@code false}.
-     */
-    static boolean vectorApiUsable() {
-        return !"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY))
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                && VectorWidth.preferredBits() >= 256;
-    }
-
-    /** The preferred vector size, read in its own class so that only it links against the incubator module. */
-    final class VectorWidth {
-        private VectorWidth() {
-        }
-
-        static int preferredBits() {
-            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        }
+        return Simd.best(() -> new VectorGemmKernel(), JavaGemmKernel::new);
     }
 }

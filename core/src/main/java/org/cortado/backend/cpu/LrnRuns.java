@@ -27,13 +27,6 @@ interface LrnRuns {
 
     /** The fastest implementation this JVM runs. */
     static LrnRuns best() {
-        if (GemmKernel.vectorApiUsable()) {
-            try {
-                return new VectorLrnRuns();
-            } catch (LinkageError | IllegalStateException e) {
-                return new JavaLrnRuns();
-            }
-        }
-        return new JavaLrnRuns();
+        return Simd.best(() -> new VectorLrnRuns(), JavaLrnRuns::new);
     }
 }

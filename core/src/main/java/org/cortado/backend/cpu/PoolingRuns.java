@@ -14,13 +14,6 @@ interface PoolingRuns {
 
     /** The fastest implementation this JVM runs. */
     static PoolingRuns best() {
-        if (GemmKernel.vectorApiUsable()) {
-            try {
-                return new VectorPoolingRuns();
-            } catch (LinkageError | IllegalStateException e) {
-                return new JavaPoolingRuns();
-            }
-        }
-        return new JavaPoolingRuns();
+        return Simd.best(() -> new VectorPoolingRuns(), JavaPoolingRuns::new);
     }
 }

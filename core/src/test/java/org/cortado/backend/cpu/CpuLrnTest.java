@@ -59,7 +59,7 @@ class CpuLrnTest {
     /** The Vector API loops give the plain loops' bits, forward and backward, runs with and without a tail. */
     @Test
     void vectorLoopsEqualThePlainLoopsBitForBit() {
-        Assumptions.assumeTrue(GemmKernel.vectorApiUsable(), "the Vector API does not run here");
+        Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
         Random rnd = new Random(5);
         LrnParams p = new LrnParams(true, 5, 1e-4f, 0.75f, 1f);
         for (int[] d : new int[][] {{1, 3, 1, 1}, {2, 13, 40, 30}, {1, 96, 55, 55}, {3, 256, 13, 13}}) {

@@ -35,7 +35,7 @@ class CpuPoolingTest {
      */
     @Test
     void vectorRowsEqualThePlainRowsBitForBit() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(GemmKernel.vectorApiUsable(), "the Vector API does not run here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
         Random rnd = new Random(7);
         float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
         PoolingRuns[] impls = {new JavaPoolingRuns(), new VectorPoolingRuns()};
