@@ -11,13 +11,13 @@ import org.cortado.backend.PoolGeometry;
 final class CpuPooling {
     private final Parallel parallel;
     /** The column maxima of a window's rows, vectorised where the Vector API runs. */
-    private final PoolingRuns rows;
+    private final MaxRuns rows;
 
     CpuPooling(Parallel parallel) {
-        this(parallel, PoolingRuns.best());
+        this(parallel, MaxRuns.best());
     }
 
-    CpuPooling(Parallel parallel, PoolingRuns rows) {
+    CpuPooling(Parallel parallel, MaxRuns rows) {
         this.parallel = parallel;
         this.rows = rows;
     }

@@ -1,7 +1,7 @@
 package org.cortado.backend.cpu;
 
-/** {@link PoolingRuns} in plain loops: the reference for {@link VectorPoolingRuns}, and what runs without it. */
-final class JavaPoolingRuns implements PoolingRuns {
+/** {@link MaxRuns} in plain loops: the reference for {@link VectorMaxRuns}, and what runs without it. */
+final class JavaMaxRuns implements MaxRuns {
     @Override
     public void max3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int n) {
         for (int i = 0; i < n; i++) {
@@ -13,6 +13,13 @@ final class JavaPoolingRuns implements PoolingRuns {
     public void maxInto(float[] row, int ro, float[] acc, int n) {
         for (int i = 0; i < n; i++) {
             acc[i] = Math.max(acc[i], row[ro + i]);
+        }
+    }
+
+    @Override
+    public void relu(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            y[i] = Math.max(x[i], 0f);
         }
     }
 }

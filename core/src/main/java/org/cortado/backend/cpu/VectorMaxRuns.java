@@ -3,8 +3,8 @@ package org.cortado.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** {@link PoolingRuns} on the widest float vectors (lane-wise MAX is {@link Math#max}); tails in plain loops. */
-final class VectorPoolingRuns implements PoolingRuns {
+/** {@link MaxRuns} on the widest float vectors (lane-wise MAX is {@link Math#max}); tails in plain loops. */
+final class VectorMaxRuns implements MaxRuns {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     @Override
@@ -27,6 +27,18 @@ final class VectorPoolingRuns implements PoolingRuns {
         }
         for (int i = bound; i < n; i++) {
             acc[i] = Math.max(acc[i], row[ro + i]);
+        }
+    }
+
+    @Override
+    public void relu(float[] x, float[] y, int from, int to) {
+        int bound = from + S.loopBound(to - from);
+        int i = from;
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] = Math.max(x[i], 0f);
         }
     }
 }

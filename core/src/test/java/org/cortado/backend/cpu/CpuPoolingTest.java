@@ -30,15 +30,15 @@ class CpuPoolingTest {
     }
 
     /**
-     * The Vector API rows give the plain loops' bits, with Math.max's semantics where they matter: NaNs, signed zeros,
-     * infinities; lengths with and without a tail.
+     * The Vector API rows (pooling's column maxima, ReLU) give the plain loops' bits, with Math.max's semantics where
+     * they matter: NaNs, signed zeros, infinities; lengths with and without a tail.
      */
     @Test
     void vectorRowsEqualThePlainRowsBitForBit() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
         Random rnd = new Random(7);
         float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
-        PoolingRuns[] impls = {new JavaPoolingRuns(), new VectorPoolingRuns()};
+        MaxRuns[] impls = {new JavaMaxRuns(), new VectorMaxRuns()};
         for (int n : new int[] {1, 15, 16, 55, 111, 256}) {
             float[] in = new float[3 * n + 5];
             for (int i = 0; i < in.length; i++) {
@@ -50,10 +50,13 @@ class CpuPoolingTest {
                 impls[k].max3(in, 1, in, 2 + n, in, 3 + 2 * n, out, n);
                 float[] acc = java.util.Arrays.copyOf(out, n);
                 impls[k].maxInto(in, 4, acc, n);
-                bits[k] = new int[2 * n];
+                float[] relu = new float[in.length];
+                impls[k].relu(in, relu, 2, 2 + n);
+                bits[k] = new int[3 * n];
                 for (int i = 0; i < n; i++) {
                     bits[k][i] = Float.floatToRawIntBits(out[i]);
                     bits[k][n + i] = Float.floatToRawIntBits(acc[i]);
+                    bits[k][2 * n + i] = Float.floatToRawIntBits(relu[2 + i]);
                 }
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(bits[0], bits[1], "length " + n);
