@@ -22,10 +22,12 @@ interface GemmKernel {
      * ({@code bp[bpOff + p*nr + q]}); C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows}
      * and columns past {@code cols} of the panels are zero padding and are not written. With {@code rowInit} not
      * null, C is not read: {@code C[r, q] = rowInit[rowInitOff + r] + (Ap * Bp)[r, q]} (a bias per row, or zeros),
-     * which saves the product's first pass a read of C and the caller a pass to initialise it. Modified: c.
+     * which saves the product's first pass a read of C and the caller a pass to initialise it. {@code scratch}: at
+     * least {@code mr() * nr()} floats of the calling thread's own (the tile on its way to C), passed in so that the
+     * kernel, called once per tile, does not look it up. Modified: c, scratch.
      */
     void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols,
-              float[] rowInit, int rowInitOff);
+              float[] rowInit, int rowInitOff, float[] scratch);
 
     /**
      * {@code C[i, j] += alpha * sum_p A[i, p] * B[j, p]} for {@code i in [0, m)}, {@code j in [j0, j1)}: A is
