@@ -23,16 +23,6 @@ final class CpuPooling {
     }
 
     /**
-     * {@code idx} when the bits of {@code v} are {@code maxBits}, else {@link Integer#MAX_VALUE} (and that when
-     * {@code idx} is), without a branch.
-     */
-    private static int candidate(float v, int maxBits, int idx) {
-        int d = Float.floatToRawIntBits(v) ^ maxBits;
-        // (d | -d) has its sign bit set exactly when d != 0; shifted arithmetically it is -1 or 0.
-        return idx | ((d | -d) >> 31 & Integer.MAX_VALUE);
-    }
-
-    /**
      * MAX pooling: per output row, the maximum over the window's input rows for every
      * column (unit stride), then over each window's columns, with {@code Math.max}: branch-free and vectorised,
      * where the window loop's {@code >} mispredicts on every other element of noisy data. Same maxima as the window
@@ -76,11 +66,7 @@ final class CpuPooling {
                     if (mask != null) {
                         java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
                         for (int h = hstart; h < hend; h++) {
-                            int row = inBase + h * inW;
-                            for (int w = 0; w < inW; w++) {
-                                columnArg[w] = Math.min(columnArg[w], candidate(in[row + w],
-                                        Float.floatToRawIntBits(columnMax[w]), h * inW + w));
-                            }
+                            rows.argmaxInto(in, inBase + h * inW, columnMax, columnArg, h * inW, inW);
                         }
                     }
                     int o = outBase + ph * outW;
@@ -110,7 +96,7 @@ final class CpuPooling {
                             int best = Float.floatToRawIntBits(out[o + pw]);
                             int arg = Integer.MAX_VALUE;
                             for (int w = wstart; w < wend; w++) {
-                                arg = Math.min(arg, candidate(columnMax[w], best, columnArg[w]));
+                                arg = Math.min(arg, JavaMaxRuns.candidate(columnMax[w], best, columnArg[w]));
                             }
                             mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
                         }

@@ -22,4 +22,21 @@ final class JavaMaxRuns implements MaxRuns {
             y[i] = Math.max(x[i], 0f);
         }
     }
+
+    @Override
+    public void argmaxInto(float[] row, int ro, float[] max, int[] arg, int idx, int n) {
+        for (int i = 0; i < n; i++) {
+            arg[i] = Math.min(arg[i], candidate(row[ro + i], Float.floatToRawIntBits(max[i]), idx + i));
+        }
+    }
+
+    /**
+     * {@code idx} when the bits of {@code v} are {@code maxBits}, else {@link Integer#MAX_VALUE} (and that when
+     * {@code idx} is), without a branch.
+     */
+    static int candidate(float v, int maxBits, int idx) {
+        int d = Float.floatToRawIntBits(v) ^ maxBits;
+        // (d | -d) has its sign bit set exactly when d != 0; shifted arithmetically it is -1 or 0.
+        return idx | ((d | -d) >> 31 & Integer.MAX_VALUE);
+    }
 }

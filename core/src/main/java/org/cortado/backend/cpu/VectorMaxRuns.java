@@ -1,11 +1,16 @@
 package org.cortado.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link MaxRuns} on the widest float vectors (lane-wise MAX is {@link Math#max}); tails in plain loops. */
 final class VectorMaxRuns implements MaxRuns {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Int lanes as many as S's float lanes, for the argmax's bit patterns and indices. */
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
 
     @Override
     public void max3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int n) {
@@ -39,6 +44,21 @@ final class VectorMaxRuns implements MaxRuns {
         }
         for (; i < to; i++) {
             y[i] = Math.max(x[i], 0f);
+        }
+    }
+
+    @Override
+    public void argmaxInto(float[] row, int ro, float[] max, int[] arg, int idx, int n) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += S.length()) {
+            IntVector v = FloatVector.fromArray(S, row, ro + i).reinterpretAsInts();
+            IntVector d = v.lanewise(VectorOperators.XOR, FloatVector.fromArray(S, max, i).reinterpretAsInts());
+            IntVector miss = d.or(d.neg()).lanewise(VectorOperators.ASHR, 31).and(Integer.MAX_VALUE);
+            IntVector candidate = IOTA.add(idx + i).or(miss);
+            IntVector.fromArray(I, arg, i).min(candidate).intoArray(arg, i);
+        }
+        for (int i = bound; i < n; i++) {
+            arg[i] = Math.min(arg[i], JavaMaxRuns.candidate(row[ro + i], Float.floatToRawIntBits(max[i]), idx + i));
         }
     }
 }

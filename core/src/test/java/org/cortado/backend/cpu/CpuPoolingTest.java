@@ -30,7 +30,7 @@ class CpuPoolingTest {
     }
 
     /**
-     * The Vector API rows (pooling's column maxima, ReLU) give the plain loops' bits, with Math.max's semantics where
+     * The Vector API rows (pooling's column maxima and their argmax, ReLU) give the plain loops' bits, with Math.max's semantics where
      * they matter: NaNs, signed zeros, infinities; lengths with and without a tail.
      */
     @Test
@@ -52,11 +52,17 @@ class CpuPoolingTest {
                 impls[k].maxInto(in, 4, acc, n);
                 float[] relu = new float[in.length];
                 impls[k].relu(in, relu, 2, 2 + n);
-                bits[k] = new int[3 * n];
+                int[] arg = new int[n];
+                java.util.Arrays.fill(arg, Integer.MAX_VALUE);
+                for (int row = 0; row < 3; row++) {
+                    impls[k].argmaxInto(in, 1 + row * (n + 1), out, arg, 1000 * row, n);
+                }
+                bits[k] = new int[4 * n];
                 for (int i = 0; i < n; i++) {
                     bits[k][i] = Float.floatToRawIntBits(out[i]);
                     bits[k][n + i] = Float.floatToRawIntBits(acc[i]);
                     bits[k][2 * n + i] = Float.floatToRawIntBits(relu[2 + i]);
+                    bits[k][3 * n + i] = arg[i];
                 }
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(bits[0], bits[1], "length " + n);
