@@ -279,9 +279,7 @@ final class Gemm {
                 for (int p = 0; p < kc; p++) {
                     int dst = base + p * nr;
                     System.arraycopy(b, bOff + (pc + p) * n + jc + jr, bp, dst, cols);
-                    if (cols < nr) {
-                        Arrays.fill(bp, dst + cols, dst + nr, 0f);
-                    }
+                    Zeros.fill(bp, dst + cols, dst + nr);
                 }
             } else {
                 // B is stored n x k: each column of op(B) is a row of B, read with unit stride.
@@ -326,7 +324,7 @@ final class Gemm {
             }
             if (rows < mr) {
                 for (int p = 0; p < k; p++) {
-                    Arrays.fill(ap, base + p * mr + rows, base + (p + 1) * mr, 0f);
+                    Zeros.fill(ap, base + p * mr + rows, base + (p + 1) * mr);
                 }
             }
         }

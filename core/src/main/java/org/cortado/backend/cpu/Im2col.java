@@ -43,20 +43,20 @@ final class Im2col {
                         java.util.Arrays.fill(col, d, d + outW, 0f);
                         continue;
                     }
-                    java.util.Arrays.fill(col, d, d + oxStart, 0f);
+                    Zeros.fill(col, d, d + oxStart);
                     System.arraycopy(img, rowBase + oxStart + dx, col, d + oxStart, oxEnd - oxStart);
-                    java.util.Arrays.fill(col, d + oxEnd, d + outW, 0f);
+                    Zeros.fill(col, d + oxEnd, d + outW);
                 } else {
                     // Valid taps are ox in [oxStart, oxEnd): a branch-free strided copy between zero fills.
                     int sw = g.strideW();
                     int oxStart = Math.min(outW, dx >= 0 ? 0 : (-dx + sw - 1) / sw);
                     int oxEnd = Math.max(oxStart, Math.min(outW, (g.inW() - dx + sw - 1) / sw));
-                    java.util.Arrays.fill(col, d, d + oxStart, 0f);
+                    Zeros.fill(col, d, d + oxStart);
                     int from = rowBase + oxStart * sw + dx;
                     for (int ox = oxStart; ox < oxEnd; ox++, from += sw) {
                         col[d + ox] = img[from];
                     }
-                    java.util.Arrays.fill(col, d + oxEnd, d + outW, 0f);
+                    Zeros.fill(col, d + oxEnd, d + outW);
                 }
             }
         }
@@ -145,16 +145,10 @@ final class Im2col {
                 if (iy < 0 || iy >= inH || hi <= lo) {
                     java.util.Arrays.fill(bp, d, d + len, 0f);
                 } else {
-                    // The padding on either side is usually empty, and a call to Arrays.fill for nothing cost
-                    // an eighth of SqueezeNet's forward pass (two per run of a few dozen pixels).
-                    if (lo > ox) {
-                        zero(bp, d, d + lo - ox);
-                    }
+                    Zeros.fill(bp, d, d + lo - ox);
                     int to = d + lo - ox;
                     System.arraycopy(src.data(), channelBase + iy * rowWidth + lo, bp, to, hi - lo);
-                    if (to + hi - lo < d + len) {
-                        zero(bp, to + hi - lo, d + len);
-                    }
+                    Zeros.fill(bp, to + hi - lo, d + len);
                 }
                 j += len;
             }
@@ -167,12 +161,6 @@ final class Im2col {
         }
     }
 
-    /** Zeros {@code [from, to)} of {@code a}: a plain loop, for the few elements of a padding edge. */
-    private static void zero(float[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            a[i] = 0f;
-        }
-    }
 
     /**
      * The adjoint of {@link #im2col}: adds each column entry back to the input pixel it was read from, for channels
