@@ -19,7 +19,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
-import static jcuda.jcublas.JCublas2.cublasGemmEx;
+import static jcuda.jcublas.JCublas2.cublasGemmEx_new;
 import static jcuda.jcublas.JCublas2.cublasSetMathMode;
 import static jcuda.jcublas.JCublas2.cublasSetStream;
 import static jcuda.jcublas.JCublas2.cublasSgemm;
@@ -203,7 +203,10 @@ final class CudaContext implements DeviceApi {
         Pointer al = alpha == 1f ? one : Pointer.to(new float[] {alpha});
         Pointer be = beta == 0f ? zero : beta == 1f ? one : Pointer.to(new float[] {beta});
         if (math == MathMode.BF16) {
-            cublasGemmEx(cublas, opA, opB, m, n, k, al, pointer(a), cudaDataType.CUDA_R_32F, lda, pointer(b),
+            // cublasGemmEx_new takes a cublasComputeType. JCublas2's cublasGemmEx takes the cuBLAS 10 form, a
+            // cudaDataType that it migrates itself: COMPUTE_32F_FAST_16BF is none, so it returned NOT_SUPPORTED
+            // without running the product, and without an exception (its result is not checked).
+            cublasGemmEx_new(cublas, opA, opB, m, n, k, al, pointer(a), cudaDataType.CUDA_R_32F, lda, pointer(b),
                     cudaDataType.CUDA_R_32F, ldb, be, pointer(c), cudaDataType.CUDA_R_32F, ldc,
                     cublasComputeType.CUBLAS_COMPUTE_32F_FAST_16BF, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
         } else {
