@@ -5,7 +5,8 @@
 // dims other than cudnnGetConvolution2dForwardOutputDim's, input channels other than groups x filter channels, ...).
 // Find reports two working algorithms per direction, the faster one (algo 1) needing a non-zero workspace: im2col
 // columns that the convolution really writes there, after checking that the workspace is device memory and large
-// enough (BAD_PARAM otherwise); the other algorithms come back NOT_SUPPORTED, as on a GPU where they do not apply.
+// enough (BAD_PARAM otherwise); for 1x1 filters the direct one (algo 0, no workspace) comes first. The other
+// algorithms come back NOT_SUPPORTED, as on a GPU where they do not apply.
 // Math: float data accumulate in double; with a math type other than CUDNN_FMA_MATH on compute capability >= 8.0 the
 // float inputs are rounded to TF32 first (what cuDNN's tensor cores do). CUDNN_DATA_BFLOAT16 tensors (with a FLOAT
 // convolution) are computed faithfully: inputs read as bfloat16, float accumulation, output rounded to bfloat16 nearest
@@ -52,6 +53,7 @@ constexpr int WORKSPACE_ALGO = 1;
 constexpr int DIRECT_ALGO = 0;
 constexpr float WORKSPACE_ALGO_MS = 0.5f;
 constexpr float DIRECT_ALGO_MS = 1.0f;
+constexpr float POINTWISE_DIRECT_MS = 0.25f;
 
 constexpr uint32_t HANDLE_MAGIC = 0xcd0001;
 constexpr uint32_t TENSOR_MAGIC = 0xcd0002;
@@ -428,6 +430,12 @@ Status find(const char* call, Direction dir, Handle* h, const Tensor* x, const F
     all.push_back({WORKSPACE_ALGO, SUCCESS, WORKSPACE_ALGO_MS, workspaceFor(g, WORKSPACE_ALGO), DETERMINISTIC,
                    conv->math, {0, 0, 0}});
     all.push_back({DIRECT_ALGO, SUCCESS, DIRECT_ALGO_MS, 0, DETERMINISTIC, conv->math, {0, 0, 0}});
+    if (g.R == 1 && g.S == 1) {
+        // A 1x1 filter gains nothing from columns: the direct algorithm, without workspace, comes first (so that
+        // callers meet both a workspace and none, as on a GPU).
+        std::swap(all[0], all[1]);
+        all[0].time = POINTWISE_DIRECT_MS;
+    }
     for (int a = 0; a < ALGO_COUNT[dir]; a++) {
         if (a != WORKSPACE_ALGO && a != DIRECT_ALGO) {
             all.push_back({a, NOT_SUPPORTED, -1.0f, 0, NON_DETERMINISTIC, conv->math, {0, 0, 0}});
