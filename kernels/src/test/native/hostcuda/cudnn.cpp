@@ -531,6 +531,32 @@ Status run(const char* call, Direction dir, Handle* h, const void* alpha, const 
     return hostcuda_enqueue(h->stream, what.c_str(), &ranges, &work) == 0 ? SUCCESS : EXECUTION_FAILED;
 }
 
+template <typename T>
+int create(T** out) {
+    if (!out) {
+        return BAD_PARAM;
+    }
+    *out = new T();
+    return SUCCESS;
+}
+
+template <typename T>
+int destroy(T* d, uint32_t magic) {
+    if (d && d->magic == magic) {
+        d->magic = 0;
+        delete d;
+    }
+    return SUCCESS;
+}
+
+int maxCount(const Handle* h, Direction dir, int* count) {
+    if (!validHandle(h) || !count) {
+        return BAD_PARAM;
+    }
+    *count = ALGO_COUNT[dir];
+    return SUCCESS;
+}
+
 bool knownType(int t) {
     return t == FLOAT || t == DOUBLE || t == HALF || t == INT8 || t == INT32 || t == BFLOAT16;
 }
@@ -603,19 +629,11 @@ HC_API int cudnnGetStream(Handle* h, void** stream) {
 // ---- descriptors ---------------------------------------------------------------------------------------------------------
 
 HC_API int cudnnCreateTensorDescriptor(Tensor** out) {
-    if (!out) {
-        return BAD_PARAM;
-    }
-    *out = new Tensor();
-    return SUCCESS;
+    return create(out);
 }
 
 HC_API int cudnnDestroyTensorDescriptor(Tensor* t) {
-    if (t && t->magic == TENSOR_MAGIC) {
-        t->magic = 0;
-        delete t;
-    }
-    return SUCCESS;
+    return destroy(t, TENSOR_MAGIC);
 }
 
 HC_API int cudnnSetTensor4dDescriptorEx(Tensor* t, int dtype, int n, int c, int h, int w, int ns, int cs, int hs,
@@ -658,19 +676,11 @@ HC_API int cudnnGetTensor4dDescriptor(const Tensor* t, int* dtype, int* n, int* 
 }
 
 HC_API int cudnnCreateFilterDescriptor(Filter** out) {
-    if (!out) {
-        return BAD_PARAM;
-    }
-    *out = new Filter();
-    return SUCCESS;
+    return create(out);
 }
 
 HC_API int cudnnDestroyFilterDescriptor(Filter* f) {
-    if (f && f->magic == FILTER_MAGIC) {
-        f->magic = 0;
-        delete f;
-    }
-    return SUCCESS;
+    return destroy(f, FILTER_MAGIC);
 }
 
 // Note the order: data type before format (the tensor descriptor has format first).
@@ -690,19 +700,11 @@ HC_API int cudnnSetFilter4dDescriptor(Filter* f, int dtype, int format, int k, i
 }
 
 HC_API int cudnnCreateConvolutionDescriptor(Conv** out) {
-    if (!out) {
-        return BAD_PARAM;
-    }
-    *out = new Conv();
-    return SUCCESS;
+    return create(out);
 }
 
 HC_API int cudnnDestroyConvolutionDescriptor(Conv* c) {
-    if (c && c->magic == CONV_MAGIC) {
-        c->magic = 0;
-        delete c;
-    }
-    return SUCCESS;
+    return destroy(c, CONV_MAGIC);
 }
 
 HC_API int cudnnSetConvolution2dDescriptor(Conv* c, int padH, int padW, int u, int v, int dilH, int dilW, int mode,
@@ -788,27 +790,15 @@ HC_API int cudnnGetConvolution2dForwardOutputDim(const Conv* conv, const Tensor*
 // ---- algorithms and convolutions -------------------------------------------------------------------------------------------
 
 HC_API int cudnnGetConvolutionForwardAlgorithmMaxCount(Handle* h, int* count) {
-    if (!validHandle(h) || !count) {
-        return BAD_PARAM;
-    }
-    *count = ALGO_COUNT[FORWARD];
-    return SUCCESS;
+    return maxCount(h, FORWARD, count);
 }
 
 HC_API int cudnnGetConvolutionBackwardDataAlgorithmMaxCount(Handle* h, int* count) {
-    if (!validHandle(h) || !count) {
-        return BAD_PARAM;
-    }
-    *count = ALGO_COUNT[BACKWARD_DATA];
-    return SUCCESS;
+    return maxCount(h, BACKWARD_DATA, count);
 }
 
 HC_API int cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(Handle* h, int* count) {
-    if (!validHandle(h) || !count) {
-        return BAD_PARAM;
-    }
-    *count = ALGO_COUNT[BACKWARD_FILTER];
-    return SUCCESS;
+    return maxCount(h, BACKWARD_FILTER, count);
 }
 
 HC_API int cudnnFindConvolutionForwardAlgorithm(Handle* h, const Tensor* x, const Filter* w, const Conv* conv,

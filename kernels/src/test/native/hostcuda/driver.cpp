@@ -392,6 +392,15 @@ void invalidate(CUstream_st* s) {
         }                                    \
     } while (0)
 
+// cuInit called, and `dev` the one device.
+#define REQUIRE_DEVICE(dev)                     \
+    do {                                        \
+        REQUIRE_INIT();                         \
+        if ((dev) != 0) {                       \
+            return CUDA_ERROR_INVALID_DEVICE;   \
+        }                                       \
+    } while (0)
+
 CUresult requireContext(const char* call) {
     {
         std::lock_guard<std::mutex> l(g_mutex);
@@ -520,10 +529,7 @@ HC_API CUresult cuDeviceGet(CUdevice* device, int ordinal) {
 }
 
 HC_API CUresult cuDeviceGetName(char* name, int len, CUdevice dev) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     if (!name || len <= 0) {
         return CUDA_ERROR_INVALID_VALUE;
     }
@@ -532,10 +538,7 @@ HC_API CUresult cuDeviceGetName(char* name, int len, CUdevice dev) {
 }
 
 HC_API CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice dev) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     if (!bytes) {
         return CUDA_ERROR_INVALID_VALUE;
     }
@@ -544,20 +547,14 @@ HC_API CUresult cuDeviceTotalMem_v2(size_t* bytes, CUdevice dev) {
 }
 
 HC_API CUresult cuDeviceComputeCapability(int* major, int* minor, CUdevice dev) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     *major = CC_MAJOR;
     *minor = CC_MINOR;
     return CUDA_SUCCESS;
 }
 
 HC_API CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attrib, CUdevice dev) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     if (!value) {
         return CUDA_ERROR_INVALID_VALUE;
     }
@@ -609,10 +606,7 @@ HC_API CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attrib, CUde
 }
 
 HC_API CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice dev) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     if (!ctx) {
         return CUDA_ERROR_INVALID_VALUE;
     }
@@ -624,10 +618,7 @@ HC_API CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice dev) {
 }
 
 HC_API CUresult cuDevicePrimaryCtxRelease_v2(CUdevice dev) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     std::lock_guard<std::mutex> l(g_mutex);
     if (g_primary.refcount <= 0) {
         report("cuDevicePrimaryCtxRelease", "the primary context is not retained");
@@ -640,10 +631,7 @@ HC_API CUresult cuDevicePrimaryCtxRelease_v2(CUdevice dev) {
 }
 
 HC_API CUresult cuDevicePrimaryCtxGetState(CUdevice dev, unsigned int* flags, int* active) {
-    REQUIRE_INIT();
-    if (dev != 0) {
-        return CUDA_ERROR_INVALID_DEVICE;
-    }
+    REQUIRE_DEVICE(dev);
     std::lock_guard<std::mutex> l(g_mutex);
     *flags = 0;
     *active = g_primary.active ? 1 : 0;
