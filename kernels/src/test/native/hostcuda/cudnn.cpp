@@ -1,4 +1,4 @@
-// libcudnn.so.9 on the CPU: what CudnnConvolution calls through JCudnn (cuDNN 8 API, which cuDNN 9 keeps): handle and
+// libcudnn.so.9 (or .8) on the CPU: what CudnnConvolution calls through JCudnn (cuDNN 8 API, which cuDNN 9 keeps): handle and
 // stream, 4d tensor and filter descriptors, 2d convolution descriptors (pad, stride, dilation, CONVOLUTION vs
 // CROSS_CORRELATION, group count, math type), cudnnFind*Algorithm and the three convolutions as reference loops with
 // y = alpha * op + beta * y (y not read when beta is 0). Descriptors are validated as cuDNN does (BAD_PARAM for output
@@ -11,8 +11,10 @@
 // float inputs are rounded to TF32 first (what cuDNN's tensor cores do). CUDNN_DATA_BFLOAT16 tensors (with a FLOAT
 // convolution) are computed faithfully: inputs read as bfloat16, float accumulation, output rounded to bfloat16 nearest
 // even. Work is queued on the handle's stream; Find synchronises it (and so fails during stream capture).
-// cudnnCreate dlopens its sub-libraries libcudnn_ops.so.9 and libcudnn_cnn.so.9 by name, as cuDNN 9 does, which only
-// works when NativeStack preloaded them from this folder. Functions not here are the bridge stub's (NOT_SUPPORTED).
+// cudnnCreate dlopens its sub-libraries libcudnn_ops.so.9 and libcudnn_cnn.so.9 (cuDNN 8: libcudnn_ops_infer.so.8 and
+// libcudnn_cnn_infer.so.8) by name, as cuDNN does, which only works when NativeStack preloaded them from this folder.
+// Functions not here are the bridge stub's (NOT_SUPPORTED), or, where this library is loaded under the natives' own
+// soname (cuDNN 8, no bridge), weak stubs HostCuda.java generates that say so and return NOT_SUPPORTED.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -24,6 +26,12 @@
 #include <vector>
 
 #include "hostcuda.h"
+
+// The sub-libraries cudnnCreate loads: cuDNN 9's by default, cuDNN 8's (libcudnn_ops_infer.so.8, ...) for that layout.
+#ifndef HC_CUDNN_OPS
+#define HC_CUDNN_OPS "libcudnn_ops.so.9"
+#define HC_CUDNN_CNN "libcudnn_cnn.so.9"
+#endif
 
 namespace {
 
@@ -587,7 +595,7 @@ HC_API int cudnnCreate(Handle** out) {
         return BAD_PARAM;
     }
     // cuDNN 9 loads its sub-libraries by name: found only if already loaded (NativeStack preloads them).
-    for (const char* lib : {"libcudnn_ops.so.9", "libcudnn_cnn.so.9"}) {
+    for (const char* lib : {HC_CUDNN_OPS, HC_CUDNN_CNN}) {
         if (!dlopen(lib, RTLD_NOW | RTLD_GLOBAL)) {
             report("cudnnCreate", std::string("CUDNN_STATUS_NOT_INITIALIZED: cannot load ") + lib + ": " + dlerror());
             return NOT_INITIALIZED;

@@ -40,7 +40,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int DRIVER_VERSION_DEFAULT = 13000;
+// The driver version reported (cuDriverGetVersion) and deciding which PTX ISA loads: the layout's CUDA version
+// (HostCuda.java builds 13000 for the CUDA 13 folder, 12040 for the CUDA 12.4 one), HOSTCUDA_DRIVER_VERSION overrides.
+#ifndef HC_DRIVER_VERSION
+#define HC_DRIVER_VERSION 13000
+#endif
+constexpr int DRIVER_VERSION_DEFAULT = HC_DRIVER_VERSION;
 constexpr int CC_MAJOR = 9;
 constexpr int CC_MINOR = 0;
 constexpr uint64_t ALIGNMENT = 256;
@@ -1205,8 +1210,11 @@ CUresult loadModule(CUmodule* out, const void* image) {
             int isa = std::atoi(v.c_str()) * 10 + std::atoi(v.substr(v.find('.') + 1).c_str());
             sawVersion = true;
             if (isa > maxPtxIsa(driverVersion())) {
-                report("cuModuleLoadData", "PTX ISA " + v + " is newer than driver " + std::to_string(driverVersion()) +
-                                               " compiles");
+                static std::once_flag once;  // every module says the same
+                std::call_once(once, [&] {
+                    report("cuModuleLoadData", "PTX ISA " + v + " is newer than driver " +
+                                                   std::to_string(driverVersion()) + " compiles (said once)");
+                });
                 return CUDA_ERROR_UNSUPPORTED_PTX_VERSION;
             }
         } else if (w == ".target") {
