@@ -1,20 +1,20 @@
-// libcudnn.so.9 (or .8) on the CPU: what CudnnConvolution calls through JCudnn (cuDNN 8 API, which cuDNN 9 keeps): handle and
-// stream, 4d tensor and filter descriptors, 2d convolution descriptors (pad, stride, dilation, CONVOLUTION vs
-// CROSS_CORRELATION, group count, math type), cudnnFind*Algorithm and the three convolutions as reference loops with
+// libcudnn.so.9 (or .8) on the CPU: what CudnnConvolution calls through JCudnn (cuDNN 8 API, which cuDNN 9 keeps):
+// handle and stream, 4d tensor and filter descriptors, 2d convolution descriptors (pad, stride, dilation, CONVOLUTION
+// vs CROSS_CORRELATION, group count, math type), cudnnFind*Algorithm and the three convolutions as reference loops with
 // y = alpha * op + beta * y (y not read when beta is 0). Descriptors are validated as cuDNN does (BAD_PARAM for output
 // dims other than cudnnGetConvolution2dForwardOutputDim's, input channels other than groups x filter channels, ...).
 // Find reports two working algorithms per direction, the faster one (algo 1) needing a non-zero workspace: im2col
-// columns that the convolution really writes there, after checking that the workspace is device memory and large
-// enough (BAD_PARAM otherwise); for 1x1 filters the direct one (algo 0, no workspace) comes first. The other
-// algorithms come back NOT_SUPPORTED, as on a GPU where they do not apply.
-// Math: float data accumulate in double; with a math type other than CUDNN_FMA_MATH on compute capability >= 8.0 the
-// float inputs are rounded to TF32 first (what cuDNN's tensor cores do). CUDNN_DATA_BFLOAT16 tensors (with a FLOAT
-// convolution) are computed faithfully: inputs read as bfloat16, float accumulation, output rounded to bfloat16 nearest
-// even. Work is queued on the handle's stream; Find synchronises it (and so fails during stream capture).
-// cudnnCreate dlopens its sub-libraries libcudnn_ops.so.9 and libcudnn_cnn.so.9 (cuDNN 8: libcudnn_ops_infer.so.8 and
-// libcudnn_cnn_infer.so.8) by name, as cuDNN does, which only works when NativeStack preloaded them from this folder.
-// Functions not here are the bridge stub's (NOT_SUPPORTED), or, where this library is loaded under the natives' own
-// soname (cuDNN 8, no bridge), weak stubs HostCuda.java generates that say so and return NOT_SUPPORTED.
+// columns that the convolution really writes there, after checking that the workspace is device memory and large enough
+// (BAD_PARAM otherwise); for 1x1 filters the direct one (algo 0, no workspace) comes first. The other algorithms come
+// back NOT_SUPPORTED, as on a GPU where they do not apply. Math: float data accumulate in double; with a math type
+// other than CUDNN_FMA_MATH on compute capability >= 8.0 the float inputs are rounded to TF32 first (what cuDNN's
+// tensor cores do). CUDNN_DATA_BFLOAT16 tensors (with a FLOAT convolution) are computed faithfully: inputs read as
+// bfloat16, float accumulation, output rounded to bfloat16 nearest even. Work is queued on the handle's stream; Find
+// synchronises it (and so fails during stream capture). cudnnCreate dlopens its sub-libraries libcudnn_ops.so.9 and
+// libcudnn_cnn.so.9 (cuDNN 8: libcudnn_ops_infer.so.8 and libcudnn_cnn_infer.so.8) by name, as cuDNN does, which only
+// works when NativeStack preloaded them from this folder. Functions not here are the bridge stub's (NOT_SUPPORTED), or,
+// where this library is loaded under the natives' own soname (cuDNN 8, no bridge), weak stubs HostCuda.java generates
+// that say so and return NOT_SUPPORTED.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -220,7 +220,8 @@ Status validate(const char* call, const Tensor* x, const Filter* w, const Conv* 
         return BAD_PARAM;
     }
     if (y->n != g.N || y->c != g.K || y->h != g.P || y->w != g.Q) {
-        report(call, "CUDNN_STATUS_BAD_PARAM: output " + dims(*y) + ", but cudnnGetConvolution2dForwardOutputDim gives " +
+        report(call, "CUDNN_STATUS_BAD_PARAM: output " + dims(*y) +
+                         ", but cudnnGetConvolution2dForwardOutputDim gives " +
                          std::to_string(g.N) + "x" + std::to_string(g.K) + "x" + std::to_string(g.P) + "x" +
                          std::to_string(g.Q) + " for input " + dims(*x));
         return BAD_PARAM;
@@ -521,7 +522,8 @@ Status run(const char* call, Direction dir, Handle* h, const void* alpha, const 
     std::function<void()> work = [g, dir, algo, al, be, in1, in2, out, ws] {
         bool f = g.dtype == FLOAT;
         if (dir == FORWARD) {
-            f ? forwardT<double>(g, algo, al, in1, in2, be, out, ws) : forwardT<float>(g, algo, al, in1, in2, be, out, ws);
+            f ? forwardT<double>(g, algo, al, in1, in2, be, out, ws)
+              : forwardT<float>(g, algo, al, in1, in2, be, out, ws);
         } else if (dir == BACKWARD_DATA) {
             f ? backwardDataT<double>(g, algo, al, in1, in2, be, out, ws)
               : backwardDataT<float>(g, algo, al, in1, in2, be, out, ws);
@@ -571,7 +573,7 @@ bool knownType(int t) {
 
 }  // namespace
 
-// ---- handle --------------------------------------------------------------------------------------------------------------
+// ---- handle ---------------------------------------------------------------------------------------------------------
 
 HC_API size_t cudnnGetVersion() {
     return 90500;
@@ -634,7 +636,7 @@ HC_API int cudnnGetStream(Handle* h, void** stream) {
     return SUCCESS;
 }
 
-// ---- descriptors ---------------------------------------------------------------------------------------------------------
+// ---- descriptors ----------------------------------------------------------------------------------------------------
 
 HC_API int cudnnCreateTensorDescriptor(Tensor** out) {
     return create(out);
@@ -795,7 +797,7 @@ HC_API int cudnnGetConvolution2dForwardOutputDim(const Conv* conv, const Tensor*
     return SUCCESS;
 }
 
-// ---- algorithms and convolutions -------------------------------------------------------------------------------------------
+// ---- algorithms and convolutions ------------------------------------------------------------------------------------
 
 HC_API int cudnnGetConvolutionForwardAlgorithmMaxCount(Handle* h, int* count) {
     return maxCount(h, FORWARD, count);

@@ -431,12 +431,16 @@ CUresult requireContext(const char* call) {
     } while (0)
 
 // Whether [p, p + bytes) is pinned host memory (cuMemAllocHost), device memory, or neither (pageable).
-enum class HostKind { PINNED, DEVICE, PAGEABLE };
+// PINNED_OVERRUN: starts in a pinned block and runs past its end (a copy larger than its staging buffer).
+enum class HostKind { PINNED, PINNED_OVERRUN, DEVICE, PAGEABLE };
 HostKind hostKind(const void* p, size_t bytes) {
     std::lock_guard<std::mutex> l(g_mutex);
     auto a = reinterpret_cast<uint64_t>(p);
     if (containing(g_pinned, a, bytes)) {
         return HostKind::PINNED;
+    }
+    if (containing(g_pinned, a, 1)) {
+        return HostKind::PINNED_OVERRUN;
     }
     if (containing(g_device, a, 1)) {
         return HostKind::DEVICE;
@@ -455,7 +459,7 @@ void* poisoned(uint64_t bytes) {
 
 }  // namespace
 
-// ---- the private interface of the stand-ins (hostcuda.h) -------------------------------------------------------------
+// ---- the private interface of the stand-ins (hostcuda.h) ------------------------------------------------------------
 
 HC_API bool hostcuda_check_ranges(const char* call, const std::vector<HcRange>* ranges) {
     return checkRanges(call, *ranges);
@@ -493,7 +497,7 @@ HC_API void hostcuda_report(const char* call, const std::string* message) {
     report(call, *message);
 }
 
-// ---- initialisation, device, context ----------------------------------------------------------------------------------
+// ---- initialisation, device, context --------------------------------------------------------------------------------
 
 HC_API CUresult cuInit(unsigned int flags) {
     if (flags != 0) {
@@ -715,7 +719,7 @@ HC_API CUresult cuGetErrorString(CUresult error, const char** text) {
     return cuGetErrorName(error, text);
 }
 
-// ---- memory ------------------------------------------------------------------------------------------------------------
+// ---- memory ---------------------------------------------------------------------------------------------------------
 
 HC_API CUresult cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes) {
     REQUIRE_CONTEXT("cuMemAlloc");
@@ -823,12 +827,17 @@ CUresult copyHtoD(const char* call, CUdeviceptr dst, const void* src, size_t byt
     }
     std::vector<HcRange> ranges{{dst, bytes, "destination"}};
     switch (hostKind(src, bytes)) {
+        case HostKind::PINNED_OVERRUN:
+            report(call, "the source " + hex(reinterpret_cast<uint64_t>(src)) + " + " + std::to_string(bytes) +
+                             " bytes runs past the end of its pinned (cuMemAllocHost) block");
+            return CUDA_ERROR_INVALID_VALUE;
         case HostKind::DEVICE:
             report(call, "the source " + hex(reinterpret_cast<uint64_t>(src)) + " is device memory, not host memory");
             return CUDA_ERROR_INVALID_VALUE;
         case HostKind::PINNED:
             // Read when the copy runs: the caller must not touch the buffer before then.
-            return enqueue(h, call, ranges, [dst, src, bytes] { std::memcpy(reinterpret_cast<void*>(dst), src, bytes); });
+            return enqueue(h, call, ranges,
+                           [dst, src, bytes] { std::memcpy(reinterpret_cast<void*>(dst), src, bytes); });
         case HostKind::PAGEABLE: {
             CUstream_st* s = resolve(h);
             if (s && isCapturing(s)) {
@@ -853,6 +862,11 @@ CUresult copyDtoH(const char* call, void* dst, CUdeviceptr src, size_t bytes, CU
     }
     std::vector<HcRange> ranges{{src, bytes, "source"}};
     HostKind kind = hostKind(dst, bytes);
+    if (kind == HostKind::PINNED_OVERRUN) {
+        report(call, "the destination " + hex(reinterpret_cast<uint64_t>(dst)) + " + " + std::to_string(bytes) +
+                         " bytes runs past the end of its pinned (cuMemAllocHost) block");
+        return CUDA_ERROR_INVALID_VALUE;
+    }
     if (kind == HostKind::DEVICE) {
         report(call, "the destination " + hex(reinterpret_cast<uint64_t>(dst)) + " is device memory, not host memory");
         return CUDA_ERROR_INVALID_VALUE;
@@ -962,7 +976,7 @@ HC_API CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t count
     return r == CUDA_SUCCESS ? syncLegacy() : r;
 }
 
-// ---- streams and events -------------------------------------------------------------------------------------------------
+// ---- streams and events ---------------------------------------------------------------------------------------------
 
 HC_API CUresult cuStreamCreate(CUstream* out, unsigned int flags) {
     REQUIRE_CONTEXT("cuStreamCreate");
@@ -1135,7 +1149,7 @@ HC_API CUresult cuEventQuery(CUevent e) {
     return e->stream->done >= e->seq ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
 }
 
-// ---- modules and launches -------------------------------------------------------------------------------------------------
+// ---- modules and launches -------------------------------------------------------------------------------------------
 
 namespace {
 
@@ -1358,7 +1372,7 @@ HC_API CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, u
     return enqueue(h, call, ranges, [k, packed, gx, gy, gz] { k->run(packed->data(), gx, gy, gz); });
 }
 
-// ---- stream capture and graphs --------------------------------------------------------------------------------------------
+// ---- stream capture and graphs --------------------------------------------------------------------------------------
 
 HC_API CUresult cuStreamBeginCapture_v2(CUstream h, CUstreamCaptureMode mode) {
     REQUIRE_CONTEXT("cuStreamBeginCapture");

@@ -144,10 +144,14 @@ HC_API int nvrtcVersion(int* major, int* minor) {
 }
 
 HC_API const char* nvrtcGetErrorString(int result) {
-    static const char* const names[] = {"NVRTC_SUCCESS",         "NVRTC_ERROR_OUT_OF_MEMORY",
-                                        "NVRTC_ERROR_PROGRAM_CREATION_FAILURE", "NVRTC_ERROR_INVALID_INPUT",
-                                        "NVRTC_ERROR_INVALID_PROGRAM",          "NVRTC_ERROR_INVALID_OPTION",
-                                        "NVRTC_ERROR_COMPILATION",              "NVRTC_ERROR_BUILTIN_OPERATION_FAILURE"};
+    static const char* const names[] = {"NVRTC_SUCCESS",
+                                        "NVRTC_ERROR_OUT_OF_MEMORY",
+                                        "NVRTC_ERROR_PROGRAM_CREATION_FAILURE",
+                                        "NVRTC_ERROR_INVALID_INPUT",
+                                        "NVRTC_ERROR_INVALID_PROGRAM",
+                                        "NVRTC_ERROR_INVALID_OPTION",
+                                        "NVRTC_ERROR_COMPILATION",
+                                        "NVRTC_ERROR_BUILTIN_OPERATION_FAILURE"};
     return result >= 0 && result <= BUILTIN_OPERATION_FAILURE ? names[result] : "NVRTC_ERROR unknown";
 }
 

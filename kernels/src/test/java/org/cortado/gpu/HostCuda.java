@@ -42,8 +42,8 @@ final class HostCuda {
          */
         CUDA_13("cuda-13.0", 13000, "13", "9", List.of("ops", "cnn"), null),
         /**
-         * CUDA 12.4 and cuDNN 8: the sonames the JCuda natives were linked against (no bridge; versioned symbols), and a
-         * driver that rejects the jar's PTX (ISA 9.0 > 8.4), so KernelModules compiles the sources with NVRTC 12.4.
+         * CUDA 12.4 and cuDNN 8: the sonames the JCuda natives were linked against (no bridge; versioned symbols), and
+         * a driver that rejects the jar's PTX (ISA 9.0 > 8.4), so KernelModules compiles the sources with NVRTC 12.4.
          */
         CUDA_12("cuda-12.4", 12040, "12", "8", List.of("ops_infer", "cnn_infer"), "12.4");
 
@@ -72,7 +72,8 @@ final class HostCuda {
     }
     /** Compiles like the emulated device: each float operation rounds on its own. */
     private static final List<String> CXX = List.of("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-fPIC",
-            "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-pthread", "-Wall", "-Wno-unused-function", "-Wno-unused-variable");
+            "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-pthread", "-Wall",
+            "-Wno-unused-function", "-Wno-unused-variable");
     private static final java.util.Map<Layout, Path> INSTALLED = new java.util.EnumMap<>(Layout.class);
 
     private HostCuda() {
@@ -178,8 +179,8 @@ final class HostCuda {
         List<String> missing = new ArrayList<>(driverImports);
         missing.removeAll(exports(work, libs.resolve("libcuda.so.1")));
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("the host-CUDA libcuda.so.1 lacks functions the JCudaDriver native imports: "
-                    + missing);
+            throw new IllegalStateException("the host-CUDA libcuda.so.1 lacks functions the JCudaDriver native"
+                    + " imports: " + missing);
         }
 
         String cublasLt = "libcublasLt.so." + layout.cublasMajor;

@@ -7,10 +7,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every GPU backend operation on the host-CUDA device laid out as CUDA 12.4 / cuDNN 8 ({@link HostCuda.Layout#CUDA_12}):
- * the JCuda natives' own sonames, so NativeStack loads cuBLAS, cuDNN and NVRTC without bridges, and a driver older than
- * the jar's PTX, so {@link KernelModules} compiles every kernel module with NVRTC (its fallback, which no GPU has run
- * yet). A JVM of its own (surefire execution {@code host-cuda-12}): NativeStack loads once per JVM.
+ * Every GPU backend operation on the host-CUDA device laid out as CUDA 12.4 / cuDNN 8 ({@link
+ * HostCuda.Layout#CUDA_12}): the JCuda natives' own sonames, so NativeStack loads cuBLAS, cuDNN and NVRTC without
+ * bridges, and a driver older than the jar's PTX, so {@link KernelModules} compiles every kernel module with NVRTC (its
+ * fallback, which no GPU has run yet). A JVM of its own (surefire execution {@code host-cuda-12}): NativeStack loads
+ * once per JVM.
  */
 class HostCuda12OpsTest extends BackendOpsContract {
     /** The kernel modules: one per .cu file. */
