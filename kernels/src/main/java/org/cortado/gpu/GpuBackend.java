@@ -1,5 +1,6 @@
 package org.cortado.gpu;
 
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
@@ -131,9 +132,18 @@ public final class GpuBackend implements Backend {
         CUgraph graph = new CUgraph();
         try {
             work.run();
-        } finally {
-            cuStreamEndCapture(ctx.stream, graph);
+        } catch (RuntimeException | Error e) {
+            // End the capture, or the stream stays in capture mode; its error (INVALIDATED when the work did what a
+            // capture cannot hold) must not replace the work's own, which says what that was.
+            try {
+                cuStreamEndCapture(ctx.stream, graph);
+                cuGraphDestroy(graph);
+            } catch (RuntimeException end) {
+                e.addSuppressed(end);
+            }
+            throw e;
         }
+        cuStreamEndCapture(ctx.stream, graph);
         CUgraphExec exec = new CUgraphExec();
         cuGraphInstantiate(exec, graph, 0);
         return new GpuGraph(this, graph, exec);

@@ -1,6 +1,9 @@
 package org.cortado.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumMap;
 import java.util.List;
@@ -334,6 +337,18 @@ abstract class BackendOpsContract {
         String z = OpParity.compare("z", s, wantZ.hostData(), g.download(gz).hostData(), OpParity.TOL, OpParity.EPS);
         String y = OpParity.compare("y", s, wantY.hostData(), g.download(gy).hostData(), OpParity.TOL, OpParity.EPS);
         assertEquals(null, z == null ? y : z);
+    }
+
+    @Test
+    void aCaptureThatWaitsFailsWithItsCauseAndLeavesTheStreamUsable() {
+        Assumptions.assumeTrue(graphs(), "this backend cannot capture CUDA graphs");
+        GpuBackend g = backend(ConvImpl.IM2COL_GEMM);
+        float[] v = {1f, 2f, 3f, 4f};
+        Tensor x = g.upload(Tensor.wrap(Shape.of(4), v));
+        // A download synchronises the stream, which a capture cannot hold: the driver says so, and that is the error.
+        jcuda.CudaException e = assertThrows(jcuda.CudaException.class, () -> g.capture(() -> g.download(x)));
+        assertTrue(e.getMessage().contains("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED"), e::toString);
+        assertArrayEquals(v, g.download(x).hostData());
     }
 
     /** {@code v} rounded to bfloat16, nearest even (NaN stays a quiet NaN), as a float. */
