@@ -89,6 +89,8 @@ final class CudaContext implements DeviceApi {
     /** The context each thread last made current (cuCtxSetCurrent is per thread and costs a driver call). */
     private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
     private boolean closed;
+    /** Set while GpuBackend.capture records this context's stream into a graph. */
+    boolean capturing;
 
     /** A pinned host buffer and the event that marks the end of its last transfer. */
     private static final class Staging {
@@ -246,6 +248,12 @@ final class CudaContext implements DeviceApi {
 
     @Override
     public void upload(float[] src, int srcOffset, int count, long dst) {
+        if (capturing) {
+            // The graph would copy from the staging buffer at every replay, after later uploads refilled it, and the
+            // event recorded in the capture cannot be waited on (CUDA_ERROR_CAPTURED_EVENT at the slot's next use).
+            throw new IllegalStateException("an upload cannot be captured in a CUDA graph on cuda:" + ordinal
+                    + ": upload before capturing, and copy on the device inside the captured work");
+        }
         long bytes = (long) count * Float.BYTES;
         Staging s = uploads[nextUpload];
         if (s == null || s.bytes < bytes) {

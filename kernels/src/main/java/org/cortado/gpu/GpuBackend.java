@@ -120,7 +120,8 @@ public final class GpuBackend implements Backend {
 
     /**
      * Records the work {@code work} queues into a graph instead of running it. The work must only queue: nothing that
-     * waits for the device (download, sumOfSquares, synchronize) and no first use of a convolution shape (cuDNN's
+     * waits for the device (download, sumOfSquares, synchronize), no upload from the host (refused: see
+     * CudaContext.upload; upload before, copy on the device inside) and no first use of a convolution shape (cuDNN's
      * algorithm search runs kernels and waits); run it once before capturing. Allocations inside are allowed.
      */
     public GpuGraph capture(Runnable work) {
@@ -130,9 +131,11 @@ public final class GpuBackend implements Backend {
         // Relaxed: allocations (cuMemAlloc) inside the captured work are allowed and not recorded.
         cuStreamBeginCapture(ctx.stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
         CUgraph graph = new CUgraph();
+        ctx.capturing = true;
         try {
             work.run();
         } catch (RuntimeException | Error e) {
+            ctx.capturing = false;
             // End the capture, or the stream stays in capture mode; its error (INVALIDATED when the work did what a
             // capture cannot hold) must not replace the work's own, which says what that was.
             try {
@@ -143,6 +146,7 @@ public final class GpuBackend implements Backend {
             }
             throw e;
         }
+        ctx.capturing = false;
         cuStreamEndCapture(ctx.stream, graph);
         CUgraphExec exec = new CUgraphExec();
         cuGraphInstantiate(exec, graph, 0);

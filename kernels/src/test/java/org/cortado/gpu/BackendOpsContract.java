@@ -351,6 +351,20 @@ abstract class BackendOpsContract {
         assertArrayEquals(v, g.download(x).hostData());
     }
 
+    @Test
+    void anUploadCannotBeCaptured() {
+        Assumptions.assumeTrue(graphs(), "this backend cannot capture CUDA graphs");
+        GpuBackend g = backend(ConvImpl.IM2COL_GEMM);
+        float[] v = {5f, 6f, 7f};
+        Tensor host = Tensor.wrap(Shape.of(3), v);
+        // A captured copy would read its pinned staging buffer at every replay, after later uploads refilled it.
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.capture(() -> g.upload(host)));
+        assertTrue(e.getMessage().contains("upload"), e::toString);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(v, g.download(g.upload(host)).hostData());
+        }
+    }
+
     /** {@code v} rounded to bfloat16, nearest even (NaN stays a quiet NaN), as a float. */
     private static float bf16(float v) {
         int bits = Float.floatToRawIntBits(v);

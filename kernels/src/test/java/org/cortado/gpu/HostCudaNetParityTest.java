@@ -8,6 +8,11 @@ class HostCudaNetParityTest extends NetParityContract {
     }
 
     @Override
+    boolean graphs() {
+        return true;
+    }
+
+    @Override
     boolean fullSize() {
         return false;
     }
