@@ -139,20 +139,23 @@ final class HostCuda {
         return candidates.stream().filter(d -> Files.isRegularFile(d.resolve("cuda.h"))).findFirst();
     }
 
-    /** Whether the stamp is newer than every input: the stand-in sources, emu.h and the kernel sources. */
+    /**
+     * Whether the stamp is newer than every input: the stand-in sources, emu.h, the kernel sources, the bridges' symbol
+     * lists (the stubs) and this file (the build).
+     */
     private static boolean upToDate(Path stamp) throws IOException {
         if (!Files.isRegularFile(stamp)) {
             return false;
         }
         FileTime built = Files.getLastModifiedTime(stamp);
-        List<Path> inputs = new ArrayList<>();
-        for (Path dir : List.of(SOURCES, EMU, Path.of("src/main/cuda"))) {
+        List<Path> inputs = new ArrayList<>(List.of(Path.of("src/test/java/org/cortado/gpu/HostCuda.java")));
+        for (Path dir : List.of(SOURCES, EMU, Path.of("src/main/cuda"), Path.of("src/main/bridge"))) {
             try (Stream<Path> s = Files.list(dir)) {
                 s.forEach(inputs::add);
             }
         }
         for (Path p : inputs) {
-            if (Files.getLastModifiedTime(p).compareTo(built) >= 0) {
+            if (Files.exists(p) && Files.getLastModifiedTime(p).compareTo(built) >= 0) {
                 return false;
             }
         }
