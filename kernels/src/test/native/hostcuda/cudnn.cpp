@@ -153,6 +153,22 @@ struct Geo {
         int ss = flip ? S - 1 - s : s;
         return ((static_cast<int64_t>(k) * Cg + c) * R + rr) * S + ss;
     }
+    // The input under filter offset (r, s) of output pixel (p, q), channel c of group grp of image n: from the
+    // columns in the workspace (algorithm 1, written by im2col) or from x; false where it falls in the padding.
+    bool input(int algo, const void* x, const float* ws, int n, int grp, int c, int r, int s, int p, int q,
+               float& v) const {
+        if (algo == WORKSPACE_ALGO) {
+            v = ws[(static_cast<int64_t>(c * R + r) * S + s) * P * Q + p * Q + q];
+            return true;
+        }
+        int h = p * strH - padH + r * dilH;
+        int w = q * strW - padW + s * dilW;
+        if (h < 0 || h >= H || w < 0 || w >= W) {
+            return false;
+        }
+        v = ld(x, xi(n, grp * Cg + c, h, w));
+        return true;
+    }
     // im2col columns of one image and group: (Cg * R * S) rows of P * Q floats.
     uint64_t columnBytes() const {
         return static_cast<uint64_t>(Cg) * R * S * P * Q * sizeof(float);
@@ -264,7 +280,6 @@ void im2col(const Geo& g, const void* x, int n, int grp, float* col) {
 // Sums in double for float data, in float for bfloat16 data (cuDNN's float accumulation).
 template <typename Acc>
 void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w, float beta, void* y, float* ws) {
-    int pq = g.P * g.Q;
     for (int n = 0; n < g.N; n++) {
         for (int grp = 0; grp < g.G; grp++) {
             if (algo == WORKSPACE_ALGO) {
@@ -279,15 +294,8 @@ void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w,
                             for (int r = 0; r < g.R; r++) {
                                 for (int s = 0; s < g.S; s++) {
                                     float xv;
-                                    if (algo == WORKSPACE_ALGO) {
-                                        xv = ws[(static_cast<int64_t>(c * g.R + r) * g.S + s) * pq + p * g.Q + q];
-                                    } else {
-                                        int h = p * g.strH - g.padH + r * g.dilH;
-                                        int wc = q * g.strW - g.padW + s * g.dilW;
-                                        if (h < 0 || h >= g.H || wc < 0 || wc >= g.W) {
-                                            continue;
-                                        }
-                                        xv = g.ld(x, g.xi(n, grp * g.Cg + c, h, wc));
+                                    if (!g.input(algo, x, ws, n, grp, c, r, s, p, q, xv)) {
+                                        continue;
                                     }
                                     acc += static_cast<Acc>(g.ld(w, g.wi(k, c, r, s))) * xv;
                                 }
@@ -368,7 +376,6 @@ void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const voi
 template <typename Acc>
 void backwardFilterT(const Geo& g, int algo, float alpha, const void* x, const void* dy, float beta, void* dw,
                      float* ws) {
-    int pq = g.P * g.Q;
     int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
     // Sums over images and output pixels, per filter element as stored (k, c, r, s).
     std::vector<Acc> acc(static_cast<size_t>(g.K) * crs, 0);
@@ -386,15 +393,8 @@ void backwardFilterT(const Geo& g, int algo, float alpha, const void* x, const v
                             for (int p = 0; p < g.P; p++) {
                                 for (int q = 0; q < g.Q; q++) {
                                     float xv;
-                                    if (algo == WORKSPACE_ALGO) {
-                                        xv = ws[(static_cast<int64_t>(c * g.R + r) * g.S + s) * pq + p * g.Q + q];
-                                    } else {
-                                        int h = p * g.strH - g.padH + r * g.dilH;
-                                        int wc = q * g.strW - g.padW + s * g.dilW;
-                                        if (h < 0 || h >= g.H || wc < 0 || wc >= g.W) {
-                                            continue;
-                                        }
-                                        xv = g.ld(x, g.xi(n, grp * g.Cg + c, h, wc));
+                                    if (!g.input(algo, x, ws, n, grp, c, r, s, p, q, xv)) {
+                                        continue;
                                     }
                                     sum += static_cast<Acc>(g.ld(dy, g.yi(n, k, p, q))) * xv;
                                 }
