@@ -5,6 +5,7 @@
 //   'S' dst:u64 value:u32 count:u64     ->                      memset of 32-bit words
 //   'C' dst:u64 src:u64 bytes:u64       ->                      copy
 //   'U' dst:u64 count:u32 floats        ->                      upload
+//   'B' dst:u64 count:u32 bytes         ->                      upload of bytes
 //   'D' src:u64 count:u32               -> floats               download
 //   'K' name grid:u32 argc:u16 args     ->                      launch; name = u16 length + bytes; each argument a
 //                                                               tag ('P' pointer, 'L' 64-bit, 'I' int, 'F' float) and
@@ -150,6 +151,12 @@ int main() {
                 auto* dst = reinterpret_cast<float*>(static_cast<uintptr_t>(get<uint64_t>()));
                 uint32_t count = get<uint32_t>();
                 readFully(dst, count * sizeof(float));
+                reply("");
+                break;
+            }
+            case 'B': {
+                auto* dst = reinterpret_cast<unsigned char*>(static_cast<uintptr_t>(get<uint64_t>()));
+                readFully(dst, get<uint32_t>());
                 reply("");
                 break;
             }

@@ -1,6 +1,7 @@
 package org.cortado.backend;
 
 import java.util.List;
+import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -37,6 +38,17 @@ public interface Backend extends AutoCloseable {
 
     /** Sets every element of {@code t} to {@code value}. */
     void fill(Tensor t, float value);
+
+    /**
+     * Writes the transformed images of {@code batch} (crop, mirror, mean, scale: {@link PixelBatch#transformInto},
+     * exactly) into {@code output} of shape {@code batch.outputShape()}. A GPU backend uploads the 8-bit pixels and
+     * transforms them on the device, a quarter of the floats' traffic; this default transforms on the host and uploads.
+     */
+    default void transformPixels(PixelBatch batch, Tensor output) {
+        float[] host = new float[output.count()];
+        batch.transformInto(host, 0);
+        copy(upload(Tensor.wrap(output.shape(), host)), output);
+    }
 
     /** Waits until all queued work on this device is done (a no-op on the CPU). */
     default void synchronize() {

@@ -3,6 +3,7 @@ package org.cortado.data;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -15,6 +16,7 @@ import org.cortado.image.BgrImage;
 import org.cortado.image.ImageDecodeException;
 import org.cortado.image.ImageDecoder;
 import org.cortado.image.ImageTransformer;
+import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -22,6 +24,10 @@ import org.cortado.tensor.Tensor;
  * Decodes and transforms images on a pool of threads and hands out batches in input order, so that a net's forward
  * pass on one batch overlaps the decoding of the next ones. At most {@code prefetch} batches are in flight (decoded
  * or being decoded) beyond the one being consumed, which bounds memory.
+ *
+ * <p>In pixel mode the threads decode and resize only, and a batch carries the 8-bit pixels and each image's crop
+ * ({@link Batch#pixels}) for the net's backend to transform on its device ({@link Batch#input}): a GPU then receives a
+ * quarter of the bytes, and the host skips the float conversion. The values are the same as the host transform's.
  *
  * <p>Files that do not decode, or are too small for the crop, become {@link Skipped} entries of their batch; they
  * never abort the run. Random transforms are seeded per sample ({@link ImageTransformer#sampleSeed} of the seed, the
@@ -37,6 +43,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private final ExecutorService pool;
     private final ArrayDeque<List<Future<Item>>> inFlight = new ArrayDeque<>();
     private final int[] outputSize;
+    private final boolean pixelMode;
     private int submitted;
     private int delivered;
 
@@ -45,6 +52,10 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
 
     private record Ready(float[] chw, int height, int width) implements Item {
+    }
+
+    /** Pixel mode: the image resized, its crop placed, not yet transformed. */
+    private record Prepared(PixelBatch image) implements Item {
     }
 
     private record Failed(String reason) implements Item {
@@ -61,6 +72,15 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
      */
     public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, int batchSize, int threads,
             int prefetch, long seed, long epoch) {
+        this(samples, transformer, batchSize, threads, prefetch, seed, epoch, false);
+    }
+
+    /**
+     * A loader as above that, with {@code pixelMode}, leaves the transform's arithmetic to the consumer's backend
+     * (see the class comment).
+     */
+    public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, int batchSize, int threads,
+            int prefetch, long seed, long epoch, boolean pixelMode) {
         if (batchSize < 1 || threads < 1 || prefetch < 1) {
             throw new IllegalArgumentException("batch size, threads and prefetch must be positive, got " + batchSize
                     + ", " + threads + ", " + prefetch);
@@ -76,6 +96,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         this.prefetch = prefetch;
         this.seed = seed;
         this.epoch = epoch;
+        this.pixelMode = pixelMode;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "cortado-decode-" + n.getAndIncrement());
@@ -144,8 +165,12 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         if (why != null) {
             return new Failed(why);
         }
+        long sampleSeed = ImageTransformer.sampleSeed(seed, epoch, index);
+        if (pixelMode) {
+            return new Prepared(transformer.prepare(img, sampleSeed));
+        }
         int[] size = transformer.spec().outputSize(img.height(), img.width());
-        return new Ready(transformer.apply(img, ImageTransformer.sampleSeed(seed, epoch, index)), size[0], size[1]);
+        return new Ready(transformer.apply(img, sampleSeed), size[0], size[1]);
     }
 
     private static Item await(Future<Item> f) {
@@ -161,39 +186,80 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
 
     private Batch assemble(int index, int start, List<Item> items) {
-        int ok = (int) items.stream().filter(it -> it instanceof Ready).count();
-        int[] size = outputSize != null ? outputSize : readySize(items);
-        int per = 3 * size[0] * size[1];
-        float[] data = new float[ok * per];
-        int[] labels = new int[ok];
-        int[] positions = new int[ok];
-        List<Path> files = new ArrayList<>(ok);
+        List<Item> usable = new ArrayList<>();
+        int[] labels = new int[items.size()];
+        int[] positions = new int[items.size()];
+        List<Path> files = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
-        int row = 0;
         for (int k = 0; k < items.size(); k++) {
             LabeledImage s = samples.get(start + k);
-            if (items.get(k) instanceof Ready r) {
-                System.arraycopy(r.chw(), 0, data, row * per, per);
-                labels[row] = s.label();
-                positions[row] = start + k;
-                files.add(s.file());
-                row++;
-            } else if (items.get(k) instanceof Failed f) {
+            if (items.get(k) instanceof Failed f) {
                 skipped.add(new Skipped(s.file(), f.reason()));
+            } else {
+                labels[usable.size()] = s.label();
+                positions[usable.size()] = start + k;
+                files.add(s.file());
+                usable.add(items.get(k));
             }
         }
-        Tensor t = Tensor.wrap(Shape.of(ok, 3, size[0], size[1]), data);
-        return new Batch(index, t, labels, files, positions, skipped);
+        int ok = usable.size();
+        labels = Arrays.copyOf(labels, ok);
+        positions = Arrays.copyOf(positions, ok);
+        PixelBatch pixels = pixelMode ? concatenate(usable) : null;
+        Tensor data = pixels == null ? hostData(usable) : null;
+        return new Batch(index, data, pixels, labels, files, positions, skipped);
     }
 
-    /** The size of a variable-size transform's single image (batch size 1), or 0x0 when it was skipped. */
-    private static int[] readySize(List<Item> items) {
-        for (Item it : items) {
-            if (it instanceof Ready r) {
-                return new int[] {r.height(), r.width()};
+    /** The usable images transformed on the host, as one (n, 3, H, W) tensor. */
+    private Tensor hostData(List<Item> usable) {
+        int[] size = outputSize != null ? outputSize : usable.isEmpty() ? new int[] {0, 0} : itemSize(usable.get(0));
+        int per = 3 * size[0] * size[1];
+        float[] data = new float[usable.size() * per];
+        for (int row = 0; row < usable.size(); row++) {
+            if (usable.get(row) instanceof Ready r) {
+                System.arraycopy(r.chw(), 0, data, row * per, per);
+            } else if (usable.get(row) instanceof Prepared p) {
+                p.image().transformInto(data, row * per);
             }
         }
-        return new int[] {0, 0};
+        return Tensor.wrap(Shape.of(usable.size(), 3, size[0], size[1]), data);
+    }
+
+    private static int[] itemSize(Item it) {
+        return it instanceof Ready r ? new int[] {r.height(), r.width()}
+                : new int[] {((Prepared) it).image().cropHeight(), ((Prepared) it).image().cropWidth()};
+    }
+
+    /**
+     * The usable images as one pixel batch, or null when there are none or they need different mean images (images
+     * resized to different sizes with a mean image: the host transforms those).
+     */
+    private static PixelBatch concatenate(List<Item> usable) {
+        if (usable.isEmpty()) {
+            return null;
+        }
+        PixelBatch first = ((Prepared) usable.get(0)).image();
+        int bytes = 0;
+        for (Item it : usable) {
+            PixelBatch p = ((Prepared) it).image();
+            // ImageTransformer keeps one mean array per size, so the same array means the same mean.
+            if (p.meanImage() != first.meanImage()) {
+                return null;
+            }
+            bytes += p.pixels().length;
+        }
+        byte[] pixels = new byte[bytes];
+        int[] layout = new int[usable.size() * PixelBatch.LAYOUT_INTS];
+        int offset = 0;
+        for (int i = 0; i < usable.size(); i++) {
+            PixelBatch p = ((Prepared) usable.get(i)).image();
+            System.arraycopy(p.pixels(), 0, pixels, offset, p.pixels().length);
+            System.arraycopy(p.layout(), 0, layout, i * PixelBatch.LAYOUT_INTS, PixelBatch.LAYOUT_INTS);
+            layout[i * PixelBatch.LAYOUT_INTS] = offset;
+            offset += p.pixels().length;
+        }
+        return new PixelBatch(pixels, layout, first.cropHeight(), first.cropWidth(), first.meanValues(),
+                first.meanImage(), first.scale());
     }
 
     /** Stops the decoding threads; pending work is dropped. */

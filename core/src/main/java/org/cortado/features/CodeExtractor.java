@@ -172,10 +172,11 @@ public final class CodeExtractor {
             }
         }
         PartBuffer current = null;
-        try (BatchLoader loader = new BatchLoader(todo, transformer, options.batchSize(), options.threads(), 2, 0, 0)) {
+        try (BatchLoader loader = new BatchLoader(todo, transformer, options.batchSize(), options.threads(), 2, 0, 0,
+                fn.takesPixels())) {
             while (loader.hasNext()) {
                 Batch b = loader.next();
-                float[][] rows = b.size() == 0 ? new float[0][] : fn.codes(b.data());
+                float[][] rows = b.size() == 0 ? new float[0][] : fn.codes(b);
                 if (rows.length != b.size()) {
                     throw new IllegalStateException("the code function returned " + rows.length + " codes for a batch"
                             + " of " + b.size() + " images");

@@ -1,5 +1,6 @@
 package org.cortado.features;
 
+import org.cortado.data.Batch;
 import org.cortado.tensor.Tensor;
 
 /**
@@ -13,4 +14,17 @@ public interface CodeFunction {
      * @return N codes of one common length D
      */
     float[][] codes(Tensor batch);
+
+    /**
+     * Whether this function takes batches of resized pixels, whose transform its backend runs on its device
+     * ({@link org.cortado.data.BatchLoader}'s pixel mode); otherwise the loader transforms on the host.
+     */
+    default boolean takesPixels() {
+        return false;
+    }
+
+    /** The codes of a loader's batch (N >= 1): of its host data, unless {@link #takesPixels}. */
+    default float[][] codes(Batch batch) {
+        return codes(batch.data());
+    }
 }

@@ -59,6 +59,16 @@ public final class ImageTransformer {
      * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
      */
     public void apply(BgrImage img, long sampleSeed, float[] dst, int offset) {
+        prepare(img, sampleSeed).transformInto(dst, offset);
+    }
+
+    /**
+     * The image resized, with its crop placed and its mean, as a batch of one: everything but the arithmetic, which
+     * {@link PixelBatch#transformInto} (on the host) or a backend's {@code transformPixels} (on its device) does.
+     *
+     * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
+     */
+    public PixelBatch prepare(BgrImage img, long sampleSeed) {
         String why = rejection(img);
         if (why != null) {
             throw new IllegalArgumentException(why);
@@ -67,29 +77,10 @@ public final class ImageTransformer {
         BgrImage resized = Resize.linear(img, size[0], size[1]);
         int h = resized.height();
         int w = resized.width();
-        int ch = spec.cropHeight() > 0 ? spec.cropHeight() : h;
-        int cw = spec.cropWidth() > 0 ? spec.cropWidth() : w;
         Placement place = placement(h, w, sampleSeed);
-        int hOff = place.top();
-        int wOff = place.left();
-        boolean flip = place.mirrored();
-        float[] meanImage = spec.meanImage() == null ? null : meanAt(h, w);
-        float[] meanValues = spec.meanValues();
-        float scale = spec.scale();
-        byte[] px = resized.pixels();
-        for (int c = 0; c < BgrImage.CHANNELS; c++) {
-            float mv = meanValues.length == 0 ? 0f : meanValues[meanValues.length == 1 ? 0 : c];
-            for (int y = 0; y < ch; y++) {
-                int srcRow = (y + hOff) * w + wOff;
-                int dstRow = offset + (c * ch + y) * cw;
-                int meanRow = (c * h + y + hOff) * w + wOff;
-                for (int x = 0; x < cw; x++) {
-                    float m = meanImage == null ? mv : meanImage[meanRow + x];
-                    // Caffe subtracts the mean at the source position and mirrors on output.
-                    dst[dstRow + (flip ? cw - 1 - x : x)] = ((px[(srcRow + x) * 3 + c] & 0xFF) - m) * scale;
-                }
-            }
-        }
+        int[] out = spec.outputSize(img.height(), img.width());
+        return new PixelBatch(resized.pixels(), new int[] {0, h, w, place.top(), place.left(), place.mirrored() ? 1 : 0},
+                out[0], out[1], spec.meanValues(), spec.meanImage() == null ? null : meanAt(h, w), spec.scale());
     }
 
     /** Where the crop of one sample lies in its resized image, and whether it is mirrored. */

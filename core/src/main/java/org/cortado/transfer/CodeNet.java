@@ -14,6 +14,7 @@ import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.caffe.proto.Caffe.PoolingParameter;
 import org.cortado.caffe.proto.Caffe.PoolingParameter.PoolMethod;
 import org.cortado.caffe.proto.Caffe.ReshapeParameter;
+import org.cortado.data.Batch;
 import org.cortado.data.ImageDataset;
 import org.cortado.features.CodeExtractor;
 import org.cortado.features.CodeFunction;
@@ -26,6 +27,7 @@ import org.cortado.layers.Phase;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
 import org.cortado.net.NetDefinitions;
+import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.util.Progress;
@@ -220,8 +222,26 @@ public final class CodeNet implements CodeFunction {
      */
     @Override
     public float[][] codes(Tensor batch) {
-        int n = batch.shape().dim(0);
-        net.forward(Map.of(inputBlob, input.netInput(batch)));
+        return codesOf(input.netInput(batch), batch.shape().dim(0));
+    }
+
+    /**
+     * On a GPU, without oversampling (whose ten crops cut the host batch): the loader only resizes, and the backend
+     * crops, mirrors and subtracts the mean on the device, so a batch crosses the bus as bytes.
+     */
+    @Override
+    public boolean takesPixels() {
+        return !input.oversample() && !net.backend().device().equals(Device.CPU);
+    }
+
+    @Override
+    public float[][] codes(Batch batch) {
+        return batch.pixels() == null ? codes(batch.data()) : codesOf(batch.input(net.backend()), batch.size());
+    }
+
+    /** The codes of {@code n} images whose net input (n images, or 10 n crops) is {@code netInput}. */
+    private float[][] codesOf(Tensor netInput, int n) {
+        net.forward(Map.of(inputBlob, netInput));
         Tensor out = net.backend().download(net.blob(codeBlob));
         if (out.count() != n * dim) {
             throw new IllegalStateException("code blob '" + codeBlob + "' of shape " + out.shape() + " does not hold "

@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.image.ImageTransformer;
 import org.cortado.image.ResizeMode;
 import org.cortado.image.TransformSpec;
 import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
 import org.cortado.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,18 +76,7 @@ class BatchLoaderTest {
 
     @Test
     void randomTransformsDoNotDependOnThreadCount() throws Exception {
-        List<LabeledImage> samples = samples();
-        // Distinct pixel values so that crop offsets show.
-        for (int i = 0; i < samples.size(); i++) {
-            if (i != 4 && i != 7) {
-                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(9, 9,
-                        java.awt.image.BufferedImage.TYPE_INT_RGB);
-                for (int p = 0; p < 81; p++) {
-                    img.setRGB(p % 9, p / 9, (p * 3 + i) * 0x010101);
-                }
-                javax.imageio.ImageIO.write(img, "png", samples.get(i).file().toFile());
-            }
-        }
+        List<LabeledImage> samples = distinctPixelSamples(9);
         TransformSpec spec = TransformSpec.of(new ResizeMode.None(), 4).augmented();
         List<Batch> one = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 1, 1, 99, 2));
         List<Batch> four = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 4, 3, 99, 2));
@@ -96,6 +87,57 @@ class BatchLoaderTest {
             differs |= !java.util.Arrays.equals(one.get(b).data().hostData(), otherEpoch.get(b).data().hostData());
         }
         assertTrue(differs, "another epoch should draw other crops");
+    }
+
+    /** {@link #samples()} with distinct pixel values (so that crop offsets and mirroring show), 9+i wide when sized. */
+    private List<LabeledImage> distinctPixelSamples(int size) throws Exception {
+        List<LabeledImage> samples = samples();
+        for (int i = 0; i < samples.size(); i++) {
+            if (i != 4 && i != 7) {
+                int w = size + i % 3;
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, size,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int p = 0; p < w * size; p++) {
+                    img.setRGB(p % w, p / w, (p * 3 + i) * 0x010203);
+                }
+                javax.imageio.ImageIO.write(img, "png", samples.get(i).file().toFile());
+            }
+        }
+        return samples;
+    }
+
+    @Test
+    void pixelModeGivesTheHostTransformsValues() throws Exception {
+        List<LabeledImage> samples = distinctPixelSamples(9);
+        Tensor meanImage = Tensor.wrap(Shape.of(3, 8, 8), new float[3 * 8 * 8]);
+        for (int i = 0; i < meanImage.count(); i++) {
+            meanImage.hostData()[i] = 90 + 0.5f * i;
+        }
+        Tensor meanSquare = Tensor.wrap(Shape.of(3, 9, 9), new float[3 * 9 * 9]);
+        TransformSpec[] specs = {
+            new TransformSpec(new ResizeMode.None(), 4, 4, true, true, new float[] {104, 117, 123}, null, 1f),
+            new TransformSpec(new ResizeMode.Fixed(8, 8), 5, 5, true, true, new float[0], meanImage, 0.25f),
+            TransformSpec.of(new ResizeMode.Fixed(7, 9), 0, 117f),
+            // Images of different sizes with a mean image: each needs its own resized mean, so the host transforms.
+            new TransformSpec(new ResizeMode.ShorterSide(9), 6, 6, false, false, new float[0], meanSquare, 1f),
+        };
+        CpuBackend cpu = new CpuBackend();
+        for (TransformSpec spec : specs) {
+            List<Batch> host = drain(new BatchLoader(samples, new ImageTransformer(spec), 4, 2, 1, 5, 1));
+            List<Batch> pixels = drain(new BatchLoader(samples, new ImageTransformer(spec), 4, 3, 1, 5, 1, true));
+            assertEquals(host.size(), pixels.size());
+            for (int b = 0; b < host.size(); b++) {
+                Batch h = host.get(b);
+                Batch p = pixels.get(b);
+                boolean mixedMeans = spec.resize() instanceof ResizeMode.ShorterSide;
+                assertEquals(mixedMeans, p.pixels() == null, spec.describe());
+                assertArrayEquals(h.sampleIndices(), p.sampleIndices());
+                assertEquals(h.skipped(), p.skipped());
+                Tensor in = p.input(cpu);
+                assertEquals(h.data().shape(), in.shape(), spec.describe());
+                assertArrayEquals(h.data().hostData(), in.hostData(), EXACT, spec.describe() + ", batch " + b);
+            }
+        }
     }
 
     @Test

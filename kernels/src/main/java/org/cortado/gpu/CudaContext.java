@@ -32,6 +32,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +97,7 @@ final class CudaContext implements DeviceApi {
     private static final class Staging {
         final Pointer host = new Pointer();
         final long bytes;
+        final ByteBuffer raw;
         final FloatBuffer floats;
         final CUevent done = new CUevent();
         boolean used;
@@ -103,7 +105,8 @@ final class CudaContext implements DeviceApi {
         Staging(long bytes) {
             this.bytes = bytes;
             cuMemAllocHost(host, bytes);
-            floats = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            raw = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+            floats = raw.asFloatBuffer();
             cuEventCreate(done, CUevent_flags.CU_EVENT_DISABLE_TIMING);
         }
 
@@ -248,13 +251,27 @@ final class CudaContext implements DeviceApi {
 
     @Override
     public void upload(float[] src, int srcOffset, int count, long dst) {
+        Staging s = nextUpload((long) count * Float.BYTES);
+        s.floats.clear();
+        s.floats.put(src, srcOffset, count);
+        queueUpload(s, (long) count * Float.BYTES, dst);
+    }
+
+    @Override
+    public void uploadBytes(byte[] src, int srcOffset, int count, long dst) {
+        Staging s = nextUpload(count);
+        s.raw.put(0, src, srcOffset, count);
+        queueUpload(s, count, dst);
+    }
+
+    /** The next staging buffer, at least {@code bytes} large, once its previous transfer has passed. */
+    private Staging nextUpload(long bytes) {
         if (capturing) {
             // The graph would copy from the staging buffer at every replay, after later uploads refilled it, and the
             // event recorded in the capture cannot be waited on (CUDA_ERROR_CAPTURED_EVENT at the slot's next use).
             throw new IllegalStateException("an upload cannot be captured in a CUDA graph on cuda:" + ordinal
                     + ": upload before capturing, and copy on the device inside the captured work");
         }
-        long bytes = (long) count * Float.BYTES;
         Staging s = uploads[nextUpload];
         if (s == null || s.bytes < bytes) {
             if (s != null) {
@@ -266,8 +283,11 @@ final class CudaContext implements DeviceApi {
             cuEventSynchronize(s.done);
         }
         nextUpload = (nextUpload + 1) % STAGING_SLOTS;
-        s.floats.clear();
-        s.floats.put(src, srcOffset, count);
+        return s;
+    }
+
+    /** Queues the transfer of the first {@code bytes} of {@code s} to {@code dst}, and the event behind it. */
+    private void queueUpload(Staging s, long bytes, long dst) {
         cuMemcpyHtoDAsync(pointer(dst), s.host, bytes, stream);
         cuEventRecord(s.done, stream);
         s.used = true;

@@ -28,6 +28,9 @@ interface DeviceApi {
     /** Queues a copy of {@code count} floats of {@code src} from {@code offset} to {@code dst}. */
     void upload(float[] src, int offset, int count, long dst);
 
+    /** Queues a copy of {@code count} bytes of {@code src} from {@code offset} to {@code dst}. */
+    void uploadBytes(byte[] src, int offset, int count, long dst);
+
     /** Copies {@code count} floats from {@code src} into {@code dst} at {@code offset}, after all queued work. */
     void download(long src, float[] dst, int offset, int count);
 

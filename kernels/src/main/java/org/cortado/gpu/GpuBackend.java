@@ -5,6 +5,8 @@ import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
@@ -15,6 +17,7 @@ import org.cortado.backend.InvalidLabelException;
 import org.cortado.backend.LabelledSum;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
+import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -44,6 +47,9 @@ public final class GpuBackend implements Backend {
     private DeviceBuffer columns;
     /** Per-block partial sums of the reductions, as doubles (two float slots each). */
     private DeviceBuffer partials;
+    /** The last mean array {@link #transformPixels} met, and its copy on the device. */
+    private float[] meanKey;
+    private DeviceBuffer meanCopy;
 
     /**
      * Opens device {@code ordinal} with the given convolution implementation and math mode, loading the native stack
@@ -212,6 +218,43 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
+    public void transformPixels(PixelBatch batch, Tensor output) {
+        if (output.count() != batch.outputShape().count()) {
+            throw new IllegalArgumentException("output " + output.shape() + " does not hold the batch's "
+                    + batch.outputShape());
+        }
+        if (batch.count() == 0) {
+            return;
+        }
+        // Pixels and layout cross as bytes into one scratch buffer: the pixels, then the layout at a 4-byte boundary.
+        int pixelBytes = batch.pixels().length;
+        int layoutAt = (pixelBytes + 3) & ~3;
+        ByteBuffer layout = ByteBuffer.allocate(batch.layout().length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        layout.asIntBuffer().put(batch.layout());
+        DeviceBuffer scratch = allocateBuffer(layoutAt / Float.BYTES + batch.layout().length);
+        api.uploadBytes(batch.pixels(), 0, pixelBytes, scratch.address(0));
+        api.uploadBytes(layout.array(), 0, layout.capacity(), scratch.address(0) + layoutAt);
+        float[] mean = batch.meanImage() != null ? batch.meanImage() : batch.meanValues();
+        int meanMode = batch.meanImage() != null ? 4 : mean.length;
+        run(Kernel.TRANSFORM_PIXELS, output.count(), scratch.address(0), scratch.address(0) + layoutAt,
+                meanMode == 0 ? 0L : meanOnDevice(mean), meanMode, batch.scale(), addr(output), batch.count(),
+                batch.cropHeight(), batch.cropWidth());
+    }
+
+    /**
+     * {@code mean} on the device: uploaded once per array (a transformer keeps one mean image per size, and a pixel
+     * batch's arrays do not change), so a training run sends its mean image once, not with every batch.
+     */
+    private long meanOnDevice(float[] mean) {
+        if (mean != meanKey) {
+            meanCopy = allocateBuffer(mean.length);
+            api.upload(mean, 0, mean.length, meanCopy.address(0));
+            meanKey = mean;
+        }
+        return meanCopy.address(0);
+    }
+
+    @Override
     public void synchronize() {
         api.makeCurrent();
         api.synchronize();
@@ -226,6 +269,8 @@ public final class GpuBackend implements Backend {
         }
         columns = null;
         partials = null;
+        meanKey = null;
+        meanCopy = null;
         allocator.releaseCached();
         api.close();
     }

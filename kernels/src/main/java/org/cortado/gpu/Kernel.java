@@ -43,7 +43,8 @@ enum Kernel {
     SOFTMAX_LOSS_BACKWARD("loss", "softmax_loss_backward_kernel1"),
     HINGE_LOSS_FORWARD("loss", "hinge_loss_forward_kernel1"),
     HINGE_LOSS_BACKWARD("loss", "hinge_loss_backward_kernel1"),
-    ACCURACY("loss", "accuracy_kernel1");
+    ACCURACY("loss", "accuracy_kernel1"),
+    TRANSFORM_PIXELS("transform", "transform_pixels_kernel1");
 
     /** Threads per block of every launch; the kernels with shared-memory reductions are written for exactly this. */
     static final int BLOCK = 256;

@@ -12,6 +12,7 @@ import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -308,6 +309,43 @@ abstract class BackendOpsContract {
         }
         parity().op("eltwise max backward").with("mask", Shape.of(300), mask).in("dy", 300).in("dx", 300)
                 .check((b, t) -> b.eltwiseMaxBackward(t.get("dy"), t.get("mask"), 1, t.get("dx")));
+    }
+
+    /**
+     * The input transform on the device equals the host's bit for bit: each mean mode, mirrored and plain crops,
+     * images of different sizes at odd byte offsets; the mean image twice (the second time from the device's copy).
+     */
+    @Test
+    void transformPixelsEqualsTheHostTransform() {
+        GpuBackend g = backend(ConvImpl.IM2COL_GEMM);
+        int[][] sizes = {{7, 9}, {8, 8}, {11, 6}};
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] meanImage = random(3 * 8 * 8, 12);
+        for (int i = 0; i < meanImage.length; i++) {
+            meanImage[i] = 100 + 30 * meanImage[i];
+        }
+        float[][] meanValues = {{}, {117f}, {104f, 117f, 123f}};
+        for (int variant = 0; variant < 5; variant++) {
+            boolean useImage = variant >= 3;
+            int bytes = 1;
+            int[] layout = new int[sizes.length * PixelBatch.LAYOUT_INTS];
+            for (int i = 0; i < sizes.length; i++) {
+                int h = useImage ? 8 : sizes[i][0];
+                int w = useImage ? 8 : sizes[i][1];
+                int[] l = {bytes, h, w, r.nextInt(h - 5 + 1), r.nextInt(w - 5 + 1), (i + variant) % 2};
+                System.arraycopy(l, 0, layout, i * PixelBatch.LAYOUT_INTS, l.length);
+                bytes += h * w * 3 + 1;
+            }
+            byte[] pixels = new byte[bytes];
+            r.nextBytes(pixels);
+            PixelBatch p = new PixelBatch(pixels, layout, 5, 5, useImage ? new float[0] : meanValues[variant],
+                    useImage ? meanImage : null, variant == 1 ? 0.017f : 1f);
+            Tensor want = Tensor.zeros(p.outputShape());
+            CPU.transformPixels(p, want);
+            Tensor got = g.allocate(p.outputShape());
+            g.transformPixels(p, got);
+            assertArrayEquals(want.hostData(), g.download(got).hostData(), 0f, "variant " + variant);
+        }
     }
 
     @Test

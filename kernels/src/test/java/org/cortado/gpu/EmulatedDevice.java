@@ -168,6 +168,11 @@ final class EmulatedDevice implements DeviceApi {
     }
 
     @Override
+    public void uploadBytes(byte[] src, int offset, int count, long dst) {
+        exchange(request('B', 12 + count).putLong(dst).putInt(count).put(src, offset, count), 0);
+    }
+
+    @Override
     public void download(long src, float[] dst, int offset, int count) {
         exchange(request('D', 12).putLong(src).putInt(count), 4 * count).asFloatBuffer().get(dst, offset, count);
     }

@@ -3,24 +3,37 @@ package org.cortado.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.cortado.backend.Backend;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.data.ImageDataset;
+import org.cortado.data.LabeledImage;
+import org.cortado.features.CodeExtractor;
+import org.cortado.features.FeatureSet;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
+import org.cortado.transfer.CodeNet;
+import org.cortado.transfer.CodeSpec;
+import org.cortado.transfer.InputRecipe;
+import org.cortado.util.Progress;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -186,14 +199,54 @@ abstract class NetParityContract {
         return Tensor.wrap(shape, x);
     }
 
+    /**
+     * Feature extraction moves to the GPU unchanged: SqueezeNet's fire9 codes (averaged, post-ReLU) of a few
+     * ants/bees images, with a one-image-short last batch and a file that does not decode, equal the CPU's. On the GPU
+     * the loader only resizes and the backend crops and subtracts the mean ({@code transformPixels}).
+     */
+    @ParameterizedTest
+    @EnumSource(ConvImpl.class)
+    void extractedCodesMatchTheCpu(ConvImpl impl, @TempDir Path tmp) throws IOException {
+        Path dir = shared();
+        Path deploy = dir.resolve("models/squeezenet_v1.0/deploy.prototxt");
+        Path weights = dir.resolve("models/squeezenet_v1.0/squeezenet_v1.0.caffemodel");
+        Path images = dir.resolve("data/hymenoptera/val/ants");
+        for (Path f : List.of(deploy, weights, images)) {
+            Assumptions.assumeTrue(Files.exists(f), "shared file " + f + " not found");
+        }
+        GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
+        List<LabeledImage> samples = new ArrayList<>();
+        try (var files = Files.list(images)) {
+            files.sorted().limit(4).forEach(f -> samples.add(new LabeledImage(f, 0)));
+        }
+        Path broken = Files.writeString(tmp.resolve("broken.jpg"), "not a jpeg");
+        samples.add(2, new LabeledImage(broken, 0));
+        ImageDataset data = new ImageDataset(List.of("ants"), samples);
+        InputRecipe recipe = InputRecipe.centre(TransformSpec.of(new ResizeMode.Fixed(256, 256), 227, 104, 117, 123));
+        CodeSpec spec = new CodeSpec("fire9/concat", CodeSpec.Activation.POST, CodeSpec.Pooling.AVG);
+        CodeExtractor.Options options = new CodeExtractor.Options(2, 2, 100);
+        FeatureSet[] sets = new FeatureSet[2];
+        List<Backend> backends = List.of(CPU, gpu);
+        for (int k = 0; k < 2; k++) {
+            CodeNet codes = CodeNet.load(deploy, weights, spec, recipe, backends.get(k));
+            assertEquals(k == 1, codes.takesPixels());
+            try (Progress quiet = Progress.onStderr("codes", "img", data.size(), true)) {
+                sets[k] = codes.extract(data, tmp.resolve("codes" + k + ".npy"), options, quiet, false);
+            }
+        }
+        assertEquals(sets[0].codes().shape(), sets[1].codes().shape());
+        assertEquals(Shape.of(4, 512), sets[0].codes().shape());
+        float[] want = sets[0].codes().hostData();
+        float range = OpParity.maxAbs(want, want.length);
+        assertEquals(null, OpParity.compare("fire9 codes", sets[0].codes().shape(), want,
+                sets[1].codes().hostData(), NET_TOL + NET_RANGE_EPS * range, NET_EPS));
+    }
+
     private static void compareAllBlobs(String model, Net onCpu, Net onGpu, GpuBackend gpu) {
         List<String> failures = new ArrayList<>();
         for (String blob : onCpu.blobNames()) {
             Tensor want = onCpu.blob(blob);
-            float range = 0;
-            for (int i = 0; i < want.count(); i++) {
-                range = Math.max(range, Math.abs(want.hostData()[i]));
-            }
+            float range = OpParity.maxAbs(want.hostData(), want.count());
             String f = OpParity.compare(blob, want.shape(), want.hostData(), gpu.download(onGpu.blob(blob)).hostData(),
                     NET_TOL + NET_RANGE_EPS * range, NET_EPS);
             if (f != null) {

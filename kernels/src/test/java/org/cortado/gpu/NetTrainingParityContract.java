@@ -243,10 +243,7 @@ abstract class NetTrainingParityContract {
             return;
         }
         float[] w = want.hostData();
-        float range = 0;
-        for (int i = 0; i < want.count(); i++) {
-            range = Math.max(range, Math.abs(w[i]));
-        }
+        float range = OpParity.maxAbs(w, want.count());
         String f = OpParity.compare(name, want.shape(), java.util.Arrays.copyOf(w, want.count()),
                 gpu.download(got).hostData(), TRAIN_TOL + TRAIN_RANGE_EPS * range, TRAIN_EPS);
         if (f != null) {
@@ -299,10 +296,7 @@ abstract class NetTrainingParityContract {
             for (int i = 0; i < cpuParams.size(); i++) {
                 float[] want = java.util.Arrays.copyOf(cpuParams.get(i).data().hostData(),
                         cpuParams.get(i).shape().count());
-                float range = 0;
-                for (float v : want) {
-                    range = Math.max(range, Math.abs(v));
-                }
+                float range = OpParity.maxAbs(want, want.length);
                 String f = OpParity.compare("param " + cpuParams.get(i), cpuParams.get(i).shape(), want,
                         gpu.download(nets[1].params().get(i).data()).hostData(),
                         TRAIN_TOL + FINETUNE_RANGE_EPS * range, TRAIN_EPS);

@@ -112,6 +112,15 @@ final class OpParity {
         }
     }
 
+    /** The largest magnitude among the first {@code count} values (a tensor's scale, for range-relative slack). */
+    static float maxAbs(float[] v, int count) {
+        float range = 0;
+        for (int i = 0; i < count; i++) {
+            range = Math.max(range, Math.abs(v[i]));
+        }
+        return range;
+    }
+
     /**
      * Compares {@code got} with {@code want} element by element; null when all are within {@code tol + |want| * eps},
      * else a description with the count and the first mismatching indices and values.

@@ -7,6 +7,7 @@ import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.backend.UpdateKernels;
+import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -20,6 +21,8 @@ public final class CpuBackend implements Backend {
     private final Gemm gemm;
     private final CpuConvolution convolution;
     private final CpuPooling pooling;
+    /** ReLU's loop, vectorised where the Vector API runs (HotSpot leaves Math.max loops scalar). */
+    private final MaxRuns maxRuns = MaxRuns.best();
     private final CpuLrn lrn;
 
     /** A backend using every available processor. */
@@ -75,6 +78,11 @@ public final class CpuBackend implements Backend {
     public void copy(Tensor src, Tensor dst) {
         requireSameCount(src, dst);
         System.arraycopy(src.hostData(), 0, dst.hostData(), 0, src.count());
+    }
+
+    @Override
+    public void transformPixels(PixelBatch batch, Tensor output) {
+        batch.transformInto(output.hostData(), 0);
     }
 
     @Override
@@ -187,14 +195,10 @@ public final class CpuBackend implements Backend {
     public void reluForward(Tensor in, Tensor out, float negativeSlope) {
         float[] x = in.hostData();
         float[] y = out.hostData();
-        // Caffe's own formula, max(x, 0) + slope * min(x, 0): branch-free, so HotSpot vectorises it; the
+        // Caffe's own formula, max(x, 0) + slope * min(x, 0): branch-free (the Vector API for slope 0); the
         // conditional form costs a mispredicted branch on every other element of a convolution's output.
         if (negativeSlope == 0f) {
-            parallel.forRange(in.count(), 1 << 15, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    y[i] = Math.max(x[i], 0f);
-                }
-            });
+            parallel.forRange(in.count(), 1 << 15, (s, e) -> maxRuns.relu(x, y, s, e));
             return;
         }
         parallel.forRange(in.count(), 1 << 15, (s, e) -> {

@@ -130,9 +130,10 @@ final class CpuConvolution {
                 gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                         outOff, parallelize);
             } else {
+                Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0);
                 gemm.gemmWithRowInit(weight[grp], (pc, kc, jc, nc, nr, bp) ->
-                        Im2col.packPanel(g, input, imgOff, c0, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output,
-                        outOff, parallelize);
+                        Im2col.packPanel(g, columns, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output, outOff,
+                        parallelize);
             }
         }
     }

@@ -19,9 +19,16 @@ final class CpuLrn {
     static final int BACKWARD_PIXEL_RUN = 256;
 
     private final Parallel parallel;
+    /** The loops of beta 0.75 (Caffe's AlexNet family), vectorised where the Vector API runs. */
+    private final LrnRuns loops;
 
     CpuLrn(Parallel parallel) {
+        this(parallel, LrnRuns.best());
+    }
+
+    CpuLrn(Parallel parallel, LrnRuns runs) {
         this.parallel = parallel;
+        this.loops = runs;
     }
 
     void forward(LrnParams p, Shape shape, float[] in, float[] out, float[] scale) {
@@ -42,9 +49,13 @@ final class CpuLrn {
                     int len = Math.min(PIXEL_RUN, hw - p0);
                     int base = image * c * hw + p0;
                     for (int ch = 0; ch < c; ch++) {
-                        java.util.Arrays.fill(sum, 0, len, 0f);
                         int lo = Math.max(0, ch - prePad);
                         int hi = Math.min(c - 1, ch + p.size() - prePad - 1);
+                        if (p.beta() == 0.75f) {
+                            loops.forward(in, base, hw, lo, hi, len, p.k(), alphaOverSize, out, scale, base + ch * hw);
+                            continue;
+                        }
+                        java.util.Arrays.fill(sum, 0, len, 0f);
                         for (int q = lo; q <= hi; q++) {
                             int src = base + q * hw;
                             for (int i = 0; i < len; i++) {
@@ -85,49 +96,27 @@ final class CpuLrn {
     }
 
     /**
-     * {@code scale = k + alphaOverSize * sum}, {@code out = in * scale^-beta} over a run. Caffe's AlexNet-family
-     * beta 0.75 takes {@code in / sqrt(s * sqrt(s))} in float, which HotSpot vectorises (float square roots and
-     * divisions; in double it would not, as JDK 17 does not vectorise float-double conversions), within 3 float
-     * roundings of {@code pow}; other betas call {@code Math.pow} per element (about 20 ns each).
+     * {@code scale = k + alphaOverSize * sum}, {@code out = in * scale^-beta} over a run, for a beta other than 0.75
+     * ({@link LrnRuns} takes that one as {@code in / sqrt(s * sqrt(s))}, within 3 float roundings of {@code pow}):
+     * {@code Math.pow} per element, about 20 ns each.
      */
     private static void scaleRun(LrnParams p, float alphaOverSize, float[] sum, int len, float[] in, float[] out,
                                  float[] scale, int off) {
         float k = p.k();
-        if (p.beta() == 0.75f) {
-            for (int i = 0; i < len; i++) {
-                float sc = k + alphaOverSize * sum[i];
-                scale[off + i] = sc;
-                float root = (float) Math.sqrt(sc);
-                out[off + i] = in[off + i] / (float) Math.sqrt(sc * root);
-            }
-        } else {
-            double negBeta = -p.beta();
-            for (int i = 0; i < len; i++) {
-                float sc = k + alphaOverSize * sum[i];
-                scale[off + i] = sc;
-                out[off + i] = in[off + i] * (float) Math.pow(sc, negBeta);
-            }
+        double negBeta = -p.beta();
+        for (int i = 0; i < len; i++) {
+            float sc = k + alphaOverSize * sum[i];
+            scale[off + i] = sc;
+            out[off + i] = in[off + i] * (float) Math.pow(sc, negBeta);
         }
     }
 
-    /**
-     * {@code dinp = dout * s^-beta - factor * in * acc} over a run; beta 0.75 as {@code 1 / sqrt(s * sqrt(s))} in
-     * float, vectorised, as in {@link #scaleRun}.
-     */
+    /** {@code dinp = dout * s^-beta - factor * in * acc} over a run, for a beta other than 0.75 (see scaleRun). */
     private static void gradientRun(LrnParams p, float factor, float[] acc, int len, float[] in, float[] scale,
                                     float[] dout, float[] dinp, int off) {
-        if (p.beta() == 0.75f) {
-            for (int i = 0; i < len; i++) {
-                float sc = scale[off + i];
-                float root = (float) Math.sqrt(sc);
-                dinp[off + i] = dout[off + i] / (float) Math.sqrt(sc * root) - factor * in[off + i] * acc[i];
-            }
-        } else {
-            double negBeta = -p.beta();
-            for (int i = 0; i < len; i++) {
-                dinp[off + i] = dout[off + i] * (float) Math.pow(scale[off + i], negBeta)
-                        - factor * in[off + i] * acc[i];
-            }
+        double negBeta = -p.beta();
+        for (int i = 0; i < len; i++) {
+            dinp[off + i] = dout[off + i] * (float) Math.pow(scale[off + i], negBeta) - factor * in[off + i] * acc[i];
         }
     }
 
@@ -153,16 +142,16 @@ final class CpuLrn {
                     int len = Math.min(run, hw - p0);
                     int base = image * c * hw + p0;
                     for (int q = 0; q < c; q++) {
-                        int j = base + q * hw;
-                        int r = q * run;
-                        for (int i = 0; i < len; i++) {
-                            ratio[r + i] = dout[j + i] * out[j + i] / scale[j + i];
-                        }
+                        loops.ratio(dout, out, scale, base + q * hw, len, ratio, q * run);
                     }
                     for (int ch = 0; ch < c; ch++) {
                         // Channel q's window holds ch exactly when ch's window (mirrored) holds q.
                         int lo = Math.max(0, ch - (p.size() - prePad - 1));
                         int hi = Math.min(c - 1, ch + prePad);
+                        if (p.beta() == 0.75f) {
+                            loops.backward(ratio, 0, run, lo, hi, len, factor, in, scale, dout, dinp, base + ch * hw);
+                            continue;
+                        }
                         java.util.Arrays.fill(acc, 0, len, 0f);
                         for (int q = lo; q <= hi; q++) {
                             int r = q * run;

@@ -10,19 +10,16 @@ import org.cortado.backend.PoolGeometry;
  */
 final class CpuPooling {
     private final Parallel parallel;
+    /** The column maxima of a window's rows, vectorised where the Vector API runs. */
+    private final MaxRuns rows;
 
     CpuPooling(Parallel parallel) {
-        this.parallel = parallel;
+        this(parallel, MaxRuns.best());
     }
 
-    /**
-     * {@code idx} when the bits of {@code v} are {@code maxBits}, else {@link Integer#MAX_VALUE} (and that when
-     * {@code idx} is), without a branch.
-     */
-    private static int candidate(float v, int maxBits, int idx) {
-        int d = Float.floatToRawIntBits(v) ^ maxBits;
-        // (d | -d) has its sign bit set exactly when d != 0; shifted arithmetically it is -1 or 0.
-        return idx | ((d | -d) >> 31 & Integer.MAX_VALUE);
+    CpuPooling(Parallel parallel, MaxRuns rows) {
+        this.parallel = parallel;
+        this.rows = rows;
     }
 
     /**
@@ -59,29 +56,17 @@ final class CpuPooling {
                     if (hend - hstart == 3) {
                         // The common 3-high window in one pass (from -FLT_MAX, as Caffe, so that -inf never wins).
                         int r0 = inBase + hstart * inW;
-                        int r1 = r0 + inW;
-                        int r2 = r1 + inW;
-                        for (int w = 0; w < inW; w++) {
-                            columnMax[w] = Math.max(Math.max(Math.max(-Float.MAX_VALUE, in[r0 + w]), in[r1 + w]),
-                                    in[r2 + w]);
-                        }
+                        rows.max3(in, r0, in, r0 + inW, in, r0 + 2 * inW, columnMax, inW);
                     } else {
                         java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
                         for (int h = hstart; h < hend; h++) {
-                            int row = inBase + h * inW;
-                            for (int w = 0; w < inW; w++) {
-                                columnMax[w] = Math.max(columnMax[w], in[row + w]);
-                            }
+                            rows.maxInto(in, inBase + h * inW, columnMax, inW);
                         }
                     }
                     if (mask != null) {
                         java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
                         for (int h = hstart; h < hend; h++) {
-                            int row = inBase + h * inW;
-                            for (int w = 0; w < inW; w++) {
-                                columnArg[w] = Math.min(columnArg[w], candidate(in[row + w],
-                                        Float.floatToRawIntBits(columnMax[w]), h * inW + w));
-                            }
+                            rows.argmaxInto(in, inBase + h * inW, columnMax, columnArg, h * inW, inW);
                         }
                     }
                     int o = outBase + ph * outW;
@@ -111,7 +96,7 @@ final class CpuPooling {
                             int best = Float.floatToRawIntBits(out[o + pw]);
                             int arg = Integer.MAX_VALUE;
                             for (int w = wstart; w < wend; w++) {
-                                arg = Math.min(arg, candidate(columnMax[w], best, columnArg[w]));
+                                arg = Math.min(arg, JavaMaxRuns.candidate(columnMax[w], best, columnArg[w]));
                             }
                             mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
                         }

@@ -40,6 +40,8 @@ final class Gemm {
     private final int nr;
     private final ThreadLocal<float[]> aPanels;
     private final ThreadLocal<float[]> bPanels;
+    /** Per thread: the kernel's tile on its way to C. */
+    private final ThreadLocal<float[]> tileScratch;
 
     /**
      * {@code alpha * op(A)} ({@code m x k}) packed in strips of MR rows: strip t holds
@@ -72,6 +74,7 @@ final class Gemm {
         this.nr = kernel.nr();
         this.aPanels = ThreadLocal.withInitial(() -> new float[0]);
         this.bPanels = ThreadLocal.withInitial(() -> new float[KC * NC]);
+        this.tileScratch = ThreadLocal.withInitial(() -> new float[kernel.mr() * kernel.nr()]);
     }
 
     /** The micro-kernel in use ("vector(512 bit)" or "java"). */
@@ -234,6 +237,7 @@ final class Gemm {
         int k = pa.k();
         float[] ap = pa.data();
         float[] bp = bPanels.get();
+        float[] scratch = tileScratch.get();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -249,7 +253,7 @@ final class Gemm {
                         for (int ir = 0; ir < mc; ir += mr) {
                             int aStrip = (ic + ir) / mr * mr * k + pc * mr;
                             kernel.tile(kc, ap, aStrip, bp, bStrip, c, cOff + (ic + ir) * n + jc + jr, n,
-                                    Math.min(mr, mc - ir), cols, init, rowInitOff + ic + ir);
+                                    Math.min(mr, mc - ir), cols, init, rowInitOff + ic + ir, scratch);
                         }
                     }
                 }

@@ -7,9 +7,6 @@ package org.cortado.backend.cpu;
  * {@link JavaGemmKernel} (plain loops), chosen at run time by {@link #best()}.
  */
 interface GemmKernel {
-    /** System property that turns the Vector API kernel off ({@code -Dcortado.simd=false}). */
-    String SIMD_PROPERTY = "cortado.simd";
-
     /** Rows of a register tile. */
     int mr();
 
@@ -25,10 +22,12 @@ interface GemmKernel {
      * ({@code bp[bpOff + p*nr + q]}); C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows}
      * and columns past {@code cols} of the panels are zero padding and are not written. With {@code rowInit} not
      * null, C is not read: {@code C[r, q] = rowInit[rowInitOff + r] + (Ap * Bp)[r, q]} (a bias per row, or zeros),
-     * which saves the product's first pass a read of C and the caller a pass to initialise it. Modified: c.
+     * which saves the product's first pass a read of C and the caller a pass to initialise it. {@code scratch}: at
+     * least {@code mr() * nr()} floats of the calling thread's own (the tile on its way to C), passed in so that the
+     * kernel, called once per tile, does not look it up. Modified: c, scratch.
      */
     void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols,
-              float[] rowInit, int rowInitOff);
+              float[] rowInit, int rowInitOff, float[] scratch);
 
     /**
      * {@code C[i, j] += alpha * sum_p A[i, p] * B[j, p]} for {@code i in [0, m)}, {@code j in [j0, j1)}: A is
@@ -38,33 +37,8 @@ interface GemmKernel {
     void dotRows(int m, int n, int k, float alpha, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                  int j0, int j1);
 
-    /**
-     * The fastest kernel this JVM can run: the Vector API one when the module {@code jdk.incubator.vector} is
-     * present (the launcher, surefire and the benchmarks add it), its vectors have at least 256 bits (AVX2; below
-     * that the 8-lane kernel would be emulated) and {@value #SIMD_PROPERTY} is not {@code false}; the plain-Java one
-     * otherwise.
-     */
+    /** The fastest kernel this JVM can run: the Vector API one where {@link Simd#usable()}, else plain Java. */
     static GemmKernel best() {
-        if (!"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY))
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                && VectorWidth.preferredBits() >= 256) {
-            try {
-                return new VectorGemmKernel();
-            } catch (LinkageError | IllegalStateException e) {
-                // The module is there but unusable (a JVM without the intrinsics): plain Java still works.
-                return new JavaGemmKernel();
-            }
-        }
-        return new JavaGemmKernel();
-    }
-
-    /** The preferred vector size, read in its own class so that only it links against the incubator module. */
-    final class VectorWidth {
-        private VectorWidth() {
-        }
-
-        static int preferredBits() {
-            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        }
+        return Simd.best(() -> new VectorGemmKernel(), JavaGemmKernel::new);
     }
 }

@@ -8,8 +8,6 @@ final class JavaGemmKernel implements GemmKernel {
     static final int MR = 8;
     static final int NR = 32;
 
-    private final ThreadLocal<float[]> accumulators = ThreadLocal.withInitial(() -> new float[MR * NR]);
-
     @Override
     public int mr() {
         return MR;
@@ -27,8 +25,8 @@ final class JavaGemmKernel implements GemmKernel {
 
     @Override
     public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols, float[] rowInit, int rowInitOff) {
-        float[] acc = accumulators.get();
+                     int cols, float[] rowInit, int rowInitOff, float[] scratch) {
+        float[] acc = scratch;
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
             int ao = apOff + p * MR;

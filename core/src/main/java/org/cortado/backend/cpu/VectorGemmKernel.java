@@ -25,8 +25,6 @@ final class VectorGemmKernel implements GemmKernel {
     static final int MR = 8;
     static final int NR = 2 * L;
 
-    /** Per-thread spill area: the tile on its way from the registers to C. */
-    private final ThreadLocal<float[]> spill = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     VectorGemmKernel() {
         // Touch the species so that a JVM without a usable Vector API fails here, inside GemmKernel.best().
@@ -52,7 +50,7 @@ final class VectorGemmKernel implements GemmKernel {
 
     @Override
     public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols, float[] rowInit, int rowInitOff) {
+                     int cols, float[] rowInit, int rowInitOff, float[] scratch) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -99,10 +97,10 @@ final class VectorGemmKernel implements GemmKernel {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        // Spill to a per-thread tile and add that to C in a separate method: writing back from the accumulators
+        // Spill to the thread's scratch tile and add that to C in a separate method: writing back from the accumulators
         // directly doubles this method's inlined vector operations, and past C2's inlining budget the vectors of
         // the k loop get boxed (a hundredfold slowdown).
-        float[] t = spill.get();
+        float[] t = scratch;
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
         c10.intoArray(t, NR);

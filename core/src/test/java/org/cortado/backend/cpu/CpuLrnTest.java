@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.Random;
 import org.cortado.backend.LrnParams;
 import org.cortado.tensor.Shape;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +53,39 @@ class CpuLrnTest {
                     checkBackward(new CpuLrn(new Parallel(threads)), Shape.of(d), p, rnd);
                 }
             }
+        }
+    }
+
+    /** The Vector API loops give the plain loops' bits, forward and backward, runs with and without a tail. */
+    @Test
+    void vectorLoopsEqualThePlainLoopsBitForBit() {
+        Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
+        Random rnd = new Random(5);
+        LrnParams p = new LrnParams(true, 5, 1e-4f, 0.75f, 1f);
+        for (int[] d : new int[][] {{1, 3, 1, 1}, {2, 13, 40, 30}, {1, 96, 55, 55}, {3, 256, 13, 13}}) {
+            Shape shape = Shape.of(d);
+            float[] in = new float[shape.count()];
+            float[] dout = new float[shape.count()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (float) (rnd.nextGaussian() * 60);
+                dout[i] = (float) rnd.nextGaussian();
+            }
+            float[][] results = new float[2][];
+            LrnRuns[] impls = {new JavaLrnRuns(), new VectorLrnRuns()};
+            for (int k = 0; k < 2; k++) {
+                CpuLrn lrn = new CpuLrn(new Parallel(2), impls[k]);
+                float[] out = new float[in.length];
+                float[] scale = new float[in.length];
+                float[] dinp = new float[in.length];
+                lrn.forward(p, shape, in, out, scale);
+                lrn.backward(p, shape, in, out, scale, dout, dinp);
+                float[] all = new float[3 * in.length];
+                System.arraycopy(out, 0, all, 0, in.length);
+                System.arraycopy(scale, 0, all, in.length, in.length);
+                System.arraycopy(dinp, 0, all, 2 * in.length, in.length);
+                results[k] = all;
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(results[0], results[1], 0f, shape.toString());
         }
     }
 

@@ -29,6 +29,46 @@ class CpuPoolingTest {
         check(true, new Random(6));
     }
 
+    /**
+     * The Vector API rows (pooling's column maxima and their argmax, ReLU) give the plain loops' bits, with Math.max's semantics where
+     * they matter: NaNs, signed zeros, infinities; lengths with and without a tail.
+     */
+    @Test
+    void vectorRowsEqualThePlainRowsBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
+        Random rnd = new Random(7);
+        float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
+        MaxRuns[] impls = {new JavaMaxRuns(), new VectorMaxRuns()};
+        for (int n : new int[] {1, 15, 16, 55, 111, 256}) {
+            float[] in = new float[3 * n + 5];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextFloat() * 2 - 1;
+            }
+            int[][] bits = new int[2][];
+            for (int k = 0; k < 2; k++) {
+                float[] out = new float[n];
+                impls[k].max3(in, 1, in, 2 + n, in, 3 + 2 * n, out, n);
+                float[] acc = java.util.Arrays.copyOf(out, n);
+                impls[k].maxInto(in, 4, acc, n);
+                float[] relu = new float[in.length];
+                impls[k].relu(in, relu, 2, 2 + n);
+                int[] arg = new int[n];
+                java.util.Arrays.fill(arg, Integer.MAX_VALUE);
+                for (int row = 0; row < 3; row++) {
+                    impls[k].argmaxInto(in, 1 + row * (n + 1), out, arg, 1000 * row, n);
+                }
+                bits[k] = new int[4 * n];
+                for (int i = 0; i < n; i++) {
+                    bits[k][i] = Float.floatToRawIntBits(out[i]);
+                    bits[k][n + i] = Float.floatToRawIntBits(acc[i]);
+                    bits[k][2 * n + i] = Float.floatToRawIntBits(relu[2 + i]);
+                    bits[k][3 * n + i] = arg[i];
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(bits[0], bits[1], "length " + n);
+        }
+    }
+
     private static void check(boolean withMask, Random rnd) {
         for (int threads : new int[] {1, 2}) {
             CpuPooling pooling = new CpuPooling(new Parallel(threads));
