@@ -97,17 +97,33 @@ struct Gemm {
     int ctype, ldc;
     Round round;
 
+    // op(A) as m rows of k and op(B) as n rows of k, converted (and rounded) once, so that each sum runs over
+    // contiguous memory.
     void run() const {
+        std::vector<float> ar(static_cast<size_t>(m) * k);
+        std::vector<float> br(static_cast<size_t>(n) * k);
+        if (alpha != 0.0f) {
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    size_t at = transa == OP_N ? i + static_cast<size_t>(p) * lda : p + static_cast<size_t>(i) * lda;
+                    ar[static_cast<size_t>(i) * k + p] = load(a, atype, at, round);
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    size_t at = transb == OP_N ? p + static_cast<size_t>(j) * ldb : j + static_cast<size_t>(p) * ldb;
+                    br[static_cast<size_t>(j) * k + p] = load(b, btype, at, round);
+                }
+            }
+        }
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < m; i++) {
                 double sum = 0;
                 if (alpha != 0.0f) {
+                    const float* ai = &ar[static_cast<size_t>(i) * k];
+                    const float* bj = &br[static_cast<size_t>(j) * k];
                     for (int p = 0; p < k; p++) {
-                        size_t ai = transa == OP_N ? i + static_cast<size_t>(p) * lda
-                                                   : p + static_cast<size_t>(i) * lda;
-                        size_t bi = transb == OP_N ? p + static_cast<size_t>(j) * ldb
-                                                   : j + static_cast<size_t>(p) * ldb;
-                        sum += static_cast<double>(load(a, atype, ai, round)) * load(b, btype, bi, round);
+                        sum += static_cast<double>(ai[p]) * bj[p];
                     }
                 }
                 size_t ci = i + static_cast<size_t>(j) * ldc;

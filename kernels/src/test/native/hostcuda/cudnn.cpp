@@ -153,22 +153,6 @@ struct Geo {
         int ss = flip ? S - 1 - s : s;
         return ((static_cast<int64_t>(k) * Cg + c) * R + rr) * S + ss;
     }
-    // The input under filter offset (r, s) of output pixel (p, q), channel c of group grp of image n: from the
-    // columns in the workspace (algorithm 1, written by im2col) or from x; false where it falls in the padding.
-    bool input(int algo, const void* x, const float* ws, int n, int grp, int c, int r, int s, int p, int q,
-               float& v) const {
-        if (algo == WORKSPACE_ALGO) {
-            v = ws[(static_cast<int64_t>(c * R + r) * S + s) * P * Q + p * Q + q];
-            return true;
-        }
-        int h = p * strH - padH + r * dilH;
-        int w = q * strW - padW + s * dilW;
-        if (h < 0 || h >= H || w < 0 || w >= W) {
-            return false;
-        }
-        v = ld(x, xi(n, grp * Cg + c, h, w));
-        return true;
-    }
     // im2col columns of one image and group: (Cg * R * S) rows of P * Q floats.
     uint64_t columnBytes() const {
         return static_cast<uint64_t>(Cg) * R * S * P * Q * sizeof(float);
@@ -277,31 +261,76 @@ void im2col(const Geo& g, const void* x, int n, int grp, float* col) {
     }
 }
 
-// Sums in double for float data, in float for bfloat16 data (cuDNN's float accumulation).
+// The convolutions go through im2col columns: written to the workspace for algorithm 1 (so that it is really used),
+// to private memory for algorithm 0. Operands are read once into contiguous float arrays (rounded to TF32 where the
+// math type says so, the filter flipped for CONVOLUTION), so that every sum runs over contiguous memory. Sums are in
+// double for float data, in float for bfloat16 data (cuDNN's float accumulation).
+
+// Filter of group grp as rows of Cg * R * S, in window order (flipped for CONVOLUTION).
+std::vector<float> filterRows(const Geo& g, const void* w, int grp) {
+    int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
+    std::vector<float> rows(static_cast<size_t>(g.Kg * crs));
+    for (int kk = 0; kk < g.Kg; kk++) {
+        for (int c = 0; c < g.Cg; c++) {
+            for (int r = 0; r < g.R; r++) {
+                for (int s = 0; s < g.S; s++) {
+                    rows[kk * crs + (c * g.R + r) * g.S + s] = g.ld(w, g.wi(grp * g.Kg + kk, c, r, s));
+                }
+            }
+        }
+    }
+    return rows;
+}
+
+// Output-side rows of image n, group grp: Kg rows of P * Q (y or dy).
+std::vector<float> outputRows(const Geo& g, const void* y, int n, int grp) {
+    int pq = g.P * g.Q;
+    std::vector<float> rows(static_cast<size_t>(g.Kg) * pq);
+    for (int kk = 0; kk < g.Kg; kk++) {
+        for (int p = 0; p < g.P; p++) {
+            for (int q = 0; q < g.Q; q++) {
+                rows[static_cast<size_t>(kk) * pq + p * g.Q + q] = g.ld(y, g.yi(n, grp * g.Kg + kk, p, q));
+            }
+        }
+    }
+    return rows;
+}
+
+std::vector<float> transpose(const float* m, int64_t rows, int64_t cols) {
+    std::vector<float> t(static_cast<size_t>(rows * cols));
+    for (int64_t i = 0; i < rows; i++) {
+        for (int64_t j = 0; j < cols; j++) {
+            t[j * rows + i] = m[i * cols + j];
+        }
+    }
+    return t;
+}
+
+template <typename Acc>
+Acc dot(const float* a, const float* b, int64_t n) {
+    Acc sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        sum += static_cast<Acc>(a[i]) * b[i];
+    }
+    return sum;
+}
+
 template <typename Acc>
 void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w, float beta, void* y, float* ws) {
-    for (int n = 0; n < g.N; n++) {
-        for (int grp = 0; grp < g.G; grp++) {
-            if (algo == WORKSPACE_ALGO) {
-                im2col(g, x, n, grp, ws);
-            }
+    int64_t pq = static_cast<int64_t>(g.P) * g.Q;
+    int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
+    std::vector<float> own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq));
+    float* col = algo == WORKSPACE_ALGO ? ws : own.data();
+    for (int grp = 0; grp < g.G; grp++) {
+        std::vector<float> wr = filterRows(g, w, grp);
+        for (int n = 0; n < g.N; n++) {
+            im2col(g, x, n, grp, col);
+            std::vector<float> colT = transpose(col, crs, pq);
             for (int kk = 0; kk < g.Kg; kk++) {
-                int k = grp * g.Kg + kk;
                 for (int p = 0; p < g.P; p++) {
                     for (int q = 0; q < g.Q; q++) {
-                        Acc acc = 0;
-                        for (int c = 0; c < g.Cg; c++) {
-                            for (int r = 0; r < g.R; r++) {
-                                for (int s = 0; s < g.S; s++) {
-                                    float xv;
-                                    if (!g.input(algo, x, ws, n, grp, c, r, s, p, q, xv)) {
-                                        continue;
-                                    }
-                                    acc += static_cast<Acc>(g.ld(w, g.wi(k, c, r, s))) * xv;
-                                }
-                            }
-                        }
-                        int64_t yi = g.yi(n, k, p, q);
+                        Acc acc = dot<Acc>(&wr[kk * crs], &colT[(p * g.Q + q) * crs], crs);
+                        int64_t yi = g.yi(n, grp * g.Kg + kk, p, q);
                         Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(y, yi));
                         g.st(y, yi, static_cast<float>(alpha * acc + beta * old));
                     }
@@ -314,29 +343,21 @@ void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w,
 template <typename Acc>
 void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const void* dy, float beta, void* dx,
                    float* ws) {
-    int pq = g.P * g.Q;
-    for (int n = 0; n < g.N; n++) {
-        for (int grp = 0; grp < g.G; grp++) {
-            if (algo == WORKSPACE_ALGO) {
-                // Columns = W_group^T x dy: one row per (c, r, s), one column per output pixel.
-                for (int c = 0; c < g.Cg; c++) {
-                    for (int r = 0; r < g.R; r++) {
-                        for (int s = 0; s < g.S; s++) {
-                            float* row = ws + (static_cast<int64_t>(c * g.R + r) * g.S + s) * pq;
-                            for (int p = 0; p < g.P; p++) {
-                                for (int q = 0; q < g.Q; q++) {
-                                    Acc acc = 0;
-                                    for (int kk = 0; kk < g.Kg; kk++) {
-                                        int k = grp * g.Kg + kk;
-                                        acc += static_cast<Acc>(g.ld(w, g.wi(k, c, r, s))) * g.ld(dy, g.yi(n, k, p, q));
-                                    }
-                                    row[p * g.Q + q] = static_cast<float>(acc);
-                                }
-                            }
-                        }
-                    }
+    int64_t pq = static_cast<int64_t>(g.P) * g.Q;
+    int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
+    std::vector<float> own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq));
+    float* col = algo == WORKSPACE_ALGO ? ws : own.data();
+    for (int grp = 0; grp < g.G; grp++) {
+        std::vector<float> wT = transpose(filterRows(g, w, grp).data(), g.Kg, crs);
+        for (int n = 0; n < g.N; n++) {
+            // Columns = W_group^T x dy: one row per (c, r, s), one column per output pixel.
+            std::vector<float> dyT = transpose(outputRows(g, dy, n, grp).data(), g.Kg, pq);
+            for (int64_t i = 0; i < crs; i++) {
+                for (int64_t j = 0; j < pq; j++) {
+                    col[i * pq + j] = static_cast<float>(dot<Acc>(&wT[i * g.Kg], &dyT[j * g.Kg], g.Kg));
                 }
             }
+            // col2im: each input pixel gathers the columns of the windows that cover it.
             for (int c = 0; c < g.Cg; c++) {
                 for (int h = 0; h < g.H; h++) {
                     for (int wc = 0; wc < g.W; wc++) {
@@ -346,21 +367,12 @@ void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const voi
                             if (ph < 0 || ph % g.strH != 0 || ph / g.strH >= g.P) {
                                 continue;
                             }
-                            int p = ph / g.strH;
                             for (int s = 0; s < g.S; s++) {
                                 int qw = wc + g.padW - s * g.dilW;
                                 if (qw < 0 || qw % g.strW != 0 || qw / g.strW >= g.Q) {
                                     continue;
                                 }
-                                int q = qw / g.strW;
-                                if (algo == WORKSPACE_ALGO) {
-                                    acc += ws[(static_cast<int64_t>(c * g.R + r) * g.S + s) * pq + p * g.Q + q];
-                                } else {
-                                    for (int kk = 0; kk < g.Kg; kk++) {
-                                        int k = grp * g.Kg + kk;
-                                        acc += static_cast<Acc>(g.ld(w, g.wi(k, c, r, s))) * g.ld(dy, g.yi(n, k, p, q));
-                                    }
-                                }
+                                acc += col[((c * g.R + r) * g.S + s) * pq + (ph / g.strH) * g.Q + qw / g.strW];
                             }
                         }
                         int64_t xi = g.xi(n, grp * g.Cg + c, h, wc);
@@ -376,39 +388,35 @@ void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const voi
 template <typename Acc>
 void backwardFilterT(const Geo& g, int algo, float alpha, const void* x, const void* dy, float beta, void* dw,
                      float* ws) {
+    int64_t pq = static_cast<int64_t>(g.P) * g.Q;
     int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
-    // Sums over images and output pixels, per filter element as stored (k, c, r, s).
-    std::vector<Acc> acc(static_cast<size_t>(g.K) * crs, 0);
-    for (int n = 0; n < g.N; n++) {
-        for (int grp = 0; grp < g.G; grp++) {
-            if (algo == WORKSPACE_ALGO) {
-                im2col(g, x, n, grp, ws);
-            }
+    std::vector<float> own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq));
+    float* col = algo == WORKSPACE_ALGO ? ws : own.data();
+    // Sums over images and output pixels, per filter row (k) and window position (c, r, s).
+    std::vector<Acc> acc(static_cast<size_t>(g.K * crs), 0);
+    for (int grp = 0; grp < g.G; grp++) {
+        for (int n = 0; n < g.N; n++) {
+            im2col(g, x, n, grp, col);
+            std::vector<float> dyr = outputRows(g, dy, n, grp);
             for (int kk = 0; kk < g.Kg; kk++) {
-                int k = grp * g.Kg + kk;
-                for (int c = 0; c < g.Cg; c++) {
-                    for (int r = 0; r < g.R; r++) {
-                        for (int s = 0; s < g.S; s++) {
-                            Acc sum = 0;
-                            for (int p = 0; p < g.P; p++) {
-                                for (int q = 0; q < g.Q; q++) {
-                                    float xv;
-                                    if (!g.input(algo, x, ws, n, grp, c, r, s, p, q, xv)) {
-                                        continue;
-                                    }
-                                    sum += static_cast<Acc>(g.ld(dy, g.yi(n, k, p, q))) * xv;
-                                }
-                            }
-                            acc[g.wi(k, c, r, s)] += sum;
-                        }
-                    }
+                for (int64_t i = 0; i < crs; i++) {
+                    acc[(grp * g.Kg + kk) * crs + i] += dot<Acc>(&dyr[kk * pq], &col[i * pq], pq);
                 }
             }
         }
     }
-    for (size_t i = 0; i < acc.size(); i++) {
-        Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(dw, static_cast<int64_t>(i)));
-        g.st(dw, static_cast<int64_t>(i), static_cast<float>(alpha * acc[i] + beta * old));
+    for (int k = 0; k < g.K; k++) {
+        for (int c = 0; c < g.Cg; c++) {
+            for (int r = 0; r < g.R; r++) {
+                for (int s = 0; s < g.S; s++) {
+                    // Window position (r, s) holds filter element wi(k, c, r, s) (flipped for CONVOLUTION).
+                    int64_t wi = g.wi(k, c, r, s);
+                    Acc sum = acc[k * crs + (c * g.R + r) * g.S + s];
+                    Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(dw, wi));
+                    g.st(dw, wi, static_cast<float>(alpha * sum + beta * old));
+                }
+            }
+        }
     }
 }
 
