@@ -306,6 +306,26 @@ std::vector<float> transpose(const float* m, int64_t rows, int64_t cols) {
     return t;
 }
 
+// The im2col columns of one image and group: the workspace for algorithm 1, private memory for algorithm 0.
+struct Columns {
+    int64_t pq;
+    int64_t crs;
+    std::vector<float> own;
+    float* data;
+
+    Columns(const Geo& g, int algo, float* workspace)
+        : pq(static_cast<int64_t>(g.P) * g.Q), crs(static_cast<int64_t>(g.Cg) * g.R * g.S),
+          own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq)),
+          data(algo == WORKSPACE_ALGO ? workspace : own.data()) {}
+};
+
+// out[i] = alpha * sum + beta * out[i]; out not read when beta is 0 (it may hold anything).
+template <typename Acc>
+void blend(const Geo& g, void* out, int64_t i, float alpha, Acc sum, float beta) {
+    Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(out, i));
+    g.st(out, i, static_cast<float>(alpha * sum + beta * old));
+}
+
 template <typename Acc>
 Acc dot(const float* a, const float* b, int64_t n) {
     Acc sum = 0;
@@ -317,10 +337,10 @@ Acc dot(const float* a, const float* b, int64_t n) {
 
 template <typename Acc>
 void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w, float beta, void* y, float* ws) {
-    int64_t pq = static_cast<int64_t>(g.P) * g.Q;
-    int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
-    std::vector<float> own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq));
-    float* col = algo == WORKSPACE_ALGO ? ws : own.data();
+    Columns cols(g, algo, ws);
+    int64_t pq = cols.pq;
+    int64_t crs = cols.crs;
+    float* col = cols.data;
     for (int grp = 0; grp < g.G; grp++) {
         std::vector<float> wr = filterRows(g, w, grp);
         for (int n = 0; n < g.N; n++) {
@@ -331,8 +351,7 @@ void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w,
                     for (int q = 0; q < g.Q; q++) {
                         Acc acc = dot<Acc>(&wr[kk * crs], &colT[(p * g.Q + q) * crs], crs);
                         int64_t yi = g.yi(n, grp * g.Kg + kk, p, q);
-                        Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(y, yi));
-                        g.st(y, yi, static_cast<float>(alpha * acc + beta * old));
+                        blend<Acc>(g, y, yi, alpha, acc, beta);
                     }
                 }
             }
@@ -343,10 +362,10 @@ void forwardT(const Geo& g, int algo, float alpha, const void* x, const void* w,
 template <typename Acc>
 void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const void* dy, float beta, void* dx,
                    float* ws) {
-    int64_t pq = static_cast<int64_t>(g.P) * g.Q;
-    int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
-    std::vector<float> own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq));
-    float* col = algo == WORKSPACE_ALGO ? ws : own.data();
+    Columns cols(g, algo, ws);
+    int64_t pq = cols.pq;
+    int64_t crs = cols.crs;
+    float* col = cols.data;
     for (int grp = 0; grp < g.G; grp++) {
         std::vector<float> wT = transpose(filterRows(g, w, grp).data(), g.Kg, crs);
         for (int n = 0; n < g.N; n++) {
@@ -376,8 +395,7 @@ void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const voi
                             }
                         }
                         int64_t xi = g.xi(n, grp * g.Cg + c, h, wc);
-                        Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(dx, xi));
-                        g.st(dx, xi, static_cast<float>(alpha * acc + beta * old));
+                        blend<Acc>(g, dx, xi, alpha, acc, beta);
                     }
                 }
             }
@@ -388,10 +406,10 @@ void backwardDataT(const Geo& g, int algo, float alpha, const void* w, const voi
 template <typename Acc>
 void backwardFilterT(const Geo& g, int algo, float alpha, const void* x, const void* dy, float beta, void* dw,
                      float* ws) {
-    int64_t pq = static_cast<int64_t>(g.P) * g.Q;
-    int64_t crs = static_cast<int64_t>(g.Cg) * g.R * g.S;
-    std::vector<float> own(algo == WORKSPACE_ALGO ? 0 : static_cast<size_t>(crs * pq));
-    float* col = algo == WORKSPACE_ALGO ? ws : own.data();
+    Columns cols(g, algo, ws);
+    int64_t pq = cols.pq;
+    int64_t crs = cols.crs;
+    float* col = cols.data;
     // Sums over images and output pixels, per filter row (k) and window position (c, r, s).
     std::vector<Acc> acc(static_cast<size_t>(g.K * crs), 0);
     for (int grp = 0; grp < g.G; grp++) {
@@ -412,8 +430,7 @@ void backwardFilterT(const Geo& g, int algo, float alpha, const void* x, const v
                     // Window position (r, s) holds filter element wi(k, c, r, s) (flipped for CONVOLUTION).
                     int64_t wi = g.wi(k, c, r, s);
                     Acc sum = acc[k * crs + (c * g.R + r) * g.S + s];
-                    Acc old = beta == 0.0f ? 0 : static_cast<Acc>(g.ldRaw(dw, wi));
-                    g.st(dw, wi, static_cast<float>(alpha * sum + beta * old));
+                    blend<Acc>(g, dw, wi, alpha, sum, beta);
                 }
             }
         }
