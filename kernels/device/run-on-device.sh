@@ -5,8 +5,9 @@
 #   1. DeviceReport: which libraries serve the GPU backend, which GPU opens. Without a usable GPU the run stops
 #      here with that account and exit status 3.
 #   2. The GPU tests (tag gpu: every op, whole nets forward, training against the CPU oracle) and the module's other
-#      tests (bridges and loading chain), with the JUnit console launcher. The Emulated* tests are left out: they run
-#      the kernels on the CPU, which mvn verify did on the build machine.
+#      tests (bridges and loading chain), with the JUnit console launcher. The Emulated* and HostCuda* tests are left
+#      out: they run the kernels on the CPU, which mvn verify did on the build machine (and HostCuda* would load its
+#      stand-in libraries into this JVM's one native stack, in place of the GPU's).
 #   3. The benchmarks (JMH: NetForwardBench, NetTrainBench) and, in the same call, the PyTorch peer
 #      (bench/python/peer.py).
 #   4. The table (kernels/device/table.py): printed last and written to $OUT/table.md.
@@ -64,7 +65,8 @@ root=$PWD
 (cd kernels && timeout "$tests_limit" "$root/$java" -Xmx16g \
     -Dcortado.shared="$root/$dev/shared" -cp "$(sed "s|$dev/|$root/$dev/|g" "$root/$dev/tests.cp")" \
     org.junit.platform.console.ConsoleLauncher execute --select-package org.cortado.gpu \
-    --include-tag gpu --include-tag 'none()' --exclude-classname '.*\.Emulated.*' --details tree --disable-banner \
+    --include-tag gpu --include-tag 'none()' --exclude-classname '.*\.(Emulated|HostCuda).*' --details tree \
+    --disable-banner \
     --reports-dir "$OUT/junit") >"$OUT/tests.log" 2>&1
 tests_rc=$?
 [ $tests_rc -eq 124 ] && echo "tests stopped at their time limit: see tests.log for what finished" | tee -a "$log"

@@ -19,7 +19,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
-import static jcuda.jcublas.JCublas2.cublasGemmEx;
+import static jcuda.jcublas.JCublas2.cublasGemmEx_new;
 import static jcuda.jcublas.JCublas2.cublasSetMathMode;
 import static jcuda.jcublas.JCublas2.cublasSetStream;
 import static jcuda.jcublas.JCublas2.cublasSgemm;
@@ -90,6 +90,8 @@ final class CudaContext implements DeviceApi {
     /** The context each thread last made current (cuCtxSetCurrent is per thread and costs a driver call). */
     private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
     private boolean closed;
+    /** Set while GpuBackend.capture records this context's stream into a graph. */
+    boolean capturing;
 
     /** A pinned host buffer and the event that marks the end of its last transfer. */
     private static final class Staging {
@@ -206,7 +208,10 @@ final class CudaContext implements DeviceApi {
         Pointer al = alpha == 1f ? one : Pointer.to(new float[] {alpha});
         Pointer be = beta == 0f ? zero : beta == 1f ? one : Pointer.to(new float[] {beta});
         if (math == MathMode.BF16) {
-            cublasGemmEx(cublas, opA, opB, m, n, k, al, pointer(a), cudaDataType.CUDA_R_32F, lda, pointer(b),
+            // cublasGemmEx_new takes a cublasComputeType. JCublas2's cublasGemmEx takes the cuBLAS 10 form, a
+            // cudaDataType that it migrates itself: COMPUTE_32F_FAST_16BF is none, so it returned NOT_SUPPORTED
+            // without running the product, and without an exception (its result is not checked).
+            cublasGemmEx_new(cublas, opA, opB, m, n, k, al, pointer(a), cudaDataType.CUDA_R_32F, lda, pointer(b),
                     cudaDataType.CUDA_R_32F, ldb, be, pointer(c), cudaDataType.CUDA_R_32F, ldc,
                     cublasComputeType.CUBLAS_COMPUTE_32F_FAST_16BF, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
         } else {
@@ -261,6 +266,12 @@ final class CudaContext implements DeviceApi {
 
     /** The next staging buffer, at least {@code bytes} large, once its previous transfer has passed. */
     private Staging nextUpload(long bytes) {
+        if (capturing) {
+            // The graph would copy from the staging buffer at every replay, after later uploads refilled it, and the
+            // event recorded in the capture cannot be waited on (CUDA_ERROR_CAPTURED_EVENT at the slot's next use).
+            throw new IllegalStateException("an upload cannot be captured in a CUDA graph on cuda:" + ordinal
+                    + ": upload before capturing, and copy on the device inside the captured work");
+        }
         Staging s = uploads[nextUpload];
         if (s == null || s.bytes < bytes) {
             if (s != null) {

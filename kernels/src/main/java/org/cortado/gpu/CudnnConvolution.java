@@ -79,6 +79,11 @@ final class CudnnConvolution {
     private final GpuBackend backend;
     private final CudaContext ctx;
     private final cudnnHandle handle = new cudnnHandle();
+    /**
+     * The math type of every descriptor, kept after cudnnFind*: JCudnn 11.7.0's native copies algo, status, time,
+     * memory and determinism of each perf result back to Java but not mathType, which stays 0 (CUDNN_DEFAULT_MATH);
+     * setting that on the descriptor let cuDNN use TF32 tensor cores for FP32 convolutions on Ampere and later.
+     */
     private final int mathType;
     private final boolean bf16;
     /** bfloat16 copies of input, weight and output for the BF16 forward, grown as needed. */
@@ -115,7 +120,6 @@ final class CudnnConvolution {
                 if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
                     p.fwdAlgo = perf[i].algo;
                     p.fwdBytes = perf[i].memory;
-                    cudnnSetConvolutionMathType(p.fwd, perf[i].mathType);
                 }
             }
             requireAlgo(p.fwdAlgo, "forward", g);
@@ -165,7 +169,6 @@ final class CudnnConvolution {
                     if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
                         p.fwd16Algo = perf[i].algo;
                         p.fwd16Bytes = perf[i].memory;
-                        cudnnSetConvolutionMathType(p.fwd16, perf[i].mathType);
                     }
                 }
             } catch (CudaException e) {
@@ -213,7 +216,6 @@ final class CudnnConvolution {
                 if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
                     p.bwdDataAlgo = perf[i].algo;
                     p.bwdDataBytes = perf[i].memory;
-                    cudnnSetConvolutionMathType(p.bwdData, perf[i].mathType);
                 }
             }
             requireAlgo(p.bwdDataAlgo, "backward-data", g);
@@ -237,7 +239,6 @@ final class CudnnConvolution {
                 if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
                     p.bwdFilterAlgo = perf[i].algo;
                     p.bwdFilterBytes = perf[i].memory;
-                    cudnnSetConvolutionMathType(p.bwdFilter, perf[i].mathType);
                 }
             }
             requireAlgo(p.bwdFilterAlgo, "backward-filter", g);

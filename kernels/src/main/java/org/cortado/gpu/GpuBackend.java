@@ -1,5 +1,6 @@
 package org.cortado.gpu;
 
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
@@ -125,7 +126,8 @@ public final class GpuBackend implements Backend {
 
     /**
      * Records the work {@code work} queues into a graph instead of running it. The work must only queue: nothing that
-     * waits for the device (download, sumOfSquares, synchronize) and no first use of a convolution shape (cuDNN's
+     * waits for the device (download, sumOfSquares, synchronize), no upload from the host (refused: see
+     * CudaContext.upload; upload before, copy on the device inside) and no first use of a convolution shape (cuDNN's
      * algorithm search runs kernels and waits); run it once before capturing. Allocations inside are allowed.
      */
     public GpuGraph capture(Runnable work) {
@@ -135,11 +137,23 @@ public final class GpuBackend implements Backend {
         // Relaxed: allocations (cuMemAlloc) inside the captured work are allowed and not recorded.
         cuStreamBeginCapture(ctx.stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
         CUgraph graph = new CUgraph();
+        ctx.capturing = true;
         try {
             work.run();
-        } finally {
-            cuStreamEndCapture(ctx.stream, graph);
+        } catch (RuntimeException | Error e) {
+            ctx.capturing = false;
+            // End the capture, or the stream stays in capture mode; its error (INVALIDATED when the work did what a
+            // capture cannot hold) must not replace the work's own, which says what that was.
+            try {
+                cuStreamEndCapture(ctx.stream, graph);
+                cuGraphDestroy(graph);
+            } catch (RuntimeException end) {
+                e.addSuppressed(end);
+            }
+            throw e;
         }
+        ctx.capturing = false;
+        cuStreamEndCapture(ctx.stream, graph);
         CUgraphExec exec = new CUgraphExec();
         cuGraphInstantiate(exec, graph, 0);
         return new GpuGraph(this, graph, exec);

@@ -59,18 +59,7 @@ final class EmulatedDevice implements DeviceApi {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "no /usr/bin/g++ to build the emulator");
         Path cuda = Path.of("src/main/cuda").toAbsolutePath();
         Path dir = Files.createTempDirectory("cortado-emu-");
-        List<String> sources;
-        try (Stream<Path> s = Files.list(cuda)) {
-            sources = s.filter(p -> p.toString().endsWith(".cu")).map(Path::toString).sorted()
-                    .collect(Collectors.toList());
-        }
-        Files.write(dir.resolve("kernel_sources.inc"),
-                sources.stream().map(p -> "#include \"" + p + "\"").collect(Collectors.toList()));
-        TreeSet<String> names = new TreeSet<>();
-        for (Kernel k : Kernel.values()) {
-            names.add("KERNEL(" + k.function + ")");
-        }
-        Files.write(dir.resolve("kernel_names.inc"), names);
+        writeKernelIncludes(dir);
         Path emu = Path.of("src/test/native/emu").toAbsolutePath();
         Path exe = dir.resolve("device_server");
         // No contraction into FMAs: each float operation rounds on its own, as Java's do, so that the kernels written
@@ -89,6 +78,27 @@ final class EmulatedDevice implements DeviceApi {
         }
         server = exe;
         return exe;
+    }
+
+    /**
+     * Writes the two files through which the kernel sources are compiled for the CPU (here and by {@link HostCuda}):
+     * {@code kernel_sources.inc}, an {@code #include} of each {@code src/main/cuda/*.cu}, and {@code kernel_names.inc},
+     * a {@code KERNEL(name)} line per kernel the backend launches.
+     */
+    static void writeKernelIncludes(Path dir) throws IOException {
+        Path cuda = Path.of("src/main/cuda").toAbsolutePath();
+        List<String> sources;
+        try (Stream<Path> s = Files.list(cuda)) {
+            sources = s.filter(p -> p.toString().endsWith(".cu")).map(Path::toString).sorted()
+                    .collect(Collectors.toList());
+        }
+        Files.write(dir.resolve("kernel_sources.inc"),
+                sources.stream().map(p -> "#include \"" + p + "\"").collect(Collectors.toList()));
+        TreeSet<String> names = new TreeSet<>();
+        for (Kernel k : Kernel.values()) {
+            names.add("KERNEL(" + k.function + ")");
+        }
+        Files.write(dir.resolve("kernel_names.inc"), names);
     }
 
     private ByteBuffer request(char op, int size) {

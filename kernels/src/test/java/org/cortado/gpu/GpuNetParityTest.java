@@ -11,6 +11,11 @@ class GpuNetParityTest extends NetParityContract {
     }
 
     @Override
+    boolean graphs() {
+        return true;
+    }
+
+    @Override
     boolean fullSize() {
         return true;
     }

@@ -107,6 +107,11 @@ abstract class NetParityContract {
         compareAllBlobs(model + " with " + weights, onCpu, onGpu, gpu);
     }
 
+    /** Whether the backend can capture CUDA graphs. */
+    boolean graphs() {
+        return false;
+    }
+
     @ParameterizedTest
     @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, CUDNN", "models/squeezenet_v1.0/deploy.prototxt, IM2COL_GEMM",
         "models/tiny/caffenet_narrow_deploy.prototxt, CUDNN", "models/tiny/caffenet_narrow_deploy.prototxt, IM2COL_GEMM",
@@ -115,6 +120,47 @@ abstract class NetParityContract {
         Path file = shared().resolve(model);
         Assumptions.assumeTrue(Files.isRegularFile(file), "shared model " + file + " not found (set cortado.shared)");
         Assumptions.assumeTrue(fullSize() || !model.contains("alexnet"), "AlexNet is left to the GPU");
+        Net[] nets = randomNets(file, impl);
+        Net onCpu = nets[0];
+        Net onGpu = nets[1];
+        String input = onCpu.inputNames().get(0);
+        Shape inShape = onCpu.inputShape(input);
+        Tensor in = randomInput(inShape, model.hashCode());
+        onCpu.forward(Map.of(input, in));
+        onGpu.forward(Map.of(input, in));
+        compareAllBlobs(model, onCpu, onGpu, gpus.get(impl));
+    }
+
+    /**
+     * A whole forward pass captured as a CUDA graph (as NetForwardBench's graph rows do) and replayed on a new input
+     * written into the captured input tensor: every blob as the CPU computes it for that input.
+     */
+    @ParameterizedTest
+    @EnumSource(ConvImpl.class)
+    void aCapturedForwardReplaysOnANewInput(ConvImpl impl) {
+        Assumptions.assumeTrue(graphs(), "this backend cannot capture CUDA graphs");
+        Path file = shared().resolve("models/tiny/caffenet_narrow_deploy.prototxt");
+        Assumptions.assumeTrue(Files.isRegularFile(file), "shared model " + file + " not found (set cortado.shared)");
+        Net[] nets = randomNets(file, impl);
+        Net onCpu = nets[0];
+        Net onGpu = nets[1];
+        GpuBackend gpu = gpus.get(impl);
+        String input = onCpu.inputNames().get(0);
+        Shape inShape = onCpu.inputShape(input);
+        Tensor onDevice = gpu.upload(randomInput(inShape, 1));
+        // The first pass plans the convolutions (cuDNN's algorithm search cannot be captured).
+        onGpu.forward(Map.of(input, onDevice));
+        try (GpuGraph graph = gpu.capture(() -> onGpu.forward(Map.of(input, onDevice)))) {
+            Tensor next = randomInput(inShape, 2);
+            gpu.copy(gpu.upload(next), onDevice);
+            graph.launch();
+            onCpu.forward(Map.of(input, next));
+            compareAllBlobs(file + " replayed from a graph", onCpu, onGpu, gpu);
+        }
+    }
+
+    /** The model on the CPU and on the backend under test (batch BATCH), with the same He-scaled random weights. */
+    private Net[] randomNets(Path file, ConvImpl impl) {
         GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
         NetParameter def = Prototxt.readNet(file);
         Net onCpu = Net.build(def, Phase.TEST, CPU);
@@ -125,7 +171,7 @@ abstract class NetParityContract {
         Shape inShape = Shape.of(dims);
         onCpu.setInputShape(input, inShape);
         onGpu.setInputShape(input, inShape);
-        SplittableRandom r = new SplittableRandom(model.hashCode());
+        SplittableRandom r = new SplittableRandom(file.getFileName().hashCode());
         List<Param> cpuParams = onCpu.params();
         List<Param> gpuParams = onGpu.params();
         assertEquals(cpuParams.size(), gpuParams.size());
@@ -141,14 +187,16 @@ abstract class NetParityContract {
             cpuParams.get(i).setData(host);
             gpuParams.get(i).setData(gpu.upload(host));
         }
-        float[] x = new float[inShape.count()];
+        return new Net[] {onCpu, onGpu};
+    }
+
+    private static Tensor randomInput(Shape shape, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[shape.count()];
         for (int j = 0; j < x.length; j++) {
             x[j] = (float) r.nextDouble(-1, 1);
         }
-        Tensor in = Tensor.wrap(inShape, x);
-        onCpu.forward(Map.of(input, in));
-        onGpu.forward(Map.of(input, in));
-        compareAllBlobs(model, onCpu, onGpu, gpu);
+        return Tensor.wrap(shape, x);
     }
 
     /**
