@@ -6,8 +6,8 @@
 #   .device/jre.tar.xz   a jlink runtime (the GPU machine has no Java), xz-compressed to fit the 64 MiB carry
 #   .device/lib/         every jar and class folder the GPU tests and the benchmarks need
 #   .device/tests.cp, .device/bench.cp   their class paths, relative to the repository root
-#   .device/shared/      the few shared files the checks read (the reference models, their weights and input;
-#                        ../shared does not travel)
+#   .device/shared/      the few shared files the checks read (the reference models, their weights and input, four
+#                        ants/bees images; ../shared does not travel)
 # Nothing is built on the GPU machine: kernels/device/run-on-device.sh only runs what is staged here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -60,6 +60,14 @@ for f in models/caffe/bvlc_alexnet/deploy.prototxt models/squeezenet_v1.0/deploy
         echo "[prepare] warning: $shared/$f missing; the checks that need it will skip"
     fi
 done
+# The extraction parity test (NetParityContract.extractedCodesMatchTheCpu) reads the first four ants images.
+ants=data/hymenoptera/val/ants
+if [ -d "$shared/$ants" ]; then
+    mkdir -p "$dev/shared/$ants"
+    find "$shared/$ants" -maxdepth 1 -type f | sort | head -4 | xargs -I{} cp {} "$dev/shared/$ants/"
+else
+    echo "[prepare] warning: $shared/$ants missing; the extraction parity test will skip"
+fi
 cp kernels/device/table.py bench/python/peer.py "$dev/"
 
 echo "[prepare] jlink runtime ($modules)"
