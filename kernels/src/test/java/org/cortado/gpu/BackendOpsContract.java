@@ -346,6 +346,10 @@ abstract class BackendOpsContract {
             g.transformPixels(p, got);
             assertArrayEquals(want.hostData(), g.download(got).hostData(), 0f, "variant " + variant);
         }
+        PixelBatch one = new PixelBatch(new byte[3 * 4 * 4], new int[] {0, 4, 4, 0, 0, 0}, 2, 2, new float[0], null, 1f);
+        String wrongSize = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> g.transformPixels(one, g.allocate(Shape.of(1, 3, 3, 3)))).getMessage();
+        assertTrue(wrongSize.contains("(1, 3, 3, 3)") && wrongSize.contains("(1, 3, 2, 2)"), wrongSize);
     }
 
     @Test
