@@ -29,6 +29,16 @@ extern "C" __global__ void add_bias_kernel1(float* __restrict__ data, const floa
     }
 }
 
+// data[o, c, i] = relu(data[o, c, i] + bias[c]): a convolution's bias and the ReLU fused with it in one pass over the
+// output; the ReLU is relu_forward_kernel1's with slope 0, so that the result is the two kernels' to the bit
+extern "C" __global__ void add_bias_relu_kernel1(float* __restrict__ data, const float* __restrict__ bias,
+                                                 int channels, int inner, int n) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        float v = data[i] + bias[(i / inner) % channels];
+        data[i] = v > 0.0f ? v : 0.0f * v;
+    }
+}
+
 // out[o, c, i] = in[o, c, i] * scale[c] + (bias ? bias[c] : 0); out may alias in (the Scale layer runs in place)
 extern "C" __global__ void channel_affine_kernel1(const float* in, const float* __restrict__ scale,
                                                   const float* __restrict__ bias, float* out, int channels, int inner,

@@ -56,6 +56,7 @@ public class ExtractBench {
         files.addAll(split.val().samples());
         backend = new CpuBackend();
         net = Nets.squeezenet(backend);
+        net.fuseReLUs();   // as CodeNet runs it
         transformer = new ImageTransformer(TransformSpec.of(new ResizeMode.Fixed(Nets.INPUT_SIZE, Nets.INPUT_SIZE),
                 0, MEAN_BGR));
     }

@@ -37,6 +37,13 @@ public class ForwardBench {
     @Param({"1", "16"})
     public int batch;
 
+    /**
+     * Each convolution fused with its ReLU ({@link Net#fuseReLUs}), as feature extraction runs the net; false gives
+     * the layer-by-layer net, for comparisons in one run.
+     */
+    @Param({"true"})
+    public boolean fused;
+
     private Net model;
     private Map<String, Tensor> inputs;
     private String last;
@@ -53,6 +60,9 @@ public class ForwardBench {
             model = Nets.squeezenet(backend);
             last = Nets.SQUEEZENET_CODES;
             blob = Nets.SQUEEZENET_CODES;
+        }
+        if (fused) {
+            model.fuseReLUs();
         }
         inputs = Map.of(model.inputNames().get(0), Npy.read(Nets.input(batch)));
     }

@@ -54,6 +54,9 @@ public class NetForwardBench {
     public String conv;
     @Param({"FP32"})
     public String math;
+    /** Each convolution fused with its ReLU ({@link Net#fuseReLUs}), as feature extraction runs the net. */
+    @Param({"true"})
+    public boolean fused;
     /** Replay the forward pass as one CUDA graph (GPU only): the host's per-launch cost paid once. */
     @Param({"false"})
     public boolean graph;
@@ -75,6 +78,9 @@ public class NetForwardBench {
         backend = device.equals("cpu") ? new CpuBackend()
                 : GpuBackend.open(0, ConvImpl.valueOf(conv), MathMode.valueOf(math));
         net = buildWithRandomWeights(Prototxt.readNet(prototxt), backend, batch);
+        if (fused) {
+            net.fuseReLUs();
+        }
         String input = net.inputNames().get(0);
         Shape shape = net.inputShape(input);
         float[] x = new float[shape.count()];

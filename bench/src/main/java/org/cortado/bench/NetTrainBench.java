@@ -59,6 +59,9 @@ public class NetTrainBench {
     public String conv;
     @Param({"FP32"})
     public String math;
+    /** Each convolution fused with its ReLU ({@link Net#fuseReLUs}), as fine-tuning runs the net. */
+    @Param({"true"})
+    public boolean fused;
 
     private Backend backend;
     private Solver solver;
@@ -78,6 +81,9 @@ public class NetTrainBench {
                 : GpuBackend.open(0, ConvImpl.valueOf(conv), MathMode.valueOf(math));
         NetSurgery.TrainingNet training = NetSurgery.forTraining(Prototxt.readNet(prototxt), batch);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
+        if (fused) {
+            net.fuseReLUs();
+        }
         NetForwardBench.randomWeights(net, backend);
         if (freeze.equals("convs")) {
             NetSurgery.freezeThrough(net, CONVS_END.get(model));

@@ -142,6 +142,7 @@ public final class Nets {
                 NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER);
         NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, batch);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
+        net.fuseReLUs();   // as FineTuner runs it
         net.copyWeightsFrom(CaffeModelReader.read(squeeze ? squeezenetWeights() : alexnetWeights()),
                 Set.of(classifier));
         NetSurgery.initialize(net, classifier, SEED);

@@ -7,26 +7,47 @@ import java.util.function.Supplier;
 import org.cortado.image.ImageDecoder;
 
 /**
- * Wall time and process CPU time of whole passes of {@link ExtractBench} or {@link DecodeBench}, for A/B comparisons
+ * Wall time and process CPU time of whole passes of {@link ExtractBench}, {@link DecodeBench} or twenty forward
+ * passes of {@link ForwardBench}, for A/B comparisons
  * on a shared machine: other processes stretch wall time by a varying amount, while the CPU seconds a pass costs
  * this process change far less. The JPEG decoder is chosen as in production, by {@code -Dcortado.jpeg.native};
  * alternate JVMs with {@code true} and {@code false} (the choice is made once per process).
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -Dcortado.jpeg.native=true|false -cp ...
- * org.cortado.bench.PassCpuTime extract|decode [PASSES]}; the first pass is a warm-up and is reported apart.
+ * org.cortado.bench.PassCpuTime extract|decode [PASSES]} or {@code ... PassCpuTime forward NET BATCH FUSED [PASSES]}
+ * (ForwardBench's parameters, e.g. {@code forward squeezenet-fire9 16 true}); the first pass is a warm-up and is
+ * reported apart.
  */
 public final class PassCpuTime {
+    /** Forward passes timed together as one pass of the {@code forward} work. */
+    private static final int FORWARDS_PER_PASS = 20;
+
     private PassCpuTime() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || !(args[0].equals("extract") || args[0].equals("decode"))) {
-            System.err.println("usage: PassCpuTime extract|decode [PASSES]");
+        boolean forward = args.length >= 4 && args[0].equals("forward");
+        if (!forward && (args.length < 1 || !(args[0].equals("extract") || args[0].equals("decode")))) {
+            System.err.println("usage: PassCpuTime extract|decode [PASSES], or forward NET BATCH FUSED [PASSES]");
             System.exit(2);
         }
-        int passes = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int passesAt = forward ? 4 : 1;
+        int passes = args.length > passesAt ? Integer.parseInt(args[passesAt]) : 4;
         Supplier<Object> pass;
-        if (args[0].equals("extract")) {
+        if (forward) {
+            ForwardBench b = new ForwardBench();
+            b.net = args[1];
+            b.batch = Integer.parseInt(args[2]);
+            b.fused = Boolean.parseBoolean(args[3]);
+            b.setUp();
+            pass = () -> {
+                Object out = null;
+                for (int i = 0; i < FORWARDS_PER_PASS; i++) {
+                    out = b.forward();
+                }
+                return out;
+            };
+        } else if (args[0].equals("extract")) {
             ExtractBench b = new ExtractBench();
             b.setUp();
             pass = b::extract;
@@ -37,7 +58,8 @@ public final class PassCpuTime {
             pass = b::decode;
         }
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        StringBuilder line = new StringBuilder(args[0] + ", JPEG decoder " + ImageDecoder.jpegDecoder() + ":");
+        StringBuilder line = new StringBuilder(forward ? String.join(" ", args) + ", " + FORWARDS_PER_PASS
+                + " forward passes per pass:" : args[0] + ", JPEG decoder " + ImageDecoder.jpegDecoder() + ":");
         Object sink = null;
         for (int i = 0; i < passes; i++) {
             long cpu = os.getProcessCpuTime();

@@ -86,6 +86,17 @@ public interface Backend extends AutoCloseable {
      */
     void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output);
 
+    /**
+     * {@link #convolutionForward} and then a ReLU of slope 0 on the output: {@code output = max(conv + bias, 0)}, to
+     * the bit what the two calls give. A net fuses a convolution with the in-place ReLU that alone reads it (see
+     * {@code Net#fuseReLUs}); backends override this to clamp where they write the output anyway, sparing the
+     * ReLU's pass over memory. This default makes the two calls.
+     */
+    default void convolutionReluForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
+        convolutionForward(g, input, weight, bias, output);
+        reluForward(output, output, 0f);
+    }
+
     /** Gradient of the convolution's input: {@code dinp (N, C, H, W)} from {@code dout (N, K, outH, outW)}. */
     void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp);
 

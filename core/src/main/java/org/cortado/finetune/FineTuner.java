@@ -81,6 +81,8 @@ public final class FineTuner {
         }
         NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, cfg.batchSize());
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
+        // Training reads losses, scores and gradients, never a convolution's output before its ReLU.
+        net.fuseReLUs();
         List<String> ignored = net.copyWeightsFrom(weights,
                 Set.of(newName, NetSurgery.standardizationOf(newName)));
         listener.message("net '" + net.name() + "': " + cfg.replace() + " replaced by " + newName + " ("

@@ -124,6 +124,15 @@ public final class ConvolutionLayer extends Layer {
     }
 
     /**
+     * {@link #forward} and a ReLU of slope 0 on the top in one call ({@link Backend#convolutionReluForward}): what a
+     * net runs for this layer and the in-place ReLU after it once it has fused the two ({@code Net#fuseReLUs}).
+     */
+    public void forwardWithRelu(Backend backend, List<Tensor> bottoms, List<Tensor> tops) {
+        Tensor bias = p.biasTerm() ? params().get(1).data() : null;
+        backend.convolutionReluForward(geometry, bottoms.get(0), params().get(0).data(), bias, tops.get(0));
+    }
+
+    /**
      * {@code dinp = dout (*) weight} (col2im of {@code weight^T dout}), {@code dweight += dout (x) bottom} and
      * {@code dbias += sum of dout over N, H', W'}; parameter gradients only for learned parameters.
      */

@@ -9,12 +9,14 @@ import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.layers.ConvolutionLayer;
 import org.cortado.layers.InputLayer;
 import org.cortado.layers.Layer;
 import org.cortado.layers.LayerFactory;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.layers.ReLULayer;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -23,7 +25,7 @@ import org.cortado.tensor.Tensor;
  *
  * <p>Each layer writes its own top tensors. A blob name maps to the tensor of its last writer, so after forward
  * {@code blob("conv1")} is the ReLU'd value when an in-place ReLU follows conv1, while {@code output("conv1")} is
- * the convolution's own output.
+ * the convolution's own output, unless the two are fused ({@link #fuseReLUs}).
  */
 public final class Net {
     /** Where a layer's bottom comes from: top {@code top} of layer {@code layer}. */
@@ -48,6 +50,10 @@ public final class Net {
     private final Map<Shape, Tensor> accumulationScratch = new HashMap<>();
     /** Per (layer, bottom): the part of a blob's gradient to be added to what an earlier reader wrote. */
     private final Map<BlobRef, Tensor> partialDiffs = new HashMap<>();
+    /**
+     * Per layer, whether it is a ReLU fused into the convolution before it ({@link #fuseReLUs}); empty until then.
+     */
+    private boolean[] fusedIntoPrevious = new boolean[0];
     /** How often each layer's backward ran: instrumentation that shows pruned (frozen) layers never run. */
     private final List<Long> backwardRuns = new ArrayList<>();
 
@@ -123,7 +129,9 @@ public final class Net {
             List<Tensor> views = layer.topViews(bottoms, shapes);
             List<Tensor> own = tops.get(i);
             for (int t = 0; t < shapes.size(); t++) {
-                if (views != null) {
+                if (isFusedIntoPrevious(i)) {
+                    own.set(t, tops.get(i - 1).get(0));
+                } else if (views != null) {
                     own.set(t, views.get(t));
                 } else if (own.get(t) == null || !own.get(t).shape().equals(shapes.get(t))) {
                     own.set(t, backend.allocate(shapes.get(t)));
@@ -289,8 +297,59 @@ public final class Net {
 
     private void forwardRange(int from, int to) {
         for (int i = from; i <= to; i++) {
-            layers.get(i).forward(backend, mode, bottomsOf(i), tops.get(i));
+            if (i < to && isFusedIntoPrevious(i + 1)) {
+                ((ConvolutionLayer) layers.get(i)).forwardWithRelu(backend, bottomsOf(i), tops.get(i));
+                i++;
+            } else {
+                layers.get(i).forward(backend, mode, bottomsOf(i), tops.get(i));
+            }
         }
+    }
+
+    /**
+     * Fuses each convolution with a ReLU of slope 0 that comes right after it and is the only reader of its output
+     * (as Caffe's in-place ReLUs are): a forward pass through both has the convolution write the ReLU'd values
+     * ({@link Backend#convolutionReluForward}, which clamps where the output is written anyway) and the ReLU runs no
+     * pass of its own. The two layers then share one tensor, so after such a pass {@link #output} of the
+     * convolution is the ReLU'd value, as Caffe's blob is; {@link #forwardTo} the convolution itself still leaves its
+     * own output. Backward is unchanged: the ReLU's gradient reads the shared tensor, and {@code relu(x) > 0}
+     * exactly where {@code x > 0}. Off by default, so that every layer's own output is kept (the per-layer reference
+     * outputs are those); the feature extraction and fine-tuning nets turn it on. Modified: this net.
+     *
+     * @return the names of the convolutions fused, in order
+     */
+    public List<String> fuseReLUs() {
+        boolean[] fused = new boolean[layers.size()];
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            BlobRef convOut = new BlobRef(i, 0);
+            if (layers.get(i) instanceof ConvolutionLayer && layers.get(i + 1) instanceof ReLULayer relu
+                    && relu.settings().negativeSlope() == 0f && bottomRefs.get(i + 1).equals(List.of(convOut))
+                    && readers(convOut) == 1) {
+                fused[i + 1] = true;
+                names.add(layers.get(i).name());
+            }
+        }
+        fusedIntoPrevious = fused;
+        reshape();
+        return names;
+    }
+
+    /** How many layers read top {@code ref}. */
+    private int readers(BlobRef ref) {
+        int n = 0;
+        for (List<BlobRef> refs : bottomRefs) {
+            for (BlobRef r : refs) {
+                if (r.equals(ref)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private boolean isFusedIntoPrevious(int layer) {
+        return layer < fusedIntoPrevious.length && fusedIntoPrevious[layer];
     }
 
     /** Runs the layers from {@code firstLayer} to the last on the tensors as they are (e.g. a restored prefix). */

@@ -86,6 +86,9 @@ public final class CodeNet implements CodeFunction {
         this.input = input;
         this.definition = definition;
         this.net = loaded.net();
+        // Only the code blob is read from this net, so no convolution's own output needs keeping: each writes its
+        // ReLU'd values in one pass (a pre-activation code's layer has no ReLU in the trunk, so stays unfused).
+        net.fuseReLUs();
         this.inputBlob = net.inputNames().get(0);
         this.codeBlob = codeBlob;
         this.dim = dim;

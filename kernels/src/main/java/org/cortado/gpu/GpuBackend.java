@@ -359,6 +359,18 @@ public final class GpuBackend implements Backend {
         }
     }
 
+    /** The convolution, then its bias and the ReLU in one kernel: one pass over the output where there were two. */
+    @Override
+    public void convolutionReluForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
+        convolutionForward(g, input, weight, null, output);
+        int n = output.count();
+        if (bias != null) {
+            run(Kernel.ADD_BIAS_RELU, n, addr(output), addr(bias), g.outChannels(), g.outH() * g.outW(), n);
+        } else {
+            run(Kernel.RELU_FORWARD, n, addr(output), addr(output), 0f, n);
+        }
+    }
+
     @Override
     public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
         if (convImpl == ConvImpl.CUDNN) {

@@ -172,12 +172,49 @@ abstract class BackendOpsContract {
             int[] y = {g.batch(), g.outChannels(), g.outH(), g.outW()};
             parity(impl).op("conv forward " + impl + " " + g).in("x", x).in("w", w).in("b", g.outChannels()).in("y", y)
                     .check((b, t) -> b.convolutionForward(g, t.get("x"), t.get("w"), t.get("b"), t.get("y")));
+            parity(impl).op("conv forward fused with ReLU " + impl + " " + g).in("x", x).in("w", w)
+                    .in("b", g.outChannels()).in("y", y)
+                    .check((b, t) -> b.convolutionReluForward(g, t.get("x"), t.get("w"), t.get("b"), t.get("y")));
             parity(impl).op("conv backward data " + impl + " " + g).in("w", w).in("dy", y).in("dx", x)
                     .check((b, t) -> b.convolutionBackwardData(g, t.get("w"), t.get("dy"), t.get("dx")));
             parity(impl).op("conv backward filter " + impl + " " + g).in("x", x).in("dy", y).in("dw", w)
                     .in("db", g.outChannels())
                     .check((b, t) -> b.convolutionBackwardFilter(g, t.get("x"), t.get("dy"), t.get("dw"), t.get("db")));
         }
+    }
+
+    /**
+     * The fused convolution and ReLU is, on the device itself, the convolution and then the ReLU to the bit, with and
+     * without a bias: a net that fuses gives what the layers one by one give.
+     */
+    @ParameterizedTest
+    @EnumSource(ConvImpl.class)
+    void convolutionFusedWithReluIsTheTwoCallsToTheBit(ConvImpl impl) {
+        GpuBackend gpu = backend(impl);
+        ConvGeometry g = CONVS.get(1);
+        Tensor x = gpu.upload(randomTensor(7, g.batch(), g.inChannels(), g.inH(), g.inW()));
+        Tensor w = gpu.upload(randomTensor(8, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(), g.kernelW()));
+        Tensor bias = gpu.upload(randomTensor(9, g.outChannels()));
+        Shape y = Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
+        for (Tensor b : new Tensor[] {bias, null}) {
+            Tensor twoCalls = gpu.allocate(y);
+            gpu.convolutionForward(g, x, w, b, twoCalls);
+            gpu.reluForward(twoCalls, twoCalls, 0f);
+            Tensor fused = gpu.allocate(y);
+            gpu.convolutionReluForward(g, x, w, b, fused);
+            float[] want = gpu.download(twoCalls).hostData();
+            float[] got = gpu.download(fused).hostData();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                        impl + (b == null ? " without" : " with") + " bias, element " + i + ": fused " + got[i]
+                                + ", two calls " + want[i]);
+            }
+        }
+    }
+
+    private static Tensor randomTensor(long seed, int... dims) {
+        Shape s = Shape.of(dims);
+        return Tensor.wrap(s, random(s.count(), seed));
     }
 
     @Test

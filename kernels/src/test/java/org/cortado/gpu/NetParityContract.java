@@ -159,12 +159,16 @@ abstract class NetParityContract {
         }
     }
 
-    /** The model on the CPU and on the backend under test (batch BATCH), with the same He-scaled random weights. */
+    /**
+     * The model on the CPU and on the backend under test (batch BATCH), with the same He-scaled random weights, each
+     * convolution fused with its ReLU as feature extraction runs them (the reference models above run unfused).
+     */
     private Net[] randomNets(Path file, ConvImpl impl) {
         GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
         NetParameter def = Prototxt.readNet(file);
         Net onCpu = Net.build(def, Phase.TEST, CPU);
         Net onGpu = Net.build(def, Phase.TEST, gpu);
+        assertEquals(onCpu.fuseReLUs(), onGpu.fuseReLUs());
         String input = onCpu.inputNames().get(0);
         int[] dims = onCpu.inputShape(input).dims();
         dims[0] = BATCH;

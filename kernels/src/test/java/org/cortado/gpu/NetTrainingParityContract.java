@@ -188,6 +188,8 @@ abstract class NetTrainingParityContract {
         var w = CaffeModelReader.read(weights);
         Net onCpu = Net.build(training.definition(), Phase.TRAIN, CPU);
         Net onGpu = Net.build(training.definition(), Phase.TRAIN, gpu);
+        // Each convolution fused with its ReLU on both, as FineTuner runs them (the small net above runs unfused).
+        assertEquals(onCpu.fuseReLUs(), onGpu.fuseReLUs());
         onCpu.copyWeightsFrom(w);
         onGpu.copyWeightsFrom(w);
         String data = onCpu.inputNames().stream().filter(n -> !n.equals(training.label())).findFirst().orElseThrow();

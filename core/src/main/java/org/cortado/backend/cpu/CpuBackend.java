@@ -140,7 +140,13 @@ public final class CpuBackend implements Backend {
     @Override
     public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
         convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
-                output.hostData());
+                output.hostData(), false);
+    }
+
+    @Override
+    public void convolutionReluForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
+        convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
+                output.hostData(), true);
     }
 
     @Override

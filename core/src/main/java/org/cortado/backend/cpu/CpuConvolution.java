@@ -61,9 +61,13 @@ final class CpuConvolution {
         return parallel.threads() > 1 && g.batch() >= parallel.threads() && macs < SPLIT_BATCH_MAX_MACS;
     }
 
-    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output) {
+    /**
+     * {@code output = conv(input, weight) + bias}, or its ReLU with {@code relu}: the clamp is applied where each
+     * output value is written for the last time, so a fused ReLU costs no pass of its own. Modified: output.
+     */
+    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu) {
         if (winograd != null && CpuWinograd.applies(g)) {
-            winograd.forward(g, input, weight, bias, output);
+            winograd.forward(g, input, weight, bias, output, relu);
             return;
         }
         int kg = g.outChannelsPerGroup();
@@ -73,12 +77,12 @@ final class CpuConvolution {
         if (splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
-                    forwardImage(g, n, input, w, bias, output, false);
+                    forwardImage(g, n, input, w, bias, output, false, relu);
                 }
             });
         } else {
             for (int n = 0; n < g.batch(); n++) {
-                forwardImage(g, n, input, w, bias, output, true);
+                forwardImage(g, n, input, w, bias, output, true, relu);
             }
         }
     }
@@ -114,7 +118,7 @@ final class CpuConvolution {
     }
 
     private void forwardImage(ConvGeometry g, int n, float[] input, Gemm.PackedA[] weight, float[] bias,
-                              float[] output, boolean parallelize) {
+                              float[] output, boolean parallelize, boolean relu) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
@@ -128,12 +132,12 @@ final class CpuConvolution {
             // im2col matrix is never materialised: the product gathers each block of it from the image as it packs.
             if (g.isPointwise()) {
                 gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
-                        outOff, parallelize);
+                        outOff, parallelize, relu);
             } else {
                 Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0);
                 gemm.gemmWithRowInit(weight[grp], (pc, kc, jc, nc, nr, bp) ->
                         Im2col.packPanel(g, columns, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output, outOff,
-                        parallelize);
+                        parallelize, relu);
             }
         }
     }

@@ -58,7 +58,8 @@ final class CpuWinograd {
                 && g.dilationW() == 1 && g.inChannelsPerGroup() >= MIN_CHANNELS;
     }
 
-    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output) {
+    /** As {@link CpuConvolution#forward}: the ReLU, with {@code relu}, in the output transform. Modified: output. */
+    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu) {
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int tilesH = (g.outH() + 1) / 2;
@@ -93,7 +94,7 @@ final class CpuWinograd {
                     }
                 });
                 parallel.forRange(kg, Math.max(1, 64 / Math.max(1, t / 64)), (ks, ke) ->
-                        transformOutput(g, m, first, images, k0, ks, ke, t, bias, output));
+                        transformOutput(g, m, first, images, k0, ks, ke, t, bias, output, relu));
             }
         }
     }
@@ -211,9 +212,12 @@ final class CpuWinograd {
         }
     }
 
-    /** {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0. */
+    /**
+     * {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0, clamped at zero
+     * with {@code relu}.
+     */
     private static void transformOutput(ConvGeometry g, float[] m, int n0, int images, int k0, int ks, int ke, int t,
-                                        float[] bias, float[] output) {
+                                        float[] bias, float[] output, boolean relu) {
         int outH = g.outH();
         int outW = g.outW();
         int tilesH = (outH + 1) / 2;
@@ -266,19 +270,24 @@ final class CpuWinograd {
                         int y = 2 * ty;
                         int x = 2 * tx;
                         int o = dst + y * outW + x;
-                        output[o] = r00 + r01 + r02 + b;
+                        output[o] = clamp(r00 + r01 + r02 + b, relu);
                         if (x + 1 < outW) {
-                            output[o + 1] = r01 - r02 - r03 + b;
+                            output[o + 1] = clamp(r01 - r02 - r03 + b, relu);
                         }
                         if (y + 1 < outH) {
-                            output[o + outW] = r10 + r11 + r12 + b;
+                            output[o + outW] = clamp(r10 + r11 + r12 + b, relu);
                             if (x + 1 < outW) {
-                                output[o + outW + 1] = r11 - r12 - r13 + b;
+                                output[o + outW + 1] = clamp(r11 - r12 - r13 + b, relu);
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /** {@code max(v, 0)} with {@code relu} (a fused ReLU, as {@link Math#max(float, float)}), else v. */
+    private static float clamp(float v, boolean relu) {
+        return relu ? Math.max(v, 0f) : v;
     }
 }

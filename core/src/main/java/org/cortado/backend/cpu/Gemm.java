@@ -122,7 +122,7 @@ final class Gemm {
         }
         PackedA pa = pack(transA, m, k, alpha, a, aOff, buffer, split);
         // With beta 0 the first K block writes C instead of adding to it (C was zeroed above only for the dot form).
-        multiply(pa, dense(transB, b, bOff, n, k), n, c, cOff, split, beta == 0f ? zeros(m) : null, 0);
+        multiply(pa, dense(transB, b, bOff, n, k), n, c, cOff, split, beta == 0f ? zeros(m) : null, 0, false);
     }
 
     /** Zeros as row initialisers for {@code m} rows (shared, never written). */
@@ -165,7 +165,7 @@ final class Gemm {
     void gemm(PackedA pa, boolean transB, int n, float[] b, int bOff, float beta, float[] c, int cOff,
               boolean parallelize) {
         if (beta == 0f) {
-            gemmWithRowInit(pa, transB, n, b, bOff, null, 0, c, cOff, parallelize);
+            gemmWithRowInit(pa, transB, n, b, bOff, null, 0, c, cOff, parallelize, false);
             return;
         }
         int m = pa.m();
@@ -177,21 +177,22 @@ final class Gemm {
             return;
         }
         boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
-        multiply(pa, dense(transB, b, bOff, n, pa.k()), n, c, cOff, split, null, 0);
+        multiply(pa, dense(transB, b, bOff, n, pa.k()), n, c, cOff, split, null, 0, false);
     }
 
     /**
      * {@code C[i, j] = rowInit[rowInitOff + i] + (A * op(B))[i, j]} with A packed by {@link #pack}: a convolution's
-     * bias, or zeros when {@code rowInit} is null. C is not read, and is written once. Modified: c.
+     * bias, or zeros when {@code rowInit} is null; with {@code relu}, {@code max(that, 0)} (a convolution fused with
+     * its ReLU: the clamp rides on the last write of each tile). C is not read, and is written once. Modified: c.
      */
     void gemmWithRowInit(PackedA pa, boolean transB, int n, float[] b, int bOff, float[] rowInit, int rowInitOff,
-                         float[] c, int cOff, boolean parallelize) {
-        gemmWithRowInit(pa, dense(transB, b, bOff, n, pa.k()), n, rowInit, rowInitOff, c, cOff, parallelize);
+                         float[] c, int cOff, boolean parallelize, boolean relu) {
+        gemmWithRowInit(pa, dense(transB, b, bOff, n, pa.k()), n, rowInit, rowInitOff, c, cOff, parallelize, relu);
     }
 
     /** As above, with op(B) ({@code k x n}) packed by {@code source}. Modified: c. */
     void gemmWithRowInit(PackedA pa, PanelSource source, int n, float[] rowInit, int rowInitOff, float[] c, int cOff,
-                         boolean parallelize) {
+                         boolean parallelize, boolean relu) {
         int m = pa.m();
         if (m == 0 || n == 0) {
             return;
@@ -200,20 +201,24 @@ final class Gemm {
         int initOff = rowInit != null ? rowInitOff : 0;
         if (pa.k() == 0) {
             for (int i = 0; i < m; i++) {
-                Arrays.fill(c, cOff + i * n, cOff + (i + 1) * n, init[initOff + i]);
+                float v = init[initOff + i];
+                Arrays.fill(c, cOff + i * n, cOff + (i + 1) * n, relu ? Math.max(v, 0f) : v);
             }
             return;
         }
         boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
-        multiply(pa, source, n, c, cOff, split, init, initOff);
+        multiply(pa, source, n, c, cOff, split, init, initOff, relu);
     }
 
-    /** {@code rowInit} null: C += A * op(B); else the first K block writes C from rowInit (see GemmKernel#tile). */
+    /**
+     * {@code rowInit} null: C += A * op(B); else the first K block writes C from rowInit (see GemmKernel#tile). With
+     * {@code relu} the last K block clamps C at zero.
+     */
     private void multiply(PackedA pa, PanelSource source, int n, float[] c, int cOff, boolean split, float[] rowInit,
-                          int rowInitOff) {
+                          int rowInitOff, boolean relu) {
         int m = pa.m();
         if (!split) {
-            blocked(pa, source, n, c, cOff, 0, m, 0, n, rowInit, rowInitOff);
+            blocked(pa, source, n, c, cOff, 0, m, 0, n, rowInit, rowInitOff, relu);
             return;
         }
         int rowTiles = (m + mr - 1) / mr;
@@ -221,10 +226,10 @@ final class Gemm {
         // Split the dimension with more tiles, so that both threads get whole, equally many tiles.
         if (colTiles >= rowTiles) {
             parallel.forRange(colTiles, 1, (s, e) -> blocked(pa, source, n, c, cOff, 0, m, s * nr,
-                    Math.min(n, e * nr), rowInit, rowInitOff));
+                    Math.min(n, e * nr), rowInit, rowInitOff, relu));
         } else {
             parallel.forRange(rowTiles, 1, (s, e) -> blocked(pa, source, n, c, cOff, s * mr,
-                    Math.min(m, e * mr), 0, n, rowInit, rowInitOff));
+                    Math.min(m, e * mr), 0, n, rowInit, rowInitOff, relu));
         }
     }
 
@@ -233,7 +238,7 @@ final class Gemm {
      * set, not added to; see {@link #gemmWithRowInit}); i0 is a multiple of MR.
      */
     private void blocked(PackedA pa, PanelSource source, int n, float[] c, int cOff, int i0, int i1, int j0, int j1,
-                         float[] rowInit, int rowInitOff) {
+                         float[] rowInit, int rowInitOff, boolean relu) {
         int k = pa.k();
         float[] ap = pa.data();
         float[] bp = bPanels.get();
@@ -243,8 +248,10 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 source.pack(pc, kc, jc, nc, nr, bp);
-                // Every tile of C meets its first K block (pc = 0) before any other, on this thread.
+                // Every tile of C meets its first K block (pc = 0) before any other, and its last after all
+                // others, on this thread.
                 float[] init = pc == 0 ? rowInit : null;
+                boolean last = relu && pc + kc == k;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     for (int jr = 0; jr < nc; jr += nr) {
@@ -253,7 +260,7 @@ final class Gemm {
                         for (int ir = 0; ir < mc; ir += mr) {
                             int aStrip = (ic + ir) / mr * mr * k + pc * mr;
                             kernel.tile(kc, ap, aStrip, bp, bStrip, c, cOff + (ic + ir) * n + jc + jr, n,
-                                    Math.min(mr, mc - ir), cols, init, rowInitOff + ic + ir, scratch);
+                                    Math.min(mr, mc - ir), cols, init, rowInitOff + ic + ir, scratch, last);
                         }
                     }
                 }

@@ -24,10 +24,12 @@ interface GemmKernel {
      * null, C is not read: {@code C[r, q] = rowInit[rowInitOff + r] + (Ap * Bp)[r, q]} (a bias per row, or zeros),
      * which saves the product's first pass a read of C and the caller a pass to initialise it. {@code scratch}: at
      * least {@code mr() * nr()} floats of the calling thread's own (the tile on its way to C), passed in so that the
-     * kernel, called once per tile, does not look it up. Modified: c, scratch.
+     * kernel, called once per tile, does not look it up. With {@code relu}, the tile's valid part of C is then
+     * clamped to {@code max(C, 0)} as {@link Math#max(float, float)} does (the caller's last K block of a
+     * convolution fused with its ReLU). Modified: c, scratch.
      */
     void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols,
-              float[] rowInit, int rowInitOff, float[] scratch);
+              float[] rowInit, int rowInitOff, float[] scratch, boolean relu);
 
     /**
      * {@code C[i, j] += alpha * sum_p A[i, p] * B[j, p]} for {@code i in [0, m)}, {@code j in [j0, j1)}: A is

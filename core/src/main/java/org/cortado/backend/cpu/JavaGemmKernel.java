@@ -25,7 +25,7 @@ final class JavaGemmKernel implements GemmKernel {
 
     @Override
     public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols, float[] rowInit, int rowInitOff, float[] scratch) {
+                     int cols, float[] rowInit, int rowInitOff, float[] scratch, boolean relu) {
         float[] acc = scratch;
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
@@ -39,16 +39,19 @@ final class JavaGemmKernel implements GemmKernel {
                 }
             }
         }
+        // max(v, -inf) is v, bits included (-0 and NaN stay), so one loop serves both. This kernel's time is in
+        // the k loop above, not here.
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int r = 0; r < rows; r++) {
             int cRow = cOff + r * ldc;
             if (rowInit != null) {
                 float init = rowInit[rowInitOff + r];
                 for (int q = 0; q < cols; q++) {
-                    c[cRow + q] = init + acc[r * NR + q];
+                    c[cRow + q] = Math.max(init + acc[r * NR + q], floor);
                 }
             } else {
                 for (int q = 0; q < cols; q++) {
-                    c[cRow + q] += acc[r * NR + q];
+                    c[cRow + q] = Math.max(c[cRow + q] + acc[r * NR + q], floor);
                 }
             }
         }

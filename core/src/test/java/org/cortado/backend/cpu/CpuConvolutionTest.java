@@ -13,7 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * GEMM kernels, one and two threads (batches of 1, 2 and 3 take both the per-product and the per-image split),
  * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs;
  * forward both with 3x3 stride-1 layers of 128 channels and more through Winograd F(2x2, 3x3) (odd outputs,
- * groups, padding 0 and 1, one chunk of several images and chunks of one image) and through im2col.
+ * groups, padding 0 and 1, one chunk of several images and chunks of one image) and through im2col. The forward
+ * pass fused with a ReLU gives, bit for bit, the ReLU of the plain one, on every path (a 1x1 layer and im2col
+ * products of several K blocks among them: the clamp must wait for a tile's last block).
  */
 class CpuConvolutionTest {
     /**
@@ -46,6 +48,7 @@ class CpuConvolutionTest {
         {3, 256, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2},
         {1, 130, 4, 9, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},
         {2, 128, 33, 33, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 300, 5, 4, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
     };
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
@@ -73,9 +76,17 @@ class CpuConvolutionTest {
             for (boolean withBias : new boolean[] {true, false}) {
                 float[] bias = withBias ? GemmTest.random(rnd, g.outChannels()) : null;
                 float[] out = GemmTest.random(rnd, g.batch() * g.outChannels() * g.outH() * g.outW());
-                conv.forward(g, input, weight, bias, out);
+                conv.forward(g, input, weight, bias, out, false);
                 compare(g + (withBias ? " with bias" : " no bias") + ", forward", NaiveConvolution.forward(g, input,
                         weight, bias), out, 0, g.patchSize() + 1);
+                float[] fused = GemmTest.random(rnd, out.length);
+                conv.forward(g, input, weight, bias, fused, true);
+                for (int i = 0; i < out.length; i++) {
+                    if (Float.floatToRawIntBits(fused[i]) != Float.floatToRawIntBits(Math.max(out[i], 0f))) {
+                        fail(g + (withBias ? " with bias" : " no bias") + ", forward fused with ReLU: element " + i
+                                + " is " + fused[i] + ", the ReLU of the plain forward is " + Math.max(out[i], 0f));
+                    }
+                }
             }
         }
     }
@@ -101,7 +112,7 @@ class CpuConvolutionTest {
                     weight[i] *= 0.9f;
                 }
             }                                              // step 3: unchanged again
-            conv.forward(g, input, weight, null, out);
+            conv.forward(g, input, weight, null, out, false);
             compare("step " + step, NaiveConvolution.forward(g, input, weight, null), out, 0, g.patchSize() + 1);
         }
     }
