@@ -29,13 +29,25 @@ extern "C" __global__ void add_bias_kernel1(float* __restrict__ data, const floa
     }
 }
 
-// data[o, c, i] = relu(data[o, c, i] + bias[c]): a convolution's bias and the ReLU fused with it in one pass over the
-// output; the ReLU is relu_forward_kernel1's with slope 0, so that the result is the two kernels' to the bit
-extern "C" __global__ void add_bias_relu_kernel1(float* __restrict__ data, const float* __restrict__ bias,
-                                                 int channels, int inner, int n) {
+// A convolution's output of `channels` channels written at channel `offset` of a tensor of `total` channels (a
+// concat's slice, or the whole tensor: total = channels, offset 0): over its n = outer * channels * inner elements,
+// v = data + bias[c] (when hasBias), then with relu v > 0 ? v : 0 * v, as relu_forward_kernel1 with slope 0, so that
+// the result is add_bias_kernel1's and relu_forward_kernel1's to the bit
+extern "C" __global__ void conv_epilogue_kernel1(float* __restrict__ data, const float* __restrict__ bias, int hasBias,
+                                                 int relu, int channels, int inner, int total, int offset, int n) {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-        float v = data[i] + bias[(i / inner) % channels];
-        data[i] = v > 0.0f ? v : 0.0f * v;
+        int plane = i / inner;
+        int c = plane % channels;
+        int o = plane / channels;
+        long long at = ((long long) o * total + offset + c) * inner + (i - plane * inner);
+        float v = data[at];
+        if (hasBias) {
+            v += bias[c];
+        }
+        if (relu) {
+            v = v > 0.0f ? v : 0.0f * v;
+        }
+        data[at] = v;
     }
 }
 

@@ -68,6 +68,7 @@ final class ClassifyCommand implements Callable<Integer> {
         try (Backend backend = device.open()) {
             Net net = LoadedNet.load(model.model, model.weights, Phase.TEST, backend).net();
             net.fuseReLUs();   // only the last layer's output is read
+            net.writeConcatsInPlace();
             String input = net.inputNames().get(0);
             Shape declared = net.inputShape(input);
             InputRecipe recipe = preprocess.toRecipe(declared, null);

@@ -57,6 +57,7 @@ public class ExtractBench {
         backend = new CpuBackend();
         net = Nets.squeezenet(backend);
         net.fuseReLUs();   // as CodeNet runs it
+        net.writeConcatsInPlace();
         transformer = new ImageTransformer(TransformSpec.of(new ResizeMode.Fixed(Nets.INPUT_SIZE, Nets.INPUT_SIZE),
                 0, MEAN_BGR));
     }

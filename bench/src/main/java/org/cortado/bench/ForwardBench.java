@@ -38,11 +38,12 @@ public class ForwardBench {
     public int batch;
 
     /**
-     * Each convolution fused with its ReLU ({@link Net#fuseReLUs}), as feature extraction runs the net; false gives
-     * the layer-by-layer net, for comparisons in one run.
+     * {@code concats}: each convolution fused with its ReLU ({@link Net#fuseReLUs}) and concats written in place
+     * ({@link Net#writeConcatsInPlace}), as feature extraction runs the net; {@code relu}: the fusion alone;
+     * {@code none}: layer by layer. For comparisons in one run.
      */
-    @Param({"true"})
-    public boolean fused;
+    @Param({"concats"})
+    public String fusion;
 
     private Net model;
     private Map<String, Tensor> inputs;
@@ -61,8 +62,14 @@ public class ForwardBench {
             last = Nets.SQUEEZENET_CODES;
             blob = Nets.SQUEEZENET_CODES;
         }
-        if (fused) {
-            model.fuseReLUs();
+        switch (fusion) {
+            case "concats" -> {
+                model.fuseReLUs();
+                model.writeConcatsInPlace();
+            }
+            case "relu" -> model.fuseReLUs();
+            case "none" -> { }
+            default -> throw new IllegalArgumentException("fusion must be none, relu or concats, got " + fusion);
         }
         inputs = Map.of(model.inputNames().get(0), Npy.read(Nets.input(batch)));
     }

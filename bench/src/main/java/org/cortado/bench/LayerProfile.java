@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.io.Npy;
+import org.cortado.layers.ConvolutionLayer;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
@@ -17,8 +18,10 @@ import org.cortado.tensor.Tensor;
 /**
  * Where a forward pass or a fine-tuning step spends its time, layer by layer (a guide for optimisation, not a
  * benchmark: no JMH, so read it as relative shares). Usage:
- * {@code LayerProfile alexnet|squeezenet BATCH [REPEATS [THREADS [forward|all|frozen]]]}: {@code forward} (the
- * default) times the inference net to its code layer; {@code all} and {@code frozen} time the steps of
+ * {@code LayerProfile alexnet|squeezenet BATCH [REPEATS [THREADS [forward|unfused|all|frozen]]]}: {@code forward} (the
+ * default) times the inference net to its code layer with each convolution fused with its ReLU (the ReLU's row then
+ * reads 0; concats are still copied, as the profile runs layer by layer), {@code unfused} layer by layer;
+ * {@code all} and {@code frozen} time the steps of
  * {@link FinetuneBench}: each layer's forward (TRAIN phase) and backward, and the solver update. With one thread the
  * times are the thread's CPU time, which other processes on a loaded machine disturb far less than wall time.
  *
@@ -40,26 +43,36 @@ public final class LayerProfile {
         ThreadMXBean clock = ManagementFactory.getThreadMXBean();
         LongSupplier now = threads == 1 ? clock::getCurrentThreadCpuTime : System::nanoTime;
         String time = threads == 1 ? "CPU" : "wall";
-        if (mode.equals("forward")) {
-            profileForward(which, batch, repeats, backend, now, time);
+        if (mode.equals("forward") || mode.equals("unfused")) {
+            profileForward(which, batch, repeats, mode.equals("forward"), backend, now, time);
         } else if (mode.equals("all") || mode.equals("frozen")) {
             profileStep(which, mode.equals("frozen"), batch, repeats, backend, now, time);
         } else {
-            throw new IllegalArgumentException("mode must be forward, all or frozen, got '" + mode + "'");
+            throw new IllegalArgumentException("mode must be forward, unfused, all or frozen, got '" + mode + "'");
         }
     }
 
-    private static void profileForward(String which, int batch, int repeats, CpuBackend backend, LongSupplier now,
-                                       String time) {
+    private static void profileForward(String which, int batch, int repeats, boolean fused, CpuBackend backend,
+                                       LongSupplier now, String time) {
         Net net = which.equals("alexnet") ? Nets.alexnet(backend) : Nets.squeezenet(backend);
+        if (fused) {
+            net.fuseReLUs();
+        }
         String last = which.equals("alexnet") ? Nets.ALEXNET_CODES : Nets.SQUEEZENET_CODES;
         net.forwardTo(Map.of(net.inputNames().get(0), Npy.read(Nets.input(batch))), last);
         int end = net.indexOf(last);
         double[] ns = new double[end + 1];
         for (int r = 0; r < repeats + 2; r++) {
             for (int i = 0; i <= end; i++) {
+                if (net.isFusedIntoPrevious(i)) {
+                    continue;
+                }
                 long t0 = now.getAsLong();
-                net.layers().get(i).forward(backend, net.phase(), net.bottomsOf(i), net.topsOf(i));
+                if (i < end && net.isFusedIntoPrevious(i + 1)) {
+                    ((ConvolutionLayer) net.layers().get(i)).forwardWithRelu(backend, net.bottomsOf(i), net.topsOf(i));
+                } else {
+                    net.layers().get(i).forward(backend, net.phase(), net.bottomsOf(i), net.topsOf(i));
+                }
                 if (r >= 2) {
                     ns[i] += now.getAsLong() - t0;
                 }

@@ -54,7 +54,10 @@ public class NetForwardBench {
     public String conv;
     @Param({"FP32"})
     public String math;
-    /** Each convolution fused with its ReLU ({@link Net#fuseReLUs}), as feature extraction runs the net. */
+    /**
+     * Each convolution fused with its ReLU ({@link Net#fuseReLUs}) and concats written in place
+     * ({@link Net#writeConcatsInPlace}), as feature extraction runs the net.
+     */
     @Param({"true"})
     public boolean fused;
     /** Replay the forward pass as one CUDA graph (GPU only): the host's per-launch cost paid once. */
@@ -80,6 +83,7 @@ public class NetForwardBench {
         net = buildWithRandomWeights(Prototxt.readNet(prototxt), backend, batch);
         if (fused) {
             net.fuseReLUs();
+            net.writeConcatsInPlace();
         }
         String input = net.inputNames().get(0);
         Shape shape = net.inputShape(input);

@@ -14,8 +14,8 @@ import org.cortado.image.ImageDecoder;
  * alternate JVMs with {@code true} and {@code false} (the choice is made once per process).
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -Dcortado.jpeg.native=true|false -cp ...
- * org.cortado.bench.PassCpuTime extract|decode [PASSES]} or {@code ... PassCpuTime forward NET BATCH FUSED [PASSES]}
- * (ForwardBench's parameters, e.g. {@code forward squeezenet-fire9 16 true}); the first pass is a warm-up and is
+ * org.cortado.bench.PassCpuTime extract|decode [PASSES]} or {@code ... PassCpuTime forward NET BATCH FUSION [PASSES]}
+ * (ForwardBench's parameters, e.g. {@code forward squeezenet-fire9 16 concats}); the first pass is a warm-up and is
  * reported apart.
  */
 public final class PassCpuTime {
@@ -28,7 +28,7 @@ public final class PassCpuTime {
     public static void main(String[] args) throws Exception {
         boolean forward = args.length >= 4 && args[0].equals("forward");
         if (!forward && (args.length < 1 || !(args[0].equals("extract") || args[0].equals("decode")))) {
-            System.err.println("usage: PassCpuTime extract|decode [PASSES], or forward NET BATCH FUSED [PASSES]");
+            System.err.println("usage: PassCpuTime extract|decode [PASSES], or forward NET BATCH FUSION [PASSES]");
             System.exit(2);
         }
         int passesAt = forward ? 4 : 1;
@@ -38,7 +38,7 @@ public final class PassCpuTime {
             ForwardBench b = new ForwardBench();
             b.net = args[1];
             b.batch = Integer.parseInt(args[2]);
-            b.fused = Boolean.parseBoolean(args[3]);
+            b.fusion = args[3];
             b.setUp();
             pass = () -> {
                 Object out = null;

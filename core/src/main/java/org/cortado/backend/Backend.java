@@ -97,6 +97,30 @@ public interface Backend extends AutoCloseable {
         reluForward(output, output, 0f);
     }
 
+    /**
+     * {@link #convolutionForward} (with {@code relu}: {@link #convolutionReluForward}) into channels
+     * {@code [channelOffset, channelOffset + K)} of {@code output (N, C', outH, outW)}, leaving its other channels as
+     * they are: a net writes the convolutions that feed a Concat straight into their slices of its top (see
+     * {@code Net#writeConcatsInPlace}), to the bit what the convolution and the concat's copy give. Backends override
+     * this to write the slice directly; this default computes into a tensor of its own and copies.
+     *
+     * @throws IllegalArgumentException naming both shapes when the output does not hold that channel window
+     */
+    default void convolutionForwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu,
+                                        Tensor output, int channelOffset) {
+        g.requireOutputWindow(output.shape(), channelOffset);
+        Tensor own = allocate(Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW()));
+        if (relu) {
+            convolutionReluForward(g, input, weight, bias, own);
+        } else {
+            convolutionForward(g, input, weight, bias, own);
+        }
+        int plane = g.outH() * g.outW();
+        int block = g.outChannels() * plane;
+        copyBlocks(own, 0, block, output, channelOffset * plane, output.shape().dim(1) * plane, block, g.batch(),
+                false);
+    }
+
     /** Gradient of the convolution's input: {@code dinp (N, C, H, W)} from {@code dout (N, K, outH, outW)}. */
     void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp);
 

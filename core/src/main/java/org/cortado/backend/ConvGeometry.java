@@ -1,5 +1,7 @@
 package org.cortado.backend;
 
+import org.cortado.tensor.Shape;
+
 /**
  * The shape arithmetic of a 2-D convolution, as Caffe defines it.
  *
@@ -19,6 +21,21 @@ public record ConvGeometry(int batch, int inChannels, int inH, int inW, int outC
         if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1
                 || padH < 0 || padW < 0) {
             throw new IllegalArgumentException("invalid convolution geometry " + this);
+        }
+    }
+
+    /**
+     * Checks that {@code output} is {@code (N, C', outH, outW)} with room for this convolution's channels from
+     * {@code channelOffset} (a concat's slice; see {@link Backend#convolutionForwardInto}).
+     *
+     * @throws IllegalArgumentException naming both shapes and the offset
+     */
+    public void requireOutputWindow(Shape output, int channelOffset) {
+        if (output.rank() != 4 || output.dim(0) != batch || output.dim(2) != outH() || output.dim(3) != outW()
+                || channelOffset < 0 || channelOffset + outChannels > output.dim(1)) {
+            throw new IllegalArgumentException("a convolution output of " + Shape.of(batch,
+                    outChannels, outH(), outW()) + " does not fit channels from " + channelOffset
+                    + " of an output of " + output);
         }
     }
 

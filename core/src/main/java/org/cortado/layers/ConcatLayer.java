@@ -34,6 +34,11 @@ public final class ConcatLayer extends Layer {
         return p;
     }
 
+    /** The axis concatenated on, non-negative, as of the last {@link #reshape}. */
+    public int axis() {
+        return axis;
+    }
+
     @Override
     public List<Shape> reshape(List<Shape> bottomShapes) {
         Shape first = bottomShapes.get(0);

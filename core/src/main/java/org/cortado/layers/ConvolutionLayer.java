@@ -133,6 +133,17 @@ public final class ConvolutionLayer extends Layer {
     }
 
     /**
+     * The forward pass (with {@code relu}, fused with its ReLU) written into channels from {@code channelOffset} of
+     * {@code target} instead of this layer's top ({@link Backend#convolutionForwardInto}): what a net runs for a
+     * convolution whose output goes to a Concat alone, once it writes concats in place ({@code Net#writeConcatsInPlace}).
+     */
+    public void forwardInto(Backend backend, List<Tensor> bottoms, boolean relu, Tensor target, int channelOffset) {
+        Tensor bias = p.biasTerm() ? params().get(1).data() : null;
+        backend.convolutionForwardInto(geometry, bottoms.get(0), params().get(0).data(), bias, relu, target,
+                channelOffset);
+    }
+
+    /**
      * {@code dinp = dout (*) weight} (col2im of {@code weight^T dout}), {@code dweight += dout (x) bottom} and
      * {@code dbias += sum of dout over N, H', W'}; parameter gradients only for learned parameters.
      */

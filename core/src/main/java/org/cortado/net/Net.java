@@ -9,6 +9,7 @@ import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.layers.ConcatLayer;
 import org.cortado.layers.ConvolutionLayer;
 import org.cortado.layers.InputLayer;
 import org.cortado.layers.Layer;
@@ -54,6 +55,15 @@ public final class Net {
      * Per layer, whether it is a ReLU fused into the convolution before it ({@link #fuseReLUs}); empty until then.
      */
     private boolean[] fusedIntoPrevious = new boolean[0];
+    /**
+     * Per layer: for a convolution that {@link #writeConcatsInPlace} lets write into a Concat's top, that concat's
+     * index, else -1 (and -1 for every layer until then).
+     */
+    private int[] concatOf = new int[0];
+    /** Per layer: for such a convolution, its first channel in the concat's top. */
+    private int[] concatOffset = new int[0];
+    /** Per layer: for a concat written in place, the index of its first writer; else -1. */
+    private int[] firstWriter = new int[0];
     /** How often each layer's backward ran: instrumentation that shows pruned (frozen) layers never run. */
     private final List<Long> backwardRuns = new ArrayList<>();
 
@@ -297,13 +307,79 @@ public final class Net {
 
     private void forwardRange(int from, int to) {
         for (int i = from; i <= to; i++) {
-            if (i < to && isFusedIntoPrevious(i + 1)) {
+            boolean withRelu = i < to && isFusedIntoPrevious(i + 1);
+            int concat = i < concatOf.length ? concatOf[i] : -1;
+            if (concat >= 0 && writesInPlace(concat, from, to)) {
+                ((ConvolutionLayer) layers.get(i)).forwardInto(backend, bottomsOf(i), withRelu,
+                        tops.get(concat).get(0), concatOffset[i]);
+            } else if (withRelu) {
                 ((ConvolutionLayer) layers.get(i)).forwardWithRelu(backend, bottomsOf(i), tops.get(i));
-                i++;
-            } else {
+            } else if (!writesInPlace(i, from, to)) {
                 layers.get(i).forward(backend, mode, bottomsOf(i), tops.get(i));
             }
+            if (withRelu) {
+                i++;
+            }
         }
+    }
+
+    /**
+     * Whether layer {@code concat} is a concat whose bottoms a pass over layers {@code [from, to]} writes in place:
+     * at test time, with every writer and the concat itself in the pass.
+     */
+    private boolean writesInPlace(int concat, int from, int to) {
+        return mode == Phase.TEST && concat < firstWriter.length && firstWriter[concat] >= from && concat <= to;
+    }
+
+    /**
+     * At test time, has every Concat on channels whose bottoms are all convolutions' outputs (fused with their ReLU
+     * by {@link #fuseReLUs}, or read by nothing else) get those convolutions written straight into its slices
+     * ({@link Backend#convolutionForwardInto}): the concat copies nothing. A pass that runs the writers and the concat
+     * does this; the writers' own tensors are then left as they were, so this is for nets whose intermediate outputs
+     * nobody reads (code nets, {@code classify}). Training passes and passes that stop inside such a group run layer
+     * by layer. Call after {@link #fuseReLUs}. Modified: this net.
+     *
+     * @return the names of the concats written in place, in order
+     */
+    public List<String> writeConcatsInPlace() {
+        int n = layers.size();
+        int[] concats = new int[n];
+        int[] offsets = new int[n];
+        int[] first = new int[n];
+        java.util.Arrays.fill(concats, -1);
+        java.util.Arrays.fill(first, -1);
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < n; c++) {
+            if (!(layers.get(c) instanceof ConcatLayer concat) || concat.axis() != 1
+                    || topShapes.get(c).get(0).rank() != 4) {
+                continue;
+            }
+            List<Integer> writers = new ArrayList<>();
+            for (BlobRef ref : bottomRefs.get(c)) {
+                int writer = ref.layer() - (isFusedIntoPrevious(ref.layer()) ? 1 : 0);
+                if (ref.top() != 0 || readers(ref) != 1 || !(layers.get(writer) instanceof ConvolutionLayer)
+                        || writers.contains(writer)) {
+                    writers = null;
+                    break;
+                }
+                writers.add(writer);
+            }
+            if (writers == null) {
+                continue;
+            }
+            int offset = 0;
+            for (int j = 0; j < writers.size(); j++) {
+                concats[writers.get(j)] = c;
+                offsets[writers.get(j)] = offset;
+                offset += topShapes.get(bottomRefs.get(c).get(j).layer()).get(0).dim(1);
+            }
+            first[c] = java.util.Collections.min(writers);
+            names.add(layers.get(c).name());
+        }
+        concatOf = concats;
+        concatOffset = offsets;
+        firstWriter = first;
+        return names;
     }
 
     /**
@@ -348,7 +424,8 @@ public final class Net {
         return n;
     }
 
-    private boolean isFusedIntoPrevious(int layer) {
+    /** Whether layer {@code layer} is a ReLU that {@link #fuseReLUs} fused into the convolution before it. */
+    public boolean isFusedIntoPrevious(int layer) {
         return layer < fusedIntoPrevious.length && fusedIntoPrevious[layer];
     }
 

@@ -87,8 +87,10 @@ public final class CodeNet implements CodeFunction {
         this.definition = definition;
         this.net = loaded.net();
         // Only the code blob is read from this net, so no convolution's own output needs keeping: each writes its
-        // ReLU'd values in one pass (a pre-activation code's layer has no ReLU in the trunk, so stays unfused).
+        // ReLU'd values in one pass (a pre-activation code's layer has no ReLU in the trunk, so stays unfused), and
+        // the convolutions feeding a concat write its slices.
         net.fuseReLUs();
+        net.writeConcatsInPlace();
         this.inputBlob = net.inputNames().get(0);
         this.codeBlob = codeBlob;
         this.dim = dim;

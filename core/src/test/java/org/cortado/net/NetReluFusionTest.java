@@ -1,5 +1,6 @@
 package org.cortado.net;
 
+import static org.cortado.net.FusionTesting.assertBitsEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.backend.cpu.CpuBackend;
-import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.tensor.Shape;
@@ -50,13 +49,7 @@ class NetReluFusionTest {
     private final CpuBackend backend = new CpuBackend(2);
 
     private Net build(boolean fused) {
-        NetParameter.Builder b = NetParameter.newBuilder();
-        Prototxt.parseText("fusion test net", NET, b);
-        Net net = Net.build(b.build(), Phase.TRAIN, backend);
-        long k = 0;
-        for (Param p : net.params()) {
-            backend.copy(GradientChecker.gaussian(p.shape(), 0.5, 1000 + k++), p.data());
-        }
+        Net net = FusionTesting.trainingNet(NET, backend, 1000);
         if (fused) {
             assertEquals(List.of("conv1", "b"), net.fuseReLUs());
         }
@@ -121,16 +114,5 @@ class NetReluFusionTest {
         fused.forward(Map.of(fused.inputNames().get(0), x));
         assertBitsEqual("fire9/concat", plain.blob("fire9/concat"), fused.blob("fire9/concat"));
         assertBitsEqual("pool_final", plain.blob("pool_final"), fused.blob("pool_final"));
-    }
-
-    private static void assertBitsEqual(String what, Tensor want, Tensor got) {
-        assertEquals(want.shape(), got.shape(), what);
-        float[] w = want.hostData();
-        float[] g = got.hostData();
-        for (int i = 0; i < w.length; i++) {
-            if (Float.floatToRawIntBits(w[i]) != Float.floatToRawIntBits(g[i])) {
-                throw new AssertionError(what + ": element " + i + " is " + g[i] + " fused, " + w[i] + " unfused");
-            }
-        }
     }
 }

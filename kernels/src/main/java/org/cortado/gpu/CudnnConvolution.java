@@ -17,6 +17,7 @@ import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionMathType;
 import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetStream;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptorEx;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -71,6 +72,15 @@ final class CudnnConvolution {
         cudnnConvolutionDescriptor fwd16;
         int fwd16Algo = UNKNOWN;
         long fwd16Bytes;
+        /** Outputs written into a wider tensor (a concat's slice), by that tensor's channel count. */
+        final Map<Integer, Window> windows = new HashMap<>();
+    }
+
+    /** The output descriptor of a channel window of a tensor of more channels, and the forward algorithm found for it. */
+    private static final class Window {
+        final cudnnTensorDescriptor y = new cudnnTensorDescriptor();
+        int algo = -1;
+        long bytes;
     }
 
     private static final int UNKNOWN = -1;
@@ -110,23 +120,56 @@ final class CudnnConvolution {
             return;
         }
         if (p.fwdAlgo < 0) {
-            cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionFwdAlgoPerf();
-            }
-            int[] n = new int[1];
-            cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.fwd, p.y, perf.length, n, perf);
-            for (int i = 0; i < n[0] && p.fwdAlgo < 0; i++) {
-                if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
-                    p.fwdAlgo = perf[i].algo;
-                    p.fwdBytes = perf[i].memory;
-                }
-            }
-            requireAlgo(p.fwdAlgo, "forward", g);
+            long[] found = findForward(g, p, p.y);
+            p.fwdAlgo = (int) found[0];
+            p.fwdBytes = found[1];
         }
         DeviceBuffer ws = workspace(p.fwdBytes);
         cudnnConvolutionForward(handle, one, p.x, ptr(input), p.w, ptr(weight), p.fwd, p.fwdAlgo,
                 ws == null ? null : ptr(ws), p.fwdBytes, zero, p.y, ptr(output));
+    }
+
+    /**
+     * {@code conv(input, weight)} into channels from {@code channelOffset} of {@code output}, a tensor of
+     * {@code outputChannels} channels of the output's size: a strided output descriptor (cuDNN writes the slice of
+     * each image directly), with the fastest algorithm found for it once. In FP32 and TF32; the caller handles BF16.
+     */
+    void forwardInto(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output, int outputChannels,
+                     int channelOffset) {
+        Plan p = plan(g);
+        Window win = p.windows.get(outputChannels);
+        if (win == null) {
+            win = new Window();
+            int plane = g.outH() * g.outW();
+            cudnnCreateTensorDescriptor(win.y);
+            cudnnSetTensor4dDescriptorEx(win.y, cudnnDataType.CUDNN_DATA_FLOAT, g.batch(), g.outChannels(), g.outH(),
+                    g.outW(), outputChannels * plane, plane, g.outW(), 1);
+            long[] found = findForward(g, p, win.y);
+            win.algo = (int) found[0];
+            win.bytes = found[1];
+            p.windows.put(outputChannels, win);
+        }
+        DeviceBuffer ws = workspace(win.bytes);
+        cudnnConvolutionForward(handle, one, p.x, ptr(input), p.w, ptr(weight), p.fwd, win.algo,
+                ws == null ? null : ptr(ws), win.bytes, zero, win.y,
+                ctx.pointer(output.address((long) channelOffset * g.outH() * g.outW())));
+    }
+
+    /** The fastest forward algorithm for output descriptor {@code y} within the workspace limit: {algo, bytes}. */
+    private long[] findForward(ConvGeometry g, Plan p, cudnnTensorDescriptor y) {
+        cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
+        for (int i = 0; i < perf.length; i++) {
+            perf[i] = new cudnnConvolutionFwdAlgoPerf();
+        }
+        int[] n = new int[1];
+        cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.fwd, y, perf.length, n, perf);
+        for (int i = 0; i < n[0]; i++) {
+            if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
+                return new long[] {perf[i].algo, perf[i].memory};
+            }
+        }
+        requireAlgo(-1, "forward", g);
+        return null;
     }
 
     /**

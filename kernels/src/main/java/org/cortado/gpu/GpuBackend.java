@@ -327,48 +327,79 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        int outHW = g.outH() * g.outW();
-        if (convImpl == ConvImpl.CUDNN) {
-            api.makeCurrent();
-            cudnn.forward(g, buf(input), buf(weight), buf(output));
-        } else {
-            int inHW = g.inH() * g.inW();
-            int kg = g.outChannelsPerGroup();
-            int cg = g.inChannelsPerGroup();
-            int patch = g.patchSize();
-            DeviceBuffer in = buf(input);
-            DeviceBuffer w = buf(weight);
-            DeviceBuffer out = buf(output);
-            DeviceBuffer col = g.isPointwise() ? null : columns((long) patch * outHW);
-            for (int n = 0; n < g.batch(); n++) {
-                for (int grp = 0; grp < g.group(); grp++) {
-                    long outOff = ((long) n * g.outChannels() + (long) grp * kg) * outHW;
-                    long wOff = (long) grp * kg * patch;
-                    long inOff = ((long) n * g.inChannels() + (long) grp * cg) * inHW;
-                    if (g.isPointwise()) {
-                        gemm(false, false, kg, outHW, patch, 1f, w, wOff, in, inOff, 0f, out, outOff);
-                    } else {
-                        im2col(Kernel.IM2COL, g, in.address(inOff), col.address(0), cg * outHW);
-                        gemm(false, false, kg, outHW, patch, 1f, w, wOff, col, 0, 0f, out, outOff);
-                    }
-                }
-            }
-        }
+        convolve(g, input, weight, output, g.outChannels(), 0);
         if (bias != null) {
-            addBias(output, bias, g.batch(), g.outChannels(), outHW);
+            addBias(output, bias, g.batch(), g.outChannels(), g.outH() * g.outW());
         }
     }
 
     /** The convolution, then its bias and the ReLU in one kernel: one pass over the output where there were two. */
     @Override
     public void convolutionReluForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        convolutionForward(g, input, weight, null, output);
-        int n = output.count();
-        if (bias != null) {
-            run(Kernel.ADD_BIAS_RELU, n, addr(output), addr(bias), g.outChannels(), g.outH() * g.outW(), n);
-        } else {
-            run(Kernel.RELU_FORWARD, n, addr(output), addr(output), 0f, n);
+        convolve(g, input, weight, output, g.outChannels(), 0);
+        epilogue(g, bias, true, output, 0);
+    }
+
+    /**
+     * Into a channel window: cuDNN through a strided output descriptor, the im2col products at the window's offsets,
+     * then bias and ReLU in one kernel over the window. BF16's cuDNN path converts a contiguous output, so that mode
+     * computes into a tensor of its own and copies (the default).
+     */
+    @Override
+    public void convolutionForwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu,
+                                       Tensor output, int channelOffset) {
+        g.requireOutputWindow(output.shape(), channelOffset);
+        if (convImpl == ConvImpl.CUDNN && math == MathMode.BF16) {
+            Backend.super.convolutionForwardInto(g, input, weight, bias, relu, output, channelOffset);
+            return;
         }
+        convolve(g, input, weight, output, output.shape().dim(1), channelOffset);
+        if (bias != null || relu) {
+            epilogue(g, bias, relu, output, channelOffset);
+        }
+    }
+
+    /** {@code conv(input, weight)} into channels from {@code channelOffset} of an output of {@code outputChannels}. */
+    private void convolve(ConvGeometry g, Tensor input, Tensor weight, Tensor output, int outputChannels,
+                          int channelOffset) {
+        int outHW = g.outH() * g.outW();
+        if (convImpl == ConvImpl.CUDNN) {
+            api.makeCurrent();
+            if (outputChannels == g.outChannels()) {
+                cudnn.forward(g, buf(input), buf(weight), buf(output));
+            } else {
+                cudnn.forwardInto(g, buf(input), buf(weight), buf(output), outputChannels, channelOffset);
+            }
+            return;
+        }
+        int inHW = g.inH() * g.inW();
+        int kg = g.outChannelsPerGroup();
+        int cg = g.inChannelsPerGroup();
+        int patch = g.patchSize();
+        DeviceBuffer in = buf(input);
+        DeviceBuffer w = buf(weight);
+        DeviceBuffer out = buf(output);
+        DeviceBuffer col = g.isPointwise() ? null : columns((long) patch * outHW);
+        for (int n = 0; n < g.batch(); n++) {
+            for (int grp = 0; grp < g.group(); grp++) {
+                long outOff = ((long) n * outputChannels + channelOffset + (long) grp * kg) * outHW;
+                long wOff = (long) grp * kg * patch;
+                long inOff = ((long) n * g.inChannels() + (long) grp * cg) * inHW;
+                if (g.isPointwise()) {
+                    gemm(false, false, kg, outHW, patch, 1f, w, wOff, in, inOff, 0f, out, outOff);
+                } else {
+                    im2col(Kernel.IM2COL, g, in.address(inOff), col.address(0), cg * outHW);
+                    gemm(false, false, kg, outHW, patch, 1f, w, wOff, col, 0, 0f, out, outOff);
+                }
+            }
+        }
+    }
+
+    /** Bias (may be null) and, with {@code relu}, the ReLU of a convolution's output in its channel window. */
+    private void epilogue(ConvGeometry g, Tensor bias, boolean relu, Tensor output, int channelOffset) {
+        int n = g.batch() * g.outChannels() * g.outH() * g.outW();
+        run(Kernel.CONV_EPILOGUE, n, addr(output), bias == null ? 0L : addr(bias), bias == null ? 0 : 1, relu ? 1 : 0,
+                g.outChannels(), g.outH() * g.outW(), output.shape().dim(1), channelOffset, n);
     }
 
     @Override

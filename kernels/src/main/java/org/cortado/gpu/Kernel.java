@@ -8,7 +8,7 @@ enum Kernel {
     AXPBY("elementwise", "axpby_kernel1"),
     MULTIPLY("elementwise", "multiply_kernel1"),
     ADD_BIAS("elementwise", "add_bias_kernel1"),
-    ADD_BIAS_RELU("elementwise", "add_bias_relu_kernel1"),
+    CONV_EPILOGUE("elementwise", "conv_epilogue_kernel1"),
     CHANNEL_AFFINE("elementwise", "channel_affine_kernel1"),
     COPY_BLOCKS("elementwise", "copy_blocks_kernel1"),
     ELTWISE_MAX_STEP("elementwise", "eltwise_max_step_kernel1"),

@@ -175,6 +175,13 @@ abstract class BackendOpsContract {
             parity(impl).op("conv forward fused with ReLU " + impl + " " + g).in("x", x).in("w", w)
                     .in("b", g.outChannels()).in("y", y)
                     .check((b, t) -> b.convolutionReluForward(g, t.get("x"), t.get("w"), t.get("b"), t.get("y")));
+            int[] wide = {g.batch(), g.outChannels() + 5, g.outH(), g.outW()};
+            for (boolean relu : new boolean[] {false, true}) {
+                parity(impl).op("conv forward into channels 2.. of " + wide[1] + (relu ? " with ReLU " : " ") + impl
+                        + " " + g).in("x", x).in("w", w).in("b", g.outChannels()).in("y", wide)
+                        .check((b, t) -> b.convolutionForwardInto(g, t.get("x"), t.get("w"), t.get("b"), relu,
+                                t.get("y"), 2));
+            }
             parity(impl).op("conv backward data " + impl + " " + g).in("w", w).in("dy", y).in("dx", x)
                     .check((b, t) -> b.convolutionBackwardData(g, t.get("w"), t.get("dy"), t.get("dx")));
             parity(impl).op("conv backward filter " + impl + " " + g).in("x", x).in("dy", y).in("dw", w)
@@ -185,7 +192,8 @@ abstract class BackendOpsContract {
 
     /**
      * The fused convolution and ReLU is, on the device itself, the convolution and then the ReLU to the bit, with and
-     * without a bias: a net that fuses gives what the layers one by one give.
+     * without a bias, and so is the same written into a concat's slice: a net that fuses gives what the layers one by
+     * one give.
      */
     @ParameterizedTest
     @EnumSource(ConvImpl.class)
@@ -196,18 +204,30 @@ abstract class BackendOpsContract {
         Tensor w = gpu.upload(randomTensor(8, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(), g.kernelW()));
         Tensor bias = gpu.upload(randomTensor(9, g.outChannels()));
         Shape y = Shape.of(g.batch(), g.outChannels(), g.outH(), g.outW());
+        int plane = g.outH() * g.outW();
+        Shape wide = Shape.of(g.batch(), g.outChannels() + 3, g.outH(), g.outW());
         for (Tensor b : new Tensor[] {bias, null}) {
             Tensor twoCalls = gpu.allocate(y);
             gpu.convolutionForward(g, x, w, b, twoCalls);
             gpu.reluForward(twoCalls, twoCalls, 0f);
             Tensor fused = gpu.allocate(y);
             gpu.convolutionReluForward(g, x, w, b, fused);
+            // The same into channels 1.. of a wider tensor (a concat's slice), then copied out of it.
+            Tensor window = gpu.allocate(wide);
+            gpu.convolutionForwardInto(g, x, w, b, true, window, 1);
+            Tensor fromWindow = gpu.allocate(y);
+            int block = g.outChannels() * plane;
+            gpu.copyBlocks(window, plane, wide.dim(1) * plane, fromWindow, 0, block, block, g.batch(), false);
             float[] want = gpu.download(twoCalls).hostData();
             float[] got = gpu.download(fused).hostData();
+            float[] gotWindow = gpu.download(fromWindow).hostData();
             for (int i = 0; i < want.length; i++) {
                 assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
                         impl + (b == null ? " without" : " with") + " bias, element " + i + ": fused " + got[i]
                                 + ", two calls " + want[i]);
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(gotWindow[i]),
+                        impl + (b == null ? " without" : " with") + " bias, element " + i + ": into a window "
+                                + gotWindow[i] + ", two calls " + want[i]);
             }
         }
     }

@@ -150,6 +150,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void convolutionForwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu,
+                                       Tensor output, int channelOffset) {
+        g.requireOutputWindow(output.shape(), channelOffset);
+        convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
+                output.hostData(), relu, output.shape().dim(1), channelOffset);
+    }
+
+    @Override
     public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
         convolution.backwardData(g, weight.hostData(), dout.hostData(), dinp.hostData());
     }

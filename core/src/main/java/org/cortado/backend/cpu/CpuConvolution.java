@@ -66,8 +66,18 @@ final class CpuConvolution {
      * output value is written for the last time, so a fused ReLU costs no pass of its own. Modified: output.
      */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu) {
+        forward(g, input, weight, bias, output, relu, g.outChannels(), 0);
+    }
+
+    /**
+     * As above, into channels {@code [channelOffset, channelOffset + K)} of {@code output}, which holds
+     * {@code outputChannels} channels of {@code outH x outW} per image (a concat's slice: each image's part of it is
+     * contiguous, so the per-image products write it directly). Other channels are not touched. Modified: output.
+     */
+    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
+                 int outputChannels, int channelOffset) {
         if (winograd != null && CpuWinograd.applies(g)) {
-            winograd.forward(g, input, weight, bias, output, relu);
+            winograd.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
             return;
         }
         int kg = g.outChannelsPerGroup();
@@ -77,12 +87,12 @@ final class CpuConvolution {
         if (splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
-                    forwardImage(g, n, input, w, bias, output, false, relu);
+                    forwardImage(g, n, input, w, bias, output, false, relu, outputChannels, channelOffset);
                 }
             });
         } else {
             for (int n = 0; n < g.batch(); n++) {
-                forwardImage(g, n, input, w, bias, output, true, relu);
+                forwardImage(g, n, input, w, bias, output, true, relu, outputChannels, channelOffset);
             }
         }
     }
@@ -118,12 +128,13 @@ final class CpuConvolution {
     }
 
     private void forwardImage(ConvGeometry g, int n, float[] input, Gemm.PackedA[] weight, float[] bias,
-                              float[] output, boolean parallelize, boolean relu) {
+                              float[] output, boolean parallelize, boolean relu, int outputChannels,
+                              int channelOffset) {
         int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
-        int base = n * g.outChannels() * outHW;
+        int base = (n * outputChannels + channelOffset) * outHW;
         int imgOff = n * g.inChannels() * inHW;
         for (int grp = 0; grp < g.group(); grp++) {
             int outOff = base + grp * kg * outHW;

@@ -59,7 +59,8 @@ final class CpuWinograd {
     }
 
     /** As {@link CpuConvolution#forward}: the ReLU, with {@code relu}, in the output transform. Modified: output. */
-    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu) {
+    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
+                 int outputChannels, int channelOffset) {
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int tilesH = (g.outH() + 1) / 2;
@@ -94,7 +95,8 @@ final class CpuWinograd {
                     }
                 });
                 parallel.forRange(kg, Math.max(1, 64 / Math.max(1, t / 64)), (ks, ke) ->
-                        transformOutput(g, m, first, images, k0, ks, ke, t, bias, output, relu));
+                        transformOutput(g, m, first, images, k0, ks, ke, t, bias, output, relu, outputChannels,
+                                channelOffset));
             }
         }
     }
@@ -214,10 +216,11 @@ final class CpuWinograd {
 
     /**
      * {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0, clamped at zero
-     * with {@code relu}.
+     * with {@code relu}, into channel {@code channelOffset + k0 + k} of an output of {@code outputChannels} channels.
      */
     private static void transformOutput(ConvGeometry g, float[] m, int n0, int images, int k0, int ks, int ke, int t,
-                                        float[] bias, float[] output, boolean relu) {
+                                        float[] bias, float[] output, boolean relu, int outputChannels,
+                                        int channelOffset) {
         int outH = g.outH();
         int outW = g.outW();
         int tilesH = (outH + 1) / 2;
@@ -229,7 +232,7 @@ final class CpuWinograd {
             float b = bias == null ? 0f : bias[k0 + k];
             int col = k * t;
             for (int img = 0; img < images; img++) {
-                int dst = ((n0 + img) * g.outChannels() + k0 + k) * plane;
+                int dst = ((n0 + img) * outputChannels + channelOffset + k0 + k) * plane;
                 for (int ty = 0; ty < tilesH; ty++) {
                     for (int tx = 0; tx < tilesW; tx++, col++) {
                         // A^T m: two rows of four.

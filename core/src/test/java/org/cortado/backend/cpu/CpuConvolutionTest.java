@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * forward both with 3x3 stride-1 layers of 128 channels and more through Winograd F(2x2, 3x3) (odd outputs,
  * groups, padding 0 and 1, one chunk of several images and chunks of one image) and through im2col. The forward
  * pass fused with a ReLU gives, bit for bit, the ReLU of the plain one, on every path (a 1x1 layer and im2col
- * products of several K blocks among them: the clamp must wait for a tile's last block).
+ * products of several K blocks among them: the clamp must wait for a tile's last block), and written into a channel
+ * window of a wider output (a concat's slice) it is that too, with the other channels untouched.
  */
 class CpuConvolutionTest {
     /**
@@ -85,6 +86,35 @@ class CpuConvolutionTest {
                     if (Float.floatToRawIntBits(fused[i]) != Float.floatToRawIntBits(Math.max(out[i], 0f))) {
                         fail(g + (withBias ? " with bias" : " no bias") + ", forward fused with ReLU: element " + i
                                 + " is " + fused[i] + ", the ReLU of the plain forward is " + Math.max(out[i], 0f));
+                    }
+                }
+                intoAChannelWindow(conv, g, input, weight, bias, fused);
+            }
+        }
+    }
+
+    /**
+     * The forward pass (fused with a ReLU, whose plain result is {@code want}) written into channels 3.. of an output
+     * of K + 5 channels per image, as into a concat's slice: that slice is {@code want} to the bit, and the other
+     * channels keep the NaNs they held.
+     */
+    private static void intoAChannelWindow(CpuConvolution conv, ConvGeometry g, float[] input, float[] weight,
+                                           float[] bias, float[] want) {
+        int plane = g.outH() * g.outW();
+        int channels = g.outChannels() + 5;
+        float[] wide = new float[g.batch() * channels * plane];
+        java.util.Arrays.fill(wide, Float.NaN);
+        conv.forward(g, input, weight, bias, wide, true, channels, 3);
+        for (int n = 0; n < g.batch(); n++) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < plane; i++) {
+                    float got = wide[(n * channels + c) * plane + i];
+                    boolean inside = c >= 3 && c < 3 + g.outChannels();
+                    float expected = inside ? want[(n * g.outChannels() + c - 3) * plane + i] : Float.NaN;
+                    if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(expected)) {
+                        fail(g + ", forward into channels 3.." + (3 + g.outChannels()) + " of " + channels
+                                + ": image " + n + " channel " + c + " pixel " + i + " is " + got + ", expected "
+                                + expected);
                     }
                 }
             }
