@@ -686,7 +686,11 @@ public final class Net {
         return topShapes.get(i);
     }
 
-    /** Layer {@code layerName}'s own first output (before any in-place layer that follows it). */
+    /**
+     * Layer {@code layerName}'s own first output (before any in-place layer that follows it; after its ReLU where
+     * {@link #fuseReLUs} fused the two, and not written by test-time passes where {@link #writeConcatsInPlace} sends
+     * it to a concat).
+     */
     public Tensor output(String layerName) {
         return tops.get(indexOf(layerName)).get(0);
     }
