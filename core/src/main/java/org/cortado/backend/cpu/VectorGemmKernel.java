@@ -117,52 +117,30 @@ final class VectorGemmKernel implements GemmKernel {
         c61.intoArray(t, 6 * NR + L);
         c70.intoArray(t, 7 * NR);
         c71.intoArray(t, 7 * NR + L);
-        if (rowInit == null) {
-            addTile(t, c, cOff, ldc, rows, cols, relu);
-        } else {
-            storeTile(t, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
-        }
+        writeTile(t, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
     }
 
     /**
-     * {@code C[r, q] = rowInit[rowInitOff + r] + t[r * NR + q]} for the valid part of a tile, clamped at zero with
-     * {@code relu}. The clamp is a branch, not a max with minus infinity: for a 1x1 layer's short K it would cost a
-     * fifth of the tile.
+     * {@code C[r, q] = rowInit[rowInitOff + r] + t[r * NR + q]} (or {@code C[r, q] += t[r * NR + q]} when
+     * {@code rowInit} is null) for the valid part of a tile, clamped at zero with {@code relu}. The clamp is a branch,
+     * not a max with minus infinity: for a 1x1 layer's short K it would cost a fifth of the tile.
      */
-    private static void storeTile(float[] t, float[] c, int cOff, int ldc, int rows, int cols, float[] rowInit,
+    private static void writeTile(float[] t, float[] c, int cOff, int ldc, int rows, int cols, float[] rowInit,
                                   int rowInitOff, boolean relu) {
         if (cols == NR) {
             for (int r = 0; r < rows; r++) {
                 int off = cOff + r * ldc;
-                FloatVector init = FloatVector.broadcast(S, rowInit[rowInitOff + r]);
-                FloatVector v0 = init.add(FloatVector.fromArray(S, t, r * NR));
-                FloatVector v1 = init.add(FloatVector.fromArray(S, t, r * NR + L));
-                if (relu) {
-                    v0 = v0.max(0f);
-                    v1 = v1.max(0f);
+                FloatVector base0;
+                FloatVector base1;
+                if (rowInit != null) {
+                    base0 = FloatVector.broadcast(S, rowInit[rowInitOff + r]);
+                    base1 = base0;
+                } else {
+                    base0 = FloatVector.fromArray(S, c, off);
+                    base1 = FloatVector.fromArray(S, c, off + L);
                 }
-                v0.intoArray(c, off);
-                v1.intoArray(c, off + L);
-            }
-            return;
-        }
-        for (int r = 0; r < rows; r++) {
-            int cRow = cOff + r * ldc;
-            float init = rowInit[rowInitOff + r];
-            for (int q = 0; q < cols; q++) {
-                float v = init + t[r * NR + q];
-                c[cRow + q] = relu ? Math.max(v, 0f) : v;
-            }
-        }
-    }
-
-    /** {@code C[r, q] += t[r * NR + q]} for the valid part of a tile, then clamped at zero with {@code relu}. */
-    private static void addTile(float[] t, float[] c, int cOff, int ldc, int rows, int cols, boolean relu) {
-        if (cols == NR) {
-            for (int r = 0; r < rows; r++) {
-                int off = cOff + r * ldc;
-                FloatVector v0 = FloatVector.fromArray(S, c, off).add(FloatVector.fromArray(S, t, r * NR));
-                FloatVector v1 = FloatVector.fromArray(S, c, off + L).add(FloatVector.fromArray(S, t, r * NR + L));
+                FloatVector v0 = base0.add(FloatVector.fromArray(S, t, r * NR));
+                FloatVector v1 = base1.add(FloatVector.fromArray(S, t, r * NR + L));
                 if (relu) {
                     v0 = v0.max(0f);
                     v1 = v1.max(0f);
@@ -175,7 +153,7 @@ final class VectorGemmKernel implements GemmKernel {
         for (int r = 0; r < rows; r++) {
             int cRow = cOff + r * ldc;
             for (int q = 0; q < cols; q++) {
-                float v = c[cRow + q] + t[r * NR + q];
+                float v = (rowInit != null ? rowInit[rowInitOff + r] : c[cRow + q]) + t[r * NR + q];
                 c[cRow + q] = relu ? Math.max(v, 0f) : v;
             }
         }
