@@ -121,6 +121,9 @@ final class CudnnConvolution {
         }
         if (p.fwdAlgo < 0) {
             long[] found = findForward(g, p, p.y);
+            if (found == null) {
+                requireAlgo(-1, "forward", g);
+            }
             p.fwdAlgo = (int) found[0];
             p.fwdBytes = found[1];
         }
@@ -133,9 +136,12 @@ final class CudnnConvolution {
      * {@code conv(input, weight)} into channels from {@code channelOffset} of {@code output}, a tensor of
      * {@code outputChannels} channels of the output's size: a strided output descriptor (cuDNN writes the slice of
      * each image directly), with the fastest algorithm found for it once. In FP32 and TF32; the caller handles BF16.
+     *
+     * @return false, having done nothing, when cuDNN offers no algorithm for the strided output (found once): the
+     *         caller then convolves into a tensor of its own and copies
      */
-    void forwardInto(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output, int outputChannels,
-                     int channelOffset) {
+    boolean forwardInto(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output,
+                        int outputChannels, int channelOffset) {
         Plan p = plan(g);
         Window win = p.windows.get(outputChannels);
         if (win == null) {
@@ -145,17 +151,24 @@ final class CudnnConvolution {
             cudnnSetTensor4dDescriptorEx(win.y, cudnnDataType.CUDNN_DATA_FLOAT, g.batch(), g.outChannels(), g.outH(),
                     g.outW(), outputChannels * plane, plane, g.outW(), 1);
             long[] found = findForward(g, p, win.y);
-            win.algo = (int) found[0];
-            win.bytes = found[1];
+            win.algo = found == null ? UNSUPPORTED : (int) found[0];
+            win.bytes = found == null ? 0 : found[1];
             p.windows.put(outputChannels, win);
+        }
+        if (win.algo == UNSUPPORTED) {
+            return false;
         }
         DeviceBuffer ws = workspace(win.bytes);
         cudnnConvolutionForward(handle, one, p.x, ptr(input), p.w, ptr(weight), p.fwd, win.algo,
                 ws == null ? null : ptr(ws), win.bytes, zero, win.y,
                 ctx.pointer(output.address((long) channelOffset * g.outH() * g.outW())));
+        return true;
     }
 
-    /** The fastest forward algorithm for output descriptor {@code y} within the workspace limit: {algo, bytes}. */
+    /**
+     * The fastest forward algorithm for output descriptor {@code y} within the workspace limit: {algo, bytes}; null
+     * when there is none.
+     */
     private long[] findForward(ConvGeometry g, Plan p, cudnnTensorDescriptor y) {
         cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
         for (int i = 0; i < perf.length; i++) {
@@ -168,7 +181,6 @@ final class CudnnConvolution {
                 return new long[] {perf[i].algo, perf[i].memory};
             }
         }
-        requireAlgo(-1, "forward", g);
         return null;
     }
 

@@ -327,7 +327,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        convolve(g, input, weight, output, g.outChannels(), 0);
+        convolve(g, input, weight, output);
         if (bias != null) {
             addBias(output, bias, g.batch(), g.outChannels(), g.outH() * g.outW());
         }
@@ -336,42 +336,54 @@ public final class GpuBackend implements Backend {
     /** The convolution, then its bias and the ReLU in one kernel: one pass over the output where there were two. */
     @Override
     public void convolutionReluForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        convolve(g, input, weight, output, g.outChannels(), 0);
+        convolve(g, input, weight, output);
         epilogue(g, bias, true, output, 0);
     }
 
     /**
-     * Into a channel window: cuDNN through a strided output descriptor, the im2col products at the window's offsets,
-     * then bias and ReLU in one kernel over the window. BF16's cuDNN path converts a contiguous output, so that mode
-     * computes into a tensor of its own and copies (the default).
+     * Into a channel window: cuDNN through a strided output descriptor, or the im2col products at the window's
+     * offsets, then bias and ReLU in one kernel over the window. Where cuDNN cannot write the window (BF16 converts a
+     * contiguous output; cuDNN may offer no algorithm for a strided one) this computes into a tensor of its own and
+     * copies (the default).
      */
     @Override
     public void convolutionForwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu,
                                        Tensor output, int channelOffset) {
         g.requireOutputWindow(output.shape(), channelOffset);
-        if (convImpl == ConvImpl.CUDNN && math == MathMode.BF16) {
-            Backend.super.convolutionForwardInto(g, input, weight, bias, relu, output, channelOffset);
-            return;
+        int outputChannels = output.shape().dim(1);
+        if (convImpl == ConvImpl.CUDNN) {
+            api.makeCurrent();
+            boolean written = math != MathMode.BF16
+                    && cudnn.forwardInto(g, buf(input), buf(weight), buf(output), outputChannels, channelOffset);
+            if (!written) {
+                Backend.super.convolutionForwardInto(g, input, weight, bias, relu, output, channelOffset);
+                return;
+            }
+        } else {
+            gemmConvolution(g, input, weight, output, outputChannels, channelOffset);
         }
-        convolve(g, input, weight, output, output.shape().dim(1), channelOffset);
         if (bias != null || relu) {
             epilogue(g, bias, relu, output, channelOffset);
         }
     }
 
-    /** {@code conv(input, weight)} into channels from {@code channelOffset} of an output of {@code outputChannels}. */
-    private void convolve(ConvGeometry g, Tensor input, Tensor weight, Tensor output, int outputChannels,
-                          int channelOffset) {
-        int outHW = g.outH() * g.outW();
+    /** {@code conv(input, weight)} into the whole of {@code output}, by the backend's convolution implementation. */
+    private void convolve(ConvGeometry g, Tensor input, Tensor weight, Tensor output) {
         if (convImpl == ConvImpl.CUDNN) {
             api.makeCurrent();
-            if (outputChannels == g.outChannels()) {
-                cudnn.forward(g, buf(input), buf(weight), buf(output));
-            } else {
-                cudnn.forwardInto(g, buf(input), buf(weight), buf(output), outputChannels, channelOffset);
-            }
-            return;
+            cudnn.forward(g, buf(input), buf(weight), buf(output));
+        } else {
+            gemmConvolution(g, input, weight, output, g.outChannels(), 0);
         }
+    }
+
+    /**
+     * {@code conv(input, weight)} as im2col and a GEMM per image and group, into channels from {@code channelOffset}
+     * of an output of {@code outputChannels}.
+     */
+    private void gemmConvolution(ConvGeometry g, Tensor input, Tensor weight, Tensor output, int outputChannels,
+                                 int channelOffset) {
+        int outHW = g.outH() * g.outW();
         int inHW = g.inH() * g.inW();
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();

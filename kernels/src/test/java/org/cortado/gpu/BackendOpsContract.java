@@ -99,22 +99,33 @@ abstract class BackendOpsContract {
         try {
             ConvGeometry g = new ConvGeometry(4, 64, 27, 27, 96, 5, 5, 1, 1, 2, 2, 1, 1, 2);
             float eps = math == MathMode.TF32 ? TF32_EPS : BF16_EPS;
-            OpParity.Case c = new OpParity(CPU, b).op("conv forward " + math);
-            if (math == MathMode.BF16) {
-                // Inputs that bfloat16 holds exactly: the mode rounds x and w (7 mantissa bits), and over this
-                // layer's 800 products per output that rounding alone puts ~50 of 279,936 outputs beyond the
-                // tolerance (measured on the host-CUDA device; a GPU does the same). The rounding itself is
-                // checked by bfloat16RoundingIsNearestEven; here the bfloat16 convolution is.
-                c.with("x", Shape.of(4, 64, 27, 27), bf16Values(4 * 64 * 27 * 27, 21))
-                        .with("w", Shape.of(96, 32, 5, 5), bf16Values(96 * 32 * 5 * 5, 22));
-            } else {
-                c.in("x", 4, 64, 27, 27).in("w", 96, 32, 5, 5);
-            }
-            c.in("b", 96).in("y", 4, 96, 27, 27).tolerance(REDUCED_TOL, eps)
+            // The whole output, and (fused with a ReLU) channels 4..100 of a wider one, a concat's slice: in BF16
+            // through a tensor of its own and a copy, in TF32 through the strided output descriptor.
+            reducedPrecisionInputs(new OpParity(CPU, b).op("conv forward " + math), math).in("y", 4, 96, 27, 27)
+                    .tolerance(REDUCED_TOL, eps)
                     .check((be, t) -> be.convolutionForward(g, t.get("x"), t.get("w"), t.get("b"), t.get("y")));
+            reducedPrecisionInputs(new OpParity(CPU, b).op("conv forward into a window " + math), math)
+                    .in("y", 4, 101, 27, 27).tolerance(REDUCED_TOL, eps)
+                    .check((be, t) -> be.convolutionForwardInto(g, t.get("x"), t.get("w"), t.get("b"), true,
+                            t.get("y"), 4));
         } finally {
             b.close();
         }
+    }
+
+    /** Input, weights and bias of {@link #convolutionForwardInReducedPrecision}'s layer. */
+    private static OpParity.Case reducedPrecisionInputs(OpParity.Case c, MathMode math) {
+        if (math == MathMode.BF16) {
+            // Inputs that bfloat16 holds exactly: the mode rounds x and w (7 mantissa bits), and over this layer's
+            // 800 products per output that rounding alone puts ~50 of 279,936 outputs beyond the tolerance
+            // (measured on the host-CUDA device; a GPU does the same). The rounding itself is checked by
+            // bfloat16RoundingIsNearestEven; here the bfloat16 convolution is.
+            c.with("x", Shape.of(4, 64, 27, 27), bf16Values(4 * 64 * 27 * 27, 21))
+                    .with("w", Shape.of(96, 32, 5, 5), bf16Values(96 * 32 * 5 * 5, 22));
+        } else {
+            c.in("x", 4, 64, 27, 27).in("w", 96, 32, 5, 5);
+        }
+        return c.in("b", 96);
     }
 
     @Test
