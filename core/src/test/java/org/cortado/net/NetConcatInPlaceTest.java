@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.caffe.Prototxt;
+import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.tensor.Shape;
@@ -123,6 +125,37 @@ class NetConcatInPlaceTest {
                 () -> backend.convolutionForwardInto(g, in, w, null, false, Tensor.zeros(Shape.of(2, 6, 5, 5)), 3));
         assertTrue(e.getMessage().contains("(2, 4, 5, 5)") && e.getMessage().contains("(2, 6, 5, 5)")
                 && e.getMessage().contains("from 3"), e.getMessage());
+    }
+
+    /**
+     * GoogLeNet (bvlc_googlenet's deploy net, He-scaled random weights, batch 1): its nine inception concats, four
+     * branches each, written in place with every ReLU fused, give the same scores to the bit.
+     */
+    @Test
+    void googLeNetGivesTheSameScoresToTheBit() {
+        var deploy = SharedData.require("models/caffe/bvlc_googlenet/deploy.prototxt");
+        NetParameter def = Prototxt.readNet(deploy);
+        CpuBackend cpu = new CpuBackend();
+        Net plain = Net.build(def, Phase.TEST, cpu);
+        Net inPlace = Net.build(def, Phase.TEST, cpu);
+        long seed = 0;
+        for (int i = 0; i < plain.params().size(); i++) {
+            Shape s = plain.params().get(i).shape();
+            Tensor values = GradientChecker.gaussian(s, s.rank() > 1 ? Math.sqrt(2.0 / (s.count() / s.dim(0))) : 0.1,
+                    seed++);
+            plain.params().get(i).setData(values);
+            inPlace.params().get(i).setData(values);
+        }
+        assertEquals(57, inPlace.fuseReLUs().size());
+        List<String> concats = inPlace.writeConcatsInPlace();
+        assertEquals(9, concats.size(), concats.toString());
+        String input = plain.inputNames().get(0);
+        Tensor x = GradientChecker.gaussian(plain.inputShape(input).withDim(0, 1), 50.0, 7);
+        plain.forward(Map.of(input, x));
+        inPlace.forward(Map.of(input, x));
+        for (String blob : List.of("inception_3a/output", "inception_5b/output", "loss3/classifier", "prob")) {
+            assertBitsEqual(blob, plain.blob(blob), inPlace.blob(blob));
+        }
     }
 
     /** SqueezeNet v1.0 with its ReLUs fused and its eight fire concats written in place: the same codes to the bit. */
