@@ -132,27 +132,30 @@ abstract class NetParityContract {
     }
 
     /**
-     * SqueezeNet with its fire concats written in place on the device ({@link Net#writeConcatsInPlace}, as feature
-     * extraction runs it), against the CPU's layer-by-layer concats: every concat and the final scores. (The expand
-     * layers' own blobs are not written by such a pass, so they are not compared.)
+     * SqueezeNet's fire and GoogLeNet's inception concats written in place on the device
+     * ({@link Net#writeConcatsInPlace}, as feature extraction runs them), against the CPU's layer-by-layer concats:
+     * every concat and the last blob. (The branches' own blobs are not written by such a pass, so they are not
+     * compared.)
      */
     @ParameterizedTest
-    @EnumSource(ConvImpl.class)
-    void concatsWrittenInPlaceMatchTheCpu(ConvImpl impl) {
-        Path file = shared().resolve("models/squeezenet_v1.0/deploy.prototxt");
+    @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, CUDNN, 8, pool_final",
+        "models/squeezenet_v1.0/deploy.prototxt, IM2COL_GEMM, 8, pool_final",
+        "models/caffe/bvlc_googlenet/deploy.prototxt, CUDNN, 9, prob"})
+    void concatsWrittenInPlaceMatchTheCpu(String model, ConvImpl impl, int expectedConcats, String last) {
+        Path file = shared().resolve(model);
         Assumptions.assumeTrue(Files.isRegularFile(file), "shared model " + file + " not found (set cortado.shared)");
         Net[] nets = randomNets(file, impl);
         Net onCpu = nets[0];
         Net onGpu = nets[1];
         List<String> concats = onGpu.writeConcatsInPlace();
-        assertEquals(8, concats.size(), concats.toString());
+        assertEquals(expectedConcats, concats.size(), concats.toString());
         String input = onCpu.inputNames().get(0);
         Tensor in = randomInput(onCpu.inputShape(input), 3);
         onCpu.forward(Map.of(input, in));
         onGpu.forward(Map.of(input, in));
         List<String> blobs = new ArrayList<>(concats);
-        blobs.add("pool_final");
-        compareBlobs("SqueezeNet with concats written in place", blobs, onCpu, onGpu, gpus.get(impl));
+        blobs.add(last);
+        compareBlobs(model + " with concats written in place", blobs, onCpu, onGpu, gpus.get(impl));
     }
 
     /**
