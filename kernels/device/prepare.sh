@@ -6,8 +6,8 @@
 #   .device/jre.tar.xz   a jlink runtime (the GPU machine has no Java), xz-compressed to fit the 64 MiB carry
 #   .device/lib/         every jar and class folder the GPU tests and the benchmarks need
 #   .device/tests.cp, .device/bench.cp   their class paths, relative to the repository root
-#   .device/shared/      the few shared files the checks read (the reference models, their weights and input, four
-#                        ants/bees images; ../shared does not travel)
+#   .device/shared/      the few shared files the checks read (the reference models, their weights and input, the
+#                        AlexNet and GoogLeNet definitions, four ants/bees images; ../shared does not travel)
 # Nothing is built on the GPU machine: kernels/device/run-on-device.sh only runs what is staged here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,7 +49,8 @@ bench_cp="$root/bench/target/classes:$root/kernels/target/classes:$(cat bench/ta
 stage "$kernels_cp" >"$dev/tests.cp"
 stage "$bench_cp" >"$dev/bench.cp"
 
-for f in models/caffe/bvlc_alexnet/deploy.prototxt models/squeezenet_v1.0/deploy.prototxt \
+for f in models/caffe/bvlc_alexnet/deploy.prototxt models/caffe/bvlc_googlenet/deploy.prototxt \
+         models/squeezenet_v1.0/deploy.prototxt \
          models/squeezenet_v1.0/squeezenet_v1.0.caffemodel models/tiny/caffenet_narrow_deploy.prototxt \
          models/tiny/caffenet_narrow_v1.caffemodel reference/squeezenet_v1.0/cat/input.npy \
          reference/caffenet_narrow/cat/input.npy; do
