@@ -5,8 +5,8 @@ import org.cortado.backend.ConvGeometry;
 
 /**
  * Convolution as im2col + GEMM per image and group (Caffe's method). A 1x1 stride-1 unpadded convolution skips
- * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers goes to
- * {@link CpuWinograd} instead.
+ * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers with many channels goes to
+ * {@link CpuWinograd}, and that of most other stride-1 layers reads the im2col matrix in place ({@link ShiftedRows}).
  *
  * <p>The products themselves are split over the threads, image after image; only for small products (see
  * {@link #SPLIT_BATCH_MAX_MACS}), with at least as many images as threads, are images split over the threads, each
@@ -18,6 +18,8 @@ final class CpuConvolution {
     private final Gemm gemm;
     /** One column buffer per calling thread, grown on demand, so that steady-state calls allocate nothing. */
     private final ThreadLocal<float[]> columns = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per calling thread: a padded copy of one image's group of channels ({@link ShiftedRows}). */
+    private final ThreadLocal<float[][]> padded = ThreadLocal.withInitial(() -> new float[1][0]);
     /** The calling thread's packed weights, one buffer per group, grown on demand. */
     private final ThreadLocal<float[][]> packedWeights = ThreadLocal.withInitial(() -> new float[0][0]);
     /** The calling thread's per-part weight gradients for batch-split backward passes, grown on demand. */
@@ -144,6 +146,10 @@ final class CpuConvolution {
             if (g.isPointwise()) {
                 gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                         outOff, parallelize, relu);
+            } else if (ShiftedRows.applies(g)) {
+                ShiftedRows rows = ShiftedRows.of(g, input, imgOff, c0, padded.get());
+                gemm.gemmWithRowInit(weight[grp], rows, rows.columns(), bias, grp * kg, output, outOff, parallelize,
+                        relu);
             } else {
                 Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0);
                 gemm.gemmWithRowInit(weight[grp], (pc, kc, jc, nc, nr, bp) ->

@@ -29,6 +29,8 @@ final class Gemm {
      * GFLOP/s per core, 63 with NC = 2048).
      */
     static final int NC = 512;
+    /** Up to this many rows of A (per thread), a product reads a B stored {@code k x n} in place (see {@link #blocked}). */
+    static final int IN_PLACE_MAX_ROWS = 64;
     /** Up to this many rows, a product with transposed B takes the unpacked dot-product form. */
     static final int DOT_MAX_ROWS = 16;
     /** Products of fewer multiply-adds than this run on the calling thread: forking costs microseconds. */
@@ -42,6 +44,10 @@ final class Gemm {
     private final ThreadLocal<float[]> bPanels;
     /** Per thread: the kernel's tile on its way to C. */
     private final ThreadLocal<float[]> tileScratch;
+    /** Per thread: a block of a {@link Scattered} product's output. */
+    private final ThreadLocal<float[]> blocks = ThreadLocal.withInitial(() -> new float[0]);
+    /** Where row p of a packed strip of B starts: {@code p * nr}, for the kernel's row table. */
+    private final int[] panelRows;
 
     /**
      * {@code alpha * op(A)} ({@code m x k}) packed in strips of MR rows: strip t holds
@@ -75,6 +81,10 @@ final class Gemm {
         this.aPanels = ThreadLocal.withInitial(() -> new float[0]);
         this.bPanels = ThreadLocal.withInitial(() -> new float[KC * NC]);
         this.tileScratch = ThreadLocal.withInitial(() -> new float[kernel.mr() * kernel.nr()]);
+        this.panelRows = new int[KC];
+        for (int p = 0; p < KC; p++) {
+            panelRows[p] = p * nr;
+        }
     }
 
     /** The micro-kernel in use ("vector(512 bit)" or "java"). */
@@ -190,7 +200,10 @@ final class Gemm {
         gemmWithRowInit(pa, dense(transB, b, bOff, n, pa.k()), n, rowInit, rowInitOff, c, cOff, parallelize, relu);
     }
 
-    /** As above, with op(B) ({@code k x n}) packed by {@code source}. Modified: c. */
+    /**
+     * As above, with op(B) ({@code k x n}) packed (or read in place) by {@code source}; a {@link Scattered} source
+     * says where C's columns go. Modified: c.
+     */
     void gemmWithRowInit(PackedA pa, PanelSource source, int n, float[] rowInit, int rowInitOff, float[] c, int cOff,
                          boolean parallelize, boolean relu) {
         int m = pa.m();
@@ -200,6 +213,9 @@ final class Gemm {
         float[] init = rowInit != null ? rowInit : zeros(m);
         int initOff = rowInit != null ? rowInitOff : 0;
         if (pa.k() == 0) {
+            if (source instanceof Scattered) {
+                throw new IllegalArgumentException("a product with scattered columns needs k > 0");
+            }
             for (int i = 0; i < m; i++) {
                 float v = init[initOff + i];
                 Arrays.fill(c, cOff + i * n, cOff + (i + 1) * n, relu ? Math.max(v, 0f) : v);
@@ -243,11 +259,23 @@ final class Gemm {
         float[] ap = pa.data();
         float[] bp = bPanels.get();
         float[] scratch = tileScratch.get();
+        // With few rows of A, each packed element of B would serve few tiles, and packing would cost as much as the
+        // product (SqueezeNet's squeeze layers: 16 to 64 rows); the kernel then reads B's full-width strips where
+        // they lie, and only the last, narrower strip is packed.
+        InPlace inPlace = source instanceof InPlace s && s.readInPlace(i1 - i0) ? s : null;
+        int[] rowsInPlace = inPlace == null ? null : inPlace.rowStarts();
+        // Columns that are not C's own go through a block of this thread's, handed on once complete.
+        Scattered scattered = source instanceof Scattered s ? s : null;
+        float[] target = scattered == null ? c : blockBuffer((i1 - i0) * NC);
+        int ldTarget = scattered == null ? n : NC;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
+            int inPlaceCols = inPlace == null ? 0 : nc - nc % nr;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                source.pack(pc, kc, jc, nc, nr, bp);
+                if (inPlaceCols < nc) {
+                    source.pack(pc, kc, jc + inPlaceCols, nc - inPlaceCols, nr, bp);
+                }
                 // Every tile of C meets its first K block (pc = 0) before any other, and its last after all
                 // others, on this thread.
                 float[] init = pc == 0 ? rowInit : null;
@@ -256,21 +284,89 @@ final class Gemm {
                     int mc = Math.min(MC, i1 - ic);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
-                        int bStrip = (jr / nr) * kc * nr;
+                        boolean here = jr < inPlaceCols;
+                        float[] b = here ? inPlace.data() : bp;
+                        int[] bRows = here ? rowsInPlace : panelRows;
+                        int bRowsOff = here ? pc : 0;
+                        int bCol = here ? jc + jr : ((jr - inPlaceCols) / nr) * kc * nr;
+                        int tOff = scattered == null ? cOff + jc + jr : jr - i0 * NC;
                         for (int ir = 0; ir < mc; ir += mr) {
                             int aStrip = (ic + ir) / mr * mr * k + pc * mr;
-                            kernel.tile(kc, ap, aStrip, bp, bStrip, c, cOff + (ic + ir) * n + jc + jr, n,
-                                    Math.min(mr, mc - ir), cols, init, rowInitOff + ic + ir, scratch, last);
+                            kernel.tile(kc, ap, aStrip, b, bRows, bRowsOff, bCol, target,
+                                    tOff + (ic + ir) * ldTarget, ldTarget, Math.min(mr, mc - ir), cols, init,
+                                    rowInitOff + ic + ir, scratch, last);
                         }
                     }
                 }
             }
+            if (scattered != null) {
+                scattered.scatter(target, NC, i0, i1, jc, nc, c, cOff);
+            }
         }
+    }
+
+    /** The calling thread's buffer of at least {@code size} floats for {@link Scattered} products. */
+    private float[] blockBuffer(int size) {
+        float[] block = blocks.get();
+        if (block.length < size) {
+            block = new float[size];
+            blocks.set(block);
+        }
+        return block;
     }
 
     /** op(B) read from memory: {@code k x n} at bOff, or stored {@code n x k} when {@code transB}. */
     private static PanelSource dense(boolean transB, float[] b, int bOff, int n, int k) {
-        return (pc, kc, jc, nc, nr, bp) -> packB(transB, b, bOff, n, k, pc, kc, jc, nc, nr, bp);
+        return new DenseB(transB, b, bOff, n, k);
+    }
+
+    /**
+     * A {@link PanelSource} whose rows lie in memory with unit stride along the columns: row p of op(B) is
+     * {@code data()[rowStarts()[p] + j]}, so the kernel can read full-width strips where they lie, skipping the copy.
+     */
+    interface InPlace extends PanelSource {
+        float[] data();
+
+        /** Where each row of op(B) starts in {@link #data()}: k entries. */
+        int[] rowStarts();
+
+        /** Whether a product over {@code rows} rows of A should read B in place rather than pack it. */
+        boolean readInPlace(int rows);
+    }
+
+    /**
+     * A {@link PanelSource} whose product columns are not laid out as C's: the product is computed one block of
+     * {@link #NC} columns at a time into a buffer of the thread's (which stays in its L2), and each finished block is
+     * handed to {@link #scatter} to write where its columns belong.
+     */
+    interface Scattered extends PanelSource {
+        /**
+         * Rows {@code [i0, i1)} of the product's columns {@code [j0, j0 + nc)}, row r at {@code block[(r - i0) *
+         * ldBlock + j - j0]}, into C at {@code cOff}. Modified: c.
+         */
+        void scatter(float[] block, int ldBlock, int i0, int i1, int j0, int nc, float[] c, int cOff);
+    }
+
+    /** op(B) in memory, as {@link #dense} describes; read in place when stored {@code k x n} and A has few rows. */
+    private record DenseB(boolean transB, float[] data, int bOff, int n, int k) implements InPlace {
+        @Override
+        public void pack(int pc, int kc, int jc, int nc, int nr, float[] bp) {
+            packB(transB, data, bOff, n, k, pc, kc, jc, nc, nr, bp);
+        }
+
+        @Override
+        public int[] rowStarts() {
+            int[] starts = new int[k];
+            for (int p = 0; p < k; p++) {
+                starts[p] = bOff + p * n;
+            }
+            return starts;
+        }
+
+        @Override
+        public boolean readInPlace(int rows) {
+            return !transB && rows <= IN_PLACE_MAX_ROWS;
+        }
     }
 
     /**

@@ -18,9 +18,11 @@ interface GemmKernel {
 
     /**
      * {@code C[0..rows, 0..cols] += Ap * Bp} where {@code Ap} is an {@code mr x kc} panel stored column by column
-     * ({@code ap[apOff + p*mr + r]}) and {@code Bp} a {@code kc x nr} panel stored row by row
-     * ({@code bp[bpOff + p*nr + q]}); C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows}
-     * and columns past {@code cols} of the panels are zero padding and are not written. With {@code rowInit} not
+     * ({@code ap[apOff + p*mr + r]}) and {@code Bp} a {@code kc x nr} panel whose row p is the run
+     * {@code b[bRows[bRowsOff + p] + bCol + q]}, {@code q < nr}: a packed strip ({@code bRows[p] = p*nr}), or a
+     * full-width strip of a B that is read where it lies (a matrix's rows, or the shifted rows of a padded image);
+     * C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows} and columns past {@code cols} of
+     * the panels are zero padding or ignored, and are not written. With {@code rowInit} not
      * null, C is not read: {@code C[r, q] = rowInit[rowInitOff + r] + (Ap * Bp)[r, q]} (a bias per row, or zeros),
      * which saves the product's first pass a read of C and the caller a pass to initialise it. {@code scratch}: at
      * least {@code mr() * nr()} floats of the calling thread's own (the tile on its way to C), passed in so that the
@@ -28,8 +30,8 @@ interface GemmKernel {
      * clamped to {@code max(C, 0)} as {@link Math#max(float, float)} does (the caller's last K block of a
      * convolution fused with its ReLU). Modified: c, scratch.
      */
-    void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows, int cols,
-              float[] rowInit, int rowInitOff, float[] scratch, boolean relu);
+    void tile(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol, float[] c, int cOff,
+              int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch, boolean relu);
 
     /**
      * {@code C[i, j] += alpha * sum_p A[i, p] * B[j, p]} for {@code i in [0, m)}, {@code j in [j0, j1)}: A is

@@ -24,18 +24,19 @@ final class JavaGemmKernel implements GemmKernel {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols, float[] rowInit, int rowInitOff, float[] scratch, boolean relu) {
+    public void tile(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol, float[] c,
+                     int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch,
+                     boolean relu) {
         float[] acc = scratch;
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
             int ao = apOff + p * MR;
-            int bo = bpOff + p * NR;
+            int bo = bRows[bRowsOff + p] + bCol;
             for (int r = 0; r < MR; r++) {
                 float av = ap[ao + r];
                 int t = r * NR;
                 for (int q = 0; q < NR; q++) {
-                    acc[t + q] = Math.fma(av, bp[bo + q], acc[t + q]);
+                    acc[t + q] = Math.fma(av, b[bo + q], acc[t + q]);
                 }
             }
         }

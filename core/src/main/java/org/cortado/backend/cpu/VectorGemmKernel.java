@@ -49,8 +49,9 @@ final class VectorGemmKernel implements GemmKernel {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, float[] c, int cOff, int ldc, int rows,
-                     int cols, float[] rowInit, int rowInitOff, float[] scratch, boolean relu) {
+    public void tile(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol, float[] c,
+                     int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch,
+                     boolean relu) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -68,10 +69,10 @@ final class VectorGemmKernel implements GemmKernel {
         FloatVector c70 = FloatVector.zero(S);
         FloatVector c71 = FloatVector.zero(S);
         int ao = apOff;
-        int bo = bpOff;
-        for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+        for (int p = 0; p < kc; p++, ao += MR) {
+            int bo = bRows[bRowsOff + p] + bCol;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
             FloatVector x = FloatVector.broadcast(S, ap[ao]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);

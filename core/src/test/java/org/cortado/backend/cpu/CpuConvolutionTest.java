@@ -1,9 +1,11 @@
 package org.cortado.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.cortado.backend.ConvGeometry;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,7 +52,33 @@ class CpuConvolutionTest {
         {1, 130, 4, 9, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},
         {2, 128, 33, 33, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 300, 5, 4, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+        {2, 5, 9, 11, 7, 3, 5, 1, 1, 1, 3, 2, 1, 1},
+        {1, 40, 30, 30, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 4, 5, 5, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     };
+
+    /**
+     * Stride-1 forward passes take {@link ShiftedRows} or im2col by a cost rule; the geometries above must keep
+     * exercising both (and a product over several K and N blocks on shifted rows).
+     */
+    @Test
+    void geometriesCoverShiftedRowsAndStrideOneIm2col() {
+        boolean shifted = false;
+        boolean shiftedManyBlocks = false;
+        boolean im2col = false;
+        for (int[] d : GEOMETRIES) {
+            ConvGeometry g = geometry(d);
+            if (g.strideH() != 1 || g.strideW() != 1 || g.isPointwise() || CpuWinograd.applies(g)) {
+                continue;
+            }
+            boolean applies = ShiftedRows.applies(g);
+            shifted |= applies;
+            shiftedManyBlocks |= applies && g.patchSize() > Gemm.KC && g.outH() * g.outW() > Gemm.NC;
+            im2col |= !applies;
+        }
+        assertTrue(shifted && shiftedManyBlocks && im2col, "shifted rows " + shifted + ", over several blocks "
+                + shiftedManyBlocks + ", stride-1 im2col " + im2col);
+    }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
         return GemmTest.kernels();
