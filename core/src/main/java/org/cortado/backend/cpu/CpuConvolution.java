@@ -6,7 +6,7 @@ import org.cortado.backend.ConvGeometry;
 /**
  * Convolution as im2col + GEMM per image and group (Caffe's method). A 1x1 stride-1 unpadded convolution skips
  * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers with many channels goes to
- * {@link CpuWinograd}, and that of most other stride-1 layers reads the im2col matrix in place ({@link ShiftedRows}).
+ * {@link CpuWinograd}, and that of most other layers reads the im2col matrix in place ({@link ShiftedRows}).
  *
  * <p>The products themselves are split over the threads, image after image; only for small products (see
  * {@link #SPLIT_BATCH_MAX_MACS}), with at least as many images as threads, are images split over the threads, each

@@ -4,13 +4,16 @@ import java.util.Arrays;
 import org.cortado.backend.ConvGeometry;
 
 /**
- * The im2col matrix of a stride-1 convolution, read where it lies instead of gathered. In a copy of the image
- * padded by the layer's padding ({@code Hp x Wp} per channel), tap {@code (c, ky, kx)} of output pixel
- * {@code (oy, ox)} is pixel {@code c*Hp*Wp + (oy + ky*dh)*Wp + ox + kx*dw}. Numbering the output pixels
- * {@code j = oy*Wp + ox}, on a grid as wide as the padded image, makes every row of the im2col matrix one run of the
- * padded image, starting at {@code c*Hp*Wp + ky*dh*Wp + kx*dw}: the GEMM's kernel reads its B there, and nothing is
- * gathered or packed (for SqueezeNet's 3x3 expands, the gather cost a fifth of the layer). The price is
- * {@code Wp - outW} extra output columns per row, which {@link #scatter} drops.
+ * The im2col matrix of a convolution, read where it lies instead of gathered. Take the image padded by the layer's
+ * padding ({@code Hp x Wp} per channel) and split into its {@code sh x sw} stride phases: phase {@code (ry, rx)} of
+ * channel c is the plane {@code Q[c][ry][rx][y][x] = padded[c][y*sh + ry][x*sw + rx]}, {@code Hq x Wq} with
+ * {@code Hq = ceil(Hp/sh)}, {@code Wq = ceil(Wp/sw)} (for stride 1, the padded image itself). Tap {@code (c, ky, kx)}
+ * of output pixel {@code (oy, ox)} reads {@code padded[c][oy*sh + ky*dh][ox*sw + kx*dw]}, which is
+ * {@code Q[c][ry][rx][oy + qy][ox + qx]} with {@code ky*dh = qy*sh + ry} and {@code kx*dw = qx*sw + rx}. Numbering
+ * the output pixels {@code j = oy*Wq + ox}, on a grid as wide as a phase plane, makes every row of the im2col matrix
+ * one run of Q, starting at {@code (plane of c, ry, rx) + qy*Wq + qx}: the GEMM's kernel reads its B there, and
+ * nothing is gathered or packed (for SqueezeNet's 3x3 expands, the gather cost a fifth of the layer). The price is
+ * {@code Wq - outW} extra output columns per row, which {@link #scatter} drops.
  *
  * <p>The products see the same operands in the same order as with im2col, so the results are the same to the bit.
  */
@@ -18,87 +21,124 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
     private final ConvGeometry g;
     private final float[] data;
     private final int[] rowStarts;
-    private final int paddedW;
+    /** Width of a phase plane, the grid on which output pixels are numbered. */
+    private final int gridW;
     private final int columns;
 
-    private ShiftedRows(ConvGeometry g, float[] data, int[] rowStarts, int paddedW) {
+    private ShiftedRows(ConvGeometry g, float[] data, int[] rowStarts, int gridW) {
         this.g = g;
         this.data = data;
         this.rowStarts = rowStarts;
-        this.paddedW = paddedW;
-        this.columns = (g.outH() - 1) * paddedW + g.outW();
+        this.gridW = gridW;
+        this.columns = (g.outH() - 1) * gridW + g.outW();
     }
 
     /**
-     * Whether the forward pass of {@code g} reads its im2col matrix this way: stride 1, not a plain 1x1, and the extra
-     * columns cheaper than the gather they save. The gather's cost per output is spread over the {@code K/group}
-     * rows of weights (one packed strip serves K/group/8 register tiles), the extra columns cost every row, so the
-     * test is {@code (extra columns / outH*outW) * K/group <= 32}. Measured per layer (one thread, batch 1, in
-     * cache; and batch 16 on 2 threads), shifted rows against im2col: SqueezeNet fire2's 3x3 expand (3.6% extra,
-     * 64 rows) 1.31x faster (1.18x at batch 16), fire4 (3.6%, 128) 1.14x (1.16x), fire8 (7%, 256) 1.10x (1.14x),
-     * AlexNet conv2 (5x5: 14%, 128) 1.13x (1.08x); fire9 (13x13: 14%, 256) 0.99x (0.97x), left to im2col.
+     * Whether the forward pass of {@code g} reads its im2col matrix this way: not a plain 1x1, and the extra columns
+     * cheaper than the gather they save. The gather's cost per output is spread over the {@code K/group} rows of
+     * weights (one packed strip serves K/group/8 register tiles), the extra columns cost every row, so the test is
+     * {@code (extra columns / outH*outW) * K/group <= 32}. Measured per layer (one thread, batch 1, in cache; and
+     * batch 16 on 2 threads), shifted rows against im2col: SqueezeNet fire2's 3x3 expand (3.6% extra, 64 rows)
+     * 1.31x faster (1.18x at batch 16), fire4 (3.6%, 128) 1.14x (1.16x), fire8 (7%, 256) 1.10x (1.14x), AlexNet
+     * conv2 (5x5: 14%, 128) 1.13x (1.08x); fire9 (13x13: 14%, 256) 0.99x (0.97x), left to im2col.
      */
     static boolean applies(ConvGeometry g) {
-        if (g.strideH() != 1 || g.strideW() != 1 || g.isPointwise()) {
+        if (g.isPointwise()) {
             return false;
         }
         long outputs = (long) g.outH() * g.outW();
-        long extra = (long) (g.outH() - 1) * (g.inW() + 2 * g.padW()) + g.outW() - outputs;
+        long extra = (long) (g.outH() - 1) * gridWidth(g) + g.outW() - outputs;
         return extra * g.outChannelsPerGroup() <= MAX_EXTRA_TIMES_ROWS * outputs;
     }
 
     /** See {@link #applies}. */
     static final long MAX_EXTRA_TIMES_ROWS = 32;
 
+    private static int gridWidth(ConvGeometry g) {
+        return ceilDiv(g.inW() + 2 * g.padW(), g.strideW());
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
     /**
      * Channels {@code [c0, c0 + inChannelsPerGroup)} of the image at {@code imgOff}: read in place when the layer has
-     * no padding, else copied with their zero border into {@code holder[0]} (the caller's buffer, grown here).
+     * stride 1 and no padding, else copied as padded phase planes into {@code holder[0]} (the caller's buffer, grown
+     * here).
      */
     static ShiftedRows of(ConvGeometry g, float[] input, int imgOff, int c0, float[][] holder) {
         int cg = g.inChannelsPerGroup();
-        int hp = g.inH() + 2 * g.padH();
-        int wp = g.inW() + 2 * g.padW();
+        int sh = g.strideH();
+        int sw = g.strideW();
+        int hq = ceilDiv(g.inH() + 2 * g.padH(), sh);
+        int wq = gridWidth(g);
+        int plane = hq * wq;
         float[] data;
         int base;
-        if (g.padH() == 0 && g.padW() == 0) {
+        if (sh == 1 && sw == 1 && g.padH() == 0 && g.padW() == 0) {
             data = input;
             base = imgOff + c0 * g.inH() * g.inW();
         } else {
-            if (holder[0].length < cg * hp * wp) {
-                holder[0] = new float[cg * hp * wp];
+            int size = cg * sh * sw * plane;
+            if (holder[0].length < size) {
+                holder[0] = new float[size];
             }
             data = holder[0];
             base = 0;
-            pad(g, input, imgOff + c0 * g.inH() * g.inW(), cg, hp, wp, data);
+            phases(g, input, imgOff + c0 * g.inH() * g.inW(), cg, hq, wq, data);
         }
         int[] starts = new int[g.patchSize()];
         int p = 0;
         for (int c = 0; c < cg; c++) {
             for (int ky = 0; ky < g.kernelH(); ky++) {
+                int dy = ky * g.dilationH();
                 for (int kx = 0; kx < g.kernelW(); kx++) {
-                    starts[p++] = base + c * hp * wp + ky * g.dilationH() * wp + kx * g.dilationW();
+                    int dx = kx * g.dilationW();
+                    int phase = ((c * sh + dy % sh) * sw + dx % sw) * plane;
+                    starts[p++] = base + phase + (dy / sh) * wq + dx / sw;
                 }
             }
         }
-        return new ShiftedRows(g, data, starts, wp);
+        return new ShiftedRows(g, data, starts, wq);
     }
 
-    /** {@code cg} channels from {@code from} into {@code to}, each inside a zero border of the layer's padding. */
-    private static void pad(ConvGeometry g, float[] input, int from, int cg, int hp, int wp, float[] to) {
+    /**
+     * {@code cg} channels from {@code from} into {@code to} as padded phase planes ({@code hq x wq} each, zero where
+     * they fall in the padding or past the padded image), in one pass.
+     */
+    private static void phases(ConvGeometry g, float[] input, int from, int cg, int hq, int wq, float[] to) {
         int inH = g.inH();
         int inW = g.inW();
-        int padH = g.padH();
-        int padW = g.padW();
+        int sh = g.strideH();
+        int sw = g.strideW();
+        int d = 0;
         for (int c = 0; c < cg; c++) {
-            int plane = c * hp * wp;
-            Arrays.fill(to, plane, plane + padH * wp, 0f);
-            for (int y = 0; y < inH; y++) {
-                int row = plane + (padH + y) * wp;
-                Zeros.fill(to, row, row + padW);
-                System.arraycopy(input, from + (c * inH + y) * inW, to, row + padW, inW);
-                Zeros.fill(to, row + padW + inW, row + wp);
+            for (int ry = 0; ry < sh; ry++) {
+                for (int rx = 0; rx < sw; rx++) {
+                    // Phase columns x whose pixel x*sw + rx - padW lies in the image: [x0, x1).
+                    int shift = rx - g.padW();
+                    int x0 = Math.min(wq, shift >= 0 ? 0 : ceilDiv(-shift, sw));
+                    int x1 = Math.max(x0, Math.min(wq, ceilDiv(inW - shift, sw)));
+                    for (int y = 0; y < hq; y++, d += wq) {
+                        int iy = y * sh + ry - g.padH();
+                        if (iy < 0 || iy >= inH) {
+                            Arrays.fill(to, d, d + wq, 0f);
+                            continue;
+                        }
+                        int row = from + (c * inH + iy) * inW + shift;
+                        Zeros.fill(to, d, d + x0);
+                        if (sw == 1) {
+                            System.arraycopy(input, row + x0, to, d + x0, x1 - x0);
+                        } else {
+                            for (int x = x0; x < x1; x++) {
+                                to[d + x] = input[row + x * sw];
+                            }
+                        }
+                        Zeros.fill(to, d + x1, d + wq);
+                    }
+                }
             }
-            Arrays.fill(to, plane + (padH + inH) * wp, plane + hp * wp, 0f);
         }
     }
 
@@ -144,9 +184,9 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
             int from = (r - i0) * ldBlock - j0;
             int to = cOff + r * plane;
             for (int j = j0, end = j0 + nc; j < end; ) {
-                int oy = j / paddedW;
-                int ox = j - oy * paddedW;
-                int run = Math.min(paddedW - ox, end - j);
+                int oy = j / gridW;
+                int ox = j - oy * gridW;
+                int run = Math.min(gridW - ox, end - j);
                 if (ox < outW) {
                     System.arraycopy(block, from + j, c, to + oy * outW + ox, Math.min(run, outW - ox));
                 }

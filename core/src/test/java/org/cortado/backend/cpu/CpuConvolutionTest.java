@@ -58,26 +58,26 @@ class CpuConvolutionTest {
     };
 
     /**
-     * Stride-1 forward passes take {@link ShiftedRows} or im2col by a cost rule; the geometries above must keep
-     * exercising both (and a product over several K and N blocks on shifted rows).
+     * Forward passes take {@link ShiftedRows} or im2col by a cost rule; the geometries above must keep exercising
+     * both, shifted rows with strides, and shifted rows over several K and N blocks.
      */
     @Test
-    void geometriesCoverShiftedRowsAndStrideOneIm2col() {
-        boolean shifted = false;
+    void geometriesCoverShiftedRowsAndIm2col() {
         boolean shiftedManyBlocks = false;
+        boolean shiftedStrided = false;
         boolean im2col = false;
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
-            if (g.strideH() != 1 || g.strideW() != 1 || g.isPointwise() || CpuWinograd.applies(g)) {
+            if (g.isPointwise() || CpuWinograd.applies(g)) {
                 continue;
             }
             boolean applies = ShiftedRows.applies(g);
-            shifted |= applies;
             shiftedManyBlocks |= applies && g.patchSize() > Gemm.KC && g.outH() * g.outW() > Gemm.NC;
+            shiftedStrided |= applies && g.strideH() > 1 && g.strideW() > 1 && g.padW() > 0;
             im2col |= !applies;
         }
-        assertTrue(shifted && shiftedManyBlocks && im2col, "shifted rows " + shifted + ", over several blocks "
-                + shiftedManyBlocks + ", stride-1 im2col " + im2col);
+        assertTrue(shiftedManyBlocks && shiftedStrided && im2col, "shifted rows over several blocks "
+                + shiftedManyBlocks + ", strided and padded " + shiftedStrided + ", im2col " + im2col);
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
