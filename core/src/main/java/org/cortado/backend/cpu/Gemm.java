@@ -191,6 +191,22 @@ final class Gemm {
     }
 
     /**
+     * {@code C += A * op(B)} with A packed by {@link #pack} and op(B) ({@code k x n}) packed by {@code source} (not a
+     * {@link Scattered} one). Modified: c.
+     */
+    void gemmAccumulate(PackedA pa, PanelSource source, int n, float[] c, int cOff, boolean parallelize) {
+        if (source instanceof Scattered) {
+            throw new IllegalArgumentException("an accumulated product cannot scatter its columns");
+        }
+        int m = pa.m();
+        if (m == 0 || n == 0 || pa.k() == 0) {
+            return;
+        }
+        boolean split = parallelize && parallel.threads() > 1 && (long) m * n * pa.k() >= PARALLEL_MIN_MACS;
+        multiply(pa, source, n, c, cOff, split, null, 0, false);
+    }
+
+    /**
      * {@code C[i, j] = rowInit[rowInitOff + i] + (A * op(B))[i, j]} with A packed by {@link #pack}: a convolution's
      * bias, or zeros when {@code rowInit} is null; with {@code relu}, {@code max(that, 0)} (a convolution fused with
      * its ReLU: the clamp rides on the last write of each tile). C is not read, and is written once. Modified: c.

@@ -175,6 +175,49 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
         }
     }
 
+    /**
+     * The transpose of this matrix as a product's op(B) ({@code columns x patch}: a filter gradient
+     * {@code dW += dOut * im2col^T}), packed from the same runs: column p of op(B) is run p, read with unit stride.
+     * The product must see zeros in dOut's extra columns ({@link #onGrid}).
+     */
+    Gemm.PanelSource transposed() {
+        return (pc, kc, jc, nc, nr, bp) -> {
+            for (int jr = 0; jr < nc; jr += nr) {
+                int cols = Math.min(nr, nc - jr);
+                int strip = (jr / nr) * kc * nr;
+                for (int q = 0; q < cols; q++) {
+                    int src = rowStarts[jc + jr + q] + pc;
+                    for (int p = 0; p < kc; p++) {
+                        bp[strip + p * nr + q] = data[src + p];
+                    }
+                }
+                for (int q = cols; q < nr; q++) {
+                    for (int p = 0; p < kc; p++) {
+                        bp[strip + p * nr + q] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * {@code rows} rows of {@code outH x outW} from {@code from} laid out on this grid ({@link #columns} per row,
+     * zero in the extra columns), into {@code to} at 0 (at least {@code rows * columns} floats). Modified: to.
+     */
+    void onGrid(float[] from, int fromOff, int rows, float[] to) {
+        int outW = g.outW();
+        int outH = g.outH();
+        for (int r = 0; r < rows; r++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int d = r * columns + oy * gridW;
+                System.arraycopy(from, fromOff + (r * outH + oy) * outW, to, d, outW);
+                if (oy < outH - 1) {
+                    Zeros.fill(to, d + outW, d + gridW);
+                }
+            }
+        }
+    }
+
     /** Drops the padded grid's extra columns: each run of output pixels goes to its row of an output plane. */
     @Override
     public void scatter(float[] block, int ldBlock, int i0, int i1, int j0, int nc, float[] c, int cOff) {

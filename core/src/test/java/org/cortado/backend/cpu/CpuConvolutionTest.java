@@ -47,27 +47,32 @@ class CpuConvolutionTest {
         {3, 3, 40, 41, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {1, 16, 13, 13, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 2, 2, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-        {2, 128, 7, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-        {3, 256, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2},
-        {1, 130, 4, 9, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},
+        {2, 128, 7, 6, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {3, 256, 5, 5, 256, 3, 3, 1, 1, 1, 1, 1, 1, 2},
+        {1, 130, 4, 9, 129, 3, 3, 1, 1, 0, 0, 1, 1, 1},
         {2, 128, 33, 33, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 300, 5, 4, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
         {2, 5, 9, 11, 7, 3, 5, 1, 1, 1, 3, 2, 1, 1},
         {1, 40, 30, 30, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 4, 5, 5, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 3, 9, 8, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     };
 
     /**
-     * Forward passes take {@link ShiftedRows} or im2col by a cost rule; the geometries above must keep exercising
-     * both, shifted rows with strides, and shifted rows over several K and N blocks.
+     * Forward passes take {@link ShiftedRows} or im2col by a cost rule, and data gradients may run as forward passes;
+     * the geometries above must keep exercising both paths, shifted rows with strides and over several K and N
+     * blocks, and a data gradient by Winograd.
      */
     @Test
     void geometriesCoverShiftedRowsAndIm2col() {
         boolean shiftedManyBlocks = false;
         boolean shiftedStrided = false;
         boolean im2col = false;
+        boolean winogradDataGradient = false;
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
+            winogradDataGradient |= CpuConvolution.backwardDataAsForward(g)
+                    && CpuWinograd.applies(CpuConvolution.backwardDataGeometry(g));
             if (g.isPointwise() || CpuWinograd.applies(g)) {
                 continue;
             }
@@ -76,8 +81,9 @@ class CpuConvolutionTest {
             shiftedStrided |= applies && g.strideH() > 1 && g.strideW() > 1 && g.padW() > 0;
             im2col |= !applies;
         }
-        assertTrue(shiftedManyBlocks && shiftedStrided && im2col, "shifted rows over several blocks "
-                + shiftedManyBlocks + ", strided and padded " + shiftedStrided + ", im2col " + im2col);
+        assertTrue(shiftedManyBlocks && shiftedStrided && im2col && winogradDataGradient, "shifted rows over several "
+                + "blocks " + shiftedManyBlocks + ", strided and padded " + shiftedStrided + ", im2col " + im2col
+                + ", data gradient by Winograd " + winogradDataGradient);
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
@@ -150,6 +156,34 @@ class CpuConvolutionTest {
     }
 
     /**
+     * {@link CpuWinograd} itself, below the channel counts at which the convolution chooses it (so that the naive
+     * reference stays cheap): several chunks of images ({@code 2 x 17 x 17} tiles), odd sizes, no padding, groups.
+     */
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void winogradMatchesSevenLoopsWithFewOutputChannels(String kernel, int threads) {
+        Parallel parallel = new Parallel(threads);
+        CpuWinograd winograd = new CpuWinograd(parallel, GemmTest.gemm(kernel, threads));
+        Random rnd = new Random(5);
+        int[][] shapes = {
+            {2, 128, 33, 33, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {2, 128, 7, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {3, 256, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2},
+            {1, 130, 4, 9, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},
+        };
+        for (int[] d : shapes) {
+            ConvGeometry g = geometry(d);
+            float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
+            float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
+            float[] bias = GemmTest.random(rnd, g.outChannels());
+            float[] out = GemmTest.random(rnd, g.batch() * g.outChannels() * g.outH() * g.outW());
+            winograd.forward(g, input, weight, bias, out, false, g.outChannels(), 0);
+            compare(g + ", Winograd forward", NaiveConvolution.forward(g, input, weight, bias), out, 0,
+                    g.patchSize() + 1);
+        }
+    }
+
+    /**
      * The forward pass keeps its packed or Winograd-transformed weights between calls ({@link DerivedWeights}); a
      * weight changed in place, one element or all of them (a solver step), must be seen by the next call.
      */
@@ -158,7 +192,7 @@ class CpuConvolutionTest {
     void weightsChangedInPlaceAreSeenByTheNextForwardPass(boolean useWinograd) {
         CpuConvolution conv = new CpuConvolution(new Parallel(2), GemmTest.gemm("java", 2), useWinograd);
         Random rnd = new Random(3);
-        ConvGeometry g = geometry(new int[] {1, 128, 7, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+        ConvGeometry g = geometry(new int[] {1, 128, 7, 6, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1});
         float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
         float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
         float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
