@@ -8,10 +8,11 @@ import org.cortado.backend.ConvGeometry;
  * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers with many channels goes to
  * {@link CpuWinograd}, and that of most other layers reads the im2col matrix in place ({@link ShiftedRows}).
  *
- * <p>The products themselves are split over the threads, image after image; only for small products (see
- * {@link #SPLIT_BATCH_MAX_MACS}), with at least as many images as threads, are images split over the threads, each
- * running serial products on its own column buffer. The bias is written into the output before the
- * product accumulates onto it, which saves a pass over the output.
+ * <p>With at least as many images as threads, the images are split over the threads, each running serial products
+ * on its own buffers ({@link #splitBatchWithoutColumns}); passes that write a column matrix per image do so only for
+ * small products ({@link #SPLIT_BATCH_MAX_MACS}), and otherwise split each product over the threads, image after
+ * image, as every pass does at batch 1. The bias is written into the output before the product accumulates onto it,
+ * which saves a pass over the output.
  */
 final class CpuConvolution {
     private final Parallel parallel;
@@ -53,33 +54,38 @@ final class CpuConvolution {
     }
 
     /**
-     * Multiply-adds per image and group below which images are split over the threads rather than each product.
-     * Measured at batch 16 on 2 cores (JMH, loaded machine, the two orders alternated): splitting the batch made
-     * SqueezeNet's forward pass 25% slower (conv1 1.3-1.8x, AlexNet conv1 and conv2 1.3-3x), as two images' column
-     * matrices (4-7 MB each) compete for the L3 and a descheduled thread stalls a whole half of the batch; only
-     * products too small to split well are left to the batch split.
+     * For passes that write a column matrix per image (the data gradient by col2im, the filter gradient by im2col):
+     * multiply-adds per image and group below which images are split over the threads rather than each product.
+     * Measured at batch 16 on 2 cores (JMH, loaded machine, the two orders alternated), when forward passes still
+     * wrote column matrices: splitting the batch made SqueezeNet's forward pass 25% slower (conv1 1.3-1.8x, AlexNet
+     * conv1 and conv2 1.3-3x), as two images' column matrices (4-7 MB each) compete for the L3 and a descheduled
+     * thread stalls a whole half of the batch; only products too small to split well are left to the batch split.
      */
     static final long SPLIT_BATCH_MAX_MACS = 1L << 22;
 
-    /** Whether to split the batch over threads rather than each product. */
+    /** For passes that write a column matrix per image: whether to split the batch over threads. */
     private boolean splitBatch(ConvGeometry g) {
         long macs = (long) g.outChannelsPerGroup() * g.outH() * g.outW() * g.patchSize();
         return parallel.threads() > 1 && g.batch() >= parallel.threads() && macs < SPLIT_BATCH_MAX_MACS;
     }
 
     /**
-     * Whether a forward pass or filter gradient on {@link ShiftedRows} splits the batch over the threads, whatever
-     * the size of its products: each image then needs only its padded copy (small beside a column matrix, which is
-     * why the im2col path does not split large products this way), and no two threads pack the same panels of B
+     * Whether a pass that writes no column matrix per image splits the batch over the threads, whatever the size of
+     * its products: forward passes (1x1, shifted rows, and im2col gathered straight into packed panels), 1x1 data
+     * gradients, and filter gradients on 1x1 layers and shifted rows. Each image then needs only its own small
+     * buffers, and there is one fork per layer instead of one per product; no two threads pack the same panels of B
      * (a product split by rows, as a filter gradient's is, packs its B once per thread). Measured at batch 16 on 2
-     * threads against each product split (stand-alone loop, alternated three times, 2026-11-26 11:30, load 2):
-     * filter gradients of SqueezeNet fire2 / fire4 / fire8 3x3 and conv1 19-23 / 34-37 / 28-30 / 72-74 ms against
-     * 9.7-9.9 / 25-30 / 21-22 / 58-73 ms; forward passes 7.2-9.1 / 22-24 / 21-22 / 43-46 ms against 5.7-6.6 /
-     * 20-22 / 19-21 / 39-43 ms, and whole forward passes (`PassCpuTime forward NET 16 concats 2`) SqueezeNet 4.19,
-     * 4.66, 4.25 against 4.04, 4.01, 3.95 s, AlexNet 3.34, 3.02 against 2.85, 2.94 s per 20 batches.
+     * threads against each product split (stand-alone loop, alternated, 2026-11-26 11:30-11:55, load 2): filter
+     * gradients of SqueezeNet fire2 / fire4 / fire8 3x3 and conv1 19-23 / 34-37 / 28-30 / 72-74 ms against 9.7-9.9
+     * / 25-30 / 21-22 / 58-73 ms; their forward passes 7.2-9.1 / 22-24 / 21-22 / 43-46 ms against 5.7-6.6 / 20-22 /
+     * 19-21 / 39-43 ms; 1x1 layers (fire4 squeeze and expand, fire8 squeeze and expand, fire2 squeeze) forward
+     * 9.7, 8.9 / 6.7, 6.4 / 11.0, 8.6 / 4.3, 4.3 / 4.0, 4.8 ms against 7.4, 8.8 / 6.8, 5.6 / 5.5, 5.6 / 3.2, 3.3 /
+     * 3.1, 2.8 ms, data gradients 8.9, 9.7 / 6.7, 6.2 / 8.5, 8.7 / 6.3, 4.8 / 5.8, 4.4 ms against 10.1, 9.5 / 4.0,
+     * 4.1 / 5.8, 5.6 / 2.6, 3.3 / 2.8, 4.3 ms, filter gradients 18.1, 13.5 / 9.6, 13.5 / 9.9, 9.8 / 7.1, 5.6 / 4.8,
+     * 3.8 ms against 12.7, 10.9 / 5.8, 5.0 / 7.5, 7.3 / 3.6, 3.7 / 2.8, 2.7 ms.
      */
-    private boolean splitBatchOnShiftedRows(ConvGeometry g) {
-        return parallel.threads() > 1 && g.batch() >= parallel.threads() && ShiftedRows.applies(g);
+    private boolean splitBatchWithoutColumns(ConvGeometry g) {
+        return parallel.threads() > 1 && g.batch() >= parallel.threads();
     }
 
     /**
@@ -105,7 +111,7 @@ final class CpuConvolution {
         int patch = g.patchSize();
         Gemm.PackedA[] w = derived.get(weight, 0, g.outChannels() * patch, new PackLayout(g.group(), kg, patch, false),
                 () -> packWeights(g, weight, false, new float[g.group()][gemm.packedSize(kg, patch)]));
-        if (splitBatch(g) || splitBatchOnShiftedRows(g)) {
+        if (splitBatchWithoutColumns(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
                     forwardImage(g, n, input, w, bias, output, false, relu, outputChannels, channelOffset);
@@ -185,7 +191,7 @@ final class CpuConvolution {
             return;
         }
         Gemm.PackedA[] w = packWeights(g, weight, true);
-        if (splitBatch(g)) {
+        if (g.isPointwise() ? splitBatchWithoutColumns(g) : splitBatch(g)) {
             parallel.forRange(g.batch(), 1, (s, e) -> {
                 for (int n = s; n < e; n++) {
                     backwardDataImage(g, n, w, dout, dinp, false);
@@ -280,7 +286,8 @@ final class CpuConvolution {
 
     /** {@code dweight} is accumulated. */
     void backwardFilter(ConvGeometry g, float[] input, float[] dout, float[] dweight) {
-        if (!(splitBatch(g) || splitBatchOnShiftedRows(g))) {
+        boolean withoutColumns = g.isPointwise() || ShiftedRows.applies(g);
+        if (!(withoutColumns ? splitBatchWithoutColumns(g) : splitBatch(g))) {
             for (int n = 0; n < g.batch(); n++) {
                 backwardFilterImage(g, n, input, dout, dweight, true);
             }
