@@ -237,7 +237,7 @@ final class CpuConvolution {
         int kw = g.kernelW();
         int size = g.outChannels() * g.patchSize();
         float[] flipped = flippedBuffer.get();
-        if (flipped.length != size) {
+        if (flipped.length < size) {
             flipped = new float[size];
             flippedBuffer.set(flipped);
         }

@@ -142,7 +142,7 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
         }
     }
 
-    /** Columns of the product: output pixels on the padded grid, the last row's extra columns left out. */
+    /** Columns of the product: output pixels on the grid, the last row's extra columns left out. */
     int columns() {
         return columns;
     }
