@@ -18,13 +18,13 @@ final class CpuConvolution {
     private final Parallel parallel;
     private final Gemm gemm;
     /** One column buffer per calling thread, grown on demand, so that steady-state calls allocate nothing. */
-    private final ThreadLocal<float[]> columns = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<float[]> columns = ThreadBuffers.floats();
     /** Per calling thread: a padded copy of one image's group of channels ({@link ShiftedRows}). */
     private final ThreadLocal<float[][]> padded = ThreadLocal.withInitial(() -> new float[1][0]);
     /** Per calling thread: an output gradient packed as the A of a filter gradient's product. */
-    private final ThreadLocal<float[]> packedGradients = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<float[]> packedGradients = ThreadBuffers.floats();
     /** Per calling thread: the weights of a data gradient computed as a forward convolution. */
-    private final ThreadLocal<float[]> flippedBuffer = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<float[]> flippedBuffer = ThreadBuffers.floats();
     /** The calling thread's packed weights, one buffer per group, grown on demand. */
     private final ThreadLocal<float[][]> packedWeights = ThreadLocal.withInitial(() -> new float[0][0]);
     /** The calling thread's per-part weight gradients for batch-split backward passes, grown on demand. */
@@ -236,11 +236,7 @@ final class CpuConvolution {
         int kh = g.kernelH();
         int kw = g.kernelW();
         int size = g.outChannels() * g.patchSize();
-        float[] flipped = flippedBuffer.get();
-        if (flipped.length < size) {
-            flipped = new float[size];
-            flippedBuffer.set(flipped);
-        }
+        float[] flipped = ThreadBuffers.atLeast(flippedBuffer, size);
         int taps = kh * kw;
         for (int grp = 0; grp < g.group(); grp++) {
             for (int k = 0; k < kg; k++) {
@@ -336,7 +332,7 @@ final class CpuConvolution {
                 float[] grid = columnBuffer(kg * rows.columns());
                 rows.onGrid(dout, outOff, kg, grid);
                 Gemm.PackedA a = gemm.pack(false, kg, rows.columns(), 1f, grid, 0,
-                        packedGradient(gemm.packedSize(kg, rows.columns())), parallelize);
+                        ThreadBuffers.atLeast(packedGradients, gemm.packedSize(kg, rows.columns())), parallelize);
                 gemm.gemmAccumulate(a, rows.transposed(), patch, dweight, wOff, parallelize);
             } else {
                 im2col(g, input, imgOff, c0, col, parallelize);
@@ -353,23 +349,8 @@ final class CpuConvolution {
         }
     }
 
-    /** The calling thread's buffer for a packed output gradient. */
-    private float[] packedGradient(int size) {
-        float[] packed = packedGradients.get();
-        if (packed.length < size) {
-            packed = new float[size];
-            packedGradients.set(packed);
-        }
-        return packed;
-    }
-
     private float[] columnBuffer(int size) {
-        float[] col = columns.get();
-        if (col.length < size) {
-            col = new float[size];
-            columns.set(col);
-        }
-        return col;
+        return ThreadBuffers.atLeast(columns, size);
     }
 
     /** {@code parts} zeroed buffers of {@code size} floats, owned by the calling thread. */

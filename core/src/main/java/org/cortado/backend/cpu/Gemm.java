@@ -45,7 +45,7 @@ final class Gemm {
     /** Per thread: the kernel's tile on its way to C. */
     private final ThreadLocal<float[]> tileScratch;
     /** Per thread: a block of a {@link Scattered} product's output. */
-    private final ThreadLocal<float[]> blocks = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<float[]> blocks = ThreadBuffers.floats();
     /** Where row p of a packed strip of B starts: {@code p * nr}, for the kernel's row table. */
     private final int[] panelRows;
 
@@ -78,7 +78,7 @@ final class Gemm {
         this.kernel = kernel;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
-        this.aPanels = ThreadLocal.withInitial(() -> new float[0]);
+        this.aPanels = ThreadBuffers.floats();
         this.bPanels = ThreadLocal.withInitial(() -> new float[KC * NC]);
         this.tileScratch = ThreadLocal.withInitial(() -> new float[kernel.mr() * kernel.nr()]);
         this.panelRows = new int[KC];
@@ -124,12 +124,7 @@ final class Gemm {
                     kernel.dotRows(m, n, k, alpha, a, aOff, b, bOff, c, cOff, 4 * s, Math.min(n, 4 * e)));
             return;
         }
-        float[] buffer = aPanels.get();
-        int packedSize = packedSize(m, k);
-        if (buffer.length < packedSize) {
-            buffer = new float[packedSize];
-            aPanels.set(buffer);
-        }
+        float[] buffer = ThreadBuffers.atLeast(aPanels, packedSize(m, k));
         PackedA pa = pack(transA, m, k, alpha, a, aOff, buffer, split);
         // With beta 0 the first K block writes C instead of adding to it (C was zeroed above only for the dot form).
         multiply(pa, dense(transB, b, bOff, n, k), n, c, cOff, split, beta == 0f ? zeros(m) : null, 0, false);
@@ -282,7 +277,7 @@ final class Gemm {
         int[] rowsInPlace = inPlace == null ? null : inPlace.rowStarts();
         // Columns that are not C's own go through a block of this thread's, handed on once complete.
         Scattered scattered = source instanceof Scattered s ? s : null;
-        float[] target = scattered == null ? c : blockBuffer((i1 - i0) * NC);
+        float[] target = scattered == null ? c : ThreadBuffers.atLeast(blocks, (i1 - i0) * NC);
         int ldTarget = scattered == null ? n : NC;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
@@ -319,16 +314,6 @@ final class Gemm {
                 scattered.scatter(target, NC, i0, i1, jc, nc, c, cOff);
             }
         }
-    }
-
-    /** The calling thread's buffer of at least {@code size} floats for {@link Scattered} products. */
-    private float[] blockBuffer(int size) {
-        float[] block = blocks.get();
-        if (block.length < size) {
-            block = new float[size];
-            blocks.set(block);
-        }
-        return block;
     }
 
     /** op(B) read from memory: {@code k x n} at bOff, or stored {@code n x k} when {@code transB}. */
