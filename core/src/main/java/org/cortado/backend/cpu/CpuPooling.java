@@ -90,7 +90,21 @@ final class CpuPooling {
                         out[o + pw] = best;
                     }
                     if (mask != null) {
-                        for (pw = 0; pw < outW; pw++) {
+                        pw = 0;
+                        if (g.kernelW() == 3 && g.padW() == 0) {
+                            // The common 3-wide window, as for the maxima above: no window loop per output.
+                            int sw = g.strideW();
+                            for (; pw < outW && pw * sw + 2 < inW; pw++) {
+                                int w0 = pw * sw;
+                                int best = Float.floatToRawIntBits(out[o + pw]);
+                                int arg = Math.min(Math.min(
+                                        JavaMaxRuns.candidate(columnMax[w0], best, columnArg[w0]),
+                                        JavaMaxRuns.candidate(columnMax[w0 + 1], best, columnArg[w0 + 1])),
+                                        JavaMaxRuns.candidate(columnMax[w0 + 2], best, columnArg[w0 + 2]));
+                                mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
+                            }
+                        }
+                        for (; pw < outW; pw++) {
                             int wstart = Math.max(pw * g.strideW() - g.padW(), 0);
                             int wend = Math.min(pw * g.strideW() - g.padW() + g.kernelW(), inW);
                             int best = Float.floatToRawIntBits(out[o + pw]);
