@@ -1,6 +1,8 @@
 package org.cortado.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,6 +12,8 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.cortado.backend.ConvGeometry;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -145,6 +149,26 @@ class GemmTest {
         for (int i = cOff + m * n; i < c.length; i++) {
             assertEquals(SENTINEL, c[i], what + ": wrote past C at " + i);
         }
+    }
+
+    /**
+     * A product whose columns are scattered ({@link ShiftedRows}) cannot accumulate onto C, nor run with k = 0 (its
+     * block buffer would be handed on unwritten): both are refused, saying so, instead of writing garbage.
+     */
+    @Test
+    void scatteredProductsRefuseAccumulationAndAnEmptyK() {
+        Gemm g = gemm("java", 1);
+        ConvGeometry geometry = new ConvGeometry(1, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        ShiftedRows rows = ShiftedRows.of(geometry, new float[50], 0, 0, new float[][] {new float[0]});
+        float[] c = new float[3 * 25];
+        Gemm.PackedA weights = g.pack(false, 3, 18, 1f, new float[54], 0, new float[g.packedSize(3, 18)], false);
+        IllegalArgumentException accumulate = assertThrows(IllegalArgumentException.class,
+                () -> g.gemmAccumulate(weights, rows, rows.columns(), c, 0, false));
+        assertTrue(accumulate.getMessage().contains("scatter"), accumulate.getMessage());
+        Gemm.PackedA empty = new Gemm.PackedA(3, 0, 8, new float[0]);
+        IllegalArgumentException emptyK = assertThrows(IllegalArgumentException.class,
+                () -> g.gemmWithRowInit(empty, rows, rows.columns(), null, 0, c, 0, false, false));
+        assertTrue(emptyK.getMessage().contains("k > 0"), emptyK.getMessage());
     }
 
     static float[] random(Random rnd, int size) {
