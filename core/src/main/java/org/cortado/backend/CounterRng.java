@@ -50,6 +50,18 @@ public final class CounterRng {
         return uniform(seed, index) >= dropRatio;
     }
 
+    /**
+     * The least 24-bit draw that {@link #keep} keeps: {@code keep(seed, index, dropRatio)} is
+     * {@code (bits(seed, index) >>> 40) >= keepThreshold(dropRatio)} (0 for a ratio of 0 or below, 2^24 for one of 1 or
+     * above: then nothing is kept).
+     */
+    public static int keepThreshold(float dropRatio) {
+        if (!(dropRatio > 0f)) {
+            return 0;
+        }
+        return (int) Math.min(1 << 24, Math.ceil(dropRatio * 0x1.0p24));
+    }
+
     /** A uniform double in [0, 1) from the top 53 bits. */
     public static double uniformDouble(long seed, long index) {
         return (bits(seed, index) >>> 11) * DOUBLE_UNIT;

@@ -9,11 +9,20 @@ public final class UpdateKernels {
     private UpdateKernels() {
     }
 
-    /** See {@link Backend#dropoutMask}: elements {@code [start, end)}. */
+    /**
+     * See {@link Backend#dropoutMask}: elements {@code [start, end)}, each {@code CounterRng.keep(seed, i, ratio) ?
+     * 1/(1-ratio) : 0}. Written without a branch: a kept-or-dropped test is a coin flip that the branch predictor
+     * misses half the time, and as a conditional C2 compiles it to a branch (9.3 ms against 2.3 ms for the 1.4 million
+     * elements of SqueezeNet's drop9 at batch 16, one thread). The draw {@code u} is kept when
+     * {@code u * 2^-24 >= ratio}, that is {@code u >= ceil(ratio * 2^24)} (both sides exact), and the sign of
+     * {@code threshold - 1 - u} then selects the kept value's bits or zero.
+     */
     public static void dropoutMask(float[] mask, int start, int end, float ratio, long seed) {
-        float keepScale = 1f / (1f - ratio);
+        int keepBits = Float.floatToRawIntBits(1f / (1f - ratio));
+        int threshold = CounterRng.keepThreshold(ratio);
         for (int i = start; i < end; i++) {
-            mask[i] = CounterRng.keep(seed, i, ratio) ? keepScale : 0f;
+            int draw = (int) (CounterRng.bits(seed, i) >>> 40);
+            mask[i] = Float.intBitsToFloat(keepBits & ((threshold - 1 - draw) >> 31));
         }
     }
 

@@ -45,6 +45,25 @@ class CounterRngTest {
     }
 
     @Test
+    void keepThresholdDecidesAsKeepDoes() {
+        // Ratios whose scaled value is and is not an integer, the extremes, and every draw near each threshold.
+        float[] ratios = {0f, -0.5f, 0.5f, 0.3f, 0.1f, 1e-9f, Math.nextDown(1f), 1f, 0x1.0p-24f, 3 * 0x1.0p-24f};
+        for (float ratio : ratios) {
+            int threshold = CounterRng.keepThreshold(ratio);
+            for (int draw : new int[] {0, 1, threshold - 1, threshold, threshold + 1, (1 << 24) - 1}) {
+                if (draw < 0 || draw >= 1 << 24) {
+                    continue;
+                }
+                boolean kept = draw * 0x1.0p-24f >= ratio;
+                assertEquals(kept, draw >= threshold, "ratio " + ratio + ", draw " + draw);
+            }
+        }
+        for (int i = 0; i < 10_000; i++) {
+            assertEquals(CounterRng.keep(3, i, 0.3f), (CounterRng.bits(3, i) >>> 40) >= CounterRng.keepThreshold(0.3f));
+        }
+    }
+
+    @Test
     void gaussianHasMeanZeroAndUnitVariance() {
         double sum = 0;
         double sumSq = 0;

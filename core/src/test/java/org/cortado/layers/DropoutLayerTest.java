@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import org.cortado.backend.CounterRng;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -50,6 +51,25 @@ class DropoutLayerTest {
         double fraction = kept / 200_000.0;
         // 5 standard deviations of a binomial proportion at n = 200000: 5 * sqrt(0.21 / 2e5) = 0.0051.
         assertEquals(1 - ratio, fraction, 0.0051);
+    }
+
+    @Test
+    void eachElementIsCounterRngsDraw() {
+        // The mask is computed without a branch; it must still be CounterRng.keep element by element (the GPU's
+        // dropout.cu draws the same), at ratios with and without an exact threshold, and at the two ratios that put
+        // element 0's draw exactly on the threshold (kept) and one step below it (dropped).
+        long seed = CounterRng.derive(11, 2);
+        float onThreshold = (CounterRng.bits(seed, 0) >>> 40) * 0x1.0p-24f;
+        float[] ratios = {0.5f, 0.3f, 0.9f, onThreshold, onThreshold + 0x1.0p-24f};
+        for (float ratio : ratios) {
+            float[] y = run(ratio, 11, 2, 50_000);
+            for (int i = 0; i < y.length; i++) {
+                float expected = CounterRng.keep(seed, i, ratio) ? 1f / (1f - ratio) : 0f;
+                assertEquals(expected, y[i], 0f, "ratio " + ratio + ", element " + i);
+            }
+        }
+        assertTrue(run(onThreshold, 11, 2, 1)[0] != 0f, "a draw equal to the threshold is kept");
+        assertEquals(0f, run(onThreshold + 0x1.0p-24f, 11, 2, 1)[0], "a draw one below the threshold is dropped");
     }
 
     @Test
