@@ -43,9 +43,10 @@ final class CpuPooling {
         int outW = g.outW();
         int inPlane = inH * inW;
         int outPlane = outH * outW;
+        boolean threeWide = g.kernelW() == 3 && g.padW() == 0 && inW >= 3;
         parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
-            float[] columnMax = new float[inW];
-            int[] columnArg = mask == null ? null : new int[inW];
+            float[] columnMax = new float[inW + MaxRuns.WINDOW_SLACK];
+            int[] columnArg = mask == null ? null : new int[inW + MaxRuns.WINDOW_SLACK];
             for (int plane = s; plane < e; plane++) {
                 int inBase = plane * inPlane;
                 int outBase = plane * outPlane;
@@ -70,15 +71,11 @@ final class CpuPooling {
                         }
                     }
                     int o = outBase + ph * outW;
-                    int pw = 0;
-                    if (g.kernelW() == 3 && g.padW() == 0) {
-                        // The common 3-wide window (AlexNet, SqueezeNet) without a loop per output.
-                        int sw = g.strideW();
-                        for (; pw < outW && pw * sw + 2 < inW; pw++) {
-                            int w0 = pw * sw;
-                            out[o + pw] = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
-                        }
-                    }
+                    // The common 3-wide window (AlexNet, SqueezeNet) without a loop per output, vectorised for
+                    // strides 1 and 2; the windows that hang past the edge take the loop below.
+                    int whole = threeWide ? Math.min(outW, (inW - 3) / g.strideW() + 1) : 0;
+                    rows.windowMax3(columnMax, g.strideW(), out, o, whole);
+                    int pw = whole;
                     for (; pw < outW; pw++) {
                         int wstart = pw * g.strideW() - g.padW();
                         int wend = Math.min(wstart + g.kernelW(), inW);
@@ -90,21 +87,8 @@ final class CpuPooling {
                         out[o + pw] = best;
                     }
                     if (mask != null) {
-                        pw = 0;
-                        if (g.kernelW() == 3 && g.padW() == 0) {
-                            // The common 3-wide window, as for the maxima above: no window loop per output.
-                            int sw = g.strideW();
-                            for (; pw < outW && pw * sw + 2 < inW; pw++) {
-                                int w0 = pw * sw;
-                                int best = Float.floatToRawIntBits(out[o + pw]);
-                                int arg = Math.min(Math.min(
-                                        JavaMaxRuns.candidate(columnMax[w0], best, columnArg[w0]),
-                                        JavaMaxRuns.candidate(columnMax[w0 + 1], best, columnArg[w0 + 1])),
-                                        JavaMaxRuns.candidate(columnMax[w0 + 2], best, columnArg[w0 + 2]));
-                                mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
-                            }
-                        }
-                        for (; pw < outW; pw++) {
+                        rows.windowArgmax3(columnMax, columnArg, g.strideW(), out, mask, o, whole);
+                        for (pw = whole; pw < outW; pw++) {
                             int wstart = Math.max(pw * g.strideW() - g.padW(), 0);
                             int wend = Math.min(pw * g.strideW() - g.padW() + g.kernelW(), inW);
                             int best = Float.floatToRawIntBits(out[o + pw]);

@@ -30,6 +30,36 @@ final class JavaMaxRuns implements MaxRuns {
         }
     }
 
+    @Override
+    public void windowMax3(float[] cm, int stride, float[] out, int o, int count) {
+        windowMax3(cm, stride, out, o, 0, count);
+    }
+
+    /** {@link #windowMax3} for windows {@code [from, count)}: the vector form's tail. */
+    static void windowMax3(float[] cm, int stride, float[] out, int o, int from, int count) {
+        for (int p = from; p < count; p++) {
+            int w = p * stride;
+            out[o + p] = Math.max(Math.max(cm[w], cm[w + 1]), cm[w + 2]);
+        }
+    }
+
+    @Override
+    public void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count) {
+        windowArgmax3(cm, ca, stride, out, mask, o, 0, count);
+    }
+
+    /** {@link #windowArgmax3} for windows {@code [from, count)}: the vector form's tail. */
+    static void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int from,
+                              int count) {
+        for (int p = from; p < count; p++) {
+            int w = p * stride;
+            int best = Float.floatToRawIntBits(out[o + p]);
+            int arg = Math.min(Math.min(candidate(cm[w], best, ca[w]), candidate(cm[w + 1], best, ca[w + 1])),
+                    candidate(cm[w + 2], best, ca[w + 2]));
+            mask[o + p] = arg == Integer.MAX_VALUE ? -1 : arg;
+        }
+    }
+
     /**
      * {@code idx} when the bits of {@code v} are {@code maxBits}, else {@link Integer#MAX_VALUE} (and that when
      * {@code idx} is), without a branch.

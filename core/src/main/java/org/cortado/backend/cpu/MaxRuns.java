@@ -6,6 +6,9 @@ package org.cortado.backend.cpu;
  * AVX-512. Both implementations give the same bits; chosen as {@link LrnRuns} is.
  */
 interface MaxRuns {
+    // max3, maxInto and argmaxInto may also write their outputs past n, up to n rounded up to a whole vector,
+    // where those arrays and the inputs have room (from their offsets): callers pass scratch outputs that hold
+    // WINDOW_SLACK more, and read only the first n.
     /** {@code out[i] = max(-FLT_MAX, a[ao + i], b[bo + i], c[co + i])} for {@code i < n}, in that order. */
     void max3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int n);
 
@@ -18,6 +21,26 @@ interface MaxRuns {
      * stands, as {@link CpuPooling} needs it (integer arithmetic and minima only, no branch).
      */
     void argmaxInto(float[] row, int ro, float[] max, int[] arg, int idx, int n);
+
+    /**
+     * Floats (and ints) that a scratch array passed to {@link #windowMax3} or {@link #windowArgmax3} must hold beyond
+     * the columns it uses: the vector forms load whole vectors past the last window.
+     */
+    int WINDOW_SLACK = 64;
+
+    /**
+     * The maxima of {@code count} 3-wide windows at {@code stride} over column maxima:
+     * {@code out[o + p] = max(max(cm[w], cm[w + 1]), cm[w + 2])} with {@code w = p * stride}, for {@code p < count}.
+     * {@code cm} holds {@link #WINDOW_SLACK} elements past {@code stride * (count - 1) + 3}.
+     */
+    void windowMax3(float[] cm, int stride, float[] out, int o, int count);
+
+    /**
+     * Their argmax, given the maxima in {@code out}: {@code mask[o + p]} is the least of {@code ca[w + t]} over the
+     * {@code t < 3} whose {@code cm[w + t]} has the bits of {@code out[o + p]} (see {@link #argmaxInto}), as a float,
+     * or -1 where none has. {@code cm} and {@code ca} hold {@link #WINDOW_SLACK} elements past the windows.
+     */
+    void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count);
 
     /** {@code y[i] = max(x[i], 0)} for {@code i in [from, to)} ({@code y} may be {@code x}). */
     void relu(float[] x, float[] y, int from, int to);

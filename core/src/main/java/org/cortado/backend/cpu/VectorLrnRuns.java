@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * correctly rounded), so the results are the same bits; the tail of a run shorter than a vector takes the plain loop.
  */
 final class VectorLrnRuns implements LrnRuns {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S =
+            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private final JavaLrnRuns tail = new JavaLrnRuns();
 
     @Override

@@ -2,19 +2,37 @@ package org.cortado.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link MaxRuns} on the widest float vectors (lane-wise MAX is {@link Math#max}); tails in plain loops. */
 final class VectorMaxRuns implements MaxRuns {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S =
+            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     /** Int lanes as many as S's float lanes, for the argmax's bit patterns and indices. */
-    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    private static final VectorSpecies<Integer> I =
+            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+    private static final int L = S.length();
+    /**
+     * Lane i takes lane {@code 2i mod L}: the even lanes of a vector in the low half, with {@link #HIGH} those of the
+     * next one in the high half (two one-vector permutations and a blend: JDK 17 runs the two-vector
+     * {@code rearrange} five times slower).
+     */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i % L);
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, i -> (2 * i + 1) % L);
+    private static final VectorShuffle<Integer> EVENS_I = VectorShuffle.fromOp(I, i -> 2 * i % L);
+    private static final VectorShuffle<Integer> ODDS_I = VectorShuffle.fromOp(I, i -> (2 * i + 1) % L);
+    private static final long HIGH_LANES = (1L << L) - (1L << (L / 2));
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, HIGH_LANES);
+    private static final VectorMask<Integer> HIGH_I = VectorMask.fromLong(I, HIGH_LANES);
 
     @Override
     public void max3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int n) {
-        int bound = S.loopBound(n);
+        int bound = wholeVectors(n, Math.min(Math.min(a.length - ao, b.length - bo), Math.min(c.length - co,
+                out.length)));
         for (int i = 0; i < bound; i += S.length()) {
             FloatVector.fromArray(S, a, ao + i).max(-Float.MAX_VALUE).max(FloatVector.fromArray(S, b, bo + i))
                     .max(FloatVector.fromArray(S, c, co + i)).intoArray(out, i);
@@ -26,7 +44,7 @@ final class VectorMaxRuns implements MaxRuns {
 
     @Override
     public void maxInto(float[] row, int ro, float[] acc, int n) {
-        int bound = S.loopBound(n);
+        int bound = wholeVectors(n, Math.min(row.length - ro, acc.length));
         for (int i = 0; i < bound; i += S.length()) {
             FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, row, ro + i)).intoArray(acc, i);
         }
@@ -49,7 +67,7 @@ final class VectorMaxRuns implements MaxRuns {
 
     @Override
     public void argmaxInto(float[] row, int ro, float[] max, int[] arg, int idx, int n) {
-        int bound = S.loopBound(n);
+        int bound = wholeVectors(n, Math.min(row.length - ro, Math.min(max.length, arg.length)));
         for (int i = 0; i < bound; i += S.length()) {
             IntVector v = FloatVector.fromArray(S, row, ro + i).reinterpretAsInts();
             IntVector d = v.lanewise(VectorOperators.XOR, FloatVector.fromArray(S, max, i).reinterpretAsInts());
@@ -60,5 +78,114 @@ final class VectorMaxRuns implements MaxRuns {
         for (int i = bound; i < n; i++) {
             arg[i] = Math.min(arg[i], JavaMaxRuns.candidate(row[ro + i], Float.floatToRawIntBits(max[i]), idx + i));
         }
+    }
+
+    /**
+     * {@code n} rounded up to whole vectors where every array has {@code room} elements from its offset (the lanes
+     * past n then run on whatever lies there, and their results are not used), else down, leaving a tail for the
+     * plain loop: SqueezeNet's 111 columns are 6 vectors and 15 scalar steps, which cost more than the vectors.
+     */
+    private static int wholeVectors(int n, int room) {
+        int up = (n + L - 1) / L * L;
+        return up <= room ? up : S.loopBound(n);
+    }
+
+    @Override
+    public void windowMax3(float[] cm, int stride, float[] out, int o, int count) {
+        int p = stride == 1 ? windowMax3Stride1(cm, out, o, count) : stride == 2 ? windowMax3Stride2(cm, out, o, count) : 0;
+        JavaMaxRuns.windowMax3(cm, stride, out, o, p, count);
+    }
+
+    // Each stride has a method of its own, the tails run in JavaMaxRuns, and no helper takes or returns a vector:
+    // C2 compiles a small hot helper on its own first, then does not inline it (its code is too big), and the
+    // vectors that cross the call are boxed (the training pass then ran 3 times slower in some JVM runs).
+
+    /** The whole vectors of {@link #windowMax3} at stride 1; returns where the tail starts. */
+    private static int windowMax3Stride1(float[] cm, float[] out, int o, int count) {
+        int p = 0;
+        for (; p + L <= count; p += L) {
+            FloatVector.fromArray(S, cm, p).max(FloatVector.fromArray(S, cm, p + 1))
+                    .max(FloatVector.fromArray(S, cm, p + 2)).intoArray(out, o + p);
+        }
+        return p;
+    }
+
+    /** The whole vectors of {@link #windowMax3} at stride 2; returns where the tail starts. */
+    private static int windowMax3Stride2(float[] cm, float[] out, int o, int count) {
+        int p = 0;
+        for (; p + L <= count; p += L) {
+            int w = 2 * p;
+            FloatVector lo = FloatVector.fromArray(S, cm, w);
+            FloatVector hi = FloatVector.fromArray(S, cm, w + L);
+            FloatVector lo2 = FloatVector.fromArray(S, cm, w + 2);
+            FloatVector hi2 = FloatVector.fromArray(S, cm, w + 2 + L);
+            FloatVector first = lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH);
+            FloatVector second = lo.rearrange(ODDS).blend(hi.rearrange(ODDS), HIGH);
+            FloatVector third = lo2.rearrange(EVENS).blend(hi2.rearrange(EVENS), HIGH);
+            first.max(second).max(third).intoArray(out, o + p);
+        }
+        return p;
+    }
+
+    @Override
+    public void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count) {
+        int p = stride == 1 ? windowArgmax3Stride1(cm, ca, out, mask, o, count)
+                : stride == 2 ? windowArgmax3Stride2(cm, ca, out, mask, o, count) : 0;
+        JavaMaxRuns.windowArgmax3(cm, ca, stride, out, mask, o, p, count);
+    }
+
+    /** The whole vectors of {@link #windowArgmax3} at stride 1; returns where the tail starts. */
+    private static int windowArgmax3Stride1(float[] cm, int[] ca, float[] out, float[] mask, int o, int count) {
+        int p = 0;
+        for (; p + L <= count; p += L) {
+            IntVector best = FloatVector.fromArray(S, out, o + p).reinterpretAsInts();
+            IntVector d0 = FloatVector.fromArray(S, cm, p).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
+            IntVector d1 = FloatVector.fromArray(S, cm, p + 1).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
+            IntVector d2 = FloatVector.fromArray(S, cm, p + 2).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
+            IntVector c0 = IntVector.fromArray(I, ca, p).or(d0.or(d0.neg()).lanewise(VectorOperators.ASHR, 31)
+                    .and(Integer.MAX_VALUE));
+            IntVector c1 = IntVector.fromArray(I, ca, p + 1).or(d1.or(d1.neg()).lanewise(VectorOperators.ASHR, 31)
+                    .and(Integer.MAX_VALUE));
+            IntVector c2 = IntVector.fromArray(I, ca, p + 2).or(d2.or(d2.neg()).lanewise(VectorOperators.ASHR, 31)
+                    .and(Integer.MAX_VALUE));
+            IntVector arg = c0.min(c1).min(c2);
+            // MAX_VALUE (no maximum found: a NaN window) becomes -1: of the indices a plane can hold (below 2^30),
+            // only it has bit 30 set, and shifting that bit to the sign spreads it over the lane.
+            arg = arg.or(arg.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.ASHR, 31));
+            ((FloatVector) arg.convert(VectorOperators.I2F, 0)).intoArray(mask, o + p);
+        }
+        return p;
+    }
+
+    /** The whole vectors of {@link #windowArgmax3} at stride 2; returns where the tail starts. */
+    private static int windowArgmax3Stride2(float[] cm, int[] ca, float[] out, float[] mask, int o, int count) {
+        int p = 0;
+        for (; p + L <= count; p += L) {
+            int w = 2 * p;
+            IntVector best = FloatVector.fromArray(S, out, o + p).reinterpretAsInts();
+            // The three columns of each window (w + 2i, + 1, + 2) from the bits of two vectors' worth each.
+            IntVector lo = FloatVector.fromArray(S, cm, w).reinterpretAsInts();
+            IntVector hi = FloatVector.fromArray(S, cm, w + L).reinterpretAsInts();
+            IntVector lo2 = FloatVector.fromArray(S, cm, w + 2).reinterpretAsInts();
+            IntVector hi2 = FloatVector.fromArray(S, cm, w + 2 + L).reinterpretAsInts();
+            IntVector d0 = lo.rearrange(EVENS_I).blend(hi.rearrange(EVENS_I), HIGH_I).lanewise(VectorOperators.XOR, best);
+            IntVector d1 = lo.rearrange(ODDS_I).blend(hi.rearrange(ODDS_I), HIGH_I).lanewise(VectorOperators.XOR, best);
+            IntVector d2 = lo2.rearrange(EVENS_I).blend(hi2.rearrange(EVENS_I), HIGH_I)
+                    .lanewise(VectorOperators.XOR, best);
+            IntVector alo = IntVector.fromArray(I, ca, w);
+            IntVector ahi = IntVector.fromArray(I, ca, w + L);
+            IntVector alo2 = IntVector.fromArray(I, ca, w + 2);
+            IntVector ahi2 = IntVector.fromArray(I, ca, w + 2 + L);
+            IntVector c0 = alo.rearrange(EVENS_I).blend(ahi.rearrange(EVENS_I), HIGH_I)
+                    .or(d0.or(d0.neg()).lanewise(VectorOperators.ASHR, 31).and(Integer.MAX_VALUE));
+            IntVector c1 = alo.rearrange(ODDS_I).blend(ahi.rearrange(ODDS_I), HIGH_I)
+                    .or(d1.or(d1.neg()).lanewise(VectorOperators.ASHR, 31).and(Integer.MAX_VALUE));
+            IntVector c2 = alo2.rearrange(EVENS_I).blend(ahi2.rearrange(EVENS_I), HIGH_I)
+                    .or(d2.or(d2.neg()).lanewise(VectorOperators.ASHR, 31).and(Integer.MAX_VALUE));
+            IntVector arg = c0.min(c1).min(c2);
+            arg = arg.or(arg.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.ASHR, 31));
+            ((FloatVector) arg.convert(VectorOperators.I2F, 0)).intoArray(mask, o + p);
+        }
+        return p;
     }
 }

@@ -17,6 +17,10 @@ class CpuPoolingTest {
         {2, 3, 111, 111, 3, 2, 0, 55, 55}, {1, 4, 13, 13, 3, 2, 0, 6, 6}, {3, 2, 7, 5, 2, 2, 1, 5, 4},
         {1, 5, 6, 6, 6, 1, 0, 1, 1}, {2, 1, 1, 1, 1, 1, 0, 1, 1}, {1, 2, 8, 9, 3, 3, 1, 4, 4},
         {2, 3, 8, 8, 3, 2, 0, 4, 4}, {1, 2, 9, 7, 3, 1, 0, 7, 5},
+        // 3-wide windows over rows long enough for whole vectors of windows (16 at AVX-512), with and without a tail
+        // of windows after them, at strides 1 and 2, and a last window hanging past the edge.
+        {1, 2, 5, 40, 3, 1, 0, 3, 38}, {1, 2, 5, 18, 3, 1, 0, 3, 16}, {2, 2, 7, 35, 3, 2, 0, 3, 17},
+        {1, 2, 7, 66, 3, 2, 0, 3, 33}, {1, 1, 3, 67, 3, 2, 0, 1, 33},
     };
 
     @Test
@@ -67,6 +71,44 @@ class CpuPoolingTest {
                 }
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(bits[0], bits[1], "length " + n);
+        }
+    }
+
+    /**
+     * The vector windows (3 wide, strides 1 and 2, with the argmax) give the plain loops' maxima and mask, NaN windows
+     * (mask -1), signed zeros and ties included, for counts with and without a tail of windows.
+     */
+    @Test
+    void vectorWindowsEqualThePlainWindowsBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
+        Random rnd = new Random(8);
+        float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, 1f, 1f, 1f};
+        MaxRuns[] impls = {new JavaMaxRuns(), new VectorMaxRuns()};
+        for (int stride : new int[] {1, 2, 3}) {
+            for (int count : new int[] {1, 15, 16, 17, 33, 55, 64}) {
+                int columns = stride * (count - 1) + 3;
+                float[] cm = new float[columns + MaxRuns.WINDOW_SLACK];
+                int[] ca = new int[cm.length];
+                for (int i = 0; i < cm.length; i++) {
+                    cm[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextInt(5) - 2;
+                    ca[i] = rnd.nextInt(4) == 0 ? Integer.MAX_VALUE : rnd.nextInt(1 << 20);
+                }
+                float[][] outs = new float[2][];
+                float[][] masks = new float[2][];
+                for (int k = 0; k < 2; k++) {
+                    outs[k] = new float[count + 3];
+                    masks[k] = new float[count + 3];
+                    impls[k].windowMax3(cm, stride, outs[k], 2, count);
+                    impls[k].windowArgmax3(cm, ca, stride, outs[k], masks[k], 2, count);
+                }
+                String where = "stride " + stride + ", " + count + " windows";
+                for (int p = 0; p < count + 3; p++) {
+                    assertEquals(Float.floatToRawIntBits(outs[0][p]), Float.floatToRawIntBits(outs[1][p]),
+                            where + ": maximum " + p);
+                    assertEquals(Float.floatToRawIntBits(masks[0][p]), Float.floatToRawIntBits(masks[1][p]),
+                            where + ": argmax " + p);
+                }
+            }
         }
     }
 
