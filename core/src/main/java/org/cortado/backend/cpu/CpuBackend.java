@@ -127,12 +127,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double sumOfSquares(Tensor x) {
-        float[] xs = x.hostData();
-        double sum = 0;
-        for (int i = 0, n = x.count(); i < n; i++) {
-            sum += (double) xs[i] * xs[i];
-        }
-        return sum;
+        return DoubleSums.sumOfSquares(x.hostData(), 0, x.count());
     }
 
     // ---- convolution -------------------------------------------------------------------------------------------
@@ -194,9 +189,7 @@ public final class CpuBackend implements Backend {
                 double sum = 0;
                 for (int o = 0; o < outer; o++) {
                     int base = (o * channels + c) * inner;
-                    for (int i = 0; i < inner; i++) {
-                        sum += d[base + i];
-                    }
+                    sum += DoubleSums.sum(d, base, base + inner);
                 }
                 db[c] += (float) sum;
             }
