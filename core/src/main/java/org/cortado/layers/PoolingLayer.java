@@ -107,6 +107,12 @@ public final class PoolingLayer extends Layer {
         return out;
     }
 
+    /**
+     * The largest input plane a training forward takes: the mask is a float tensor (one type for every backend's
+     * buffers), and the integers a float holds exactly end at 2^24; past that the gradient would go to a neighbour.
+     */
+    static final long MAX_MASKED_PLANE = 1L << 24;
+
     public PoolGeometry geometry() {
         return geometry;
     }
@@ -115,6 +121,10 @@ public final class PoolingLayer extends Layer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         if (p.method() == Method.MAX) {
             // The argmax mask is only needed to train; inference skips writing it.
+            if (phase == Phase.TRAIN && (long) geometry.inH() * geometry.inW() > MAX_MASKED_PLANE) {
+                throw error("training max pooling over " + geometry.inH() + "x" + geometry.inW() + " planes: the "
+                        + "argmax mask holds positions as float32, exact up to " + MAX_MASKED_PLANE + " per plane");
+            }
             Tensor mask = phase == Phase.TRAIN ? scratch(backend, "mask", tops.get(0).shape()) : null;
             backend.maxPoolForward(geometry, bottoms.get(0), tops.get(0), mask);
         } else {

@@ -3,8 +3,13 @@ package org.cortado.layers;
 import static org.cortado.testing.GradientChecker.distinct;
 import static org.cortado.testing.GradientChecker.gaussian;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +26,21 @@ class PoolingLayerTest {
     private void ave(String poolParam, Shape in) {
         checker.check("type: 'Pooling' bottom: 'x' top: 'y' pooling_param { pool: AVE " + poolParam + " }",
                 gaussian(in, 1.0, 12));
+    }
+
+    /** A plane past 2^24 positions cannot be trained through: its argmax mask (floats) would name the wrong input. */
+    @Test
+    void trainingRefusesAPlaneTooLargeForTheMask() {
+        Layer layer = GradientChecker.layer("name: 'wide' type: 'Pooling' bottom: 'x' top: 'y' pooling_param { pool: MAX "
+                + "kernel_h: 1 kernel_w: 2 stride_h: 1 stride_w: 2 }");
+        Shape in = Shape.of(1, 1, 1, (1 << 24) + 2);
+        List<Shape> out = layer.reshape(List.of(in));
+        Tensor x = Tensor.zeros(in);
+        Tensor y = Tensor.zeros(out.get(0));
+        NetDefinitionException e = assertThrows(NetDefinitionException.class,
+                () -> layer.forward(new CpuBackend(1), Phase.TRAIN, List.of(x), List.of(y)));
+        assertTrue(e.getMessage().contains("wide") && e.getMessage().contains("1x16777218"), e.getMessage());
+        layer.forward(new CpuBackend(1), Phase.TEST, List.of(x), List.of(y));
     }
 
     @Test
