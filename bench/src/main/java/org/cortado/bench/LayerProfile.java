@@ -22,7 +22,8 @@ import org.cortado.tensor.Tensor;
  * default) times the inference net to its code layer with each convolution fused with its ReLU (the ReLU's row then
  * reads 0; concats are still copied, as the profile runs layer by layer), {@code unfused} layer by layer;
  * {@code all} and {@code frozen} time the steps of
- * {@link FinetuneBench}: each layer's forward (TRAIN phase) and backward, and the solver update. With one thread the
+ * {@link FinetuneBench}: each layer's forward (TRAIN phase, or TEST for a pruned MAX pooling, as the net runs it; a
+ * frozen prefix's concats, which the net writes in place, are copied here) and backward, and the solver update. With one thread the
  * times are the thread's CPU time, which other processes on a loaded machine disturb far less than wall time.
  *
  * <p>The backward of each layer is re-run on the gradient tensors of a complete {@link Net#backward}, in the same
@@ -113,7 +114,10 @@ public final class LayerProfile {
             net.forward(ft.inputs());
             for (int i = 0; i < n; i++) {
                 t0 = now.getAsLong();
-                net.layers().get(i).forward(backend, Phase.TRAIN, net.bottomsOf(i), net.topsOf(i));
+                // As the net runs it: a layer whose backward is pruned keeps nothing for it (MAX pooling's argmax).
+                Layer layer = net.layers().get(i);
+                layer.forward(backend, !runs[i] && layer.trainsOnlyForBackward() ? Phase.TEST : Phase.TRAIN,
+                        net.bottomsOf(i), net.topsOf(i));
                 fwd[i] += counted ? now.getAsLong() - t0 : 0;
             }
             net.backward();

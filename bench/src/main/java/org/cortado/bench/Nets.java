@@ -143,6 +143,7 @@ public final class Nets {
         NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, batch);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         net.fuseReLUs();   // as FineTuner runs it
+        net.writeConcatsInPlace();
         net.copyWeightsFrom(CaffeModelReader.read(squeeze ? squeezenetWeights() : alexnetWeights()),
                 Set.of(classifier));
         NetSurgery.initialize(net, classifier, SEED);

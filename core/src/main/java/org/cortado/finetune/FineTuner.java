@@ -81,8 +81,10 @@ public final class FineTuner {
         }
         NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, cfg.batchSize());
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
-        // Training reads losses, scores and gradients, never a convolution's output before its ReLU.
+        // Training reads losses, scores and gradients, never a convolution's output before its ReLU, nor the
+        // outputs of the convolutions that feed a concat (which a frozen prefix then writes in place).
         net.fuseReLUs();
+        net.writeConcatsInPlace();
         List<String> ignored = net.copyWeightsFrom(weights,
                 Set.of(newName, NetSurgery.standardizationOf(newName)));
         listener.message("net '" + net.name() + "': " + cfg.replace() + " replaced by " + newName + " ("

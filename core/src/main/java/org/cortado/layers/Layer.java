@@ -105,6 +105,14 @@ public abstract class Layer {
     }
 
     /**
+     * Whether this layer's TRAIN forward differs from its TEST forward only in what it keeps for its own backward (MAX
+     * pooling's argmax): where its backward will not run (a frozen prefix), a net runs it as at test time.
+     */
+    public boolean trainsOnlyForBackward() {
+        return false;
+    }
+
+    /**
      * Positions the layer's random stream, for stochastic layers (Dropout): the next training forward draws from
      * {@code seed} at step {@code step}, the one after at {@code step + 1}, and so on. A no-op for the others.
      * Modified: this layer.

@@ -113,6 +113,12 @@ public final class PoolingLayer extends Layer {
      */
     static final long MAX_MASKED_PLANE = 1L << 24;
 
+    /** MAX pooling's training forward adds the argmax mask, which only its backward reads; AVE's is the same. */
+    @Override
+    public boolean trainsOnlyForBackward() {
+        return true;
+    }
+
     public PoolGeometry geometry() {
         return geometry;
     }

@@ -64,6 +64,8 @@ public final class Net {
     private int[] concatOffset = new int[0];
     /** Per layer: for a concat written in place, the index of its first writer; else -1. */
     private int[] firstWriter = new int[0];
+    /** The backward plan the last training forward ran by ({@link #forwardRange}), or null after a test pass. */
+    private boolean[][] forwardPlan;
     /** How often each layer's backward ran: instrumentation that shows pruned (frozen) layers never run. */
     private final List<Long> backwardRuns = new ArrayList<>();
 
@@ -306,16 +308,22 @@ public final class Net {
     }
 
     private void forwardRange(int from, int to) {
+        // In training, the layers that backward will prune (a frozen prefix) keep nothing for it: they run as at test
+        // time where that computes the same values (MAX pooling without its argmax, concats written in place).
+        boolean[][] plan = mode == Phase.TRAIN ? backwardPlan() : null;
+        forwardPlan = plan;
         for (int i = from; i <= to; i++) {
             boolean withRelu = i < to && isFusedIntoPrevious(i + 1);
             int concat = i < concatOf.length ? concatOf[i] : -1;
-            if (concat >= 0 && writesInPlace(concat, from, to)) {
-                ((ConvolutionLayer) layers.get(i)).forwardInto(backend, bottomsOf(i), withRelu,
-                        tops.get(concat).get(0), concatOffset[i]);
+            Layer layer = layers.get(i);
+            if (concat >= 0 && writesInPlace(concat, from, to, plan)) {
+                ((ConvolutionLayer) layer).forwardInto(backend, bottomsOf(i), withRelu, tops.get(concat).get(0),
+                        concatOffset[i]);
             } else if (withRelu) {
-                ((ConvolutionLayer) layers.get(i)).forwardWithRelu(backend, bottomsOf(i), tops.get(i));
-            } else if (!writesInPlace(i, from, to)) {
-                layers.get(i).forward(backend, mode, bottomsOf(i), tops.get(i));
+                ((ConvolutionLayer) layer).forwardWithRelu(backend, bottomsOf(i), tops.get(i));
+            } else if (!writesInPlace(i, from, to, plan)) {
+                boolean keepsNothing = plan != null && plan[i] == null && layer.trainsOnlyForBackward();
+                layer.forward(backend, keepsNothing ? Phase.TEST : mode, bottomsOf(i), tops.get(i));
             }
             if (withRelu) {
                 i++;
@@ -325,10 +333,22 @@ public final class Net {
 
     /**
      * Whether layer {@code concat} is a concat whose bottoms a pass over layers {@code [from, to]} writes in place:
-     * at test time, with every writer and the concat itself in the pass.
+     * with every writer and the concat itself in the pass, at test time or, in training ({@code plan} not null), where
+     * backward prunes the concat and its writers (their own tensors are then stale, and nothing reads them).
      */
-    private boolean writesInPlace(int concat, int from, int to) {
-        return mode == Phase.TEST && concat < firstWriter.length && firstWriter[concat] >= from && concat <= to;
+    private boolean writesInPlace(int concat, int from, int to, boolean[][] plan) {
+        if (!(concat < firstWriter.length && firstWriter[concat] >= from && concat <= to)) {
+            return false;
+        }
+        if (plan == null) {
+            return mode == Phase.TEST;
+        }
+        for (int j = firstWriter[concat]; j <= concat; j++) {
+            if ((j == concat || concatOf[j] == concat) && plan[j] != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -336,8 +356,9 @@ public final class Net {
      * by {@link #fuseReLUs}, or read by nothing else) get those convolutions written straight into its slices
      * ({@link Backend#convolutionForwardInto}): the concat copies nothing. A pass that runs the writers and the concat
      * does this; the writers' own tensors are then left as they were, so this is for nets whose intermediate outputs
-     * nobody reads (code nets, {@code classify}). Training passes and passes that stop inside such a group run layer
-     * by layer. Call after {@link #fuseReLUs}. Modified: this net.
+     * nobody reads (code nets, {@code classify}, fine-tuning). Training passes do it only where backward prunes the
+     * concat and its writers (a frozen prefix); passes that stop inside such a group run layer by layer. Call after
+     * {@link #fuseReLUs}. Modified: this net.
      *
      * @return the names of the concats written in place, in order
      */
@@ -546,6 +567,13 @@ public final class Net {
      */
     public void backward() {
         boolean[][] plan = backwardPlan();
+        for (int i = 0; forwardPlan != null && i < layers.size(); i++) {
+            if (plan[i] != null && forwardPlan[i] == null) {
+                throw new IllegalStateException("layer '" + layers.get(i).name() + "' learns now but backward "
+                        + "skipped it when the last forward ran, which kept nothing for it: run forward again after "
+                        + "changing learning-rate multipliers");
+            }
+        }
         boolean[][] written = new boolean[layers.size()][];
         for (int i = 0; i < layers.size(); i++) {
             written[i] = new boolean[layers.get(i).tops().size()];
