@@ -59,7 +59,10 @@ public class NetTrainBench {
     public String conv;
     @Param({"FP32"})
     public String math;
-    /** Each convolution fused with its ReLU ({@link Net#fuseReLUs}), as fine-tuning runs the net. */
+    /**
+     * Each convolution fused with its ReLU ({@link Net#fuseReLUs}) and concats written in place where backward prunes
+     * them ({@link Net#writeConcatsInPlace}), as fine-tuning runs the net.
+     */
     @Param({"true"})
     public boolean fused;
 
@@ -83,6 +86,7 @@ public class NetTrainBench {
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         if (fused) {
             net.fuseReLUs();
+            net.writeConcatsInPlace();
         }
         NetForwardBench.randomWeights(net, backend);
         if (freeze.equals("convs")) {
