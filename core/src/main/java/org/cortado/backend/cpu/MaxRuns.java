@@ -2,13 +2,14 @@ package org.cortado.backend.cpu;
 
 /**
  * Unit-stride loops of {@link Math#max} (a NaN wins, +0 above -0), which HotSpot leaves scalar: max pooling's column
- * maxima of a window's rows and their argmax (see {@link CpuPooling}) and ReLU. The Vector API runs them three times as fast on
- * AVX-512. Both implementations give the same bits; chosen as {@link LrnRuns} is.
+ * maxima of a window's rows, its 3-wide windows and their argmax (see {@link CpuPooling}), and ReLU. The Vector API
+ * runs them three times as fast on AVX-512. Both implementations give the same bits; chosen as {@link LrnRuns} is.
+ *
+ * <p>{@link #max3}, {@link #maxInto} and {@link #argmaxInto} may also write their outputs past {@code n}, up to
+ * {@code n} rounded up to a whole vector, where those arrays and the inputs have room from their offsets: callers
+ * pass scratch outputs that hold {@link #WINDOW_SLACK} more, and read only the first {@code n}.
  */
 interface MaxRuns {
-    // max3, maxInto and argmaxInto may also write their outputs past n, up to n rounded up to a whole vector,
-    // where those arrays and the inputs have room (from their offsets): callers pass scratch outputs that hold
-    // WINDOW_SLACK more, and read only the first n.
     /** {@code out[i] = max(-FLT_MAX, a[ao + i], b[bo + i], c[co + i])} for {@code i < n}, in that order. */
     void max3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int n);
 
@@ -23,8 +24,8 @@ interface MaxRuns {
     void argmaxInto(float[] row, int ro, float[] max, int[] arg, int idx, int n);
 
     /**
-     * Floats (and ints) that a scratch array passed to {@link #windowMax3} or {@link #windowArgmax3} must hold beyond
-     * the columns it uses: the vector forms load whole vectors past the last window.
+     * Floats (and ints) that a scratch array must hold beyond the columns it uses: the vector forms load and store
+     * whole vectors past the last column or window.
      */
     int WINDOW_SLACK = 64;
 
