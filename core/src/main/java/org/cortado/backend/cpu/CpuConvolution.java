@@ -333,9 +333,7 @@ final class CpuConvolution {
             } else if (shifted) {
                 // dW += dOut * im2col^T with im2col's rows read from the padded image, dOut laid out on its grid.
                 ShiftedRows rows = ShiftedRows.of(g, input, imgOff, c0, padded.get());
-                float[] grid = columnBuffer(kg * rows.columns());
-                rows.onGrid(dout, outOff, kg, grid);
-                Gemm.PackedA a = gemm.pack(false, kg, rows.columns(), 1f, grid, 0,
+                Gemm.PackedA a = rows.packOnGrid(gemm, dout, outOff, kg,
                         ThreadBuffers.atLeast(packedGradients, gemm.packedSize(kg, rows.columns())), parallelize);
                 gemm.gemmAccumulate(a, rows.transposed(), patch, dweight, wOff, parallelize);
             } else {

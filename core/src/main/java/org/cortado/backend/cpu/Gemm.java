@@ -154,13 +154,78 @@ final class Gemm {
      */
     PackedA pack(boolean transA, int m, int k, float alpha, float[] a, int aOff, float[] buffer,
                  boolean parallelize) {
+        if (!transA) {
+            return packRuns(m, k, alpha, a, aOff, k, k, k, buffer, parallelize);
+        }
         int strips = (m + mr - 1) / mr;
-        if (parallelize && strips > 1 && (long) m * k >= (1 << 16)) {
-            parallel.forRange(strips, 1, (s, e) -> packStrips(transA, m, k, alpha, a, aOff, buffer, s, e));
+        if (parallelize && strips > 1 && (long) m * k >= PARALLEL_PACK_MIN) {
+            parallel.forRange(strips, 1, (s, e) -> packTransposedStrips(m, k, alpha, a, aOff, buffer, s, e));
         } else {
-            packStrips(transA, m, k, alpha, a, aOff, buffer, 0, strips);
+            packTransposedStrips(m, k, alpha, a, aOff, buffer, 0, strips);
         }
         return new PackedA(m, k, mr, buffer);
+    }
+
+    /**
+     * Packs {@code alpha * A} ({@code m x k}) whose row i lies in runs of {@code run} values at {@code aOff + i*lda},
+     * one run per {@code stride} columns: {@code A[i, p] = a[aOff + i*lda + (p / stride)*run + p % stride]} where
+     * {@code p % stride < run}, and zero in the other {@code stride - run} columns. A row-major matrix is one run
+     * per row ({@code run = stride = k}, {@code lda = k}); a convolution's output gradient on the grid of
+     * {@link ShiftedRows} is one run per output row, so that it is packed straight from where it lies. As
+     * {@link #pack}, into {@code buffer} (modified).
+     */
+    PackedA packRuns(int m, int k, float alpha, float[] a, int aOff, int lda, int run, int stride, float[] buffer,
+                     boolean parallelize) {
+        int strips = (m + mr - 1) / mr;
+        if (parallelize && strips > 1 && (long) m * k >= PARALLEL_PACK_MIN) {
+            parallel.forRange(strips, 1, (s, e) -> {
+                for (int t = s; t < e; t++) {
+                    packRunStrip(t, m, k, alpha, a, aOff, lda, run, stride, buffer);
+                }
+            });
+        } else {
+            for (int t = 0; t < strips; t++) {
+                packRunStrip(t, m, k, alpha, a, aOff, lda, run, stride, buffer);
+            }
+        }
+        return new PackedA(m, k, mr, buffer);
+    }
+
+    /** Elements of A from which its packing is split over the threads. */
+    private static final long PARALLEL_PACK_MIN = 1 << 16;
+
+    /**
+     * Columns of a strip packed row after row before the next block: the block's {@code PACK_BLOCK x MR} floats
+     * stay in L1 while each row's run is read into them. Row after row over the whole strip, each row's pass swept
+     * all of the strip's {@code k x MR} floats through the cache again: packing SqueezeNet conv1's output gradient
+     * (96 x 12651) took 1.0 ms against 0.45 ms in blocks of 64 or 128 (stand-alone loop, one thread, 2026-11-26).
+     */
+    static final int PACK_BLOCK = 128;
+
+    /** Strip {@code t} of {@link #packRuns}' A. */
+    private void packRunStrip(int t, int m, int k, float alpha, float[] a, int aOff, int lda, int run, int stride,
+                              float[] ap) {
+        int i0 = t * mr;
+        int rows = Math.min(mr, m - i0);
+        int base = t * mr * k;
+        for (int s0 = 0; s0 < k; s0 += stride) {
+            int valuesEnd = Math.min(k, s0 + run);
+            // Element p of this run of row i is at a[from + i*lda + p].
+            int from = aOff + (s0 / stride) * run - s0;
+            for (int p0 = s0; p0 < valuesEnd; p0 += PACK_BLOCK) {
+                int p1 = Math.min(valuesEnd, p0 + PACK_BLOCK);
+                for (int r = 0; r < rows; r++) {
+                    int src = from + (i0 + r) * lda;
+                    // The destination as its own induction variable: indexed as base + p*mr + r, with mr a field,
+                    // the loop ran at 0.72 ms against 0.48 ms for the matrix above.
+                    for (int p = p0, d = base + p0 * mr + r; p < p1; p++, d += mr) {
+                        ap[d] = alpha * a[src + p];
+                    }
+                }
+            }
+            Zeros.fill(ap, base + valuesEnd * mr, base + Math.min(k, s0 + stride) * mr);
+        }
+        zeroPaddingRows(ap, base, rows, k);
     }
 
     /**
@@ -402,34 +467,29 @@ final class Gemm {
         }
     }
 
-    /** Packs strips {@code [t0, t1)} of {@code alpha * op(A)} in the layout of {@link PackedA}. */
-    private void packStrips(boolean transA, int m, int k, float alpha, float[] a, int aOff, float[] ap, int t0,
-                            int t1) {
+    /** Packs strips {@code [t0, t1)} of {@code alpha * A^T}, A stored {@code k x m}, in the layout of {@link PackedA}. */
+    private void packTransposedStrips(int m, int k, float alpha, float[] a, int aOff, float[] ap, int t0, int t1) {
         for (int t = t0; t < t1; t++) {
             int i0 = t * mr;
             int rows = Math.min(mr, m - i0);
             int base = t * mr * k;
-            if (!transA) {
+            // A step of p in the strip is contiguous in memory across r.
+            for (int p = 0; p < k; p++) {
+                int src = aOff + p * m + i0;
+                int dst = base + p * mr;
                 for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + r) * k;
-                    for (int p = 0; p < k; p++) {
-                        ap[base + p * mr + r] = alpha * a[src + p];
-                    }
-                }
-            } else {
-                // A is stored k x m: a step of p in the strip is contiguous in memory across r.
-                for (int p = 0; p < k; p++) {
-                    int src = aOff + p * m + i0;
-                    int dst = base + p * mr;
-                    for (int r = 0; r < rows; r++) {
-                        ap[dst + r] = alpha * a[src + r];
-                    }
+                    ap[dst + r] = alpha * a[src + r];
                 }
             }
-            if (rows < mr) {
-                for (int p = 0; p < k; p++) {
-                    Zeros.fill(ap, base + p * mr + rows, base + (p + 1) * mr);
-                }
+            zeroPaddingRows(ap, base, rows, k);
+        }
+    }
+
+    /** Zeros rows {@code [rows, mr)} of the strip at {@code base}: A's last strip past row m. */
+    private void zeroPaddingRows(float[] ap, int base, int rows, int k) {
+        if (rows < mr) {
+            for (int p = 0; p < k; p++) {
+                Zeros.fill(ap, base + p * mr + rows, base + (p + 1) * mr);
             }
         }
     }

@@ -178,7 +178,7 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
     /**
      * The transpose of this matrix as a product's op(B) ({@code columns x patch}: a filter gradient
      * {@code dW += dOut * im2col^T}), packed from the same runs: column p of op(B) is run p, read with unit stride.
-     * The product must see zeros in dOut's extra columns ({@link #onGrid}).
+     * The product must see zeros in dOut's extra columns ({@link #packOnGrid}).
      */
     Gemm.PanelSource transposed() {
         return (pc, kc, jc, nc, nr, bp) -> {
@@ -201,21 +201,14 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
     }
 
     /**
-     * {@code rows} rows of {@code outH x outW} from {@code from} laid out on this grid ({@link #columns} per row,
-     * zero in the extra columns), into {@code to} at 0 (at least {@code rows * columns} floats). Modified: to.
+     * {@code rows} planes of {@code outH x outW} from {@code from} at {@code fromOff} (an output gradient), as the
+     * A of a product over this grid's {@link #columns}: each output row is a run of the grid's row, and the extra
+     * columns are zero. Packed straight from where it lies, into {@code buffer} (at least
+     * {@code gemm.packedSize(rows, columns())} floats; modified).
      */
-    void onGrid(float[] from, int fromOff, int rows, float[] to) {
-        int outW = g.outW();
-        int outH = g.outH();
-        for (int r = 0; r < rows; r++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int d = r * columns + oy * gridW;
-                System.arraycopy(from, fromOff + (r * outH + oy) * outW, to, d, outW);
-                if (oy < outH - 1) {
-                    Zeros.fill(to, d + outW, d + gridW);
-                }
-            }
-        }
+    Gemm.PackedA packOnGrid(Gemm gemm, float[] from, int fromOff, int rows, float[] buffer, boolean parallelize) {
+        return gemm.packRuns(rows, columns, 1f, from, fromOff, g.outH() * g.outW(), g.outW(), gridW, buffer,
+                parallelize);
     }
 
     /** Drops the padded grid's extra columns: each run of output pixels goes to its row of an output plane. */

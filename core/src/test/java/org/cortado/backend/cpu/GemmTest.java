@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -169,6 +170,57 @@ class GemmTest {
         IllegalArgumentException emptyK = assertThrows(IllegalArgumentException.class,
                 () -> g.gemmWithRowInit(empty, rows, rows.columns(), null, 0, c, 0, false, false));
         assertTrue(emptyK.getMessage().contains("k > 0"), emptyK.getMessage());
+    }
+
+    /**
+     * {@link Gemm#packRuns}: every packed element is A's element by the runs' definition, zero in the gaps between
+     * runs and in the last strip's rows past m, whatever the buffer held before; with runs as long as their stride
+     * it is the plain packing of a row-major A. Shapes: a run longer than {@link Gemm#PACK_BLOCK} and a short one,
+     * a last run cut short by k, rows spaced wider than their runs (a convolution's output planes), m below, at and
+     * past a strip.
+     */
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void packRunsPacksTheRunsWithZeroGaps(String kernel, int threads) {
+        Gemm g = gemm(kernel, threads);
+        Random rnd = new Random(3);
+        // {m, k, run, stride, lda}
+        int[][] shapes = {{1, 10, 3, 4, 12}, {8, 300, 150, 160, 330}, {13, 1000, 111, 114, 1200},
+            {17, 259, 7, 9, 300}, {9, 3000, 3000, 3000, 3000}, {5, 64, 64, 64, 70}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int k = sh[1];
+            int run = sh[2];
+            int stride = sh[3];
+            int lda = sh[4];
+            int aOff = 4;
+            float alpha = -1.5f;
+            float[] a = random(rnd, aOff + m * lda);
+            float[] buffer = new float[g.packedSize(m, k) + 3];
+            Arrays.fill(buffer, Float.NaN);
+            Gemm.PackedA packed = g.packRuns(m, k, alpha, a, aOff, lda, run, stride, buffer, true);
+            int mr = packed.mr();
+            String what = String.format("m=%d k=%d run=%d stride=%d lda=%d", m, k, run, stride, lda);
+            for (int i = 0; i < (m + mr - 1) / mr * mr; i++) {
+                for (int p = 0; p < k; p++) {
+                    float expected = i < m && p % stride < run
+                            ? alpha * a[aOff + i * lda + (p / stride) * run + p % stride] : 0f;
+                    float got = buffer[(i / mr) * mr * k + p * mr + i % mr];
+                    if (Float.compare(expected, got) != 0) {
+                        fail(what + ": A[" + i + "," + p + "] packed as " + got + ", expected " + expected);
+                    }
+                }
+            }
+            if (run == stride) {
+                float[] plain = new float[g.packedSize(m, k)];
+                float[] dense = new float[m * k];
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(a, aOff + i * lda, dense, i * k, k);
+                }
+                g.pack(false, m, k, alpha, dense, 0, plain, false);
+                assertTrue(Arrays.equals(plain, 0, plain.length, buffer, 0, plain.length), what);
+            }
+        }
     }
 
     static float[] random(Random rnd, int size) {
