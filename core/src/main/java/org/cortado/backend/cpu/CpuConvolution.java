@@ -286,6 +286,10 @@ final class CpuConvolution {
 
     /** {@code dweight} is accumulated. */
     void backwardFilter(ConvGeometry g, float[] input, float[] dout, float[] dweight) {
+        if (winograd != null && CpuWinograd.applies(g)) {
+            winograd.backwardFilter(g, input, dout, dweight);
+            return;
+        }
         boolean withoutColumns = g.isPointwise() || ShiftedRows.applies(g);
         if (!(withoutColumns ? splitBatchWithoutColumns(g) : splitBatch(g))) {
             for (int n = 0; n < g.batch(); n++) {

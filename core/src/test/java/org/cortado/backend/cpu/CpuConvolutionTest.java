@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link CpuConvolution} forward, backward-data and backward-filter against {@link NaiveConvolution}, for both
  * GEMM kernels, one and two threads (batches of 1, 2 and 3 take both the per-product and the per-image split),
  * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs;
- * forward both with 3x3 stride-1 layers of 128 channels and more through Winograd F(2x2, 3x3) (odd outputs,
- * groups, padding 0 and 1, one chunk of several images and chunks of one image) and through im2col. The forward
+ * forward and filter gradient both with 3x3 stride-1 layers of 128 channels and more through Winograd F(2x2, 3x3)
+ * (odd outputs, groups, padding 0 and 1, one chunk of several images and chunks of one image) and without. The forward
  * pass fused with a ReLU gives, bit for bit, the ReLU of the plain one, on every path (a 1x1 layer and im2col
  * products of several K blocks among them: the clamp must wait for a tile's last block), and written into a channel
  * window of a wider output (a concat's slice) it is that too, with the other channels untouched.
@@ -61,7 +61,7 @@ class CpuConvolutionTest {
     /**
      * Forward passes take {@link ShiftedRows} or im2col by a cost rule, and data gradients may run as forward passes;
      * the geometries above must keep exercising both paths, shifted rows with strides and over several K and N
-     * blocks, and a data gradient by Winograd.
+     * blocks, a data gradient by Winograd, and layers whose forward pass and filter gradient take Winograd.
      */
     @Test
     void geometriesCoverShiftedRowsAndIm2col() {
@@ -69,8 +69,10 @@ class CpuConvolutionTest {
         boolean shiftedStrided = false;
         boolean im2col = false;
         boolean winogradDataGradient = false;
+        boolean winograd = false;
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
+            winograd |= CpuWinograd.applies(g);
             winogradDataGradient |= CpuConvolution.backwardDataAsForward(g)
                     && CpuWinograd.applies(CpuConvolution.backwardDataGeometry(g));
             if (g.isPointwise() || CpuWinograd.applies(g)) {
@@ -81,9 +83,10 @@ class CpuConvolutionTest {
             shiftedStrided |= applies && g.strideH() > 1 && g.strideW() > 1 && g.padW() > 0;
             im2col |= !applies;
         }
-        assertTrue(shiftedManyBlocks && shiftedStrided && im2col && winogradDataGradient, "shifted rows over several "
-                + "blocks " + shiftedManyBlocks + ", strided and padded " + shiftedStrided + ", im2col " + im2col
-                + ", data gradient by Winograd " + winogradDataGradient);
+        assertTrue(shiftedManyBlocks && shiftedStrided && im2col && winogradDataGradient && winograd, "shifted rows "
+                + "over several blocks " + shiftedManyBlocks + ", strided and padded " + shiftedStrided + ", im2col "
+                + im2col + ", data gradient by Winograd " + winogradDataGradient + ", forward and filter gradient by "
+                + "Winograd " + winograd);
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
@@ -156,8 +159,9 @@ class CpuConvolutionTest {
     }
 
     /**
-     * {@link CpuWinograd} itself, below the channel counts at which the convolution chooses it (so that the naive
-     * reference stays cheap): several chunks of images ({@code 2 x 17 x 17} tiles), odd sizes, no padding, groups.
+     * {@link CpuWinograd} itself, forward and filter gradient, below the channel counts at which the convolution
+     * chooses it (so that the naive reference stays cheap): several chunks of images ({@code 2 x 17 x 17} tiles),
+     * odd sizes, no padding, groups.
      */
     @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
     @MethodSource("kernels")
@@ -180,6 +184,16 @@ class CpuConvolutionTest {
             winograd.forward(g, input, weight, bias, out, false, g.outChannels(), 0);
             compare(g + ", Winograd forward", NaiveConvolution.forward(g, input, weight, bias), out, 0,
                     g.patchSize() + 1);
+
+            float[] dout = GemmTest.random(rnd, out.length);
+            float[] dweight = GemmTest.random(rnd, weight.length);
+            double[] expected = NaiveConvolution.backward(g, input, weight, dout)[1];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] += dweight[i];
+            }
+            winograd.backwardFilter(g, input, dout, dweight);
+            compare(g + ", Winograd filter gradient (accumulated)", expected, dweight, 0,
+                    g.batch() * g.outH() * g.outW() + 1);
         }
     }
 
@@ -212,7 +226,16 @@ class CpuConvolutionTest {
     @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
     @MethodSource("kernels")
     void backwardMatchesSevenLoops(String kernel, int threads) {
-        CpuConvolution conv = new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads));
+        backwardMatches(new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads), true));
+    }
+
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void backwardWithoutWinogradMatchesSevenLoops(String kernel, int threads) {
+        backwardMatches(new CpuConvolution(new Parallel(threads), GemmTest.gemm(kernel, threads), false));
+    }
+
+    private static void backwardMatches(CpuConvolution conv) {
         Random rnd = new Random(2);
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
