@@ -284,9 +284,21 @@ final class CpuConvolution {
         }
     }
 
+    /**
+     * Whether the filter gradient of {@code g} goes to {@link CpuWinograd} (when it is on): where its forward pass
+     * does and the alternative is im2col, which writes a column matrix per image and splits each product over the
+     * threads. Where {@link ShiftedRows} applies, its batch split did as well or better in a whole training step
+     * (AlexNet conv4 / conv5 backward at batch 16 on 2 threads, `LayerProfile alexnet 16 4 2 all` alternated twice,
+     * 2026-11-26: 55, 49 / 36, 33 ms on shifted rows against 58, 55 / 39, 40 ms by Winograd; conv3, on im2col, 64,
+     * 61 against 54, 53 ms).
+     */
+    static boolean filterGradientByWinograd(ConvGeometry g) {
+        return CpuWinograd.applies(g) && !ShiftedRows.applies(g);
+    }
+
     /** {@code dweight} is accumulated. */
     void backwardFilter(ConvGeometry g, float[] input, float[] dout, float[] dweight) {
-        if (winograd != null && CpuWinograd.applies(g)) {
+        if (winograd != null && filterGradientByWinograd(g)) {
             winograd.backwardFilter(g, input, dout, dweight);
             return;
         }
