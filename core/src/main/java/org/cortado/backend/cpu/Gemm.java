@@ -157,12 +157,7 @@ final class Gemm {
         if (!transA) {
             return packRuns(m, k, alpha, a, aOff, k, k, k, buffer, parallelize);
         }
-        int strips = (m + mr - 1) / mr;
-        if (parallelize && strips > 1 && (long) m * k >= PARALLEL_PACK_MIN) {
-            parallel.forRange(strips, 1, (s, e) -> packTransposedStrips(m, k, alpha, a, aOff, buffer, s, e));
-        } else {
-            packTransposedStrips(m, k, alpha, a, aOff, buffer, 0, strips);
-        }
+        forEachStrip(m, k, parallelize, t -> packTransposedStrip(t, m, k, alpha, a, aOff, buffer));
         return new PackedA(m, k, mr, buffer);
     }
 
@@ -176,23 +171,28 @@ final class Gemm {
      */
     PackedA packRuns(int m, int k, float alpha, float[] a, int aOff, int lda, int run, int stride, float[] buffer,
                      boolean parallelize) {
-        int strips = (m + mr - 1) / mr;
-        if (parallelize && strips > 1 && (long) m * k >= PARALLEL_PACK_MIN) {
-            parallel.forRange(strips, 1, (s, e) -> {
-                for (int t = s; t < e; t++) {
-                    packRunStrip(t, m, k, alpha, a, aOff, lda, run, stride, buffer);
-                }
-            });
-        } else {
-            for (int t = 0; t < strips; t++) {
-                packRunStrip(t, m, k, alpha, a, aOff, lda, run, stride, buffer);
-            }
-        }
+        forEachStrip(m, k, parallelize, t -> packRunStrip(t, m, k, alpha, a, aOff, lda, run, stride, buffer));
         return new PackedA(m, k, mr, buffer);
     }
 
     /** Elements of A from which its packing is split over the threads. */
     private static final long PARALLEL_PACK_MIN = 1 << 16;
+
+    /** Runs {@code strip} for each strip of MR rows of an {@code m x k} A, over the threads if it is large enough. */
+    private void forEachStrip(int m, int k, boolean parallelize, java.util.function.IntConsumer strip) {
+        int strips = (m + mr - 1) / mr;
+        if (parallelize && strips > 1 && (long) m * k >= PARALLEL_PACK_MIN) {
+            parallel.forRange(strips, 1, (s, e) -> {
+                for (int t = s; t < e; t++) {
+                    strip.accept(t);
+                }
+            });
+        } else {
+            for (int t = 0; t < strips; t++) {
+                strip.accept(t);
+            }
+        }
+    }
 
     /**
      * Columns of a strip packed row after row before the next block: the block's {@code PACK_BLOCK x MR} floats
@@ -467,22 +467,20 @@ final class Gemm {
         }
     }
 
-    /** Packs strips {@code [t0, t1)} of {@code alpha * A^T}, A stored {@code k x m}, in the layout of {@link PackedA}. */
-    private void packTransposedStrips(int m, int k, float alpha, float[] a, int aOff, float[] ap, int t0, int t1) {
-        for (int t = t0; t < t1; t++) {
-            int i0 = t * mr;
-            int rows = Math.min(mr, m - i0);
-            int base = t * mr * k;
-            // A step of p in the strip is contiguous in memory across r.
-            for (int p = 0; p < k; p++) {
-                int src = aOff + p * m + i0;
-                int dst = base + p * mr;
-                for (int r = 0; r < rows; r++) {
-                    ap[dst + r] = alpha * a[src + r];
-                }
+    /** Packs strip {@code t} of {@code alpha * A^T}, A stored {@code k x m}, in the layout of {@link PackedA}. */
+    private void packTransposedStrip(int t, int m, int k, float alpha, float[] a, int aOff, float[] ap) {
+        int i0 = t * mr;
+        int rows = Math.min(mr, m - i0);
+        int base = t * mr * k;
+        // A step of p in the strip is contiguous in memory across r.
+        for (int p = 0; p < k; p++) {
+            int src = aOff + p * m + i0;
+            int dst = base + p * mr;
+            for (int r = 0; r < rows; r++) {
+                ap[dst + r] = alpha * a[src + r];
             }
-            zeroPaddingRows(ap, base, rows, k);
         }
+        zeroPaddingRows(ap, base, rows, k);
     }
 
     /** Zeros rows {@code [rows, mr)} of the strip at {@code base}: A's last strip past row m. */
