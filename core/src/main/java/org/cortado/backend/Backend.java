@@ -138,7 +138,7 @@ public interface Backend extends AutoCloseable {
     /** {@code out = x > 0 ? x : slope * x} (Caffe's ReLU with negative_slope). */
     void reluForward(Tensor in, Tensor out, float negativeSlope);
 
-    /** {@code dinp = dout * (in > 0 ? 1 : slope)}. */
+    /** {@code dinp = dout * (in > 0 ? 1 : slope)}; {@code dinp} may be {@code dout} itself (in place). */
     void reluBackward(Tensor in, Tensor dout, Tensor dinp, float negativeSlope);
 
     /** {@code out = 1 / (1 + exp(-x))}. */

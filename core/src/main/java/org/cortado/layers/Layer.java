@@ -113,6 +113,16 @@ public abstract class Layer {
     }
 
     /**
+     * Whether this layer's backward may write its bottom's gradient over its top's gradient: one bottom and one top
+     * of the same shape, each element of the top gradient read before the same element of the bottom gradient is
+     * written (an elementwise layer, such as Caffe's in-place ReLU). Where this layer alone reads its bottom, a net
+     * then gives the two gradients one tensor, as Caffe's in-place blobs share one diff.
+     */
+    public boolean backwardInPlace() {
+        return false;
+    }
+
+    /**
      * Positions the layer's random stream, for stochastic layers (Dropout): the next training forward draws from
      * {@code seed} at step {@code step}, the one after at {@code step + 1}, and so on. A no-op for the others.
      * Modified: this layer.

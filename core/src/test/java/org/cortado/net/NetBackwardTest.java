@@ -1,7 +1,10 @@
 package org.cortado.net;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -68,6 +71,35 @@ class NetBackwardTest {
     @Test
     void parameterGradientsOfTheWholeNetSumOverBothReadersOfABlob() {
         new GradientChecker(backend).checkNet(smooth(NET), inputs(), 12);
+    }
+
+    /**
+     * conv1 is read by its in-place ReLU alone, so the two share one gradient tensor (the ReLU writes conv1's
+     * gradient over its own top's, after both branches have added theirs). With a second reader of conv1 (a
+     * Flatten whose output leads to no loss, so it adds nothing) they do not; the loss, conv1's gradient and every
+     * parameter gradient are the same bits either way.
+     */
+    @Test
+    void anInPlaceReLUWritesItsBottomsGradientOverItsTops() {
+        Net shared = build(NET);
+        Net separate = build(NET.replace("""
+                layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+                """, """
+                layer { name: "peek" type: "Flatten" bottom: "conv1" top: "peek" }
+                layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+                """));
+        shared.clearParamDiffs();
+        separate.clearParamDiffs();
+        assertEquals(separate.forwardBackward(inputs()), shared.forwardBackward(inputs()));
+        Tensor conv1 = shared.topDiffOf(shared.indexOf("conv1"), 0);
+        assertSame(conv1, shared.topDiffOf(shared.indexOf("relu1"), 0));
+        assertNotSame(separate.topDiffOf(separate.indexOf("conv1"), 0),
+                separate.topDiffOf(separate.indexOf("relu1"), 0));
+        assertArrayEquals(separate.topDiffOf(separate.indexOf("conv1"), 0).hostData(), conv1.hostData());
+        for (int i = 0; i < shared.params().size(); i++) {
+            assertArrayEquals(separate.params().get(i).diffOrNull().hostData(),
+                    shared.params().get(i).diffOrNull().hostData(), "parameter " + i);
+        }
     }
 
     @Test

@@ -264,6 +264,9 @@ abstract class BackendOpsContract {
                 .check((b, t) -> b.reluForward(t.get("x"), t.get("y"), slope));
         parity().op("relu backward " + slope).in("x", 102).in("dy", 102).in("dx", 102)
                 .check((b, t) -> b.reluBackward(t.get("x"), t.get("dy"), t.get("dx"), slope));
+        // In place, as a net runs Caffe's in-place ReLUs (Net.topDiff).
+        parity().op("relu backward in place " + slope).in("x", 102).in("dy", 102)
+                .check((b, t) -> b.reluBackward(t.get("x"), t.get("dy"), t.get("dy"), slope));
     }
 
     @Test
