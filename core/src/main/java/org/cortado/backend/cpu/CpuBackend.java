@@ -36,6 +36,7 @@ public final class CpuBackend implements Backend {
         this.convolution = new CpuConvolution(parallel, gemm);
         this.pooling = new CpuPooling(parallel);
         this.lrn = new CpuLrn(parallel);
+        CpuWarmUp.startOnce();
     }
 
     public int threads() {
