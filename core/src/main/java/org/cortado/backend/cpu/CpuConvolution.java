@@ -285,15 +285,16 @@ final class CpuConvolution {
     }
 
     /**
-     * Whether the filter gradient of {@code g} goes to {@link CpuWinograd} (when it is on): where its forward pass
-     * does and the alternative is im2col, which writes a column matrix per image and splits each product over the
-     * threads. Where {@link ShiftedRows} applies, its batch split did as well or better in a whole training step
-     * (AlexNet conv4 / conv5 backward at batch 16 on 2 threads, `LayerProfile alexnet 16 4 2 all` alternated twice,
-     * 2026-11-26: 55, 49 / 36, 33 ms on shifted rows against 58, 55 / 39, 40 ms by Winograd; conv3, on im2col, 64,
-     * 61 against 54, 53 ms).
+     * Whether the filter gradient of {@code g} goes to {@link CpuWinograd} (when it is on): where it applies
+     * ({@link CpuWinograd#appliesToFilterGradient}) and the alternative is im2col, which writes a column matrix per
+     * image and splits each product over the threads. Where {@link ShiftedRows} applies, its batch split did as well
+     * or better in a whole training step (AlexNet conv4 / conv5 backward at batch 16 on 2 threads, `LayerProfile
+     * alexnet 16 4 2 all` alternated twice, 2026-11-26: 55, 49 / 36, 33 ms on shifted rows against 58, 55 / 39, 40
+     * ms by Winograd); on im2col it did not (AlexNet conv3 64, 61 against 54, 53 ms; SqueezeNet fire9's 3x3 expand
+     * alone, ConvExp at batch 16, 9.0-10.1 against 6.0-6.8 ms).
      */
     static boolean filterGradientByWinograd(ConvGeometry g) {
-        return CpuWinograd.applies(g) && !ShiftedRows.applies(g);
+        return CpuWinograd.appliesToFilterGradient(g) && !ShiftedRows.applies(g);
     }
 
     /** {@code dweight} is accumulated. */

@@ -69,9 +69,27 @@ final class CpuWinograd {
 
     /** Whether {@link #forward} applies: 3x3 kernel, stride 1, no dilation, enough channels in and out. */
     static boolean applies(ConvGeometry g) {
+        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_CHANNELS && g.outChannelsPerGroup() >= MIN_CHANNELS;
+    }
+
+    /**
+     * Input and output channels per group from which {@link #backwardFilter} is used. Its transforms are spread over
+     * the products' other dimension as the forward pass's are, but it replaces a product whose transposed operand
+     * costs a packing of its own: from 64 channels in (SqueezeNet fire9's 3x3 expand, 64 to 256 channels at 13x13)
+     * it was faster than im2col (see {@link CpuConvolution#filterGradientByWinograd}). Fewer channels were not
+     * measured.
+     */
+    static final int FILTER_GRADIENT_MIN_CHANNELS = 64;
+
+    /** Whether {@link #backwardFilter} applies: 3x3, stride 1, no dilation, and enough channels in and out. */
+    static boolean appliesToFilterGradient(ConvGeometry g) {
+        return threeByThree(g) && g.inChannelsPerGroup() >= FILTER_GRADIENT_MIN_CHANNELS
+                && g.outChannelsPerGroup() >= FILTER_GRADIENT_MIN_CHANNELS;
+    }
+
+    private static boolean threeByThree(ConvGeometry g) {
         return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
-                && g.dilationW() == 1 && g.inChannelsPerGroup() >= MIN_CHANNELS
-                && g.outChannelsPerGroup() >= MIN_CHANNELS;
+                && g.dilationW() == 1;
     }
 
     /** As {@link CpuConvolution#forward}: the ReLU, with {@code relu}, in the output transform. Modified: output. */
@@ -113,7 +131,7 @@ final class CpuWinograd {
     }
 
     /**
-     * As {@link CpuConvolution#backwardFilter}, for a layer where {@link #applies} holds: {@code dW += dL/dW}. The
+     * As {@link CpuConvolution#backwardFilter}, for a 3x3 stride-1 layer without dilation: {@code dW += dL/dW}. The
      * forward pass is {@code Y = A^T [U . V] A} per tile with {@code U = G g G^T}, so {@code dL/dU = sum over
      * tiles of (A dY A^T) . V} and {@code dL/dg = G^T (dL/dU) G}: the 16 positions' products
      * {@code dU_xi (K x C) += Yhat_xi (K x T) * V_xi^T (T x C)} over every chunk of tiles, with the input's V as in
