@@ -670,20 +670,16 @@ public final class Net {
     /** The one layer that reads top {@code t} of layer {@code i}, if it may run backward in place; else -1. */
     private int inPlaceReader(int i, int t) {
         BlobRef top = new BlobRef(i, t);
-        int reader = -1;
+        if (readers(top) != 1) {
+            return -1;
+        }
         for (int l = 0; l < layers.size(); l++) {
-            for (BlobRef r : bottomRefs.get(l)) {
-                if (r.equals(top)) {
-                    if (reader >= 0) {
-                        return -1;
-                    }
-                    reader = l;
-                }
+            if (bottomRefs.get(l).equals(List.of(top)) && layers.get(l).backwardInPlace()
+                    && topShapes.get(l).get(0).equals(topShapes.get(i).get(t))) {
+                return l;
             }
         }
-        boolean inPlace = reader >= 0 && layers.get(reader).backwardInPlace() && bottomRefs.get(reader).size() == 1
-                && topShapes.get(reader).get(0).equals(topShapes.get(i).get(t));
-        return inPlace ? reader : -1;
+        return -1;
     }
 
     /** Where bottom {@code b} of layer {@code i} puts its part of a gradient that another reader already wrote. */
