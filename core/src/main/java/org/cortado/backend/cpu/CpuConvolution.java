@@ -6,7 +6,8 @@ import org.cortado.backend.ConvGeometry;
 /**
  * Convolution as im2col + GEMM per image and group (Caffe's method). A 1x1 stride-1 unpadded convolution skips
  * im2col: its input already is the column matrix. The forward pass of 3x3 stride-1 layers with many channels goes to
- * {@link CpuWinograd}, and that of most other layers reads the im2col matrix in place ({@link ShiftedRows}).
+ * {@link CpuWinograd} (and so does their filter gradient, where the alternative is im2col), and that of most other
+ * layers reads the im2col matrix in place ({@link ShiftedRows}).
  *
  * <p>With at least as many images as threads, the images are split over the threads, each running serial products
  * on its own buffers ({@link #splitBatchWithoutColumns}); passes that write a column matrix per image do so only for
@@ -348,7 +349,7 @@ final class CpuConvolution {
                 gemm.gemm(false, true, kg, patch, outHW, 1f, dout, outOff, input, imgOff + c0 * inHW, 1f, dweight,
                         wOff, parallelize);
             } else if (shifted) {
-                // dW += dOut * im2col^T with im2col's rows read from the padded image, dOut laid out on its grid.
+                // dW += dOut * im2col^T with im2col's rows read from the padded image, dOut packed on its grid.
                 ShiftedRows rows = ShiftedRows.of(g, input, imgOff, c0, padded.get());
                 Gemm.PackedA a = rows.packOnGrid(gemm, dout, outOff, kg,
                         ThreadBuffers.atLeast(packedGradients, gemm.packedSize(kg, rows.columns())), parallelize);
