@@ -291,8 +291,9 @@ final class CpuConvolution {
      * image and splits each product over the threads. Where {@link ShiftedRows} applies, its batch split did as well
      * or better in a whole training step (AlexNet conv4 / conv5 backward at batch 16 on 2 threads, `LayerProfile
      * alexnet 16 4 2 all` alternated twice, 2026-11-26: 55, 49 / 36, 33 ms on shifted rows against 58, 55 / 39, 40
-     * ms by Winograd); on im2col it did not (AlexNet conv3 64, 61 against 54, 53 ms; SqueezeNet fire9's 3x3 expand
-     * alone, ConvExp at batch 16, 9.0-10.1 against 6.0-6.8 ms).
+     * ms by Winograd); on im2col it did not (AlexNet conv3 64, 61 against 54, 53 ms; the filter gradients alone, JMH
+     * `ConvBench.backwardFilter` at batch 16: AlexNet conv3 38.0, 43.2 against 26.6, 26.4 ms, SqueezeNet fire9's 3x3
+     * expand 11.1, 11.1 against 7.4, 8.3 ms).
      */
     static boolean filterGradientByWinograd(ConvGeometry g) {
         return CpuWinograd.appliesToFilterGradient(g) && !ShiftedRows.applies(g);
