@@ -7,14 +7,17 @@
 //   'U' dst:u64 count:u32 floats        ->                      upload
 //   'B' dst:u64 count:u32 bytes         ->                      upload of bytes
 //   'D' src:u64 count:u32               -> floats               download
-//   'K' name grid:u32 argc:u16 args     ->                      launch; name = u16 length + bytes; each argument a
+//   'K' name grid:u32 block:u32 argc:u16 args ->                launch; name = u16 length + bytes; each argument a
 //                                                               tag ('P' pointer, 'L' 64-bit, 'I' int, 'F' float) and
 //                                                               8 bytes (low bytes used for I and F)
 //   'G' ta:u8 tb:u8 m n k:i32 alpha:f32 a:u64 lda:i32 b:u64 ldb:i32 beta:f32 c:u64 ldc:i32 -> column-major sgemm
 // Every reply starts with a status byte: 0, or 1 followed by a u16-length message (unknown kernel, argument of the
-// wrong kind or count). The kernels come from two files the test writes: kernel_sources.inc (#include of each .cu) and
+// wrong kind or count, threads of a block that do not meet at one barrier). Built with AddressSanitizer where the
+// compiler has it: "device" memory is the allocations themselves, so a kernel that reads or writes past a buffer
+// stops the server with ASan's report on standard error. The kernels come from two files the test writes: kernel_sources.inc (#include of each .cu) and
 // kernel_names.inc (a KERNEL(name) line per kernel).
 #include "emu.h"
+#include "emu_blocks.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +28,6 @@
 #include <utility>
 #include <vector>
 
-EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
-
 #include "kernel_sources.inc"
 
 struct Arg {
@@ -35,6 +36,7 @@ struct Arg {
 };
 
 static std::string error;
+static EmuDim3 launchGrid, launchBlock;
 
 template <typename T>
 static T as(const Arg& a, int index) {
@@ -70,10 +72,7 @@ static void call(void (*kernel)(A...), const std::vector<Arg>& args, std::index_
     if (!error.empty()) {
         return;
     }
-    for (unsigned b = 0; b < gridDim.x; b++) {
-        blockIdx = {b, 0, 0};
-        std::apply(kernel, values);
-    }
+    error = emuRunGrid(launchGrid, launchBlock, [&] { std::apply(kernel, values); });
 }
 
 template <typename... A>
@@ -116,8 +115,6 @@ static void reply(const std::string& err, const void* data = nullptr, size_t n =
 }
 
 int main() {
-    blockDim = {1, 1, 1};
-    threadIdx = {0, 0, 0};
     for (;;) {
         char op = get<char>();
         switch (op) {
@@ -169,7 +166,8 @@ int main() {
             case 'K': {
                 std::string name(get<uint16_t>(), '\0');
                 readFully(name.data(), name.size());
-                gridDim = {get<uint32_t>(), 1, 1};
+                launchGrid = {get<uint32_t>(), 1, 1};
+                launchBlock = {get<uint32_t>(), 1, 1};
                 std::vector<Arg> args(get<uint16_t>());
                 for (Arg& a : args) {
                     a.tag = get<char>();

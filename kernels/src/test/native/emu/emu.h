@@ -1,8 +1,9 @@
-// Compiles the engine's CUDA kernels (src/main/cuda/*.cu) as plain C++ for the emulated device of the tests
-// (EmulatedDevice.java). A launch runs its blocks one after another with ONE thread each (blockDim = 1): every kernel
-// is written with grid-stride loops, so one thread per block covers all the work, and the shared-memory reductions
-// degenerate to that thread's own sum. This checks each kernel's indexing and arithmetic against the CPU oracle on a
-// machine without a GPU; it does not model concurrency (races, barriers), which only the GPU tests see.
+// Compiles the engine's CUDA kernels (src/main/cuda/*.cu) as plain C++ for the tests' emulated devices
+// (EmulatedDevice.java's server and HostCuda.java's libcuda). A launch runs its blocks one after another, each with the
+// launch's blockDim threads as fibers and __syncthreads() a real barrier (emu_blocks.h), so the kernels' indexing,
+// arithmetic, shared-memory trees and barriers are checked against the CPU oracle on a machine without a GPU. Threads
+// between two barriers run one after another, not at once: races that need truly simultaneous threads (two threads'
+// read-modify-writes of one global value interleaving) are left to the GPU tests.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,9 @@ extern EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
 #define __device__
 #define __forceinline__ inline
 #define __shared__ static
-inline void __syncthreads() {}
+// The barrier (emu_blocks.h); the macro passes the call's place, which a barrier error names.
+void emuSyncthreads(const char* file, int line);
+#define __syncthreads() emuSyncthreads(__FILE__, __LINE__)
 using std::max;
 using std::min;
 inline unsigned int __float_as_uint(float f) {

@@ -13,8 +13,9 @@
 //  - stream capture records the stream's operations into a graph, replayed by cuGraphLaunch (ranges checked again);
 //    what a capture cannot hold (synchronising the stream, pageable copies, allocation in GLOBAL mode, querying an
 //    event recorded in capture) fails with the driver's error and invalidates the capture.
-// Kernels run from kernels.cpp (the .cu sources through emu.h), blockDim 1; cuModuleLoadData reads the jar's PTX and
-// checks each .entry's parameter list against the C++ signature. Work of all streams executes one item at a time.
+// Kernels run from kernels.cpp (the .cu sources through emu.h), each block's threads as fibers (emu_blocks.h); a block
+// whose threads do not meet at one barrier is a fault that makes the context unusable, as on a GPU. cuModuleLoadData
+// reads the jar's PTX and checks each .entry's parameter list against the C++ signature. Work of all streams executes one item at a time.
 // Every other function the JCudaDriver native imports exists (stubs.c) and returns CUDA_ERROR_NOT_SUPPORTED loudly.
 #include <cuda.h>
 
@@ -173,6 +174,33 @@ std::set<CUgraphExec_st*> g_execs;
 CUctx_st g_primary;
 CUstream_st* g_legacy = nullptr;
 std::mutex g_exec;  // one item of device work at a time (the kernels share emu.h's globals)
+// A kernel's failure (threads of a block that never met at one barrier). As on a GPU after a fault, the context is
+// then unusable: every later call that needs it returns CUDA_ERROR_LAUNCH_FAILED, and the synchronising calls that
+// waited for the failed kernel do too.
+std::mutex g_faultMutex;
+std::string g_fault;
+
+void fault(const std::string& message) {
+    report("kernel fault", message);
+    std::lock_guard<std::mutex> l(g_faultMutex);
+    if (g_fault.empty()) {
+        g_fault = message;
+    }
+}
+
+// CUDA_ERROR_LAUNCH_FAILED, after naming the fault, once a kernel has failed; else CUDA_SUCCESS.
+CUresult faulted(const std::string& call) {
+    std::string f;
+    {
+        std::lock_guard<std::mutex> l(g_faultMutex);
+        f = g_fault;
+    }
+    if (f.empty()) {
+        return CUDA_SUCCESS;
+    }
+    report(call, "the context is unusable after an earlier kernel failed: " + f);
+    return CUDA_ERROR_LAUNCH_FAILED;
+}
 thread_local CUctx_st* t_current = nullptr;
 
 // [address, address + bytes) within one block of `blocks`; the block's base, or 0.
@@ -419,7 +447,7 @@ CUresult requireContext(const char* call) {
                                           : "the current context was destroyed (primary context released)");
         return CUDA_ERROR_INVALID_CONTEXT;
     }
-    return CUDA_SUCCESS;
+    return faulted(call);
 }
 
 #define REQUIRE_CONTEXT(call)                 \
@@ -482,7 +510,7 @@ HC_API int hostcuda_stream_synchronize(void* stream, const char* call) {
         return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
     }
     drain(s);
-    return CUDA_SUCCESS;
+    return faulted(call);
 }
 
 HC_API bool hostcuda_stream_valid(void* stream) {
@@ -685,7 +713,7 @@ HC_API CUresult cuCtxSynchronize() {
     for (CUstream_st* s : allStreams()) {
         drain(s);
     }
-    return CUDA_SUCCESS;
+    return faulted("cuCtxSynchronize");
 }
 
 HC_API CUresult cuGetErrorName(CUresult error, const char** name) {
@@ -881,6 +909,7 @@ CUresult copyDtoH(const char* call, void* dst, CUdeviceptr src, size_t bytes, CU
     if (r == CUDA_SUCCESS && (wait || kind == HostKind::PAGEABLE)) {
         // A copy to pageable memory returns once it is done.
         drain(s);
+        return faulted(call);
     }
     return r;
 }
@@ -1127,7 +1156,7 @@ HC_API CUresult cuEventSynchronize(CUevent e) {
     if (s) {
         s->waitFor(seq);
     }
-    return CUDA_SUCCESS;
+    return faulted("cuEventSynchronize");
 }
 
 HC_API CUresult cuEventQuery(CUevent e) {
@@ -1369,7 +1398,12 @@ HC_API CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, u
             }
         }
     }
-    return enqueue(h, call, ranges, [k, packed, gx, gy, gz] { k->run(packed->data(), gx, gy, gz); });
+    return enqueue(h, call, ranges, [k, packed, gx, gy, gz, bx, by, bz, call] {
+        std::string error = k->run(packed->data(), {gx, gy, gz}, {bx, by, bz});
+        if (!error.empty()) {
+            fault(call + ": " + error);
+        }
+    });
 }
 
 // ---- stream capture and graphs --------------------------------------------------------------------------------------

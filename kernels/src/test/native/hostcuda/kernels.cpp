@@ -1,5 +1,5 @@
 // The kernel bodies of the driver stand-in: the engine's .cu sources compiled as C++ through the emulated device's
-// emu.h (one thread per block, blocks one after another; see emu.h), each with its C++ signature, so that
+// emu.h (blocks one after another, each with its threads as fibers; see emu_blocks.h), each with its C++ signature, so that
 // cuLaunchKernel can copy its parameters from `void** kernelParams` by size at launch time and call it later.
 // Built with kernel_sources.inc (#include of each .cu) and kernel_names.inc (KERNEL(name) per kernel), which
 // HostCuda.java writes as EmulatedDevice does.
@@ -12,8 +12,7 @@
 #include <utility>
 
 #include "emu.h"
-
-EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
+#include "emu_blocks.h"
 
 #include "kernel_sources.inc"
 
@@ -31,21 +30,12 @@ char kindOf() {
 }
 
 template <typename... A, size_t... I>
-void runPacked(void (*kernel)(A...), const unsigned char* packed, const std::vector<size_t>& offsets, unsigned gx,
-               unsigned gy, unsigned gz, std::index_sequence<I...>) {
+std::string runPacked(void (*kernel)(A...), const unsigned char* packed, const std::vector<size_t>& offsets,
+                      const unsigned (&grid)[3], const unsigned (&block)[3], std::index_sequence<I...>) {
     std::tuple<A...> values;
     ((std::memcpy(&std::get<I>(values), packed + offsets[I], sizeof(A))), ...);
-    gridDim = {gx, gy, gz};
-    blockDim = {1, 1, 1};
-    threadIdx = {0, 0, 0};
-    for (unsigned z = 0; z < gz; z++) {
-        for (unsigned y = 0; y < gy; y++) {
-            for (unsigned x = 0; x < gx; x++) {
-                blockIdx = {x, y, z};
-                std::apply(kernel, values);
-            }
-        }
-    }
+    return emuRunGrid({grid[0], grid[1], grid[2]}, {block[0], block[1], block[2]},
+                      [&] { std::apply(kernel, values); });
 }
 
 template <typename... A>
@@ -62,8 +52,8 @@ HcKernel describe(const char* name, void (*kernel)(A...)) {
     }
     k.packedBytes = at;
     std::vector<size_t> offsets = k.offsets;
-    k.run = [kernel, offsets](const unsigned char* packed, unsigned gx, unsigned gy, unsigned gz) {
-        runPacked(kernel, packed, offsets, gx, gy, gz, std::index_sequence_for<A...>{});
+    k.run = [kernel, offsets](const unsigned char* packed, const unsigned (&grid)[3], const unsigned (&block)[3]) {
+        return runPacked(kernel, packed, offsets, grid, block, std::index_sequence_for<A...>{});
     };
     return k;
 }

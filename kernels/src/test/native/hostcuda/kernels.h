@@ -11,8 +11,9 @@ struct HcKernel {
     std::vector<char> kinds;      // 'P' pointer, 'F' floating point, 'I' integer
     std::vector<size_t> offsets;  // where each parameter lies in the packed copy
     size_t packedBytes = 0;
-    // Runs the kernel over the grid with the parameters packed at the offsets above (blockDim 1, see emu.h).
-    std::function<void(const unsigned char*, unsigned, unsigned, unsigned)> run;
+    // Runs the kernel over the grid and blocks (emu_blocks.h) with the parameters packed at the offsets above; returns
+    // "" or what went wrong (threads of a block that do not meet at one barrier).
+    std::function<std::string(const unsigned char*, const unsigned (&grid)[3], const unsigned (&block)[3])> run;
 };
 
 // The kernel of that extern "C" name, or nullptr.

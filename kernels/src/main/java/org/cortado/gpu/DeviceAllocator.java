@@ -13,6 +13,10 @@ import java.util.TreeMap;
  * <p>Blocks come back when their {@link DeviceBuffer} is garbage-collected (a {@link java.lang.ref.Cleaner} calls
  * {@link #release}); when the device is full the allocator empties its cache, asks for a collection, and tries once
  * more before failing with a message that says what is held.
+ *
+ * <p>On a device that checks every access against its allocation ({@link DeviceApi#checksBounds()}: the tests'
+ * emulated device under AddressSanitizer) blocks are neither rounded nor handed to a smaller request, so that a kernel
+ * reading or writing past the end of its tensor is past the end of its block.
  */
 final class DeviceAllocator {
     /** Blocks up to 1 MiB are rounded to 512 bytes, larger ones to 2 MiB (PyTorch's classes). */
@@ -29,6 +33,7 @@ final class DeviceAllocator {
     }
 
     private final DeviceApi device;
+    private final boolean exact;
     private final TreeMap<Long, ArrayDeque<Block>> free = new TreeMap<>();
     private long inUse;
     private long cached;
@@ -36,6 +41,7 @@ final class DeviceAllocator {
 
     DeviceAllocator(DeviceApi device) {
         this.device = device;
+        this.exact = device.checksBounds();
     }
 
     static long roundUp(long bytes) {
@@ -45,10 +51,11 @@ final class DeviceAllocator {
 
     /** A block of at least {@code bytes}; the calling thread must have the backend's context current. */
     Block allocate(long bytes) {
-        long size = roundUp(bytes);
+        long size = exact ? Math.max(1, bytes) : roundUp(bytes);
         synchronized (this) {
             Map.Entry<Long, ArrayDeque<Block>> e = free.ceilingEntry(size);
-            if (e != null && (size <= SMALL_LIMIT ? e.getKey() == size : e.getKey() <= size * MAX_WASTE_FACTOR)) {
+            if (e != null && (size <= SMALL_LIMIT || exact ? e.getKey() == size
+                    : e.getKey() <= size * MAX_WASTE_FACTOR)) {
                 Block b = e.getValue().pop();
                 if (e.getValue().isEmpty()) {
                     free.remove(e.getKey());

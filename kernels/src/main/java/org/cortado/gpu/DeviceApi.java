@@ -49,5 +49,13 @@ interface DeviceApi {
 
     void synchronize();
 
+    /**
+     * Whether the device checks every access against the allocation it falls in (the tests' emulated device, built
+     * with AddressSanitizer): {@link DeviceAllocator} then allocates exact sizes, so that the check sees a tensor's end.
+     */
+    default boolean checksBounds() {
+        return false;
+    }
+
     void close();
 }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.cortado.tensor.Device;
@@ -25,27 +27,50 @@ import org.junit.jupiter.api.Assumptions;
  * computes every operation that uses the engine's kernels and cuBLAS's column-major GEMM convention (the server's GEMM
  * is the textbook one) on a machine without a GPU, so the kernels' indexing, the launch arguments the backend passes
  * (the server checks their number and kinds against each kernel's signature) and the row/column-major swap are
- * checked against the CPU oracle everywhere. It runs each block with one thread (see emu.h): concurrency and cuDNN
- * are left to the GPU tests.
+ * checked against the CPU oracle everywhere. Each block runs with its {@link Kernel#BLOCK} threads as fibers and real
+ * barriers ({@code emu_blocks.h}); the server is built with AddressSanitizer, so a kernel that reads or writes past
+ * its buffers stops it, and the exception names ASan's report. Truly simultaneous threads and cuDNN are left to the
+ * GPU tests.
  */
 final class EmulatedDevice implements DeviceApi {
     private static Path server;
+    /** Whether {@link #server} was built with AddressSanitizer. */
+    private static boolean sanitized;
     private final Process process;
+    private final Path errors;
     private final OutputStream out;
     private final DataInputStream in;
 
-    private EmulatedDevice(Process process) {
+    private EmulatedDevice(Process process, Path errors) {
         this.process = process;
+        this.errors = errors;
         this.out = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
         this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
     }
 
     /** A GPU backend over a fresh emulated device (im2col + GEMM convolutions); skips the test without g++. */
     static GpuBackend backend() {
+        return new GpuBackend(start(), new Device("emulated"), "emulated device (kernels on the CPU)",
+                ConvImpl.IM2COL_GEMM, MathMode.FP32, false);
+    }
+
+    /** A fresh emulated device; skips the test without g++. */
+    static EmulatedDevice start() {
+        return start(java.util.Map.of());
+    }
+
+    /** A fresh emulated device with these environment variables (CORTADO_EMU_ORDER, CORTADO_EMU_SEED: emu_blocks.h). */
+    static EmulatedDevice start(java.util.Map<String, String> environment) {
         try {
-            Process p = new ProcessBuilder(build().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            return new GpuBackend(new EmulatedDevice(p), new Device("emulated"), "emulated device (kernels on the CPU)",
-                    ConvImpl.IM2COL_GEMM, MathMode.FP32, false);
+            Path exe = build();
+            // The server's standard error (ASan's reports) goes to a file that a failure message quotes.
+            Path errors = Files.createTempFile("cortado-emu-", ".stderr");
+            errors.toFile().deleteOnExit();
+            ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectError(errors.toFile());
+            // No leak report at exit: the JVM ends the server with its device memory still allocated.
+            pb.environment().put("ASAN_OPTIONS", "detect_leaks=0");
+            pb.environment().putAll(environment);
+            return new EmulatedDevice(pb.start(), errors);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the emulated device", e);
         }
@@ -59,46 +84,84 @@ final class EmulatedDevice implements DeviceApi {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "no /usr/bin/g++ to build the emulator");
         Path cuda = Path.of("src/main/cuda").toAbsolutePath();
         Path dir = Files.createTempDirectory("cortado-emu-");
-        writeKernelIncludes(dir);
+        writeKernelIncludes(dir, true);
         Path emu = Path.of("src/test/native/emu").toAbsolutePath();
         Path exe = dir.resolve("device_server");
         // No contraction into FMAs: each float operation rounds on its own, as Java's do, so that the kernels written
         // to be bit-identical to the CPU (solver.cu, loss.cu) are checked bit for bit.
-        Process cc = new ProcessBuilder("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-w", "-I" + emu, "-I" + dir,
-                "-include", emu.resolve("emu.h").toString(), "-x", "c++", emu.resolve("device_server.cpp").toString(),
-                "-o", exe.toString()).redirectErrorStream(true).start();
-        String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!cc.waitFor(300, TimeUnit.SECONDS) || cc.exitValue() != 0) {
+        List<String> command = new ArrayList<>(List.of("g++", "-std=c++17", "-O1", "-g", "-ffp-contract=off", "-w",
+                "-I" + emu, "-I" + dir, "-include", emu.resolve("emu.h").toString(), "-x", "c++",
+                emu.resolve("device_server.cpp").toString(), "-o", exe.toString()));
+        List<String> withAsan = new ArrayList<>(command);
+        withAsan.addAll(1, List.of("-fsanitize=address", "-fno-omit-frame-pointer"));
+        // -Dcortado.emu.asan=false builds without it (to compare timings, or to debug the server in gdb).
+        String asanLog = Boolean.parseBoolean(System.getProperty("cortado.emu.asan", "true")) ? compile(withAsan)
+                : "turned off by -Dcortado.emu.asan=false";
+        if (asanLog != null) {
+            // g++ without libasan: the kernels are still checked, without the bounds of their buffers.
+            System.err.println("emulated device: built without AddressSanitizer (g++ -fsanitize=address failed):\n"
+                    + asanLog);
+            String log = compile(command);
+            if (log != null) {
                 throw new IllegalStateException("g++ could not build the emulated device from " + cuda + ":\n" + log);
             }
+        }
+        sanitized = asanLog == null;
+        server = exe;
+        return exe;
+    }
+
+    /** Whether the emulated device checks its kernels' accesses with AddressSanitizer (builds it first). */
+    static synchronized boolean sanitized() throws IOException {
+        build();
+        return sanitized;
+    }
+
+    /** Runs a compiler command; null when it succeeded, else its output. */
+    private static String compile(List<String> command) throws IOException {
+        Process cc = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            boolean done = cc.waitFor(300, TimeUnit.SECONDS);
+            return done && cc.exitValue() == 0 ? null : (done ? log : "timed out after 300 s\n" + log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted building the emulated device", e);
         }
-        server = exe;
-        return exe;
     }
 
     /**
      * Writes the two files through which the kernel sources are compiled for the CPU (here and by {@link HostCuda}):
      * {@code kernel_sources.inc}, an {@code #include} of each {@code src/main/cuda/*.cu}, and {@code kernel_names.inc},
-     * a {@code KERNEL(name)} line per kernel the backend launches.
+     * a {@code KERNEL(name)} line per kernel the backend launches; {@code withTestKernels} adds the kernels of
+     * {@code src/test/cuda} (the emulator's own checks, {@link EmulatedBlocksTest}).
      */
-    static void writeKernelIncludes(Path dir) throws IOException {
-        Path cuda = Path.of("src/main/cuda").toAbsolutePath();
-        List<String> sources;
-        try (Stream<Path> s = Files.list(cuda)) {
-            sources = s.filter(p -> p.toString().endsWith(".cu")).map(Path::toString).sorted()
-                    .collect(Collectors.toList());
-        }
-        Files.write(dir.resolve("kernel_sources.inc"),
-                sources.stream().map(p -> "#include \"" + p + "\"").collect(Collectors.toList()));
+    static void writeKernelIncludes(Path dir, boolean withTestKernels) throws IOException {
+        List<Path> sources = new ArrayList<>(cudaSources(Path.of("src/main/cuda")));
         TreeSet<String> names = new TreeSet<>();
         for (Kernel k : Kernel.values()) {
             names.add("KERNEL(" + k.function + ")");
         }
+        if (withTestKernels) {
+            for (Path test : cudaSources(Path.of("src/test/cuda"))) {
+                sources.add(test);
+                Matcher m = GLOBAL.matcher(Files.readString(test));
+                while (m.find()) {
+                    names.add("KERNEL(" + m.group(1) + ")");
+                }
+            }
+        }
+        Files.write(dir.resolve("kernel_sources.inc"),
+                sources.stream().map(p -> "#include \"" + p + "\"").collect(Collectors.toList()));
         Files.write(dir.resolve("kernel_names.inc"), names);
+    }
+
+    private static final Pattern GLOBAL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(");
+
+    private static List<Path> cudaSources(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder.toAbsolutePath())) {
+            return s.filter(p -> p.toString().endsWith(".cu")).sorted().collect(Collectors.toList());
+        }
     }
 
     private ByteBuffer request(char op, int size) {
@@ -113,7 +176,8 @@ final class EmulatedDevice implements DeviceApi {
             int status = in.read();
             if (status != 0) {
                 if (status < 0) {
-                    throw new IllegalStateException("the emulated device died (exit " + exitValue() + ")");
+                    throw new IllegalStateException("the emulated device died (exit " + exitValue() + ")"
+                            + serverErrors());
                 }
                 int len = Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
                 byte[] msg = in.readNBytes(len);
@@ -122,12 +186,28 @@ final class EmulatedDevice implements DeviceApi {
             byte[] data = in.readNBytes(replyBytes);
             return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new IllegalStateException("emulated device pipe broke (exit " + exitValue() + ")", e);
+            throw new IllegalStateException("emulated device pipe broke (exit " + exitValue() + ")" + serverErrors(),
+                    e);
         }
     }
 
     private String exitValue() {
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);  // a dying server's status, once ASan has written its report
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return process.isAlive() ? "still running" : String.valueOf(process.exitValue());
+    }
+
+    /** What the server wrote on its standard error (ASan's report), for a failure message; "" when nothing. */
+    private String serverErrors() {
+        try {
+            List<String> lines = Files.readAllLines(errors, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : ":\n" + String.join("\n", lines.subList(0, Math.min(lines.size(), 40)));
+        } catch (IOException e) {
+            return " (its standard error, " + errors + ", is unreadable: " + e.getMessage() + ")";
+        }
     }
 
     @Override
@@ -179,9 +259,14 @@ final class EmulatedDevice implements DeviceApi {
 
     @Override
     public void launch(Kernel k, int grid, Object... args) {
-        byte[] name = k.function.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = request('K', 2 + name.length + 4 + 2 + 9 * args.length).putShort((short) name.length).put(name)
-                .putInt(grid).putShort((short) args.length);
+        launch(k.function, grid, Kernel.BLOCK, args);
+    }
+
+    /** Launches a kernel by name with {@code block} threads per block (the tests' own kernels too). */
+    void launch(String function, int grid, int block, Object... args) {
+        byte[] name = function.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = request('K', 2 + name.length + 4 + 4 + 2 + 9 * args.length).putShort((short) name.length)
+                .put(name).putInt(grid).putInt(block).putShort((short) args.length);
         List<String> bad = new ArrayList<>();
         for (Object a : args) {
             if (a instanceof Long l) {
@@ -195,7 +280,7 @@ final class EmulatedDevice implements DeviceApi {
             }
         }
         if (!bad.isEmpty()) {
-            throw new IllegalArgumentException(k.function + ": unsupported arguments " + bad);
+            throw new IllegalArgumentException(function + ": unsupported arguments " + bad);
         }
         exchange(b, 0);
     }
@@ -213,12 +298,22 @@ final class EmulatedDevice implements DeviceApi {
     }
 
     @Override
+    public boolean checksBounds() {
+        return sanitized;
+    }
+
+    @Override
     public void close() {
         try {
             out.close();
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (IOException | InterruptedException e) {
             process.destroy();
+        }
+        try {
+            Files.deleteIfExists(errors);
+        } catch (IOException e) {
+            // deleteOnExit removes it later
         }
     }
 }

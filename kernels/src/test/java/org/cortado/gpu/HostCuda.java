@@ -167,7 +167,7 @@ final class HostCuda {
         Files.createDirectories(work);
         Files.createDirectories(libs);
         Files.deleteIfExists(libs.resolve(STAMP));
-        EmulatedDevice.writeKernelIncludes(work);
+        EmulatedDevice.writeKernelIncludes(work, false);
         List<String> driverImports = driverImports(work);
         Files.write(work.resolve("driver_stubs.cpp"), stubs(driverImports, DRIVER_NOT_SUPPORTED));
         Path src = SOURCES.toAbsolutePath();
