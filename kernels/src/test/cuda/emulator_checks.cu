@@ -26,6 +26,16 @@ extern "C" __global__ void check_tree_sum_kernel(const float* __restrict__ x, fl
     }
 }
 
+// out[b * blockDim + t] = what thread t of block b finds in shared memory before any thread of the block writes it;
+// then the block fills it, for the next block to find if nothing clears it in between.
+extern "C" __global__ void check_shared_start_kernel(float* __restrict__ out) {
+    __shared__ float scratch[1024];
+    out[blockIdx.x * blockDim.x + threadIdx.x] = scratch[threadIdx.x];
+    __syncthreads();
+    scratch[threadIdx.x] = 1.0f;
+    __syncthreads();
+}
+
 // Thread `quitter` returns before the barrier that the others wait at.
 extern "C" __global__ void check_early_return_kernel(float* __restrict__ out, int quitter) {
     if (threadIdx.x == quitter) {

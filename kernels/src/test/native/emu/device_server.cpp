@@ -1,6 +1,6 @@
 // The emulated device: a process that owns "device" memory (plain host memory) and runs the engine's kernels on the
 // CPU (see emu.h), driven over stdin/stdout by EmulatedDevice.java with little-endian binary messages:
-//   'M' bytes:u64                       -> address:u64          malloc
+//   'M' bytes:u64                       -> address:u64          malloc, filled with 0xff bytes
 //   'F' address:u64                     ->                      free
 //   'S' dst:u64 value:u32 count:u64     ->                      memset of 32-bit words
 //   'C' dst:u64 src:u64 bytes:u64       ->                      copy
@@ -120,7 +120,11 @@ int main() {
         switch (op) {
             case 'M': {
                 uint64_t bytes = get<uint64_t>();
-                void* p = std::calloc(bytes, 1);
+                // Fresh device memory holds 0xff bytes (NaN), as host CUDA's does: a GPU's holds whatever was there.
+                void* p = std::malloc(std::max<uint64_t>(bytes, 1));
+                if (p) {
+                    std::memset(p, 0xff, bytes);
+                }
                 uint64_t addr = reinterpret_cast<uintptr_t>(p);
                 reply(p ? "" : "out of memory", &addr, 8);
                 break;

@@ -17,8 +17,12 @@ extern EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
 
 #define __global__
 #define __device__
-#define __forceinline__ inline
-#define __shared__ static
+// static: a __shared__ array inside an inline function would otherwise go to a COMDAT copy of the section, which g++
+// refuses to merge with the plain one ("section type conflict").
+#define __forceinline__ static inline
+// Shared memory: a block's static arrays, all in one section so that emu_blocks.h can fill it with 0xff bytes (NaN)
+// before a block that may use it, as uninitialised shared memory holds garbage on a GPU.
+#define __shared__ static __attribute__((section("emu_shared")))
 // The barrier (emu_blocks.h); the macro passes the call's place, which a barrier error names.
 void emuSyncthreads(const char* file, int line);
 #define __syncthreads() emuSyncthreads(__FILE__, __LINE__)

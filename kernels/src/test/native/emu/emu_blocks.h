@@ -66,6 +66,10 @@ emu_switch_stack:
 )");
 extern "C" void emu_switch_stack(void** saveSp, void* loadSp);
 
+// The bounds of the kernels' __shared__ arrays (emu.h puts them in this section; the linker names its ends).
+extern "C" __attribute__((weak)) char __start_emu_shared[];
+extern "C" __attribute__((weak)) char __stop_emu_shared[];
+
 namespace emu_blocks {
 
 constexpr size_t STACK_BYTES = 256 << 10;  // ASan's redzones make frames larger than plain builds'
@@ -93,6 +97,7 @@ struct Scheduler {
     void* mainSp = nullptr;
     const std::function<void()>* body = nullptr;
     uint64_t rng = 0;
+    bool sharedDirty = true;  // whether shared memory may hold a block's values (set by a barrier)
 #if defined(__SANITIZE_ADDRESS__)
     const void* mainBottom = nullptr;
     size_t mainSize = 0;
@@ -253,8 +258,18 @@ inline std::string threadName(const Thread& t) {
            std::to_string(t.index.z) + ")";
 }
 
+// Fills shared memory with 0xff bytes (NaN as float or double, -1 as int) if a block since the last fill may have
+// written it: only a block whose threads met at a barrier shares values through it.
+inline void poisonShared(Scheduler& s) {
+    if (s.sharedDirty && __start_emu_shared != nullptr) {
+        std::memset(__start_emu_shared, 0xff, static_cast<size_t>(__stop_emu_shared - __start_emu_shared));
+    }
+    s.sharedDirty = false;
+}
+
 // Runs the current block (blockIdx, blockDim set) to its end; "" or what went wrong.
 inline std::string runBlock(Scheduler& s) {
+    poisonShared(s);
     size_t n = static_cast<size_t>(blockDim.x) * blockDim.y * blockDim.z;
     s.threads.resize(n);
     s.order.resize(n);
@@ -327,6 +342,7 @@ void emuSyncthreads(const char* file, int line) {
         return;  // a block of one thread runs on the launching stack: nobody to wait for
     }
     emu_blocks::Thread& t = s.threads[s.current];
+    s.sharedDirty = true;
     t.state = emu_blocks::State::AT_BARRIER;
     t.barrierFile = file;
     t.barrierLine = line;

@@ -104,6 +104,24 @@ class EmulatedBlocksTest {
     }
 
     @Test
+    void everyBlockFindsSharedAndFreshDeviceMemoryFilledWithNaN() {
+        EmulatedDevice device = EmulatedDevice.start();
+        try {
+            for (float v : run(device, "check_shared_start_kernel", 3, 256, 3 * 256)) {
+                assertTrue(Float.isNaN(v), "shared memory held " + v + " before the block wrote it");
+            }
+            long fresh = device.malloc(4L * 10);
+            float[] values = new float[10];
+            device.download(fresh, values, 0, values.length);
+            for (float v : values) {
+                assertTrue(Float.isNaN(v), "fresh device memory held " + v);
+            }
+        } finally {
+            device.close();
+        }
+    }
+
+    @Test
     void aThreadThatReturnsBeforeABarrierFailsTheLaunchAndNamesIt() {
         EmulatedDevice device = EmulatedDevice.start();
         try {

@@ -36,6 +36,8 @@ final class EmulatedDevice implements DeviceApi {
     private static Path server;
     /** Whether {@link #server} was built with AddressSanitizer. */
     private static boolean sanitized;
+    /** Why the server could not be built, once it could not. */
+    private static String buildFailure;
     private final Process process;
     private final Path errors;
     private final OutputStream out;
@@ -81,6 +83,9 @@ final class EmulatedDevice implements DeviceApi {
         if (server != null) {
             return server;
         }
+        if (buildFailure != null) {
+            throw new IllegalStateException(buildFailure);  // once per JVM: the next test would fail the same way
+        }
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "no /usr/bin/g++ to build the emulator");
         Path cuda = Path.of("src/main/cuda").toAbsolutePath();
         Path dir = Files.createTempDirectory("cortado-emu-");
@@ -103,7 +108,8 @@ final class EmulatedDevice implements DeviceApi {
                     + asanLog);
             String log = compile(command);
             if (log != null) {
-                throw new IllegalStateException("g++ could not build the emulated device from " + cuda + ":\n" + log);
+                buildFailure = "g++ could not build the emulated device from " + cuda + ":\n" + log;
+                throw new IllegalStateException(buildFailure);
             }
         }
         sanitized = asanLog == null;
