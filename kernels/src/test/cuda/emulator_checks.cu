@@ -61,3 +61,15 @@ extern "C" __global__ void check_write_past_end_kernel(float* __restrict__ out, 
         out[i + 1] = 1.0f;
     }
 }
+
+// Every thread of every block writes out[0]: a write-write race between the threads of a block.
+extern "C" __global__ void check_race_in_block_kernel(float* __restrict__ out) {
+    out[0] = (float) threadIdx.x;
+}
+
+// Thread 0 of every block writes out[0]: a race between blocks, none within one.
+extern "C" __global__ void check_race_between_blocks_kernel(float* __restrict__ out) {
+    if (threadIdx.x == 0) {
+        out[0] = (float) blockIdx.x;
+    }
+}

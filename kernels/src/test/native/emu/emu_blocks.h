@@ -10,6 +10,14 @@
 // by a thread that returned early) is an error of the launch, named with the kernel's source line, where a GPU
 // would hang or silently compute garbage.
 //
+// Built with ThreadSanitizer instead (EmulatedDevice with -Dcortado.emu.sanitizer=thread), every CUDA thread of the
+// launch is a TSan fiber of its own: threads of a block are ordered only by its barriers, blocks not at all (except
+// that blocks using shared memory follow one another, since they share one copy of it), launches follow one another
+// as in a stream. So two threads touching one location, one of them writing, without a barrier between them (within
+// a block), or in two blocks, are reported as a data race with both threads' stacks, however the emulator happened to
+// order them. Blocks take their fibers from SLOTS sets in turn: blocks b and b + SLOTS share fibers, so a race between
+// exactly those two goes unseen.
+//
 // Cost: the threads that do not wait at a barrier run one after another as plain calls inside one fiber, so a kernel
 // without barriers pays one fiber per block; a thread that waits keeps that fiber's stack, and the threads after it
 // go on in a new one. A fiber switch saves the callee-saved registers, MXCSR and the x87 control word and swaps
@@ -29,6 +37,13 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+// The scheduler itself is not checked: its bookkeeping is sequential by construction, and TSan must not see it.
+#define EMU_SCHEDULER __attribute__((no_sanitize_thread, noinline))
+#else
+#define EMU_SCHEDULER
 #endif
 
 EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
@@ -74,6 +89,7 @@ namespace emu_blocks {
 
 constexpr size_t STACK_BYTES = 256 << 10;  // ASan's redzones make frames larger than plain builds'
 constexpr size_t GUARD_BYTES = 4096;       // PROT_NONE below each stack: an overflow faults instead of corrupting
+constexpr unsigned SLOTS = 4;              // sets of TSan fibers that blocks take in turn
 
 enum class State { UNSTARTED, RUNNING, AT_BARRIER, DONE };
 
@@ -98,6 +114,14 @@ struct Scheduler {
     const std::function<void()>* body = nullptr;
     uint64_t rng = 0;
     bool sharedDirty = true;  // whether shared memory may hold a block's values (set by a barrier)
+    unsigned slot = 0;        // the running block's set of TSan fibers
+#if defined(__SANITIZE_THREAD__)
+    void* mainFiber = nullptr;
+    std::vector<void*> fibers[SLOTS];  // per slot, one per thread of a block
+    char launchToken = 0;              // released by the host side, acquired by each thread as it starts
+    char doneToken = 0;                // released by each thread as it ends, acquired by the host side
+    char barrierToken[SLOTS] = {};     // released by each thread reaching a barrier, acquired as it passes
+#endif
 #if defined(__SANITIZE_ADDRESS__)
     const void* mainBottom = nullptr;
     size_t mainSize = 0;
@@ -108,6 +132,23 @@ inline Scheduler& scheduler() {
     static Scheduler s;
     return s;
 }
+
+#if defined(__SANITIZE_THREAD__)
+// TSan's fiber for thread t of the running block's slot. The scheduler's bookkeeping runs as the main fiber (TSan
+// sees the library code it calls): only the kernel's own code runs as a thread's fiber.
+EMU_SCHEDULER inline void* tsanFiber(Scheduler& s, int t) {
+    std::vector<void*>& f = s.fibers[s.slot];
+    if (f.size() <= static_cast<size_t>(t)) {
+        f.resize(t + 1, nullptr);
+    }
+    if (!f[t]) {
+        f[t] = __tsan_create_fiber(0);
+        std::string name = "emulated thread " + std::to_string(t) + " of a block of slot " + std::to_string(s.slot);
+        __tsan_set_fiber_name(f[t], name.c_str());
+    }
+    return f[t];
+}
+#endif
 
 inline uint64_t nextRandom(uint64_t& state) {  // SplitMix64
     uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -136,7 +177,7 @@ inline uint64_t seed() {
 }
 
 // Puts `ids` (sorted) in the order the threads run in: as they are, reversed, or shuffled (Fisher-Yates).
-inline void arrange(Scheduler& s, std::vector<int>& ids) {
+EMU_SCHEDULER inline void arrange(Scheduler& s, std::vector<int>& ids) {
     if (order() == Order::REVERSE) {
         std::reverse(ids.begin(), ids.end());
     } else if (order() == Order::SHUFFLE) {
@@ -147,7 +188,7 @@ inline void arrange(Scheduler& s, std::vector<int>& ids) {
     }
 }
 
-inline int takeStack(Scheduler& s) {
+EMU_SCHEDULER inline int takeStack(Scheduler& s) {
     if (s.freeStacks.empty()) {
         void* p = mmap(nullptr, STACK_BYTES + GUARD_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) {
@@ -164,7 +205,7 @@ inline int takeStack(Scheduler& s) {
 
 // Switches from the running context to the one whose stack pointer is `toSp`, telling AddressSanitizer which stack
 // it lands on; `leaving`: the running fiber never resumes.
-inline void switchTo(void** saveSp, void* toSp, const void* toBottom, size_t toSize, bool leaving) {
+EMU_SCHEDULER inline void switchTo(void** saveSp, void* toSp, const void* toBottom, size_t toSize, bool leaving) {
 #if defined(__SANITIZE_ADDRESS__)
     void* fake = nullptr;
     __sanitizer_start_switch_fiber(leaving ? nullptr : &fake, toBottom, toSize);
@@ -178,7 +219,7 @@ inline void switchTo(void** saveSp, void* toSp, const void* toBottom, size_t toS
 #endif
 }
 
-inline void toMain(Scheduler& s, void** saveSp, bool leaving) {
+EMU_SCHEDULER inline void toMain(Scheduler& s, void** saveSp, bool leaving) {
 #if defined(__SANITIZE_ADDRESS__)
     switchTo(saveSp, s.mainSp, s.mainBottom, s.mainSize, leaving);
 #else
@@ -189,7 +230,7 @@ inline void toMain(Scheduler& s, void** saveSp, bool leaving) {
 // Where every fiber starts (entered by emu_switch_stack's `ret`): starts the block's threads in order, each a plain
 // call, until none is left. A thread that waits at a barrier keeps this stack (the barrier goes back to the main
 // stack, which starts the next threads in another fiber); when it resumes and ends, this loop finds nothing left.
-[[noreturn]] inline void fiberEntry() {
+[[noreturn]] EMU_SCHEDULER inline void fiberEntry() {
     Scheduler& s = scheduler();
 #if defined(__SANITIZE_ADDRESS__)
     __sanitizer_finish_switch_fiber(nullptr, &s.mainBottom, &s.mainSize);
@@ -202,7 +243,17 @@ inline void toMain(Scheduler& s, void** saveSp, bool leaving) {
         th.stack = stack;
         s.current = t;
         threadIdx = th.index;
+#if defined(__SANITIZE_THREAD__)
+        void* fiber = tsanFiber(s, t);
+        const std::function<void()>* body = s.body;
+        __tsan_switch_to_fiber(fiber, __tsan_switch_to_fiber_no_sync);
+        __tsan_acquire(&s.launchToken);
+        (*body)();
+        __tsan_release(&s.doneToken);
+        __tsan_switch_to_fiber(s.mainFiber, __tsan_switch_to_fiber_no_sync);
+#else
         (*s.body)();
+#endif
         s.threads[t].state = State::DONE;
     }
     s.freeStacks.push_back(stack);  // no thread lives on it any more
@@ -212,7 +263,7 @@ inline void toMain(Scheduler& s, void** saveSp, bool leaving) {
 }
 
 // A fresh frame at the top of stack i that emu_switch_stack "returns" into fiberEntry from.
-inline void* initialFrame(Scheduler& s, int i) {
+EMU_SCHEDULER inline void* initialFrame(Scheduler& s, int i) {
 #if defined(__SANITIZE_ADDRESS__)
     // The stack's last fiber ended inside fiberEntry -> switchTo, whose frames' redzones are still marked.
     __asan_unpoison_memory_region(s.stacks[i] + STACK_BYTES - 8192, 8192);
@@ -233,19 +284,25 @@ inline void* initialFrame(Scheduler& s, int i) {
     return &w[-9];
 }
 
-inline void startFiber(Scheduler& s) {
+EMU_SCHEDULER inline void startFiber(Scheduler& s) {
     int stack = takeStack(s);
     s.runnerStack = stack;
     switchTo(&s.mainSp, initialFrame(s, stack), s.stacks[stack], STACK_BYTES, false);
     s.current = -1;
 }
 
-inline void resume(Scheduler& s, int t) {
+EMU_SCHEDULER inline void resume(Scheduler& s, int t) {
     Thread& th = s.threads[t];
     th.state = State::RUNNING;
     s.current = t;
     threadIdx = th.index;
-    switchTo(&s.mainSp, th.sp, s.stacks[th.stack], STACK_BYTES, false);
+    void* sp = th.sp;
+    const void* bottom = s.stacks[th.stack];
+#if defined(__SANITIZE_THREAD__)
+    // The thread goes back to TSan's main fiber before it switches back here (emuSyncthreads, fiberEntry).
+    __tsan_switch_to_fiber(tsanFiber(s, t), __tsan_switch_to_fiber_no_sync);
+#endif
+    switchTo(&s.mainSp, sp, bottom, STACK_BYTES, false);
     s.current = -1;
 }
 
@@ -260,15 +317,21 @@ inline std::string threadName(const Thread& t) {
 
 // Fills shared memory with 0xff bytes (NaN as float or double, -1 as int) if a block since the last fill may have
 // written it: only a block whose threads met at a barrier shares values through it.
-inline void poisonShared(Scheduler& s) {
+EMU_SCHEDULER inline void poisonShared(Scheduler& s) {
     if (s.sharedDirty && __start_emu_shared != nullptr) {
+#if defined(__SANITIZE_THREAD__)
+        __tsan_acquire(&s.doneToken);  // after the blocks that used it; the next block's threads after the fill
+#endif
         std::memset(__start_emu_shared, 0xff, static_cast<size_t>(__stop_emu_shared - __start_emu_shared));
+#if defined(__SANITIZE_THREAD__)
+        __tsan_release(&s.launchToken);
+#endif
     }
     s.sharedDirty = false;
 }
 
 // Runs the current block (blockIdx, blockDim set) to its end; "" or what went wrong.
-inline std::string runBlock(Scheduler& s) {
+EMU_SCHEDULER inline std::string runBlock(Scheduler& s) {
     poisonShared(s);
     size_t n = static_cast<size_t>(blockDim.x) * blockDim.y * blockDim.z;
     s.threads.resize(n);
@@ -323,7 +386,7 @@ inline std::string runBlock(Scheduler& s) {
 
 // Frees every stack after a block was abandoned (its waiting threads never resume; their frames hold nothing to
 // destroy), and clears AddressSanitizer's marks on them.
-inline void abandonAll(Scheduler& s) {
+EMU_SCHEDULER inline void abandonAll(Scheduler& s) {
     s.freeStacks.clear();
     for (size_t i = 0; i < s.stacks.size(); i++) {
 #if defined(__SANITIZE_ADDRESS__)
@@ -336,23 +399,41 @@ inline void abandonAll(Scheduler& s) {
 }  // namespace emu_blocks
 
 // __syncthreads(): the running thread waits until every thread of its block has reached the barrier (emu.h).
-void emuSyncthreads(const char* file, int line) {
+EMU_SCHEDULER void emuSyncthreads(const char* file, int line) {
     emu_blocks::Scheduler& s = emu_blocks::scheduler();
     if (s.current < 0) {
         return;  // a block of one thread runs on the launching stack: nobody to wait for
     }
+#if defined(__SANITIZE_THREAD__)
+    __tsan_release(&s.barrierToken[s.slot]);
+    __tsan_switch_to_fiber(s.mainFiber, __tsan_switch_to_fiber_no_sync);
+#endif
     emu_blocks::Thread& t = s.threads[s.current];
     s.sharedDirty = true;
     t.state = emu_blocks::State::AT_BARRIER;
     t.barrierFile = file;
     t.barrierLine = line;
+#if defined(__SANITIZE_THREAD__)
+    unsigned slot = s.slot;
     emu_blocks::toMain(s, &t.sp, false);
+    __tsan_acquire(&s.barrierToken[slot]);  // resumed (as this thread's fiber): every thread of the block released it
+#else
+    emu_blocks::toMain(s, &t.sp, false);
+#endif
 }
 
 // Runs `body` (one thread's kernel call) for every thread of every block of the grid, blocks one after another.
 // Returns "" or the first failing block's error, naming the block; the kernel's remaining work is then abandoned.
-inline std::string emuRunGrid(EmuDim3 grid, EmuDim3 block, const std::function<void()>& body) {
+EMU_SCHEDULER inline std::string emuRunGrid(EmuDim3 grid, EmuDim3 block, const std::function<void()>& body) {
     emu_blocks::Scheduler& s = emu_blocks::scheduler();
+#if defined(__SANITIZE_THREAD__)
+    s.mainFiber = __tsan_get_current_fiber();
+    __tsan_release(&s.launchToken);  // what the host wrote before the launch
+    struct AfterLaunch {             // and what the threads wrote, for the host after it
+        emu_blocks::Scheduler& s;
+        ~AfterLaunch() { __tsan_acquire(&s.doneToken); }
+    } after{s};
+#endif
     static uint64_t launches = 0;
     s.rng = emu_blocks::seed() * 0x2545F4914F6CDD1Dull + ++launches;
     s.body = &body;
@@ -363,6 +444,8 @@ inline std::string emuRunGrid(EmuDim3 grid, EmuDim3 block, const std::function<v
         for (unsigned y = 0; y < grid.y; y++) {
             for (unsigned x = 0; x < grid.x; x++) {
                 blockIdx = {x, y, z};
+                s.slot = static_cast<unsigned>((x + grid.x * (y + static_cast<uint64_t>(grid.y) * z)) %
+                                               emu_blocks::SLOTS);
                 if (single) {
                     threadIdx = {0, 0, 0};
                     body();

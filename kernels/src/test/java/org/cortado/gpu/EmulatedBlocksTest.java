@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -17,6 +16,14 @@ import org.junit.jupiter.api.Test;
  * on a machine without a GPU (a missing barrier, a barrier not every thread reaches, a write past a buffer) fail.
  */
 class EmulatedBlocksTest {
+
+    /**
+     * A device built with AddressSanitizer (where g++ has it), whatever -Dcortado.emu.sanitizer says: these tests
+     * expect launches that ThreadSanitizer would stop at their races.
+     */
+    private static EmulatedDevice checked(Map<String, String> environment) {
+        return EmulatedDevice.start(EmulatedDevice.Sanitizer.ADDRESS, environment);
+    }
 
     private static float[] run(EmulatedDevice device, String kernel, int grid, int block, int outFloats,
                                Object... args) {
@@ -33,7 +40,7 @@ class EmulatedBlocksTest {
 
     @Test
     void everyThreadOfEveryBlockRunsWithItsOwnIndex() {
-        EmulatedDevice device = EmulatedDevice.start();
+        EmulatedDevice device = checked(Map.of());
         try {
             for (int block : new int[] {1, 64, 256, 1024}) {
                 int grid = 3;
@@ -72,7 +79,7 @@ class EmulatedBlocksTest {
     @Test
     void aSharedMemoryTreeWithItsBarriersSumsExactlyInEveryOrder() {
         for (String order : new String[] {"shuffle", "forward", "reverse"}) {
-            EmulatedDevice device = EmulatedDevice.start(Map.of("CORTADO_EMU_ORDER", order));
+            EmulatedDevice device = checked(Map.of("CORTADO_EMU_ORDER", order));
             try {
                 for (int block : new int[] {256, 1024}) {
                     float[] expected = new float[5];
@@ -90,7 +97,7 @@ class EmulatedBlocksTest {
         // Shuffled (the default) and forward orders run a reader before the thread whose partial sum it reads. (Run
         // highest thread first, this tree happens to see every partial sum complete: the orders vary for that reason.)
         for (String order : new String[] {"shuffle", "forward"}) {
-            EmulatedDevice device = EmulatedDevice.start(Map.of("CORTADO_EMU_ORDER", order));
+            EmulatedDevice device = checked(Map.of("CORTADO_EMU_ORDER", order));
             try {
                 float[] expected = new float[4];
                 float[] sums = treeSums(device, 4, 256, false, expected);
@@ -105,7 +112,7 @@ class EmulatedBlocksTest {
 
     @Test
     void everyBlockFindsSharedAndFreshDeviceMemoryFilledWithNaN() {
-        EmulatedDevice device = EmulatedDevice.start();
+        EmulatedDevice device = checked(Map.of());
         try {
             for (float v : run(device, "check_shared_start_kernel", 3, 256, 3 * 256)) {
                 assertTrue(Float.isNaN(v), "shared memory held " + v + " before the block wrote it");
@@ -123,7 +130,7 @@ class EmulatedBlocksTest {
 
     @Test
     void aThreadThatReturnsBeforeABarrierFailsTheLaunchAndNamesIt() {
-        EmulatedDevice device = EmulatedDevice.start();
+        EmulatedDevice device = checked(Map.of());
         try {
             long out = device.malloc(4L * 256);
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -141,7 +148,7 @@ class EmulatedBlocksTest {
 
     @Test
     void threadsWaitingAtDifferentBarriersFailTheLaunch() {
-        EmulatedDevice device = EmulatedDevice.start();
+        EmulatedDevice device = checked(Map.of());
         try {
             long out = device.malloc(4L * 256);
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -153,10 +160,10 @@ class EmulatedBlocksTest {
     }
 
     @Test
-    void aKernelWritingPastItsBufferStopsTheDeviceWithAddressSanitizersReport() throws IOException {
-        Assumptions.assumeTrue(EmulatedDevice.sanitized(), "the emulated device was built without AddressSanitizer");
-        EmulatedDevice device = EmulatedDevice.start();
+    void aKernelWritingPastItsBufferStopsTheDeviceWithAddressSanitizersReport() {
+        EmulatedDevice device = checked(Map.of());
         try {
+            Assumptions.assumeTrue(device.checksBounds(), "the emulated device was built without AddressSanitizer");
             long out = device.malloc(4L * 1000);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> device.launch("check_write_past_end_kernel", 4, 256, out, 1000));
@@ -168,10 +175,10 @@ class EmulatedBlocksTest {
     }
 
     @Test
-    void theAllocatorHandsABoundsCheckingDeviceBlocksOfTheExactSize() throws IOException {
-        Assumptions.assumeTrue(EmulatedDevice.sanitized(), "the emulated device was built without AddressSanitizer");
-        EmulatedDevice device = EmulatedDevice.start();
+    void theAllocatorHandsABoundsCheckingDeviceBlocksOfTheExactSize() {
+        EmulatedDevice device = checked(Map.of());
         try {
+            Assumptions.assumeTrue(device.checksBounds(), "the emulated device was built without AddressSanitizer");
             DeviceAllocator allocator = new DeviceAllocator(device);
             DeviceAllocator.Block twelve = allocator.allocate(12);
             assertEquals(12, twelve.bytes());
@@ -180,6 +187,64 @@ class EmulatedBlocksTest {
             assertEquals(8, eight.bytes());
             assertNotEquals(twelve.address(), eight.address(), "a smaller request took the cached larger block");
             assertEquals(twelve.address(), allocator.allocate(12).address(), "an exact size is reused");
+        } finally {
+            device.close();
+        }
+    }
+
+    /** A device built with ThreadSanitizer (skips where g++ cannot build one). */
+    private static EmulatedDevice raceChecked() {
+        return EmulatedDevice.start(EmulatedDevice.Sanitizer.THREAD, Map.of());
+    }
+
+    private static void assertRaceReported(String kernel, int grid, int block, Object... args) {
+        EmulatedDevice device = raceChecked();
+        try {
+            long out = device.malloc(4L * grid * block);
+            Object[] all = new Object[args.length + 1];
+            all[0] = out;
+            System.arraycopy(args, 0, all, 1, args.length);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+                device.launch(kernel, grid, block, all);
+                device.download(out, new float[1], 0, 1);
+            });
+            String m = e.getMessage();
+            assertTrue(m.contains("ThreadSanitizer: data race") && m.contains(kernel), m);
+        } finally {
+            device.close();
+        }
+    }
+
+    @Test
+    void threadSanitizerReportsThreadsOfABlockWritingOneElement() {
+        assertRaceReported("check_race_in_block_kernel", 1, 64);
+    }
+
+    @Test
+    void threadSanitizerReportsTwoBlocksWritingOneElement() {
+        assertRaceReported("check_race_between_blocks_kernel", 2, 32);
+    }
+
+    @Test
+    void threadSanitizerReportsATreeWithoutItsBarriers() {
+        EmulatedDevice device = raceChecked();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> treeSums(device, 2, 256, false, new float[2]));
+            assertTrue(e.getMessage().contains("ThreadSanitizer: data race")
+                    && e.getMessage().contains("check_tree_sum_kernel"), e.getMessage());
+        } finally {
+            device.close();
+        }
+    }
+
+    @Test
+    void threadSanitizerFindsNoRaceInATreeWithItsBarriers() {
+        EmulatedDevice device = raceChecked();
+        try {
+            float[] expected = new float[6];
+            float[] sums = treeSums(device, 6, 256, true, expected);
+            assertArrayEquals(expected, sums);
         } finally {
             device.close();
         }

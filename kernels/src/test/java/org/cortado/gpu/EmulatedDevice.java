@@ -29,22 +29,48 @@ import org.junit.jupiter.api.Assumptions;
  * (the server checks their number and kinds against each kernel's signature) and the row/column-major swap are
  * checked against the CPU oracle everywhere. Each block runs with its {@link Kernel#BLOCK} threads as fibers and real
  * barriers ({@code emu_blocks.h}); the server is built with AddressSanitizer, so a kernel that reads or writes past
- * its buffers stops it, and the exception names ASan's report. Truly simultaneous threads and cuDNN are left to the
+ * its buffers stops it, and the exception names ASan's report. With {@code -Dcortado.emu.sanitizer=thread} it is built
+ * with ThreadSanitizer instead, which stops it at the first data race between emulated threads. cuDNN is left to the
  * GPU tests.
  */
 final class EmulatedDevice implements DeviceApi {
-    private static Path server;
-    /** Whether {@link #server} was built with AddressSanitizer. */
-    private static boolean sanitized;
+    /** What the server is built with (-Dcortado.emu.sanitizer=address|thread|none; address by default). */
+    enum Sanitizer {
+        /** AddressSanitizer: every access against its allocation ({@link #checksBounds()}). */
+        ADDRESS("-fsanitize=address", "ASAN_OPTIONS", "detect_leaks=0"),
+        /** ThreadSanitizer: data races between the emulated threads (emu_blocks.h), the run stopped at the first. */
+        THREAD("-fsanitize=thread", "TSAN_OPTIONS", "halt_on_error=1 exitcode=66"),
+        NONE(null, null, null);
+
+        final String flag;
+        final String optionsVariable;
+        final String options;
+
+        Sanitizer(String flag, String optionsVariable, String options) {
+            this.flag = flag;
+            this.optionsVariable = optionsVariable;
+            this.options = options;
+        }
+
+        static Sanitizer requested() {
+            return valueOf(System.getProperty("cortado.emu.sanitizer", "address").toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** The servers built in this JVM, by the sanitizer asked for, with the one they were built with. */
+    private static final java.util.Map<Sanitizer, java.util.Map.Entry<Path, Sanitizer>> SERVERS =
+            new java.util.EnumMap<>(Sanitizer.class);
     /** Why the server could not be built, once it could not. */
     private static String buildFailure;
     private final Process process;
+    private final Sanitizer sanitizer;
     private final Path errors;
     private final OutputStream out;
     private final DataInputStream in;
 
-    private EmulatedDevice(Process process, Path errors) {
+    private EmulatedDevice(Process process, Sanitizer sanitizer, Path errors) {
         this.process = process;
+        this.sanitizer = sanitizer;
         this.errors = errors;
         this.out = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
         this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
@@ -63,25 +89,33 @@ final class EmulatedDevice implements DeviceApi {
 
     /** A fresh emulated device with these environment variables (CORTADO_EMU_ORDER, CORTADO_EMU_SEED: emu_blocks.h). */
     static EmulatedDevice start(java.util.Map<String, String> environment) {
+        return start(Sanitizer.requested(), environment);
+    }
+
+    /** A fresh emulated device built with {@code wanted} (or, for AddressSanitizer where g++ lacks it, none). */
+    static EmulatedDevice start(Sanitizer wanted, java.util.Map<String, String> environment) {
         try {
-            Path exe = build();
-            // The server's standard error (ASan's reports) goes to a file that a failure message quotes.
+            java.util.Map.Entry<Path, Sanitizer> built = build(wanted);
+            // The server's standard error (the sanitizers' reports) goes to a file that a failure message quotes.
             Path errors = Files.createTempFile("cortado-emu-", ".stderr");
             errors.toFile().deleteOnExit();
-            ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectError(errors.toFile());
-            // No leak report at exit: the JVM ends the server with its device memory still allocated.
-            pb.environment().put("ASAN_OPTIONS", "detect_leaks=0");
+            ProcessBuilder pb = new ProcessBuilder(built.getKey().toString()).redirectError(errors.toFile());
+            Sanitizer used = built.getValue();
+            if (used.optionsVariable != null) {
+                // ASan: no leak report at exit (the JVM ends the server with its device memory allocated).
+                pb.environment().put(used.optionsVariable, used.options);
+            }
             pb.environment().putAll(environment);
-            return new EmulatedDevice(pb.start(), errors);
+            return new EmulatedDevice(pb.start(), used, errors);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the emulated device", e);
         }
     }
 
-    /** Builds the server once per JVM from the kernel sources; skips when there is no g++. */
-    private static synchronized Path build() throws IOException {
-        if (server != null) {
-            return server;
+    /** Builds a server once per JVM and sanitizer from the kernel sources; skips when there is no g++. */
+    private static synchronized java.util.Map.Entry<Path, Sanitizer> build(Sanitizer wanted) throws IOException {
+        if (SERVERS.containsKey(wanted)) {
+            return SERVERS.get(wanted);
         }
         if (buildFailure != null) {
             throw new IllegalStateException(buildFailure);  // once per JVM: the next test would fail the same way
@@ -97,30 +131,31 @@ final class EmulatedDevice implements DeviceApi {
         List<String> command = new ArrayList<>(List.of("g++", "-std=c++17", "-O1", "-g", "-ffp-contract=off", "-w",
                 "-I" + emu, "-I" + dir, "-include", emu.resolve("emu.h").toString(), "-x", "c++",
                 emu.resolve("device_server.cpp").toString(), "-o", exe.toString()));
-        List<String> withAsan = new ArrayList<>(command);
-        withAsan.addAll(1, List.of("-fsanitize=address", "-fno-omit-frame-pointer"));
-        // -Dcortado.emu.asan=false builds without it (to compare timings, or to debug the server in gdb).
-        String asanLog = Boolean.parseBoolean(System.getProperty("cortado.emu.asan", "true")) ? compile(withAsan)
-                : "turned off by -Dcortado.emu.asan=false";
-        if (asanLog != null) {
-            // g++ without libasan: the kernels are still checked, without the bounds of their buffers.
-            System.err.println("emulated device: built without AddressSanitizer (g++ -fsanitize=address failed):\n"
-                    + asanLog);
-            String log = compile(command);
+        Sanitizer used = wanted;
+        String log;
+        if (wanted == Sanitizer.NONE) {
+            log = compile(command);
+        } else {
+            List<String> sanitized = new ArrayList<>(command);
+            sanitized.addAll(1, List.of(wanted.flag, "-fno-omit-frame-pointer"));
+            log = compile(sanitized);
+            if (log != null && wanted == Sanitizer.THREAD) {
+                Assumptions.abort("g++ -fsanitize=thread cannot build the emulated device here:\n" + log);
+            }
             if (log != null) {
-                buildFailure = "g++ could not build the emulated device from " + cuda + ":\n" + log;
-                throw new IllegalStateException(buildFailure);
+                // g++ without libasan: the kernels are still checked, without the bounds of their buffers.
+                System.err.println("emulated device: built without AddressSanitizer (g++ " + wanted.flag
+                        + " failed):\n" + log);
+                used = Sanitizer.NONE;
+                log = compile(command);
             }
         }
-        sanitized = asanLog == null;
-        server = exe;
-        return exe;
-    }
-
-    /** Whether the emulated device checks its kernels' accesses with AddressSanitizer (builds it first). */
-    static synchronized boolean sanitized() throws IOException {
-        build();
-        return sanitized;
+        if (log != null) {
+            buildFailure = "g++ could not build the emulated device from " + cuda + ":\n" + log;
+            throw new IllegalStateException(buildFailure);
+        }
+        SERVERS.put(wanted, java.util.Map.entry(exe, used));
+        return SERVERS.get(wanted);
     }
 
     /** Runs a compiler command; null when it succeeded, else its output. */
@@ -206,7 +241,7 @@ final class EmulatedDevice implements DeviceApi {
         return process.isAlive() ? "still running" : String.valueOf(process.exitValue());
     }
 
-    /** What the server wrote on its standard error (ASan's report), for a failure message; "" when nothing. */
+    /** What the server wrote on its standard error (a sanitizer's report), for a failure message; "" when nothing. */
     private String serverErrors() {
         try {
             List<String> lines = Files.readAllLines(errors, StandardCharsets.UTF_8);
@@ -305,7 +340,7 @@ final class EmulatedDevice implements DeviceApi {
 
     @Override
     public boolean checksBounds() {
-        return sanitized;
+        return sanitizer == Sanitizer.ADDRESS;
     }
 
     @Override
