@@ -7,7 +7,7 @@ package org.cortado.gpu;
  * own kernels is checked against the CPU oracle on machines without a GPU too. Work is queued in order; copies to the
  * host wait for it.
  */
-interface DeviceApi {
+interface DeviceApi extends AutoCloseable {
 
     /** Makes the device's context current on the calling thread. */
     void makeCurrent();
@@ -57,5 +57,6 @@ interface DeviceApi {
         return false;
     }
 
+    @Override
     void close();
 }

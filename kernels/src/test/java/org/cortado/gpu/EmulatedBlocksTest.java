@@ -40,8 +40,7 @@ class EmulatedBlocksTest {
 
     @Test
     void everyThreadOfEveryBlockRunsWithItsOwnIndex() {
-        EmulatedDevice device = checked(Map.of());
-        try {
+        try (EmulatedDevice device = checked(Map.of())) {
             for (int block : new int[] {1, 64, 256, 1024}) {
                 int grid = 3;
                 float[] expected = new float[grid * block];
@@ -53,8 +52,6 @@ class EmulatedBlocksTest {
                 assertArrayEquals(expected, run(device, "check_thread_index_kernel", grid, block, grid * block),
                         "blocks of " + block);
             }
-        } finally {
-            device.close();
         }
     }
 
@@ -79,15 +76,12 @@ class EmulatedBlocksTest {
     @Test
     void aSharedMemoryTreeWithItsBarriersSumsExactlyInEveryOrder() {
         for (String order : new String[] {"shuffle", "forward", "reverse"}) {
-            EmulatedDevice device = checked(Map.of("CORTADO_EMU_ORDER", order));
-            try {
+            try (EmulatedDevice device = checked(Map.of("CORTADO_EMU_ORDER", order))) {
                 for (int block : new int[] {256, 1024}) {
                     float[] expected = new float[5];
                     float[] sums = treeSums(device, 5, block, true, expected);
                     assertArrayEquals(expected, sums, order + " order, blocks of " + block);
                 }
-            } finally {
-                device.close();
             }
         }
     }
@@ -97,23 +91,19 @@ class EmulatedBlocksTest {
         // Shuffled (the default) and forward orders run a reader before the thread whose partial sum it reads. (Run
         // highest thread first, this tree happens to see every partial sum complete: the orders vary for that reason.)
         for (String order : new String[] {"shuffle", "forward"}) {
-            EmulatedDevice device = checked(Map.of("CORTADO_EMU_ORDER", order));
-            try {
+            try (EmulatedDevice device = checked(Map.of("CORTADO_EMU_ORDER", order))) {
                 float[] expected = new float[4];
                 float[] sums = treeSums(device, 4, 256, false, expected);
                 for (int b = 0; b < sums.length; b++) {
                     assertNotEquals(expected[b], sums[b], order + " order, block " + b);
                 }
-            } finally {
-                device.close();
             }
         }
     }
 
     @Test
     void everyBlockFindsSharedAndFreshDeviceMemoryFilledWithNaN() {
-        EmulatedDevice device = checked(Map.of());
-        try {
+        try (EmulatedDevice device = checked(Map.of())) {
             for (float v : run(device, "check_shared_start_kernel", 3, 256, 3 * 256)) {
                 assertTrue(Float.isNaN(v), "shared memory held " + v + " before the block wrote it");
             }
@@ -123,15 +113,12 @@ class EmulatedBlocksTest {
             for (float v : values) {
                 assertTrue(Float.isNaN(v), "fresh device memory held " + v);
             }
-        } finally {
-            device.close();
         }
     }
 
     @Test
     void aThreadThatReturnsBeforeABarrierFailsTheLaunchAndNamesIt() {
-        EmulatedDevice device = checked(Map.of());
-        try {
+        try (EmulatedDevice device = checked(Map.of())) {
             long out = device.malloc(4L * 256);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> device.launch("check_early_return_kernel", 2, 256, out, 5));
@@ -141,43 +128,34 @@ class EmulatedBlocksTest {
                     && m.contains("emulator_checks.cu:"), m);
             // The device goes on serving: the failed launch is abandoned, not the server.
             assertEquals(1002f, run(device, "check_thread_index_kernel", 2, 4, 8)[6]);
-        } finally {
-            device.close();
         }
     }
 
     @Test
     void threadsWaitingAtDifferentBarriersFailTheLaunch() {
-        EmulatedDevice device = checked(Map.of());
-        try {
+        try (EmulatedDevice device = checked(Map.of())) {
             long out = device.malloc(4L * 256);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> device.launch("check_divergent_barrier_kernel", 1, 256, out));
             assertTrue(e.getMessage().contains("a barrier under a divergent condition"), e.getMessage());
-        } finally {
-            device.close();
         }
     }
 
     @Test
     void aKernelWritingPastItsBufferStopsTheDeviceWithAddressSanitizersReport() {
-        EmulatedDevice device = checked(Map.of());
-        try {
+        try (EmulatedDevice device = checked(Map.of())) {
             Assumptions.assumeTrue(device.checksBounds(), "the emulated device was built without AddressSanitizer");
             long out = device.malloc(4L * 1000);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> device.launch("check_write_past_end_kernel", 4, 256, out, 1000));
             String m = e.getMessage();
             assertTrue(m.contains("heap-buffer-overflow") && m.contains("check_write_past_end_kernel"), m);
-        } finally {
-            device.close();
         }
     }
 
     @Test
     void theAllocatorHandsABoundsCheckingDeviceBlocksOfTheExactSize() {
-        EmulatedDevice device = checked(Map.of());
-        try {
+        try (EmulatedDevice device = checked(Map.of())) {
             Assumptions.assumeTrue(device.checksBounds(), "the emulated device was built without AddressSanitizer");
             DeviceAllocator allocator = new DeviceAllocator(device);
             DeviceAllocator.Block twelve = allocator.allocate(12);
@@ -187,8 +165,6 @@ class EmulatedBlocksTest {
             assertEquals(8, eight.bytes());
             assertNotEquals(twelve.address(), eight.address(), "a smaller request took the cached larger block");
             assertEquals(twelve.address(), allocator.allocate(12).address(), "an exact size is reused");
-        } finally {
-            device.close();
         }
     }
 
@@ -198,8 +174,7 @@ class EmulatedBlocksTest {
     }
 
     private static void assertRaceReported(String kernel, int grid, int block, Object... args) {
-        EmulatedDevice device = raceChecked();
-        try {
+        try (EmulatedDevice device = raceChecked()) {
             long out = device.malloc(4L * grid * block);
             Object[] all = new Object[args.length + 1];
             all[0] = out;
@@ -210,8 +185,6 @@ class EmulatedBlocksTest {
             });
             String m = e.getMessage();
             assertTrue(m.contains("ThreadSanitizer: data race") && m.contains(kernel), m);
-        } finally {
-            device.close();
         }
     }
 
@@ -227,26 +200,20 @@ class EmulatedBlocksTest {
 
     @Test
     void threadSanitizerReportsATreeWithoutItsBarriers() {
-        EmulatedDevice device = raceChecked();
-        try {
+        try (EmulatedDevice device = raceChecked()) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> treeSums(device, 2, 256, false, new float[2]));
             assertTrue(e.getMessage().contains("ThreadSanitizer: data race")
                     && e.getMessage().contains("check_tree_sum_kernel"), e.getMessage());
-        } finally {
-            device.close();
         }
     }
 
     @Test
     void threadSanitizerFindsNoRaceInATreeWithItsBarriers() {
-        EmulatedDevice device = raceChecked();
-        try {
+        try (EmulatedDevice device = raceChecked()) {
             float[] expected = new float[6];
             float[] sums = treeSums(device, 6, 256, true, expected);
             assertArrayEquals(expected, sums);
-        } finally {
-            device.close();
         }
     }
 }

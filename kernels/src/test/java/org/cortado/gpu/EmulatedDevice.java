@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -53,13 +56,13 @@ final class EmulatedDevice implements DeviceApi {
         }
 
         static Sanitizer requested() {
-            return valueOf(System.getProperty("cortado.emu.sanitizer", "address").toUpperCase(java.util.Locale.ROOT));
+            return valueOf(System.getProperty("cortado.emu.sanitizer", "address").toUpperCase(Locale.ROOT));
         }
     }
 
     /** The servers built in this JVM, by the sanitizer asked for, with the one they were built with. */
-    private static final java.util.Map<Sanitizer, java.util.Map.Entry<Path, Sanitizer>> SERVERS =
-            new java.util.EnumMap<>(Sanitizer.class);
+    private static final Map<Sanitizer, Map.Entry<Path, Sanitizer>> SERVERS =
+            new EnumMap<>(Sanitizer.class);
     /** Why the server could not be built, once it could not. */
     private static String buildFailure;
     private final Process process;
@@ -84,18 +87,18 @@ final class EmulatedDevice implements DeviceApi {
 
     /** A fresh emulated device; skips the test without g++. */
     static EmulatedDevice start() {
-        return start(java.util.Map.of());
+        return start(Map.of());
     }
 
     /** A fresh emulated device with these environment variables (CORTADO_EMU_ORDER, CORTADO_EMU_SEED: emu_blocks.h). */
-    static EmulatedDevice start(java.util.Map<String, String> environment) {
+    static EmulatedDevice start(Map<String, String> environment) {
         return start(Sanitizer.requested(), environment);
     }
 
     /** A fresh emulated device built with {@code wanted} (or, for AddressSanitizer where g++ lacks it, none). */
-    static EmulatedDevice start(Sanitizer wanted, java.util.Map<String, String> environment) {
+    static EmulatedDevice start(Sanitizer wanted, Map<String, String> environment) {
         try {
-            java.util.Map.Entry<Path, Sanitizer> built = build(wanted);
+            Map.Entry<Path, Sanitizer> built = build(wanted);
             // The server's standard error (the sanitizers' reports) goes to a file that a failure message quotes.
             Path errors = Files.createTempFile("cortado-emu-", ".stderr");
             errors.toFile().deleteOnExit();
@@ -113,7 +116,7 @@ final class EmulatedDevice implements DeviceApi {
     }
 
     /** Builds a server once per JVM and sanitizer from the kernel sources; skips when there is no g++. */
-    private static synchronized java.util.Map.Entry<Path, Sanitizer> build(Sanitizer wanted) throws IOException {
+    private static synchronized Map.Entry<Path, Sanitizer> build(Sanitizer wanted) throws IOException {
         if (SERVERS.containsKey(wanted)) {
             return SERVERS.get(wanted);
         }
@@ -154,7 +157,7 @@ final class EmulatedDevice implements DeviceApi {
             buildFailure = "g++ could not build the emulated device from " + cuda + ":\n" + log;
             throw new IllegalStateException(buildFailure);
         }
-        SERVERS.put(wanted, java.util.Map.entry(exe, used));
+        SERVERS.put(wanted, Map.entry(exe, used));
         return SERVERS.get(wanted);
     }
 
