@@ -11,10 +11,15 @@ public interface BackendProvider {
     String kind();
 
     /**
-     * Opens a backend on the first usable device.
+     * Opens a backend on device {@code ordinal} of this kind (0 first, in the driver's order).
      *
-     * @throws BackendUnavailableException when it cannot run here; the message lists what was looked for, where,
-     *                                     and why each candidate failed
+     * @throws BackendUnavailableException when it cannot run here, or there is no such device; the message lists what
+     *                                     was looked for, where, and why each candidate failed
      */
-    Backend open();
+    Backend open(int ordinal);
+
+    /** Opens a backend on the first device of this kind: {@code open(0)}. */
+    default Backend open() {
+        return open(0);
+    }
 }

@@ -7,12 +7,13 @@ import java.util.ServiceLoader;
 import org.cortado.backend.cpu.CpuBackend;
 
 /**
- * Chooses the backend for {@code --device cpu|gpu|auto}. {@code gpu} fails with the provider's full account of what
- * it looked for; {@code auto} takes the GPU when one opens and otherwise falls back to the CPU, saying so.
+ * Chooses the backend for {@code --device cpu|gpu|gpu:N|auto}. {@code gpu} (the first GPU) and {@code gpu:N} (GPU N,
+ * 0 first, in the driver's order, which {@code CUDA_VISIBLE_DEVICES} narrows) fail with the provider's full account of
+ * what it looked for; {@code auto} takes the first GPU when one opens and otherwise falls back to the CPU, saying so.
  */
 public final class Backends {
     /** The device names {@link #select} accepts. */
-    public static final List<String> DEVICES = List.of("cpu", "gpu", "auto");
+    public static final List<String> DEVICES = List.of("cpu", "gpu", "gpu:N", "auto");
 
     private Backends() {
     }
@@ -33,28 +34,42 @@ public final class Backends {
             case "cpu":
                 return new CpuBackend();
             case "gpu":
-                return openGpu(providers);
+                return openGpu(providers, 0);
             case "auto":
                 try {
-                    return openGpu(providers);
+                    return openGpu(providers, 0);
                 } catch (BackendUnavailableException e) {
                     notices.println("cortado: no usable GPU (" + e.summary() + "); running on the CPU."
                             + " --device gpu prints what was looked for.");
                     return new CpuBackend();
                 }
             default:
-                throw new IllegalArgumentException("unknown device '" + device + "': expected one of " + DEVICES);
+                if (device.startsWith("gpu:")) {
+                    return openGpu(providers, gpuOrdinal(device));
+                }
+                throw new IllegalArgumentException("unknown device '" + device + "': expected one of " + DEVICES
+                        + " (N: a GPU's index, 0 first)");
         }
     }
 
-    private static Backend openGpu(Iterable<BackendProvider> providers) {
+    /** N of {@code gpu:N}. */
+    private static int gpuOrdinal(String device) {
+        String n = device.substring("gpu:".length());
+        if (!n.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException("unknown device '" + device + "': gpu:N takes a GPU's index, 0 first"
+                    + " (gpu:0, gpu:1, ...)");
+        }
+        return Integer.parseInt(n);
+    }
+
+    private static Backend openGpu(Iterable<BackendProvider> providers, int ordinal) {
         List<BackendUnavailableException> failures = new ArrayList<>();
         for (BackendProvider p : providers) {
             if (!p.kind().equals("gpu")) {
                 continue;
             }
             try {
-                return p.open();
+                return p.open(ordinal);
             } catch (BackendUnavailableException e) {
                 failures.add(e);
             }

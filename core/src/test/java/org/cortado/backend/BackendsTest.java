@@ -27,8 +27,8 @@ class BackendsTest {
         }
 
         @Override
-        public Backend open() {
-            throw new BackendUnavailableException(message);
+        public Backend open(int ordinal) {
+            throw new BackendUnavailableException(message + " (device " + ordinal + ")");
         }
     }
 
@@ -53,7 +53,7 @@ class BackendsTest {
         String account = "no CUDA driver found\n  libcuda.so.1: not in /usr/lib64 (no such file)";
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
                 () -> Backends.select("gpu", List.of(new Unavailable(account)), err));
-        assertEquals(account, e.getMessage());
+        assertEquals(account + " (device 0)", e.getMessage());
     }
 
     @Test
@@ -66,9 +66,27 @@ class BackendsTest {
     }
 
     @Test
+    void gpuNAsksTheProviderForDeviceN() {
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+                () -> Backends.select("gpu:3", List.of(new Unavailable("no such device")), err));
+        assertEquals("no such device (device 3)", e.getMessage());
+    }
+
+    @Test
+    void gpuNWithoutAnIndexIsAnError() {
+        for (String bad : List.of("gpu:", "gpu:x", "gpu:-1", "gpu:1.5", "gpu: 1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Backends.select(bad, List.of(new Unavailable("unused")), err), bad);
+            assertTrue(e.getMessage().contains("'" + bad + "'") && e.getMessage().contains("gpu:0, gpu:1"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void unknownDeviceListsTheChoices() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Backends.select("tpu", List.of(), err));
-        assertTrue(e.getMessage().contains("'tpu'") && e.getMessage().contains("auto"), e.getMessage());
+        assertTrue(e.getMessage().contains("'tpu'") && e.getMessage().contains("auto")
+                && e.getMessage().contains("gpu:N"), e.getMessage());
     }
 }
