@@ -35,6 +35,10 @@ public final class GpuBackend implements Backend {
     static final int MAX_GRID = 65_535;
     /** The most blocks a reduction (sumOfSquares, losses) launches: each adds a strided share, the host the blocks. */
     private static final int MAX_PARTIAL_BLOCKS = 1024;
+    /** Doubles in the partials buffer: three per block of a loss reduction. */
+    private static final int PARTIAL_DOUBLES = 3 * MAX_PARTIAL_BLOCKS;
+    /** Values of a channel one block of the split bias gradient adds (64 per thread). */
+    static final int BIAS_VALUES_PER_BLOCK = 64 * Kernel.BLOCK;
 
     private final DeviceApi api;
     private final Device device;
@@ -507,8 +511,26 @@ public final class GpuBackend implements Backend {
         if (channels == 0) {
             return;
         }
+        int splits = biasSplits(outer, channels, inner);
         api.makeCurrent();
-        api.launch(Kernel.BIAS_BACKWARD, channels, addr(dout), addr(dbias), outer, channels, inner);
+        if (splits == 1) {
+            api.launch(Kernel.BIAS_BACKWARD, channels, addr(dout), addr(dbias), outer, channels, inner);
+            return;
+        }
+        DeviceBuffer p = partials();
+        api.launch(Kernel.BIAS_BACKWARD_SPLIT, channels * splits, addr(dout), p.address(0), outer, channels, inner,
+                splits);
+        launch(Kernel.BIAS_BACKWARD_FINISH, channels, p.address(0), addr(dbias), channels, splits);
+    }
+
+    /**
+     * How many blocks share each channel of a bias gradient: one per {@link #BIAS_VALUES_PER_BLOCK} values of the
+     * channel, as many as the partials buffer holds; 1 (one block per channel, no second pass) for small channels.
+     */
+    static int biasSplits(int outer, int channels, int inner) {
+        long per = (long) outer * inner;
+        long wanted = (per + BIAS_VALUES_PER_BLOCK - 1) / BIAS_VALUES_PER_BLOCK;
+        return (int) Math.max(1, Math.min(wanted, PARTIAL_DOUBLES / channels));
     }
 
     // ---- activations ---------------------------------------------------------------------------------------------
@@ -779,7 +801,7 @@ public final class GpuBackend implements Backend {
     /** The partial sums buffer of the reductions: up to {@link #MAX_PARTIAL_BLOCKS} blocks of three doubles. */
     private DeviceBuffer partials() {
         if (partials == null) {
-            partials = allocateBuffer(2 * 3 * MAX_PARTIAL_BLOCKS);
+            partials = allocateBuffer(2 * PARTIAL_DOUBLES);
         }
         return partials;
     }

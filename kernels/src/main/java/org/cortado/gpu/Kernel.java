@@ -23,6 +23,8 @@ enum Kernel {
     TANH_FORWARD("activations", "tanh_forward_kernel1"),
     TANH_BACKWARD("activations", "tanh_backward_kernel1"),
     BIAS_BACKWARD("bias", "bias_backward_kernel1"),
+    BIAS_BACKWARD_SPLIT("bias", "bias_backward_kernel2"),
+    BIAS_BACKWARD_FINISH("bias", "bias_backward_finish_kernel1"),
     MAX_POOL_FORWARD("pooling", "max_pool_forward_kernel1"),
     MAX_POOL_BACKWARD("pooling", "max_pool_backward_kernel1"),
     AVE_POOL_FORWARD("pooling", "ave_pool_forward_kernel1"),
