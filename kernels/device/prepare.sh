@@ -65,7 +65,8 @@ done
 ants=data/hymenoptera/val/ants
 if [ -d "$shared/$ants" ]; then
     mkdir -p "$dev/shared/$ants"
-    find "$shared/$ants" -maxdepth 1 -type f | sort | head -4 | xargs -I{} cp {} "$dev/shared/$ants/"
+    # sed, not head: head exits after four lines, and sort, killed by SIGPIPE, fails the script under pipefail.
+    find "$shared/$ants" -maxdepth 1 -type f | sort | sed -n 1,4p | xargs -I{} cp {} "$dev/shared/$ants/"
 else
     echo "[prepare] warning: $shared/$ants missing; the extraction parity test will skip"
 fi
@@ -73,7 +74,7 @@ cp kernels/device/table.py bench/python/peer.py "$dev/"
 
 echo "[prepare] jlink runtime ($modules)"
 jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$dev/jre"
-"$dev/jre/bin/java" -version 2>&1 | head -1
+"$dev/jre/bin/java" -version 2>&1 | sed -n 1p
 tar -cJf "$dev/jre.tar.xz" -C "$dev" jre
 rm -rf "$dev/jre"
 du -sh "$dev" "$dev/jre.tar.xz" "$dev/lib"
