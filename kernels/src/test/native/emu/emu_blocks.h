@@ -345,11 +345,10 @@ EMU_SCHEDULER inline std::string runBlock(Scheduler& s) {
     }
     arrange(s, s.order);
     s.started = 0;
-    std::vector<int> live;
     while (s.started < n) {
         startFiber(s);  // back when its threads have all ended, or one of them waits at a barrier
     }
-    live = s.order;
+    std::vector<int> live = s.order;
     for (;;) {
         std::vector<int> waiting;
         const Thread* finished = nullptr;
