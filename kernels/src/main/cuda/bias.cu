@@ -1,19 +1,9 @@
 // Bias gradient: dbias[c] += sum over (o, i) of dout[o, c, i] for dout viewed as (outer, channels, inner).
 // Self-contained; see elementwise.cu for the conventions.
 
-// Version 1: one block of 256 threads per channel; each thread sums a strided share in double (the CPU oracle sums
-// in double too, and a conv layer's channel can hold a million terms), then a shared-memory tree adds the shares.
-extern "C" __global__ void bias_backward_kernel1(const float* __restrict__ dout, float* __restrict__ dbias,
-                                                 int outer, int channels, int inner) {
+// The sum of every thread's s over the block (256 threads), by a shared-memory tree; every thread gets it.
+__device__ __forceinline__ double block_sum(double s) {
     __shared__ double sums[256];
-    int c = blockIdx.x;
-    int per = outer * inner;
-    double s = 0.0;
-    for (int t = threadIdx.x; t < per; t += blockDim.x) {
-        int o = t / inner;
-        int i = t - o * inner;
-        s += dout[(o * channels + c) * inner + i];
-    }
     sums[threadIdx.x] = s;
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half /= 2) {
@@ -22,8 +12,24 @@ extern "C" __global__ void bias_backward_kernel1(const float* __restrict__ dout,
         }
         __syncthreads();
     }
+    return sums[0];
+}
+
+// Version 1: one block of 256 threads per channel; each thread sums a strided share in double (the CPU oracle sums
+// in double too, and a conv layer's channel can hold a million terms), then a shared-memory tree adds the shares.
+extern "C" __global__ void bias_backward_kernel1(const float* __restrict__ dout, float* __restrict__ dbias,
+                                                 int outer, int channels, int inner) {
+    int c = blockIdx.x;
+    int per = outer * inner;
+    double s = 0.0;
+    for (int t = threadIdx.x; t < per; t += blockDim.x) {
+        int o = t / inner;
+        int i = t - o * inner;
+        s += dout[(o * channels + c) * inner + i];
+    }
+    double total = block_sum(s);
     if (threadIdx.x == 0) {
-        dbias[c] += (float) sums[0];
+        dbias[c] += (float) total;
     }
 }
 
@@ -34,7 +40,6 @@ extern "C" __global__ void bias_backward_kernel1(const float* __restrict__ dout,
 // Each thread walks (o, i) incrementally, so there is one division per thread, not one per value.
 extern "C" __global__ void bias_backward_kernel2(const float* __restrict__ dout, double* __restrict__ partial,
                                                  int outer, int channels, int inner, int splits) {
-    __shared__ double sums[256];
     int c = blockIdx.x / splits;
     int part = blockIdx.x - c * splits;
     int per = outer * inner;
@@ -56,16 +61,9 @@ extern "C" __global__ void bias_backward_kernel2(const float* __restrict__ dout,
             }
         }
     }
-    sums[threadIdx.x] = s;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) {
-            sums[threadIdx.x] += sums[threadIdx.x + half];
-        }
-        __syncthreads();
-    }
+    double total = block_sum(s);
     if (threadIdx.x == 0) {
-        partial[blockIdx.x] = sums[0];
+        partial[blockIdx.x] = total;
     }
 }
 
