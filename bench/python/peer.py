@@ -8,6 +8,7 @@ Works (as in issue 5's performance table), each with random weights:
                         layers (cortado: NetTrainBench freeze=none)
   alexnet_train_frozen  the same with every convolution frozen (requires_grad False), as a fine-tuning of fc6..fc8
                         (cortado: freeze=convs, lr_mult 0 through pool5)
+  alexnet_fc7_torchvision  peer only: torchvision's AlexNet (no LRN, no groups) to relu7, for scale
 Modes: fp32 (TF32 off in cuBLAS and cuDNN), tf32, bf16 (autocast). cudnn.benchmark is on, as cortado finds the fastest
 cuDNN algorithm per shape. Timing: CUDA events around a block of iterations after a warm-up; the median of several
 blocks. Prints one JSON object per line: work, batch, mode, ms (per batch), img_s.
@@ -49,6 +50,14 @@ def squeezenet_fire9():
     return torchvision.models.squeezenet1_0(weights=None).features
 
 
+def torchvision_alexnet_fc7():
+    """torchvision's AlexNet to its relu7 (64-192-384-256-256 channels, no LRN, no groups, 224x224 input): not the
+    work cortado runs, a peer-only row that shows how much of PyTorch's time on Caffe's AlexNet is that definition."""
+    import torchvision
+    m = torchvision.models.alexnet(weights=None)
+    return nn.Sequential(m.features, m.avgpool, nn.Flatten(), *list(m.classifier.children())[:6])
+
+
 def set_mode(mode):
     tf32 = mode == "tf32"
     torch.backends.cuda.matmul.allow_tf32 = tf32
@@ -73,8 +82,8 @@ def time_ms(step, warmup, iters, blocks):
     return statistics.median(times)
 
 
-def forward_work(model, batch, mode):
-    x = torch.randn(batch, 3, 227, 227, device="cuda") * 50
+def forward_work(model, batch, mode, size=227):
+    x = torch.randn(batch, 3, size, size, device="cuda") * 50
     model = model.cuda().eval()
 
     @torch.no_grad()
@@ -114,11 +123,13 @@ def main():
     works = [("alexnet_fc7", b, m) for b, m in [(256, "fp32"), (64, "fp32"), (1, "fp32"), (256, "tf32"),
                                                (256, "bf16"), (1, "tf32")]]
     works += [("squeezenet_fire9", 256, "fp32"), ("alexnet_train_all", 256, "fp32"),
-              ("alexnet_train_frozen", 256, "fp32")]
+              ("alexnet_train_frozen", 256, "fp32"), ("alexnet_fc7_torchvision", 256, "fp32")]
     for work, batch, mode in works:
         set_mode(mode)
         if work == "alexnet_fc7":
             step = forward_work(CaffeAlexNet(), batch, mode)
+        elif work == "alexnet_fc7_torchvision":
+            step = forward_work(torchvision_alexnet_fc7(), batch, mode, size=224)
         elif work == "squeezenet_fire9":
             step = forward_work(squeezenet_fire9(), batch, mode)
         else:

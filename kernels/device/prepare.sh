@@ -4,7 +4,7 @@
 # Builds the reactor (PTX, soname bridges, jars, test classes), then stages into .device/ (git-ignored; name it in the
 # device tool's `carry`):
 #   .device/jre.tar.xz   a jlink runtime (the GPU machine has no Java), xz-compressed to fit the 64 MiB carry
-#   .device/lib/         every jar and class folder the GPU tests and the benchmarks need
+#   .device/lib.tar.xz   every jar and class folder the GPU tests and the benchmarks need (unpacked to .device/lib/)
 #   .device/tests.cp, .device/bench.cp   their class paths, relative to the repository root
 #   .device/shared/      the few shared files the checks read (the reference models, their weights and input, the
 #                        AlexNet and GoogLeNet definitions, four ants/bees images; ../shared does not travel)
@@ -15,8 +15,9 @@ root=$PWD
 dev=.device
 shared=${CORTADO_SHARED:-$root/../shared}
 # Modules the runtime needs: JCuda/JMH/JUnit use java.logging, java.management and jdk.unsupported; JUnit's XML
-# reports java.xml.
-modules=java.base,java.logging,java.management,java.xml,jdk.unsupported
+# reports java.xml; the image tests decode with ImageIO (java.desktop), which the dry run cannot show: without a GPU
+# they skip before loading an image.
+modules=java.base,java.desktop,java.logging,java.management,java.xml,jdk.unsupported
 
 echo "[prepare] building (mvn package, tests compiled, not run)"
 # build-classpath in the same invocation as package, so that reactor modules resolve to this build's output and not
@@ -72,12 +73,43 @@ else
 fi
 cp kernels/device/table.py bench/python/peer.py "$dev/"
 
+# The jars travel stored (uncompressed) inside one xz archive: xz packs their class files and native libraries far
+# tighter than each jar's own deflate, which keeps the runtime with java.desktop under the carry limit.
+python3 - "$dev/lib" <<'PY'
+import os, sys, zipfile
+for root, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if not name.endswith(".jar"):
+            continue
+        path = os.path.join(root, name)
+        with zipfile.ZipFile(path) as src:
+            entries = [(info, src.read(info)) for info in src.infolist()]
+        with zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_STORED) as out:
+            for info, data in entries:
+                info.compress_type = zipfile.ZIP_STORED
+                out.writestr(info, data)
+        os.replace(path + ".tmp", path)
+PY
+tar -cJf "$dev/lib.tar.xz" -C "$dev" lib
+rm -rf "$dev/lib"
+
 echo "[prepare] jlink runtime ($modules)"
 jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$dev/jre"
 "$dev/jre/bin/java" -version 2>&1 | sed -n 1p
+# Debian's JDK decodes JPEG with the system's libjpeg and converts colours with its liblcms2, which the GPU machine
+# lacks: they travel inside the runtime's lib/, which those JDK libraries search first (RPATH $ORIGIN).
+for jdklib in libjavajpeg.so liblcms.so; do
+    ldd "$dev/jre/lib/$jdklib" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' \
+        | grep -Ev '/(libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|ld-linux[^/]*)\.so' \
+        | while read -r dep; do
+              [ -e "$dev/jre/lib/$(basename "$dep")" ] && continue # the runtime's own (libjava.so)
+              cp -L "$dep" "$dev/jre/lib/"
+              echo "[prepare] runtime carries $(basename "$dep")"
+          done
+done
 tar -cJf "$dev/jre.tar.xz" -C "$dev" jre
 rm -rf "$dev/jre"
-du -sh "$dev" "$dev/jre.tar.xz" "$dev/lib"
+du -sh "$dev" "$dev/jre.tar.xz" "$dev/lib.tar.xz"
 size=$(du -sm "$dev" | cut -f1)
 tree=$(git ls-files -z | xargs -0 du -cm 2>/dev/null | tail -1 | cut -f1)
 echo "[prepare] .device is ${size} MiB, the tracked tree about ${tree} MiB; the device tool carries at most 64 MiB"

@@ -39,6 +39,9 @@ budget() {
 if [ ! -x "$java" ] && [ -f "$dev/jre.tar.xz" ]; then
     tar -xJf "$dev/jre.tar.xz" -C "$dev"
 fi
+if [ ! -d "$dev/lib" ] && [ -f "$dev/lib.tar.xz" ]; then
+    tar -xJf "$dev/lib.tar.xz" -C "$dev"
+fi
 if [ ! -x "$java" ] || [ ! -f "$dev/tests.cp" ]; then
     echo "cortado device run: $dev/jre.tar.xz or $dev/tests.cp is missing. Run kernels/device/prepare.sh on the build" \
          "machine and name .device in the device call's carry." | tee -a "$log" >&2
@@ -62,7 +65,7 @@ tests_limit=$(budget "${TESTS_TIMEOUT:-200}" $((peer_reserve + 120)))
 say "2. tests (GPU ops, nets and training against the CPU oracle; bridges and loading chain), ${tests_limit} s at most"
 # From kernels/, as under Maven: the tests read the module's sources (src/main/cuda, src/main/bridge).
 root=$PWD
-(cd kernels && timeout "$tests_limit" "$root/$java" -Xmx16g \
+(cd kernels && timeout "$tests_limit" "$root/$java" -Xmx16g -Dcortado.cudnn.trace=true \
     -Dcortado.shared="$root/$dev/shared" -cp "$(sed "s|$dev/|$root/$dev/|g" "$root/$dev/tests.cp")" \
     org.junit.platform.console.ConsoleLauncher execute --select-package org.cortado.gpu \
     --include-tag gpu --include-tag 'none()' --exclude-classname '.*\.(Emulated|HostCuda).*' --details tree \
@@ -91,7 +94,7 @@ bench() { # bench NAME CLASS PARAMS...: one JMH run, results in jmh-NAME.json, u
     fi
     timeout "$limit" "$java" -Xmx16g -Dcortado.shared="$dev/shared" -cp "$(cat "$dev/bench.cp")" \
         org.openjdk.jmh.Main \
-        "$class" "${jmh_opts[@]}" -jvmArgsAppend "-Xmx16g -Dcortado.shared=$dev/shared" \
+        "$class" "${jmh_opts[@]}" -jvmArgsAppend "-Xmx16g -Dcortado.shared=$dev/shared -Dcortado.cudnn.trace=true" \
         -rf json -rff "$OUT/jmh-$name.json" "$@" >>"$OUT/bench.log" 2>&1 \
         || echo "benchmark $name failed or timed out (${limit} s): see bench.log" | tee -a "$log"
 }

@@ -12,6 +12,8 @@ import sys
 # JMH parameters -> the peer's work names
 FORWARD = {"alexnet": "alexnet_fc7", "squeezenet": "squeezenet_fire9"}
 TRAIN = {"none": "all", "convs": "frozen"}
+# Works the peer runs for scale only (a different network): no cortado figure is expected.
+PEER_ONLY = {"alexnet_fc7_torchvision": "peer only: torchvision's AlexNet, no LRN or groups"}
 
 
 def rate(img_s):
@@ -52,7 +54,8 @@ def main(jmh_path, peer_path):
         key = (p["work"], p["batch"], p["mode"])
         mine = [(k, v) for k, v in ours.items() if k[:3] == key and k[3] != "cpu"]
         if not mine:
-            print(f"| {p['work']} | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {rate(p['img_s'])} | not run | | |")
+            missing = PEER_ONLY.get(p["work"], "not run")
+            print(f"| {p['work']} | {p['batch']} | {p['mode']} | {p['ms']:.3f} | {rate(p['img_s'])} | {missing} | | |")
         for k, ms in sorted(mine, key=lambda kv: kv[1]):
             done.add(k)
             img_s = p["batch"] * 1000.0 / ms

@@ -18,7 +18,11 @@ import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetStream;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptorEx;
+import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
+import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import jcuda.CudaException;
@@ -50,6 +54,11 @@ final class CudnnConvolution {
     private static final int BWD_DATA_ALGOS = 6;
     private static final int BWD_FILTER_ALGOS = 7;
     private static final int SUCCESS = 0;
+    /**
+     * {@code -Dcortado.cudnn.trace=true}: each forward search prints on standard error what cudnnFind measured and
+     * what was taken, as Caffe logs its cuDNN choices; for reading a GPU run's log, off by default.
+     */
+    private static final boolean TRACE = Boolean.getBoolean("cortado.cudnn.trace");
 
     /** Descriptors of one shape and, once found, the algorithm of each direction. */
     private static final class Plan {
@@ -72,6 +81,10 @@ final class CudnnConvolution {
         cudnnConvolutionDescriptor fwd16;
         int fwd16Algo = UNKNOWN;
         long fwd16Bytes;
+        /** The precise bfloat16 algorithms cudnnFind measured, fastest first: {algo, bytes}; tried in turn. */
+        ArrayDeque<long[]> fwd16Candidates;
+        /** Whether the current BF16 algorithm has run once here (a first call may still refuse it). */
+        boolean fwd16Proven;
         /** Outputs written into a wider tensor (a concat's slice), by that tensor's channel count. */
         final Map<Integer, Window> windows = new HashMap<>();
     }
@@ -176,6 +189,7 @@ final class CudnnConvolution {
         }
         int[] n = new int[1];
         cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.fwd, y, perf.length, n, perf);
+        trace("forward", g, perf, n[0]);
         for (int i = 0; i < n[0]; i++) {
             if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
                 return new long[] {perf[i].algo, perf[i].memory};
@@ -187,49 +201,21 @@ final class CudnnConvolution {
     /**
      * The BF16 forward: input and weight rounded to bfloat16 by the engine's kernel, cuDNN in bfloat16 with float
      * accumulation, the output widened back. False when cuDNN has no bfloat16 algorithm for this shape (found once).
+     *
+     * <p>Only the direct-summation algorithms (implicit GEMM, precomputed implicit GEMM, GEMM) are taken. On an H100
+     * with cuDNN 9.14 the fastest one cudnnFind measured for a 5x5 grouped layer put 40 of 279,936 outputs 0.07-0.14
+     * off (on values near 1), where float accumulation of exact bfloat16 inputs is off by at most the output's
+     * rounding (0.4%): the FFT and Winograd algorithms transform the data in reduced precision. An algorithm that
+     * cudnnFind listed but the first real call refuses (AlexNet's conv1 at batch 256 answered CUDNN_STATUS_BAD_PARAM
+     * there) is dropped for the next one; with none left the layer runs in FP32 and says so once.
      */
     private boolean forwardBf16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         if (p.fwd16Algo == UNSUPPORTED) {
             return false;
         }
         if (p.fwd16Algo == UNKNOWN) {
-            p.fwd16Algo = UNSUPPORTED;
-            try {
-                int h = cudnnDataType.CUDNN_DATA_BFLOAT16;
-                int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
-                p.x16 = new cudnnTensorDescriptor();
-                cudnnCreateTensorDescriptor(p.x16);
-                cudnnSetTensor4dDescriptor(p.x16, nchw, h, g.batch(), g.inChannels(), g.inH(), g.inW());
-                p.y16 = new cudnnTensorDescriptor();
-                cudnnCreateTensorDescriptor(p.y16);
-                cudnnSetTensor4dDescriptor(p.y16, nchw, h, g.batch(), g.outChannels(), g.outH(), g.outW());
-                p.w16 = new cudnnFilterDescriptor();
-                cudnnCreateFilterDescriptor(p.w16);
-                cudnnSetFilter4dDescriptor(p.w16, h, nchw, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(),
-                        g.kernelW());
-                p.fwd16 = new cudnnConvolutionDescriptor();
-                cudnnCreateConvolutionDescriptor(p.fwd16);
-                // bfloat16 data, float32 accumulation.
-                cudnnSetConvolution2dDescriptor(p.fwd16, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
-                        g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
-                cudnnSetConvolutionGroupCount(p.fwd16, g.group());
-                cudnnSetConvolutionMathType(p.fwd16, cudnnMathType.CUDNN_TENSOR_OP_MATH);
-                cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
-                for (int i = 0; i < perf.length; i++) {
-                    perf[i] = new cudnnConvolutionFwdAlgoPerf();
-                }
-                int[] n = new int[1];
-                cudnnFindConvolutionForwardAlgorithm(handle, p.x16, p.w16, p.fwd16, p.y16, perf.length, n, perf);
-                for (int i = 0; i < n[0] && p.fwd16Algo == UNSUPPORTED; i++) {
-                    if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
-                        p.fwd16Algo = perf[i].algo;
-                        p.fwd16Bytes = perf[i].memory;
-                    }
-                }
-            } catch (CudaException e) {
-                p.fwd16Algo = UNSUPPORTED;
-            }
-            if (p.fwd16Algo == UNSUPPORTED) {
+            p.fwd16Candidates = findForwardBf16(g, p);
+            if (!nextBf16Algo(g, p, "cudnnFind listed no direct-summation algorithm")) {
                 return false;
             }
         }
@@ -241,10 +227,101 @@ final class CudnnConvolution {
         DeviceBuffer y16 = half(2, outCount);
         backend.toBf16(input.address(0), x16.address(0), inCount);
         backend.toBf16(weight.address(0), w16.address(0), wCount);
-        DeviceBuffer ws = workspace(p.fwd16Bytes);
-        cudnnConvolutionForward(handle, one, p.x16, ptr(x16), p.w16, ptr(w16), p.fwd16, p.fwd16Algo,
-                ws == null ? null : ptr(ws), p.fwd16Bytes, zero, p.y16, ptr(y16));
+        while (true) {
+            DeviceBuffer ws = workspace(p.fwd16Bytes);
+            try {
+                cudnnConvolutionForward(handle, one, p.x16, ptr(x16), p.w16, ptr(w16), p.fwd16, p.fwd16Algo,
+                        ws == null ? null : ptr(ws), p.fwd16Bytes, zero, p.y16, ptr(y16));
+                p.fwd16Proven = true;
+                break;
+            } catch (CudaException e) {
+                // cuDNN checks its parameters before it launches anything, so a refused call left no work behind.
+                if (p.fwd16Proven) {
+                    throw e;
+                }
+                if (!nextBf16Algo(g, p, "algorithm " + p.fwd16Algo + " refused: " + e.getMessage())) {
+                    return false;
+                }
+            }
+        }
         backend.fromBf16(y16.address(0), output.address(0), outCount);
+        return true;
+    }
+
+    /** With {@link #TRACE}: the {@code n} results of a forward cudnnFind, as {algo status ms bytes}. */
+    private static void trace(String what, ConvGeometry g, cudnnConvolutionFwdAlgoPerf[] perf, int n) {
+        if (!TRACE) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("cortado: cudnnFind ").append(what).append(' ').append(g).append(':');
+        for (int i = 0; i < n; i++) {
+            line.append(String.format(" {algo %d status %d %.3f ms %d B}", perf[i].algo, perf[i].status, perf[i].time,
+                    perf[i].memory));
+        }
+        System.err.println(line);
+    }
+
+    /** cuDNN's forward algorithms that sum products directly (float accumulation, no transform of the data). */
+    private static boolean directSummation(int algo) {
+        return algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM || algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM
+                || algo == CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
+    }
+
+    /** Builds the bfloat16 descriptors and measures the direct-summation algorithms: {algo, bytes}, fastest first. */
+    private ArrayDeque<long[]> findForwardBf16(ConvGeometry g, Plan p) {
+        ArrayDeque<long[]> found = new ArrayDeque<>();
+        try {
+            int h = cudnnDataType.CUDNN_DATA_BFLOAT16;
+            int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
+            p.x16 = new cudnnTensorDescriptor();
+            cudnnCreateTensorDescriptor(p.x16);
+            cudnnSetTensor4dDescriptor(p.x16, nchw, h, g.batch(), g.inChannels(), g.inH(), g.inW());
+            p.y16 = new cudnnTensorDescriptor();
+            cudnnCreateTensorDescriptor(p.y16);
+            cudnnSetTensor4dDescriptor(p.y16, nchw, h, g.batch(), g.outChannels(), g.outH(), g.outW());
+            p.w16 = new cudnnFilterDescriptor();
+            cudnnCreateFilterDescriptor(p.w16);
+            cudnnSetFilter4dDescriptor(p.w16, h, nchw, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(),
+                    g.kernelW());
+            p.fwd16 = new cudnnConvolutionDescriptor();
+            cudnnCreateConvolutionDescriptor(p.fwd16);
+            // bfloat16 data, float32 accumulation.
+            cudnnSetConvolution2dDescriptor(p.fwd16, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
+                    g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
+            cudnnSetConvolutionGroupCount(p.fwd16, g.group());
+            cudnnSetConvolutionMathType(p.fwd16, cudnnMathType.CUDNN_TENSOR_OP_MATH);
+            cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
+            for (int i = 0; i < perf.length; i++) {
+                perf[i] = new cudnnConvolutionFwdAlgoPerf();
+            }
+            int[] n = new int[1];
+            cudnnFindConvolutionForwardAlgorithm(handle, p.x16, p.w16, p.fwd16, p.y16, perf.length, n, perf);
+            trace("bfloat16 forward (of these only algorithms 0-2 are taken)", g, perf, n[0]);
+            for (int i = 0; i < n[0]; i++) {
+                if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT && directSummation(perf[i].algo)) {
+                    found.add(new long[] {perf[i].algo, perf[i].memory});
+                }
+            }
+        } catch (CudaException e) {
+            found.clear(); // no bfloat16 convolution here (an older GPU or cuDNN): the layer runs in FP32
+        }
+        return found;
+    }
+
+    /**
+     * Takes the next bfloat16 candidate of {@code p}; with none left marks the shape UNSUPPORTED and says once, on
+     * standard error, that the layer runs in FP32 and why ({@code reason}).
+     */
+    private boolean nextBf16Algo(ConvGeometry g, Plan p, String reason) {
+        long[] next = p.fwd16Candidates == null ? null : p.fwd16Candidates.poll();
+        if (next == null) {
+            p.fwd16Algo = UNSUPPORTED;
+            System.err.println("cortado: no bfloat16 cuDNN forward for convolution " + g + " (" + reason
+                    + "); this layer runs in FP32");
+            return false;
+        }
+        p.fwd16Algo = (int) next[0];
+        p.fwd16Bytes = next[1];
         return true;
     }
 
