@@ -16,7 +16,7 @@
 # PEER_TIMEOUT 120 s) and what is left once the later steps' shares are set aside (the peer and the table keep
 # PEER_RESERVE 70 s); a JMH run that would get under 20 s is skipped and says so. So a hang or a slow step costs its
 # own rows, never the table, and the call needs no rerun. The JMH runs go in order of the issue's rows: AlexNet
-# forward, the training steps, SqueezeNet, then the opt-in modes, graphs and the im2col convolutions.
+# forward, the training steps, SqueezeNet, then the opt-in modes, graphs, ConvImpl.FASTEST and the im2col convolutions.
 # QUICK=1 shortens the benchmarks. DRYRUN=1 (for the build machine, which has no GPU) goes on after step 1 fails:
 # the tests run (GPU tests skip), one forward and one training benchmark run small on the CPU backend, the peer is
 # skipped without PyTorch; it checks the staging, the runtime's modules, the launchers and the table, not the GPU.
@@ -109,6 +109,8 @@ bench train NetTrainBench -p model=alexnet -p batch=256 -p freeze=none,convs -p 
 bench squeezenet NetForwardBench -p model=squeezenet -p batch=256 -p math=FP32
 bench modes NetForwardBench -p model=alexnet -p batch=256 -p math=TF32,BF16
 bench graph NetForwardBench -p model=alexnet -p batch=1 -p math=FP32,TF32 -p graph=true
+# FASTEST: per convolution the faster of cuDNN and im2col + GEMM, timed on first use (the batch-1 latency row).
+bench fastest NetForwardBench -p model=alexnet -p batch=1,64,256 -p conv=FASTEST -p math=FP32 -p graph=false,true
 bench im2col NetForwardBench -p model=alexnet,squeezenet -p batch=256 -p conv=IM2COL_GEMM
 fi
 python3 - "$OUT" <<'PY'

@@ -50,6 +50,7 @@ public class NetForwardBench {
     public int batch;
     @Param({"gpu"})
     public String device;
+    /** The GPU's ConvImpl: CUDNN, IM2COL_GEMM, or FASTEST (per shape the faster of the two, timed in setUp). */
     @Param({"CUDNN"})
     public String conv;
     @Param({"FP32"})

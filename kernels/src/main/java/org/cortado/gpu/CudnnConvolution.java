@@ -11,6 +11,7 @@ import static jcuda.jcudnn.JCudnn.cudnnDestroy;
 import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardDataAlgorithm;
 import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm;
 import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionForwardAlgorithm;
+import static jcuda.jcudnn.JCudnn.cudnnGetConvolutionForwardWorkspaceSize;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolution2dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionGroupCount;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionMathType;
@@ -58,7 +59,7 @@ final class CudnnConvolution {
      * {@code -Dcortado.cudnn.trace=true}: each forward search prints on standard error what cudnnFind measured and
      * what was taken, as Caffe logs its cuDNN choices; for reading a GPU run's log, off by default.
      */
-    private static final boolean TRACE = Boolean.getBoolean("cortado.cudnn.trace");
+    static final boolean TRACE = Boolean.getBoolean("cortado.cudnn.trace");
 
     /** Descriptors of one shape and, once found, the algorithm of each direction. */
     private static final class Plan {
@@ -203,11 +204,13 @@ final class CudnnConvolution {
      * accumulation, the output widened back. False when cuDNN has no bfloat16 algorithm for this shape (found once).
      *
      * <p>Only the direct-summation algorithms (implicit GEMM, precomputed implicit GEMM, GEMM) are taken. On an H100
-     * with cuDNN 9.14 the fastest one cudnnFind measured for a 5x5 grouped layer put 40 of 279,936 outputs 0.07-0.14
-     * off (on values near 1), where float accumulation of exact bfloat16 inputs is off by at most the output's
-     * rounding (0.4%): the FFT and Winograd algorithms transform the data in reduced precision. An algorithm that
-     * cudnnFind listed but the first real call refuses (AlexNet's conv1 at batch 256 answered CUDNN_STATUS_BAD_PARAM
-     * there) is dropped for the next one; with none left the layer runs in FP32 and says so once.
+     * with cuDNN 9.14, taking the fastest of all put 40 of 279,936 outputs of a 5x5 grouped layer 0.07-0.14 off (on
+     * values near 1), where float accumulation of inputs that bfloat16 holds exactly is off by at most the output's
+     * rounding (0.4%). Which algorithm did it was not logged; for that layer cudnnFind ranks Winograd (7) close to
+     * the fastest, and Winograd and FFT transform the data, in bfloat16 here. With algorithms 0-2 only, the layer
+     * matched the CPU. An algorithm that a first real call refuses (AlexNet's conv1 at batch 256 answered
+     * CUDNN_STATUS_BAD_PARAM there) is dropped for the next one. With none left, the layer runs on float32 data
+     * (TF32 tensor cores, like BF16 mode's backward passes) and says so once.
      */
     private boolean forwardBf16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         if (p.fwd16Algo == UNSUPPORTED) {
@@ -303,26 +306,41 @@ final class CudnnConvolution {
                 }
             }
         } catch (CudaException e) {
-            found.clear(); // no bfloat16 convolution here (an older GPU or cuDNN): the layer runs in FP32
+            found.clear(); // no bfloat16 convolution here (an older GPU or cuDNN): the layer runs in TF32
         }
         return found;
     }
 
     /**
      * Takes the next bfloat16 candidate of {@code p}; with none left marks the shape UNSUPPORTED and says once, on
-     * standard error, that the layer runs in FP32 and why ({@code reason}).
+     * standard error, that the layer runs in TF32 and why ({@code reason}).
      */
     private boolean nextBf16Algo(ConvGeometry g, Plan p, String reason) {
-        long[] next = p.fwd16Candidates == null ? null : p.fwd16Candidates.poll();
-        if (next == null) {
-            p.fwd16Algo = UNSUPPORTED;
-            System.err.println("cortado: no bfloat16 cuDNN forward for convolution " + g + " (" + reason
-                    + "); this layer runs in FP32");
-            return false;
+        if (TRACE && p.fwd16Algo >= 0) {
+            System.err.println("cortado: bfloat16 forward " + g + ": " + reason);
         }
-        p.fwd16Algo = (int) next[0];
-        p.fwd16Bytes = next[1];
-        return true;
+        long[] next;
+        while ((next = p.fwd16Candidates == null ? null : p.fwd16Candidates.poll()) != null) {
+            // cuDNN 9 lists an algorithm once per math type with that type's workspace, and JCudnn 11.7.0 does not
+            // copy the math type back: ask what the descriptors as set (TENSOR_OP_MATH) need, and give the larger.
+            long[] need = new long[1];
+            try {
+                cudnnGetConvolutionForwardWorkspaceSize(handle, p.x16, p.w16, p.fwd16, p.y16, (int) next[0], need);
+            } catch (CudaException e) {
+                reason = "algorithm " + next[0] + " refused its workspace query: " + e.getMessage();
+                if (TRACE) {
+                    System.err.println("cortado: bfloat16 forward " + g + ": " + reason);
+                }
+                continue;
+            }
+            p.fwd16Algo = (int) next[0];
+            p.fwd16Bytes = Math.max(next[1], need[0]);
+            return true;
+        }
+        p.fwd16Algo = UNSUPPORTED;
+        System.err.println("cortado: no bfloat16 cuDNN forward for convolution " + g + " (" + reason
+                + "); this layer runs in TF32 on float32 data");
+        return false;
     }
 
     /** Scratch slot {@code i} holding at least {@code count} bfloat16 values (two per float). */

@@ -8,6 +8,7 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstreamCaptureMode;
@@ -44,6 +45,8 @@ public final class GpuBackend implements Backend {
     private final Device device;
     private final DeviceAllocator allocator;
     private final CudnnConvolution cudnn;
+    /** FASTEST's per-shape choice between cuDNN and im2col + GEMM for the forward; null otherwise. */
+    private final ForwardChoice forwardChoice;
     private final ConvImpl convImpl;
     private final MathMode math;
     private final String description;
@@ -61,8 +64,8 @@ public final class GpuBackend implements Backend {
      */
     public static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math) {
         NativeStack stack = NativeStack.load();
-        if (convImpl == ConvImpl.CUDNN && !stack.hasCudnn()) {
-            throw new IllegalStateException("ConvImpl.CUDNN asked for, but cuDNN did not load:\n"
+        if (convImpl.needsCudnn() && !stack.hasCudnn()) {
+            throw new IllegalStateException("ConvImpl." + convImpl + " asked for, but cuDNN did not load:\n"
                     + String.join("\n", stack.report()));
         }
         CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math);
@@ -82,9 +85,10 @@ public final class GpuBackend implements Backend {
         this.math = math;
         this.allocator = new DeviceAllocator(api);
         this.cudnn = withCudnn && api instanceof CudaContext ctx ? new CudnnConvolution(this, ctx, math) : null;
-        if (convImpl == ConvImpl.CUDNN && cudnn == null) {
-            throw new IllegalStateException("ConvImpl.CUDNN needs cuDNN on a CUDA device: " + description);
+        if (convImpl.needsCudnn() && cudnn == null) {
+            throw new IllegalStateException("ConvImpl." + convImpl + " needs cuDNN on a CUDA device: " + description);
         }
+        this.forwardChoice = convImpl == ConvImpl.FASTEST ? new ForwardChoice(api::synchronize, CudnnConvolution.TRACE) : null;
     }
 
     @Override
@@ -355,16 +359,18 @@ public final class GpuBackend implements Backend {
                                        Tensor output, int channelOffset) {
         g.requireOutputWindow(output.shape(), channelOffset);
         int outputChannels = output.shape().dim(1);
-        if (convImpl == ConvImpl.CUDNN) {
+        // BF16 converts a contiguous output, so it never writes a window through cuDNN.
+        BooleanSupplier viaCudnn = () -> {
             api.makeCurrent();
-            boolean written = math != MathMode.BF16
+            return math != MathMode.BF16
                     && cudnn.forwardInto(g, buf(input), buf(weight), buf(output), outputChannels, channelOffset);
-            if (!written) {
-                Backend.super.convolutionForwardInto(g, input, weight, bias, relu, output, channelOffset);
-                return;
-            }
-        } else {
-            gemmConvolution(g, input, weight, output, outputChannels, channelOffset);
+        };
+        Runnable viaGemm = () -> gemmConvolution(g, input, weight, output, outputChannels, channelOffset);
+        if (forwardByGemm(g, outputChannels, viaCudnn, viaGemm)) {
+            viaGemm.run();
+        } else if (!viaCudnn.getAsBoolean()) {
+            Backend.super.convolutionForwardInto(g, input, weight, bias, relu, output, channelOffset);
+            return;
         }
         if (bias != null || relu) {
             epilogue(g, bias, relu, output, channelOffset);
@@ -373,12 +379,31 @@ public final class GpuBackend implements Backend {
 
     /** {@code conv(input, weight)} into the whole of {@code output}, by the backend's convolution implementation. */
     private void convolve(ConvGeometry g, Tensor input, Tensor weight, Tensor output) {
-        if (convImpl == ConvImpl.CUDNN) {
+        BooleanSupplier viaCudnn = () -> {
             api.makeCurrent();
             cudnn.forward(g, buf(input), buf(weight), buf(output));
+            return true;
+        };
+        Runnable viaGemm = () -> gemmConvolution(g, input, weight, output, g.outChannels(), 0);
+        if (forwardByGemm(g, g.outChannels(), viaCudnn, viaGemm)) {
+            viaGemm.run();
         } else {
-            gemmConvolution(g, input, weight, output, g.outChannels(), 0);
+            viaCudnn.getAsBoolean();
         }
+    }
+
+    /** Whether a forward convolution runs as im2col + GEMM: always, never, or as FASTEST timed it for the shape. */
+    private boolean forwardByGemm(ConvGeometry g, int outputChannels, BooleanSupplier viaCudnn, Runnable viaGemm) {
+        return switch (convImpl) {
+            case IM2COL_GEMM -> true;
+            case CUDNN -> false;
+            case FASTEST -> forwardChoice.gemmIsFaster(g, outputChannels, context().capturing, viaCudnn, viaGemm);
+        };
+    }
+
+    /** For FASTEST: {shapes decided, of them by im2col + GEMM}; null for the other implementations. */
+    public int[] forwardChoices() {
+        return forwardChoice == null ? null : forwardChoice.tally();
     }
 
     /**
@@ -420,7 +445,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
-        if (convImpl == ConvImpl.CUDNN) {
+        if (convImpl.needsCudnn()) {
             api.makeCurrent();
             cudnn.backwardData(g, buf(weight), buf(dout), buf(dinp));
             return;
@@ -453,7 +478,7 @@ public final class GpuBackend implements Backend {
     @Override
     public void convolutionBackwardFilter(ConvGeometry g, Tensor input, Tensor dout, Tensor dweight, Tensor dbias) {
         int outHW = g.outH() * g.outW();
-        if (convImpl == ConvImpl.CUDNN) {
+        if (convImpl.needsCudnn()) {
             api.makeCurrent();
             cudnn.backwardFilter(g, buf(input), buf(dout), buf(dweight));
         } else {

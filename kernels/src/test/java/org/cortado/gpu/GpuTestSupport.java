@@ -12,7 +12,7 @@ final class GpuTestSupport {
     static GpuBackend open(ConvImpl conv, MathMode math) {
         try {
             NativeStack stack = NativeStack.load();
-            Assumptions.assumeTrue(conv != ConvImpl.CUDNN || stack.hasCudnn(),
+            Assumptions.assumeTrue(!conv.needsCudnn() || stack.hasCudnn(),
                     () -> "cuDNN did not load, skipping CUDNN tests:\n" + String.join("\n", stack.report()));
             return GpuBackend.open(0, conv, math);
         } catch (BackendUnavailableException e) {
