@@ -117,6 +117,11 @@ final class CudaContext implements DeviceApi {
     }
 
     CudaContext(int ordinal, boolean nvrtc, MathMode math) {
+        this(ordinal, nvrtc, math, false);
+    }
+
+    /** With {@code compileKernels}, every kernel module is compiled by NVRTC, the build's PTX left unused. */
+    CudaContext(int ordinal, boolean nvrtc, MathMode math, boolean compileKernels) {
         this.math = math;
         cuInit(0);
         int[] count = new int[1];
@@ -143,7 +148,7 @@ final class CudaContext implements DeviceApi {
         cuDevicePrimaryCtxRetain(context, device);
         makeCurrent();
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        kernels = new KernelModules(ccMajor, ccMinor, nvrtc);
+        kernels = new KernelModules(ccMajor, ccMinor, nvrtc, compileKernels);
         kernels.loadAll();
         cublasCreate(cublas);
         cublasSetStream(cublas, new cudaStream_t(stream));

@@ -63,12 +63,24 @@ public final class GpuBackend implements Backend {
      * first ({@link NativeStack#load}); CUDNN requires that it found cuDNN.
      */
     public static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math) {
+        return open(ordinal, convImpl, math, false);
+    }
+
+    /**
+     * As {@link #open(int, ConvImpl, MathMode)}; with {@code compileKernels} the kernels come from NVRTC compiling the
+     * jar's sources, never from the build's PTX: what a driver older than the build's CUDA gets, on any machine.
+     */
+    static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math, boolean compileKernels) {
         NativeStack stack = NativeStack.load();
+        if (compileKernels && !stack.hasNvrtc()) {
+            throw new IllegalStateException("compiling the kernels was asked for, but NVRTC did not load:\n"
+                    + String.join("\n", stack.report()));
+        }
         if (convImpl.needsCudnn() && !stack.hasCudnn()) {
             throw new IllegalStateException("ConvImpl." + convImpl + " asked for, but cuDNN did not load:\n"
                     + String.join("\n", stack.report()));
         }
-        CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math);
+        CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math, compileKernels);
         String name = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s)", ctx.ordinal,
                 ctx.deviceName, ctx.ccMajor, ctx.ccMinor, ctx.driverVersion / 1000, ctx.driverVersion % 1000 / 10,
                 convImpl, math);

@@ -27,15 +27,18 @@ final class KernelModules {
     private final int ccMajor;
     private final int ccMinor;
     private final boolean nvrtcAvailable;
+    /** Compile every module from its source even where the build's PTX would load (tests of the NVRTC path). */
+    private final boolean compileSources;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
     /** Per module: "ptx" or "nvrtc (reason)", for the backend's description. */
     private final Map<String, String> origin = new HashMap<>();
 
-    KernelModules(int ccMajor, int ccMinor, boolean nvrtcAvailable) {
+    KernelModules(int ccMajor, int ccMinor, boolean nvrtcAvailable, boolean compileSources) {
         this.ccMajor = ccMajor;
         this.ccMinor = ccMinor;
         this.nvrtcAvailable = nvrtcAvailable;
+        this.compileSources = compileSources;
     }
 
     /** Loads every module now, so that a driver or compiler problem shows when the backend opens. */
@@ -68,7 +71,9 @@ final class KernelModules {
         m = new CUmodule();
         String ptx = resource(PTX_RESOURCES + name + ".ptx");
         String why;
-        if (ptx == null) {
+        if (compileSources) {
+            why = "compiling the sources was asked for";
+        } else if (ptx == null) {
             why = "no PTX in this jar";
         } else {
             try {

@@ -10,11 +10,19 @@ final class GpuTestSupport {
 
     /** A backend on device 0, or an aborted (skipped) test whose message says why no GPU is usable here. */
     static GpuBackend open(ConvImpl conv, MathMode math) {
+        return open(conv, math, false);
+    }
+
+    /** As {@link #open(ConvImpl, MathMode)}; with {@code compileKernels}, NVRTC compiles every kernel module. */
+    static GpuBackend open(ConvImpl conv, MathMode math, boolean compileKernels) {
         try {
             NativeStack stack = NativeStack.load();
             Assumptions.assumeTrue(!conv.needsCudnn() || stack.hasCudnn(),
                     () -> "cuDNN did not load, skipping CUDNN tests:\n" + String.join("\n", stack.report()));
-            return GpuBackend.open(0, conv, math);
+            Assumptions.assumeTrue(!compileKernels || stack.hasNvrtc(),
+                    () -> "NVRTC did not load, skipping the compiled-kernel tests:\n"
+                            + String.join("\n", stack.report()));
+            return GpuBackend.open(0, conv, math, compileKernels);
         } catch (BackendUnavailableException e) {
             Assumptions.abort("no GPU here, GPU test skipped: " + e.getMessage());
             throw e;

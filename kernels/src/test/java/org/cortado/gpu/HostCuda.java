@@ -86,13 +86,18 @@ final class HostCuda {
 
     /** A backend on the host-CUDA device, loading the stack from {@link #install} first (once per JVM). */
     static GpuBackend open(Layout layout, ConvImpl conv, MathMode math) {
+        return open(layout, conv, math, false);
+    }
+
+    /** As {@link #open(Layout, ConvImpl, MathMode)}; with {@code compileKernels}, NVRTC compiles every module. */
+    static GpuBackend open(Layout layout, ConvImpl conv, MathMode math, boolean compileKernels) {
         Path libs = install(layout);
         NativeStack stack = NativeStack.load(LibrarySearch.of(List.of(libs)));
         if (!stack.report().get(0).contains(libs.toString())) {
             throw new IllegalStateException("this JVM's native stack came from elsewhere, not " + libs + ":\n"
                     + String.join("\n", stack.report()));
         }
-        return GpuBackend.open(0, conv, math);
+        return GpuBackend.open(0, conv, math, compileKernels);
     }
 
     /**

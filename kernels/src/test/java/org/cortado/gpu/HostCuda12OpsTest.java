@@ -3,6 +3,7 @@ package org.cortado.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,19 @@ class HostCuda12OpsTest extends BackendOpsContract {
                 assertTrue(report.contains(lib), report);
             }
             assertTrue(!report.contains("bridge"), report);
+        } finally {
+            b.close();
+        }
+    }
+
+    /** The hook GpuCompiledKernelsOpsTest uses on a GPU: NVRTC compiles every module, whatever the driver would load. */
+    @Test
+    void compilingTheKernelsCanBeAskedFor() {
+        GpuBackend b = HostCuda.open(HostCuda.Layout.CUDA_12, ConvImpl.IM2COL_GEMM, MathMode.FP32, true);
+        try {
+            b.kernelOrigins().forEach((module, origin) -> assertEquals("nvrtc (compiling the sources was asked for)",
+                    origin, module));
+            assertEquals(Arrays.stream(Kernel.values()).map(k -> k.module).distinct().count(), b.kernelOrigins().size());
         } finally {
             b.close();
         }
