@@ -266,7 +266,8 @@ final class CudnnConvolution {
 
     /** cuDNN's forward algorithms that sum products directly (float accumulation, no transform of the data). */
     private static boolean directSummation(int algo) {
-        return algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM || algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM
+        return algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM
+                || algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM
                 || algo == CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
     }
 

@@ -100,7 +100,8 @@ public final class GpuBackend implements Backend {
         if (convImpl.needsCudnn() && cudnn == null) {
             throw new IllegalStateException("ConvImpl." + convImpl + " needs cuDNN on a CUDA device: " + description);
         }
-        this.forwardChoice = convImpl == ConvImpl.FASTEST ? new ForwardChoice(api::synchronize, CudnnConvolution.TRACE) : null;
+        this.forwardChoice = convImpl == ConvImpl.FASTEST
+                ? new ForwardChoice(api::synchronize, CudnnConvolution.TRACE) : null;
     }
 
     @Override
@@ -411,11 +412,6 @@ public final class GpuBackend implements Backend {
             case CUDNN -> false;
             case FASTEST -> forwardChoice.gemmIsFaster(g, outputChannels, context().capturing, viaCudnn, viaGemm);
         };
-    }
-
-    /** For FASTEST: {shapes decided, of them by im2col + GEMM}; null for the other implementations. */
-    public int[] forwardChoices() {
-        return forwardChoice == null ? null : forwardChoice.tally();
     }
 
     /**

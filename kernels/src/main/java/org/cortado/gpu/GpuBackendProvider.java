@@ -9,7 +9,8 @@ import org.cortado.backend.BackendUnavailableException;
 /**
  * Opens the GPU backend for {@code --device gpu|gpu:N|auto} (found by {@link java.util.ServiceLoader}). Defaults: device 0,
  * cuDNN convolutions when cuDNN loaded (else im2col + GEMM), FP32 math; the system properties
- * {@code cortado.gpu.conv} (im2col_gemm | cudnn | fastest) and {@code cortado.gpu.math} (fp32 | tf32 | bf16) override them.
+ * {@code cortado.gpu.conv} (im2col_gemm | cudnn | fastest) and {@code cortado.gpu.math} (fp32 | tf32 | bf16) override
+ * them.
  */
 public final class GpuBackendProvider implements BackendProvider {
     @Override
