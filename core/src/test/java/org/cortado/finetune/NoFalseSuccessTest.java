@@ -84,6 +84,21 @@ class NoFalseSuccessTest {
     }
 
     @Test
+    void withACachedFrozenPrefixTheSameFailures() {
+        // The prefix cache decodes every image up front and feeds training and validation from its own store.
+        var train = assertThrows(DatasetException.class, () -> FineTuner.run(
+                config(broken.resolve("train"), good.resolve("val")).freezeThrough("fire/concat").linearProbe(false)
+                        .build(), backend, new FineTuneListener() {}));
+        assertTrue(train.getMessage().startsWith("no usable training image in " + broken.resolve("train")),
+                train.getMessage());
+        var val = assertThrows(DatasetException.class, () -> FineTuner.run(
+                config(good.resolve("train"), broken.resolve("val")).freezeThrough("fire/concat").build(), backend,
+                new FineTuneListener() {}));
+        assertTrue(val.getMessage().startsWith("no usable validation image in " + broken.resolve("val")),
+                val.getMessage());
+    }
+
+    @Test
     void anEpochWithoutOneImageFailsWithoutAnyUpdate() throws Exception {
         // Without the probe nothing reads the training images before training: the first epoch finds them all broken.
         Path out = dir.resolve("out-train");
