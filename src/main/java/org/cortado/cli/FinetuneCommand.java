@@ -131,7 +131,8 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "Snapshot every N iterations (0: only best and last). Default: ${DEFAULT-VALUE}.")
     int snapshotEvery;
 
-    @Option(names = "--resume", description = "Continue from the latest snapshot in --snapshot-dir.")
+    @Option(names = "--resume", description = "Continue from the latest snapshot in --snapshot-dir (its files are "
+            + "checked; it needs the same settings, device and compute threads, -Dcortado.threads=N).")
     boolean resume;
 
     @Option(names = "--report", paramLabel = "FILE", description = "JSON report.")

@@ -63,7 +63,8 @@ final class WeightsCommand implements Callable<Integer> {
     /** {@code weights fetch NAME}. */
     @Command(name = "fetch", mixinStandardHelpOptions = true,
             description = "Download a model's caffemodel with progress, resuming a partial download, verifying its"
-                    + " checksum and writing it atomically (NAME.caffemodel appears only when complete and verified).")
+                    + " size and checksum and writing it atomically (NAME.caffemodel appears only when complete and"
+                    + " verified). Mirrors are tried in turn; a plain-http URL is tried as https first.")
     static final class FetchCommand implements Callable<Integer> {
         @Mixin
         ManifestOption manifest;
@@ -85,7 +86,10 @@ final class WeightsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             ModelEntry entry = manifest.read().get(name);
-            Fetcher.Result r = Fetcher.withProgress(entry.caffemodel(), quiet).fetch(entry, dir);
+            // Notes (a mirror given up, https falling back to http) go to standard output, so that a failure stays one
+            // line on standard error.
+            Fetcher.Result r = Fetcher.withProgress(entry.caffemodel(), quiet, note -> out.println("note: " + note))
+                    .fetch(entry, dir);
             if (r.alreadyPresent()) {
                 out.printf("%s: already present and verified (%s)%n", r.file(), entry.checksum().algorithm());
             } else {

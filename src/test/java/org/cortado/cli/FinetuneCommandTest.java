@@ -65,7 +65,8 @@ class FinetuneCommandTest {
         var first = CliTestSupport.run(args("--epochs", "1", "--snapshot-dir", snaps.toString(), "--snapshot-every",
                 "2"));
         assertEquals(0, first.status(), first.toString());
-        assertTrue(Files.exists(snaps.resolve("iter_000004.json")) && Files.exists(snaps.resolve("best.caffemodel")));
+        assertTrue(Files.exists(snaps.resolve("iter_000004.snapshot.json"))
+                && Files.exists(snaps.resolve("best.snapshot.json")));
         var again = CliTestSupport.run(args("--epochs", "1", "--snapshot-dir", snaps.toString(), "--resume"));
         assertEquals(0, again.status(), again.toString());
         assertTrue(again.out().contains("resumed from") && again.out().contains("at iteration 5"), again.out());

@@ -1,6 +1,7 @@
 package org.cortado.backend;
 
 import java.util.List;
+import java.util.Map;
 import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
@@ -21,6 +22,15 @@ public interface Backend extends AutoCloseable {
     String name();
 
     Device device();
+
+    /**
+     * The settings besides the inputs that decide the bits of this backend's results (its device, and where they
+     * matter the thread split or kernel choices), by name: a resumed run must see the same ones to continue bit for
+     * bit. Default: the device, as {@link #name()} describes it.
+     */
+    default Map<String, String> numerics() {
+        return Map.of("device", name());
+    }
 
     // ---- memory -------------------------------------------------------------------------------------------------
 

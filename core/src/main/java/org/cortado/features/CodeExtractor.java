@@ -19,6 +19,7 @@ import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
+import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.image.ImageTransformer;
 import org.cortado.io.Npy;
@@ -100,7 +101,7 @@ public final class CodeExtractor {
             return null;
         }
         FeatureSet set = FeatureFiles.read(npy);
-        if (set.provenance() == null || !provenance.identity().equals(set.provenance().identity())
+        if (set.rows() == 0 || set.provenance() == null || !provenance.identity().equals(set.provenance().identity())
                 || !set.classes().equals(data.classes())) {
             return null;
         }
@@ -137,6 +138,11 @@ public final class CodeExtractor {
         }
         compute(samples, missing, parts, progress);
         FeatureSet set = join(data, parts, partCount, provenance.stamped());
+        if (set.rows() == 0) {
+            // A feature file of no rows would pass for a result; nothing is written and nothing is kept to resume.
+            deleteTree(parts);
+            throw NoUsableImages.error("", data, set.skipped());
+        }
         FeatureFiles.write(npy, set);
         deleteTree(parts);
         return set;

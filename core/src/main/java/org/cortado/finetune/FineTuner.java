@@ -18,10 +18,10 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.ImageFolders;
+import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
 import org.cortado.io.AtomicFiles;
-import org.cortado.layers.Layer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
@@ -109,9 +109,9 @@ public final class FineTuner {
             int totalIterations = (totalBatches + settings.iterSize() - 1) / settings.iterSize();
             settings = settings.withMaxIter(totalIterations);
             Solver solver = new Solver(net, settings, CounterRng.derive(cfg.seed(), STREAM_SOLVER));
-            Map<String, Object> fingerprint = fingerprint(settings);
+            Map<String, Object> fingerprint = Fingerprint.of(cfg, settings, backend);
             Snapshots snapshots = cfg.snapshotDir() == null ? null : new Snapshots(cfg.snapshotDir());
-            Run run = new Run(net, training, feed, solver, snapshots, fingerprint, data.val(), totalIterations);
+            Run run = new Run(net, training, feed, solver, snapshots, fingerprint, data, totalIterations);
 
             LinearProbe.Result probe = null;
             if (cfg.resume()) {
@@ -131,7 +131,7 @@ public final class FineTuner {
                 run.validate(0, null, null, null);
             }
             run.train();
-            Map<String, String> exported = cfg.export() == null ? null : export(net, replaced);
+            Map<String, String> exported = cfg.export() == null ? null : export(net, replaced, solver);
             EpochRecord last = run.history.get(run.history.size() - 1);
             List<Map<String, String>> skipped = new ArrayList<>();
             for (Skipped s : feed.skipped()) {
@@ -216,28 +216,6 @@ public final class FineTuner {
         return n;
     }
 
-    /** What must not change between a run and its resumption. */
-    private Map<String, Object> fingerprint(SolverSettings s) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("model", cfg.model().toString());
-        f.put("weights", cfg.weights().toString());
-        f.put("train", cfg.train().toString());
-        f.put("val", cfg.val() == null ? "held out " + cfg.valFraction() : cfg.val().toString());
-        f.put("replace", cfg.replace());
-        f.put("new_layer", cfg.replacementName());
-        f.put("freeze_through", cfg.freezeThrough());
-        f.put("epochs", cfg.epochs());
-        f.put("seed", cfg.seed());
-        f.put("batch_size", cfg.batchSize());
-        f.put("solver", s.toString());
-        f.put("train_val", cfg.trainVal() == null ? null : cfg.trainVal().toString());
-        f.put("head_lr_mult", (double) cfg.headLrMult());
-        f.put("linear_probe", cfg.linearProbe());
-        f.put("train_transform", cfg.trainTransform().describe());
-        f.put("val_transform", cfg.evalTransform().describe());
-        return f;
-    }
-
     /** The state of the training loop. */
     private final class Run {
         final Net net;
@@ -246,8 +224,10 @@ public final class FineTuner {
         final Solver solver;
         final Snapshots snapshots;
         final Map<String, Object> fingerprint;
+        final TrainValSplit data;
         final ImageDataset val;
         final int totalIterations;
+        final EpochUsage usage;
         final List<EpochRecord> history = new ArrayList<>();
         double bestAccuracy = -1;
         int bestEpoch = -1;
@@ -260,39 +240,40 @@ public final class FineTuner {
         long epochImages;
 
         Run(Net net, NetSurgery.TrainingNet training, DataFeed feed, Solver solver, Snapshots snapshots,
-            Map<String, Object> fingerprint, ImageDataset val, int totalIterations) {
+            Map<String, Object> fingerprint, TrainValSplit data, int totalIterations) {
             this.net = net;
             this.training = training;
             this.feed = feed;
             this.solver = solver;
             this.snapshots = snapshots;
             this.fingerprint = fingerprint;
-            this.val = val;
+            this.data = data;
+            this.val = data.val();
             this.totalIterations = totalIterations;
+            this.usage = new EpochUsage(feed.batchesPerEpoch());
         }
 
         LinearProbe.Result resume() {
-            var found = snapshots.latest().orElseThrow(() -> new IllegalArgumentException(
-                    "--resume: no complete snapshot in " + snapshots.dir()));
-            Map<String, Object> saved = found.meta().settings();
-            Map<?, ?> current = Snapshots.JSON.convertValue(fingerprint, Map.class);
-            List<String> differences = new ArrayList<>();
-            for (var key : current.keySet()) {
-                if (!String.valueOf(current.get(key)).equals(String.valueOf(saved.get(key)))) {
-                    differences.add(key + " " + saved.get(key) + " (snapshot) vs " + current.get(key) + " (now)");
-                }
+            Snapshots.Found found;
+            try {
+                found = snapshots.latest().orElseThrow(() -> new IllegalArgumentException("--resume: "
+                        + snapshots.whyEmpty()));
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("--resume: " + e.getMessage(), e);
             }
+            Snapshots.Manifest saved = found.manifest();
+            List<String> differences = Fingerprint.differences(saved.settings(), fingerprint);
             if (!differences.isEmpty()) {
-                throw new IllegalArgumentException("--resume: " + found.weights() + " was written by a run with other "
-                        + "settings: " + String.join("; ", differences));
+                throw new IllegalArgumentException("--resume: " + found.manifestFile() + " was written by a run with "
+                        + "other settings: " + String.join("; ", differences));
             }
             net.copyWeightsFrom(CaffeModelReader.read(found.weights()));
-            solver.restore(Snapshots.readState(found.solverState()), found.solverState().toString());
-            history.addAll(found.meta().history());
-            bestAccuracy = found.meta().bestValAccuracy();
-            bestEpoch = found.meta().bestEpoch();
-            probe = found.meta().linearProbe();
-            listener.message("resumed from " + found.weights() + " at iteration " + solver.iteration());
+            solver.restore(found.solverState(), found.manifestFile().toString());
+            history.addAll(saved.history());
+            bestAccuracy = saved.bestValAccuracy();
+            bestEpoch = saved.bestEpoch();
+            probe = saved.linearProbe();
+            listener.message("resumed from " + found.manifestFile() + " at iteration " + solver.iteration());
             return probe;
         }
 
@@ -304,21 +285,30 @@ public final class FineTuner {
                 long[] batch = {(long) solver.iteration() * iterSize};
                 double rate = solver.rate();
                 long t0 = System.nanoTime();
-                double loss = solver.step(n -> {
-                    DataFeed.Pass p = feed.trainPass(batch[0]++);
+                Solver.Outcome step = solver.stepCounted(n -> {
+                    long b = batch[0]++;
+                    DataFeed.Pass p = feed.trainPass(b);
+                    if (usage.add(b, p.images())) {
+                        throw NoUsableImages.error("training", data.train(), feed.skipped());
+                    }
                     epochLoss += p.loss() * p.images();
                     epochCorrect += p.accuracy() * p.images();
                     epochImages += p.images();
                     trainedImages += p.images();
-                    return p.loss();
+                    return new Solver.Outcome(p.loss(), p.images());
                 });
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 int iter = solver.iteration();
                 long done = (long) iter * iterSize;
                 int epoch = (int) Math.min(cfg.epochs(), (done - iterSize) / bpe + 1);
                 double perIteration = trainSeconds / (iter - startIteration);
-                listener.iteration(iter, totalIterations, epoch, loss, rate, imagesPerSecond(),
-                        perIteration * (totalIterations - iter));
+                if (step.updated()) {
+                    listener.iteration(iter, totalIterations, epoch, step.loss(), rate, imagesPerSecond(),
+                            perIteration * (totalIterations - iter));
+                } else {
+                    listener.message("iter " + iter + "/" + totalIterations + ": no image of its batches could be "
+                            + "used, no update");
+                }
                 // An epoch ends in the iteration that consumes its last batch (iter_size need not divide it).
                 boolean epochEnd = done / bpe > (done - iterSize) / bpe || iter == totalIterations;
                 if (epochEnd) {
@@ -365,6 +355,9 @@ public final class FineTuner {
                 sums[1] += (double) acc * labels.length;
                 sums[2] += labels.length;
             });
+            if (sums[2] == 0) {
+                throw NoUsableImages.error("validation", val, feed.skipped());
+            }
             double valAccuracy = sums[1] / sums[2];
             EpochRecord r = new EpochRecord(epoch, solver.iteration(), trainLoss, trainAccuracy, sums[0] / sums[2],
                     valAccuracy, rate, seconds());
@@ -381,39 +374,28 @@ public final class FineTuner {
         }
 
         void snapshot(String tag) {
-            Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), null, null, fingerprint,
-                    List.copyOf(history), bestAccuracy, bestEpoch, probe);
-            Path json = snapshots.write(tag, net, training.definition(), solver, meta);
-            listener.message("snapshot " + json.getParent().resolve(tag + ".caffemodel"));
+            Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), fingerprint, List.copyOf(history),
+                    bestAccuracy, bestEpoch, probe);
+            Path manifest = snapshots.write(tag, net, training.definition(), solver, meta);
+            listener.message("snapshot " + manifest + " (iteration " + solver.iteration() + ")");
         }
     }
 
     /** Writes the deploy net (with the new layer) and its weights; returns the paths. */
-    private Map<String, String> export(Net net, NetParameter replacedDeploy) {
+    private Map<String, String> export(Net net, NetParameter replacedDeploy, Solver solver) {
         Path dir = cfg.export();
+        Path deploy = dir.resolve("deploy.prototxt");
+        Path model = dir.resolve("finetuned.caffemodel");
+        Set<String> deployLayers = new java.util.HashSet<>();
+        replacedDeploy.getLayerList().forEach(l -> deployLayers.add(l.getName()));
+        Map<String, List<Tensor>> blobs = HostParams.checked(net, l -> deployLayers.contains(l.name()), solver,
+                "export " + model);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create export folder " + dir + ": " + e.getMessage(), e);
         }
-        Path deploy = dir.resolve("deploy.prototxt");
-        Path model = dir.resolve("finetuned.caffemodel");
         CaffeModelWriter.writeDeployPrototxt(deploy, replacedDeploy);
-        Map<String, List<Tensor>> blobs = new LinkedHashMap<>();
-        for (var l : replacedDeploy.getLayerList()) {
-            int idx;
-            try {
-                idx = net.indexOf(l.getName());
-            } catch (NetDefinitionException e) {
-                continue;
-            }
-            Layer layer = net.layers().get(idx);
-            if (!layer.params().isEmpty()) {
-                List<Tensor> host = new ArrayList<>();
-                layer.params().forEach(p -> host.add(net.backend().download(p.data())));
-                blobs.put(layer.name(), host);
-            }
-        }
         CaffeModelWriter.write(model, replacedDeploy, blobs);
         listener.message("exported " + deploy + " and " + model);
         Map<String, String> out = new LinkedHashMap<>();

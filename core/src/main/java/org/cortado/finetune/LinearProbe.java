@@ -3,6 +3,7 @@ package org.cortado.finetune;
 import java.util.List;
 import org.cortado.backend.Backend;
 import org.cortado.data.ImageDataset;
+import org.cortado.data.NoUsableImages;
 import org.cortado.heads.CrossValidation;
 import org.cortado.heads.HeadSpec;
 import org.cortado.heads.HeadType;
@@ -108,6 +109,9 @@ public final class LinearProbe {
         int usable = 0;
         for (float[] c : codes) {
             usable += c != null ? 1 : 0;
+        }
+        if (usable == 0) {
+            throw NoUsableImages.error("training", train, feed.skipped());
         }
         float[][] x = new float[usable][];
         float[][] xMaps = new float[usable][];

@@ -24,6 +24,10 @@ import org.cortado.tensor.Tensor;
  *
  * <p>The stochastic layers draw from {@code (seed, iter * iter_size + k)} for pass {@code k}, so that a run resumed
  * from a snapshot at iteration {@code i} continues exactly as the uninterrupted one.
+ *
+ * <p>A pass may run no example at all (every image of its batch failed to decode). Its gradients are zero, so
+ * averaging it in would only shrink the others; an iteration whose passes all ran none updates nothing at all (no
+ * momentum step, no weight decay) and only advances the iteration, so that the next one takes the next batches.
  */
 public final class Solver {
     private final Net net;
@@ -73,6 +77,20 @@ public final class Solver {
         double run(Net net);
     }
 
+    /** One forward and backward pass that says how many examples it ran (none: it ran nothing). */
+    @FunctionalInterface
+    public interface CountingPass {
+        Outcome run(Net net);
+    }
+
+    /** What passes ran: their mean loss (over passes with examples; 0 when none had any) and how many examples. */
+    public record Outcome(double loss, long examples) {
+        /** Whether the iteration this describes updated the parameters. */
+        public boolean updated() {
+            return examples > 0;
+        }
+    }
+
     /**
      * One iteration on {@code iter_size} batches from {@code batches}; returns their mean loss.
      *
@@ -89,23 +107,54 @@ public final class Solver {
      * @throws TrainingDivergedException when the loss is NaN or infinite (nothing is updated then)
      */
     public double step(Pass pass) {
+        return stepCounted(n -> new Outcome(pass.run(n), 1)).loss();
+    }
+
+    /**
+     * One iteration of {@code iter_size} passes that count their examples. The gradients are averaged over the passes
+     * that ran examples; when none did, nothing is updated and only the iteration advances.
+     *
+     * @throws TrainingDivergedException when the loss is NaN or infinite (nothing is updated then)
+     */
+    public Outcome stepCounted(CountingPass pass) {
         net.setMode(Phase.TRAIN);
         net.clearParamDiffs();
         double loss = 0;
+        long examples = 0;
+        int passesWithExamples = 0;
         for (int k = 0; k < s.iterSize(); k++) {
             net.setRandomState(seed, (long) iter * s.iterSize() + k);
-            loss += pass.run(net);
+            Outcome o = pass.run(net);
+            if (o.examples() > 0) {
+                loss += o.loss();
+                examples += o.examples();
+                passesWithExamples++;
+            }
         }
-        loss /= s.iterSize();
+        if (passesWithExamples == 0) {
+            iter++;
+            return new Outcome(0, 0);
+        }
+        loss /= passesWithExamples;
         if (!Double.isFinite(loss)) {
             throw new TrainingDivergedException(iter, loss, lastRate);
         }
-        applyUpdate();
-        return loss;
+        applyUpdate(passesWithExamples);
+        return new Outcome(loss, examples);
     }
 
-    /** ApplyUpdate on the gradients now in the net; advances the iteration. */
+    /** The learning rate of the last update (before multipliers). */
+    public double lastRate() {
+        return lastRate;
+    }
+
+    /** ApplyUpdate on the gradients of {@code iter_size} passes now in the net; advances the iteration. */
     public void applyUpdate() {
+        applyUpdate(s.iterSize());
+    }
+
+    /** ApplyUpdate on the gradients of {@code passes} passes; advances the iteration. */
+    private void applyUpdate(int passes) {
         float rate = (float) LearningRate.at(s, iter);
         List<Param> params = net.params();
         float clipScale = 1f;
@@ -121,7 +170,7 @@ public final class Solver {
                 clipScale = (float) (s.clipGradients() / norm);
             }
         }
-        float gradScale = clipScale / s.iterSize();
+        float gradScale = clipScale / passes;
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
             if (!p.isLearned()) {

@@ -110,9 +110,6 @@ public final class Transfer {
         long t2 = System.nanoTime();
         FeatureSet val = extract(codes, data.val(), config, "val");
         long t3 = System.nanoTime();
-        if (train.rows() == 0) {
-            throw new IllegalArgumentException("no training image gave a code; skipped: " + train.skipped());
-        }
         TrainedHead head = TrainedHead.fit(config.head(), train);
         Evaluation trainEval = head.evaluate(train);
         Evaluation valEval = head.evaluate(val);

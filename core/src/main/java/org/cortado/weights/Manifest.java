@@ -72,6 +72,15 @@ public record Manifest(List<ModelEntry> models, Map<String, String> labels) {
         if (e.urls() == null || e.urls().isEmpty()) {
             throw new IllegalArgumentException(where + " has no download URL");
         }
+        for (String url : e.urls()) {
+            String lower = url == null ? "" : url.toLowerCase(java.util.Locale.ROOT);
+            if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+                throw new IllegalArgumentException(where + ": URL '" + url + "' is not http or https");
+            }
+        }
+        if (e.size() != null && e.size() <= 0) {
+            throw new IllegalArgumentException(where + ": size must be a positive number of bytes, got " + e.size());
+        }
         if (e.sha1() == null && (e.sha1Missing() == null || e.sha1Missing().isBlank())) {
             throw new IllegalArgumentException(where + " has no SHA-1 and does not say why (sha1_missing)");
         }

@@ -210,7 +210,7 @@ class FineTunerTest {
         } catch (IllegalStateException expected) {
             assertEquals("interrupted", expected.getMessage());
         }
-        assertTrue(Files.exists(snaps.resolve("iter_000006.json")));
+        assertTrue(Files.exists(snaps.resolve("iter_000006.snapshot.json")));
         FineTuneResult resumed = FineTuner.run(config().snapshots(snaps, 3).resume(true)
                 .export(out.resolve("resumed")).build(), backend, new FineTuneListener() {});
         assertArrayEquals(Files.readAllBytes(out.resolve("whole/finetuned.caffemodel")),

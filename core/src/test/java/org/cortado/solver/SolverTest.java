@@ -2,6 +2,7 @@ package org.cortado.solver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,48 @@ class SolverTest {
         v = 0.999 * v + 0.001 * 0.04;
         double step2 = 0.01 * Math.sqrt(1 - 0.999 * 0.999) / (1 - 0.81) * m / (Math.sqrt(v) + 1e-8);
         assertEquals(1 - step1 - step2, w.data().hostData()[0], TOL);
+    }
+
+    @Test
+    void anIterationWithoutExamplesUpdatesNothingAndOnlyAdvances() {
+        Net net = twoParamNet("");
+        Param w = net.params().get(0);
+        set(w, new float[] {1f, -2f}, new float[] {0.5f, 0.5f});
+        set(net.params().get(1), new float[] {3f}, new float[] {1f});
+        // Momentum and decay would move the weights even on a zero gradient.
+        Solver solver = new Solver(net, settings(SolverSettings.Type.SGD, 0.1f, 0.9f, 0.01f, 2, -1), 1);
+        solver.applyUpdate();
+        float[] after = w.data().hostData().clone();
+        SolverState history = solver.state(null);
+        Solver.Outcome o = solver.stepCounted(n -> new Solver.Outcome(0, 0));
+        assertEquals(0, o.examples());
+        assertFalse(o.updated());
+        assertEquals(2, solver.iteration(), "the iteration advances to the next batches");
+        assertArrayEquals(after, w.data().hostData(), 0f, "no momentum step, no decay");
+        assertEquals(history.getHistoryList(), solver.state(null).getHistoryList(), "momentum history unchanged");
+    }
+
+    @Test
+    void passesWithoutExamplesAreLeftOutOfTheAverage() {
+        // iter_size 2 where one pass ran nothing: the update is that of the other pass alone.
+        Net a = twoParamNet("");
+        Net b = twoParamNet("");
+        for (Net net : List.of(a, b)) {
+            set(net.params().get(0), new float[] {1f, 1f}, new float[] {0f, 0f});
+            set(net.params().get(1), new float[] {0f}, new float[] {0f});
+        }
+        Solver.CountingPass real = n -> {
+            backend.copy(Tensor.wrap(Shape.of(1, 2), new float[] {2f, 4f}), n.params().get(0).diff(backend));
+            return new Solver.Outcome(0.5, 3);
+        };
+        new Solver(a, settings(SolverSettings.Type.SGD, 0.5f, 0f, 0f, 1, -1), 1).stepCounted(real);
+        int[] k = {0};
+        Solver.Outcome o = new Solver(b, settings(SolverSettings.Type.SGD, 0.5f, 0f, 0f, 2, -1), 1)
+                .stepCounted(n -> k[0]++ == 0 ? real.run(n) : new Solver.Outcome(0, 0));
+        assertEquals(0.5, o.loss());
+        assertEquals(3, o.examples());
+        assertArrayEquals(a.params().get(0).data().hostData(), b.params().get(0).data().hostData(), 0f);
+        assertArrayEquals(new float[] {0f, -1f}, b.params().get(0).data().hostData(), TOL);
     }
 
     // ---- steps on a real net --------------------------------------------------------------------------------------

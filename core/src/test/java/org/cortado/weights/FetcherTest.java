@@ -62,6 +62,31 @@ class FetcherTest {
             ex.sendResponseHeaders(404, -1);
             ex.close();
         });
+        server.createContext("/error", ex -> {
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        server.createContext("/tofile", ex -> {
+            ex.getResponseHeaders().add("Location", "file:///etc/passwd");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        server.createContext("/redirect", ex -> {
+            ex.getResponseHeaders().add("Location", "/ranged");
+            ex.sendResponseHeaders(301, -1);
+            ex.close();
+        });
+        server.createContext("/endless", ex -> {
+            // Chunked, no Content-Length: only the size in the manifest can stop it.
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 4; i++) {
+                    out.write(payload);
+                }
+            } catch (IOException dropped) {
+                // The client hung up once it had enough.
+            }
+        });
         server.start();
     }
 
@@ -105,9 +130,13 @@ class FetcherTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** The notes of the fetchers made by {@link #fetcher()}. */
+    private final List<String> notes = new CopyOnWriteArrayList<>();
+
     private Fetcher fetcher() {
         return new Fetcher(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                total -> new Progress("test", "MB", 1e6, total, System.err, Progress.Mode.QUIET, System::nanoTime, 0));
+                total -> new Progress("test", "MB", 1e6, total, System.err, Progress.Mode.QUIET, System::nanoTime, 0),
+                notes::add);
     }
 
     private Checksum expected() {
@@ -197,5 +226,97 @@ class FetcherTest {
         Files.writeString(target, "stale");
         fetcher().fetch(List.of(url("/ranged")), expected(), target);
         assertArrayEquals(payload, Files.readAllBytes(target));
+    }
+
+    @Test
+    void aRedirectToAFileIsRefusedAndTheNextMirrorServes() throws Exception {
+        Path target = dir.resolve("m.caffemodel");
+        Fetcher.Result r = fetcher().fetch(List.of(url("/tofile"), url("/redirect")), expected(), SIZE + 0L, target);
+        assertEquals(url("/redirect"), r.url());
+        assertArrayEquals(payload, Files.readAllBytes(target));
+        assertEquals(List.of(url("/tofile") + ": redirected to file:///etc/passwd is not an http or https URL (not"
+                + " followed); trying the next mirror"), notes);
+        IOException e = assertThrows(IOException.class,
+                () -> fetcher().fetch(List.of(url("/tofile")), expected(), dir.resolve("x")));
+        assertEquals("x: " + url("/tofile") + ": redirected to file:///etc/passwd is not an http or https URL (not"
+                + " followed)", e.getMessage());
+    }
+
+    @Test
+    void aBodyBeyondTheManifestsSizeIsCutOffAndDeleted() throws Exception {
+        Path target = dir.resolve("m.caffemodel");
+        IOException e = assertThrows(IOException.class,
+                () -> fetcher().fetch(List.of(url("/endless")), expected(), SIZE + 0L, target));
+        assertTrue(e.getMessage().contains("sent more than the manifest's size of " + SIZE
+                + " bytes; download stopped and deleted"), e.getMessage());
+        assertFalse(Files.exists(target));
+        assertFalse(Files.exists(dir.resolve("m.caffemodel.part")));
+        // A server that announces another length is not read at all.
+        IOException announced = assertThrows(IOException.class,
+                () -> fetcher().fetch(List.of(url("/ranged")), expected(), SIZE - 1L, target));
+        assertTrue(announced.getMessage().contains("the server announces " + SIZE + " bytes, the manifest says "
+                + (SIZE - 1)), announced.getMessage());
+        assertFalse(Files.exists(dir.resolve("m.caffemodel.part")));
+    }
+
+    @Test
+    void withoutASizeABodyBelowTheCapIsTakenWhole() throws Exception {
+        assertTrue(Fetcher.MAX_UNKNOWN_SIZE >= 1L << 30, "the cap lies above any Model Zoo caffemodel");
+        Path part = dir.resolve("m.caffemodel.part");
+        fetcher().download(java.net.URI.create(url("/endless")), part, null, Duration.ofSeconds(5));
+        assertEquals(4L * SIZE, Files.size(part));
+    }
+
+    @Test
+    void aFailingMirrorIsNotedAndTheNextOneServes() throws Exception {
+        Path target = dir.resolve("m.caffemodel");
+        Fetcher.Result r = fetcher().fetch(List.of(url("/error"), url("/ranged")), expected(), SIZE + 0L, target);
+        assertEquals(url("/ranged"), r.url());
+        assertEquals(List.of(url("/error") + ": HTTP 500; trying the next mirror"), notes);
+        assertArrayEquals(payload, Files.readAllBytes(target));
+    }
+
+    @Test
+    void theFinalErrorNamesEveryMirrorsReasonOnOneLine() {
+        Path target = dir.resolve("m.caffemodel");
+        IOException e = assertThrows(IOException.class, () -> fetcher().fetch(List.of(url("/tofile"), url("/error"),
+                url("/corrupt"), url("/endless")), expected(), SIZE + 0L, target));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("m.caffemodel: no mirror delivered it: "), m);
+        for (String reason : List.of(url("/tofile") + ": redirected to file:///etc/passwd",
+                url("/error") + ": HTTP 500", url("/corrupt") + ": downloaded file has SHA-1",
+                url("/endless") + ": sent more than")) {
+            assertTrue(m.contains(reason), reason + " in " + m);
+        }
+        assertFalse(m.contains("\n"), m);
+        assertEquals(3, notes.size(), notes.toString());
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void plainHttpIsTriedAsHttpsFirstAndFallsBackWithANote() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Path target = dir.resolve("m.caffemodel");
+        Fetcher.Result r = fetcher().tryHttpsOnPort(closed).fetch(List.of(url("/ranged")), expected(), SIZE + 0L,
+                target);
+        assertEquals(url("/ranged"), r.url());
+        assertEquals(1, notes.size(), notes.toString());
+        assertTrue(notes.get(0).startsWith("https://127.0.0.1:" + closed + "/ranged not served (")
+                && notes.get(0).endsWith("using " + url("/ranged") + " over plain http, the checksum verifies the"
+                + " file"), notes.get(0));
+        assertArrayEquals(payload, Files.readAllBytes(target));
+    }
+
+    @Test
+    void theHttpsAttemptKeepsHostAndPathAndOnlyReplacesTheDefaultPort() {
+        Fetcher f = fetcher();
+        assertEquals("https://dl.caffe.berkeleyvision.org/bvlc_alexnet.caffemodel", f.httpsVariant(java.net.URI
+                .create("http://dl.caffe.berkeleyvision.org/bvlc_alexnet.caffemodel")).toString());
+        assertEquals("https://h/a?b=c", f.httpsVariant(java.net.URI.create("http://h:80/a?b=c")).toString());
+        assertNull(f.httpsVariant(java.net.URI.create("http://h:8080/a")), "an explicit port serves one protocol");
+        assertNull(f.httpsVariant(java.net.URI.create("https://h/a")));
     }
 }

@@ -74,4 +74,23 @@ class ManifestTest {
         Files.writeString(f, "{\"format\": \"other\"}");
         assertThrows(IllegalArgumentException.class, () -> Manifest.read(f));
     }
+
+    @Test
+    void onlyHttpAndHttpsUrlsAndPositiveSizesAreAccepted() throws Exception {
+        Path f = dir.resolve("m.json");
+        for (String url : List.of("file:///etc/passwd", "ftp://h/x.caffemodel", "x.caffemodel")) {
+            Files.writeString(f, """
+                    {"format": "cortado-weights/1", "models": [
+                     {"name": "x", "caffemodel": "x.caffemodel", "urls": ["https://h/x", "%s"], "sha1": "ab"}]}
+                    """.formatted(url));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Manifest.read(f));
+            assertTrue(e.getMessage().contains("model 'x': URL '" + url + "' is not http or https"), e.getMessage());
+        }
+        Files.writeString(f, """
+                {"format": "cortado-weights/1", "models": [
+                 {"name": "x", "caffemodel": "x.caffemodel", "urls": ["HTTP://h/x"], "sha1": "ab", "size": 0}]}
+                """);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Manifest.read(f));
+        assertTrue(e.getMessage().contains("size must be a positive number of bytes, got 0"), e.getMessage());
+    }
 }

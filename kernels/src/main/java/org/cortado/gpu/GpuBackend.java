@@ -8,6 +8,7 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
@@ -112,6 +113,15 @@ public final class GpuBackend implements Backend {
     @Override
     public Device device() {
         return device;
+    }
+
+    /**
+     * The device as {@link #name()} describes it: model, compute capability, driver, convolution and math modes.
+     * cuDNN's algorithms, chosen by timing on first use, are not fixed by these.
+     */
+    @Override
+    public Map<String, String> numerics() {
+        return Map.of("device", description);
     }
 
     public ConvImpl convImpl() {

@@ -1,7 +1,9 @@
 package org.cortado.backend.cpu;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
@@ -25,9 +27,12 @@ public final class CpuBackend implements Backend {
     private final MaxRuns maxRuns = MaxRuns.best();
     private final CpuLrn lrn;
 
-    /** A backend using every available processor. */
+    /** System property that sets the compute threads of {@link #CpuBackend()} ({@code -Dcortado.threads=N}). */
+    public static final String THREADS_PROPERTY = "cortado.threads";
+
+    /** A backend using {@value #THREADS_PROPERTY} threads, or every available processor when it is not set. */
     public CpuBackend() {
-        this(Runtime.getRuntime().availableProcessors());
+        this(defaultThreads());
     }
 
     public CpuBackend(int threads) {
@@ -41,6 +46,38 @@ public final class CpuBackend implements Backend {
 
     public int threads() {
         return parallel.threads();
+    }
+
+    /** {@value #THREADS_PROPERTY} when set, else the available processors. */
+    static int defaultThreads() {
+        String set = System.getProperty(THREADS_PROPERTY);
+        if (set == null) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(set.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the accepted values.
+        }
+        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + set + ": the compute thread count must be a"
+                + " positive whole number");
+    }
+
+    /**
+     * The thread count (filter gradients are summed over each thread's share of the batch, so it changes the
+     * bits), the matrix kernel ({@value Simd#PROPERTY}, vector width) and whether Winograd convolutions run.
+     */
+    @Override
+    public Map<String, String> numerics() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("device", "cpu");
+        m.put("compute_threads", String.valueOf(threads()));
+        m.put("gemm_kernel", gemm.kernelName());
+        m.put("winograd", convolution.usesWinograd() ? "on" : "off");
+        return m;
     }
 
     /** The worker threads, for host-side work (image decoding, heads) that should share them. */

@@ -39,6 +39,11 @@ final class CpuConvolution {
     /** Forward passes' packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived = new DerivedWeights();
 
+    /** Whether 3x3 stride-1 layers take {@link CpuWinograd} (which gives other bits than im2col + GEMM). */
+    boolean usesWinograd() {
+        return winograd != null;
+    }
+
     /** What a packing of weights depends on besides their values. */
     private record PackLayout(int group, int m, int k, boolean transpose) {
     }
