@@ -54,9 +54,9 @@ public final class CaffeModelReader {
     /** Caffe's kMaxBlobAxes: a blob of more axes is refused by Caffe too. */
     static final int MAX_BLOB_AXES = 32;
     /**
-     * Bounds on what one file may hold, far above any real net (ResNet-152's caffemodel has about 800 layers and
-     * 1500 blobs): each entry costs some hundred bytes of heap while it may take two bytes of file, so without a
-     * bound a small file could fill the heap with empty layers.
+     * Bounds on what one file may hold, far above any real net (GoogLeNet's train_val has 166 layers): each entry
+     * costs some hundred bytes of heap while an empty one takes three bytes of file, so without a bound a small file
+     * could fill the heap with empty layers.
      */
     static final int MAX_LAYERS = 100_000;
     static final int MAX_BLOBS = 100_000;
