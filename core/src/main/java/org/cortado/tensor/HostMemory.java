@@ -29,12 +29,12 @@ public final class HostMemory {
         if (count < 0) {
             throw new IllegalArgumentException(what.get() + ": negative size " + count);
         }
-        long bytes = Math.multiplyExact(count, (long) Float.BYTES);
         if (count > MAX_ARRAY_LENGTH) {
             // Not a matter of heap: no setting makes such an array.
             throw new IllegalArgumentException(what.get() + ": " + count + " floats, more than one Java array holds ("
                     + MAX_ARRAY_LENGTH + ")");
         }
+        long bytes = count * Float.BYTES;
         long max = Runtime.getRuntime().maxMemory();
         if (bytes > max) {
             throw new InsufficientMemoryException(what.get(), count, bytes,
