@@ -4,12 +4,12 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
+import org.cortado.net.ShapesOnly;
 import org.cortado.tensor.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +34,8 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        LoadedNet loaded = LoadedNet.load(model.model, model.weights, Phase.TEST, new CpuBackend());
+        // Listing needs shapes, not values: a net too large for the heap is still listed, with its size.
+        LoadedNet loaded = LoadedNet.load(model.model, model.weights, Phase.TEST, ShapesOnly.backend());
         Net net = loaded.net();
         if (batch != null) {
             for (String input : net.inputNames()) {

@@ -1,6 +1,9 @@
 package org.cortado.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
 import org.cortado.image.ImageDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +12,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code cortado} command line. A user's mistake (missing file, bad layer name, wrong shape) ends with one
  * line on standard error naming the thing at fault and a non-zero exit status; {@code --verbose} adds the stack
- * trace.
+ * trace. So does every other failure, {@link Error}s such as running out of heap included, in the command or in
+ * any thread: nothing reaches the JVM's default handler, which would print a trace.
  */
 @Command(name = "cortado", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transfer learning with pretrained Caffe ConvNets.",
@@ -27,11 +31,39 @@ public final class Main {
     boolean verbose;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        Thread.setDefaultUncaughtExceptionHandler(uncaughtHandler(err, verbose(args), System::exit));
+        System.exit(run(args, new PrintWriter(System.out, true), err));
+    }
+
+    /**
+     * What a thread that dies of an uncaught throwable does: it took some of the command's work with it, so it says
+     * so in one line and ends the process with {@link #EXIT_FAILURE} through {@code exit}.
+     */
+    static Thread.UncaughtExceptionHandler uncaughtHandler(PrintWriter err, boolean verbose, IntConsumer exit) {
+        return (thread, ex) -> {
+            report(err, "cortado", ex, verbose, "in thread '" + thread.getName() + "': ");
+            exit.accept(EXIT_FAILURE);
+        };
     }
 
     /** Runs the command line and returns the exit status, writing to the given streams (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return execute(commandLine(out, err), args);
+    }
+
+    /** Runs {@code cli} (made by {@link #commandLine}) on {@code args}; whatever it throws becomes one line. */
+    static int execute(CommandLine cli, String[] args) {
+        try {
+            return cli.execute(args);
+        } catch (Throwable e) {
+            // Outside the command (parsing, a handler): the command line is all there is to go by.
+            return report(cli.getErr(), "cortado", e, verbose(args), "");
+        }
+    }
+
+    /** The command line, writing to the given streams, with the handlers that make every failure one line. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
@@ -44,6 +76,10 @@ public final class Main {
             }
             try {
                 return new CommandLine.RunLast().execute(parsed);
+            } catch (Error e) {
+                // picocli hands Exceptions to the handler below and lets Errors through.
+                List<CommandLine> chain = parsed.asCommandLineList();
+                return report(err, chain.get(chain.size() - 1).getCommandName(), e, verbose(parsed), "");
             } finally {
                 if (before == null) {
                     System.clearProperty(ImageDecoder.VERBOSE_PROPERTY);
@@ -52,20 +88,29 @@ public final class Main {
                 }
             }
         });
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            err.println("cortado " + cmd.getCommandName() + ": " + Errors.oneLine(ex));
-            if (verbose(parsed)) {
-                ex.printStackTrace(err);
-            }
-            err.flush();
-            return EXIT_FAILURE;
-        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(err, cmd.getCommandName(), ex, verbose(parsed),
+                ""));
         cli.setParameterExceptionHandler((ex, argv) -> {
             ex.getCommandLine().getErr().println("cortado: " + ex.getMessage()
                     + " (see: cortado " + commandPath(ex.getCommandLine()) + " --help)");
             return EXIT_USAGE;
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    /** Prints {@code ex} as one line for {@code command} (the stack trace after it when verbose); the exit status. */
+    static int report(PrintWriter err, String command, Throwable ex, boolean verbose, String where) {
+        String prefix = "cortado".equals(command) ? "cortado: " : "cortado " + command + ": ";
+        err.println(prefix + where + Errors.oneLine(ex));
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    private static boolean verbose(String[] args) {
+        return Arrays.asList(args).contains("--verbose");
     }
 
     private static boolean verbose(CommandLine.ParseResult parsed) {

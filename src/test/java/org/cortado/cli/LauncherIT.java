@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +18,17 @@ class LauncherIT {
     }
 
     static Run launch(String... args) throws IOException, InterruptedException {
+        return launch(Map.of(), args);
+    }
+
+    /** Runs the launcher with {@code env} added to this process's environment (e.g. CORTADO_JAVA_OPTS). */
+    static Run launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("cortado.root", "..")).toAbsolutePath().normalize();
         List<String> command = new ArrayList<>(List.of(root.resolve("cortado").toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(root.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();

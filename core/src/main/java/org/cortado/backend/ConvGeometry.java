@@ -22,6 +22,21 @@ public record ConvGeometry(int batch, int inChannels, int inH, int inW, int outC
                 || padH < 0 || padW < 0) {
             throw new IllegalArgumentException("invalid convolution geometry " + this);
         }
+        long outH = outputSize(inH, kernelH, strideH, padH, dilationH);
+        long outW = outputSize(inW, kernelW, strideW, padW, dilationW);
+        if (outH > Integer.MAX_VALUE || outW > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("convolution output of " + outH + " x " + outW + " pixels (padding "
+                    + padH + " x " + padW + ") is out of range");
+        }
+    }
+
+    /**
+     * Caffe's output size, in long arithmetic since padding, kernel and dilation come from a file and may be huge;
+     * the division truncates towards zero as Caffe's does.
+     */
+    private static long outputSize(int in, int kernel, int stride, int pad, int dilation) {
+        long extent = (long) dilation * (kernel - 1) + 1;
+        return (in + 2L * pad - extent) / stride + 1;
     }
 
     /**
@@ -39,12 +54,13 @@ public record ConvGeometry(int batch, int inChannels, int inH, int inW, int outC
         }
     }
 
+    /** At most 2^31-1 (checked on construction); below 1 when the dilated kernel is larger than the padded input. */
     public int outH() {
-        return (inH + 2 * padH - (dilationH * (kernelH - 1) + 1)) / strideH + 1;
+        return (int) Math.max(Integer.MIN_VALUE, outputSize(inH, kernelH, strideH, padH, dilationH));
     }
 
     public int outW() {
-        return (inW + 2 * padW - (dilationW * (kernelW - 1) + 1)) / strideW + 1;
+        return (int) Math.max(Integer.MIN_VALUE, outputSize(inW, kernelW, strideW, padW, dilationW));
     }
 
     /** Input channels seen by one output channel. */

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.cortado.caffe.proto.Caffe.V1LayerParameter.LayerType;
+import org.cortado.tensor.HostMemory;
+import org.cortado.tensor.InsufficientMemoryException;
 import org.cortado.tensor.Shape;
 
 /**
@@ -49,9 +51,19 @@ public final class CaffeModelReader {
     private static final int BLOB_SHAPE = 7;
     private static final int BLOB_DOUBLE_DATA = 8;
     private static final int SHAPE_DIM = 1;
+    /** Caffe's kMaxBlobAxes: a blob of more axes is refused by Caffe too. */
+    static final int MAX_BLOB_AXES = 32;
+    /**
+     * Bounds on what one file may hold, far above any real net (GoogLeNet's train_val has 166 layers): each entry
+     * costs some hundred bytes of heap while an empty one takes three bytes of file, so without a bound a small file
+     * could fill the heap with empty layers.
+     */
+    static final int MAX_LAYERS = 100_000;
+    static final int MAX_BLOBS = 100_000;
 
     private final WireInput in;
     private final Path file;
+    private int blobCount;
 
     private CaffeModelReader(WireInput in, Path file) {
         this.in = in;
@@ -103,11 +115,13 @@ public final class CaffeModelReader {
                 }
                 case NET_LAYER -> {
                     in.expectWireType(tag & 7, WireInput.LEN, tagAt, "NetParameter.layer");
+                    requireBelow(layers.size(), MAX_LAYERS, tagAt, "layers");
                     layers.add(readLayer(false, layers.size(), end));
                     v2Count++;
                 }
                 case NET_LAYERS_V1 -> {
                     in.expectWireType(tag & 7, WireInput.LEN, tagAt, "NetParameter.layers");
+                    requireBelow(layers.size(), MAX_LAYERS, tagAt, "layers");
                     layers.add(readLayer(true, layers.size(), end));
                     v1Count++;
                 }
@@ -156,6 +170,7 @@ public final class CaffeModelReader {
                         + " convert the model with Caffe's upgrade_net_proto_binary");
             } else if (field == (v1 ? V1_BLOBS : V2_BLOBS)) {
                 in.expectWireType(tag & 7, WireInput.LEN, tagAt, "blobs");
+                requireBelow(blobCount++, MAX_BLOBS, tagAt, "blobs");
                 setContext(index, name, blobs.size());
                 blobs.add(readBlob(end));
                 setContext(index, name, -1);
@@ -169,6 +184,13 @@ public final class CaffeModelReader {
         }
         in.setContext("");
         return new LayerWeights(name == null ? "" : name, type, blobs);
+    }
+
+    private void requireBelow(int count, int max, long at, String what) {
+        if (count >= max) {
+            throw in.error(at, "more than " + max + " " + what + " in one file, far beyond any real net"
+                    + " (corrupt or hostile file)");
+        }
     }
 
     private String v1TypeName(int number, long at) {
@@ -204,7 +226,12 @@ public final class CaffeModelReader {
             throw in.error(lengthAt, "blob of shape " + shape + " needs " + shape.count() + " values but holds "
                     + values);
         }
-        float[] data = new float[shape.count()];
+        float[] data;
+        try {
+            data = HostMemory.floats(shape.count(), () -> "blob of shape " + shape);
+        } catch (InsufficientMemoryException e) {
+            throw in.error(lengthAt, e.getMessage(), e);
+        }
         if (data.length > 0) {
             scanBlob(start, end, scan, data);
         }
@@ -311,27 +338,32 @@ public final class CaffeModelReader {
                 long packedLength = in.readLength(end);
                 long packedEnd = in.position() + packedLength;
                 while (in.position() < packedEnd) {
-                    dims.add(in.readVarint(packedEnd));
+                    addDim(dims, in.readVarint(packedEnd), tagAt);
                 }
             } else {
                 in.expectWireType(tag & 7, WireInput.VARINT, tagAt, "BlobShape.dim");
-                dims.add(in.readVarint(end));
+                addDim(dims, in.readVarint(end), tagAt);
             }
         }
     }
 
+    private void addDim(List<Long> dims, long dim, long at) {
+        if (dims.size() == MAX_BLOB_AXES) {
+            throw in.error(at, "blob shape of more than " + MAX_BLOB_AXES + " dimensions (Caffe's limit)");
+        }
+        dims.add(dim);
+    }
+
     private Shape blobShape(BlobScan s, long at) {
         long[] dims = s.legacy ? s.legacyDims : s.dims.stream().mapToLong(Long::longValue).toArray();
-        long count = 1;
         for (long d : dims) {
             if (d < 0 || d > Integer.MAX_VALUE) {
                 throw in.error(at, "blob dimension " + d + " out of range in " + Arrays.toString(dims));
             }
-            count *= d;
-            if (count > Integer.MAX_VALUE) {
-                throw in.error(at, "blob of dimensions " + Arrays.toString(dims)
-                        + " has more than 2^31-1 values, which one array cannot hold");
-            }
+        }
+        if (Shape.product(dims) > Integer.MAX_VALUE) {
+            throw in.error(at, "blob of dimensions " + Arrays.toString(dims)
+                    + " has more than 2^31-1 values, which one array cannot hold");
         }
         return Shape.ofLongs(dims);
     }

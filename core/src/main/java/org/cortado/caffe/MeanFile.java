@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.cortado.caffe.proto.Caffe.BlobProto;
 import org.cortado.io.AtomicFiles;
+import org.cortado.tensor.HostMemory;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -39,12 +40,15 @@ public final class MeanFile {
             throw new CaffeFormatException(binaryproto + ": mean blob has dimensions " + Arrays.toString(dims)
                     + "; expected (1, C, H, W) or (C, H, W)");
         }
-        Shape shape = Shape.ofLongs(batchOfOne ? Arrays.copyOfRange(dims, 1, 4) : dims);
+        long[] chw = batchOfOne ? Arrays.copyOfRange(dims, 1, 4) : dims;
+        // The values were read from the file, so comparing with their count bounds what the dimensions may claim.
+        long needed = Shape.product(chw);
         int values = blob.getDoubleDataCount() > 0 ? blob.getDoubleDataCount() : blob.getDataCount();
-        if (values != shape.count()) {
-            throw new CaffeFormatException(binaryproto + ": mean blob of shape " + shape + " needs " + shape.count()
-                    + " values but holds " + values);
+        if (values != needed) {
+            throw new CaffeFormatException(binaryproto + ": mean blob of shape " + Shape.format(chw) + " needs "
+                    + (needed == Long.MAX_VALUE ? "more than 2^63" : needed) + " values but holds " + values);
         }
+        Shape shape = Shape.ofLongs(chw);
         float[] data = new float[values];
         for (int i = 0; i < values; i++) {
             // Caffe's Blob::FromProto prefers double_data when a blob has any.
@@ -77,6 +81,10 @@ public final class MeanFile {
     private static BlobProto parse(Path file) {
         byte[] bytes;
         try {
+            if (Files.size(file) > HostMemory.MAX_ARRAY_LENGTH && !Files.isDirectory(file)) {
+                throw new CaffeFormatException(file + ": " + HostMemory.size(Files.size(file))
+                        + " is larger than protobuf's limit of 2 GB for one message");
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CaffeFormatException(file + ": no such file");
@@ -86,13 +94,17 @@ public final class MeanFile {
         if (bytes.length == 0) {
             throw new CaffeFormatException(file + ": empty file, not a BlobProto mean image");
         }
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
             // Mean images of large inputs may exceed protobuf's default 64 MB message limit.
             in.setSizeLimit(Integer.MAX_VALUE);
             return BlobProto.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
-            throw new CaffeFormatException(file + ": not a BlobProto mean image: " + e.getMessage(), e);
+            String what = e.getMessage().startsWith("Protocol message had too many levels of nesting")
+                    ? "messages or groups nested deeper than protobuf's limit of 100 (corrupt or hostile file)"
+                    : e.getMessage();
+            throw new CaffeFormatException(file + ": not a BlobProto mean image: at byte " + in.getTotalBytesRead()
+                    + ": " + what, e);
         } catch (IOException e) {
             throw new CaffeFormatException(file + ": cannot parse: " + e, e);
         }

@@ -25,6 +25,11 @@ final class WireInput {
     static final int FIXED32 = 5;
 
     private static final int MAX_STRING_BYTES = 1 << 20;
+    /**
+     * How deeply groups may nest inside the message being read: protobuf's own default recursion limit. Skipping a
+     * group recurses, so without a bound a few kilobytes of start-group tags would exhaust the stack.
+     */
+    static final int MAX_NESTING = 100;
     private static final String[] WIRE_TYPE_NAMES = {"varint", "fixed64", "length-delimited", "start group",
         "end group", "fixed32", "invalid", "invalid"};
 
@@ -78,8 +83,13 @@ final class WireInput {
 
     /** An error at byte {@code offset}, naming the file and the current context. */
     CaffeFormatException error(long offset, String what) {
+        return error(offset, what, null);
+    }
+
+    /** As {@link #error(long, String)}, keeping {@code cause}. */
+    CaffeFormatException error(long offset, String what, Throwable cause) {
         String where = context.isEmpty() ? "" : ", " + context;
-        return new CaffeFormatException(file + ": at byte " + offset + where + ": " + what);
+        return new CaffeFormatException(file + ": at byte " + offset + where + ": " + what, cause);
     }
 
     /** Reads a field's tag; returns it with field number {@code tag >>> 3} and wire type {@code tag & 7}. */
@@ -156,13 +166,17 @@ final class WireInput {
                 long length = readLength(end);  // before reading pos: the length's own bytes move it
                 pos += length;
             }
-            case START_GROUP -> skipGroup(tag >>> 3, tagAt, end);
+            case START_GROUP -> skipGroup(tag >>> 3, tagAt, end, 1);
             case FIXED32 -> skip(4, end);
             default -> throw error(tagAt, "invalid wire type " + (tag & 7) + " for field " + (tag >>> 3));
         }
     }
 
-    private void skipGroup(int field, long tagAt, long end) {
+    /** Skips a group whose start tag (at {@code tagAt}) has been read; {@code depth} counts the open groups. */
+    private void skipGroup(int field, long tagAt, long end, int depth) {
+        if (depth > MAX_NESTING) {
+            throw error(tagAt, "protobuf groups nested deeper than " + MAX_NESTING + " (corrupt or hostile file)");
+        }
         while (true) {
             if (pos >= end) {
                 throw pastEnd(tagAt, end, "group " + field);
@@ -175,7 +189,11 @@ final class WireInput {
                 }
                 return;
             }
-            skipField(tag, at, end);
+            if ((tag & 7) == START_GROUP) {
+                skipGroup(tag >>> 3, at, end, depth + 1);
+            } else {
+                skipField(tag, at, end);
+            }
         }
     }
 

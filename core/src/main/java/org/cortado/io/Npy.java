@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import org.cortado.tensor.HostMemory;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -29,8 +30,13 @@ public final class Npy {
     /** Magic, two version bytes and a 16-bit (version 1) or 32-bit (versions 2, 3) header length. */
     private static final int PREFIX_V1 = 10;
     private static final int PREFIX_V2 = 12;
-    /** Real headers are a few hundred bytes; a far larger length means a damaged file. */
-    private static final long MAX_HEADER_BYTES = 1 << 24;
+    /**
+     * Real headers are a few hundred bytes, and NumPy itself refuses to read one over 10000 (its
+     * {@code max_header_size}); a far larger length means a damaged or hostile file.
+     */
+    static final long MAX_HEADER_BYTES = 1 << 16;
+    /** NumPy's NPY_MAXDIMS (version 2). */
+    private static final int MAX_DIMS = 64;
     /** Values converted per step when writing. */
     private static final int CHUNK = 1 << 18;
     /** Bytes mapped per step when reading; a multiple of 4 so that no value straddles two mappings. */
@@ -63,7 +69,8 @@ public final class Npy {
     }
 
     private static Tensor readFloats(Path file, Layout l) {
-        float[] data = new float[l.count()];
+        // The file holds every value (checked), so only the heap can be too small.
+        float[] data = HostMemory.floats(l.count(), () -> file + ": array of shape " + l.shape);
         readData(file, l.offset, data.length, (buf, off, n) -> buf.asFloatBuffer().get(data, off, n));
         return Tensor.wrap(l.shape, data);
     }
@@ -136,7 +143,7 @@ public final class Npy {
             }
             if (headerLength > MAX_HEADER_BYTES) {
                 throw new NpyFormatException(file + ": .npy header length " + headerLength + " is not plausible"
-                        + " (corrupt file)");
+                        + " (at most " + MAX_HEADER_BYTES + "; corrupt file)");
             }
             ByteBuffer text = ByteBuffer.allocate((int) headerLength);
             while (text.hasRemaining() && ch.read(text, prefixBytes + text.position()) > 0) {
@@ -173,13 +180,13 @@ public final class Npy {
             throw new NpyFormatException(file + ": Fortran-order (column-major) array of shape "
                     + NpyHeader.tuple(dims) + "; cortado reads C-order arrays (save numpy.ascontiguousarray(a))");
         }
-        long count = 1;
-        for (long d : dims) {
-            count *= d;
-            if (d > Integer.MAX_VALUE || count > Integer.MAX_VALUE) {
-                throw new NpyFormatException(file + ": array of shape " + NpyHeader.tuple(dims)
-                        + " has more than 2^31-1 values, which one tensor cannot hold");
-            }
+        if (dims.length > MAX_DIMS) {
+            throw new NpyFormatException(file + ": array of " + dims.length + " dimensions; NumPy allows at most "
+                    + MAX_DIMS);
+        }
+        if (Arrays.stream(dims).anyMatch(d -> d > Integer.MAX_VALUE) || Shape.product(dims) > Integer.MAX_VALUE) {
+            throw new NpyFormatException(file + ": array of shape " + NpyHeader.tuple(dims)
+                    + " has more than 2^31-1 values, which one tensor cannot hold");
         }
         return Shape.ofLongs(dims);
     }

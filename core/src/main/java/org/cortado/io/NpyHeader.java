@@ -22,28 +22,41 @@ record NpyHeader(Object descr, boolean fortranOrder, long[] shape) {
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
     /** NumPy aligns the data to this many bytes. */
     private static final int ALIGN = 64;
+    /**
+     * How deeply dicts, tuples and lists may nest. The reader recurses per level, so without a bound a header of
+     * brackets would exhaust the stack; NumPy's own headers nest three levels at most (a structured dtype).
+     */
+    static final int MAX_NESTING = 100;
+    /** How much of a bad header an error quotes. */
+    private static final int QUOTE_CHARS = 160;
 
     /** Parses {@code text}, naming {@code file} in errors. */
     static NpyHeader parse(Path file, String text) {
         Object value = new Literal(file, text).parseTop();
         if (!(value instanceof Map<?, ?> dict)) {
-            throw new NpyFormatException(file + ": .npy header is not a dict: " + text.strip());
+            throw new NpyFormatException(file + ": .npy header is not a dict: " + quote(text));
         }
         Object descr = dict.get("descr");
         Object fortran = dict.get("fortran_order");
         Object shape = dict.get("shape");
         if (descr == null || !(fortran instanceof Boolean) || !(shape instanceof List<?> dims)) {
             throw new NpyFormatException(file + ": .npy header lacks 'descr', 'fortran_order' or 'shape': "
-                    + text.strip());
+                    + quote(text));
         }
         long[] s = new long[dims.size()];
         for (int i = 0; i < s.length; i++) {
             if (!(dims.get(i) instanceof Long d) || d < 0) {
-                throw new NpyFormatException(file + ": bad shape in .npy header: " + text.strip());
+                throw new NpyFormatException(file + ": bad shape in .npy header: " + quote(text));
             }
             s[i] = d;
         }
         return new NpyHeader(descr, (Boolean) fortran, s);
+    }
+
+    /** The header for an error message: stripped, and cut short when long (a message is one line). */
+    private static String quote(String text) {
+        String t = text.strip();
+        return t.length() <= QUOTE_CHARS ? t : t.substring(0, QUOTE_CHARS) + "... (" + t.length() + " characters)";
     }
 
     /** The header text as NumPy writes it for a C-order array: dict, growth spaces, padding to 64 bytes, newline. */
@@ -95,6 +108,8 @@ record NpyHeader(Object descr, boolean fortranOrder, long[] shape) {
         private final Path file;
         private final String s;
         private int i;
+        /** Dicts, tuples and lists open at {@code i}. */
+        private int depth;
 
         Literal(Path file, String s) {
             this.file = file;
@@ -116,11 +131,14 @@ record NpyHeader(Object descr, boolean fortranOrder, long[] shape) {
                 throw error("unexpected end");
             }
             char c = s.charAt(i);
-            if (c == '{') {
-                return dict();
-            }
-            if (c == '(' || c == '[') {
-                return sequence(c == '(' ? ')' : ']');
+            if (c == '{' || c == '(' || c == '[') {
+                if (depth == MAX_NESTING) {
+                    throw error("brackets nested deeper than " + MAX_NESTING);
+                }
+                depth++;
+                Object v = c == '{' ? dict() : sequence(c == '(' ? ')' : ']');
+                depth--;
+                return v;
             }
             if (c == '\'' || c == '"') {
                 return string();
@@ -227,7 +245,7 @@ record NpyHeader(Object descr, boolean fortranOrder, long[] shape) {
 
         private NpyFormatException error(String what) {
             return new NpyFormatException(String.format(Locale.ROOT, "%s: bad .npy header at character %d (%s): %s",
-                    file, i, what, s.strip()));
+                    file, i, what, quote(s)));
         }
     }
 }

@@ -43,7 +43,7 @@ public final class ConcatLayer extends Layer {
     public List<Shape> reshape(List<Shape> bottomShapes) {
         Shape first = bottomShapes.get(0);
         axis = canonicalAxis(first, p.axis());
-        int total = 0;
+        long total = 0;
         for (int i = 0; i < bottomShapes.size(); i++) {
             Shape s = bottomShapes.get(i);
             if (s.rank() != first.rank()) {
@@ -57,9 +57,12 @@ public final class ConcatLayer extends Layer {
             }
             total += s.dim(axis);
         }
+        if (total > Integer.MAX_VALUE) {
+            throw error("the bottoms add up to " + total + " entries along axis " + axis + ", out of range");
+        }
         outer = first.count(0, axis);
         inner = first.countFrom(axis + 1);
-        return List.of(first.withDim(axis, total));
+        return List.of(first.withDim(axis, (int) total));
     }
 
     @Override

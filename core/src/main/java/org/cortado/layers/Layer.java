@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.proto.Caffe.ParamSpec;
+import org.cortado.tensor.InsufficientMemoryException;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -151,7 +152,13 @@ public abstract class Layer {
                 ? spec.getName() : config.name() + "/" + index;
         float lr = spec == null ? 1f : spec.getLrMult();
         float decay = spec == null ? 1f : spec.getDecayMult();
-        Param p = new Param(name, backend.allocate(shape), lr, decay);
+        Tensor values;
+        try {
+            values = backend.allocate(shape);
+        } catch (InsufficientMemoryException e) {
+            throw e.about(config.describe() + ": parameter " + index + " of shape " + shape);
+        }
+        Param p = new Param(name, values, lr, decay);
         params.add(p);
         return p;
     }
@@ -160,7 +167,11 @@ public abstract class Layer {
     protected final Tensor scratch(Backend backend, String key, Shape shape) {
         Tensor t = scratch.get(key);
         if (t == null || !t.shape().equals(shape) || !t.device().equals(backend.device())) {
-            t = backend.allocate(shape);
+            try {
+                t = backend.allocate(shape);
+            } catch (InsufficientMemoryException e) {
+                throw e.about(config.describe() + ": work tensor '" + key + "' of shape " + shape);
+            }
             scratch.put(key, t);
         }
         return t;

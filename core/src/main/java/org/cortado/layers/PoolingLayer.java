@@ -97,14 +97,19 @@ public final class PoolingLayer extends Layer {
         return List.of(Shape.of(in.dim(0), in.dim(1), outH, outW));
     }
 
+    /** Caffe's output size, in long arithmetic (pad and kernel come from the prototxt); at most 2^31-1. */
     private int outputSize(int in, int kernel, int stride, int pad) {
-        double steps = (double) (in + 2 * pad - kernel) / stride;
-        int out = (int) (p.floorRounding() ? Math.floor(steps) : Math.ceil(steps)) + 1;
+        double steps = (double) (in + 2L * pad - kernel) / stride;
+        long out = (long) (p.floorRounding() ? Math.floor(steps) : Math.ceil(steps)) + 1;
         // Caffe: the last window must start inside the image or its left padding, never in the right padding.
-        if (pad > 0 && (out - 1) * stride >= in + pad) {
+        if (pad > 0 && (out - 1) * stride >= (long) in + pad) {
             out--;
         }
-        return out;
+        if (out > Integer.MAX_VALUE) {
+            throw error("output of " + out + " positions along an axis of " + in + " (pad " + pad
+                    + ") is out of range");
+        }
+        return (int) out;
     }
 
     /**

@@ -29,6 +29,10 @@ public final class ReshapeLayer extends Layer {
             if (inferred > 1) {
                 throw new NetDefinitionException("layer '" + layer.getName() + "' (Reshape): at most one -1 dimension");
             }
+            if (p.getNumAxes() < -1) {
+                throw new NetDefinitionException("layer '" + layer.getName() + "' (Reshape): num_axes "
+                        + p.getNumAxes() + " is invalid; -1 means all axes from axis on");
+            }
             return new Params(dims, p.getAxis(), p.getNumAxes());
         }
     }
@@ -52,10 +56,11 @@ public final class ReshapeLayer extends Layer {
         if (start < 0 || start > in.rank()) {
             throw error("axis " + p.axis() + " out of range for bottom " + in);
         }
-        int end = p.numAxes() == -1 ? in.rank() : start + p.numAxes();
-        if (end > in.rank()) {
+        long lastAxis = p.numAxes() == -1 ? in.rank() : (long) start + p.numAxes();
+        if (lastAxis > in.rank()) {
             throw error("axis " + p.axis() + " + num_axes " + p.numAxes() + " exceeds bottom " + in);
         }
+        int end = (int) lastAxis;
         int[] out = new int[start + p.dims().length + in.rank() - end];
         int k = 0;
         for (int a = 0; a < start; a++) {
@@ -72,6 +77,8 @@ public final class ReshapeLayer extends Layer {
             } else if (d == -1) {
                 inferAt = k;
                 out[k++] = 1;
+            } else if (d > Integer.MAX_VALUE) {
+                throw error("dimension " + d + " is out of range");
             } else {
                 out[k++] = (int) d;
             }
@@ -79,10 +86,7 @@ public final class ReshapeLayer extends Layer {
         for (int a = end; a < in.rank(); a++) {
             out[k++] = in.dim(a);
         }
-        long known = 1;
-        for (int d : out) {
-            known *= d;
-        }
+        long known = Shape.product(java.util.Arrays.stream(out).asLongStream().toArray());
         if (inferAt >= 0) {
             if (known == 0 || in.count() % known != 0) {
                 throw error("cannot infer the -1 dimension: " + in.count() + " elements over " + known);

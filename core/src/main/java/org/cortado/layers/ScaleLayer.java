@@ -49,11 +49,12 @@ public final class ScaleLayer extends Layer {
         if (!scaleIsBottom()) {
             Shape in = bottomShapes.get(0);
             int axis = axis(in);
-            int end = p.numAxes() == -1 ? in.rank() : axis + p.numAxes();
+            // In long: num_axes comes from the prototxt and may be near 2^31.
+            long end = p.numAxes() == -1 ? in.rank() : (long) axis + p.numAxes();
             if (end > in.rank()) {
                 throw error("axis " + axis + " + num_axes " + p.numAxes() + " exceeds bottom " + in);
             }
-            int[] dims = new int[end - axis];
+            int[] dims = new int[(int) end - axis];
             System.arraycopy(in.dims(), axis, dims, 0, dims.length);
             Param scale = addParam(backend, Shape.of(dims));
             backend.fill(scale.data(), 1f);

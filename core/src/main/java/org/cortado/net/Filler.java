@@ -3,6 +3,7 @@ package org.cortado.net;
 import org.cortado.backend.CounterRng;
 import org.cortado.caffe.proto.Caffe.FillerParameter;
 import org.cortado.layers.NetDefinitionException;
+import org.cortado.tensor.HostMemory;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -31,7 +32,7 @@ public final class Filler {
 
     /** A host tensor of {@code shape} filled as {@code p} says, from random stream {@code seed}. */
     public static Tensor fill(FillerParameter p, Shape shape, long seed, String who) {
-        float[] v = new float[shape.count()];
+        float[] v = HostMemory.floats(shape.count(), () -> who + ": " + p.getType() + " filler values " + shape);
         int count = v.length;
         switch (p.getType()) {
             case "constant" -> java.util.Arrays.fill(v, p.getValue());

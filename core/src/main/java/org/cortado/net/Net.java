@@ -18,6 +18,7 @@ import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.layers.ReLULayer;
+import org.cortado.tensor.InsufficientMemoryException;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -109,8 +110,14 @@ public final class Net {
             refs.add(ref);
             bottomShapes.add(topShapes.get(ref.layer()).get(ref.top()));
         }
-        layer.setUp(backend, bottomShapes);
-        List<Shape> shapes = layer.reshape(bottomShapes);
+        List<Shape> shapes;
+        try {
+            layer.setUp(backend, bottomShapes);
+            shapes = layer.reshape(bottomShapes);
+        } catch (IllegalArgumentException e) {
+            // Shape arithmetic (a product past 2^31-1, a bad geometry) fails without knowing the layer it serves.
+            throw new NetDefinitionException(layer.config().describe() + ": " + e.getMessage(), e);
+        }
         layers.add(layer);
         layerIndex.put(layer.name(), index);
         bottomRefs.add(refs);
@@ -136,7 +143,12 @@ public final class Net {
                 bottomShapes.add(topShapes.get(ref.layer()).get(ref.top()));
                 bottoms.add(tops.get(ref.layer()).get(ref.top()));
             }
-            List<Shape> shapes = layer.reshape(bottomShapes);
+            List<Shape> shapes;
+            try {
+                shapes = layer.reshape(bottomShapes);
+            } catch (IllegalArgumentException e) {
+                throw new NetDefinitionException(layer.config().describe() + ": " + e.getMessage(), e);
+            }
             topShapes.set(i, shapes);
             List<Tensor> views = layer.topViews(bottoms, shapes);
             List<Tensor> own = tops.get(i);
@@ -146,9 +158,18 @@ public final class Net {
                 } else if (views != null) {
                     own.set(t, views.get(t));
                 } else if (own.get(t) == null || !own.get(t).shape().equals(shapes.get(t))) {
-                    own.set(t, backend.allocate(shapes.get(t)));
+                    own.set(t, allocate(i, "top '" + layer.tops().get(t) + "'", shapes.get(t)));
                 }
             }
+        }
+    }
+
+    /** A tensor for layer {@code i}; a refusal names the layer and {@code what} the tensor is. */
+    private Tensor allocate(int i, String what, Shape shape) {
+        try {
+            return backend.allocate(shape);
+        } catch (InsufficientMemoryException e) {
+            throw e.about(layers.get(i).config().describe() + ": " + what + " " + shape);
         }
     }
 
@@ -661,7 +682,8 @@ public final class Net {
         Tensor d = topDiffs.get(i).get(t);
         if (d == null || !d.shape().equals(shape)) {
             int reader = inPlaceReader(i, t);
-            d = reader >= 0 ? topDiff(reader, 0) : backend.allocate(shape);
+            d = reader >= 0 ? topDiff(reader, 0) : allocate(i, "gradient of top '" + layers.get(i).tops().get(t)
+                    + "'", shape);
             topDiffs.get(i).set(t, d);
         }
         return d;
@@ -687,7 +709,7 @@ public final class Net {
         BlobRef key = new BlobRef(i, b);
         Tensor t = partialDiffs.get(key);
         if (t == null || !t.shape().equals(shape)) {
-            t = backend.allocate(shape);
+            t = allocate(i, "gradient of bottom '" + layers.get(i).bottoms().get(b) + "'", shape);
             partialDiffs.put(key, t);
         }
         return t;

@@ -12,18 +12,44 @@ public final class Shape {
     private final int count;
 
     private Shape(int[] dims) {
-        long n = 1;
         for (int d : dims) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(dims));
             }
-            n *= d;
-            if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has more than 2^31-1 elements");
-            }
+        }
+        long[] wide = Arrays.stream(dims).asLongStream().toArray();
+        long n = product(wide);
+        if (n > Integer.MAX_VALUE) {
+            String elements = n == Long.MAX_VALUE ? "more than 2^63 elements"
+                    : n + " elements (" + HostMemory.size(n > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * n)
+                    + " as float32)";
+            throw new IllegalArgumentException("shape " + format(wide) + " has " + elements
+                    + ", more than the 2147483647 (2^31-1) one tensor holds");
         }
         this.dims = dims;
         this.count = (int) n;
+    }
+
+    /**
+     * The product of non-negative {@code dims}, exact; {@link Long#MAX_VALUE} when it does not fit in a long (a 0
+     * anywhere still makes it 0). For sizes read from files, before anything is allocated by them.
+     */
+    public static long product(long... dims) {
+        long n = 1;
+        boolean overflow = false;
+        for (long d : dims) {
+            if (d == 0) {
+                return 0;
+            }
+            if (!overflow) {
+                try {
+                    n = Math.multiplyExact(n, d);
+                } catch (ArithmeticException e) {
+                    overflow = true;
+                }
+            }
+        }
+        return overflow ? Long.MAX_VALUE : n;
     }
 
     /** A shape with the given dimensions (copied). */
@@ -111,6 +137,11 @@ public final class Shape {
     /** Written as {@code (1, 3, 227, 227)}. */
     @Override
     public String toString() {
+        return format(Arrays.stream(dims).asLongStream().toArray());
+    }
+
+    /** Dimensions as a shape is written, {@code (1, 3, 227, 227)}; for sizes that may not make a shape. */
+    public static String format(long... dims) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < dims.length; i++) {
             if (i > 0) {

@@ -19,9 +19,13 @@ public final class Tensor {
         this.buffer = buffer;
     }
 
-    /** A zero-filled host tensor. */
+    /**
+     * A zero-filled host tensor.
+     *
+     * @throws InsufficientMemoryException when the heap cannot hold it (callers add what the tensor is for)
+     */
     public static Tensor zeros(Shape shape) {
-        return new Tensor(shape, new HostBuffer(new float[shape.count()]));
+        return new Tensor(shape, new HostBuffer(HostMemory.floats(shape.count(), () -> "a tensor of shape " + shape)));
     }
 
     /** A host tensor over {@code data} (not copied). */
