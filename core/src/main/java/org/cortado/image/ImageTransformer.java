@@ -35,9 +35,22 @@ public final class ImageTransformer {
         return z ^ (z >>> 31);
     }
 
-    /** Why {@code img} cannot be transformed (smaller than the crop after resizing), or null when it can. */
+    /**
+     * Why {@code img} cannot be transformed, or null when it can: resized, it would be larger than the pixel limit in
+     * force ({@link PixelLimit}: a shorter-side resize makes a very thin image very long), or smaller than the crop.
+     */
     public String rejection(BgrImage img) {
-        int[] size = spec.resize().targetSize(img.height(), img.width());
+        int[] size;
+        try {
+            size = spec.resize().targetSize(img.height(), img.width());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        String tooLarge = PixelLimit.refusal(size[0], size[1], PixelLimit.current(), "resized (" + spec.resize()
+                + ") to ");
+        if (tooLarge != null) {
+            return "a " + img.height() + "x" + img.width() + " image " + tooLarge;
+        }
         if (spec.cropHeight() > 0 && (size[0] < spec.cropHeight() || size[1] < spec.cropWidth())) {
             return "image of " + size[0] + "x" + size[1] + " (after resize " + spec.resize() + ") is smaller than the "
                     + spec.cropHeight() + "x" + spec.cropWidth() + " crop";
@@ -45,18 +58,23 @@ public final class ImageTransformer {
         return null;
     }
 
-    /** The transformed image as a new (3, H, W) array. */
+    /**
+     * The transformed image as a new (3, H, W) array.
+     *
+     * @throws IllegalArgumentException when the image cannot be transformed (see {@link #rejection})
+     */
     public float[] apply(BgrImage img, long sampleSeed) {
-        int[] out = spec.outputSize(img.height(), img.width());
-        float[] dst = new float[BgrImage.CHANNELS * out[0] * out[1]];
-        apply(img, sampleSeed, dst, 0);
+        PixelBatch prepared = prepare(img, sampleSeed);
+        // prepare() checked the size against the pixel limit, so this product fits an int.
+        float[] dst = new float[BgrImage.CHANNELS * prepared.cropHeight() * prepared.cropWidth()];
+        prepared.transformInto(dst, 0);
         return dst;
     }
 
     /**
      * Writes the transformed image into {@code dst} at {@code offset} (3 * H * W floats; modified).
      *
-     * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
+     * @throws IllegalArgumentException when the image cannot be transformed (see {@link #rejection})
      */
     public void apply(BgrImage img, long sampleSeed, float[] dst, int offset) {
         prepare(img, sampleSeed).transformInto(dst, offset);
@@ -66,7 +84,7 @@ public final class ImageTransformer {
      * The image resized, with its crop placed and its mean, as a batch of one: everything but the arithmetic, which
      * {@link PixelBatch#transformInto} (on the host) or a backend's {@code transformPixels} (on its device) does.
      *
-     * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
+     * @throws IllegalArgumentException when the image cannot be transformed (see {@link #rejection})
      */
     public PixelBatch prepare(BgrImage img, long sampleSeed) {
         String why = rejection(img);
