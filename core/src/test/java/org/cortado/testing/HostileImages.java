@@ -132,6 +132,14 @@ public final class HostileImages {
 
     /** {@code image} as JPEG bytes written by ImageIO, baseline at quality 0.9 or progressive. */
     public static byte[] encodeJpeg(BufferedImage image, boolean progressive) {
+        return encodeJpeg(new IIOImage(image, null, null), 0.9f, progressive);
+    }
+
+    /**
+     * {@code image} as JPEG bytes written by ImageIO: baseline at {@code quality} (0..1), or progressive (libjpeg's
+     * simple progression, ten scans for YCbCr) at the writer's default quality.
+     */
+    public static byte[] encodeJpeg(IIOImage image, float quality, boolean progressive) {
         ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ImageOutputStream os = ImageIO.createImageOutputStream(bytes)) {
@@ -141,9 +149,9 @@ public final class HostileImages {
                 p.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
             } else {
                 p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                p.setCompressionQuality(0.9f);
+                p.setCompressionQuality(quality);
             }
-            w.write(null, new IIOImage(image, null, null), p);
+            w.write(null, image, p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
