@@ -1,9 +1,8 @@
 package org.cortado.image;
 
 import java.util.Arrays;
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies a {@link TransformSpec} to decoded images, producing the (3, H, W) float blob a net consumes.
@@ -13,8 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ImageTransformer {
     private final TransformSpec spec;
-    /** The mean image resized to each image size met so far (one entry for fixed-size resizes). */
-    private final Map<Long, float[]> meanBySize = new ConcurrentHashMap<>();
+    /**
+     * Floats of resized mean images kept for reuse. A fixed-size resize needs one; a shorter-side resize one per
+     * aspect ratio met, and a thin image's can be hundreds of megabytes, so the least recently used go beyond this.
+     */
+    static final long MEAN_CACHE_FLOATS = 16L << 20;
+    /** The mean image resized to image sizes met recently, least recently used first. */
+    private final LinkedHashMap<Long, float[]> meanBySize = new LinkedHashMap<>(16, 0.75f, true);
+    private long meanCacheFloats;
 
     public ImageTransformer(TransformSpec spec) {
         this.spec = spec;
@@ -123,11 +128,37 @@ public final class ImageTransformer {
     }
 
     /** The mean image at the resized image's size: itself when sizes agree (Caffe's case), else resized bilinearly. */
+    /** Floats of resized mean images kept now (at most {@link #MEAN_CACHE_FLOATS} beyond the newest). */
+    long keptMeanFloats() {
+        synchronized (meanBySize) {
+            return meanCacheFloats;
+        }
+    }
+
     private float[] meanAt(int h, int w) {
-        return meanBySize.computeIfAbsent(((long) h << 32) | w, k -> {
-            var s = spec.meanImage().shape();
-            float[] chw = Arrays.copyOf(spec.meanImage().hostData(), s.count());
-            return Resize.linear(chw, s.dim(0), s.dim(1), s.dim(2), h, w);
-        });
+        long key = ((long) h << 32) | w;
+        synchronized (meanBySize) {
+            float[] kept = meanBySize.get(key);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        var s = spec.meanImage().shape();
+        float[] chw = Arrays.copyOf(spec.meanImage().hostData(), s.count());
+        float[] resized = Resize.linear(chw, s.dim(0), s.dim(1), s.dim(2), h, w);
+        synchronized (meanBySize) {
+            // Another thread may have made it meanwhile: one array per size lets a pixel batch share it.
+            float[] kept = meanBySize.putIfAbsent(key, resized);
+            if (kept != null) {
+                return kept;
+            }
+            meanCacheFloats += resized.length;
+            var eldest = meanBySize.entrySet().iterator();
+            while (meanCacheFloats > MEAN_CACHE_FLOATS && meanBySize.size() > 1) {
+                meanCacheFloats -= eldest.next().getValue().length;
+                eldest.remove();
+            }
+            return resized;
+        }
     }
 }
