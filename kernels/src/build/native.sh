@@ -73,8 +73,11 @@ else
         { echo "$soname {"; echo "  global:"; grep -v '^#' "$list" | awk 'NF { print "    " $1 ";" }';
           echo "  local: *;"; echo "};"; } >"$work/$soname/version.map"
         quoted=$(echo "$targets" | sed 's/[^,]*/"&"/g')
-        "$gcc" -shared -fPIC -O2 -Wall -Wextra -std=gnu11 -o "$out/$soname.tmp" \
+        # Hardened as the JPEG decoder of core is (see core/src/build/native.sh); BridgeSymbolsTest checks it.
+        "$gcc" -shared -fPIC -O2 -Wall -Wextra -std=gnu11 -fstack-protector-strong -U_FORTIFY_SOURCE \
+            -D_FORTIFY_SOURCE=2 -o "$out/$soname.tmp" \
             -Wl,-soname,"$soname" -Wl,--version-script="$work/$soname/version.map" -Wl,-z,noexecstack \
+            -Wl,-z,relro,-z,now \
             -DBRIDGE_SONAME="\"$soname\"" -DBRIDGE_TARGETS="$quoted" -DBRIDGE_MISSING_STATUS="$status" \
             -I"$work/$soname" "$module/src/main/bridge/bridge.c" -ldl
         mv "$out/$soname.tmp" "$out/$soname"

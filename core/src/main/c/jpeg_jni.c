@@ -12,7 +12,14 @@
  *
  * libjpeg's default error_exit calls exit(), which would end the JVM: errors longjmp back here instead and become
  * a java.io.IOException carrying libjpeg's message. Warnings go nowhere (libjpeg would print them on the process's
- * stderr, past Java's System.err); their count is returned.
+ * stderr, past Java's System.err); their count and the first one's text are returned.
+ *
+ * Hostile files are bounded before anything image-sized is allocated: the frame header's width x height is checked
+ * against the caller's pixel limit right after jpeg_read_header (a refusal is reported through info, not thrown, so
+ * that the Java side words it); libjpeg's own memory manager gets max_memory_to_use, which caps the whole-image
+ * coefficient buffer of progressive files (libjpeg then fails with "Backing store not supported" rather than
+ * allocating); and a progress monitor ends files with more scans than the caller allows, as libjpeg-turbo's
+ * TurboJPEG API does with its scan limit, since each scan of a progressive file is a pass over the whole image.
  *
  * Compiled by core/src/build/native.sh against libjpeg-turbo's jpeglib.h (JCS_EXTENSIONS) and linked to libjpeg.
  */
@@ -32,13 +39,14 @@
 /* Rows decoded before each copy into the Java array: few JNI calls, a strip that stays in L2. */
 #define STRIP_ROWS 16
 
-/* Slots of the int[] the Java side passes for results. */
-enum { INFO_HEIGHT, INFO_WIDTH, INFO_WARNINGS, INFO_COMPONENTS, INFO_LENGTH };
+/* Slots of the int[] the Java side passes for results; INFO_REFUSED is 1 when the pixel limit refused the file. */
+enum { INFO_HEIGHT, INFO_WIDTH, INFO_WARNINGS, INFO_COMPONENTS, INFO_REFUSED, INFO_LENGTH };
 
 struct error_mgr {
     struct jpeg_error_mgr pub;
     jmp_buf jump;
     char message[JMSG_LENGTH_MAX];
+    char first_warning[JMSG_LENGTH_MAX];
 };
 
 static void on_error(j_common_ptr cinfo) {
@@ -47,9 +55,32 @@ static void on_error(j_common_ptr cinfo) {
     longjmp(err->jump, 1);
 }
 
-static void on_message(j_common_ptr cinfo) {
-    /* Warnings are counted by libjpeg itself (num_warnings); trace messages are not wanted. */
-    (void) cinfo;
+/* Replaces libjpeg's emit_message: warnings (level -1) are counted and the first one's text kept; trace messages
+ * (levels 0 and up) are dropped. */
+static void on_emit(j_common_ptr cinfo, int msg_level) {
+    struct error_mgr *err = (struct error_mgr *) cinfo->err;
+    if (msg_level < 0) {
+        if (err->pub.num_warnings == 0) {
+            (*cinfo->err->format_message)(cinfo, err->first_warning);
+        }
+        err->pub.num_warnings++;
+    }
+}
+
+/* Ends the decode once the file has started more scans than allowed (libjpeg-turbo's tjDecompress does the same). */
+struct scan_limit {
+    struct jpeg_progress_mgr pub;
+    int max_scans;
+};
+
+static void on_progress(j_common_ptr cinfo) {
+    struct scan_limit *limit = (struct scan_limit *) cinfo->progress;
+    j_decompress_ptr dinfo = (j_decompress_ptr) cinfo;
+    if (cinfo->is_decompressor && dinfo->input_scan_number > limit->max_scans) {
+        struct error_mgr *err = (struct error_mgr *) cinfo->err;
+        snprintf(err->message, sizeof err->message, "progressive JPEG with more than %d scans", limit->max_scans);
+        longjmp(err->jump, 1);
+    }
 }
 
 static void throw_io(JNIEnv *env, const char *message) {
@@ -63,6 +94,7 @@ static void throw_io(JNIEnv *env, const char *message) {
 struct decode {
     struct jpeg_decompress_struct cinfo;
     struct error_mgr err;
+    struct scan_limit scans;
     unsigned char *input;
     unsigned char *strip;
     unsigned char *bgr;
@@ -70,14 +102,23 @@ struct decode {
     int pixels_done;
 };
 
-/* Fills the Java side's int[] (see INFO_*). */
-static void report(JNIEnv *env, jintArray info, struct decode *d) {
+/* Fills the Java side's int[] (see INFO_*) and, where libjpeg warned, warning[0] with the first warning's text. */
+static void report(JNIEnv *env, jintArray info, jobjectArray warning, struct decode *d, int refused) {
     jint result[INFO_LENGTH];
-    result[INFO_HEIGHT] = (jint) d->cinfo.output_height;
-    result[INFO_WIDTH] = (jint) d->cinfo.output_width;
-    result[INFO_WARNINGS] = (jint) d->cinfo.err->num_warnings;
+    /* The frame header's size: the output size too, since nothing here scales. */
+    result[INFO_HEIGHT] = (jint) d->cinfo.image_height;
+    result[INFO_WIDTH] = (jint) d->cinfo.image_width;
+    long warnings = d->cinfo.err->num_warnings;
+    result[INFO_WARNINGS] = warnings > INT_MAX ? INT_MAX : (jint) warnings;
     result[INFO_COMPONENTS] = d->cinfo.num_components;
+    result[INFO_REFUSED] = refused;
     (*env)->SetIntArrayRegion(env, info, 0, INFO_LENGTH, result);
+    if (warnings > 0 && !(*env)->ExceptionCheck(env)) {
+        jstring text = (*env)->NewStringUTF(env, d->err.first_warning);
+        if (text != NULL) {
+            (*env)->SetObjectArrayElement(env, warning, 0, text);
+        }
+    }
 }
 
 static void release(struct decode *d) {
@@ -98,12 +139,18 @@ static void cmyk_to_bgr(const unsigned char *cmyk, unsigned char *bgr, JDIMENSIO
 }
 
 /*
- * byte[] NativeJpeg.decode(byte[] jpeg, int length, int[] info): the file's first `length` bytes decoded to
- * height * width * 3 bytes B,G,R row after row; info receives height, width, the number of libjpeg warnings and the
- * number of components in the file. Throws IOException with libjpeg's message when the data does not decode.
+ * byte[] NativeJpeg.decode(byte[] jpeg, int length, long maxPixels, long maxMemory, int maxScans, int[] info,
+ * String[] warning): the file's first `length` bytes decoded to height * width * 3 bytes B,G,R row after row; info
+ * receives height, width, the number of libjpeg warnings, the number of components in the file and whether the
+ * pixel limit refused it; warning[0] the first warning's text, if any. A frame of more than maxPixels pixels returns
+ * null with INFO_REFUSED set, before anything image-sized is allocated; maxMemory caps libjpeg's own allocations
+ * (max_memory_to_use) and maxScans the number of scans. Throws IOException with libjpeg's message when the data
+ * does not decode.
  */
 JNIEXPORT jbyteArray JNICALL Java_org_cortado_image_NativeJpeg_decode(JNIEnv *env, jclass cls, jbyteArray jpeg,
-                                                                      jint length, jintArray info) {
+                                                                      jint length, jlong max_pixels, jlong max_memory,
+                                                                      jint max_scans, jintArray info,
+                                                                      jobjectArray warning) {
     (void) cls;
     struct decode *d = calloc(1, sizeof *d);
     if (d == NULL) {
@@ -112,15 +159,18 @@ JNIEXPORT jbyteArray JNICALL Java_org_cortado_image_NativeJpeg_decode(JNIEnv *en
     }
     d->cinfo.err = jpeg_std_error(&d->err.pub);
     d->err.pub.error_exit = on_error;
-    d->err.pub.output_message = on_message;
+    d->err.pub.emit_message = on_emit;
     if (setjmp(d->err.jump)) {
         /* d itself was not changed after setjmp (only what it points to), so it is still valid here. */
         jbyteArray out = NULL;
         if (d->pixels_done) {
             /* Every row was read and only jpeg_finish_decompress (the data after the last row) failed: OpenCV has
              * already taken the image at that point, so the image stands, with the error counted as a warning. */
+            if (d->cinfo.err->num_warnings == 0) {
+                memcpy(d->err.first_warning, d->err.message, sizeof d->err.first_warning);
+            }
             d->cinfo.err->num_warnings++;
-            report(env, info, d);
+            report(env, info, warning, d, 0);
             out = d->out;
         } else if (!(*env)->ExceptionCheck(env)) {
             throw_io(env, d->err.message);
@@ -147,6 +197,16 @@ JNIEXPORT jbyteArray JNICALL Java_org_cortado_image_NativeJpeg_decode(JNIEnv *en
     (*env)->GetByteArrayRegion(env, jpeg, 0, length, (jbyte *) d->input);
     jpeg_mem_src(&d->cinfo, d->input, (unsigned long) length);
     jpeg_read_header(&d->cinfo, TRUE);
+    if ((unsigned long long) d->cinfo.image_width * d->cinfo.image_height > (unsigned long long) max_pixels) {
+        report(env, info, warning, d, 1);
+        release(d);
+        free(d);
+        return NULL;
+    }
+    d->cinfo.mem->max_memory_to_use = (long) max_memory;
+    d->scans.pub.progress_monitor = on_progress;
+    d->scans.max_scans = max_scans;
+    d->cinfo.progress = &d->scans.pub;
     int four = d->cinfo.num_components == 4;
     d->cinfo.out_color_space = four ? JCS_CMYK : JCS_EXT_BGR;
     jpeg_start_decompress(&d->cinfo);
@@ -196,7 +256,7 @@ JNIEXPORT jbyteArray JNICALL Java_org_cortado_image_NativeJpeg_decode(JNIEnv *en
     d->pixels_done = 1;
     jpeg_finish_decompress(&d->cinfo);
 
-    report(env, info, d);
+    report(env, info, warning, d, 0);
     jbyteArray out = d->out;
     release(d);
     free(d);

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
 import org.cortado.image.BgrImage;
 import org.cortado.image.ImageDecodeException;
+import org.cortado.image.DecodedImage;
 import org.cortado.image.ImageDecoder;
 import org.cortado.image.ImageTransformer;
 import org.cortado.image.TransformSpec;
@@ -53,11 +54,20 @@ final class ClassifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Images (JPEG, PNG, GIF, BMP).")
     List<Path> images;
 
+    @Mixin
+    PixelLimitOption pixelLimit;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
+            return run();
+        }
+    }
+
+    private Integer run() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (model.weights == null) {
@@ -84,7 +94,11 @@ final class ClassifyCommand implements Callable<Integer> {
                 float[] x;
                 int[] size;
                 try {
-                    BgrImage decoded = ImageDecoder.decode(image);
+                    DecodedImage read = ImageDecoder.decodeWithWarnings(image);
+                    if (read.warning() != null) {
+                        err.println("cortado classify: warning: " + image + ": " + read.warning());
+                    }
+                    BgrImage decoded = read.image();
                     String rejected = transformer.rejection(decoded);
                     if (rejected != null) {
                         throw new ImageDecodeException(image, rejected, null);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.ImageFolders;
 import org.cortado.data.Skipped;
@@ -67,11 +68,20 @@ final class CodesCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Mixin
+    PixelLimitOption pixelLimit;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Job> jobs = jobs();
@@ -99,6 +109,7 @@ final class CodesCommand implements Callable<Integer> {
                         FeatureFiles.metadataPath(job.npy).getFileName(),
                         job.libsvm == null ? "" : ", LIBSVM " + job.libsvm, seconds);
                 reportSkipped(set.skipped(), out, err, "codes");
+                reportWarnings(set.warnings(), out, FeatureFiles.metadataPath(job.npy));
             }
         }
         return 0;
@@ -113,6 +124,21 @@ final class CodesCommand implements Callable<Integer> {
         for (Skipped s : skipped) {
             out.printf("  %s: %s%n", s.file(), s.reason());
             err.printf("cortado %s: skipped %s: %s%n", command, s.file(), s.reason());
+        }
+    }
+
+    /**
+     * The images used despite decoder warnings (damage the decoder got past, such as a truncated JPEG): their count
+     * and each one on standard output, and where the report lists them.
+     */
+    static void reportWarnings(List<DecodeWarning> warnings, PrintWriter out, Path report) {
+        if (warnings.isEmpty()) {
+            return;
+        }
+        out.printf("decoded with warnings: %d image(s), used as decoded (listed under \"warnings\" in %s):%n",
+                warnings.size(), report);
+        for (DecodeWarning w : warnings) {
+            out.printf("  %s: %s%n", w.file(), w.reason());
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.MeanFile;
@@ -148,11 +149,20 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Recompute a frozen prefix every epoch instead of caching its outputs.")
     boolean noCache;
 
+    @Mixin
+    PixelLimitOption pixelLimit;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         PrintWriter out = spec.commandLine().getOut();
         if (model.weights == null) {
             throw new IllegalArgumentException("--weights is required: fine-tuning starts from pretrained weights");
@@ -197,11 +207,24 @@ final class FinetuneCommand implements Callable<Integer> {
             for (var skipped : r.skipped()) {
                 out.println("skipped " + skipped.get("file") + ": " + skipped.get("reason"));
             }
+            printWarnings(out, r.warnings());
             if (report != null) {
                 out.println("report " + report);
             }
         }
         return 0;
+    }
+
+    /** The images used despite decoder warnings: their count, and each one, as the report lists them. */
+    private void printWarnings(PrintWriter out, List<Map<String, String>> warnings) {
+        if (warnings.isEmpty()) {
+            return;
+        }
+        out.printf("decoded with warnings: %d image(s), used as decoded%s%n", warnings.size(),
+                report == null ? "" : " (listed under \"warnings\" in " + report + ")");
+        for (var w : warnings) {
+            out.println("  " + w.get("file") + ": " + w.get("reason"));
+        }
     }
 
     private TransformSpec transform() {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.Skipped;
 import org.cortado.features.FeatureFiles;
 import org.cortado.features.FeatureSet;
@@ -67,10 +68,12 @@ final class TrainHeadCommand implements Callable<Integer> {
         Evaluation trainEval = trained.evaluate(trainSet);
         Evaluation valEval = valSet == null ? null : trained.evaluate(valSet);
         List<Skipped> skipped = new ArrayList<>(trainSet.skipped());
+        List<DecodeWarning> warnings = new ArrayList<>(trainSet.warnings());
         if (valSet != null) {
             skipped.addAll(valSet.skipped());
+            warnings.addAll(valSet.warnings());
         }
-        ObjectNode r = HeadReport.toJson(trained, trainSet.classes(), trainEval, valEval, skipped);
+        ObjectNode r = HeadReport.toJson(trained, trainSet.classes(), trainEval, valEval, skipped, warnings);
         r.put("train_features", train.toString());
         r.put("val_features", val == null ? null : val.toString());
         if (trainSet.provenance() != null) {

@@ -87,11 +87,20 @@ final class TransferCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Mixin
+    PixelLimitOption pixelLimit;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
@@ -120,6 +129,7 @@ final class TransferCommand implements Callable<Integer> {
             out.printf("train: %d of %d images, val: %d of %d images; feature files in %s%n", r.train().rows(),
                     split.train().size(), r.val().rows(), split.val().size(), codes);
             CodesCommand.reportSkipped(r.skipped(), out, err, "transfer");
+            CodesCommand.reportWarnings(r.warnings(), out, report);
             TrainHeadCommand.printSummary(out, r.head(), r.trainEvaluation(), r.valEvaluation());
             if (r.export() != null) {
                 out.printf("export -> %s (%s, %s, %s, %s)%n", export, HeadExport.DEPLOY, HeadExport.CAFFEMODEL,

@@ -18,15 +18,17 @@ import org.cortado.tensor.Tensor;
  * @param files         the n files
  * @param sampleIndices the n positions of these images in the loader's input list
  * @param skipped       the images of this batch that were left out, with reasons, in input order
+ * @param warnings      the images of this batch that are in it despite damage their decoder got past, in input order
  */
 public record Batch(int index, Tensor data, PixelBatch pixels, int[] labels, List<Path> files, int[] sampleIndices,
-        List<Skipped> skipped) {
+        List<Skipped> skipped, List<DecodeWarning> warnings) {
     public Batch {
         if ((data == null) == (pixels == null)) {
             throw new IllegalArgumentException("a batch holds either transformed data or pixels");
         }
         files = List.copyOf(files);
         skipped = List.copyOf(skipped);
+        warnings = List.copyOf(warnings);
     }
 
     /** The number of usable images in the batch. */

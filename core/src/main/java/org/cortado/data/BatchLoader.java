@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cortado.image.BgrImage;
+import org.cortado.image.DecodedImage;
 import org.cortado.image.ImageDecodeException;
 import org.cortado.image.ImageDecoder;
 import org.cortado.image.ImageTransformer;
@@ -29,8 +30,10 @@ import org.cortado.tensor.Tensor;
  * ({@link Batch#pixels}) for the net's backend to transform on its device ({@link Batch#input}): a GPU then receives a
  * quarter of the bytes, and the host skips the float conversion. The values are the same as the host transform's.
  *
- * <p>Files that do not decode, or are too small for the crop, become {@link Skipped} entries of their batch; they
- * never abort the run. Random transforms are seeded per sample ({@link ImageTransformer#sampleSeed} of the seed, the
+ * <p>An image that fails in any way (does not decode, is larger than the pixel limit, resizes to more than it or to
+ * less than the crop, or meets an error or runs out of memory in its transform) becomes a {@link Skipped} entry of
+ * its batch with the reason; it never aborts the run. An image decoded despite damage (a truncated JPEG) is used and
+ * listed in its batch's {@link Batch#warnings}. Random transforms are seeded per sample ({@link ImageTransformer#sampleSeed} of the seed, the
  * epoch and the sample's position), so the output does not depend on the thread count.
  */
 public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
@@ -51,11 +54,12 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private sealed interface Item {
     }
 
-    private record Ready(float[] chw, int height, int width) implements Item {
+    /** An image transformed on the host; {@code warning} is what its decoder warned of, or null. */
+    private record Ready(float[] chw, int height, int width, String warning) implements Item {
     }
 
     /** Pixel mode: the image resized, its crop placed, not yet transformed. */
-    private record Prepared(PixelBatch image) implements Item {
+    private record Prepared(PixelBatch image, String warning) implements Item {
     }
 
     private record Failed(String reason) implements Item {
@@ -155,22 +159,35 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
     private Item load(int index) {
         Path file = samples.get(index).file();
-        BgrImage img;
         try {
-            img = ImageDecoder.decode(file);
+            DecodedImage decoded = ImageDecoder.decodeWithWarnings(file);
+            BgrImage img = decoded.image();
+            String why = transformer.rejection(img);
+            if (why != null) {
+                return new Failed(why);
+            }
+            long sampleSeed = ImageTransformer.sampleSeed(seed, epoch, index);
+            if (pixelMode) {
+                return new Prepared(transformer.prepare(img, sampleSeed), decoded.warning());
+            }
+            int[] size = transformer.spec().outputSize(img.height(), img.width());
+            return new Ready(transformer.apply(img, sampleSeed), size[0], size[1], decoded.warning());
         } catch (ImageDecodeException e) {
             return new Failed(e.reason());
+        } catch (RuntimeException e) {
+            // A case that decoding or the transform did not foresee: it costs this image, not the run.
+            return new Failed("cannot be decoded and transformed: " + describe(e));
+        } catch (OutOfMemoryError e) {
+            // One image's arrays did not fit the heap; they are garbage now, so the run can go on without it.
+            return new Failed("out of memory while decoding and transforming it (" + describe(e) + "); give Java more"
+                    + " heap (-Xmx) or lower the pixel limit (--max-pixels)");
         }
-        String why = transformer.rejection(img);
-        if (why != null) {
-            return new Failed(why);
-        }
-        long sampleSeed = ImageTransformer.sampleSeed(seed, epoch, index);
-        if (pixelMode) {
-            return new Prepared(transformer.prepare(img, sampleSeed));
-        }
-        int[] size = transformer.spec().outputSize(img.height(), img.width());
-        return new Ready(transformer.apply(img, sampleSeed), size[0], size[1]);
+    }
+
+    private static String describe(Throwable e) {
+        String msg = e.getMessage();
+        return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg + " (" + e.getClass().getSimpleName()
+                + ")";
     }
 
     private static Item await(Future<Item> f) {
@@ -191,15 +208,21 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         int[] positions = new int[items.size()];
         List<Path> files = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
+        List<DecodeWarning> warnings = new ArrayList<>();
         for (int k = 0; k < items.size(); k++) {
             LabeledImage s = samples.get(start + k);
-            if (items.get(k) instanceof Failed f) {
+            Item item = items.get(k);
+            if (item instanceof Failed f) {
                 skipped.add(new Skipped(s.file(), f.reason()));
-            } else {
-                labels[usable.size()] = s.label();
-                positions[usable.size()] = start + k;
-                files.add(s.file());
-                usable.add(items.get(k));
+                continue;
+            }
+            labels[usable.size()] = s.label();
+            positions[usable.size()] = start + k;
+            files.add(s.file());
+            usable.add(item);
+            String warning = item instanceof Ready r ? r.warning() : ((Prepared) item).warning();
+            if (warning != null) {
+                warnings.add(new DecodeWarning(s.file(), warning));
             }
         }
         int ok = usable.size();
@@ -207,14 +230,16 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         positions = Arrays.copyOf(positions, ok);
         PixelBatch pixels = pixelMode ? concatenate(usable) : null;
         Tensor data = pixels == null ? hostData(usable) : null;
-        return new Batch(index, data, pixels, labels, files, positions, skipped);
+        return new Batch(index, data, pixels, labels, files, positions, skipped, warnings);
     }
 
     /** The usable images transformed on the host, as one (n, 3, H, W) tensor. */
     private Tensor hostData(List<Item> usable) {
         int[] size = outputSize != null ? outputSize : usable.isEmpty() ? new int[] {0, 0} : itemSize(usable.get(0));
+        // Shape refuses a batch of more floats than one array holds, before the array is made.
+        Shape shape = Shape.of(usable.size(), 3, size[0], size[1]);
         int per = 3 * size[0] * size[1];
-        float[] data = new float[usable.size() * per];
+        float[] data = new float[shape.count()];
         for (int row = 0; row < usable.size(); row++) {
             if (usable.get(row) instanceof Ready r) {
                 System.arraycopy(r.chw(), 0, data, row * per, per);
@@ -222,7 +247,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
                 p.image().transformInto(data, row * per);
             }
         }
-        return Tensor.wrap(Shape.of(usable.size(), 3, size[0], size[1]), data);
+        return Tensor.wrap(shape, data);
     }
 
     private static int[] itemSize(Item it) {
@@ -231,15 +256,16 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
 
     /**
-     * The usable images as one pixel batch, or null when there are none or they need different mean images (images
-     * resized to different sizes with a mean image: the host transforms those).
+     * The usable images as one pixel batch, or null when there are none, they need different mean images (images
+     * resized to different sizes with a mean image) or their pixels are more than one array holds: the host
+     * transforms those.
      */
     private static PixelBatch concatenate(List<Item> usable) {
         if (usable.isEmpty()) {
             return null;
         }
         PixelBatch first = ((Prepared) usable.get(0)).image();
-        int bytes = 0;
+        long bytes = 0;
         for (Item it : usable) {
             PixelBatch p = ((Prepared) it).image();
             // ImageTransformer keeps one mean array per size, so the same array means the same mean.
@@ -248,7 +274,10 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
             }
             bytes += p.pixels().length;
         }
-        byte[] pixels = new byte[bytes];
+        if (bytes > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        byte[] pixels = new byte[(int) bytes];
         int[] layout = new int[usable.size() * PixelBatch.LAYOUT_INTS];
         int offset = 0;
         for (int i = 0; i < usable.size(); i++) {

@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.cortado.data.Batch;
+import org.cortado.data.DecodeWarning;
+import org.cortado.data.FileNote;
 import org.cortado.data.BatchLoader;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
@@ -32,7 +34,7 @@ import org.cortado.util.Progress;
  *
  * <p>The samples are cut into parts of {@code partSize} images. Each finished part is saved at once in
  * {@code NAME.parts/} beside the output ({@code part-00000.npy} with its rows, then {@code part-00000.json} with their
- * sample positions and the part's skipped images; the JSON, written last and atomically, marks the part complete).
+ * sample positions, the part's skipped images and its decoder warnings; the JSON, written last and atomically, marks the part complete).
  * {@code manifest.json} there holds a fingerprint of the inputs (files, labels, transform, provenance, part size). A
  * run that finds parts with the same fingerprint computes only the missing parts; a different fingerprint is an error
  * rather than a silent mix of two extractions. When all parts exist they are joined into the feature file (written
@@ -190,6 +192,7 @@ public final class CodeExtractor {
                 // Route rows and skips to their parts in input order.
                 int r = 0;
                 int s = 0;
+                int w = 0;
                 int batchStart = b.index() * options.batchSize();
                 int batchEnd = Math.min(todo.size(), batchStart + options.batchSize());
                 for (int k = batchStart; k < batchEnd; k++) {
@@ -200,6 +203,9 @@ public final class CodeExtractor {
                     }
                     if (r < b.size() && b.sampleIndices()[r] == k) {
                         current.add(sample, rows[r++]);
+                        if (w < b.warnings().size() && b.warnings().get(w).file().equals(todo.get(k).file())) {
+                            current.warnings.add(b.warnings().get(w++));
+                        }
                     } else {
                         current.skip(b.skipped().get(s++));
                     }
@@ -220,6 +226,7 @@ public final class CodeExtractor {
         final List<float[]> rows = new ArrayList<>();
         final List<Integer> samples = new ArrayList<>();
         final List<Skipped> skipped = new ArrayList<>();
+        final List<DecodeWarning> warnings = new ArrayList<>();
 
         PartBuffer(int part, int size) {
             this.part = part;
@@ -255,7 +262,8 @@ public final class CodeExtractor {
             o.put("dim", d);
             var s = o.putArray("samples");
             samples.forEach(s::add);
-            o.set("skipped", FeatureFiles.skippedJson(skipped));
+            o.set("skipped", FileNote.toJson(skipped));
+            o.set("warnings", FileNote.toJson(warnings));
             FeatureFiles.writeJson(partJson(parts, part), o);
         }
     }
@@ -264,6 +272,7 @@ public final class CodeExtractor {
         List<float[]> rows = new ArrayList<>();
         List<Integer> samples = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
+        List<DecodeWarning> warnings = new ArrayList<>();
         int dim = -1;
         for (int p = 0; p < partCount; p++) {
             JsonNode meta = FeatureFiles.readJson(partJson(parts, p));
@@ -288,6 +297,7 @@ public final class CodeExtractor {
                 samples.add(meta.get("samples").get(i).asInt());
             }
             skipped.addAll(FeatureFiles.skippedFrom(meta.get("skipped")));
+            warnings.addAll(FeatureFiles.warningsFrom(meta.get("warnings")));
         }
         int[] labels = new int[rows.size()];
         List<String> files = new ArrayList<>(rows.size());
@@ -297,7 +307,7 @@ public final class CodeExtractor {
             files.add(s.file().toString());
         }
         return FeatureSet.of(rows.toArray(new float[0][]), Math.max(dim, 0), labels, files, data.classes(), skipped,
-                provenance);
+                warnings, provenance);
     }
 
     /** Creates the parts folder and its manifest, or checks that an existing one belongs to this extraction. */

@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cortado.data.DecodeWarning;
+import org.cortado.data.FileNote;
 import org.cortado.data.Skipped;
 import org.cortado.io.AtomicFiles;
 import org.cortado.io.Npy;
@@ -19,7 +21,8 @@ import org.cortado.tensor.Tensor;
 
 /**
  * A feature file on disk: {@code NAME.npy} (float32, N x D, what NumPy and scikit-learn load), {@code NAME.labels.npy}
- * (int32, N) and {@code NAME.json} (format tag, class names, the file of each row, skipped images, provenance).
+ * (int32, N) and {@code NAME.json} (format tag, class names, the file of each row, skipped images, images decoded
+ * despite damage with their warnings, provenance).
  * Each file is written atomically and the JSON last, so a reader that finds the JSON finds the arrays it describes;
  * {@link #read} checks that the three agree.
  */
@@ -73,25 +76,19 @@ public final class FeatureFiles {
         set.classes().forEach(classes::add);
         ArrayNode files = o.putArray("files");
         set.files().forEach(files::add);
-        o.set("skipped", skippedJson(set.skipped()));
+        o.set("skipped", FileNote.toJson(set.skipped()));
+        o.set("warnings", FileNote.toJson(set.warnings()));
         o.set("provenance", JSON.valueToTree(set.provenance()));
         return o;
     }
 
-    static ArrayNode skippedJson(List<Skipped> skipped) {
-        ArrayNode a = JSON.createArrayNode();
-        for (Skipped s : skipped) {
-            a.addObject().put("file", s.file().toString()).put("reason", s.reason());
-        }
-        return a;
+    static List<Skipped> skippedFrom(JsonNode a) {
+        return FileNote.fromJson(a, Skipped::new);
     }
 
-    static List<Skipped> skippedFrom(JsonNode a) {
-        List<Skipped> out = new ArrayList<>();
-        for (JsonNode s : a) {
-            out.add(new Skipped(Path.of(s.get("file").asText()), s.get("reason").asText()));
-        }
-        return out;
+    /** The warnings of a feature file or part; files written before warnings were recorded have none. */
+    static List<DecodeWarning> warningsFrom(JsonNode a) {
+        return FileNote.fromJson(a, DecodeWarning::new);
     }
 
     static JsonNode readJson(Path file) {
@@ -129,6 +126,7 @@ public final class FeatureFiles {
         List<String> files = new ArrayList<>();
         meta.get("files").forEach(f -> files.add(f.asText()));
         Provenance prov = JSON.convertValue(meta.get("provenance"), Provenance.class);
-        return new FeatureSet(codes, labels.data(), files, classes, skippedFrom(meta.get("skipped")), prov);
+        return new FeatureSet(codes, labels.data(), files, classes, skippedFrom(meta.get("skipped")),
+                warningsFrom(meta.get("warnings")), prov);
     }
 }

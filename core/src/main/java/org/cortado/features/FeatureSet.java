@@ -1,6 +1,7 @@
 package org.cortado.features;
 
 import java.util.List;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.Skipped;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -13,14 +14,16 @@ import org.cortado.tensor.Tensor;
  * @param files      N image paths, row by row
  * @param classes    class names
  * @param skipped    images that gave no row, with reasons
+ * @param warnings   images that gave a row despite damage their decoder got past, with its warning
  * @param provenance how the codes were made
  */
 public record FeatureSet(Tensor codes, int[] labels, List<String> files, List<String> classes, List<Skipped> skipped,
-        Provenance provenance) {
+        List<DecodeWarning> warnings, Provenance provenance) {
     public FeatureSet {
         files = List.copyOf(files);
         classes = List.copyOf(classes);
         skipped = List.copyOf(skipped);
+        warnings = List.copyOf(warnings);
         if (codes.shape().rank() != 2) {
             throw new IllegalArgumentException("codes must have shape (N, D), got " + codes.shape());
         }
@@ -37,10 +40,22 @@ public record FeatureSet(Tensor codes, int[] labels, List<String> files, List<St
         }
     }
 
-    /** From rows of codes (copied into one tensor). */
+    /** Codes without decoder warnings. */
+    public FeatureSet(Tensor codes, int[] labels, List<String> files, List<String> classes, List<Skipped> skipped,
+            Provenance provenance) {
+        this(codes, labels, files, classes, skipped, List.of(), provenance);
+    }
+
+    /** From rows of codes (copied into one tensor), without decoder warnings. */
     public static FeatureSet of(float[][] rows, int dim, int[] labels, List<String> files, List<String> classes,
             List<Skipped> skipped, Provenance provenance) {
-        float[] data = new float[rows.length * dim];
+        return of(rows, dim, labels, files, classes, skipped, List.of(), provenance);
+    }
+
+    /** From rows of codes (copied into one tensor). */
+    public static FeatureSet of(float[][] rows, int dim, int[] labels, List<String> files, List<String> classes,
+            List<Skipped> skipped, List<DecodeWarning> warnings, Provenance provenance) {
+        float[] data = new float[Math.multiplyExact(rows.length, dim)];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != dim) {
                 throw new IllegalArgumentException("code row " + i + " has " + rows[i].length + " values, expected "
@@ -49,7 +64,7 @@ public record FeatureSet(Tensor codes, int[] labels, List<String> files, List<St
             System.arraycopy(rows[i], 0, data, i * dim, dim);
         }
         return new FeatureSet(Tensor.wrap(Shape.of(rows.length, dim), data), labels, files, classes, skipped,
-                provenance);
+                warnings, provenance);
     }
 
     public int rows() {

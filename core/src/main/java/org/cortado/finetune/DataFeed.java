@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cortado.backend.CounterRng;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
 import org.cortado.data.Skipped;
@@ -57,6 +58,7 @@ final class DataFeed implements AutoCloseable {
     private final long seed;
     private final long augmentSeed;
     private final Map<String, Skipped> skipped = new LinkedHashMap<>();
+    private final Map<String, DecodeWarning> warnings = new LinkedHashMap<>();
     private final PrefixCache cache;
     private BatchLoader loader;
     private long loaderEpoch = -1;
@@ -81,9 +83,9 @@ final class DataFeed implements AutoCloseable {
         this.cache = useCache && finiteViews && prefix.worthCaching(net) && !readAfter(net, prefix, dataBlob)
                 ? new PrefixCache(net, prefix, dataBlob, labelBlob, batch, threads) : null;
         if (cache != null) {
-            cache.add(train, trainSpec.deterministic(), trainSpec.mirror(), this::skip);
+            cache.add(train, trainSpec.deterministic(), trainSpec.mirror(), this::skip, this::warn);
             for (ImageDataset d : alsoCache) {
-                cache.add(d, evalSpec, false, this::skip);
+                cache.add(d, evalSpec, false, this::skip, this::warn);
             }
         }
     }
@@ -114,6 +116,20 @@ final class DataFeed implements AutoCloseable {
 
     private void skip(Skipped s) {
         skipped.putIfAbsent(s.file().toString(), s);
+    }
+
+    /** Files used despite decoder warnings so far, each once. */
+    List<DecodeWarning> warnings() {
+        return List.copyOf(warnings.values());
+    }
+
+    private void warn(DecodeWarning w) {
+        warnings.putIfAbsent(w.file().toString(), w);
+    }
+
+    private void note(Batch b) {
+        b.skipped().forEach(this::skip);
+        b.warnings().forEach(this::warn);
     }
 
     /** The training order of epoch {@code epoch}: a permutation of the sample indices. */
@@ -165,7 +181,7 @@ final class DataFeed implements AutoCloseable {
             next = loader.next();
             loaderNext++;
         }
-        next.skipped().forEach(this::skip);
+        note(next);
         if (next.size() == 0) {
             return 0;
         }
@@ -216,7 +232,7 @@ final class DataFeed implements AutoCloseable {
         try (BatchLoader l = new BatchLoader(set.samples(), transform, batch, threads, 2, 0, 0, pixelMode())) {
             while (l.hasNext()) {
                 Batch b = l.next();
-                b.skipped().forEach(this::skip);
+                note(b);
                 if (b.size() == 0) {
                     continue;
                 }

@@ -5,13 +5,15 @@ import java.util.Map;
 
 /**
  * What a fine-tuning run did: the JSON report (architecture.md's contract fields {@code val_accuracy},
- * {@code train_accuracy}, {@code n_train}, {@code n_val}, {@code skipped}, plus the history and the settings).
+ * {@code train_accuracy}, {@code n_train}, {@code n_val}, {@code skipped}, {@code warnings}, plus the history and
+ * the settings).
  *
  * @param valAccuracy      validation accuracy of the final net
  * @param trainAccuracy    running training accuracy of the last epoch (augmented images, dropout on)
  * @param bestValAccuracy  the best validation accuracy after any epoch (epoch 0: the initialised net)
  * @param bestEpoch        the epoch that reached it
  * @param skipped          files left out, each with its reason
+ * @param warnings         files used despite damage their decoder got past, each with its warning (as "reason")
  * @param cachedThrough    the last layer of a frozen prefix whose outputs were computed once, or null
  * @param linearProbe      what linear probing did, or null
  * @param frozenParams     parameter blobs frozen by {@code freeze_through}
@@ -22,7 +24,8 @@ import java.util.Map;
  * @param exported         the exported files (deploy, caffemodel), or null
  */
 public record FineTuneResult(double valAccuracy, double trainAccuracy, double bestValAccuracy, int bestEpoch,
-                             int nTrain, int nVal, List<Map<String, String>> skipped, List<String> classes,
+                             int nTrain, int nVal, List<Map<String, String>> skipped,
+                             List<Map<String, String>> warnings, List<String> classes,
                              String replaced, String newLayer, String freezeThrough, String cachedThrough,
                              LinearProbe.Result linearProbe, int frozenParams, int learnedParams, int iterations,
                              double imagesPerSecond, double wallSeconds, List<EpochRecord> history,

@@ -16,6 +16,7 @@ import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.CaffeWeights;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.data.FileNote;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.ImageFolders;
 import org.cortado.data.NoUsableImages;
@@ -133,15 +134,13 @@ public final class FineTuner {
             run.train();
             Map<String, String> exported = cfg.export() == null ? null : export(net, replaced, solver);
             EpochRecord last = run.history.get(run.history.size() - 1);
-            List<Map<String, String>> skipped = new ArrayList<>();
-            for (Skipped s : feed.skipped()) {
-                skipped.add(Map.of("file", s.file().toString(), "reason", s.reason()));
-            }
+            List<Map<String, String>> skipped = asMaps(feed.skipped());
+            List<Map<String, String>> warnings = asMaps(feed.warnings());
             int nTrain = data.train().size() - countIn(feed.skipped(), data.train());
             int nVal = data.val().size() - countIn(feed.skipped(), data.val());
             FineTuneResult result = new FineTuneResult(last.valAccuracy(),
                     last.trainAccuracy() == null ? Double.NaN : last.trainAccuracy(), run.bestAccuracy,
-                    run.bestEpoch, nTrain, nVal, skipped, classes, cfg.replace(), newName, cfg.freezeThrough(),
+                    run.bestEpoch, nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName, cfg.freezeThrough(),
                     feed.cachedThrough(), probe, counts[0], counts[1], solver.iteration(), run.imagesPerSecond(),
                     seconds(), List.copyOf(run.history), run.lastPredictions, fingerprint, exported);
             if (cfg.report() != null) {
@@ -201,6 +200,15 @@ public final class FineTuner {
                     + "has " + inputs);
         }
         return inputs.get(0);
+    }
+
+    /** Report entries: file and reason of each. */
+    private static List<Map<String, String>> asMaps(List<? extends FileNote> notes) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (FileNote n : notes) {
+            out.add(Map.of("file", n.file().toString(), "reason", n.reason()));
+        }
+        return out;
     }
 
     private static int countIn(List<Skipped> skipped, ImageDataset set) {

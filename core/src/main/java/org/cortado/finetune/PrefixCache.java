@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.cortado.backend.Backend;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.Skipped;
 import org.cortado.image.ImageTransformer;
@@ -47,8 +48,12 @@ final class PrefixCache {
         return prefix;
     }
 
-    /** Computes and keeps the prefix outputs of every image of {@code set} under {@code spec} (and mirrored). */
-    void add(ImageDataset set, TransformSpec spec, boolean mirroredToo, Consumer<Skipped> skipped) {
+    /**
+     * Computes and keeps the prefix outputs of every image of {@code set} under {@code spec} (and mirrored), telling
+     * {@code skipped} of the images left out and {@code warnings} of those used despite decoder warnings.
+     */
+    void add(ImageDataset set, TransformSpec spec, boolean mirroredToo, Consumer<Skipped> skipped,
+            Consumer<DecodeWarning> warnings) {
         int views = mirroredToo ? 2 : 1;
         float[][][][] values = new float[set.size()][][][];
         int[] imageShape = null;
@@ -58,6 +63,7 @@ final class PrefixCache {
             while (loader.hasNext()) {
                 Batch b = loader.next();
                 b.skipped().forEach(skipped);
+                b.warnings().forEach(warnings);
                 int n = b.size();
                 if (n == 0) {
                     continue;

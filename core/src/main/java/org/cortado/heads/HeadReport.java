@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
+import org.cortado.data.DecodeWarning;
+import org.cortado.data.FileNote;
 import org.cortado.data.Skipped;
 import org.cortado.io.AtomicFiles;
 
 /**
  * The JSON report of a trained head (architecture.md's contract): {@code val_accuracy}, {@code train_accuracy},
- * {@code n_train}, {@code n_val}, {@code skipped} (file and reason each), and the head, C and how it was chosen, the
+ * {@code n_train}, {@code n_val}, {@code skipped} (file and reason each), {@code warnings} (images used despite
+ * damage their decoder got past: file and reason each), and the head, C and how it was chosen, the
  * cross-validation table, the preprocessing, per-class precision/recall/F1 and the confusion matrix (rows: true
  * class, columns: predicted). Callers add their own fields (model, layer, timings) to the returned object.
  */
@@ -32,6 +35,16 @@ public final class HeadReport {
      */
     public static ObjectNode toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
             List<Skipped> skipped) {
+        return toJson(head, classes, train, val, skipped, List.of());
+    }
+
+    /**
+     * The report as a JSON object, with the images that were used despite decoder warnings.
+     *
+     * @param warnings images of training or validation decoded despite damage, with the decoder's warning
+     */
+    public static ObjectNode toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
+            List<Skipped> skipped, List<DecodeWarning> warnings) {
         ObjectNode r = JSON.createObjectNode();
         HeadSpec spec = head.spec();
         r.put("head", spec.type().id());
@@ -54,10 +67,8 @@ public final class HeadReport {
         }
         r.set("train_confusion", matrix(train.confusion()));
         r.put("confusion_layout", "rows: true class, columns: predicted class, in the order of classes");
-        ArrayNode sk = r.putArray("skipped");
-        for (Skipped s : skipped) {
-            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
-        }
+        r.set("skipped", FileNote.toJson(skipped));
+        r.set("warnings", FileNote.toJson(warnings));
         if (head.crossValidation() != null) {
             r.set("cross_validation", crossValidation(head.crossValidation(), spec.seed()));
         }

@@ -16,10 +16,25 @@ public record BgrImage(int height, int width, byte[] pixels) {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
         }
-        if (pixels.length != height * width * CHANNELS) {
+        if (pixels.length != (long) height * width * CHANNELS) {
             throw new IllegalArgumentException(pixels.length + " bytes do not fill a " + height + "x" + width
-                    + " BGR image (" + height * width * CHANNELS + ")");
+                    + " BGR image (" + (long) height * width * CHANNELS + ")");
         }
+    }
+
+    /**
+     * The bytes of a {@code height x width} BGR image, computed without overflow.
+     *
+     * @throws IllegalArgumentException when they are more than one Java array holds (over
+     *                                  {@link PixelLimit#LARGEST} pixels)
+     */
+    public static int byteCount(long height, long width) {
+        if (height < 0 || width < 0 || height > PixelLimit.LARGEST || width > PixelLimit.LARGEST
+                || height * width > PixelLimit.LARGEST) {
+            throw new IllegalArgumentException("an image of " + height + "x" + width + " pixels is too large for one"
+                    + " Java array (at most " + PixelLimit.megapixels(PixelLimit.LARGEST) + " as 8-bit BGR)");
+        }
+        return (int) (height * width * CHANNELS);
     }
 
     /** The value (0..255) of channel {@code c} (0 = B) at row {@code y}, column {@code x}. */
@@ -29,8 +44,9 @@ public record BgrImage(int height, int width, byte[] pixels) {
 
     /** Channel-planar floats (C, H, W) with values 0..255, the layout of a net's input blob. */
     public float[] toChw() {
+        // The constructor checked that height * width * 3 is the length of an array, so these products fit an int.
         int plane = height * width;
-        float[] out = new float[CHANNELS * plane];
+        float[] out = new float[pixels.length];
         for (int i = 0; i < plane; i++) {
             for (int c = 0; c < CHANNELS; c++) {
                 out[c * plane + i] = pixels[i * CHANNELS + c] & 0xFF;

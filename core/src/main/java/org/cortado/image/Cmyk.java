@@ -71,7 +71,7 @@ final class Cmyk {
     static BgrImage toBgr(Raster raster, boolean ycck) {
         int h = raster.getHeight();
         int w = raster.getWidth();
-        byte[] out = new byte[h * w * 3];
+        byte[] out = new byte[BgrImage.byteCount(h, w)];
         int[] row = new int[w * 4];
         int[] cmy = new int[3];
         for (int y = 0; y < h; y++) {

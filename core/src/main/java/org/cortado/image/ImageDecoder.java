@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -32,6 +33,11 @@ import javax.imageio.stream.ImageInputStream;
  * elsewhere to ImageIO. Which one serves this process is printed once, on the first decode, when the system property
  * {@value #VERBOSE_PROPERTY} is {@code true} (the command line's {@code --verbose} sets it).
  *
+ * <p>Every decode is bounded by a pixel limit ({@link PixelLimit}: 100 megapixels unless set otherwise): the size a
+ * file's header claims is checked before any pixel memory is allocated, so a small file claiming a huge image is
+ * refused at once, with its size and the limit in the reason. Damage that the decoder gets past (a truncated JPEG,
+ * whose missing rows libjpeg fills) is not a failure: {@link #decodeWithWarnings} says what the decoder warned of.
+ *
  * <p>Stateless and safe to call from many threads (each call opens its own reader).
  */
 public final class ImageDecoder {
@@ -42,15 +48,33 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Decodes {@code file}; a file that is not an image or is damaged beyond decoding throws with the reason. */
+    /**
+     * Decodes {@code file} under the pixel limit in force ({@link PixelLimit#current()}); a file that is not an
+     * image, is damaged beyond decoding or is larger than the limit throws with the reason.
+     */
     public static BgrImage decode(Path file) throws ImageDecodeException {
+        return decodeWithWarnings(file, PixelLimit.current()).image();
+    }
+
+    /** Decodes {@code file}, refusing an image of more than {@code maxPixels} pixels from its header. */
+    public static BgrImage decode(Path file, long maxPixels) throws ImageDecodeException {
+        return decodeWithWarnings(file, maxPixels).image();
+    }
+
+    /** As {@link #decode(Path)}, with what the decoder warned of (damage it got past). */
+    public static DecodedImage decodeWithWarnings(Path file) throws ImageDecodeException {
+        return decodeWithWarnings(file, PixelLimit.current());
+    }
+
+    /** As {@link #decode(Path, long)}, with what the decoder warned of (damage it got past). */
+    public static DecodedImage decodeWithWarnings(Path file, long maxPixels) throws ImageDecodeException {
         if (!Files.isRegularFile(file)) {
             throw new ImageDecodeException(file, "not a readable file", null);
         }
         if (!TOLD.get() && TOLD.compareAndSet(false, true) && Boolean.getBoolean(VERBOSE_PROPERTY)) {
             System.err.println("cortado: JPEG decoder: " + jpegDecoder());
         }
-        if (NativeJpeg.available()) {
+        if (NativeJpeg.available() && fitsAnArray(file)) {
             byte[] data;
             try {
                 data = Files.readAllBytes(file);
@@ -58,10 +82,20 @@ public final class ImageDecoder {
                 throw new ImageDecodeException(file, "cannot read the file: " + describe(e), e);
             }
             if (NativeJpeg.isJpeg(data)) {
-                return NativeJpeg.decode(file, data);
+                NativeJpeg.Decoded d = NativeJpeg.decodeWithInfo(file, data, maxPixels);
+                return new DecodedImage(d.image(), d.warning());
             }
         }
-        return decodeWithImageIO(file);
+        return decodeWithImageIO(file, maxPixels);
+    }
+
+    /** Whether the whole file can be read into one array for the native decoder (ImageIO streams larger ones). */
+    private static boolean fitsAnArray(Path file) {
+        try {
+            return Files.size(file) <= Integer.MAX_VALUE - 8;
+        } catch (IOException e) {
+            return true; // reading it then says why it cannot be read
+        }
     }
 
     /** Which decoder serves JPEG files in this process, and why ImageIO where it is ImageIO, in one line. */
@@ -70,10 +104,15 @@ public final class ImageDecoder {
     }
 
     /**
-     * Decodes {@code file} with ImageIO whatever its format: the portable path, which {@link #decode} takes for
-     * JPEGs only where the native decoder is unavailable (public for comparisons and benchmarks).
+     * Decodes {@code file} with ImageIO whatever its format, under the pixel limit in force: the portable path,
+     * which {@link #decode} takes for JPEGs only where the native decoder is unavailable (public for comparisons and
+     * benchmarks).
      */
     public static BgrImage decodeWithImageIO(Path file) throws ImageDecodeException {
+        return decodeWithImageIO(file, PixelLimit.current()).image();
+    }
+
+    private static DecodedImage decodeWithImageIO(Path file, long maxPixels) throws ImageDecodeException {
         if (!Files.isRegularFile(file)) {
             throw new ImageDecodeException(file, "not a readable file", null);
         }
@@ -88,7 +127,15 @@ public final class ImageDecoder {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                return decode(reader);
+                // The header's size, checked before the reader allocates the image.
+                String refused = PixelLimit.refusal(reader.getHeight(0), reader.getWidth(0), maxPixels, "");
+                if (refused != null) {
+                    throw new ImageDecodeException(file, refused, null);
+                }
+                Warnings warnings = new Warnings();
+                reader.addIIOReadWarningListener(warnings);
+                BgrImage image = decode(reader);
+                return new DecodedImage(image, warnings.describe());
             } finally {
                 reader.dispose();
             }
@@ -136,11 +183,32 @@ public final class ImageDecoder {
         return null;
     }
 
-    /** {@code img} as 8-bit BGR, by the rules in the class comment. */
+    /** What ImageIO's reader warned of: the count and the first message. */
+    private static final class Warnings implements IIOReadWarningListener {
+        private int count;
+        private String first;
+
+        @Override
+        public synchronized void warningOccurred(ImageReader source, String warning) {
+            if (count++ == 0) {
+                first = warning;
+            }
+        }
+
+        synchronized String describe() {
+            return count == 0 ? null : "ImageIO: " + (count == 1 ? "" : count + " warnings, the first: ") + first;
+        }
+    }
+
+    /**
+     * {@code img} as 8-bit BGR, by the rules in the class comment.
+     *
+     * @throws IllegalArgumentException when the image has more pixels than one Java array holds as BGR
+     */
     public static BgrImage toBgr(BufferedImage img) {
         int h = img.getHeight();
         int w = img.getWidth();
-        byte[] out = new byte[h * w * 3];
+        byte[] out = new byte[BgrImage.byteCount(h, w)];
         if (copyInterleavedBgr(img, out)) {
             return new BgrImage(h, w, out);
         }
@@ -189,7 +257,7 @@ public final class ImageDecoder {
         int w = raster.getWidth();
         int bands = raster.getNumBands();
         int shift = bitsShift(raster);
-        int[] row = new int[w * bands];
+        int[] row = new int[Math.multiplyExact(w, bands)];
         for (int y = 0; y < h; y++) {
             raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
             for (int x = 0; x < w; x++) {

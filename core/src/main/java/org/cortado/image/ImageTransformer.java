@@ -1,9 +1,8 @@
 package org.cortado.image;
 
 import java.util.Arrays;
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies a {@link TransformSpec} to decoded images, producing the (3, H, W) float blob a net consumes.
@@ -13,8 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ImageTransformer {
     private final TransformSpec spec;
-    /** The mean image resized to each image size met so far (one entry for fixed-size resizes). */
-    private final Map<Long, float[]> meanBySize = new ConcurrentHashMap<>();
+    /**
+     * Floats of resized mean images kept for reuse. A fixed-size resize needs one; a shorter-side resize one per
+     * aspect ratio met, and a thin image's can be hundreds of megabytes, so the least recently used go beyond this.
+     */
+    static final long MEAN_CACHE_FLOATS = 16L << 20;
+    /** The mean image resized to image sizes met recently, least recently used first. */
+    private final LinkedHashMap<Long, float[]> meanBySize = new LinkedHashMap<>(16, 0.75f, true);
+    private long meanCacheFloats;
 
     public ImageTransformer(TransformSpec spec) {
         this.spec = spec;
@@ -35,9 +40,22 @@ public final class ImageTransformer {
         return z ^ (z >>> 31);
     }
 
-    /** Why {@code img} cannot be transformed (smaller than the crop after resizing), or null when it can. */
+    /**
+     * Why {@code img} cannot be transformed, or null when it can: resized, it would be larger than the pixel limit in
+     * force ({@link PixelLimit}: a shorter-side resize makes a very thin image very long), or smaller than the crop.
+     */
     public String rejection(BgrImage img) {
-        int[] size = spec.resize().targetSize(img.height(), img.width());
+        int[] size;
+        try {
+            size = spec.resize().targetSize(img.height(), img.width());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        String tooLarge = PixelLimit.refusal(size[0], size[1], PixelLimit.current(), "resized (" + spec.resize()
+                + ") to ");
+        if (tooLarge != null) {
+            return "a " + img.height() + "x" + img.width() + " image " + tooLarge;
+        }
         if (spec.cropHeight() > 0 && (size[0] < spec.cropHeight() || size[1] < spec.cropWidth())) {
             return "image of " + size[0] + "x" + size[1] + " (after resize " + spec.resize() + ") is smaller than the "
                     + spec.cropHeight() + "x" + spec.cropWidth() + " crop";
@@ -45,18 +63,23 @@ public final class ImageTransformer {
         return null;
     }
 
-    /** The transformed image as a new (3, H, W) array. */
+    /**
+     * The transformed image as a new (3, H, W) array.
+     *
+     * @throws IllegalArgumentException when the image cannot be transformed (see {@link #rejection})
+     */
     public float[] apply(BgrImage img, long sampleSeed) {
-        int[] out = spec.outputSize(img.height(), img.width());
-        float[] dst = new float[BgrImage.CHANNELS * out[0] * out[1]];
-        apply(img, sampleSeed, dst, 0);
+        PixelBatch prepared = prepare(img, sampleSeed);
+        // prepare() checked the size against the pixel limit, so this product fits an int.
+        float[] dst = new float[BgrImage.CHANNELS * prepared.cropHeight() * prepared.cropWidth()];
+        prepared.transformInto(dst, 0);
         return dst;
     }
 
     /**
      * Writes the transformed image into {@code dst} at {@code offset} (3 * H * W floats; modified).
      *
-     * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
+     * @throws IllegalArgumentException when the image cannot be transformed (see {@link #rejection})
      */
     public void apply(BgrImage img, long sampleSeed, float[] dst, int offset) {
         prepare(img, sampleSeed).transformInto(dst, offset);
@@ -66,7 +89,7 @@ public final class ImageTransformer {
      * The image resized, with its crop placed and its mean, as a batch of one: everything but the arithmetic, which
      * {@link PixelBatch#transformInto} (on the host) or a backend's {@code transformPixels} (on its device) does.
      *
-     * @throws IllegalArgumentException when the image is smaller than the crop (see {@link #rejection})
+     * @throws IllegalArgumentException when the image cannot be transformed (see {@link #rejection})
      */
     public PixelBatch prepare(BgrImage img, long sampleSeed) {
         String why = rejection(img);
@@ -105,11 +128,37 @@ public final class ImageTransformer {
     }
 
     /** The mean image at the resized image's size: itself when sizes agree (Caffe's case), else resized bilinearly. */
+    /** Floats of resized mean images kept now (at most {@link #MEAN_CACHE_FLOATS} beyond the newest). */
+    long keptMeanFloats() {
+        synchronized (meanBySize) {
+            return meanCacheFloats;
+        }
+    }
+
     private float[] meanAt(int h, int w) {
-        return meanBySize.computeIfAbsent(((long) h << 32) | w, k -> {
-            var s = spec.meanImage().shape();
-            float[] chw = Arrays.copyOf(spec.meanImage().hostData(), s.count());
-            return Resize.linear(chw, s.dim(0), s.dim(1), s.dim(2), h, w);
-        });
+        long key = ((long) h << 32) | w;
+        synchronized (meanBySize) {
+            float[] kept = meanBySize.get(key);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        var s = spec.meanImage().shape();
+        float[] chw = Arrays.copyOf(spec.meanImage().hostData(), s.count());
+        float[] resized = Resize.linear(chw, s.dim(0), s.dim(1), s.dim(2), h, w);
+        synchronized (meanBySize) {
+            // Another thread may have made it meanwhile: one array per size lets a pixel batch share it.
+            float[] kept = meanBySize.putIfAbsent(key, resized);
+            if (kept != null) {
+                return kept;
+            }
+            meanCacheFloats += resized.length;
+            var eldest = meanBySize.entrySet().iterator();
+            while (meanCacheFloats > MEAN_CACHE_FLOATS && meanBySize.size() > 1) {
+                meanCacheFloats -= eldest.next().getValue().length;
+                eldest.remove();
+            }
+            return resized;
+        }
     }
 }

@@ -24,15 +24,33 @@ final class NativeJpeg {
     static final String PROPERTY = "cortado.jpeg.native";
     static final String LIBRARY = "libcortado-jpeg.so";
     private static final String RESOURCES = "org/cortado/image/native/";
-    /** Slots of the int[] that {@link #decode(byte[], int, int[])} fills. */
+    /**
+     * Scans a file may have: libjpeg-turbo's own choice for its TurboJPEG API's scan limit. Every scan of a
+     * progressive file is a pass over the whole image, so a small file of thousands of scans would take minutes;
+     * encoders write about ten.
+     */
+    static final int MAX_SCANS = 500;
+    /** Slots of the int[] that {@link #decode(byte[], int, long, long, int, int[], String[])} fills. */
     private static final int HEIGHT = 0;
     private static final int WIDTH = 1;
     private static final int WARNINGS = 2;
     private static final int COMPONENTS = 3;
-    private static final int INFO_LENGTH = 4;
+    private static final int REFUSED = 4;
+    private static final int INFO_LENGTH = 5;
 
-    /** A decoded JPEG with what libjpeg said about it. */
-    record Decoded(BgrImage image, int warnings, int components) {
+    /**
+     * A decoded JPEG with what libjpeg said about it.
+     *
+     * @param firstWarning libjpeg's first warning, or null when there was none
+     */
+    record Decoded(BgrImage image, int warnings, int components, String firstWarning) {
+        /** The warnings in a few words for a report, or null when there were none. */
+        String warning() {
+            if (warnings == 0) {
+                return null;
+            }
+            return "libjpeg-turbo: " + (warnings == 1 ? "" : warnings + " warnings, the first: ") + firstWarning;
+        }
     }
 
     private NativeJpeg() {
@@ -101,33 +119,63 @@ final class NativeJpeg {
     }
 
     /**
-     * Decodes the JPEG {@code data} read from {@code file} to BGR; only when {@link #available()}.
+     * Decodes the JPEG {@code data} read from {@code file} to BGR under the pixel limit in force; only when
+     * {@link #available()}.
      *
      * @throws ImageDecodeException with libjpeg's message where the data does not decode (warnings, such as a
      *                              premature end of the data, do not throw: the rows libjpeg could not read come out
      *                              as libjpeg fills them, as with OpenCV)
      */
     static BgrImage decode(Path file, byte[] data) throws ImageDecodeException {
-        return decodeWithInfo(file, data).image();
+        return decodeWithInfo(file, data, PixelLimit.current()).image();
     }
 
-    /** As {@link #decode(Path, byte[])}, with libjpeg's warning count and the file's number of components. */
-    static Decoded decodeWithInfo(Path file, byte[] data) throws ImageDecodeException {
+    /**
+     * As {@link #decode(Path, byte[])} under {@code maxPixels}, with libjpeg's warnings and the file's number of
+     * components. A frame header that claims more than {@code maxPixels} pixels is refused before anything
+     * image-sized is allocated.
+     */
+    static Decoded decodeWithInfo(Path file, byte[] data, long maxPixels) throws ImageDecodeException {
+        return decodeWithInfo(file, data, maxPixels, memoryBudget(maxPixels), MAX_SCANS);
+    }
+
+    /** As above with libjpeg's memory cap and the scan limit given (tests make them small). */
+    static Decoded decodeWithInfo(Path file, byte[] data, long maxPixels, long maxMemory, int maxScans)
+            throws ImageDecodeException {
         int[] info = new int[INFO_LENGTH];
+        String[] warning = new String[1];
         byte[] bgr;
         try {
-            bgr = decode(data, data.length, info);
+            bgr = decode(data, data.length, maxPixels, maxMemory, maxScans, info, warning);
         } catch (IOException e) {
             throw new ImageDecodeException(file, "libjpeg-turbo: " + e.getMessage(), e);
         }
-        return new Decoded(new BgrImage(info[HEIGHT], info[WIDTH], bgr), info[WARNINGS], info[COMPONENTS]);
+        if (info[REFUSED] != 0) {
+            throw new ImageDecodeException(file, PixelLimit.refusal(Integer.toUnsignedLong(info[HEIGHT]),
+                    Integer.toUnsignedLong(info[WIDTH]), maxPixels, ""), null);
+        }
+        return new Decoded(new BgrImage(info[HEIGHT], info[WIDTH], bgr), info[WARNINGS], info[COMPONENTS],
+                warning[0]);
+    }
+
+    /**
+     * libjpeg's own memory cap ({@code max_memory_to_use}) for a pixel limit: the whole-image coefficients of a
+     * progressive file of four full-resolution components at the limit (2 bytes each per pixel), plus room for the
+     * strip buffers and the padding of blocks at the edges. It binds where the header check does not reach: more
+     * components or larger sampling factors than a photograph has.
+     */
+    static long memoryBudget(long maxPixels) {
+        return Math.multiplyExact(maxPixels, 8L) + (64L << 20);
     }
 
     /**
      * The first {@code length} bytes of {@code jpeg} decoded to B,G,R rows; {@code info} receives height, width, the
-     * number of libjpeg warnings and the number of components in the file.
+     * number of libjpeg warnings, the number of components in the file and whether the frame is larger than
+     * {@code maxPixels} (then nothing is decoded and null returned); {@code warning[0]} the first warning's text.
+     * libjpeg may use {@code maxMemory} bytes and read {@code maxScans} scans.
      */
-    private static native byte[] decode(byte[] jpeg, int length, int[] info) throws IOException;
+    private static native byte[] decode(byte[] jpeg, int length, long maxPixels, long maxMemory, int maxScans,
+            int[] info, String[] warning) throws IOException;
 
     /** Which jpeglib.h the library was compiled against. */
     private static native String headers();

@@ -54,7 +54,9 @@ public final class Oversample {
         int[][] at = offsets(h, w, cropHeight, cropWidth);
         float[] src = images.hostData();
         int plane = cropHeight * cropWidth;
-        float[] dst = new float[n * VIEWS * c * plane];
+        // Shape checks that the element count fits an int (the crop lies within an image, so plane does).
+        Shape outShape = Shape.of(Math.multiplyExact(n, VIEWS), c, cropHeight, cropWidth);
+        float[] dst = new float[outShape.count()];
         for (int i = 0; i < n; i++) {
             for (int v = 0; v < VIEWS; v++) {
                 int y0 = at[v % POSITIONS][0];
@@ -77,6 +79,6 @@ public final class Oversample {
                 }
             }
         }
-        return Tensor.wrap(Shape.of(n * VIEWS, c, cropHeight, cropWidth), dst);
+        return Tensor.wrap(outShape, dst);
     }
 }

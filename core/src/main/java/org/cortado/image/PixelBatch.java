@@ -51,8 +51,8 @@ public record PixelBatch(byte[] pixels, int[] layout, int cropHeight, int cropWi
                 throw new IllegalArgumentException("image " + i + " (" + im.height() + "x" + im.width() + " at byte "
                         + im.offset() + ") does not lie within the " + pixels.length + " pixel bytes");
             }
-            if (im.top() < 0 || im.left() < 0 || im.top() + cropHeight > im.height()
-                    || im.left() + cropWidth > im.width()) {
+            if (im.top() < 0 || im.left() < 0 || (long) im.top() + cropHeight > im.height()
+                    || (long) im.left() + cropWidth > im.width()) {
                 throw new IllegalArgumentException("image " + i + ": the " + cropHeight + "x" + cropWidth
                         + " crop at (" + im.top() + ", " + im.left() + ") leaves its " + im.height() + "x"
                         + im.width() + " pixels");
@@ -61,7 +61,7 @@ public record PixelBatch(byte[] pixels, int[] layout, int cropHeight, int cropWi
                 throw new IllegalArgumentException("image " + i + ": mirrored must be 0 or 1, got "
                         + layout[i * LAYOUT_INTS + 5]);
             }
-            if (meanImage != null && meanImage.length != BgrImage.CHANNELS * im.height() * im.width()) {
+            if (meanImage != null && meanImage.length != (long) BgrImage.CHANNELS * im.height() * im.width()) {
                 throw new IllegalArgumentException("image " + i + " is " + im.height() + "x" + im.width()
                         + " but the mean image holds " + meanImage.length + " values, not 3x" + im.height() + "x"
                         + im.width());

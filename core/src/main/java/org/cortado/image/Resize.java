@@ -70,9 +70,9 @@ public final class Resize {
             ax0[x] = fixedWeight(tx.weight0()[x]);
             ax1[x] = fixedWeight(tx.weight1()[x]);
         }
+        byte[] out = new byte[BgrImage.byteCount(height, width)];
         int rowLen = width * cn;
         byte[] in = src.pixels();
-        byte[] out = new byte[height * rowLen];
         int[] row0 = new int[rowLen];
         int[] row1 = new int[rowLen];
         for (int y = 0; y < height; y++) {
@@ -116,7 +116,7 @@ public final class Resize {
      */
     public static float[] linear(float[] chw, int channels, int srcHeight, int srcWidth, int height, int width) {
         requirePositive(height, width);
-        if (chw.length != channels * srcHeight * srcWidth) {
+        if (chw.length != (long) channels * srcHeight * srcWidth) {
             throw new IllegalArgumentException(chw.length + " floats do not fill a (" + channels + ", " + srcHeight
                     + ", " + srcWidth + ") image");
         }
@@ -125,7 +125,12 @@ public final class Resize {
         }
         Taps tx = taps(srcWidth, width);
         Taps ty = taps(srcHeight, height);
-        float[] out = new float[channels * height * width];
+        long count = (long) channels * height * width;
+        if (count > PixelLimit.LARGEST * BgrImage.CHANNELS) {
+            throw new IllegalArgumentException("a (" + channels + ", " + height + ", " + width + ") image is too large"
+                    + " for one Java array");
+        }
+        float[] out = new float[(int) count];
         float[] row0 = new float[width];
         float[] row1 = new float[width];
         for (int c = 0; c < channels; c++) {

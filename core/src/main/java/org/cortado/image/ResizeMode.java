@@ -43,7 +43,8 @@ public sealed interface ResizeMode {
 
     /**
      * Resize so that the shorter side is {@code size}; the longer side becomes {@code floor(size * long / short)}, as
-     * torchvision computes it.
+     * torchvision computes it. A very thin image grows a very long side (1x65500 to 227x14868500): callers check the
+     * target against the pixel limit ({@link ImageTransformer#rejection}).
      */
     record ShorterSide(int size) implements ResizeMode {
         public ShorterSide {
@@ -52,12 +53,17 @@ public sealed interface ResizeMode {
             }
         }
 
+        /**
+         * @throws IllegalArgumentException when the longer side would not fit an int (a thin image resized up)
+         */
         @Override
         public int[] targetSize(int height, int width) {
-            if (height <= width) {
-                return new int[] {size, (int) ((long) size * width / height)};
+            long longer = height <= width ? (long) size * width / height : (long) size * height / width;
+            if (longer > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("resizing a " + height + "x" + width + " image to shorter side "
+                        + size + " would make its longer side " + longer + " pixels");
             }
-            return new int[] {(int) ((long) size * height / width), size};
+            return height <= width ? new int[] {size, (int) longer} : new int[] {(int) longer, size};
         }
 
         @Override

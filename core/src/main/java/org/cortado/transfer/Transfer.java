@@ -10,6 +10,7 @@ import org.cortado.backend.Backend;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
 import org.cortado.data.LabeledImage;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
@@ -87,6 +88,13 @@ public final class Transfer {
         public List<Skipped> skipped() {
             List<Skipped> all = new ArrayList<>(train.skipped());
             all.addAll(val.skipped());
+            return all;
+        }
+
+        /** The images of both sets that gave a code despite damage their decoder got past, with its warning. */
+        public List<DecodeWarning> warnings() {
+            List<DecodeWarning> all = new ArrayList<>(train.warnings());
+            all.addAll(val.warnings());
             return all;
         }
     }
@@ -203,15 +211,15 @@ public final class Transfer {
     }
 
     /**
-     * The JSON report: {@link HeadReport}'s fields (val_accuracy, train_accuracy, n_train, n_val, skipped, per-class
-     * metrics, confusion, cross-validation) with the recipe, the timings in seconds and the export.
+     * The JSON report: {@link HeadReport}'s fields (val_accuracy, train_accuracy, n_train, n_val, skipped, warnings,
+     * per-class metrics, confusion, cross-validation) with the recipe, the timings in seconds and the export.
      *
      * @param knownModel the manifest model the defaults came from, or null
      * @param device     the backend's device, in words
      */
     public static ObjectNode report(Result r, Config config, String knownModel, String device) {
         ObjectNode report = HeadReport.toJson(r.head(), r.train().classes(), r.trainEvaluation(), r.valEvaluation(),
-                r.skipped());
+                r.skipped(), r.warnings());
         ObjectNode recipe = JSON.createObjectNode();
         CodeNet codes = r.codes();
         recipe.put("model", config.deploy().toString());

@@ -16,6 +16,7 @@ import org.cortado.image.ResizeMode;
 import org.cortado.image.TransformSpec;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
+import org.cortado.testing.HostileImages;
 import org.cortado.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +73,46 @@ class BatchLoaderTest {
         assertEquals(3, batches.get(2).size());
         int total = batches.stream().mapToInt(Batch::size).sum();
         assertEquals(9, total);
+    }
+
+    @Test
+    void hostileFilesAreSkippedWithTheirReasonAndTruncatedOnesUsedWithTheirWarning() throws Exception {
+        List<LabeledImage> samples = new ArrayList<>();
+        samples.add(new LabeledImage(TestImages.grey(dir.resolve("a.png"), 20, 18, 100), 0));
+        samples.add(new LabeledImage(HostileImages.progressiveJpegClaiming(dir.resolve("huge.jpg"), 26800, 26800), 1));
+        samples.add(new LabeledImage(HostileImages.pngClaiming(dir.resolve("huge.png"), 27000, 27000, 4096), 0));
+        samples.add(new LabeledImage(HostileImages.jpeg(dir.resolve("strip.jpg"), 1, 65500), 1));
+        byte[] jpeg = HostileImages.encodeJpeg(HostileImages.noise(40, 30, 5), false);
+        samples.add(new LabeledImage(Files.write(dir.resolve("cut.jpg"), HostileImages.truncated(jpeg, 0.5)), 0));
+        samples.add(new LabeledImage(TestImages.grey(dir.resolve("b.png"), 18, 20, 50), 1));
+        ImageTransformer t = new ImageTransformer(TransformSpec.of(new ResizeMode.ShorterSide(227), 227));
+        for (boolean pixelMode : new boolean[] {false, true}) {
+            List<Batch> batches = drain(new BatchLoader(samples, t, 3, 2, 1, 0, 0, pixelMode));
+            List<Path> used = new ArrayList<>();
+            List<Skipped> skipped = new ArrayList<>();
+            List<DecodeWarning> warnings = new ArrayList<>();
+            for (Batch b : batches) {
+                used.addAll(b.files());
+                skipped.addAll(b.skipped());
+                warnings.addAll(b.warnings());
+                if (b.size() > 0) {
+                    assertEquals(Shape.of(b.size(), 3, 227, 227), b.input(new CpuBackend()).shape());
+                }
+            }
+            String mode = pixelMode ? "pixel mode" : "host mode";
+            assertEquals(List.of(dir.resolve("a.png"), dir.resolve("cut.jpg"), dir.resolve("b.png")), used, mode);
+            assertEquals(List.of(dir.resolve("huge.jpg"), dir.resolve("huge.png"), dir.resolve("strip.jpg")),
+                    skipped.stream().map(Skipped::file).toList(), mode);
+            assertTrue(skipped.get(0).reason().startsWith("26800 x 26800 = 718 megapixels exceeds the limit of 100"
+                    + " megapixels"), skipped.get(0).reason());
+            assertTrue(skipped.get(1).reason().startsWith("27000 x 27000 = 729 megapixels exceeds"),
+                    skipped.get(1).reason());
+            assertTrue(skipped.get(2).reason().startsWith("a 1x65500 image resized (shorter-side 227) to 227 x"
+                    + " 14868500"), skipped.get(2).reason());
+            assertEquals(1, warnings.size(), mode);
+            assertEquals(dir.resolve("cut.jpg"), warnings.get(0).file());
+            assertFalse(warnings.get(0).reason().isBlank());
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.Skipped;
 import org.cortado.io.Npy;
 import org.cortado.tensor.Shape;
@@ -24,7 +25,8 @@ class FeatureFilesTest {
     private static FeatureSet sample() {
         float[][] rows = {{0, 1.5f, 0}, {2, 0, -3.25f}};
         return FeatureSet.of(rows, 3, new int[] {1, 0}, List.of("a/1.jpg", "b/2.jpg"), List.of("ants", "bees"),
-                List.of(new Skipped(Path.of("a/bad.gif"), "no image reader recognises its format")), PROV);
+                List.of(new Skipped(Path.of("a/bad.gif"), "no image reader recognises its format")),
+                List.of(new DecodeWarning(Path.of("b/2.jpg"), "libjpeg-turbo: Premature end of JPEG file")), PROV);
     }
 
     @Test
@@ -40,6 +42,7 @@ class FeatureFilesTest {
         assertEquals(List.of("a/1.jpg", "b/2.jpg"), back.files());
         assertEquals(List.of("ants", "bees"), back.classes());
         assertEquals(sample().skipped(), back.skipped());
+        assertEquals(sample().warnings(), back.warnings());
         assertEquals(PROV, back.provenance());
         assertArrayEquals(new int[] {1, 0}, Npy.readInt32(dir.resolve("codes.labels.npy")).data());
     }

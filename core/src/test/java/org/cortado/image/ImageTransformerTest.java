@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,23 @@ class ImageTransformerTest {
         float[] out = new ImageTransformer(spec).apply(numbered(), 0);
         assertEquals(value(0, 3, 5) - 5, out[3 * 6 + 5], 1e-5f);
         assertEquals(value(2, 3, 5) - 7, out[2 * 24 + 3 * 6 + 5], 1e-5f);
+    }
+
+    @Test
+    void resizedMeanImagesKeptForReuseStayWithinTheirBudget() {
+        TransformSpec spec = new TransformSpec(new ResizeMode.ShorterSide(64), 64, 64, false, false, new float[0],
+                Tensor.zeros(Shape.of(3, 8, 8)), 1f);
+        ImageTransformer t = new ImageTransformer(spec);
+        PixelBatch first = t.prepare(new BgrImage(1, 300, new byte[900]), 0);
+        // The same size again reuses the same array, which lets a batch of such images share one mean.
+        assertSame(first.meanImage(), t.prepare(new BgrImage(1, 300, new byte[900]), 0).meanImage());
+        // Thin images of many widths: each resizes to 64 x (64 * width) and needs its own resized mean.
+        long made = 0;
+        for (int w = 300; w < 312; w++) {
+            made += t.prepare(new BgrImage(1, w, new byte[3 * w]), 0).meanImage().length;
+        }
+        assertTrue(made > 2 * ImageTransformer.MEAN_CACHE_FLOATS, "the test makes more than the budget: " + made);
+        assertTrue(t.keptMeanFloats() <= ImageTransformer.MEAN_CACHE_FLOATS, "kept " + t.keptMeanFloats());
     }
 
     @Test

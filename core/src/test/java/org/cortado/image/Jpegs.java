@@ -9,10 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
+import org.cortado.testing.HostileImages;
 
 /** Synthetic JPEG files for decoder tests, written by ImageIO's encoder. */
 final class Jpegs {
@@ -21,22 +18,7 @@ final class Jpegs {
 
     /** {@code image} as JPEG bytes at {@code quality} (0..1), baseline or progressive. */
     static byte[] encode(IIOImage image, float quality, boolean progressive) throws IOException {
-        ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream os = ImageIO.createImageOutputStream(bytes)) {
-            w.setOutput(os);
-            ImageWriteParam p = w.getDefaultWriteParam();
-            if (progressive) {
-                p.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            } else {
-                p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                p.setCompressionQuality(quality);
-            }
-            w.write(null, image, p);
-        } finally {
-            w.dispose();
-        }
-        return bytes.toByteArray();
+        return HostileImages.encodeJpeg(image, quality, progressive);
     }
 
     /**

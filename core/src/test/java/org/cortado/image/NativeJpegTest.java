@@ -52,6 +52,28 @@ class NativeJpegTest {
     }
 
     @Test
+    void libraryIsBuiltHardened() throws Exception {
+        String resource = "org/cortado/image/native/" + NativeLibraries.platform() + "/" + NativeJpeg.LIBRARY;
+        var url = NativeJpeg.class.getClassLoader().getResource(resource);
+        assumeTrue(url != null && "file".equals(url.getProtocol()), () -> "no " + resource + " in the build's classes");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/readelf")), "no readelf in /usr/bin");
+        String lib = Path.of(url.toURI()).toString();
+        // Full RELRO: relocations done at load (BIND_NOW), then read-only (GNU_RELRO).
+        assertTrue(run("readelf", "-d", lib).contains("BIND_NOW"), "no BIND_NOW (-z now)");
+        assertTrue(run("readelf", "-lW", lib).contains("GNU_RELRO"), "no GNU_RELRO (-z relro)");
+        String symbols = run("readelf", "--dyn-syms", "-W", lib);
+        assertTrue(symbols.contains("__stack_chk_fail"), "no stack canaries (-fstack-protector-strong)");
+        assertTrue(symbols.contains("__snprintf_chk"), "no fortified calls (-D_FORTIFY_SOURCE=2)");
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ":\n" + out);
+        return out;
+    }
+
+    @Test
     void photographsDecodeAsWithImageIO() throws Exception {
         requireNative();
         List<Path> files = new ArrayList<>();
@@ -115,7 +137,7 @@ class NativeJpegTest {
         byte[] whole = Files.readAllBytes(cat);
         BgrImage full = NativeJpeg.decode(cat, whole);
         Path cut = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(whole, whole.length / 2));
-        NativeJpeg.Decoded half = NativeJpeg.decodeWithInfo(cut, Files.readAllBytes(cut));
+        NativeJpeg.Decoded half = NativeJpeg.decodeWithInfo(cut, Files.readAllBytes(cut), PixelLimit.DEFAULT);
         // libjpeg warns (premature end of data) and fills the missing rows; OpenCV returns that image.
         assertTrue(half.warnings() > 0, "no warning for a file cut in half");
         assertEquals(full.height(), half.image().height());

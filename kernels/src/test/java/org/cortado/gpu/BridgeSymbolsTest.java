@@ -133,6 +133,22 @@ class BridgeSymbolsTest {
     }
 
     @Test
+    void bridgesAreBuiltHardened() throws Exception {
+        Assumptions.assumeTrue(binutils(), "no nm/readelf in /usr/bin");
+        for (String soname : NativeStack.readBridgeConf().keySet()) {
+            String res = NativeStack.NATIVE_RESOURCES + "linux-x86_64/" + soname;
+            Assumptions.assumeTrue(getClass().getClassLoader().getResource(res) != null,
+                    "the build made no bridges (no gcc or not x86-64)");
+            Path bridge = extract(res);
+            // Full RELRO (-z relro -z now) and glibc's checked calls (-D_FORTIFY_SOURCE=2: the bridge's fprintf).
+            assertTrue(run("readelf", "-d", bridge.toString()).contains("BIND_NOW"), soname + ": no BIND_NOW");
+            assertTrue(run("readelf", "-lW", bridge.toString()).contains("GNU_RELRO"), soname + ": no GNU_RELRO");
+            assertTrue(run("nm", "-D", "--undefined-only", bridge.toString()).contains("__fprintf_chk"),
+                    soname + ": no fortified calls");
+        }
+    }
+
+    @Test
     void everyOtherImportOfTheNativesIsSatisfiedByTheRuntimeBridgesOrDriver() throws Exception {
         Assumptions.assumeTrue(binutils(), "no nm/readelf in /usr/bin");
         String jcuda = JCudaVersion.get();
