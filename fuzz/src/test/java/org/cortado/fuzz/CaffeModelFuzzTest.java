@@ -1,5 +1,6 @@
 package org.cortado.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +26,7 @@ class CaffeModelFuzzTest {
         setup.report();
     }
 
+    @DictionaryFile(resourcePath = "protobuf.dict")
     @FuzzTest
     void readCaffeModel(byte[] data) throws Exception {
         Path file = setup.write(data, ".caffemodel");

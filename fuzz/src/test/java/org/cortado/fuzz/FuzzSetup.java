@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +45,7 @@ final class FuzzSetup {
     private final Path inputs;
     private final AtomicLong executions = new AtomicLong();
     private final long started = System.nanoTime();
+    private Set<Path> earlierFindings = Set.of();
 
     private FuzzSetup(String name, Path dir) {
         this.name = name;
@@ -56,6 +59,7 @@ final class FuzzSetup {
         FuzzSetup setup = new FuzzSetup(target.getSimpleName(), work.resolve(target.getSimpleName()));
         Path corpus = Files.createDirectories(setup.dir.resolve("corpus"));
         Path findings = Files.createDirectories(setup.dir.resolve("findings"));
+        setup.earlierFindings = files(findings);
         Path seeds = setup.dir.resolve("shared-seeds");
         deleteTree(seeds);
         deleteTree(setup.inputs);
@@ -72,8 +76,12 @@ final class FuzzSetup {
         if (!sharedSeeds.isEmpty()) {
             args.add(seeds.toString());
         }
-        args.add("-rss_limit_mb=" + Integer.getInteger("cortado.fuzz.rssLimitMb", 2560));
-        args.add("-timeout=" + Integer.getInteger("cortado.fuzz.timeoutSeconds", 30));
+        // libFuzzer would otherwise cap inputs at the largest seed (a few hundred bytes here) and then let the cap
+        // grow slowly: too small, for minutes, for the nesting depth or the repeated fields of hostile files.
+        args.add("-max_len=" + Integer.getInteger("cortado.fuzz.maxLen", 65536));
+        args.add("-len_control=0");
+        args.add("-rss_limit_mb=" + Integer.getInteger("cortado.fuzz.rssLimitMb", 4096));
+        args.add("-timeout=" + Integer.getInteger("cortado.fuzz.timeoutSeconds", 60));
         args.add("-artifact_prefix=" + findings + File.separator);
         args.add("-print_final_stats=1");
         for (int i = 0; i < args.size(); i++) {
@@ -109,22 +117,32 @@ final class FuzzSetup {
         }
     }
 
-    /** One line for the log: inputs run, time, corpus and findings. */
+    /**
+     * Prints one line for the log (inputs run, time, corpus, findings) and fails when this run wrote findings: with
+     * {@code jazzer.keep_going} above 1 Jazzer goes on past a finding without failing the test, so this is where
+     * such a run fails.
+     */
     void report() throws IOException {
         double seconds = (System.nanoTime() - started) / 1e9;
         long n = executions.get();
-        System.out.printf(Locale.ROOT, "fuzz %s: %d inputs in %.0f s (%.0f/s); corpus %d files; findings %d files in %s%n",
-                name, n, seconds, n / Math.max(seconds, 1e-9), countFiles(dir.resolve("corpus")),
-                countFiles(dir.resolve("findings")), dir.resolve("findings"));
+        Path findings = dir.resolve("findings");
+        List<Path> fresh = files(findings).stream().filter(p -> !earlierFindings.contains(p)).sorted().toList();
+        System.out.printf(Locale.ROOT, "fuzz %s: %d inputs in %.0f s (%.0f/s); corpus %d files; %d new findings in %s%n",
+                name, n, seconds, n / Math.max(seconds, 1e-9), files(dir.resolve("corpus")).size(), fresh.size(),
+                findings);
         deleteTree(inputs);
+        if (!fresh.isEmpty()) {
+            throw new AssertionError(name + ": " + fresh.size() + " findings in this run, their inputs in " + findings
+                    + ": " + fresh.stream().map(p -> p.getFileName().toString()).toList());
+        }
     }
 
-    private static long countFiles(Path folder) throws IOException {
+    private static Set<Path> files(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
-            return 0;
+            return Set.of();
         }
         try (Stream<Path> s = Files.list(folder)) {
-            return s.filter(Files::isRegularFile).count();
+            return s.filter(Files::isRegularFile).collect(Collectors.toSet());
         }
     }
 

@@ -1,5 +1,6 @@
 package org.cortado.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +26,7 @@ class MeanFileFuzzTest {
         setup.report();
     }
 
+    @DictionaryFile(resourcePath = "protobuf.dict")
     @FuzzTest
     void readMeanFile(byte[] data) throws Exception {
         Path file = setup.write(data, ".binaryproto");

@@ -1,5 +1,6 @@
 package org.cortado.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,7 @@ class NpyFuzzTest {
         setup.report();
     }
 
+    @DictionaryFile(resourcePath = "npy.dict")
     @FuzzTest
     void readNpy(byte[] data) throws Exception {
         Path file = setup.write(data, ".npy");

@@ -1,5 +1,6 @@
 package org.cortado.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,7 @@ class PrototxtFuzzTest {
         setup.report();
     }
 
+    @DictionaryFile(resourcePath = "prototxt.dict")
     @FuzzTest
     void buildNet(byte[] data) throws Exception {
         Path file = setup.write(data, ".prototxt");

@@ -2,6 +2,7 @@ package org.cortado.fuzz;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,13 +38,18 @@ final class SharedSeeds {
 
     /** JPEG photographs of the data sets and images folders. */
     static List<Path> jpegs() {
-        return find("", p -> isImage(p, ".jpg", ".jpeg") && size(p) <= MAX_IMAGE_BYTES);
+        return images(".jpg", ".jpeg");
     }
 
     /** Every image format the data sets hold (JPEG, PNG, GIF), one digit per class of the digits set. */
     static List<Path> images() {
-        return find("", p -> isImage(p, ".jpg", ".jpeg", ".png", ".gif", ".bmp") && size(p) <= MAX_IMAGE_BYTES
-                && (!p.toString().contains("digits") || p.getFileName().toString().endsWith("0008.png")));
+        return images(".jpg", ".jpeg", ".png", ".gif", ".bmp");
+    }
+
+    private static List<Path> images(String... suffixes) {
+        Predicate<Path> small = p -> isImage(p, suffixes) && size(p) <= MAX_IMAGE_BYTES
+                && (!p.toString().contains("digits") || p.getFileName().toString().endsWith("0008.png"));
+        return Stream.concat(find("images", small).stream(), find("data", small).stream()).toList();
     }
 
     private static boolean isImage(Path p, String... suffixes) {
@@ -57,7 +63,8 @@ final class SharedSeeds {
             System.out.println("fuzz: no shared folder at " + root + "; fuzzing from the test resources' seeds only");
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(root)) {
+        // The shared folder may be a link (as it is on the development machine): follow links.
+        try (Stream<Path> s = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(Files::isRegularFile).filter(which).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
