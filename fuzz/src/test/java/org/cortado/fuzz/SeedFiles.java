@@ -1,10 +1,6 @@
 package org.cortado.fuzz;
 
 import com.google.protobuf.CodedOutputStream;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBuffer;
-import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,16 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.MeanFile;
 import org.cortado.caffe.Prototxt;
@@ -29,6 +18,7 @@ import org.cortado.caffe.proto.Caffe.BlobProto;
 import org.cortado.caffe.proto.Caffe.BlobShape;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.caffe.proto.Caffe.V1LayerParameter;
+import org.cortado.image.ImageSeeds;
 import org.cortado.io.Npy;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -37,15 +27,15 @@ import org.cortado.testing.TinyNet;
 /**
  * Writes the small seed files kept in the test resources ({@code <Target>Inputs/<method>/seed-*}): one or a few of
  * each variant that the readers distinguish (V1 and V2 caffemodels, packed and unpacked values, legacy and shaped
- * blobs; npy versions and dtypes; JPEG baseline, progressive, grey, CMYK, restart markers, arithmetic coding; the
- * formats ImageIO reads), each a few hundred bytes, so that the fuzzer starts from every branch's doorstep. The files
- * are committed; rerun this after changing it, from the repository root:
+ * blobs; npy versions and dtypes; the images of {@link ImageSeeds}), each a few hundred bytes, so that the fuzzer
+ * starts at every branch's doorstep. The files are committed; after changing this, rewrite them from the repository
+ * root:
  * <pre>
  * mvn -B -q -pl core,fuzz test-compile
+ * mvn -B -q -pl fuzz dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "fuzz/target/test-classes:core/target/classes:core/target/test-classes:$(cat fuzz/target/cp.txt)" \
  *     org.cortado.fuzz.SeedFiles fuzz/src/test/resources/org/cortado/fuzz
  * </pre>
- * ({@code fuzz/target/cp.txt} from {@code mvn -B -q -pl fuzz dependency:build-classpath -Dmdep.outputFile=target/cp.txt}).
  * The arithmetic-coded and restart-marker JPEGs need libjpeg-turbo's {@code jpegtran} on the path; without it they
  * are left as they are.
  */
@@ -59,11 +49,10 @@ public final class SeedFiles {
         prototxts(dir(root, "PrototxtFuzzTest", "buildNet"));
         npys(dir(root, "NpyFuzzTest", "readNpy"));
         meanFiles(dir(root, "MeanFileFuzzTest", "readMeanFile"));
-        Path jpegs = dir(root, "NativeJpegFuzzTest", "decodeJpeg");
-        jpegs(jpegs);
+        ImageSeeds.jpegs(dir(root, "NativeJpegFuzzTest", "decodeJpeg"));
         Path images = dir(root, "ImageIoFuzzTest", "decodeWithImageIo");
-        jpegs(images);
-        otherImages(images);
+        ImageSeeds.jpegs(images);
+        ImageSeeds.otherFormats(images);
     }
 
     private static Path dir(Path root, String target, String method) throws IOException {
@@ -235,111 +224,6 @@ public final class SeedFiles {
             shaped.addDoubleData(100 + i);
         }
         Files.write(dir.resolve("seed-shaped-doubles.binaryproto"), shaped.build().toByteArray());
-    }
-
-    // ---- images -------------------------------------------------------------------------------------------------
-
-    private static void jpegs(Path dir) throws Exception {
-        BufferedImage colour = photo(16, 12, BufferedImage.TYPE_3BYTE_BGR, 1);
-        Path baseline = dir.resolve("seed-baseline.jpg");
-        Files.write(baseline, encode("jpeg", new IIOImage(colour, null, null), false));
-        Files.write(dir.resolve("seed-progressive.jpg"), encode("jpeg", new IIOImage(colour, null, null), true));
-        Files.write(dir.resolve("seed-grey.jpg"),
-                encode("jpeg", new IIOImage(photo(9, 7, BufferedImage.TYPE_BYTE_GRAY, 2), null, null), false));
-        Files.write(dir.resolve("seed-cmyk.jpg"), encode("jpeg", new IIOImage(fourBands(8, 8, 3), null, null), false));
-        // A file cut short: libjpeg warns and fills the rest, the path where warnings are counted.
-        byte[] whole = Files.readAllBytes(baseline);
-        Files.write(dir.resolve("seed-truncated.jpg"), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
-        jpegtran(baseline, dir.resolve("seed-arithmetic.jpg"), "-arithmetic");
-        jpegtran(baseline, dir.resolve("seed-restart.jpg"), "-restart", "1B");
-        jpegtran(baseline, dir.resolve("seed-progressive-arithmetic.jpg"), "-progressive", "-arithmetic");
-    }
-
-    private static void otherImages(Path dir) throws IOException {
-        BufferedImage rgb = photo(6, 5, BufferedImage.TYPE_INT_RGB, 4);
-        Files.write(dir.resolve("seed-rgb.png"), encode("png", new IIOImage(rgb, null, null), false));
-        Files.write(dir.resolve("seed-rgba.png"),
-                encode("png", new IIOImage(photo(5, 4, BufferedImage.TYPE_INT_ARGB, 5), null, null), false));
-        Files.write(dir.resolve("seed-grey16.png"),
-                encode("png", new IIOImage(photo(4, 4, BufferedImage.TYPE_USHORT_GRAY, 6), null, null), false));
-        Files.write(dir.resolve("seed-palette.png"),
-                encode("png", new IIOImage(photo(5, 3, BufferedImage.TYPE_BYTE_INDEXED, 7), null, null), false));
-        Files.write(dir.resolve("seed-binary.png"),
-                encode("png", new IIOImage(photo(9, 3, BufferedImage.TYPE_BYTE_BINARY, 8), null, null), false));
-        Files.write(dir.resolve("seed.gif"),
-                encode("gif", new IIOImage(photo(5, 4, BufferedImage.TYPE_BYTE_INDEXED, 9), null, null), false));
-        Files.write(dir.resolve("seed.bmp"), encode("bmp", new IIOImage(rgb, null, null), false));
-        Files.write(dir.resolve("seed.tif"), encode("tiff", new IIOImage(rgb, null, null), false));
-        Files.write(dir.resolve("seed.wbmp"),
-                encode("wbmp", new IIOImage(photo(8, 2, BufferedImage.TYPE_BYTE_BINARY, 10), null, null), false));
-    }
-
-    /** {@code image} in {@code format} with ImageIO's writer: default settings, or progressive for JPEG. */
-    private static byte[] encode(String format, IIOImage image, boolean progressive) throws IOException {
-        ImageWriter w = ImageIO.getImageWritersByFormatName(format).next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream os = ImageIO.createImageOutputStream(bytes)) {
-            w.setOutput(os);
-            ImageWriteParam p = w.getDefaultWriteParam();
-            if (progressive) {
-                p.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            } else if (format.equals("jpeg")) {
-                p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                p.setCompressionQuality(0.5f);
-            }
-            w.write(null, image, p);
-        } finally {
-            w.dispose();
-        }
-        return bytes.toByteArray();
-    }
-
-    /** Smooth gradients with noise, so that every coefficient and the colour conversion have work to do. */
-    private static BufferedImage photo(int w, int h, int type, long seed) {
-        Random rnd = new Random(seed);
-        BufferedImage img = new BufferedImage(w, h, type);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int r = clamp(x * 255 / Math.max(1, w - 1) + rnd.nextInt(41) - 20);
-                int g = clamp(y * 255 / Math.max(1, h - 1) + rnd.nextInt(41) - 20);
-                int b = clamp(128 + (int) (100 * Math.sin((x + y) / 3.0)) + rnd.nextInt(21) - 10);
-                img.setRGB(x, y, (rnd.nextInt(256) << 24) | (r << 16) | (g << 8) | b);
-            }
-        }
-        return img;
-    }
-
-    /** A four-band raster of random samples, which ImageIO writes as a four-component (CMYK) JPEG. */
-    private static Raster fourBands(int w, int h, long seed) {
-        Random rnd = new Random(seed);
-        WritableRaster r = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int b = 0; b < 4; b++) {
-                    r.setSample(x, y, b, rnd.nextInt(256));
-                }
-            }
-        }
-        return r;
-    }
-
-    private static int clamp(int v) {
-        return Math.max(0, Math.min(255, v));
-    }
-
-    /** Runs libjpeg-turbo's lossless {@code jpegtran} on {@code in}, if it is installed. */
-    private static void jpegtran(Path in, Path out, String... options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("jpegtran"));
-        cmd.addAll(List.of(options));
-        cmd.addAll(List.of("-outfile", out.toString(), in.toString()));
-        try {
-            Process p = new ProcessBuilder(cmd).inheritIO().start();
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed");
-            }
-        } catch (IOException e) {
-            System.err.println("seed files: " + out.getFileName() + " not written: " + e.getMessage());
-        }
     }
 
     private static void write(Path file, String text) throws IOException {
