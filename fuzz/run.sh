@@ -12,8 +12,8 @@
 # fuzz/target/fuzz/<Target>/findings/; the corpus each target built stays in fuzz/target/fuzz/<Target>/corpus/ and
 # seeds the next run. Extra Maven options may come in MAVEN_OPTS_EXTRA (e.g. -o).
 set -euo pipefail
-# The table: libFuzzer's own lines (DONE, Done, stat::) and the harness's "fuzz <Target>:" line, per target section of
-# the log (surefire's "Running org.cortado.fuzz.<Target>" starts one).
+# The table: libFuzzer's own lines (its last status line, Done, stat::) and the harness's "fuzz <Target>:" line, per
+# target section of the log (surefire's "Running org.cortado.fuzz.<Target>" starts one).
 summary() {
   awk -v work="fuzz/target/fuzz" '
     function flush() {
@@ -31,7 +31,7 @@ summary() {
       flush(); t = $NF; sub(/.*\./, "", t)
       secs = execs = cov = ft = corp = rss = "-"; fresh = "?"; result = "crash"
     }
-    /DONE +cov:/ {
+    /^#[0-9]+\t.* cov: / {
       for (i = 1; i <= NF; i++) {
         if ($i == "cov:") cov = $(i + 1)
         if ($i == "ft:") ft = $(i + 1)
