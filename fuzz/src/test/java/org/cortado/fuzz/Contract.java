@@ -60,8 +60,8 @@ final class Contract {
         long grew = ResidentMemory.peakMb() - before;
         if (before >= 0 && grew > INPUT_MEMORY_MB) {
             throw new ContractViolation(file + ": decoding added " + grew + " MB of resident memory at its peak,"
-                    + " over the bound of " + INPUT_MEMORY_MB + " MB" + (image == null ? " (then refused the file)" : ""),
-                    null);
+                    + " over the bound of " + INPUT_MEMORY_MB + " MB"
+                    + (image == null ? " (then refused the file)" : ""), null);
         }
         if (image != null && (long) image.height() * image.width() > MAX_PIXELS) {
             throw new ContractViolation(file + ": decoded to " + image.width() + " x " + image.height()

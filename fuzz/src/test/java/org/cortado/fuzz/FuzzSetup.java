@@ -127,9 +127,9 @@ final class FuzzSetup {
         long n = executions.get();
         Path findings = dir.resolve("findings");
         List<Path> fresh = files(findings).stream().filter(p -> !earlierFindings.contains(p)).sorted().toList();
-        System.out.printf(Locale.ROOT, "fuzz %s: %d inputs in %.0f s (%.0f/s); corpus %d files; %d new findings in %s%n",
-                name, n, seconds, n / Math.max(seconds, 1e-9), files(dir.resolve("corpus")).size(), fresh.size(),
-                findings);
+        System.out.printf(Locale.ROOT,
+                "fuzz %s: %d inputs in %.0f s (%.0f/s); corpus %d files; %d new findings in %s%n", name, n,
+                seconds, n / Math.max(seconds, 1e-9), files(dir.resolve("corpus")).size(), fresh.size(), findings);
         deleteTree(inputs);
         if (!fresh.isEmpty()) {
             throw new AssertionError(name + ": " + fresh.size() + " findings in this run, their inputs in " + findings

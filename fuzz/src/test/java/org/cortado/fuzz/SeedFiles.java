@@ -172,7 +172,8 @@ public final class SeedFiles {
                 layers { name: "relu1" type: RELU bottom: "conv1" top: "conv1" }
                 layers { name: "pool1" type: POOLING bottom: "conv1" top: "pool1"
                          pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
-                layers { name: "fc" type: INNER_PRODUCT bottom: "pool1" top: "fc" inner_product_param { num_output: 2 } }
+                layers { name: "fc" type: INNER_PRODUCT bottom: "pool1" top: "fc"
+                         inner_product_param { num_output: 2 } }
                 layers { name: "prob" type: SOFTMAX bottom: "fc" top: "prob" include { phase: TEST } }
                 """);
     }

@@ -23,7 +23,7 @@ public final class ImageSeeds {
     private ImageSeeds() {
     }
 
-    /** JPEG variants: baseline, progressive, grey, CMYK, YCCK, an embedded profile, cut short, and libjpeg-only ones. */
+    /** JPEG variants: baseline, progressive, grey, CMYK, YCCK, an embedded profile, cut short, libjpeg-only ones. */
     public static void jpegs(Path dir) throws Exception {
         BufferedImage colour = Jpegs.photo(16, 12, BufferedImage.TYPE_3BYTE_BGR, 1);
         byte[] baseline = Jpegs.encode(new IIOImage(colour, null, null), 0.5f, false);
