@@ -38,6 +38,15 @@ public final class ConvolutionLayer extends Layer {
                     || dilation[1] < 1) {
                 throw new NetDefinitionException(who + "kernel, stride and dilation must be positive");
             }
+            // Caffe's fields are uint32: a value past 2^31-1 reads negative here, and group 0 would divide by zero.
+            if (pad[0] < 0 || pad[1] < 0) {
+                throw new NetDefinitionException(who + "pad (" + Integer.toUnsignedString(pad[0]) + ", "
+                        + Integer.toUnsignedString(pad[1]) + ") is past 2^31-1");
+            }
+            if (p.getGroup() < 1) {
+                throw new NetDefinitionException(who + "group must be positive, got "
+                        + Integer.toUnsignedString(p.getGroup()));
+            }
             return new Params(p.getNumOutput(), p.getBiasTerm(), kernel[0], kernel[1], stride[0], stride[1],
                     pad[0], pad[1], dilation[0], dilation[1], p.getGroup(), p.getWeightFiller(), p.getBiasFiller());
         }

@@ -55,6 +55,11 @@ public final class PoolingLayer extends Layer {
             if (sh < 1 || sw < 1 || (!global && (kh < 1 || kw < 1))) {
                 throw new NetDefinitionException(who + "kernel and stride must be positive");
             }
+            if (ph < 0 || pw < 0) {
+                // uint32 in Caffe's proto: past 2^31-1 it reads negative here.
+                throw new NetDefinitionException(who + "pad (" + Integer.toUnsignedString(ph) + ", "
+                        + Integer.toUnsignedString(pw) + ") is past 2^31-1");
+            }
             if (!global && (ph >= kh || pw >= kw)) {
                 throw new NetDefinitionException(who + "pad (" + ph + ", " + pw + ") must be smaller than the kernel ("
                         + kh + ", " + kw + ")");

@@ -75,6 +75,32 @@ class NetBuildTest {
     }
 
     @Test
+    void uint32FieldsPastIntRangeAndGroupZeroAreNamed() {
+        // Found by the Prototxt fuzz target: group 0 divided by zero; uint32 pads past 2^31-1 read negative.
+        var group = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+                input: "data" input_dim: 1 input_dim: 2 input_dim: 4 input_dim: 4
+                layer { name: "c" type: "Convolution" bottom: "data" top: "c"
+                        convolution_param { num_output: 2 kernel_size: 3 group: 0 } }
+                """), Phase.TEST, new CpuBackend(1)));
+        assertTrue(group.getMessage().contains("layer 'c' (Convolution)") && group.getMessage().contains("group"),
+                group.getMessage());
+        var convPad = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+                input: "data" input_dim: 1 input_dim: 2 input_dim: 4 input_dim: 4
+                layer { name: "c" type: "Convolution" bottom: "data" top: "c"
+                        convolution_param { num_output: 2 kernel_size: 3 pad: 4294967295 } }
+                """), Phase.TEST, new CpuBackend(1)));
+        assertTrue(convPad.getMessage().contains("layer 'c' (Convolution)")
+                && convPad.getMessage().contains("4294967295"), convPad.getMessage());
+        var poolPad = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+                input: "data" input_dim: 1 input_dim: 2 input_dim: 4 input_dim: 4
+                layer { name: "p" type: "Pooling" bottom: "data" top: "p"
+                        pooling_param { pool: MAX kernel_size: 3 pad: 4294967295 } }
+                """), Phase.TEST, new CpuBackend(1)));
+        assertTrue(poolPad.getMessage().contains("layer 'p' (Pooling)")
+                && poolPad.getMessage().contains("4294967295"), poolPad.getMessage());
+    }
+
+    @Test
     void bottomNeverProducedIsNamed() {
         var e = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
                 input: "data" input_dim: 1 input_dim: 1 input_dim: 2 input_dim: 2
