@@ -100,17 +100,22 @@ struct decode {
     unsigned char *bgr;
     jbyteArray out;
     int pixels_done;
+    /* The first frame header's size and components, kept apart from cinfo: a second SOF marker read while
+     * decoding (a damaged or hostile file) overwrites cinfo's, and the pixels are laid out by the first. */
+    JDIMENSION height;
+    JDIMENSION width;
+    int components;
 };
 
 /* Fills the Java side's int[] (see INFO_*) and, where libjpeg warned, warning[0] with the first warning's text. */
 static void report(JNIEnv *env, jintArray info, jobjectArray warning, struct decode *d, int refused) {
     jint result[INFO_LENGTH];
     /* The frame header's size: the output size too, since nothing here scales. */
-    result[INFO_HEIGHT] = (jint) d->cinfo.image_height;
-    result[INFO_WIDTH] = (jint) d->cinfo.image_width;
+    result[INFO_HEIGHT] = (jint) d->height;
+    result[INFO_WIDTH] = (jint) d->width;
     long warnings = d->cinfo.err->num_warnings;
     result[INFO_WARNINGS] = warnings > INT_MAX ? INT_MAX : (jint) warnings;
-    result[INFO_COMPONENTS] = d->cinfo.num_components;
+    result[INFO_COMPONENTS] = d->components;
     result[INFO_REFUSED] = refused;
     (*env)->SetIntArrayRegion(env, info, 0, INFO_LENGTH, result);
     if (warnings > 0 && !(*env)->ExceptionCheck(env)) {
@@ -197,7 +202,10 @@ JNIEXPORT jbyteArray JNICALL Java_org_cortado_image_NativeJpeg_decode(JNIEnv *en
     (*env)->GetByteArrayRegion(env, jpeg, 0, length, (jbyte *) d->input);
     jpeg_mem_src(&d->cinfo, d->input, (unsigned long) length);
     jpeg_read_header(&d->cinfo, TRUE);
-    if ((unsigned long long) d->cinfo.image_width * d->cinfo.image_height > (unsigned long long) max_pixels) {
+    d->height = d->cinfo.image_height;
+    d->width = d->cinfo.image_width;
+    d->components = d->cinfo.num_components;
+    if ((unsigned long long) d->width * d->height > (unsigned long long) max_pixels) {
         report(env, info, warning, d, 1);
         release(d);
         free(d);

@@ -10,6 +10,15 @@ public final class LayerFactory {
     public static Layer create(LayerParameter def) {
         LayerType type = LayerType.of(def.getType(), def.getName());
         LayerConfig c = LayerConfig.of(def, type);
+        try {
+            return build(def, type, c);
+        } catch (IllegalArgumentException e) {
+            // Shape arithmetic in a Params record (an input shape past 2^31-1 elements) does not know its layer.
+            throw new NetDefinitionException(c.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Layer build(LayerParameter def, LayerType type, LayerConfig c) {
         return switch (type) {
             case INPUT -> new InputLayer(c, InputLayer.Params.from(def));
             case CONVOLUTION -> new ConvolutionLayer(c, ConvolutionLayer.Params.from(def));

@@ -11,6 +11,7 @@ import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.tensor.InsufficientMemoryException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A net definition read and built as {@code cortado inspect} does ({@code Prototxt.readNet}, then {@code Net.build}
  * for the test phase on the CPU), so that the sizes a prototxt claims are allocated or refused: a
- * {@code CaffeFormatException} naming the file, or a {@code NetDefinitionException} naming the layer.
+ * {@code CaffeFormatException} naming the file, or a {@code NetDefinitionException} or (a size the heap cannot
+ * hold) an {@code InsufficientMemoryException} naming the layer.
  */
 @ExtendWith(JazzerAvailable.class)
 class PrototxtFuzzTest {
@@ -44,7 +46,7 @@ class PrototxtFuzzTest {
                     () -> Prototxt.readNet(file));
             if (def != null) {
                 // A built net's messages name its layers, not the file (the command line adds the file).
-                Contract.readOrRefuse(null, List.of(NetDefinitionException.class),
+                Contract.readOrRefuse(null, List.of(NetDefinitionException.class, InsufficientMemoryException.class),
                         () -> Net.build(def, Phase.TEST, CPU));
             }
         } finally {
