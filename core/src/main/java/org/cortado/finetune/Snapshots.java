@@ -37,7 +37,8 @@ final class Snapshots {
 
     /** What a snapshot's JSON holds. */
     record Meta(int iteration, String weights, String solverState, Map<String, Object> settings,
-                List<EpochRecord> history, double bestValAccuracy, int bestEpoch, LinearProbe.Result linearProbe) {
+                List<EpochRecord> history, double bestValAccuracy, int bestEpoch, LinearProbe.Result linearProbe,
+                List<IterationLog> iterationLog) {
     }
 
     /** A snapshot found on disk. */
@@ -79,7 +80,7 @@ final class Snapshots {
         AtomicFiles.writeBytes(dir.resolve(state), solver.state(weights).toByteArray());
         Meta meta = new Meta(metaWithoutFiles.iteration(), weights, state, metaWithoutFiles.settings(),
                 metaWithoutFiles.history(), metaWithoutFiles.bestValAccuracy(), metaWithoutFiles.bestEpoch(),
-                metaWithoutFiles.linearProbe());
+                metaWithoutFiles.linearProbe(), metaWithoutFiles.iterationLog());
         Path json = dir.resolve(tag + ".json");
         try {
             AtomicFiles.writeString(json, JSON.writeValueAsString(meta));
