@@ -147,6 +147,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Recompute a frozen prefix every epoch instead of caching its outputs.")
     boolean noCache;
 
+    @Mixin
+    HtmlOptions html;
+
     @Spec
     CommandSpec spec;
 
@@ -196,6 +199,7 @@ final class FinetuneCommand implements Callable<Integer> {
             for (var skipped : r.skipped()) {
                 out.println("skipped " + skipped.get("file") + ": " + skipped.get("reason"));
             }
+            html.completeSavedReport(report, r, model.model, model.weights, out, spec.commandLine().getErr());
             if (report != null) {
                 out.println("report " + report);
             }

@@ -46,6 +46,9 @@ final class TrainHeadCommand implements Callable<Integer> {
                     + " normalised codes, means and deviations.")
     Path save;
 
+    @Mixin
+    HtmlOptions html;
+
     @Spec
     CommandSpec spec;
 
@@ -77,7 +80,14 @@ final class TrainHeadCommand implements Callable<Integer> {
             r.putPOJO("codes", trainSet.provenance());
         }
         r.putObject("timings_seconds").put("fit", fitSeconds);
+        if (valSet != null) {
+            r.set("val_predictions", HeadReport.predictions(trained, valSet));
+        }
+        Provenance codes = trainSet.provenance();
+        html.annotate(r, codes == null ? null : Path.of(codes.model()), codes == null || codes.weights() == null ? null
+                : Path.of(codes.weights()), codes == null ? null : codes.weightsSha1());
         HeadReport.write(report, r);
+        html.write(r, report, out, spec.commandLine().getErr());
         if (save != null) {
             HeadFile.write(save, trained, trainSet.classes(), trainSet.provenance());
         }

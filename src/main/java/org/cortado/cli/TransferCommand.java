@@ -87,6 +87,9 @@ final class TransferCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Mixin
+    HtmlOptions html;
+
     @Spec
     CommandSpec spec;
 
@@ -112,7 +115,9 @@ final class TransferCommand implements Callable<Integer> {
             ObjectNode json = Transfer.report(r, config, defaults.knownName(), backend.device().toString());
             double wall = (System.nanoTime() - t0) / 1e9;
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
+            html.annotate(json, model.model, model.weights, r.codes().weightsSha1());
             HeadReport.write(report, json);
+            html.write(json, report, out, err);
 
             out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", r.codes().spec().layer(),
                     r.codes().spec().activation().id(), r.codes().pooling().id(), r.codes().dim());
