@@ -19,7 +19,14 @@ record Prediction(String file, int label, int predicted, double confidence, doub
 
     /** "p 0.83" or "score 0.42", or empty when the report has no confidence. */
     String describeConfidence() {
-        return Double.isNaN(confidence) ? "" : (isScore ? "score " : "p ") + Markup.figure(confidence, 3);
+        if (Double.isNaN(confidence)) {
+            return "";
+        }
+        if (isScore) {
+            return "score " + Markup.figure(confidence, 3);
+        }
+        // Three digits would round 0.9996 to 1, a certainty no model has.
+        return confidence > 0.999 ? "p > 0.999" : "p " + Markup.figure(confidence, 3);
     }
 
     /** The report's predictions, each checked against the classes. */

@@ -46,7 +46,9 @@ final class ProvenanceSection {
         h.open("dl", "class", "provenance");
         for (Row row : ROWS) {
             String value = r.firstText(row.pointers());
-            if (value == null && !row.essential()) {
+            // A fine-tuning report names its classifier instead of a code layer.
+            boolean essential = row.essential() && !(row.label().equals("layer") && r.has("/replaced"));
+            if (value == null && !essential) {
                 continue;
             }
             h.element("dt", row.label());

@@ -10,6 +10,7 @@ final class Table {
     private final List<List<String>> rows = new ArrayList<>();
     private final List<String> rowClasses = new ArrayList<>();
     private final boolean[] numeric;
+    private boolean wide;
 
     /** A table; a header starting with "#" marks a numeric column (the "#" is not shown). */
     Table(String caption, String... headers) {
@@ -36,12 +37,18 @@ final class Table {
         return this;
     }
 
+    /** Spans the whole width of a section that otherwise puts charts and tables side by side. */
+    Table wide() {
+        wide = true;
+        return this;
+    }
+
     int size() {
         return rows.size();
     }
 
     void writeTo(Html h) {
-        h.open("div", "class", "scroll").open("table");
+        h.open("div", "class", wide ? "scroll wide" : "scroll").open("table");
         if (caption != null) {
             h.element("caption", caption);
         }

@@ -61,7 +61,7 @@ final class TrainingCurves {
             acc.add(LineChart.Series.dots(runName(runs, k, "validation accuracy"), valByRun.get(2 * k),
                     valByRun.get(2 * k + 1), Palette.colour(k == 0 ? 2 : 3 + k)));
         }
-        acc.add(new LineChart.Series("training accuracy (epoch mean, augmented)", epoch, trainAcc, Palette.colour(1),
+        acc.add(new LineChart.Series("training accuracy (augmented)", epoch, trainAcc, Palette.colour(1),
                 true, "5 3", null, null));
         double best = r.number("/best_epoch");
         if (!Double.isNaN(best)) {
@@ -87,7 +87,7 @@ final class TrainingCurves {
                 + " times its lr_mult (table of layers below)." + speeds(runs));
 
         Table t = new Table("Per epoch", "#epoch", "#iteration", "#training loss", "#training accuracy",
-                "#validation loss", "#validation accuracy", "#learning rate", "#seconds");
+                "#validation loss", "#validation accuracy", "#learning rate", "#seconds").wide();
         for (int i = 0; i < epochs; i++) {
             t.rowWithClass(epoch[i] == best ? "best" : null, Markup.figure(epoch[i], 6), Markup.figure(iteration[i],
                     9), Markup.figure(trainLoss[i], 4), Markup.figure(trainAcc[i], 4), Markup.figure(valLoss[i], 4),

@@ -15,12 +15,12 @@ import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.NodeList;
 
 /** The JDK's XML parser on the report's output, and the checks that no markup came from a report's strings. */
-final class Xml {
+public final class Xml {
     private Xml() {
     }
 
     /** Parses {@code text} as XML (failing the test when it is not well-formed); external DTDs are not loaded. */
-    static Document parse(String text) {
+    public static Document parse(String text) {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(true);
@@ -37,7 +37,7 @@ final class Xml {
     }
 
     /** Every element of the document. */
-    static List<Element> elements(Document d) {
+    public static List<Element> elements(Document d) {
         NodeList all = d.getElementsByTagNameNS("*", "*");
         List<Element> out = new ArrayList<>();
         for (int i = 0; i < all.getLength(); i++) {
@@ -50,7 +50,7 @@ final class Xml {
      * The document holds nothing that runs or fetches: no script, iframe, object or embed element, no event
      * handler attribute, no link, and every source or reference a data: URI or a fragment.
      */
-    static void assertInert(Document d) {
+    public static void assertInert(Document d) {
         for (Element e : elements(d)) {
             String name = e.getLocalName().toLowerCase();
             assertFalse(List.of("script", "iframe", "object", "embed", "link", "foreignobject", "use", "image")
@@ -68,7 +68,7 @@ final class Xml {
         }
     }
 
-    static void assertSvg(String svg) {
+    public static void assertSvg(String svg) {
         Document d = parse(svg);
         assertEquals("svg", d.getDocumentElement().getLocalName());
         assertEquals("http://www.w3.org/2000/svg", d.getDocumentElement().getNamespaceURI());
