@@ -120,7 +120,7 @@ final class CodeMap {
                 + kind.id() + ") as the head saw them, fitted on " + fitRows.length + " training codes. Shown: "
                 + trainIdx.length + " of " + train.rows() + " training and " + valIdx.length + " of " + valRows
                 + " validation images" + (trainIdx.length + valIdx.length < total ? ", taken evenly from each set"
-                : "") + ". Counts per class are in the table below.");
+                : "") + ". Counts per class are in the accompanying table.");
         Table t = new Table("Images on the map per class", "class", "#training", "#validation",
                 "#misclassified validation");
         int[][] counts = new int[classes.size()][3];

@@ -31,7 +31,7 @@ final class ConfusionSection {
         if (n <= DRAWN) {
             h.figure(ConfusionChart.svg(ctx.id("confusion"), title, classes, counts), "Rows: true class, columns:"
                     + " predicted class; a cell's shade is its share of the row. " + summary
-                    + (n <= TABULATED ? " The counts are in the table below." : ""));
+                    + (n <= TABULATED ? " The counts are in the accompanying table." : ""));
         } else {
             h.element("p", n + " classes: the matrix is too large to draw. " + summary);
         }

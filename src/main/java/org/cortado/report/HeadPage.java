@@ -137,7 +137,7 @@ final class HeadPage implements ReportPage {
             chart.mark(best, "chosen C = " + Markup.figure(best, 3));
         }
         h.figure(chart.svg(ctx.id("cv")), folds + "-fold stratified cross-validation on the training codes; the"
-                + " chosen C has the best mean accuracy. The figures are in the table below.");
+                + " chosen C has the best mean accuracy. The figures are in the accompanying table.");
         Table t = new Table("Cross-validation accuracy by C", "#C", "#mean accuracy", "#standard deviation",
                 "accuracy per fold");
         for (int i = 0; i < n; i++) {

@@ -35,7 +35,7 @@ final class PerClassSection {
         h.figure(BarChart.svg(ctx.id("per-class"), "Validation precision and recall per class", names,
                 List.of("precision", "recall"), values), "Precision: the share of the images predicted as the class"
                 + " that are of it; recall: the share of the class's images predicted as it." + note
-                + " The figures are in the table below.");
+                + " The figures are in the accompanying table.");
         Table t = new Table("Per-class metrics on the validation images", "class", "#precision", "#recall", "#F1",
                 "#support");
         for (int k = 0; k < n; k++) {

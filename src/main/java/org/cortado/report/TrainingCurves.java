@@ -53,7 +53,7 @@ final class TrainingCurves {
         h.figure(loss.svg(ctx.id("loss")), "Training loss of every iteration (augmented images, dropout on)"
                 + (sampled ? ", drawn as means of equal runs of iterations" : "") + ", the mean of each epoch, and"
                 + " the validation loss after each epoch (epoch 0: before training)." + resumed
-                + " The per-epoch figures are in the table below.");
+                + " The per-epoch figures are in the accompanying table.");
 
         LineChart acc = new LineChart("Accuracy after each epoch", "epoch", "accuracy");
         List<double[]> valByRun = split(runs, iteration, epoch, valAcc);
