@@ -148,7 +148,7 @@ final class FinetuneCommand implements Callable<Integer> {
     boolean noCache;
 
     @Mixin
-    HtmlOptions html;
+    ReportOutput output;
 
     @Spec
     CommandSpec spec;
@@ -199,7 +199,7 @@ final class FinetuneCommand implements Callable<Integer> {
             for (var skipped : r.skipped()) {
                 out.println("skipped " + skipped.get("file") + ": " + skipped.get("reason"));
             }
-            html.completeSavedReport(report, r, model.model, model.weights, out, spec.commandLine().getErr());
+            output.completeSavedReport(report, r, model.model, model.weights, out, spec.commandLine().getErr());
             if (report != null) {
                 out.println("report " + report);
             }

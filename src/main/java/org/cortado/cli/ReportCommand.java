@@ -21,14 +21,14 @@ final class ReportCommand implements Callable<Integer> {
     List<Path> reports;
 
     @Mixin
-    HtmlOptions html;
+    ReportOutput output;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (html.html == null) {
+        if (output.html == null) {
             throw new IllegalArgumentException("give --html FILE: the page to write");
         }
         List<HtmlReport.Source> sources = new ArrayList<>();
@@ -36,9 +36,9 @@ final class ReportCommand implements Callable<Integer> {
             sources.add(HtmlReport.read(r));
         }
         PrintWriter err = spec.commandLine().getErr();
-        List<String> warnings = HtmlReport.write(html.html, sources, html.options());
+        List<String> warnings = HtmlReport.write(output.html, sources, output.options());
         warnings.forEach(w -> err.println("warning: " + w));
-        spec.commandLine().getOut().println("html -> " + html.html);
+        spec.commandLine().getOut().println("html -> " + output.html);
         return 0;
     }
 }

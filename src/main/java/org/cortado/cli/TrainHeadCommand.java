@@ -47,7 +47,7 @@ final class TrainHeadCommand implements Callable<Integer> {
     Path save;
 
     @Mixin
-    HtmlOptions html;
+    ReportOutput output;
 
     @Spec
     CommandSpec spec;
@@ -83,11 +83,7 @@ final class TrainHeadCommand implements Callable<Integer> {
         if (valSet != null) {
             r.set("val_predictions", HeadReport.predictions(trained, valSet));
         }
-        Provenance codes = trainSet.provenance();
-        html.annotate(r, codes == null ? null : Path.of(codes.model()), codes == null || codes.weights() == null ? null
-                : Path.of(codes.weights()), codes == null ? null : codes.weightsSha1());
-        HeadReport.write(report, r);
-        html.write(r, report, out, spec.commandLine().getErr());
+        output.write(r, report, trainSet.provenance(), out, spec.commandLine().getErr());
         if (save != null) {
             HeadFile.write(save, trained, trainSet.classes(), trainSet.provenance());
         }

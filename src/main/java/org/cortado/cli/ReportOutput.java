@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.cortado.features.Provenance;
 import org.cortado.heads.HeadReport;
 import org.cortado.report.HtmlReport;
 import org.cortado.report.RunProvenance;
@@ -18,10 +19,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --html FILE} and its settings, for the commands that write a report; also the report's {@code provenance}
- * (command line, engine, checksums), which every report gets, with or without a page.
+ * How a command's report goes out: the JSON with its {@code provenance} (command line, engine, checksums), and with
+ * {@code --html FILE} the page of it.
  */
-final class HtmlOptions {
+final class ReportOutput {
     @Option(names = "--html", paramLabel = "FILE",
             description = "Also write the report as one self-contained HTML page (charts, tables, misclassified"
                     + " images; no script, nothing fetched). `cortado report` renders saved reports.")
@@ -46,14 +47,31 @@ final class HtmlOptions {
         return new HtmlReport.Options(map, gallery);
     }
 
-    /** Adds the {@code provenance} object to {@code json}; a null {@code weightsSha1} is computed from the file. */
-    void annotate(ObjectNode json, Path model, Path weights, String weightsSha1) {
+    /**
+     * Adds the {@code provenance} object to {@code json}, writes it to {@code report} and, with {@code --html}, the
+     * page; a null {@code weightsSha1} is computed from the file.
+     */
+    void write(ObjectNode json, Path report, Path model, Path weights, String weightsSha1, PrintWriter out,
+            PrintWriter err) {
+        annotate(json, model, weights, weightsSha1);
+        HeadReport.write(report, json);
+        page(json, report, out, err);
+    }
+
+    /** {@link #write} for codes made as {@code codes} says (null: unknown). */
+    void write(ObjectNode json, Path report, Provenance codes, PrintWriter out, PrintWriter err) {
+        write(json, report, codes == null || codes.model() == null ? null : Path.of(codes.model()),
+                codes == null || codes.weights() == null ? null : Path.of(codes.weights()),
+                codes == null ? null : codes.weightsSha1(), out, err);
+    }
+
+    private void annotate(ObjectNode json, Path model, Path weights, String weightsSha1) {
         json.set("provenance", RunProvenance.of(spec.root().commandLine().getParseResult().originalArgs(),
                 "cortado " + Errors.engineVersion(), model, weights, weightsSha1));
     }
 
     /** Writes the page of {@code json} (saved as {@code report}, or null) when {@code --html} was given. */
-    void write(JsonNode json, Path report, PrintWriter out, PrintWriter err) {
+    void page(JsonNode json, Path report, PrintWriter out, PrintWriter err) {
         if (html == null) {
             return;
         }
@@ -87,7 +105,7 @@ final class HtmlOptions {
         if (report != null) {
             HeadReport.write(report, json);
         }
-        write(json, report, out, err);
+        page(json, report, out, err);
     }
 
     static final class ProjectionConverter implements ITypeConverter<HtmlReport.Projection> {
