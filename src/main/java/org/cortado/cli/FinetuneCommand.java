@@ -152,6 +152,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     PixelLimitOption pixelLimit;
 
+    @Mixin
+    ReportOutput output;
+
     @Spec
     CommandSpec spec;
 
@@ -208,6 +211,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 out.println("skipped " + skipped.get("file") + ": " + skipped.get("reason"));
             }
             printWarnings(out, r.warnings());
+            output.completeSavedReport(report, r, model.model, model.weights, out, spec.commandLine().getErr());
             if (report != null) {
                 out.println("report " + report);
             }

@@ -47,6 +47,9 @@ final class TrainHeadCommand implements Callable<Integer> {
                     + " normalised codes, means and deviations.")
     Path save;
 
+    @Mixin
+    ReportOutput output;
+
     @Spec
     CommandSpec spec;
 
@@ -80,7 +83,10 @@ final class TrainHeadCommand implements Callable<Integer> {
             r.putPOJO("codes", trainSet.provenance());
         }
         r.putObject("timings_seconds").put("fit", fitSeconds);
-        HeadReport.write(report, r);
+        if (valSet != null) {
+            r.set("val_predictions", HeadReport.predictions(trained, valSet));
+        }
+        output.write(r, report, trainSet.provenance(), out, spec.commandLine().getErr());
         if (save != null) {
             HeadFile.write(save, trained, trainSet.classes(), trainSet.provenance());
         }

@@ -8,7 +8,6 @@ import org.cortado.backend.Backend;
 import org.cortado.data.ImageFolders;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
-import org.cortado.heads.HeadReport;
 import org.cortado.heads.HeadSpec;
 import org.cortado.transfer.CodeNet;
 import org.cortado.transfer.HeadExport;
@@ -90,6 +89,9 @@ final class TransferCommand implements Callable<Integer> {
     @Mixin
     PixelLimitOption pixelLimit;
 
+    @Mixin
+    ReportOutput output;
+
     @Spec
     CommandSpec spec;
 
@@ -121,7 +123,7 @@ final class TransferCommand implements Callable<Integer> {
             ObjectNode json = Transfer.report(r, config, defaults.knownName(), backend.device().toString());
             double wall = (System.nanoTime() - t0) / 1e9;
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
-            HeadReport.write(report, json);
+            output.write(json, report, model.model, model.weights, r.codes().weightsSha1(), out, err);
 
             out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", r.codes().spec().layer(),
                     r.codes().spec().activation().id(), r.codes().pooling().id(), r.codes().dim());

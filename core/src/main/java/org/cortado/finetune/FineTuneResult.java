@@ -20,8 +20,11 @@ import java.util.Map;
  * @param learnedParams    parameter blobs that learn
  * @param imagesPerSecond  training throughput (training passes only)
  * @param wallSeconds      wall time of the whole run
- * @param valPredictions   per validation image of the final net: file, label, predicted class (first maximum)
+ * @param valPredictions   per validation image of the final net: file, label, predicted class (first maximum), the
+ *                         probability of the predicted class and of the true one (softmax of the scores)
  * @param exported         the exported files (deploy, caffemodel), or null
+ * @param iterationLog     loss and learning rate of every iteration, one log per run (a resumed run adds one)
+ * @param layers           every layer with parameters: its multipliers, and whether it was frozen
  */
 public record FineTuneResult(double valAccuracy, double trainAccuracy, double bestValAccuracy, int bestEpoch,
                              int nTrain, int nVal, List<Map<String, String>> skipped,
@@ -30,5 +33,6 @@ public record FineTuneResult(double valAccuracy, double trainAccuracy, double be
                              LinearProbe.Result linearProbe, int frozenParams, int learnedParams, int iterations,
                              double imagesPerSecond, double wallSeconds, List<EpochRecord> history,
                              List<Map<String, Object>> valPredictions, Map<String, Object> settings,
-                             Map<String, String> exported) {
+                             Map<String, String> exported, List<IterationLog> iterationLog,
+                             List<LayerSettings> layers) {
 }

@@ -22,6 +22,7 @@ import org.cortado.data.ImageFolders;
 import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
+import org.cortado.heads.HeadReport;
 import org.cortado.io.AtomicFiles;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
@@ -140,9 +141,10 @@ public final class FineTuner {
             int nVal = data.val().size() - countIn(feed.skipped(), data.val());
             FineTuneResult result = new FineTuneResult(last.valAccuracy(),
                     last.trainAccuracy() == null ? Double.NaN : last.trainAccuracy(), run.bestAccuracy,
-                    run.bestEpoch, nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName, cfg.freezeThrough(),
-                    feed.cachedThrough(), probe, counts[0], counts[1], solver.iteration(), run.imagesPerSecond(),
-                    seconds(), List.copyOf(run.history), run.lastPredictions, fingerprint, exported);
+                    run.bestEpoch, nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName,
+                    cfg.freezeThrough(), feed.cachedThrough(), probe, counts[0], counts[1], solver.iteration(), run.imagesPerSecond(),
+                    seconds(), List.copyOf(run.history), run.lastPredictions, fingerprint, exported,
+                    run.iterationLog(), LayerSettings.of(net));
             if (cfg.report() != null) {
                 writeReport(cfg.report(), result);
             }
@@ -242,6 +244,8 @@ public final class FineTuner {
         long trainedImages;
         double trainSeconds;
         List<Map<String, Object>> lastPredictions = List.of();
+        final List<IterationLog> earlierLogs = new ArrayList<>();
+        IterationLog.Recorder recorder;
         LinearProbe.Result probe;
         double epochLoss;
         double epochCorrect;
@@ -281,6 +285,9 @@ public final class FineTuner {
             bestAccuracy = saved.bestValAccuracy();
             bestEpoch = saved.bestEpoch();
             probe = saved.linearProbe();
+            if (saved.iterationLog() != null) {
+                earlierLogs.addAll(saved.iterationLog());
+            }
             listener.message("resumed from " + found.manifestFile() + " at iteration " + solver.iteration());
             return probe;
         }
@@ -289,6 +296,7 @@ public final class FineTuner {
             int iterSize = solver.settings().iterSize();
             int bpe = feed.batchesPerEpoch();
             int startIteration = solver.iteration();
+            recorder = new IterationLog.Recorder(startIteration + 1);
             while (solver.iteration() < totalIterations) {
                 long[] batch = {(long) solver.iteration() * iterSize};
                 double rate = solver.rate();
@@ -306,6 +314,7 @@ public final class FineTuner {
                     return new Solver.Outcome(p.loss(), p.images());
                 });
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
+                recorder.add(step.updated() ? step.loss() : Double.NaN, rate);
                 int iter = solver.iteration();
                 long done = (long) iter * iterSize;
                 int epoch = (int) Math.min(cfg.epochs(), (done - iterSize) / bpe + 1);
@@ -338,6 +347,15 @@ public final class FineTuner {
             return trainSeconds == 0 ? 0 : trainedImages / trainSeconds;
         }
 
+        /** The iteration logs of the runs before a resumption and of this one. */
+        List<IterationLog> iterationLog() {
+            List<IterationLog> all = new ArrayList<>(earlierLogs);
+            if (recorder != null) {
+                all.add(recorder.log(imagesPerSecond()));
+            }
+            return all;
+        }
+
         void validate(int epoch, Double trainLoss, Double trainAccuracy, Double rate) {
             double[] sums = new double[3];
             List<Map<String, Object>> predictions = new ArrayList<>();
@@ -351,10 +369,17 @@ public final class FineTuner {
                             best = c;
                         }
                     }
+                    double[] probability = new double[k];
+                    for (int c = 0; c < k; c++) {
+                        probability[c] = scores.hostData()[i * k + c];
+                    }
+                    probability = HeadReport.softmax(probability);
                     Map<String, Object> p = new LinkedHashMap<>();
                     p.put("file", val.samples().get(samples[i]).file().toString());
                     p.put("label", labels[i]);
                     p.put("predicted", best);
+                    p.put("probability", probability[best]);
+                    p.put("true_probability", probability[labels[i]]);
                     predictions.add(p);
                 }
                 float loss = n.backend().download(n.blob(training.loss())).hostData()[0];
@@ -383,7 +408,7 @@ public final class FineTuner {
 
         void snapshot(String tag) {
             Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), fingerprint, List.copyOf(history),
-                    bestAccuracy, bestEpoch, probe);
+                    bestAccuracy, bestEpoch, probe, iterationLog());
             Path manifest = snapshots.write(tag, net, training.definition(), solver, meta);
             listener.message("snapshot " + manifest + " (iteration " + solver.iteration() + ")");
         }

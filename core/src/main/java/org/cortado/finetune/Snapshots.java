@@ -58,7 +58,7 @@ final class Snapshots {
 
     /** What the run supplies to a snapshot besides the net and solver. */
     record Meta(int iteration, Map<String, Object> settings, List<EpochRecord> history, double bestValAccuracy,
-                int bestEpoch, LinearProbe.Result linearProbe) {
+                int bestEpoch, LinearProbe.Result linearProbe, List<IterationLog> iterationLog) {
     }
 
     /** A file of a snapshot, as its manifest names it. */
@@ -68,7 +68,7 @@ final class Snapshots {
     /** What {@code <tag>.snapshot.json} holds. */
     record Manifest(String format, String tag, int iteration, FileRef weights, FileRef solverState,
                     Map<String, Object> settings, List<EpochRecord> history, double bestValAccuracy, int bestEpoch,
-                    LinearProbe.Result linearProbe) {
+                    LinearProbe.Result linearProbe, List<IterationLog> iterationLog) {
     }
 
     /** A verified snapshot: its manifest, the caffemodel, and the solver state read from its file. */
@@ -113,7 +113,8 @@ final class Snapshots {
         CaffeModelWriter.write(weights, definition, blobs);
         AtomicFiles.writeBytes(state, solver.state(weights.getFileName().toString()).toByteArray());
         Manifest manifest = new Manifest(FORMAT, tag, meta.iteration(), describe(weights), describe(state),
-                meta.settings(), meta.history(), meta.bestValAccuracy(), meta.bestEpoch(), meta.linearProbe());
+                meta.settings(), meta.history(), meta.bestValAccuracy(), meta.bestEpoch(), meta.linearProbe(),
+                meta.iterationLog());
         try {
             AtomicFiles.writeString(manifestFile, JSON.writeValueAsString(manifest));
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import java.util.List;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.FileNote;
 import org.cortado.data.Skipped;
+import org.cortado.features.FeatureSet;
 import org.cortado.io.AtomicFiles;
 
 /**
@@ -75,6 +76,50 @@ public final class HeadReport {
         r.put("optimizer", head.optimizerSummary());
         r.put("converged", head.converged());
         return r;
+    }
+
+    /**
+     * The head's prediction for every row of {@code set}, for the report's {@code val_predictions}: {@code file},
+     * {@code label} (true class index), {@code predicted} (first maximum), and for a softmax head the
+     * {@code probability} of the predicted class and the {@code true_probability} of the true one; an SVM gives
+     * decision values instead ({@code score}, {@code true_score}), which are not probabilities.
+     */
+    public static ArrayNode predictions(TrainedHead head, FeatureSet set) {
+        boolean softmax = head.spec().type() == HeadType.SOFTMAX;
+        double[][] scores = head.scores(set.rowArrays());
+        ArrayNode a = JSON.createArrayNode();
+        for (int i = 0; i < scores.length; i++) {
+            double[] s = softmax ? softmax(scores[i]) : scores[i];
+            int best = 0;
+            for (int k = 1; k < s.length; k++) {
+                if (s[k] > s[best]) {
+                    best = k;
+                }
+            }
+            int label = set.labels()[i];
+            a.addObject().put("file", set.files().get(i)).put("label", label).put("predicted", best)
+                    .put(softmax ? "probability" : "score", s[best])
+                    .put(softmax ? "true_probability" : "true_score", s[label]);
+        }
+        return a;
+    }
+
+    /** The softmax of a score vector, in double. */
+    public static double[] softmax(double[] s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : s) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[s.length];
+        for (int k = 0; k < s.length; k++) {
+            p[k] = Math.exp(s[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < s.length; k++) {
+            p[k] /= sum;
+        }
+        return p;
     }
 
     private static ArrayNode perClass(List<String> classes, Evaluation e) {

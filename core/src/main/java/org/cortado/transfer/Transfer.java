@@ -194,25 +194,13 @@ public final class Transfer {
 
     /** The softmax of a score vector, in double. */
     public static double[] softmax(double[] s) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : s) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] p = new double[s.length];
-        for (int k = 0; k < s.length; k++) {
-            p[k] = Math.exp(s[k] - max);
-            sum += p[k];
-        }
-        for (int k = 0; k < s.length; k++) {
-            p[k] /= sum;
-        }
-        return p;
+        return HeadReport.softmax(s);
     }
 
     /**
      * The JSON report: {@link HeadReport}'s fields (val_accuracy, train_accuracy, n_train, n_val, skipped, warnings,
-     * per-class metrics, confusion, cross-validation) with the recipe, the timings in seconds and the export.
+     * per-class metrics, confusion, cross-validation) with the recipe, the feature files, each validation image's
+     * prediction, the timings in seconds and the export.
      *
      * @param knownModel the manifest model the defaults came from, or null
      * @param device     the backend's device, in words
@@ -244,6 +232,9 @@ public final class Transfer {
         recipe.put("engine", CodeNet.engine());
         recipe.put("device", device);
         report.set("recipe", recipe);
+        report.put("train_features", config.codesDir().resolve("train.npy").toString());
+        report.put("val_features", config.codesDir().resolve("val.npy").toString());
+        report.set("val_predictions", HeadReport.predictions(r.head(), r.val()));
         ObjectNode t = report.putObject("timings_seconds");
         Timings tm = r.timings();
         t.put("load", tm.load()).put("train_codes", tm.trainCodes()).put("val_codes", tm.valCodes())

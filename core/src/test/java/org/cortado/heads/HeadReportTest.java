@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import org.cortado.data.Skipped;
+import org.cortado.features.FeatureSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,5 +44,32 @@ class HeadReportTest {
         assertEquals("bees", r.get("per_class").get(1).get("class").asText());
         assertEquals(ev.recall()[1], r.get("per_class").get(1).get("recall").asDouble());
         assertEquals(ev.confusion()[1][0], r.get("confusion").get(1).get(0).asInt());
+    }
+
+    @Test
+    void predictionsGiveEachImagesClassesAndTheSoftmaxProbabilitiesOrTheSvmScores() {
+        ToyData train = ToyData.blobs(3, 10, 4, 1.0, 3);
+        ToyData val = ToyData.blobs(3, 6, 4, 1.0, 4);
+        List<String> files = new java.util.ArrayList<>();
+        for (int i = 0; i < val.y.length; i++) {
+            files.add("val/" + val.y[i] + "/" + i + ".jpg");
+        }
+        FeatureSet set = FeatureSet.of(val.x, 4, val.y, files, List.of("a", "b", "c"), List.of(), null);
+        TrainedHead softmax = TrainedHead.fit(HeadSpec.crossValidated(HeadType.SOFTMAX).withC(1), train.x, train.y, 3);
+        var p = HeadReport.predictions(softmax, set);
+        assertEquals(val.y.length, p.size());
+        int[] predicted = softmax.predict(val.x);
+        for (int i = 0; i < p.size(); i++) {
+            double[] probs = HeadReport.softmax(softmax.scores(new float[][] {val.x[i]})[0]);
+            assertEquals(files.get(i), p.get(i).get("file").asText());
+            assertEquals(val.y[i], p.get(i).get("label").asInt());
+            assertEquals(predicted[i], p.get(i).get("predicted").asInt());
+            assertEquals(probs[predicted[i]], p.get(i).get("probability").asDouble(), 1e-12);
+            assertEquals(probs[val.y[i]], p.get(i).get("true_probability").asDouble(), 1e-12);
+        }
+        TrainedHead svm = TrainedHead.fit(HeadSpec.crossValidated(HeadType.SVM).withC(1), train.x, train.y, 3);
+        var q = HeadReport.predictions(svm, set).get(0);
+        assertEquals(svm.scores(new float[][] {val.x[0]})[0][q.get("predicted").asInt()], q.get("score").asDouble());
+        assertFalse(q.has("probability"), "decision values are not probabilities");
     }
 }
