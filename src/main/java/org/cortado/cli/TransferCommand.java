@@ -114,8 +114,7 @@ final class TransferCommand implements Callable<Integer> {
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
             HeadReport.write(report, json);
 
-            out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", r.codes().spec().layer(),
-                    r.codes().spec().activation().id(), r.codes().pooling().id(), r.codes().dim());
+            out.printf("codes: %s: %d values%n", r.codes().describeCodes(), r.codes().dim());
             out.println("preprocessing: " + r.codes().input().describe());
             out.printf("train: %d of %d images, val: %d of %d images; feature files in %s%n", r.train().rows(),
                     split.train().size(), r.val().rows(), split.val().size(), codes);
