@@ -45,6 +45,12 @@ final class HeadOptions {
     String svmLoss;
 
     HeadSpec toSpec() {
+        return toSpec(head, c, preprocessing, grid, folds, seed, svmLoss);
+    }
+
+    /** The head from the options' values (shared with commands whose head options have other defaults). */
+    static HeadSpec toSpec(String head, String c, String preprocessing, List<Double> grid, int folds, long seed,
+            String svmLoss) {
         HeadSpec spec = HeadSpec.crossValidated(HeadType.parse(head)).withPreprocessing(Preprocessing.parse(preprocessing))
                 .withSvmLoss(parseLoss(svmLoss));
         double[] g = grid == null ? HeadSpec.DEFAULT_GRID : grid.stream().mapToDouble(Double::doubleValue).toArray();

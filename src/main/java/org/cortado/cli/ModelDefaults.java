@@ -18,13 +18,19 @@ import org.cortado.weights.ModelEntry;
  * entry when the caffemodel is one of its models (by checksum or file name).
  *
  * @param known the manifest model, or null
- * @param code  where the codes come from
+ * @param code  where the codes come from (null for commands that choose their layers themselves)
  * @param input how images are prepared
  */
 record ModelDefaults(KnownModels.Match known, CodeSpec code, InputRecipe input) {
 
     static ModelDefaults resolve(ModelOptions model, ManifestOption manifest, CodeOptions code,
             PreprocessOptions preprocess) {
+        ModelDefaults d = resolveInput(model, manifest, preprocess);
+        return new ModelDefaults(d.known(), code.toSpec(d.known() == null ? null : d.known().entry()), d.input());
+    }
+
+    /** The known model and the preprocessing, for commands that choose their code layers themselves (code null). */
+    static ModelDefaults resolveInput(ModelOptions model, ManifestOption manifest, PreprocessOptions preprocess) {
         if (model.weights == null) {
             throw new IllegalArgumentException("--weights is required: codes come from a trained net");
         }
@@ -33,7 +39,7 @@ record ModelDefaults(KnownModels.Match known, CodeSpec code, InputRecipe input) 
         ModelEntry entry = match == null ? null : match.entry();
         Shape declared = declaredInput(model.model);
         InputRecipe input = preprocess.toRecipe(declared, entry == null ? null : KnownModels.transform(entry));
-        return new ModelDefaults(match, code.toSpec(entry), input);
+        return new ModelDefaults(match, null, input);
     }
 
     /** The manifest model's name, or null. */
