@@ -78,7 +78,7 @@ final class CodesCommand implements Callable<Integer> {
         ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {
-            CodeNet net = CodeNet.load(model.model, model.weights, defaults.code(), defaults.input(), backend);
+            CodeNet net = CodeNet.load(model.model, model.weights, defaults.codes(), defaults.input(), backend);
             out.printf("codes: %s: %d values%n", net.describeCodes(), net.dim());
             out.println("preprocessing: " + net.input().describe());
             CodeExtractor.Options options = extraction.toOptions(net.input());

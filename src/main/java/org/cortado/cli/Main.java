@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Transfer learning with pretrained Caffe ConvNets.",
         subcommands = {InspectCommand.class, ForwardCommand.class, ClassifyCommand.class, CodesCommand.class,
                 TrainHeadCommand.class, TransferCommand.class, FinetuneCommand.class, ProbeCommand.class,
-                WeightsCommand.class, CommandLine.HelpCommand.class})
+                AdviseCommand.class, WeightsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for an error in the work (bad input file, failed run). */
     public static final int EXIT_FAILURE = 1;

@@ -105,7 +105,7 @@ final class TransferCommand implements Callable<Integer> {
         Path codes = codesDir != null ? codesDir : report.resolveSibling(stem(report) + ".codes");
         try (Backend backend = device.open()) {
             CodeExtractor.Options options = extraction.toOptions(defaults.input());
-            Transfer.Config config = new Transfer.Config(model.model, model.weights, defaults.code(), defaults.input(),
+            Transfer.Config config = new Transfer.Config(model.model, model.weights, defaults.codes(), defaults.input(),
                     headSpec, codes, export, options, export == null ? 0 : exportCheck, extraction.resume,
                     extraction.quiet);
             Transfer.Result r = Transfer.run(config, split, backend);

@@ -168,17 +168,13 @@ public final class Probe {
             if (temporary) {
                 dir = Files.createTempDirectory("cortado-probe");
             }
-            FeatureSet allTrain = extract(net, data.train(), dir, "train", config);
+            train = codes(net, data.train(), dir, temporary, "train", config);
             t2 = System.nanoTime();
-            FeatureSet allVal = extract(net, data.val(), dir, "val", config);
+            val = codes(net, data.val(), dir, temporary, "val", config);
             t3 = System.nanoTime();
-            int layers = net.parts().size() - (config.sourceOutput() ? 1 : 0);
-            train = split(net, layers, allTrain, temporary ? null : dir, "train");
-            val = split(net, layers, allVal, temporary ? null : dir, "val");
             if (config.sourceOutput()) {
-                CodeNet.Part out = net.parts().get(net.parts().size() - 1);
                 source = SourcePredictions.of(outputLayer, full.getLayer(full.getLayerCount() - 1).getType(),
-                        CodeColumns.slice(allTrain, out.offset(), out.dim(), allTrain.provenance()));
+                        train.get(outputLayer));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary folder for the codes: " + e.getMessage(), e);
@@ -230,32 +226,51 @@ public final class Probe {
         throw new IllegalArgumentException("net '" + net.getName() + "' has no layer '" + layer + "'");
     }
 
-    private static FeatureSet extract(CodeNet net, ImageDataset set, Path dir, String name, Config config) {
+    /**
+     * Each layer's codes of {@code set}, by layer. In a kept codes folder they are {@code LAYER.SPLIT.npy} ("/" in a
+     * layer name becomes "__"), beside {@value #ALL_LAYERS}{@code .SPLIT.npy} with all of them; with resume, layer
+     * files that hold the same codes (from any earlier probe of the same images) are used without a forward pass.
+     */
+    private static Map<String, FeatureSet> codes(CodeNet net, ImageDataset set, Path dir, boolean temporary,
+            String name, Config config) {
+        Map<String, FeatureSet> out = new LinkedHashMap<>();
+        if (config.resume() && !temporary) {
+            for (CodeNet.Part p : net.parts()) {
+                String layer = p.spec().layer();
+                FeatureSet done = CodeExtractor.existing(layerFile(dir, layer, name), set,
+                        CodeColumns.withLayer(net.provenance(), layer, p.pooling().id()));
+                if (done == null) {
+                    out.clear();
+                    break;
+                }
+                out.put(layer, done);
+            }
+            if (!out.isEmpty()) {
+                return out;
+            }
+        }
+        FeatureSet all;
         try (Progress progress = Progress.onStderr(name + " codes", "img", set.size(), config.quiet())) {
-            return net.extract(set, dir.resolve(ALL_LAYERS + "." + name + ".npy"), config.extraction(), progress,
+            all = net.extract(set, dir.resolve(ALL_LAYERS + "." + name + ".npy"), config.extraction(), progress,
                     config.resume());
         }
-    }
-
-    /**
-     * The codes of the first {@code layers} parts of {@code net}, by layer; written as {@code LAYER.SPLIT.npy} into
-     * {@code dir} ("/" in a layer name becomes "__") unless it is null.
-     */
-    private static Map<String, FeatureSet> split(CodeNet net, int layers, FeatureSet all, Path dir, String name) {
-        Map<String, FeatureSet> out = new LinkedHashMap<>();
-        for (CodeNet.Part p : net.parts().subList(0, layers)) {
+        for (CodeNet.Part p : net.parts()) {
             String layer = p.spec().layer();
             if (out.containsKey(layer)) {
                 continue;
             }
-            FeatureSet set = CodeColumns.slice(all, p.offset(), p.dim(),
+            FeatureSet codes = CodeColumns.slice(all, p.offset(), p.dim(),
                     CodeColumns.withLayer(all.provenance(), layer, p.pooling().id()));
-            out.put(layer, set);
-            if (dir != null) {
-                FeatureFiles.write(dir.resolve(fileName(layer) + "." + name + ".npy"), set);
+            out.put(layer, codes);
+            if (!temporary) {
+                FeatureFiles.write(layerFile(dir, layer, name), codes);
             }
         }
         return out;
+    }
+
+    private static Path layerFile(Path dir, String layer, String split) {
+        return dir.resolve(fileName(layer) + "." + split + ".npy");
     }
 
     /** A layer name as a file name: "/" becomes "__" (as {@code forward --outputs} writes them). */
