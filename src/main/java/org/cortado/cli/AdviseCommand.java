@@ -16,6 +16,7 @@ import org.cortado.backend.Backend;
 import org.cortado.finetune.EpochRecord;
 import org.cortado.finetune.FineTuneListener;
 import org.cortado.heads.HeadReport;
+import org.cortado.transfer.InputRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,11 +75,15 @@ final class AdviseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The preprocessing in effect, for the commands printed. */
+    private InputRecipe input;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         ModelDefaults defaults = ModelDefaults.resolveInput(model, manifest, preprocess);
+        input = defaults.input();
         out.println(defaults.describeSource());
         Path dir = codes != null ? codes : report.resolveSibling(stem(report) + ".codes");
         try (Backend backend = device.open()) {
@@ -136,7 +141,8 @@ final class AdviseCommand implements Callable<Integer> {
     }
 
     private String command(Recommendation r) {
-        return r.command(model.model.toString(), model.weights.toString(), train.toString(), val.toString());
+        return r.command(model.model.toString(), model.weights.toString(), train.toString(), val.toString(),
+                input.transform());
     }
 
     private static FineTuneListener listener(PrintWriter out) {

@@ -1,5 +1,8 @@
 package org.cortado.advise;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +16,7 @@ import org.cortado.finetune.FineTuneConfig;
 import org.cortado.finetune.FineTuneListener;
 import org.cortado.finetune.FineTuneResult;
 import org.cortado.finetune.FineTuner;
+import org.cortado.image.TransformSpec;
 import org.cortado.transfer.CodeSpec;
 import org.cortado.transfer.Transfer;
 
@@ -66,6 +70,11 @@ public final class RecipeRunner {
         long t0 = System.nanoTime();
         if (r.strategy() == Recommendation.Strategy.CODES) {
             Path dir = config.codesDir().resolve("transfer-" + Integer.toHexString(r.layerArgument().hashCode()));
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(dir + ": cannot create: " + e.getMessage(), e);
+            }
             FeatureFiles.write(dir.resolve("train.npy"), codes(r.layers(), probe.trainCodes()));
             FeatureFiles.write(dir.resolve("val.npy"), codes(r.layers(), probe.valCodes()));
             List<CodeSpec> specs = r.layers().stream()
@@ -75,9 +84,13 @@ public final class RecipeRunner {
             return new Outcome(r, t.valEvaluation().accuracy(), t.trainEvaluation().accuracy(), t.train().rows(),
                     t.val().rows(), t.skipped(), seconds(t0));
         }
+        // The images are prepared as the measurements saw them, with Caffe's random mirror in training.
+        TransformSpec eval = config.input().transform();
+        TransformSpec trainTransform = new TransformSpec(eval.resize(), eval.cropHeight(), eval.cropWidth(), false,
+                true, eval.meanValues(), eval.meanImage(), eval.scale());
         FineTuneResult f = FineTuner.run(FineTuneConfig.builder().model(config.deploy(), config.weights())
                 .data(config.train(), config.val()).replace(r.replace()).freezeThrough(r.freezeThrough())
-                .epochs(r.epochs()).seed(config.seed()).build(), backend, listener);
+                .epochs(r.epochs()).seed(config.seed()).transforms(trainTransform, eval).build(), backend, listener);
         List<Skipped> skipped = new ArrayList<>();
         for (Map<String, String> s : f.skipped()) {
             skipped.add(new Skipped(Path.of(s.get("file")), s.get("reason")));

@@ -3,6 +3,8 @@ package org.cortado.advise;
 import java.util.List;
 import java.util.Locale;
 import org.cortado.heads.HeadSpec;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
 
 /**
  * A recipe the advisor recommends: a linear head on codes ({@code transfer}) or fine-tuning ({@code finetune}).
@@ -58,10 +60,13 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
                 freezeThrough == null ? "every layer trained" : "frozen through " + freezeThrough, c(baseLr), epochs);
     }
 
-    /** The equivalent command line, with the data and model as given. */
-    public String command(String model, String weights, String train, String val) {
-        String common = String.format(Locale.ROOT, "--model %s --weights %s --train %s --val %s", model, weights,
-                train, val);
+    /**
+     * The equivalent command line, with the model and data as given and the preprocessing {@code input} as options
+     * (a mean image as {@code --mean-file MEAN}, since only its values are known here).
+     */
+    public String command(String model, String weights, String train, String val, TransformSpec input) {
+        String common = String.format(Locale.ROOT, "--model %s --weights %s --train %s --val %s%s", model, weights,
+                train, val, flags(input));
         if (strategy == Strategy.CODES) {
             return String.format(Locale.ROOT, "./cortado transfer %s --layer %s --head %s --c %s --report R.json",
                     common, layerArgument(), head.type().id(), c(head.c()));
@@ -69,6 +74,33 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
         return String.format(Locale.ROOT, "./cortado finetune %s --replace %s%s --base-lr %s --epochs %d"
                 + " --report R.json", common, replace, freezeThrough == null ? "" : " --freeze-through " + freezeThrough,
                 c(baseLr), epochs);
+    }
+
+    /** A deterministic transform as the preprocessing options of {@code transfer} and {@code finetune}. */
+    static String flags(TransformSpec t) {
+        StringBuilder sb = new StringBuilder();
+        if (t.resize() instanceof ResizeMode.Fixed f) {
+            sb.append(" --resize ").append(f.height()).append('x').append(f.width());
+        } else if (t.resize() instanceof ResizeMode.ShorterSide s) {
+            sb.append(" --resize-shorter ").append(s.size());
+        }
+        if (t.cropHeight() > 0) {
+            sb.append(" --crop ").append(t.cropHeight() == t.cropWidth() ? String.valueOf(t.cropHeight())
+                    : t.cropHeight() + "x" + t.cropWidth());
+        }
+        float[] mean = t.meanValues();
+        if (mean.length > 0) {
+            sb.append(" --mean-values ");
+            for (int i = 0; i < mean.length; i++) {
+                sb.append(i > 0 ? "," : "").append(c(mean[i]));
+            }
+        } else if (t.meanImage() != null) {
+            sb.append(" --mean-file MEAN");
+        }
+        if (t.scale() != 1f) {
+            sb.append(" --scale ").append(c(t.scale()));
+        }
+        return sb.toString();
     }
 
     private static String c(double v) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
 import org.junit.jupiter.api.Test;
 
 /** Which recipe the advisor picks from a sweep's cross-validated accuracies (training codes only). */
@@ -71,10 +73,13 @@ class AdvisorChoiceTest {
     @Test
     void recipesPrintAsTheCommandsThatRunThem() {
         Recommendation codes = Recommendation.codes(List.of("fire5/concat", "fire6/concat"), Advisor.HEAD, 0.9);
-        assertEquals("./cortado transfer --model d --weights w --train t --val v --layer fire5/concat+fire6/concat"
-                + " --head softmax --c 1 --report R.json", codes.command("d", "w", "t", "v"));
-        Recommendation ft = Recommendation.finetune("conv_final", "pool8", 1e-5, 3);
-        assertEquals("./cortado finetune --model d --weights w --train t --val v --replace conv_final"
-                + " --freeze-through pool8 --base-lr 0.00001 --epochs 3 --report R.json", ft.command("d", "w", "t", "v"));
+        TransformSpec caffe = TransformSpec.of(new ResizeMode.Fixed(256, 256), 227, 104, 117, 123);
+        assertEquals("./cortado transfer --model d --weights w --train t --val v --resize 256x256 --crop 227"
+                + " --mean-values 104,117,123 --layer fire5/concat+fire6/concat --head softmax --c 1 --report R.json",
+                codes.command("d", "w", "t", "v", caffe));
+        Recommendation ft = Recommendation.finetune("conv_final", null, 1e-5, 3);
+        assertEquals("./cortado finetune --model d --weights w --train t --val v --resize-shorter 227 --replace"
+                + " conv_final --base-lr 0.00001 --epochs 3 --report R.json",
+                ft.command("d", "w", "t", "v", TransformSpec.of(new ResizeMode.ShorterSide(227), 0)));
     }
 }
