@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cortado.advise.AdviseReport;
 import org.cortado.advise.Advisor;
+import org.cortado.advise.CaseRules;
 import org.cortado.advise.FreezePoints;
 import org.cortado.advise.Measurements;
 import org.cortado.advise.ProbeReport;
@@ -42,7 +43,8 @@ final class AdviseCommand implements Callable<Integer> {
     @Mixin
     ManifestOption manifest;
 
-    @Option(names = "--train", required = true, paramLabel = "DIR", description = "Training images, one subfolder per class.")
+    @Option(names = "--train", required = true, paramLabel = "DIR",
+            description = "Training images, one subfolder per class.")
     Path train;
 
     @Option(names = "--val", required = true, paramLabel = "DIR",
@@ -106,8 +108,7 @@ final class AdviseCommand implements Callable<Integer> {
         FreezePoints.Counts c = r.freezePoints();
         out.println("measurements:");
         out.printf(Locale.ROOT, "  size: %d training images, %d classes (%s per class), %d validation images%n",
-                m.nTrain(), m.classes(), m.minPerClass() == (int) Math.round(m.meanPerClass()) ? "" + m.minPerClass()
-                        : String.format(Locale.ROOT, "%d to %.0f", m.minPerClass(), m.meanPerClass()), r.probe().nVal());
+                m.nTrain(), m.classes(), CaseRules.perClass(m), r.probe().nVal());
         out.printf(Locale.ROOT, "  fine-tuning above %s would train %,d parameters (%.4f images per parameter); the"
                 + " whole net %,d (%s replaced by %d classes)%n", m.topStage().layer(), m.topStage().paramsAbove(),
                 m.topStage().imagesPerParam(), c.totalParams(), c.classifier(), m.classes());

@@ -42,7 +42,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Mixin
     ManifestOption manifest;
 
-    @Option(names = "--train", required = true, paramLabel = "DIR", description = "Training images, one subfolder per class.")
+    @Option(names = "--train", required = true, paramLabel = "DIR",
+            description = "Training images, one subfolder per class.")
     Path train;
 
     @Option(names = "--val", required = true, paramLabel = "DIR",
@@ -113,7 +114,8 @@ final class ProbeCommand implements Callable<Integer> {
         CodesCommand.reportSkipped(r.skipped(), out, err, "probe");
         out.print(ProbeReport.table(r));
         out.printf("best layer: %s (val %.4f); by cross-validation on the training codes: %s (cv %.4f)%n",
-                r.bestLayer(), r.row(r.bestLayer()).valAccuracy(), r.bestLayerCv(), r.row(r.bestLayerCv()).cvAccuracy());
+                r.bestLayer(), r.row(r.bestLayer()).valAccuracy(), r.bestLayerCv(),
+                r.row(r.bestLayerCv()).cvAccuracy());
         if (codes != null) {
             out.println("feature files in " + codes);
         }

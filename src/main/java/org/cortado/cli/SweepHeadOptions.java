@@ -1,6 +1,8 @@
 package org.cortado.cli;
 
+import java.util.Arrays;
 import java.util.List;
+import org.cortado.advise.Probe;
 import org.cortado.heads.HeadSpec;
 import picocli.CommandLine.Option;
 
@@ -9,9 +11,9 @@ import picocli.CommandLine.Option;
  * chosen by cross-validation on the training codes by default, since one C rarely suits every depth.
  */
 final class SweepHeadOptions {
-    @Option(names = "--head", defaultValue = "svm", paramLabel = "softmax|svm",
-            description = "The head on each layer's codes: svm (linear SVM, one-vs-rest) or softmax. Default:"
-                    + " ${DEFAULT-VALUE}.")
+    @Option(names = "--head", defaultValue = "softmax", paramLabel = "softmax|svm",
+            description = "The head on each layer's codes: softmax (multinomial logistic regression) or svm (linear"
+                    + " SVM, one-vs-rest). Default: ${DEFAULT-VALUE}.")
     String head;
 
     @Option(names = "--c", defaultValue = HeadOptions.CROSS_VALIDATE, paramLabel = "C|cv",
@@ -24,7 +26,7 @@ final class SweepHeadOptions {
     String preprocessing;
 
     @Option(names = "--c-grid", split = ",", paramLabel = "C",
-            description = "Candidates for cross-validation (default: 1e-5 to 1e2 in half decades).")
+            description = "Candidates for cross-validation (default: 0.001, 0.01, 0.1, 1, 10).")
     List<Double> grid;
 
     @Option(names = "--folds", defaultValue = "5", paramLabel = "K",
@@ -40,6 +42,7 @@ final class SweepHeadOptions {
     String svmLoss;
 
     HeadSpec toSpec() {
-        return HeadOptions.toSpec(head, c, preprocessing, grid, folds, seed, svmLoss);
+        List<Double> g = grid != null ? grid : Arrays.stream(Probe.DEFAULT_GRID).boxed().toList();
+        return HeadOptions.toSpec(head, c, preprocessing, g, folds, seed, svmLoss);
     }
 }

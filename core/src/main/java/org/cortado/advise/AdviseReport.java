@@ -75,9 +75,11 @@ public final class AdviseReport {
         return o;
     }
 
+    /** A freeze point; images per parameter is null where nothing above it learns. */
     private static ObjectNode point(FreezePoints.Point p) {
-        return JSON.createObjectNode().put("layer", p.layer()).put("params_above", p.paramsAbove())
-                .put("images_per_param", p.imagesPerParam());
+        ObjectNode o = JSON.createObjectNode().put("layer", p.layer()).put("params_above", p.paramsAbove());
+        return Double.isFinite(p.imagesPerParam()) ? o.put("images_per_param", p.imagesPerParam())
+                : o.putNull("images_per_param");
     }
 
     private static ObjectNode recipe(Recommendation r, java.util.function.Function<Recommendation, String> command) {

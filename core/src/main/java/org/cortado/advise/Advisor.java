@@ -177,7 +177,8 @@ public final class Advisor {
             List<Probe.Row> below, FreezePoints.Counts counts) {
         return switch (verdict) {
             case SMALL_SIMILAR -> smallSimilar(m, singles);
-            case SMALL_DIFFERENT -> smallDifferent(below, joinedRow(probe, below.stream().map(Probe.Row::name).toList()));
+            case SMALL_DIFFERENT -> smallDifferent(below,
+                    joinedRow(probe, below.stream().map(Probe.Row::name).toList()));
             case LARGE_SIMILAR -> new Choice(Recommendation.finetune(counts.classifier(), m.topStage().layer(),
                     FineTuneRecipe.BASE_LR, FineTuneRecipe.EPOCHS), null, null, String.format(Locale.ROOT,
                     "With that much data the last stage can adapt to the new classes without overfitting, and with"
@@ -226,12 +227,13 @@ public final class Advisor {
 
     private static Choice largeDifferent(FreezePoints.Counts counts, int images) {
         String freeze = largeDifferentFreeze(counts, images);
+        String what = freeze == null
+                ? String.format(Locale.ROOT, "every layer trained (%,d parameters)", counts.totalParams())
+                : "frozen through " + freeze + ", the shallowest layer with at least "
+                        + CaseRules.LARGE_IMAGES_PER_PARAM + " training images per parameter above it";
         String why = String.format(Locale.ROOT, "With that much data unlike the source task's, as much of the net as"
-                + " the data supports should adapt: %s, the source classifier %s replaced, with the fine-tuning recipe's"
-                + " rate and epochs.", freeze == null ? "every layer trained (" + String.format(Locale.ROOT, "%,d",
-                counts.totalParams()) + " parameters)" : "frozen through " + freeze + ", the shallowest layer with at"
-                        + " least " + CaseRules.LARGE_IMAGES_PER_PARAM + " training images per parameter above it",
-                counts.classifier());
+                + " the data supports should adapt: %s, the source classifier %s replaced, with the fine-tuning"
+                + " recipe's rate and epochs.", what, counts.classifier());
         return new Choice(Recommendation.finetune(counts.classifier(), freeze, FineTuneRecipe.BASE_LR,
                 FineTuneRecipe.EPOCHS), null, null, why);
     }

@@ -13,7 +13,7 @@ import java.util.Locale;
  *   <li><b>Large</b> when there are at least {@value #LARGE_IMAGES_PER_PARAM} training images per parameter that
  *       fine-tuning the last stage would train (the stage above {@link Measurements#topStage()} and the new
  *       classifier): with fewer, fine-tuning that stage adds nothing a linear probe of the top codes does not have.
- *       Ants/bees has 245 images for SqueezeNet's 198,658 such parameters (0.0012 per parameter), and fine-tuning
+ *       Ants/bees has 245 images for SqueezeNet's 198,210 such parameters (0.0012 per parameter), and fine-tuning
  *       there gives the probe's 0.9412 (docs/finetune.md). The threshold, ten times that, is a stated assumption:
  *       no large data set is at hand to measure it.</li>
  * </ul>
@@ -51,8 +51,9 @@ public final class CaseRules {
         return new Decision(Case.of(!large, similar), size, similarity);
     }
 
-    private static String perClass(Measurements m) {
-        return m.minPerClass() == (int) Math.round(m.meanPerClass()) ? String.valueOf(m.minPerClass())
-                : String.format(Locale.ROOT, "at least %d, %.0f on average", m.minPerClass(), m.meanPerClass());
+    /** Images per class: "50", or "122.5 on average, the smallest 121". */
+    public static String perClass(Measurements m) {
+        return m.minPerClass() == m.meanPerClass() ? String.valueOf(m.minPerClass())
+                : String.format(Locale.ROOT, "%.1f on average, the smallest %d", m.meanPerClass(), m.minPerClass());
     }
 }

@@ -20,6 +20,7 @@ import org.cortado.features.CodeExtractor;
 import org.cortado.features.FeatureFiles;
 import org.cortado.features.FeatureSet;
 import org.cortado.heads.HeadSpec;
+import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
 import org.cortado.net.NetDefinitions;
 import org.cortado.transfer.CodeNet;
@@ -42,6 +43,11 @@ import org.cortado.util.Progress;
  * }</pre>
  */
 public final class Probe {
+    /**
+     * The C values a sweep cross-validates by default: a decade apart, from where standardised codes start to
+     * underfit (1e-3) to where accuracy has stopped changing (10); five values keep a dozen layers to minutes.
+     */
+    public static final double[] DEFAULT_GRID = {1e-3, 1e-2, 1e-1, 1, 10};
     /** The file of all layers' codes side by side in a codes folder, before the split name and ".npy". */
     public static final String ALL_LAYERS = "all-layers";
 
@@ -142,6 +148,14 @@ public final class Probe {
         long t0 = System.nanoTime();
         NetParameter full = NetDefinitions.normalize(Prototxt.readNet(config.deploy()), Phase.TEST);
         List<String> probed = config.layers() != null ? config.layers() : ProbeLayers.defaults(full, backend);
+        List<String> names = full.getLayerList().stream().map(l -> l.getName()).toList();
+        for (String layer : probed) {
+            if (!names.contains(layer)) {
+                throw new NetDefinitionException(config.deploy() + ": net '" + full.getName() + "' has no layer '"
+                        + layer + "'; its layers: " + String.join(", ", names));
+            }
+        }
+        probed = probed.stream().distinct().sorted(Comparator.comparingInt(l -> depth(full, l))).toList();
         if (probed.isEmpty()) {
             throw new IllegalArgumentException(config.deploy() + ": no layer to probe");
         }

@@ -14,20 +14,25 @@ import org.cortado.tensor.Shape;
  * The layers a layer sweep probes by default: the output of every block a user would consider, in depth order.
  *
  * <ul>
- *   <li>every Pooling layer whose output keeps a spatial extent (a global pooling repeats the average of its bottom,
- *       which is probed instead);</li>
+ *   <li>every Pooling layer that downsamples and keeps a spatial extent (a global pooling repeats the average of its
+ *       bottom, which is probed instead; a stride-1 pooling inside an inception module is a branch, not the end of
+ *       a block);</li>
  *   <li>every Concat and Eltwise layer (the end of an inception or fire module, a residual sum);</li>
  *   <li>every Convolution or InnerProduct followed by an in-place ReLU that ends a stage: its activated output goes
- *       on to no Convolution (inside a stage, one convolution feeds the next) and not only to blocks already listed
- *       (a pooling, a concat, a sum, which stand for it). That keeps CaffeNet's fc6 and fc7 (read by the next
- *       InnerProduct) and SqueezeNet's conv_final (read by a global pooling), and leaves out the squeeze and expand
- *       convolutions inside a fire module and conv1 before pool1.</li>
+ *       on (through normalisation layers such as LRN) to no Convolution (inside a stage, one convolution feeds the
+ *       next) and not only to blocks already listed (a pooling, a concat, a sum, which stand for it). That keeps
+ *       CaffeNet's fc6 and fc7 (read by the next InnerProduct) and SqueezeNet's conv_final (read by a global
+ *       pooling), and leaves out the squeeze and expand convolutions inside a fire module and AlexNet's conv1 before
+ *       norm1 and pool1.</li>
  * </ul>
  * For SqueezeNet v1.0: pool1, fire2..fire4/concat, pool4, fire5..fire8/concat, pool8, fire9/concat, conv_final.
  */
 public final class ProbeLayers {
     private static final Set<String> JOINS = Set.of("Concat", "Eltwise");
     private static final Set<String> LEARNED = Set.of("Convolution", "InnerProduct");
+    /** Layers that reshape nothing and mix no positions: looked through when deciding where a stage ends. */
+    private static final Set<String> PASS_THROUGH = Set.of("LRN", "BatchNorm", "Scale", "Dropout", "ReLU", "Power",
+            "Bias");
 
     private ProbeLayers() {
     }
@@ -46,8 +51,10 @@ public final class ProbeLayers {
         for (int i = 0; i < layers.size(); i++) {
             LayerParameter l = layers.get(i);
             if (l.getType().equals("Pooling")) {
-                Shape s = shapes.topShapesOf(shapes.indexOf(l.getName())).get(0);
-                listed[i] = s.rank() == 4 && s.countFrom(2) > 1;
+                int at = shapes.indexOf(l.getName());
+                Shape out = shapes.topShapesOf(at).get(0);
+                Shape bottom = shapes.bottomsOf(at).get(0).shape();
+                listed[i] = out.rank() == 4 && out.countFrom(2) > 1 && out.countFrom(2) < bottom.countFrom(2);
             } else {
                 listed[i] = JOINS.contains(l.getType());
             }
@@ -80,22 +87,36 @@ public final class ProbeLayers {
         if (!relu) {
             return false;
         }
-        boolean anyReader = false;
+        List<Integer> readers = new ArrayList<>();
+        readers(layers, j, top, readers);
         boolean allListed = true;
-        for (; j < layers.size(); j++) {
-            LayerParameter r = layers.get(j);
-            if (r.getBottomList().contains(top)) {
-                if (r.getType().equals("Convolution")) {
-                    return false;
-                }
-                anyReader = true;
-                allListed &= listed[j];
+        for (int r : readers) {
+            if (layers.get(r).getType().equals("Convolution")) {
+                return false;
             }
-            if (r.getTopList().contains(top) && !inPlaceOn(r, top)) {
-                break;   // the name is reused from here on
+            allListed &= listed[r];
+        }
+        return readers.isEmpty() || !allListed;
+    }
+
+    /**
+     * The layers from {@code from} on that read {@code blob} until a layer other than an in-place one writes that
+     * name again; a normalisation or dropout layer (one bottom, one top) is looked through to its own readers.
+     */
+    private static void readers(List<LayerParameter> layers, int from, String blob, List<Integer> out) {
+        for (int j = from; j < layers.size(); j++) {
+            LayerParameter r = layers.get(j);
+            if (r.getBottomList().contains(blob) && !inPlaceOn(r, blob)) {
+                if (PASS_THROUGH.contains(r.getType()) && r.getTopCount() == 1) {
+                    readers(layers, j + 1, r.getTop(0), out);
+                } else {
+                    out.add(j);
+                }
+            }
+            if (r.getTopList().contains(blob) && !inPlaceOn(r, blob)) {
+                return;   // the name is reused from here on
             }
         }
-        return !anyReader || !allListed;
     }
 
     private static boolean inPlaceOn(LayerParameter l, String blob) {

@@ -71,9 +71,9 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
             return String.format(Locale.ROOT, "./cortado transfer %s --layer %s --head %s --c %s --report R.json",
                     common, layerArgument(), head.type().id(), c(head.c()));
         }
+        String freeze = freezeThrough == null ? "" : " --freeze-through " + freezeThrough;
         return String.format(Locale.ROOT, "./cortado finetune %s --replace %s%s --base-lr %s --epochs %d"
-                + " --report R.json", common, replace, freezeThrough == null ? "" : " --freeze-through " + freezeThrough,
-                c(baseLr), epochs);
+                + " --report R.json", common, replace, freeze, c(baseLr), epochs);
     }
 
     /** A deterministic transform as the preprocessing options of {@code transfer} and {@code finetune}. */

@@ -206,7 +206,7 @@ final class CodeNetDefinition {
         return out;
     }
 
-    /** Each code layer's first top shape for one view of the recipe's size (the net's declared size when that varies). */
+    /** Each code layer's first top shape for one view of the recipe's size (the declared size when that varies). */
     private static Shape[] codeShapes(NetParameter trunk, List<CodeSpec> specs, InputRecipe input, Backend backend) {
         Net probe = Net.build(trunk, Phase.TEST, backend);
         String in = probe.inputNames().get(0);

@@ -26,8 +26,18 @@ class ProbeLayersTest {
     }
 
     @Test
-    void caffeNetGivesItsPoolingsAndTheReluDFullyConnectedLayers() {
+    void caffeNetAndAlexNetGiveTheirPoolingsAndTheReluDFullyConnectedLayers() {
         assertEquals(List.of("pool1", "pool2", "pool5", "fc6", "fc7"),
                 defaults("models/caffe/bvlc_reference_caffenet/deploy.prototxt"));
+        assertEquals(List.of("pool1", "pool2", "pool5", "fc6", "fc7"),
+                defaults("models/caffe/bvlc_alexnet/deploy.prototxt"), "conv1 and conv2 end in LRN, then a pooling");
+    }
+
+    @Test
+    void googLeNetGivesItsDownsamplingPoolingsAndInceptionOutputsNotTheBranchPoolings() {
+        assertEquals(List.of("pool1/3x3_s2", "pool2/3x3_s2", "inception_3a/output", "inception_3b/output",
+                "pool3/3x3_s2", "inception_4a/output", "inception_4b/output", "inception_4c/output",
+                "inception_4d/output", "inception_4e/output", "pool4/3x3_s2", "inception_5a/output",
+                "inception_5b/output"), defaults("models/caffe/bvlc_googlenet/deploy.prototxt"));
     }
 }

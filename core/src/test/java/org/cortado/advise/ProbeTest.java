@@ -63,7 +63,7 @@ class ProbeTest {
         }
 
         List<String> names = r.rows().stream().map(Probe.Row::name).toList();
-        assertEquals(List.of("conv2", "conv1", "fc", "conv1+conv2"), names, "single layers as asked, then combined");
+        assertEquals(List.of("conv1", "conv2", "fc", "conv1+conv2"), names, "single layers by depth, then combined");
         assertEquals(6 + 8, r.row("conv1+conv2").dim());
         assertTrue(r.rows().stream().allMatch(row -> row.valAccuracy() >= 0 && row.valAccuracy() <= 1
                 && row.cvAccuracy() >= 0 && row.cvAccuracy() <= 1));

@@ -15,6 +15,7 @@ import org.cortado.image.TransformSpec;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
+import org.cortado.testing.SharedData;
 import org.cortado.testing.TinyNet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,32 @@ class CodeNetLayersTest {
                 offset += part.dim();
             }
             assertEquals(offset, all.dim());
+        }
+    }
+
+    /**
+     * SqueezeNet, where the code nets fuse each convolution with its ReLU and write the fire modules' convolutions
+     * into their concats: the probed blobs (concats, poolings, conv_final) keep exactly their single-layer values.
+     */
+    @Test
+    void squeezeNetsProbedLayersAreTheFloatsOfTheirOwnCodeNets() {
+        Path model = SharedData.require("models/squeezenet_v1.0");
+        InputRecipe caffe = InputRecipe.centre(TransformSpec.of(new ResizeMode.Fixed(256, 256), 227, 104, 117, 123));
+        List<CodeSpec> specs = List.of(CodeSpec.of("pool1"), CodeSpec.of("fire2/concat"),
+                new CodeSpec("fire5/concat", CodeSpec.Activation.POST, CodeSpec.Pooling.MAX), CodeSpec.of("pool8"),
+                CodeSpec.of("fire9/concat"), CodeSpec.of("conv_final"));
+        Path deploy = model.resolve("deploy.prototxt");
+        Path weights = model.resolve("squeezenet_v1.0.caffemodel");
+        Tensor x = images(2, 227, 3);
+        CodeNet all = CodeNet.load(deploy, weights, specs, caffe, new CpuBackend());
+        float[][] rows = all.codes(x);
+        for (int k = 0; k < specs.size(); k++) {
+            CodeNet.Part part = all.parts().get(k);
+            float[][] alone = CodeNet.load(deploy, weights, specs.get(k), caffe, new CpuBackend()).codes(x);
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(alone[i], Arrays.copyOfRange(rows[i], part.offset(), part.offset() + part.dim()),
+                        specs.get(k).layer() + " of image " + i);
+            }
         }
     }
 
