@@ -43,13 +43,8 @@ final class AdviseCommand implements Callable<Integer> {
     @Mixin
     ManifestOption manifest;
 
-    @Option(names = "--train", required = true, paramLabel = "DIR",
-            description = "Training images, one subfolder per class.")
-    Path train;
-
-    @Option(names = "--val", required = true, paramLabel = "DIR",
-            description = "Validation images over the same class folders (scored, never used to choose).")
-    Path val;
+    @Mixin
+    TrainValOptions data;
 
     @Option(names = "--budget-minutes", defaultValue = "30", paramLabel = "M",
             description = "Time the run may take: fine-tuning gets fewer epochs when its estimate is over, and a"
@@ -89,9 +84,9 @@ final class AdviseCommand implements Callable<Integer> {
         out.println(defaults.describeSource());
         Path dir = codes != null ? codes : report.resolveSibling(stem(report) + ".codes");
         try (Backend backend = device.open()) {
-            Advisor.Config config = new Advisor.Config(model.model, model.weights, train, val, defaults.input(), dir,
-                    extraction.toOptions(defaults.input()), extraction.resume, budgetMinutes, run, seed,
-                    extraction.quiet);
+            Advisor.Config config = new Advisor.Config(model.model, model.weights, data.train, data.val,
+                    defaults.input(), dir, extraction.toOptions(defaults.input()), extraction.resume, budgetMinutes,
+                    run, seed, extraction.quiet);
             Advisor.Result r = Advisor.run(config, backend, listener(out));
             ObjectNode json = AdviseReport.toJson(r, Advisor.probeConfig(config), this::command);
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -107,7 +102,7 @@ final class AdviseCommand implements Callable<Integer> {
         Measurements m = r.measurements();
         FreezePoints.Counts c = r.freezePoints();
         out.println("measurements:");
-        out.printf(Locale.ROOT, "  size: %d training images, %d classes (%s per class), %d validation images%n",
+        out.printf(Locale.ROOT, "  size: %d training images, %d classes (%s), %d validation images%n",
                 m.nTrain(), m.classes(), CaseRules.perClass(m), r.probe().nVal());
         out.printf(Locale.ROOT, "  fine-tuning above %s would train %,d parameters (%.4f images per parameter); the"
                 + " whole net %,d (%s replaced by %d classes)%n", m.topStage().layer(), m.topStage().paramsAbove(),
@@ -142,8 +137,8 @@ final class AdviseCommand implements Callable<Integer> {
     }
 
     private String command(Recommendation r) {
-        return r.command(model.model.toString(), model.weights.toString(), train.toString(), val.toString(),
-                input.transform());
+        return r.command(model.model.toString(), model.weights.toString(), data.train.toString(),
+                data.val.toString(), input.transform());
     }
 
     private static FineTuneListener listener(PrintWriter out) {

@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.cortado.advise.Probe;
 import org.cortado.advise.ProbeReport;
 import org.cortado.backend.Backend;
-import org.cortado.data.ImageFolders;
 import org.cortado.data.TrainValSplit;
 import org.cortado.heads.HeadReport;
 import org.cortado.transfer.CodeSpec;
@@ -42,13 +41,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Mixin
     ManifestOption manifest;
 
-    @Option(names = "--train", required = true, paramLabel = "DIR",
-            description = "Training images, one subfolder per class.")
-    Path train;
-
-    @Option(names = "--val", required = true, paramLabel = "DIR",
-            description = "Validation images over the same class folders.")
-    Path val;
+    @Mixin
+    TrainValOptions data;
 
     @Option(names = "--layers", split = ",", paramLabel = "LAYER",
             description = "The layers to probe (default: every pooling with spatial output, every Concat and Eltwise,"
@@ -84,7 +78,7 @@ final class ProbeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
         CodeSpec.Pooling pooling = CodeSpec.Pooling.parse(pool);
-        TrainValSplit split = ImageFolders.trainVal(train, val);
+        TrainValSplit split = data.split();
         ModelDefaults defaults = ModelDefaults.resolveInput(model, manifest, preprocess);
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {

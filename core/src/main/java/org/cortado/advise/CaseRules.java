@@ -39,7 +39,7 @@ public final class CaseRules {
     public static Decision decide(Measurements m) {
         boolean large = m.topStage().imagesPerParam() >= LARGE_IMAGES_PER_PARAM;
         boolean similar = m.source().meanTop1() >= SIMILAR_MEAN_TOP1;
-        String size = String.format(Locale.ROOT, "%s: %d training images (%d classes, %s per class) for the %,d"
+        String size = String.format(Locale.ROOT, "%s: %d training images (%d classes, %s) for the %,d"
                 + " parameters that fine-tuning above %s would train, %.4f per parameter, %s the %s of a large set",
                 large ? "large" : "small", m.nTrain(), m.classes(), perClass(m), m.topStage().paramsAbove(),
                 m.topStage().layer(), m.topStage().imagesPerParam(), large ? "at or above" : "below",
@@ -51,9 +51,10 @@ public final class CaseRules {
         return new Decision(Case.of(!large, similar), size, similarity);
     }
 
-    /** Images per class: "50", or "122.5 on average, the smallest 121". */
+    /** Images per class: "50 per class", or "122.5 per class on average, 121 in the smallest". */
     public static String perClass(Measurements m) {
-        return m.minPerClass() == m.meanPerClass() ? String.valueOf(m.minPerClass())
-                : String.format(Locale.ROOT, "%.1f on average, the smallest %d", m.meanPerClass(), m.minPerClass());
+        return m.minPerClass() == m.meanPerClass() ? m.minPerClass() + " per class"
+                : String.format(Locale.ROOT, "%.1f per class on average, %d in the smallest", m.meanPerClass(),
+                        m.minPerClass());
     }
 }

@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.image.ResizeMode;
 import org.cortado.image.TransformSpec;
 import org.cortado.layers.NetDefinitionException;
-import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.SharedData;
 import org.cortado.testing.TinyNet;
@@ -23,9 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A code net of several layers gives, in one pass, the very codes of one code net per layer. */
 class CodeNetLayersTest {
-    private static final InputRecipe CENTRE = InputRecipe.centre(
-            TransformSpec.of(new ResizeMode.Fixed(14, 14), TinyNet.INPUT, 120, 110, 100));
-    private static final InputRecipe OVERSAMPLE = new InputRecipe(CENTRE.transform(), true);
+    private static final InputRecipe CENTRE = CodeNetTest.CENTRE;
+    private static final InputRecipe OVERSAMPLE = CodeNetTest.OVERSAMPLE;
 
     @TempDir
     Path dir;
@@ -41,15 +38,6 @@ class CodeNetLayersTest {
         return CodeNet.load(tiny.deploy(), tiny.caffemodel(), specs, input, new CpuBackend());
     }
 
-    private static Tensor images(int n, int size, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] v = new float[n * 3 * size * size];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (rng.nextDouble() * 255 - 120);
-        }
-        return Tensor.wrap(Shape.of(n, 3, size, size), v);
-    }
-
     /** Pre and post activation, every pooling, a flattened map and a code without space, out of depth order. */
     private static final List<CodeSpec> SPECS = List.of(
             CodeSpec.of("conv2"),
@@ -62,7 +50,7 @@ class CodeNetLayersTest {
     @Test
     void eachPartHoldsTheSameFloatsAsTheCodeNetOfItsLayerAlone() {
         for (InputRecipe input : List.of(CENTRE, OVERSAMPLE)) {
-            Tensor x = images(3, input.oversample() ? 14 : TinyNet.INPUT, 5);
+            Tensor x = CodeNetTest.images(3, input.oversample() ? 14 : TinyNet.INPUT, 5);
             CodeNet all = load(SPECS, input);
             float[][] rows = all.codes(x);
             assertEquals(SPECS.size(), all.parts().size());
@@ -97,7 +85,7 @@ class CodeNetLayersTest {
                 CodeSpec.of("fire9/concat"), CodeSpec.of("conv_final"));
         Path deploy = model.resolve("deploy.prototxt");
         Path weights = model.resolve("squeezenet_v1.0.caffemodel");
-        Tensor x = images(2, 227, 3);
+        Tensor x = CodeNetTest.images(2, 227, 3);
         CodeNet all = CodeNet.load(deploy, weights, specs, caffe, new CpuBackend());
         float[][] rows = all.codes(x);
         for (int k = 0; k < specs.size(); k++) {
@@ -114,7 +102,7 @@ class CodeNetLayersTest {
     void preAndPostActivationDifferWhereTheReluClamps() {
         CodeNet both = load(List.of(new CodeSpec("conv1", CodeSpec.Activation.PRE, CodeSpec.Pooling.NONE),
                 new CodeSpec("conv1", CodeSpec.Activation.POST, CodeSpec.Pooling.NONE)), CENTRE);
-        float[] row = both.codes(images(1, TinyNet.INPUT, 9))[0];
+        float[] row = both.codes(CodeNetTest.images(1, TinyNet.INPUT, 9))[0];
         int d = both.parts().get(0).dim();
         boolean clamped = false;
         for (int j = 0; j < d; j++) {
