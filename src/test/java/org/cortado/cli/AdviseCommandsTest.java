@@ -135,7 +135,20 @@ class AdviseCommandsTest {
     }
 
     @Test
-    void adviseWithoutWeightsOrWithABadBudgetFailsInOneLine() throws IOException {
+    void transferOnJoinedLayersExportsANetThatReproducesTheHead() throws IOException {
+        Path report = tmp.resolve("joined.json");
+        var r = CliTestSupport.run(command("transfer", train(5, false), "--layer", "conv1+conv2", "--head", "softmax",
+                "--export", tmp.resolve("export").toString(), "--report", report.toString()));
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("layers conv1 (post, avg) + conv2 (post, avg): 14 values"), r.out());
+        assertTrue(r.out().contains("export read back: 6 of 6 validation images get the head's class"), r.out());
+        JsonNode j = json(report);
+        assertEquals("conv1+conv2", j.at("/recipe/layer").asText());
+        assertEquals(14, j.at("/recipe/code_dim").asInt());
+    }
+
+    @Test
+    void adviseWithABadBudgetFailsInOneLineBeforeAnyWork() throws IOException {
         Path train = train(3, false);
         assertOneLineError(CliTestSupport.run(command("advise", train, "--budget-minutes", "0", "--report",
                 tmp.resolve("a.json").toString())), "budget");
