@@ -90,6 +90,7 @@ final class AdviseCommand implements Callable<Integer> {
             Advisor.Result r = Advisor.run(config, backend, listener(out));
             ObjectNode json = AdviseReport.toJson(r, Advisor.probeConfig(config), this::command);
             double wall = (System.nanoTime() - t0) / 1e9;
+            json.put("budget_minutes", budgetMinutes);
             json.put("wall_seconds", wall);
             json.put("device", backend.device().toString());
             HeadReport.write(report, json);

@@ -94,9 +94,8 @@ public final class Advisor {
      * @param notRun         with a run, why the runner-up did not run (null when it did or there is none)
      */
     public record Result(Probe.Result probe, Measurements measurements, FreezePoints.Counts freezePoints,
-            CaseRules.Decision decision,
-            Recommendation recommendation, Recommendation alternative, Probe.Row joined, String reasons,
-            List<RecipeRunner.Outcome> outcomes, String notRun) {
+            CaseRules.Decision decision, Recommendation recommendation, Recommendation alternative, Probe.Row joined,
+            String reasons, List<RecipeRunner.Outcome> outcomes, String notRun) {
     }
 
     /** Measures, decides, recommends and, when {@code config.run()}, runs. */
