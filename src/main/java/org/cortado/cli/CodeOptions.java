@@ -1,5 +1,7 @@
 package org.cortado.cli;
 
+import java.util.Arrays;
+import java.util.List;
 import org.cortado.transfer.CodeSpec;
 import org.cortado.weights.ModelEntry;
 import picocli.CommandLine.Option;
@@ -8,7 +10,9 @@ import picocli.CommandLine.Option;
 final class CodeOptions {
     @Option(names = "--layer", paramLabel = "LAYER",
             description = "The layer whose output serves as codes; the net is cut after it (default for a model of the"
-                    + " weights manifest: its code layer, fire9/concat for SqueezeNet, fc7 for CaffeNet and AlexNet).")
+                    + " weights manifest: its code layer, fire9/concat for SqueezeNet, fc7 for CaffeNet and AlexNet)."
+                    + " Several layers joined by + (e.g. fire5/concat+fire6/concat) give their codes side by side, from"
+                    + " one pass, the net cut after the deepest.")
     String layer;
 
     @Option(names = "--pre-activation",
@@ -20,6 +24,16 @@ final class CodeOptions {
             description = "Pooling of (N, C, H, W) codes over H x W: avg, max, or none to flatten (default: the known"
                     + " model's, else avg). Codes without spatial extent are used as they are.")
     String pool;
+
+    /** The code specs, one per layer of {@code --layer A+B}; options not given take {@code known}'s values. */
+    List<CodeSpec> toSpecs(ModelEntry known) {
+        if (layer == null || !layer.contains("+")) {
+            return List.of(toSpec(known));
+        }
+        CodeSpec.Pooling p = pool != null ? CodeSpec.Pooling.parse(pool) : CodeSpec.Pooling.AVG;
+        CodeSpec.Activation a = preActivation ? CodeSpec.Activation.PRE : CodeSpec.Activation.POST;
+        return Arrays.stream(layer.split("\\+")).map(String::strip).map(l -> new CodeSpec(l, a, p)).toList();
+    }
 
     /** The code spec; options not given take {@code known}'s values (null: no known model). */
     CodeSpec toSpec(ModelEntry known) {

@@ -88,9 +88,8 @@ final class CodesCommand implements Callable<Integer> {
         ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {
-            CodeNet net = CodeNet.load(model.model, model.weights, defaults.code(), defaults.input(), backend);
-            out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", net.spec().layer(),
-                    net.spec().activation().id(), net.pooling().id(), net.dim());
+            CodeNet net = CodeNet.load(model.model, model.weights, defaults.codes(), defaults.input(), backend);
+            out.printf("codes: %s: %d values%n", net.describeCodes(), net.dim());
             out.println("preprocessing: " + net.input().describe());
             CodeExtractor.Options options = extraction.toOptions(net.input());
             for (Job job : jobs) {

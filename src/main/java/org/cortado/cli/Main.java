@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "cortado", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transfer learning with pretrained Caffe ConvNets.",
         subcommands = {InspectCommand.class, ForwardCommand.class, ClassifyCommand.class, CodesCommand.class,
-                TrainHeadCommand.class, TransferCommand.class, FinetuneCommand.class, WeightsCommand.class,
-                ReportCommand.class, CommandLine.HelpCommand.class})
+                TrainHeadCommand.class, TransferCommand.class, FinetuneCommand.class, ProbeCommand.class,
+                AdviseCommand.class, ReportCommand.class, WeightsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for an error in the work (bad input file, failed run). */
     public static final int EXIT_FAILURE = 1;

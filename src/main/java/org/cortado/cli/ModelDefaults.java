@@ -1,6 +1,7 @@
 package org.cortado.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
@@ -18,13 +19,20 @@ import org.cortado.weights.ModelEntry;
  * entry when the caffemodel is one of its models (by checksum or file name).
  *
  * @param known the manifest model, or null
- * @param code  where the codes come from
+ * @param codes where the codes come from: one layer, or several joined (empty for commands that choose their
+ *              layers themselves)
  * @param input how images are prepared
  */
-record ModelDefaults(KnownModels.Match known, CodeSpec code, InputRecipe input) {
+record ModelDefaults(KnownModels.Match known, List<CodeSpec> codes, InputRecipe input) {
 
     static ModelDefaults resolve(ModelOptions model, ManifestOption manifest, CodeOptions code,
             PreprocessOptions preprocess) {
+        ModelDefaults d = resolveInput(model, manifest, preprocess);
+        return new ModelDefaults(d.known(), code.toSpecs(d.known() == null ? null : d.known().entry()), d.input());
+    }
+
+    /** The known model and the preprocessing, for commands that choose their code layers themselves. */
+    static ModelDefaults resolveInput(ModelOptions model, ManifestOption manifest, PreprocessOptions preprocess) {
         if (model.weights == null) {
             throw new IllegalArgumentException("--weights is required: codes come from a trained net");
         }
@@ -33,7 +41,7 @@ record ModelDefaults(KnownModels.Match known, CodeSpec code, InputRecipe input) 
         ModelEntry entry = match == null ? null : match.entry();
         Shape declared = declaredInput(model.model);
         InputRecipe input = preprocess.toRecipe(declared, entry == null ? null : KnownModels.transform(entry));
-        return new ModelDefaults(match, code.toSpec(entry), input);
+        return new ModelDefaults(match, List.of(), input);
     }
 
     /** The manifest model's name, or null. */

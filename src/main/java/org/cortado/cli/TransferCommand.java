@@ -116,7 +116,7 @@ final class TransferCommand implements Callable<Integer> {
         Path codes = codesDir != null ? codesDir : report.resolveSibling(stem(report) + ".codes");
         try (Backend backend = device.open()) {
             CodeExtractor.Options options = extraction.toOptions(defaults.input());
-            Transfer.Config config = new Transfer.Config(model.model, model.weights, defaults.code(), defaults.input(),
+            Transfer.Config config = new Transfer.Config(model.model, model.weights, defaults.codes(), defaults.input(),
                     headSpec, codes, export, options, export == null ? 0 : exportCheck, extraction.resume,
                     extraction.quiet);
             Transfer.Result r = Transfer.run(config, split, backend);
@@ -125,8 +125,7 @@ final class TransferCommand implements Callable<Integer> {
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
             output.write(json, report, model.model, model.weights, r.codes().weightsSha1(), out, err);
 
-            out.printf("codes: layer %s, %s-activation, pooling %s: %d values%n", r.codes().spec().layer(),
-                    r.codes().spec().activation().id(), r.codes().pooling().id(), r.codes().dim());
+            out.printf("codes: %s: %d values%n", r.codes().describeCodes(), r.codes().dim());
             out.println("preprocessing: " + r.codes().input().describe());
             out.printf("train: %d of %d images, val: %d of %d images; feature files in %s%n", r.train().rows(),
                     split.train().size(), r.val().rows(), split.val().size(), codes);

@@ -11,9 +11,6 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.BlobShape;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
-import org.cortado.caffe.proto.Caffe.PoolingParameter;
-import org.cortado.caffe.proto.Caffe.PoolingParameter.PoolMethod;
-import org.cortado.caffe.proto.Caffe.ReshapeParameter;
 import org.cortado.data.Batch;
 import org.cortado.data.ImageDataset;
 import org.cortado.features.CodeExtractor;
@@ -21,14 +18,12 @@ import org.cortado.features.CodeFunction;
 import org.cortado.features.FeatureSet;
 import org.cortado.features.Provenance;
 import org.cortado.image.ImageTransformer;
-import org.cortado.image.Oversample;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
 import org.cortado.net.NetDefinitions;
 import org.cortado.tensor.Device;
-import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.util.Progress;
 import org.cortado.weights.Fetcher;
@@ -47,6 +42,10 @@ import org.cortado.weights.Fetcher;
  * </ul>
  * The net is fed a batch of images transformed by {@link InputRecipe#loaderTransform()}; oversampling cuts the ten
  * crops of each before the forward pass.
+ *
+ * <p>A code net may also give the codes of several layers in one pass ({@link #load(Path, Path, List, InputRecipe,
+ * Backend)}): each is pooled where its blob is produced and the rows hold them side by side
+ * ({@link CodeNetDefinition}).
  */
 public final class CodeNet implements CodeFunction {
     /** The global pooling layer's name (and top). */
@@ -66,8 +65,7 @@ public final class CodeNet implements CodeFunction {
     private final Path deploy;
     private final Path weights;
     private final String weightsSha1;
-    private final CodeSpec spec;
-    private final CodeSpec.Pooling pooling;
+    private final List<Part> parts;
     private final InputRecipe input;
     private final NetParameter definition;
     private final Net net;
@@ -76,19 +74,19 @@ public final class CodeNet implements CodeFunction {
     private final int dim;
     private final List<String> ignoredLayers;
 
-    private CodeNet(Path deploy, Path weights, String weightsSha1, CodeSpec spec, CodeSpec.Pooling pooling,
+    private CodeNet(Path deploy, Path weights, String weightsSha1, List<Part> parts,
             InputRecipe input, NetParameter definition, LoadedNet loaded, String codeBlob, int dim) {
         this.deploy = deploy;
         this.weights = weights;
         this.weightsSha1 = weightsSha1;
-        this.spec = spec;
-        this.pooling = pooling;
+        this.parts = parts;
         this.input = input;
         this.definition = definition;
         this.net = loaded.net();
-        // Only the code blob is read from this net, so no convolution's own output needs keeping: each writes its
-        // ReLU'd values in one pass (a pre-activation code's layer has no ReLU in the trunk, so stays unfused), and
-        // the convolutions feeding a concat write its slices.
+        // Only the code blobs are read from this net, so no convolution's own output needs keeping: each writes its
+        // ReLU'd values in one pass (a pre-activation code's pooling reads the convolution's output, a second reader,
+        // which keeps the two apart), and the convolutions feeding a concat write its slices (unless a code reads
+        // their outputs too).
         net.fuseReLUs();
         net.writeConcatsInPlace();
         this.inputBlob = net.inputNames().get(0);
@@ -105,95 +103,24 @@ public final class CodeNet implements CodeFunction {
      *                                when pooling is asked of a blob that has no spatial axes to pool
      */
     public static CodeNet load(Path deploy, Path weights, CodeSpec spec, InputRecipe input, Backend backend) {
+        return load(deploy, weights, List.of(spec), input, backend);
+    }
+
+    /**
+     * The code net of several layers at once: one forward pass per image gives each spec's code, pooled where its
+     * blob is produced, and a row of codes holds them side by side in the order given ({@link #parts()} says where).
+     * The net is cut after the deepest of them.
+     *
+     * @param weights the caffemodel, or null for a net with zero weights (tests)
+     * @throws NetDefinitionException as {@link #load(Path, Path, CodeSpec, InputRecipe, Backend)}, for any spec
+     */
+    public static CodeNet load(Path deploy, Path weights, List<CodeSpec> specs, InputRecipe input, Backend backend) {
         NetParameter full = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
-        LayerParameter codeLayer = findLayer(full, spec.layer(), deploy);
-        if (codeLayer.getTopCount() == 0) {
-            throw new NetDefinitionException(deploy + ": layer '" + spec.layer() + "' has no top blob to take codes from");
-        }
-        String top = codeLayer.getTop(0);
-        NetParameter trunk = NetDefinitions.truncateAfter(full, spec.layer(), spec.activation() == CodeSpec.Activation.POST);
-        Shape codeShape = codeShape(trunk, top, input, backend);
-        CodeSpec.Pooling pooling = spec.pooling();
-        boolean spatial = codeShape.rank() == 4 && codeShape.countFrom(2) > 1;
-        if (!spatial && pooling != CodeSpec.Pooling.NONE) {
-            if (codeShape.rank() == 4 || codeShape.rank() == 2) {
-                pooling = CodeSpec.Pooling.NONE;   // nothing to pool over: the identity
-            } else {
-                throw new NetDefinitionException(deploy + ": layer '" + spec.layer() + "' gives codes of shape "
-                        + codeShape + "; spatial pooling takes (N, C, H, W), use pooling none to flatten");
-            }
-        }
-        NetParameter.Builder def = trunk.toBuilder();
-        String blob = top;
-        int d = codeShape.countFrom(1);
-        if (pooling != CodeSpec.Pooling.NONE) {
-            requireFreeName(full, POOL_LAYER, deploy);
-            def.addLayer(LayerParameter.newBuilder().setName(POOL_LAYER).setType("Pooling").addBottom(blob)
-                    .addTop(POOL_LAYER).setPoolingParam(PoolingParameter.newBuilder()
-                            .setPool(pooling == CodeSpec.Pooling.AVG ? PoolMethod.AVE : PoolMethod.MAX)
-                            .setGlobalPooling(true)));
-            blob = POOL_LAYER;
-            d = codeShape.dim(1);
-        }
-        if (input.oversample()) {
-            requireFreeName(full, VIEWS_LAYER, deploy);
-            requireFreeName(full, VIEW_MEAN_LAYER, deploy);
-            def.addLayer(LayerParameter.newBuilder().setName(VIEWS_LAYER).setType("Reshape").addBottom(blob)
-                    .addTop(VIEWS_LAYER).setReshapeParam(ReshapeParameter.newBuilder().setShape(BlobShape.newBuilder()
-                            .addDim(-1).addDim(1).addDim(Oversample.VIEWS).addDim(d))));
-            def.addLayer(LayerParameter.newBuilder().setName(VIEW_MEAN_LAYER).setType("Pooling").addBottom(VIEWS_LAYER)
-                    .addTop(VIEW_MEAN_LAYER).setPoolingParam(PoolingParameter.newBuilder().setPool(PoolMethod.AVE)
-                            .setKernelH(Oversample.VIEWS).setKernelW(1).setStride(1)));
-            blob = VIEW_MEAN_LAYER;
-        }
-        NetParameter definition = withInputBatch(def.build(), input);
+        CodeNetDefinition.Built built = CodeNetDefinition.build(full, deploy, specs, input, backend);
+        NetParameter definition = withInputBatch(built.definition(), input);
         LoadedNet loaded = LoadedNet.load(definition, weights, Phase.TEST, backend, Set.of());
-        return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), spec, pooling, input, definition,
-                loaded, blob, d);
-    }
-
-    private static LayerParameter findLayer(NetParameter net, String name, Path deploy) {
-        for (LayerParameter l : net.getLayerList()) {
-            if (l.getName().equals(name)) {
-                return l;
-            }
-        }
-        List<String> names = net.getLayerList().stream().map(LayerParameter::getName).toList();
-        throw new NetDefinitionException(deploy + ": net '" + net.getName() + "' has no layer '" + name
-                + "'; its layers: " + String.join(", ", names));
-    }
-
-    private static void requireFreeName(NetParameter net, String name, Path deploy) {
-        for (LayerParameter l : net.getLayerList()) {
-            if (l.getName().equals(name) || l.getTopList().contains(name)) {
-                throw new NetDefinitionException(deploy + ": the net already has a layer or blob '" + name
-                        + "', a name the code net adds");
-            }
-        }
-    }
-
-    /** The code blob's shape for one view of the recipe's size (the net's declared size when that varies). */
-    private static Shape codeShape(NetParameter trunk, String top, InputRecipe input, Backend backend) {
-        Net probe = Net.build(trunk, Phase.TEST, backend);
-        String in = probe.inputNames().get(0);
-        int[] view = input.viewSize();
-        Shape declared = probe.inputShape(in);
-        if (view != null) {
-            probe.setInputShape(in, Shape.of(1, declared.dim(1), view[0], view[1]));
-        } else {
-            probe.setInputShape(in, declared.withDim(0, 1));
-        }
-        return probe.topShapesOf(probe.indexOf(lastWriter(probe, top))).get(0);
-    }
-
-    private static String lastWriter(Net net, String blob) {
-        String writer = null;
-        for (var l : net.layers()) {
-            if (l.tops().contains(blob)) {
-                writer = l.name();
-            }
-        }
-        return writer;
+        return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), built.parts(), input, definition,
+                loaded, built.codeBlob(), built.dim());
     }
 
     /** The definition with its input's batch set to one image's views and its size to the view size. */
@@ -313,8 +240,9 @@ public final class CodeNet implements CodeFunction {
 
     /** How these codes are made, for feature files. */
     public Provenance provenance() {
-        return new Provenance(deploy.toString(), weights == null ? null : weights.toString(), weightsSha1, spec.layer(),
-                spec.activation().id(), pooling.id(), input.describe(), engine(), null);
+        return new Provenance(deploy.toString(), weights == null ? null : weights.toString(), weightsSha1,
+                joined(p -> p.spec().layer()), joined(p -> p.spec().activation().id()), joined(p -> p.pooling().id()),
+                input.describe(), engine(), null);
     }
 
     /** "cortado VERSION" ("development" when run from classes rather than a packaged jar). */
@@ -328,13 +256,54 @@ public final class CodeNet implements CodeFunction {
         return dim;
     }
 
+    /** The code spec; for a net of several codes, the first one's ({@link #specs()} has them all). */
     public CodeSpec spec() {
-        return spec;
+        return parts.get(0).spec();
     }
 
-    /** The pooling in effect: the spec's, or none when the code blob has no spatial extent. */
+    /** The pooling in effect: the spec's, or none when the code blob has no spatial extent (the first code's). */
     public CodeSpec.Pooling pooling() {
-        return pooling;
+        return parts.get(0).pooling();
+    }
+
+    /** The code specs, in the order their codes lie in a row. */
+    public List<CodeSpec> specs() {
+        return parts.stream().map(Part::spec).toList();
+    }
+
+    /**
+     * Where each code lies in a row: its spec, the pooling in effect, its first column and its length.
+     *
+     * @param spec    what was asked
+     * @param pooling the pooling in effect (none where the blob has no spatial extent)
+     * @param offset  the first column
+     * @param dim     the length
+     */
+    public record Part(CodeSpec spec, CodeSpec.Pooling pooling, int offset, int dim) {
+    }
+
+    /** Each code's place in a row, in order. */
+    public List<Part> parts() {
+        return parts;
+    }
+
+    /**
+     * The codes in words: "layer fire9/concat, post-activation, pooling avg", or for several "layers pool1 (post, avg)
+     * + fire6/concat (post, max)".
+     */
+    public String describeCodes() {
+        if (parts.size() == 1) {
+            return "layer " + spec().layer() + ", " + spec().activation().id() + "-activation, pooling "
+                    + pooling().id();
+        }
+        return "layers " + String.join(" + ", parts.stream().map(p -> p.spec().layer() + " ("
+                + p.spec().activation().id() + ", " + p.pooling().id() + ")").toList());
+    }
+
+    /** Each code's value of {@code field}, joined by "+" where they differ (one value where all agree). */
+    private String joined(java.util.function.Function<Part, String> field) {
+        List<String> values = parts.stream().map(field).toList();
+        return values.stream().distinct().count() == 1 ? values.get(0) : String.join("+", values);
     }
 
     public InputRecipe input() {

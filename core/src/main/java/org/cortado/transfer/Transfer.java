@@ -46,7 +46,8 @@ public final class Transfer {
      *
      * @param deploy            the deploy prototxt
      * @param weights           its caffemodel
-     * @param code              where the codes come from
+     * @param codes             where the codes come from: one layer, or several whose codes are joined side by side
+     *                          ({@link CodeNet#load(Path, Path, List, InputRecipe, Backend)})
      * @param input             how images are prepared
      * @param head              the head and how C is chosen
      * @param codesDir          where the feature files {@code train.npy} and {@code val.npy} go (an interrupted
@@ -58,8 +59,22 @@ public final class Transfer {
      *                          interrupted ones; without it, all codes are computed afresh
      * @param quiet             no progress lines
      */
-    public record Config(Path deploy, Path weights, CodeSpec code, InputRecipe input, HeadSpec head, Path codesDir,
-            Path export, CodeExtractor.Options extraction, int exportCheckImages, boolean resume, boolean quiet) {
+    public record Config(Path deploy, Path weights, List<CodeSpec> codes, InputRecipe input, HeadSpec head,
+            Path codesDir, Path export, CodeExtractor.Options extraction, int exportCheckImages, boolean resume,
+            boolean quiet) {
+        public Config {
+            codes = List.copyOf(codes);
+            if (codes.isEmpty()) {
+                throw new IllegalArgumentException("give at least one code layer");
+            }
+        }
+
+        /** The codes of one layer. */
+        public Config(Path deploy, Path weights, CodeSpec code, InputRecipe input, HeadSpec head, Path codesDir,
+                Path export, CodeExtractor.Options extraction, int exportCheckImages, boolean resume, boolean quiet) {
+            this(deploy, weights, List.of(code), input, head, codesDir, export, extraction, exportCheckImages, resume,
+                    quiet);
+        }
     }
 
     /** Wall-clock seconds of each stage. */
@@ -112,7 +127,7 @@ public final class Transfer {
             }
         }
         long t0 = System.nanoTime();
-        CodeNet codes = CodeNet.load(config.deploy(), config.weights(), config.code(), config.input(), backend);
+        CodeNet codes = CodeNet.load(config.deploy(), config.weights(), config.codes(), config.input(), backend);
         long t1 = System.nanoTime();
         FeatureSet train = extract(codes, data.train(), config, "train");
         long t2 = System.nanoTime();
@@ -214,9 +229,10 @@ public final class Transfer {
         recipe.put("weights", config.weights().toString());
         recipe.put("weights_sha1", codes.weightsSha1());
         recipe.put("known_model", knownModel);
-        recipe.put("layer", codes.spec().layer());
-        recipe.put("activation", codes.spec().activation().id());
-        recipe.put("pooling", codes.pooling().id());
+        // One code layer's values, or several joined by "+" (Provenance's form).
+        recipe.put("layer", codes.provenance().layer());
+        recipe.put("activation", codes.provenance().activation());
+        recipe.put("pooling", codes.provenance().pooling());
         recipe.put("code_dim", codes.dim());
         recipe.put("preprocessing", codes.input().describe());
         recipe.put("oversample", codes.input().oversample());

@@ -40,9 +40,9 @@ class CodeNetTest {
 
     private TinyNet.Files tiny;
 
-    private static final InputRecipe CENTRE = InputRecipe.centre(
+    static final InputRecipe CENTRE = InputRecipe.centre(
             TransformSpec.of(new ResizeMode.Fixed(14, 14), TinyNet.INPUT, 120, 110, 100));
-    private static final InputRecipe OVERSAMPLE = new InputRecipe(CENTRE.transform(), true);
+    static final InputRecipe OVERSAMPLE = new InputRecipe(CENTRE.transform(), true);
 
     @BeforeEach
     void net() {
@@ -53,7 +53,8 @@ class CodeNetTest {
         return CodeNet.load(tiny.deploy(), tiny.caffemodel(), spec, input, new CpuBackend());
     }
 
-    private static Tensor images(int n, int size, long seed) {
+    /** {@code n} images of {@code size} x {@code size} with values spread over -120..135. */
+    static Tensor images(int n, int size, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] v = new float[n * 3 * size * size];
         for (int i = 0; i < v.length; i++) {
