@@ -29,7 +29,7 @@ import org.lmdbjava.Txn;
  * the file's bytes ({@code --encoded}) or its decoded pixels, resized to a fixed size when asked (raw, planar BGR).
  * An image that does not decode is left out with its reason, as convert_imageset logs and skips it. The database is
  * made in a temporary folder beside {@code out} and renamed into place when complete, so {@code out} never holds a
- * partial one; an existing {@code out} is refused.
+ * partial one; an existing {@code out} is refused, and so is a set none of whose images could be stored.
  */
 public final class LmdbImageWriter {
     /**
@@ -112,6 +112,10 @@ public final class LmdbImageWriter {
                 }
             } finally {
                 env.close();
+            }
+            if (records == 0) {
+                throw new DatasetException(out + ": no image could be stored" + (skipped.isEmpty() ? ""
+                        : " (first: " + skipped.get(0) + ")") + "; nothing written");
             }
             Files.deleteIfExists(tmp.resolve("lock.mdb"));
             Files.move(tmp, absolute);
