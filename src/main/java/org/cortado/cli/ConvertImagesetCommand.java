@@ -65,21 +65,23 @@ final class ConvertImagesetCommand implements Callable<Integer> {
         if (lmdb == null && list == null) {
             throw new IllegalArgumentException("give --lmdb DIR and/or --list FILE");
         }
+        // The LMDB first: it is the part that may be refused (an existing folder, nothing decodes), and then no list
+        // is left behind either.
         int[] size = resize == null ? new int[] {0, 0} : PreprocessOptions.size("--resize", resize);
         LmdbImageWriter.Format format = new LmdbImageWriter.Format(encoded, size[0], size[1]);
         ImageDataset set = images.open(null);
         Path base = root != null ? root : images instanceof DataSource.Folders f ? f.root() : null;
         out.printf("%d images of %d classes (%s)%n", set.size(), set.classes().size(),
                 String.join(", ", set.classes()));
-        if (list != null) {
-            ImageList.write(list, set, base);
-            out.println("list " + list + ": " + set.size() + " lines");
-        }
         if (lmdb != null) {
             LmdbImageWriter.Result r = LmdbImageWriter.write(lmdb, set.samples(), base, format);
             out.printf("lmdb %s: %d records (%s)%n", lmdb, r.records(), encoded ? "encoded files"
                     : size[0] > 0 ? "pixels resized to " + resize : "pixels");
             CodesCommand.reportSkipped(r.skipped(), out, err, "convert-imageset");
+        }
+        if (list != null) {
+            ImageList.write(list, set, base);
+            out.println("list " + list + ": " + set.size() + " lines");
         }
         return 0;
     }

@@ -94,6 +94,10 @@ public final class LmdbImageWriter {
                         } catch (ImageDecodeException e) {
                             skipped.add(new Skipped(s.file(), e.reason()));
                             continue;
+                        } catch (RuntimeException | OutOfMemoryError e) {
+                            // What decoding or resizing did not foresee costs this image, not the database.
+                            skipped.add(new Skipped(s.file(), "cannot be decoded and stored: " + e));
+                            continue;
                         }
                         byte[] key = String.format(Locale.ROOT, "%08d_%s", i, name(s.file(), root))
                                 .getBytes(StandardCharsets.UTF_8);
