@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
+import org.cortado.data.DataSource;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
-import org.cortado.data.ImageFolders;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
@@ -24,11 +24,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cortado codes}: images of an image-folder data set to a feature file (.npy codes, .labels.npy, .json with
+ * {@code cortado codes}: images of a data set (image folders, a Caffe list file or an LMDB) to a feature file (.npy codes, .labels.npy, .json with
  * the file of each row, the skipped images and the provenance), optionally LIBSVM text too.
  */
 @Command(name = "codes", mixinStandardHelpOptions = true,
-        description = "Compute the CNN codes of an image-folder data set (one subfolder per class) with a net cut after"
+        description = "Compute the CNN codes of a data set (image folders, a Caffe list file or LMDB) with a net cut after"
                 + " --layer, into a feature file: FEATURES.npy (float32, N x D), FEATURES.labels.npy (int32),"
                 + " FEATURES.json (classes, the file of each row, skipped images, provenance).")
 final class CodesCommand implements Callable<Integer> {
@@ -47,15 +47,18 @@ final class CodesCommand implements Callable<Integer> {
     @Mixin
     ManifestOption manifest;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "One data set: a folder with one subfolder per class.")
-    Path data;
+    @Option(names = "--data", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "One data set: " + DataSourceConverter.FORMS + ".")
+    DataSource data;
 
-    @Option(names = "--train", paramLabel = "DIR",
-            description = "A training set (with --val): writes FEATURES with .train and .val before .npy.")
-    Path train;
+    @Option(names = "--train", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "A training set (with --val; same forms as --data): writes FEATURES with .train and .val"
+                    + " before .npy.")
+    DataSource train;
 
-    @Option(names = "--val", paramLabel = "DIR", description = "The validation set, over the training set's classes.")
-    Path val;
+    @Option(names = "--val", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "The validation set, over the training set's classes.")
+    DataSource val;
 
     @Option(names = "--out", required = true, paramLabel = "FEATURES.npy", description = "The feature file.")
     Path out;
@@ -146,7 +149,7 @@ final class CodesCommand implements Callable<Integer> {
 
     private List<Job> jobs() {
         if ((data == null) == (train == null)) {
-            throw new IllegalArgumentException("give --data DIR, or --train DIR with --val DIR");
+            throw new IllegalArgumentException("give --data, or --train with --val");
         }
         if ((train == null) != (val == null)) {
             throw new IllegalArgumentException("--train and --val go together");
@@ -156,9 +159,9 @@ final class CodesCommand implements Callable<Integer> {
         }
         List<Job> jobs = new ArrayList<>();
         if (data != null) {
-            jobs.add(new Job("data", ImageFolders.scan(data), out, libsvm));
+            jobs.add(new Job("data", data.open(null), out, libsvm));
         } else {
-            TrainValSplit tv = ImageFolders.trainVal(train, val);
+            TrainValSplit tv = DataSource.trainVal(train, val);
             jobs.add(new Job("train", tv.train(), withPart(out, "train"), libsvm == null ? null : withPart(libsvm, "train")));
             jobs.add(new Job("val", tv.val(), withPart(out, "val"), libsvm == null ? null : withPart(libsvm, "val")));
         }

@@ -9,6 +9,9 @@ import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.MeanFile;
 import org.cortado.caffe.Prototxt;
+import org.cortado.caffe.proto.Caffe.Phase;
+import org.cortado.data.CaffeDataLayers;
+import org.cortado.data.DataSource;
 import org.cortado.finetune.EpochRecord;
 import org.cortado.finetune.FineTuneConfig;
 import org.cortado.finetune.FineTuneListener;
@@ -26,11 +29,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cortado finetune}: replaces a pretrained net's classifier by a new N-way layer and trains it, and the layers
- * below that are not frozen, on an image-folder data set; prints progress and per-epoch validation accuracy, writes
- * a JSON report and exports the fine-tuned net. Defaults are the recipe of docs/finetune.md.
+ * below that are not frozen, on a data set (image folders, a Caffe list file or an LMDB, or the data layers of a
+ * train_val prototxt); prints progress and per-epoch validation accuracy, writes a JSON report and exports the
+ * fine-tuned net. Defaults are the recipe of docs/finetune.md.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-        description = "Fine-tune a pretrained Caffe net on image folders (one subfolder per class).")
+        description = "Fine-tune a pretrained Caffe net on image folders (one subfolder per class), a Caffe list file"
+                + " or LMDB, or the data layers of a train_val.prototxt (--train-val without --train).")
 final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -38,12 +43,15 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--train", required = true, paramLabel = "DIR", description = "Training images, one folder per class.")
-    Path train;
+    @Option(names = "--train", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Training images: " + DataSourceConverter.FORMS + ". Without it, --train-val's TRAIN data"
+                    + " layer.")
+    DataSource train;
 
-    @Option(names = "--val", paramLabel = "DIR",
-            description = "Validation images (same classes). Default: hold out --val-fraction of --train.")
-    Path val;
+    @Option(names = "--val", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Validation images (same classes). Default: hold out --val-fraction of --train, or"
+                    + " --train-val's TEST data layer.")
+    DataSource val;
 
     @Option(names = "--val-fraction", defaultValue = "0.2", paramLabel = "F",
             description = "Held-out fraction when --val is not given (stratified, seeded). Default: ${DEFAULT-VALUE}.")
@@ -86,7 +94,9 @@ final class FinetuneCommand implements Callable<Integer> {
     Float headLrMult;
 
     @Option(names = "--train-val", paramLabel = "FILE",
-            description = "A train_val.prototxt whose per-parameter lr_mult/decay_mult to train with.")
+            description = "A train_val.prototxt whose per-parameter lr_mult/decay_mult to train with; without --train,"
+                    + " its TRAIN and TEST data layers (Data: LMDB, ImageData: list file) give the images, their"
+                    + " transform_param and batch_size (--resize and --mean-file may replace theirs).")
     Path trainVal;
 
     @Option(names = "--no-linear-probe", description = "Start the new layer from its filler instead of a softmax head "
@@ -170,9 +180,10 @@ final class FinetuneCommand implements Callable<Integer> {
         if (model.weights == null) {
             throw new IllegalArgumentException("--weights is required: fine-tuning starts from pretrained weights");
         }
+        LayerData layers = layerData();
         FineTuneConfig.Builder b = FineTuneConfig.builder()
                 .model(model.model, model.weights)
-                .data(train, val)
+                .data(layers != null ? layers.train().source() : train, layers != null ? layers.val().source() : val)
                 .valFraction(valFraction)
                 .replace(replace)
                 .newLayerName(newName)
@@ -191,6 +202,8 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         if (batch != null) {
             b.batchSize(batch);
+        } else if (layers != null) {
+            b.batchSize(layers.train().batchSize());
         }
         if (headLrMult != null) {
             b.headLrMult(headLrMult);
@@ -200,8 +213,13 @@ final class FinetuneCommand implements Callable<Integer> {
             s = s.withBaseLr(baseLr);
         }
         b.solver(s);
-        TransformSpec trainSpec = transform();
-        b.transforms(trainSpec, trainSpec.deterministic());
+        if (layers != null) {
+            b.transforms(layers.train().transform(), layers.val().transform());
+            out.println("data: " + layers.describe());
+        } else {
+            TransformSpec trainSpec = transform();
+            b.transforms(trainSpec, trainSpec.deterministic());
+        }
         try (Backend backend = device.open()) {
             FineTuneResult r = FineTuner.run(b.build(), backend, new Printer(out));
             out.printf(Locale.ROOT, "final val accuracy %.4f (best %.4f after epoch %d), %d train / %d val images, "
@@ -217,6 +235,49 @@ final class FinetuneCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The TRAIN and TEST data layers of --train-val. */
+    private record LayerData(CaffeDataLayers.DataLayer train, CaffeDataLayers.DataLayer val) {
+        String describe() {
+            return "TRAIN layer '" + train.layer() + "' " + train.source().spec() + " (" + train.transform().describe()
+                    + ", batch " + train.batchSize() + "), TEST layer '" + val.layer() + "' " + val.source().spec()
+                    + " (" + val.transform().describe() + ")";
+        }
+    }
+
+    /**
+     * The data layers of --train-val when they give the data (no --train), else null; the transform options that
+     * the layers' transform_param sets are refused beside them.
+     */
+    private LayerData layerData() {
+        if (train != null) {
+            return null;
+        }
+        if (trainVal == null) {
+            throw new IllegalArgumentException("give --train (image folders, a list file or an LMDB), or --train-val"
+                    + " with data layers");
+        }
+        if (val != null) {
+            throw new IllegalArgumentException("--val goes with --train; --train-val's TEST data layer is the"
+                    + " validation set");
+        }
+        if (crop != null || randomCrop || noMirror || meanValues != null || scale != 1f) {
+            throw new IllegalArgumentException("--train-val's transform_param sets crop, mirror, mean and scale; give"
+                    + " --crop, --random-crop, --no-mirror, --mean-values and --scale only with --train (--resize,"
+                    + " --resize-shorter and --mean-file may go with --train-val)");
+        }
+        if (resize != null && resizeShorter != null) {
+            throw new IllegalArgumentException("give --resize or --resize-shorter, not both");
+        }
+        ResizeMode override = resize != null ? fixed(PreprocessOptions.size("--resize", resize))
+                : resizeShorter != null ? new ResizeMode.ShorterSide(resizeShorter) : null;
+        return new LayerData(CaffeDataLayers.read(trainVal, Phase.TRAIN, override, meanFile),
+                CaffeDataLayers.read(trainVal, Phase.TEST, override, meanFile));
+    }
+
+    private static ResizeMode fixed(int[] size) {
+        return new ResizeMode.Fixed(size[0], size[1]);
     }
 
     /** The images used despite decoder warnings: their count, and each one, as the report lists them. */

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         description = "Transfer learning with pretrained Caffe ConvNets.",
         subcommands = {InspectCommand.class, ForwardCommand.class, ClassifyCommand.class, CodesCommand.class,
                 TrainHeadCommand.class, TransferCommand.class, FinetuneCommand.class, ProbeCommand.class,
-                AdviseCommand.class, ReportCommand.class, WeightsCommand.class, CommandLine.HelpCommand.class})
+                AdviseCommand.class, ReportCommand.class, WeightsCommand.class, ConvertImagesetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for an error in the work (bad input file, failed run). */
     public static final int EXIT_FAILURE = 1;

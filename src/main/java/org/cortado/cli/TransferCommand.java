@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
-import org.cortado.data.ImageFolders;
+import org.cortado.data.DataSource;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
 import org.cortado.heads.HeadSpec;
@@ -48,15 +48,17 @@ final class TransferCommand implements Callable<Integer> {
     @Mixin
     ManifestOption manifest;
 
-    @Option(names = "--train", paramLabel = "DIR", description = "Training images, one subfolder per class.")
-    Path train;
+    @Option(names = "--train", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Training images: " + DataSourceConverter.FORMS + ".")
+    DataSource train;
 
-    @Option(names = "--val", paramLabel = "DIR", description = "Validation images over the same class folders.")
-    Path val;
+    @Option(names = "--val", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Validation images over the same classes (same forms as --train).")
+    DataSource val;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Instead of --train/--val: one image folder split per class by --val-fraction.")
-    Path data;
+    @Option(names = "--data", paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Instead of --train/--val: one data set (same forms) split per class by --val-fraction.")
+    DataSource data;
 
     @Option(names = "--val-fraction", defaultValue = "0.2", paramLabel = "F",
             description = "Share of each class held out for validation with --data. Default: ${DEFAULT-VALUE}.")
@@ -159,12 +161,12 @@ final class TransferCommand implements Callable<Integer> {
             if (train != null || val != null) {
                 throw new IllegalArgumentException("give --train and --val, or --data with --val-fraction, not both");
             }
-            return ImageFolders.scan(data).split(valFraction, splitSeed);
+            return data.open(null).split(valFraction, splitSeed);
         }
         if (train == null || val == null) {
-            throw new IllegalArgumentException("give --train DIR and --val DIR (or --data DIR to split one folder)");
+            throw new IllegalArgumentException("give --train and --val (or --data to split one data set)");
         }
-        return ImageFolders.trainVal(train, val);
+        return DataSource.trainVal(train, val);
     }
 
     private static String stem(Path file) {

@@ -232,16 +232,14 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * One step of Caffe's SGD with momentum and L2 weight decay, elementwise, in float:
-     * {@code g = gradScale * diff + decay * data; history = momentum * history + lr * g; data -= history}.
-     * {@code gradScale} carries Caffe's {@code 1/iter_size} normalisation and gradient clipping; {@code lr} and
-     * {@code decay} already include the parameter's multipliers. Modified: data, history. Not modified: diff.
+     * One step of Caffe's SGD with momentum, elementwise, in float: {@code g} as {@code grad} says (gradient scaling
+     * and L2 or L1 weight decay); {@code history = momentum * history + lr * g; data -= history}. {@code lr} and
+     * {@code grad}'s decay already include the parameter's multipliers. Modified: data, history. Not modified: diff.
      */
-    default void sgdUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
-                           float momentum) {
+    default void sgdUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr, float momentum) {
         float[] x = hostCopy(data);
         float[] hist = hostCopy(history);
-        UpdateKernels.sgd(x, hostCopy(diff), hist, 0, data.count(), gradScale, decay, lr, momentum);
+        UpdateKernels.sgd(x, hostCopy(diff), hist, 0, data.count(), grad, lr, momentum);
         store(x, data);
         store(hist, history);
     }
@@ -251,31 +249,75 @@ public interface Backend extends AutoCloseable {
      * {@code h' = momentum * h + lr * g}; {@code data -= (1 + momentum) * h' - momentum * h}; {@code history = h'}.
      * Modified: data, history. Not modified: diff.
      */
-    default void nesterovUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+    default void nesterovUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr,
                                 float momentum) {
         float[] x = hostCopy(data);
         float[] hist = hostCopy(history);
-        UpdateKernels.nesterov(x, hostCopy(diff), hist, 0, data.count(), gradScale, decay, lr, momentum);
+        UpdateKernels.nesterov(x, hostCopy(diff), hist, 0, data.count(), grad, lr, momentum);
         store(x, data);
         store(hist, history);
     }
 
     /**
      * One step of Caffe's Adam solver, elementwise: {@code g} as in {@link #sgdUpdate};
-     * {@code m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2;
-     * data -= lrCorrected * m / (sqrt(v) + eps)}, where the caller folds Adam's bias correction
+     * {@code m = (1 - beta1) * g + beta1 * m; v = (1 - beta2) * (g * g) + beta2 * v;
+     * data -= lrCorrected * (m / (sqrt(v) + eps))}, where the caller folds Adam's bias correction
      * {@code sqrt(1 - beta2^t) / (1 - beta1^t)} into {@code lrCorrected}. Modified: data, m, v. Not modified: diff.
      */
-    default void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, float gradScale, float decay,
-                            float lrCorrected, float beta1, float beta2, float eps) {
+    default void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, SolverGradient grad, float lrCorrected,
+                            float beta1, float beta2, float eps) {
         float[] x = hostCopy(data);
         float[] mh = hostCopy(m);
         float[] vh = hostCopy(v);
-        UpdateKernels.adam(x, hostCopy(diff), mh, vh, 0, data.count(), gradScale, decay, lrCorrected, beta1, beta2,
-                eps);
+        UpdateKernels.adam(x, hostCopy(diff), mh, vh, 0, data.count(), grad, lrCorrected, beta1, beta2, eps);
         store(x, data);
         store(mh, m);
         store(vh, v);
+    }
+
+    /**
+     * One step of Caffe's AdaGrad solver, elementwise: {@code g} as in {@link #sgdUpdate};
+     * {@code history = g * g + history; data -= lr * (g / (sqrt(history) + delta))}. Modified: data, history. Not
+     * modified: diff.
+     */
+    default void adaGradUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr, float delta) {
+        float[] x = hostCopy(data);
+        float[] hist = hostCopy(history);
+        UpdateKernels.adaGrad(x, hostCopy(diff), hist, 0, data.count(), grad, lr, delta);
+        store(x, data);
+        store(hist, history);
+    }
+
+    /**
+     * One step of Caffe's RMSProp solver, elementwise: {@code g} as in {@link #sgdUpdate};
+     * {@code history = (1 - rmsDecay) * (g * g) + rmsDecay * history; data -= lr * (g / (sqrt(history) + delta))}.
+     * Modified: data, history. Not modified: diff.
+     */
+    default void rmsPropUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr,
+                               float rmsDecay, float delta) {
+        float[] x = hostCopy(data);
+        float[] hist = hostCopy(history);
+        UpdateKernels.rmsProp(x, hostCopy(diff), hist, 0, data.count(), grad, lr, rmsDecay, delta);
+        store(x, data);
+        store(hist, history);
+    }
+
+    /**
+     * One step of Caffe's AdaDelta solver, elementwise: {@code g} as in {@link #sgdUpdate};
+     * {@code history = (1 - momentum) * (g * g) + momentum * history;
+     * u = g * sqrt((delta + updates) / (delta + history));
+     * updates = (1 - momentum) * (u * u) + momentum * updates; data -= lr * u}. Modified: data, history, updates.
+     * Not modified: diff.
+     */
+    default void adaDeltaUpdate(Tensor data, Tensor diff, Tensor history, Tensor updates, SolverGradient grad,
+                                float lr, float momentum, float delta) {
+        float[] x = hostCopy(data);
+        float[] hist = hostCopy(history);
+        float[] upd = hostCopy(updates);
+        UpdateKernels.adaDelta(x, hostCopy(diff), hist, upd, 0, data.count(), grad, lr, momentum, delta);
+        store(x, data);
+        store(hist, history);
+        store(upd, updates);
     }
 
     // ---- losses and accuracy ----------------------------------------------------------------------------------------

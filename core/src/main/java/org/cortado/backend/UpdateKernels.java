@@ -26,11 +26,25 @@ public final class UpdateKernels {
         }
     }
 
+    /**
+     * The gradient a rule steps along (Caffe's Normalize and Regularize): {@code scale * diff + decay * data} (L2) or
+     * {@code scale * diff + decay * sign(data)} (L1), with Caffe's {@code caffe_sign}: 0 for 0 and NaN.
+     */
+    static float gradient(float diff, float data, SolverGradient g) {
+        float penalty = g.l1() ? sign(data) : data;
+        return g.scale() * diff + g.decay() * penalty;
+    }
+
+    /** Caffe's {@code caffe_sign}: {@code (0 < x) - (x < 0)}. */
+    static float sign(float x) {
+        return (0f < x ? 1f : 0f) - (x < 0f ? 1f : 0f);
+    }
+
     /** See {@link Backend#sgdUpdate}: elements {@code [start, end)}. */
-    public static void sgd(float[] data, float[] diff, float[] history, int start, int end, float gradScale,
-                           float decay, float lr, float momentum) {
+    public static void sgd(float[] data, float[] diff, float[] history, int start, int end, SolverGradient grad,
+                           float lr, float momentum) {
         for (int i = start; i < end; i++) {
-            float g = gradScale * diff[i] + decay * data[i];
+            float g = gradient(diff[i], data[i], grad);
             float h = momentum * history[i] + lr * g;
             history[i] = h;
             data[i] -= h;
@@ -38,10 +52,10 @@ public final class UpdateKernels {
     }
 
     /** See {@link Backend#nesterovUpdate}: elements {@code [start, end)}. */
-    public static void nesterov(float[] data, float[] diff, float[] history, int start, int end, float gradScale,
-                                float decay, float lr, float momentum) {
+    public static void nesterov(float[] data, float[] diff, float[] history, int start, int end, SolverGradient grad,
+                                float lr, float momentum) {
         for (int i = start; i < end; i++) {
-            float g = gradScale * diff[i] + decay * data[i];
+            float g = gradient(diff[i], data[i], grad);
             float previous = history[i];
             float h = momentum * previous + lr * g;
             history[i] = h;
@@ -49,16 +63,69 @@ public final class UpdateKernels {
         }
     }
 
-    /** See {@link Backend#adamUpdate}: elements {@code [start, end)}. */
-    public static void adam(float[] data, float[] diff, float[] m, float[] v, int start, int end, float gradScale,
-                            float decay, float lrCorrected, float beta1, float beta2, float eps) {
+    /**
+     * See {@link Backend#adamUpdate}: elements {@code [start, end)}. The operations round as in Caffe's
+     * AdamSolver::ComputeUpdateValue on the CPU: {@code v} adds {@code (1 - beta2) * (g * g)} (caffe_mul, then
+     * axpby) and the step is {@code lrCorrected * (m / (sqrt(v) + eps))} (caffe_div, then caffe_cpu_scale).
+     */
+    public static void adam(float[] data, float[] diff, float[] m, float[] v, int start, int end, SolverGradient grad,
+                            float lrCorrected, float beta1, float beta2, float eps) {
         for (int i = start; i < end; i++) {
-            float g = gradScale * diff[i] + decay * data[i];
-            float mi = beta1 * m[i] + (1f - beta1) * g;
-            float vi = beta2 * v[i] + (1f - beta2) * g * g;
+            float g = gradient(diff[i], data[i], grad);
+            float mi = (1f - beta1) * g + beta1 * m[i];
+            float vi = (1f - beta2) * (g * g) + beta2 * v[i];
             m[i] = mi;
             v[i] = vi;
-            data[i] -= lrCorrected * mi / ((float) Math.sqrt(vi) + eps);
+            data[i] -= lrCorrected * (mi / ((float) Math.sqrt(vi) + eps));
+        }
+    }
+
+    /**
+     * See {@link Backend#adaGradUpdate}: elements {@code [start, end)}, in the order of Caffe's
+     * AdaGradSolver::ComputeUpdateValue: {@code h = g * g + h; data -= lr * (g / (sqrt(h) + delta))}. Caffe's CPU
+     * path takes the root with {@code powx(h, 0.5)} and its GPU kernel with {@code sqrt}; both are the correctly
+     * rounded root, which {@code (float) Math.sqrt} is (a double has more than twice a float's bits).
+     */
+    public static void adaGrad(float[] data, float[] diff, float[] history, int start, int end, SolverGradient grad,
+                               float lr, float delta) {
+        for (int i = start; i < end; i++) {
+            float g = gradient(diff[i], data[i], grad);
+            float h = g * g + history[i];
+            history[i] = h;
+            data[i] -= lr * (g / ((float) Math.sqrt(h) + delta));
+        }
+    }
+
+    /**
+     * See {@link Backend#rmsPropUpdate}: elements {@code [start, end)}, in the order of Caffe's
+     * RMSPropSolver::ComputeUpdateValue: {@code h = (1 - rmsDecay) * (g * g) + rmsDecay * h;
+     * data -= lr * (g / (sqrt(h) + delta))}.
+     */
+    public static void rmsProp(float[] data, float[] diff, float[] history, int start, int end, SolverGradient grad,
+                               float lr, float rmsDecay, float delta) {
+        for (int i = start; i < end; i++) {
+            float g = gradient(diff[i], data[i], grad);
+            float h = (1f - rmsDecay) * (g * g) + rmsDecay * history[i];
+            history[i] = h;
+            data[i] -= lr * (g / ((float) Math.sqrt(h) + delta));
+        }
+    }
+
+    /**
+     * See {@link Backend#adaDeltaUpdate}: elements {@code [start, end)}, in the order of Caffe's
+     * AdaDeltaSolver::ComputeUpdateValue: {@code h = (1 - momentum) * (g * g) + momentum * h;
+     * u = g * sqrt((delta + u2) / (delta + h)); u2 = (1 - momentum) * (u * u) + momentum * u2; data -= lr * u}, where
+     * {@code h} is the history of squared gradients and {@code u2} that of squared updates.
+     */
+    public static void adaDelta(float[] data, float[] diff, float[] history, float[] updates, int start, int end,
+                                SolverGradient grad, float lr, float momentum, float delta) {
+        for (int i = start; i < end; i++) {
+            float g = gradient(diff[i], data[i], grad);
+            float h = (1f - momentum) * (g * g) + momentum * history[i];
+            history[i] = h;
+            float u = g * (float) Math.sqrt((delta + updates[i]) / (delta + h));
+            updates[i] = (1f - momentum) * (u * u) + momentum * updates[i];
+            data[i] -= lr * u;
         }
     }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cortado.image.BgrImage;
 import org.cortado.image.DecodedImage;
 import org.cortado.image.ImageDecodeException;
-import org.cortado.image.ImageDecoder;
 import org.cortado.image.ImageTransformer;
 import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Shape;
@@ -158,9 +157,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
 
     private Item load(int index) {
-        Path file = samples.get(index).file();
         try {
-            DecodedImage decoded = ImageDecoder.decodeWithWarnings(file);
+            DecodedImage decoded = samples.get(index).decode();
             BgrImage img = decoded.image();
             String why = transformer.rejection(img);
             if (why != null) {

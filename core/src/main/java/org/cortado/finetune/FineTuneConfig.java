@@ -2,6 +2,7 @@ package org.cortado.finetune;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.cortado.data.DataSource;
 import org.cortado.caffe.proto.Caffe.FillerParameter;
 import org.cortado.image.TransformSpec;
 import org.cortado.solver.SolverSettings;
@@ -12,8 +13,9 @@ import org.cortado.solver.SolverSettings;
  *
  * @param model          deploy prototxt of the pretrained net
  * @param weights        its caffemodel
- * @param train          training image folders (one subfolder per class)
- * @param val            validation image folders, or null to hold out {@code valFraction} of {@code train}
+ * @param train          the training images: image folders (one subfolder per class), a list file or an LMDB
+ * @param val            the validation images over the same classes, or null to hold out {@code valFraction} of
+ *                       {@code train}
  * @param valFraction    the held-out fraction when {@code val} is null
  * @param replace        the classifier layer to replace by a new N-way one (N = number of classes)
  * @param newLayerName   the replacement's name (so that weights are not copied into it); null: replace + "_ft"
@@ -40,7 +42,7 @@ import org.cortado.solver.SolverSettings;
  * @param cachePrefix    reuse the outputs of a frozen, deterministic prefix across epochs when the augmentation
  *                       allows (same results, less work)
  */
-public record FineTuneConfig(Path model, Path weights, Path train, Path val, double valFraction, String replace,
+public record FineTuneConfig(Path model, Path weights, DataSource train, DataSource val, double valFraction, String replace,
                              String newLayerName, String freezeThrough, int epochs, long seed, int batchSize,
                              SolverSettings solver, Path trainVal, float headLrMult, boolean linearProbe,
                              TransformSpec trainTransform, TransformSpec evalTransform,
@@ -75,8 +77,8 @@ public record FineTuneConfig(Path model, Path weights, Path train, Path val, dou
     public static final class Builder {
         private Path model;
         private Path weights;
-        private Path train;
-        private Path val;
+        private DataSource train;
+        private DataSource val;
         private double valFraction = 0.2;
         private String replace;
         private String newLayerName;
@@ -106,9 +108,16 @@ public record FineTuneConfig(Path model, Path weights, Path train, Path val, dou
             return this;
         }
 
+        /** Image folders: one subfolder per class; {@code valFolder} may be null (a held-out fraction then). */
         public Builder data(Path trainFolder, Path valFolder) {
-            this.train = trainFolder;
-            this.val = valFolder;
+            return data(new DataSource.Folders(trainFolder), valFolder == null ? null
+                    : new DataSource.Folders(valFolder));
+        }
+
+        /** Any sources; {@code valSource} may be null (a held-out fraction of the training set then). */
+        public Builder data(DataSource trainSource, DataSource valSource) {
+            this.train = trainSource;
+            this.val = valSource;
             return this;
         }
 

@@ -16,9 +16,9 @@ import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.CaffeWeights;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.data.DataSource;
 import org.cortado.data.FileNote;
 import org.cortado.data.ImageDataset;
-import org.cortado.data.ImageFolders;
 import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
@@ -33,7 +33,7 @@ import org.cortado.solver.SolverSettings;
 import org.cortado.tensor.Tensor;
 
 /**
- * Fine-tunes a pretrained Caffe net on an image-folder data set: replaces the classifier by a new N-way layer,
+ * Fine-tunes a pretrained Caffe net on a data set (image folders, a Caffe list file or an LMDB): replaces the classifier by a new N-way layer,
  * freezes what the config says, optionally starts the new layer from a linear probe, trains with Caffe's solver
  * semantics, validates after every epoch, snapshots and resumes, reports and exports.
  *
@@ -72,8 +72,8 @@ public final class FineTuner {
     private FineTuneResult run() {
         NetParameter deploy = Prototxt.readNet(cfg.model());
         CaffeWeights weights = CaffeModelReader.read(cfg.weights());
-        TrainValSplit data = cfg.val() != null ? ImageFolders.trainVal(cfg.train(), cfg.val())
-                : ImageFolders.scan(cfg.train()).split(cfg.valFraction(), cfg.seed());
+        TrainValSplit data = cfg.val() != null ? DataSource.trainVal(cfg.train(), cfg.val())
+                : cfg.train().open(null).split(cfg.valFraction(), cfg.seed());
         List<String> classes = data.train().classes();
         String newName = cfg.replacementName();
         NetParameter replaced = NetSurgery.replaceLayer(deploy, cfg.replace(), classes.size(), newName,

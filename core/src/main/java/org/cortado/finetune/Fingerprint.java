@@ -21,8 +21,8 @@ final class Fingerprint {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("model", cfg.model().toString());
         f.put("weights", cfg.weights().toString());
-        f.put("train", cfg.train().toString());
-        f.put("val", cfg.val() == null ? "held out " + cfg.valFraction() : cfg.val().toString());
+        f.put("train", cfg.train().spec());
+        f.put("val", cfg.val() == null ? "held out " + cfg.valFraction() : cfg.val().spec());
         f.put("replace", cfg.replace());
         f.put("new_layer", cfg.replacementName());
         f.put("freeze_through", cfg.freezeThrough());

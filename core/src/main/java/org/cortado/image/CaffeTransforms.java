@@ -97,7 +97,7 @@ public final class CaffeTransforms {
     }
 
     /** Caffe's NetState filtering for a phase: any include rule must match, no exclude rule may. */
-    private static boolean runsIn(LayerParameter layer, Phase phase) {
+    public static boolean runsIn(LayerParameter layer, Phase phase) {
         for (NetStateRule r : layer.getExcludeList()) {
             if (r.hasPhase() && r.getPhase() == phase) {
                 return false;

@@ -89,6 +89,24 @@ public final class ImageDecoder {
         return decodeWithImageIO(file, maxPixels);
     }
 
+    /**
+     * Decodes an image held in memory ({@code encoded}: a JPEG, PNG, GIF or BMP file's bytes, such as an encoded
+     * Caffe {@code Datum}) under {@code maxPixels}, as {@link #decodeWithWarnings(Path, long)} decodes a file;
+     * {@code name} names it in errors.
+     */
+    public static DecodedImage decodeWithWarnings(Path name, byte[] encoded, long maxPixels)
+            throws ImageDecodeException {
+        if (NativeJpeg.available() && NativeJpeg.isJpeg(encoded)) {
+            NativeJpeg.Decoded d = NativeJpeg.decodeWithInfo(name, encoded, maxPixels);
+            return new DecodedImage(d.image(), d.warning());
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            return decodeWithImageIO(name, in, maxPixels);
+        } catch (IOException e) {
+            throw new ImageDecodeException(name, describe(e), e);
+        }
+    }
+
     /** Whether the whole file can be read into one array for the native decoder (ImageIO streams larger ones). */
     private static boolean fitsAnArray(Path file) {
         try {
@@ -117,6 +135,16 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file, "not a readable file", null);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decodeWithImageIO(file, in, maxPixels);
+        } catch (IOException e) {
+            throw new ImageDecodeException(file, describe(e), e);
+        }
+    }
+
+    /** Decodes the image of {@code in} (null: it could not be opened); {@code file} names it in errors. */
+    private static DecodedImage decodeWithImageIO(Path file, ImageInputStream in, long maxPixels)
+            throws ImageDecodeException {
+        try {
             if (in == null) {
                 throw new ImageDecodeException(file, "cannot open the file", null);
             }

@@ -75,7 +75,7 @@ public final class PixelLimit {
      *
      * @param what what the size is of, leading the reason ("", or for example "resized to ")
      */
-    static String refusal(long height, long width, long limit, String what) {
+    public static String refusal(long height, long width, long limit, String what) {
         long pixels;
         try {
             pixels = Math.multiplyExact(height, width);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.cortado.backend.Backend;
+import org.cortado.backend.SolverGradient;
 import org.cortado.caffe.proto.Caffe.BlobProto;
 import org.cortado.caffe.proto.Caffe.BlobShape;
 import org.cortado.caffe.proto.Caffe.SolverState;
@@ -15,11 +16,11 @@ import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
 /**
- * Caffe's Solver::Step and ApplyUpdate for SGD, Nesterov and Adam. One iteration: clear the parameter gradients,
- * run {@code iter_size} forward/backward passes (gradients accumulate), then update every learned parameter:
- * scale all gradients by {@code clip_gradients / ||g||} when their joint L2 norm exceeds it, divide by
- * {@code iter_size}, add {@code weight_decay * decay_mult * data} (L2), and apply the solver's rule with rate
- * {@code lr(iter) * lr_mult} through the backend's fused update. Frozen parameters ({@code lr_mult == 0}) are
+ * Caffe's Solver::Step and ApplyUpdate for SGD, Nesterov, Adam, AdaGrad, RMSProp and AdaDelta. One iteration: clear
+ * the parameter gradients, run {@code iter_size} forward/backward passes (gradients accumulate), then update every
+ * learned parameter: scale all gradients by {@code clip_gradients / ||g||} when their joint L2 norm exceeds it, divide
+ * by {@code iter_size}, add {@code weight_decay * decay_mult * data} (L2) or {@code * sign(data)} (L1), and apply the
+ * solver's rule with rate {@code lr(iter) * lr_mult} through the backend's fused update. Frozen parameters ({@code lr_mult == 0}) are
  * skipped entirely: no update, no decay, no history.
  *
  * <p>The stochastic layers draw from {@code (seed, iter * iter_size + k)} for pass {@code k}, so that a run resumed
@@ -34,9 +35,12 @@ public final class Solver {
     private final SolverSettings s;
     private final long seed;
     private final Backend backend;
-    /** Per net parameter (index in {@link Net#params()}): momentum history, or Adam's first moment; null if none. */
+    /**
+     * Per net parameter (index in {@link Net#params()}): momentum history, Adam's first moment, AdaGrad's sum and
+     * RMSProp's and AdaDelta's mean of squared gradients; null if none yet.
+     */
     private final List<Tensor> history = new ArrayList<>();
-    /** Adam's second moment per parameter. */
+    /** Adam's second moment, AdaDelta's mean of squared updates, per parameter. */
     private final List<Tensor> history2 = new ArrayList<>();
     private int iter;
     private double lastRate;
@@ -177,20 +181,25 @@ public final class Solver {
                 continue;
             }
             float localRate = rate * p.lrMult();
-            float localDecay = s.weightDecay() * p.decayMult();
+            SolverGradient grad = new SolverGradient(gradScale, s.weightDecay() * p.decayMult(),
+                    s.regularization() == SolverSettings.Regularization.L1);
+            Tensor data = p.data();
+            Tensor diff = p.diff(backend);
             Tensor h = historyOf(i, history);
             switch (s.type()) {
-                case SGD -> backend.sgdUpdate(p.data(), p.diff(backend), h, gradScale, localDecay, localRate,
-                        s.momentum());
-                case NESTEROV -> backend.nesterovUpdate(p.data(), p.diff(backend), h, gradScale, localDecay,
-                        localRate, s.momentum());
+                case SGD -> backend.sgdUpdate(data, diff, h, grad, localRate, s.momentum());
+                case NESTEROV -> backend.nesterovUpdate(data, diff, h, grad, localRate, s.momentum());
                 case ADAM -> {
                     int t = iter + 1;
                     float correction = (float) (Math.sqrt(1.0 - Math.pow(s.momentum2(), t))
                             / (1.0 - Math.pow(s.momentum(), t)));
-                    backend.adamUpdate(p.data(), p.diff(backend), h, historyOf(i, history2), gradScale, localDecay,
-                            localRate * correction, s.momentum(), s.momentum2(), s.delta());
+                    backend.adamUpdate(data, diff, h, historyOf(i, history2), grad, localRate * correction,
+                            s.momentum(), s.momentum2(), s.delta());
                 }
+                case ADAGRAD -> backend.adaGradUpdate(data, diff, h, grad, localRate, s.delta());
+                case RMSPROP -> backend.rmsPropUpdate(data, diff, h, grad, localRate, s.rmsDecay(), s.delta());
+                case ADADELTA -> backend.adaDeltaUpdate(data, diff, h, historyOf(i, history2), grad, localRate,
+                        s.momentum(), s.delta());
             }
         }
         lastRate = rate;
@@ -210,7 +219,8 @@ public final class Solver {
 
     /**
      * Caffe's SolverState: the iteration, multistep's current step, and one history blob per net parameter in
-     * order (zeros for frozen ones), Adam's second moments after the first ones, as Caffe's AdamSolver keeps them.
+     * order (zeros for frozen ones), then for Adam and AdaDelta a second blob per parameter (second moments, squared
+     * updates), as Caffe's AdamSolver and AdaDeltaSolver keep them.
      */
     public SolverState state(String learnedNet) {
         SolverState.Builder b = SolverState.newBuilder().setIter(iter)
@@ -219,7 +229,7 @@ public final class Solver {
             b.setLearnedNet(learnedNet);
         }
         addHistory(b, history);
-        if (s.type() == SolverSettings.Type.ADAM) {
+        if (s.type().hasSecondHistory()) {
             addHistory(b, history2);
         }
         return b.build();
@@ -247,10 +257,10 @@ public final class Solver {
     /** Continues from {@code state} (written by {@link #state} for this net and solver type). */
     public void restore(SolverState state, String source) {
         List<Param> params = net.params();
-        int expected = params.size() * (s.type() == SolverSettings.Type.ADAM ? 2 : 1);
+        int expected = params.size() * (s.type().hasSecondHistory() ? 2 : 1);
         if (state.getHistoryCount() != expected) {
             throw new IllegalArgumentException(source + ": solver state holds " + state.getHistoryCount()
-                    + " history blobs, this net and solver need " + expected);
+                    + " history blobs, this net and solver (" + s.type().caffeName() + ") need " + expected);
         }
         for (int k = 0; k < expected; k++) {
             int i = k % params.size();

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
+import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.Skipped;
@@ -144,7 +147,7 @@ public final class Transfer {
             exported = HeadExport.write(codes, head, train.classes(), config.export());
             t5 = System.nanoTime();
             if (config.exportCheckImages() > 0 && val.rows() > 0) {
-                check = checkExport(codes, head, val, config, backend);
+                check = checkExport(codes, head, val, data.val(), config, backend);
             }
         }
         long t6 = System.nanoTime();
@@ -168,14 +171,18 @@ public final class Transfer {
     }
 
     /** Reads the export back and runs it on the first validation images that gave codes. */
-    private static ExportCheck checkExport(CodeNet codes, TrainedHead head, FeatureSet val, Config config,
-            Backend backend) {
+    private static ExportCheck checkExport(CodeNet codes, TrainedHead head, FeatureSet val, ImageDataset valSet,
+            Config config, Backend backend) {
         int n = Math.min(config.exportCheckImages(), val.rows());
+        // The images by the names the codes recorded: a record of a database is read from it, not as a file.
+        Map<String, LabeledImage> byName = new HashMap<>();
+        valSet.samples().forEach(s -> byName.putIfAbsent(s.file().toString(), s));
         List<LabeledImage> images = new ArrayList<>(n);
         float[][] rows = new float[n][];
         float[][] all = val.rowArrays();
         for (int i = 0; i < n; i++) {
-            images.add(new LabeledImage(Path.of(val.files().get(i)), val.labels()[i]));
+            LabeledImage known = byName.get(val.files().get(i));
+            images.add(known != null ? known : new LabeledImage(Path.of(val.files().get(i)), val.labels()[i]));
             rows[i] = all[i];
         }
         int[] expected = head.predict(rows);

@@ -103,7 +103,7 @@ class FineTunerTest {
 
     private static double accuracyOn(Net net, FineTuneConfig cfg) throws org.cortado.image.ImageDecodeException {
         var transform = new org.cortado.image.ImageTransformer(cfg.trainTransform().deterministic());
-        var data = org.cortado.data.ImageFolders.scan(cfg.train());
+        var data = cfg.train().open(null);
         net.setMode(org.cortado.layers.Phase.TEST);
         int correct = 0;
         for (var sample : data.samples()) {

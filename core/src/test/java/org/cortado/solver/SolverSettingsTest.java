@@ -44,11 +44,31 @@ class SolverSettingsTest {
     }
 
     @Test
+    void readsTheAdaptiveSolversAndL1() throws Exception {
+        SolverSettings s = read("base_lr: 0.01 type: \"RMSProp\" rms_decay: 0.95 delta: 1e-6 "
+                + "regularization_type: \"L1\" weight_decay: 0.001");
+        assertEquals(SolverSettings.Type.RMSPROP, s.type());
+        assertEquals(0.95f, s.rmsDecay());
+        assertEquals(1e-6f, s.delta());
+        assertEquals(SolverSettings.Regularization.L1, s.regularization());
+        assertEquals(SolverSettings.Type.ADAGRAD, read("base_lr: 0.01 solver_type: ADAGRAD").type());
+        assertEquals(SolverSettings.Type.ADADELTA, read("base_lr: 1 type: \"AdaDelta\" momentum: 0.95").type());
+        assertEquals(SolverSettings.Regularization.L2, read("base_lr: 0.01").regularization());
+        assertEquals(0.99f, read("base_lr: 0.01").rmsDecay(), "Caffe's default rms_decay");
+    }
+
+    @Test
     void errorsNameFileAndField() {
         var e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 lr_policy: \"cosine\""));
         assertTrue(e.getMessage().contains("solver.prototxt") && e.getMessage().contains("lr_policy"), e.getMessage());
-        e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 type: \"AdaDelta\""));
-        assertTrue(e.getMessage().contains("AdaDelta"), e.getMessage());
+        e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 type: \"AdaMax\""));
+        assertTrue(e.getMessage().contains("AdaMax"), e.getMessage());
+        e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 type: \"AdaGrad\" momentum: 0.9"));
+        assertTrue(e.getMessage().contains("momentum") && e.getMessage().contains("AdaGrad"), e.getMessage());
+        e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 type: \"RMSProp\" rms_decay: 1"));
+        assertTrue(e.getMessage().contains("rms_decay"), e.getMessage());
+        e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 regularization_type: \"L3\""));
+        assertTrue(e.getMessage().contains("regularization_type") && e.getMessage().contains("L3"), e.getMessage());
         e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 lr_policy: \"step\""));
         assertTrue(e.getMessage().contains("stepsize"), e.getMessage());
         e = assertThrows(CaffeFormatException.class, () -> read("base_lr: 0.1 iter_sise: 2"));

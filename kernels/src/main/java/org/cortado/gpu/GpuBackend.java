@@ -19,6 +19,7 @@ import org.cortado.backend.InvalidLabelException;
 import org.cortado.backend.LabelledSum;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
+import org.cortado.backend.SolverGradient;
 import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Shape;
@@ -743,31 +744,62 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
-    public void sgdUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
-                          float momentum) {
+    public void sgdUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr, float momentum) {
         requireSameCount(data, diff);
         requireSameCount(data, history);
-        run(Kernel.SGD_UPDATE, data.count(), addr(data), addr(diff), addr(history), gradScale, decay, lr, momentum,
-                data.count());
+        run(Kernel.SGD_UPDATE, data.count(), addr(data), addr(diff), addr(history), grad.scale(), grad.decay(),
+                l1(grad), lr, momentum, data.count());
     }
 
     @Override
-    public void nesterovUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+    public void nesterovUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr,
                                float momentum) {
         requireSameCount(data, diff);
         requireSameCount(data, history);
-        run(Kernel.NESTEROV_UPDATE, data.count(), addr(data), addr(diff), addr(history), gradScale, decay, lr,
-                momentum, data.count());
+        run(Kernel.NESTEROV_UPDATE, data.count(), addr(data), addr(diff), addr(history), grad.scale(), grad.decay(),
+                l1(grad), lr, momentum, data.count());
     }
 
     @Override
-    public void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, float gradScale, float decay,
-                           float lrCorrected, float beta1, float beta2, float eps) {
+    public void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, SolverGradient grad, float lrCorrected,
+                           float beta1, float beta2, float eps) {
         requireSameCount(data, diff);
         requireSameCount(data, m);
         requireSameCount(data, v);
-        run(Kernel.ADAM_UPDATE, data.count(), addr(data), addr(diff), addr(m), addr(v), gradScale, decay,
-                lrCorrected, beta1, beta2, eps, data.count());
+        run(Kernel.ADAM_UPDATE, data.count(), addr(data), addr(diff), addr(m), addr(v), grad.scale(), grad.decay(),
+                l1(grad), lrCorrected, beta1, beta2, eps, data.count());
+    }
+
+    @Override
+    public void adaGradUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr, float delta) {
+        requireSameCount(data, diff);
+        requireSameCount(data, history);
+        run(Kernel.ADAGRAD_UPDATE, data.count(), addr(data), addr(diff), addr(history), grad.scale(), grad.decay(),
+                l1(grad), lr, delta, data.count());
+    }
+
+    @Override
+    public void rmsPropUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr,
+                              float rmsDecay, float delta) {
+        requireSameCount(data, diff);
+        requireSameCount(data, history);
+        run(Kernel.RMSPROP_UPDATE, data.count(), addr(data), addr(diff), addr(history), grad.scale(), grad.decay(),
+                l1(grad), lr, rmsDecay, delta, data.count());
+    }
+
+    @Override
+    public void adaDeltaUpdate(Tensor data, Tensor diff, Tensor history, Tensor updates, SolverGradient grad,
+                               float lr, float momentum, float delta) {
+        requireSameCount(data, diff);
+        requireSameCount(data, history);
+        requireSameCount(data, updates);
+        run(Kernel.ADADELTA_UPDATE, data.count(), addr(data), addr(diff), addr(history), addr(updates), grad.scale(),
+                grad.decay(), l1(grad), lr, momentum, delta, data.count());
+    }
+
+    /** The kernels' L1 flag. */
+    private static int l1(SolverGradient grad) {
+        return grad.l1() ? 1 : 0;
     }
 
     // ---- losses and accuracy ----------------------------------------------------------------------------------------

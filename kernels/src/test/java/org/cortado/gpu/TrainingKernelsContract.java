@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.cortado.backend.InvalidLabelException;
 import org.cortado.backend.LabelledSum;
 import org.cortado.backend.LossKernels;
+import org.cortado.backend.SolverGradient;
 import org.cortado.backend.UpdateKernels;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The training operations of the GPU backend against the CPU's reference loops: the dropout mask and the SGD,
- * Nesterov and Adam updates bit for bit against {@link UpdateKernels} (the kernels round every float operation as Java
+ * Nesterov, Adam, AdaGrad, RMSProp and AdaDelta updates (L2 and L1 decay) bit for bit against {@link UpdateKernels} (the kernels round every float operation as Java
  * does, with no fused multiply-add), the losses and accuracy against {@link LossKernels} (per-element gradients bit for
  * bit, sums in double to rounding). Sizes are odd so that no vector width or block size divides them. Run on a GPU
  * ({@link GpuTrainingKernelsTest}) and on the emulated device ({@link EmulatedTrainingKernelsTest}).
@@ -97,50 +98,121 @@ abstract class TrainingKernelsContract {
         }
     }
 
+    /** L2 decay, and L1 (which takes the sign of each weight: zeros among them, so that sign 0 is met). */
+    private static SolverGradient[] gradients(float scale, float decay) {
+        return new SolverGradient[] {new SolverGradient(scale, decay, false), new SolverGradient(scale, decay, true)};
+    }
+
+    /** Data with every 17th value 0 (and one -0), so that L1's sign meets zeros. */
+    private static float[] weights(int n, long seed) {
+        float[] v = random(n, seed);
+        for (int i = 0; i < n; i += 17) {
+            v[i] = i % 34 == 0 ? 0f : -0f;
+        }
+        return v;
+    }
+
     /** Caffe's SGD and Nesterov steps: the same arguments, the update rule differs. */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void momentumUpdatesAreTheCpuStepBitForBit(boolean nesterov) {
         String rule = nesterov ? "nesterov" : "sgd";
-        for (int n : SIZES) {
-            float[] data = random(n, 1);
-            float[] diff = random(n, 2);
-            float[] history = random(n, 3);
-            Tensor d = up(data);
-            Tensor g = up(diff);
-            Tensor h = up(history);
-            if (nesterov) {
-                gpu.nesterovUpdate(d, g, h, 0.5f, 1e-3f, 0.011f, 0.95f);
-                UpdateKernels.nesterov(data, diff, history, 0, n, 0.5f, 1e-3f, 0.011f, 0.95f);
-            } else {
-                gpu.sgdUpdate(d, g, h, 0.37f, 5e-4f, 0.013f, 0.9f);
-                UpdateKernels.sgd(data, diff, history, 0, n, 0.37f, 5e-4f, 0.013f, 0.9f);
+        for (SolverGradient grad : gradients(0.5f, 1e-3f)) {
+            for (int n : SIZES) {
+                float[] data = weights(n, 1);
+                float[] diff = random(n, 2);
+                float[] history = random(n, 3);
+                Tensor d = up(data);
+                Tensor g = up(diff);
+                Tensor h = up(history);
+                if (nesterov) {
+                    gpu.nesterovUpdate(d, g, h, grad, 0.011f, 0.95f);
+                    UpdateKernels.nesterov(data, diff, history, 0, n, grad, 0.011f, 0.95f);
+                } else {
+                    gpu.sgdUpdate(d, g, h, grad, 0.013f, 0.9f);
+                    UpdateKernels.sgd(data, diff, history, 0, n, grad, 0.013f, 0.9f);
+                }
+                String what = rule + " " + grad + ", n " + n;
+                assertBits(what + " data", data, down(d));
+                assertBits(what + " history", history, down(h));
+                assertBits(what + " diff (not modified)", diff, down(g));
             }
-            assertBits(rule + " data, n " + n, data, down(d));
-            assertBits(rule + " history, n " + n, history, down(h));
-            assertBits(rule + " diff (not modified), n " + n, diff, down(g));
         }
     }
 
     @Test
     void adamUpdateIsTheCpuStepBitForBit() {
-        for (int n : SIZES) {
-            float[] data = random(n, 7);
-            float[] diff = random(n, 8);
-            float[] m = random(n, 9);
-            float[] v = positive(n, 10);
-            Tensor d = up(data);
-            Tensor g = up(diff);
-            Tensor gm = up(m);
-            Tensor gv = up(v);
-            // lrCorrected as the Solver folds it at t = 3 for beta1 0.9, beta2 0.999
-            float lr = (float) (1e-3 * Math.sqrt(1 - Math.pow(0.999, 3)) / (1 - Math.pow(0.9, 3)));
-            gpu.adamUpdate(d, g, gm, gv, 0.25f, 5e-4f, lr, 0.9f, 0.999f, 1e-8f);
-            UpdateKernels.adam(data, diff, m, v, 0, n, 0.25f, 5e-4f, lr, 0.9f, 0.999f, 1e-8f);
-            assertBits("adam data, n " + n, data, down(d));
-            assertBits("adam m, n " + n, m, down(gm));
-            assertBits("adam v, n " + n, v, down(gv));
-            assertBits("adam diff (not modified), n " + n, diff, down(g));
+        for (SolverGradient grad : gradients(0.25f, 5e-4f)) {
+            for (int n : SIZES) {
+                float[] data = weights(n, 7);
+                float[] diff = random(n, 8);
+                float[] m = random(n, 9);
+                float[] v = positive(n, 10);
+                Tensor d = up(data);
+                Tensor g = up(diff);
+                Tensor gm = up(m);
+                Tensor gv = up(v);
+                // lrCorrected as the Solver folds it at t = 3 for beta1 0.9, beta2 0.999
+                float lr = (float) (1e-3 * Math.sqrt(1 - Math.pow(0.999, 3)) / (1 - Math.pow(0.9, 3)));
+                gpu.adamUpdate(d, g, gm, gv, grad, lr, 0.9f, 0.999f, 1e-8f);
+                UpdateKernels.adam(data, diff, m, v, 0, n, grad, lr, 0.9f, 0.999f, 1e-8f);
+                String what = "adam " + grad + ", n " + n;
+                assertBits(what + " data", data, down(d));
+                assertBits(what + " m", m, down(gm));
+                assertBits(what + " v", v, down(gv));
+                assertBits(what + " diff (not modified)", diff, down(g));
+            }
+        }
+    }
+
+    /** AdaGrad and RMSProp: one history of squared gradients each, the same arguments but RMSProp's decay. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void adaGradAndRmsPropAreTheCpuStepBitForBit(boolean rmsProp) {
+        String rule = rmsProp ? "rmsprop" : "adagrad";
+        for (SolverGradient grad : gradients(0.37f, 5e-4f)) {
+            for (int n : SIZES) {
+                float[] data = weights(n, 21);
+                float[] diff = random(n, 22);
+                float[] history = positive(n, 23);
+                Tensor d = up(data);
+                Tensor g = up(diff);
+                Tensor h = up(history);
+                if (rmsProp) {
+                    gpu.rmsPropUpdate(d, g, h, grad, 0.013f, 0.98f, 1e-8f);
+                    UpdateKernels.rmsProp(data, diff, history, 0, n, grad, 0.013f, 0.98f, 1e-8f);
+                } else {
+                    gpu.adaGradUpdate(d, g, h, grad, 0.013f, 1e-8f);
+                    UpdateKernels.adaGrad(data, diff, history, 0, n, grad, 0.013f, 1e-8f);
+                }
+                String what = rule + " " + grad + ", n " + n;
+                assertBits(what + " data", data, down(d));
+                assertBits(what + " history", history, down(h));
+                assertBits(what + " diff (not modified)", diff, down(g));
+            }
+        }
+    }
+
+    @Test
+    void adaDeltaIsTheCpuStepBitForBit() {
+        for (SolverGradient grad : gradients(0.5f, 1e-3f)) {
+            for (int n : SIZES) {
+                float[] data = weights(n, 31);
+                float[] diff = random(n, 32);
+                float[] history = positive(n, 33);
+                float[] updates = positive(n, 34);
+                Tensor d = up(data);
+                Tensor g = up(diff);
+                Tensor h = up(history);
+                Tensor u = up(updates);
+                gpu.adaDeltaUpdate(d, g, h, u, grad, 1f, 0.95f, 1e-6f);
+                UpdateKernels.adaDelta(data, diff, history, updates, 0, n, grad, 1f, 0.95f, 1e-6f);
+                String what = "adadelta " + grad + ", n " + n;
+                assertBits(what + " data", data, down(d));
+                assertBits(what + " history", history, down(h));
+                assertBits(what + " updates", updates, down(u));
+                assertBits(what + " diff (not modified)", diff, down(g));
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
 import org.cortado.backend.PoolGeometry;
+import org.cortado.backend.SolverGradient;
 import org.cortado.backend.UpdateKernels;
 import org.cortado.image.PixelBatch;
 import org.cortado.tensor.Device;
@@ -487,34 +488,61 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void sgdUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
-                          float momentum) {
+    public void sgdUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr, float momentum) {
         float[] x = data.hostData();
         float[] g = diff.hostData();
         float[] h = history.hostData();
-        parallel.forRange(data.count(), 1 << 15,
-                (s, e) -> UpdateKernels.sgd(x, g, h, s, e, gradScale, decay, lr, momentum));
+        parallel.forRange(data.count(), 1 << 15, (s, e) -> UpdateKernels.sgd(x, g, h, s, e, grad, lr, momentum));
     }
 
     @Override
-    public void nesterovUpdate(Tensor data, Tensor diff, Tensor history, float gradScale, float decay, float lr,
+    public void nesterovUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr,
                                float momentum) {
         float[] x = data.hostData();
         float[] g = diff.hostData();
         float[] h = history.hostData();
         parallel.forRange(data.count(), 1 << 15,
-                (s, e) -> UpdateKernels.nesterov(x, g, h, s, e, gradScale, decay, lr, momentum));
+                (s, e) -> UpdateKernels.nesterov(x, g, h, s, e, grad, lr, momentum));
     }
 
     @Override
-    public void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, float gradScale, float decay,
-                           float lrCorrected, float beta1, float beta2, float eps) {
+    public void adamUpdate(Tensor data, Tensor diff, Tensor m, Tensor v, SolverGradient grad, float lrCorrected,
+                           float beta1, float beta2, float eps) {
         float[] x = data.hostData();
         float[] g = diff.hostData();
         float[] mh = m.hostData();
         float[] vh = v.hostData();
-        parallel.forRange(data.count(), 1 << 15, (s, e) -> UpdateKernels.adam(x, g, mh, vh, s, e, gradScale, decay,
-                lrCorrected, beta1, beta2, eps));
+        parallel.forRange(data.count(), 1 << 15, (s, e) -> UpdateKernels.adam(x, g, mh, vh, s, e, grad, lrCorrected,
+                beta1, beta2, eps));
+    }
+
+    @Override
+    public void adaGradUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr, float delta) {
+        float[] x = data.hostData();
+        float[] g = diff.hostData();
+        float[] h = history.hostData();
+        parallel.forRange(data.count(), 1 << 15, (s, e) -> UpdateKernels.adaGrad(x, g, h, s, e, grad, lr, delta));
+    }
+
+    @Override
+    public void rmsPropUpdate(Tensor data, Tensor diff, Tensor history, SolverGradient grad, float lr,
+                              float rmsDecay, float delta) {
+        float[] x = data.hostData();
+        float[] g = diff.hostData();
+        float[] h = history.hostData();
+        parallel.forRange(data.count(), 1 << 15,
+                (s, e) -> UpdateKernels.rmsProp(x, g, h, s, e, grad, lr, rmsDecay, delta));
+    }
+
+    @Override
+    public void adaDeltaUpdate(Tensor data, Tensor diff, Tensor history, Tensor updates, SolverGradient grad,
+                               float lr, float momentum, float delta) {
+        float[] x = data.hostData();
+        float[] g = diff.hostData();
+        float[] h = history.hostData();
+        float[] u = updates.hostData();
+        parallel.forRange(data.count(), 1 << 15,
+                (s, e) -> UpdateKernels.adaDelta(x, g, h, u, s, e, grad, lr, momentum, delta));
     }
 
     private static void requireSameCount(Tensor a, Tensor b) {

@@ -1,0 +1,109 @@
+package org.cortado.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where a data set's images come from: image folders (one subfolder per class), a Caffe ImageData list file
+ * ({@code path label} lines), or an LMDB of Caffe {@code Datum}s. {@link #parse} reads the form the command line
+ * takes; {@link #open} lists the images (the images themselves are read when a loader needs them).
+ */
+public sealed interface DataSource {
+    /**
+     * The images, in the source's order (folders: class, then path; a list: its lines; an LMDB: its keys).
+     *
+     * @param classes the class names the labels must index (a validation set's are its training set's), or null:
+     *                the folders' names, or "0" to the largest label of a list or LMDB
+     * @throws DatasetException naming the source when it is unusable
+     */
+    ImageDataset open(List<String> classes);
+
+    /** The source as {@link #parse} takes it back. */
+    String spec();
+
+    /** One folder per class under {@code root}. */
+    record Folders(Path root) implements DataSource {
+        @Override
+        public ImageDataset open(List<String> classes) {
+            return classes == null ? ImageFolders.scan(root) : ImageFolders.scan(root, classes);
+        }
+
+        @Override
+        public String spec() {
+            return root.toString();
+        }
+    }
+
+    /** A list file; {@code rootFolder} ("" for none) is put before each path, as Caffe's {@code root_folder}. */
+    record ListFile(Path file, String rootFolder) implements DataSource {
+        @Override
+        public ImageDataset open(List<String> classes) {
+            return ImageList.read(file, rootFolder, classes);
+        }
+
+        @Override
+        public String spec() {
+            return "list:" + file + (rootFolder.isEmpty() ? "" : ",root=" + rootFolder);
+        }
+    }
+
+    /** An LMDB folder (holding {@code data.mdb}). */
+    record Lmdb(Path folder) implements DataSource {
+        @Override
+        public ImageDataset open(List<String> classes) {
+            return LmdbImages.scan(folder, classes);
+        }
+
+        @Override
+        public String spec() {
+            return "lmdb:" + folder;
+        }
+    }
+
+    /**
+     * A source from the command line: {@code lmdb:PATH}, {@code list:FILE} or {@code list:FILE,root=DIR},
+     * {@code folders:DIR}, or a bare path whose kind is told from what it is: a folder holding {@code data.mdb} is an
+     * LMDB, another folder image folders, a file a list.
+     *
+     * @throws IllegalArgumentException naming the text when it is none of these
+     */
+    static DataSource parse(String text) {
+        if (text.startsWith("lmdb:")) {
+            return new Lmdb(Path.of(nonEmpty(text, text.substring(5))));
+        }
+        if (text.startsWith("folders:")) {
+            return new Folders(Path.of(nonEmpty(text, text.substring(8))));
+        }
+        if (text.startsWith("list:")) {
+            String rest = text.substring(5);
+            int comma = rest.lastIndexOf(",root=");
+            if (comma >= 0) {
+                return new ListFile(Path.of(nonEmpty(text, rest.substring(0, comma))), rest.substring(comma + 6));
+            }
+            return new ListFile(Path.of(nonEmpty(text, rest)), "");
+        }
+        Path p = Path.of(nonEmpty(text, text));
+        if (LmdbImages.isLmdb(p)) {
+            return new Lmdb(p);
+        }
+        if (Files.isRegularFile(p)) {
+            return new ListFile(p, "");
+        }
+        return new Folders(p);
+    }
+
+    private static String nonEmpty(String text, String path) {
+        if (path.isBlank()) {
+            throw new IllegalArgumentException("'" + text + "' names no path; a data source is a folder of class "
+                    + "folders, lmdb:PATH or list:FILE[,root=DIR]");
+        }
+        return path;
+    }
+
+    /** A training set and a validation set over the training set's classes. */
+    static TrainValSplit trainVal(DataSource train, DataSource val) {
+        ImageDataset t = train.open(null);
+        return new TrainValSplit(t, val.open(t.classes()));
+    }
+}

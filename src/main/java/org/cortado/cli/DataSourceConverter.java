@@ -1,0 +1,23 @@
+package org.cortado.cli;
+
+import org.cortado.data.DataSource;
+import picocli.CommandLine.ITypeConverter;
+
+/**
+ * Reads a data-source option ({@code --train}, {@code --val}, {@code --data}): a folder of class folders, a Caffe
+ * ImageData list file, an LMDB folder, or the explicit {@code folders:DIR}, {@code list:FILE[,root=DIR]},
+ * {@code lmdb:DIR} ({@link DataSource#parse}). A command adopts it with
+ * {@code @Option(names = "--train", converter = DataSourceConverter.class) DataSource train;} and lists the images
+ * with {@code train.open(null)} (a validation set: {@code val.open(trainSet.classes())}).
+ */
+final class DataSourceConverter implements ITypeConverter<DataSource> {
+    /** The forms a source option takes, for option descriptions. */
+    static final String FORMS = "a folder with one subfolder per class, a Caffe list file ('path label' lines; "
+            + "list:FILE,root=DIR to prefix a folder), or an LMDB of Caffe Datums (a folder holding data.mdb; "
+            + "lmdb:DIR)";
+
+    @Override
+    public DataSource convert(String value) {
+        return DataSource.parse(value);
+    }
+}
