@@ -84,9 +84,11 @@ final class ProbePage implements ReportPage {
                 r.number("/n_val"))));
         t.row("best layer by cross-validation on the training codes", bestCv + (bc == null ? "" : ": "
                 + Markup.figure(bc.cv(), 4) + " (the choice made without looking at the validation images)"));
-        t.row("head", r.text("/recipe/head") + ", C " + (("given").equals(r.text("/recipe/c_selection")) ? "given"
-                : "chosen by " + r.text("/recipe/folds") + "-fold cross-validation on the training codes")
-                + ", " + r.text("/recipe/head_preprocessing"));
+        List<Row> rows = rows(r);
+        boolean given = "given".equals(r.text("/recipe/c_selection")) && !rows.isEmpty();
+        t.row("head", r.text("/recipe/head") + ", " + (given ? "C = " + Markup.figure(rows.get(0).c(), 4)
+                + " (given)" : "C chosen per layer by " + r.text("/recipe/folds") + "-fold cross-validation on the"
+                + " training codes") + ", codes " + r.text("/recipe/head_preprocessing"));
         t.row("codes", r.text("/recipe/activation") + "-activation, " + r.text("/recipe/pooling") + " over space, "
                 + r.text("/recipe/passes_per_image") + " forward pass per image for every layer");
         t.row("images", r.text("/n_train") + " training, " + r.text("/n_val") + " validation, "
