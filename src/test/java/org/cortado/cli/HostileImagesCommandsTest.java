@@ -81,6 +81,14 @@ class HostileImagesCommandsTest {
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), r.err());
     }
 
+    /** A report of train and val above: the files skipped and the truncated JPEGs of both sets used, as warnings. */
+    private static void assertReportsNineAndSevenImagesAndTheHostileFiles(JsonNode json) {
+        assertEquals(9, json.get("n_train").asInt());
+        assertEquals(7, json.get("n_val").asInt());
+        assertEquals(List.of("huge.jpg", "huge.png", "strip.jpg"), files(json.get("skipped")));
+        assertEquals(List.of("cut.jpg", "cut.jpg"), files(json.get("warnings")));
+    }
+
     private static List<String> files(JsonNode notes) {
         List<String> out = new ArrayList<>();
         notes.forEach(n -> out.add(Path.of(n.get("file").asText()).getFileName().toString()));
@@ -110,11 +118,7 @@ class HostileImagesCommandsTest {
                 report.toString(), "--head", "softmax", "--c", "1"));
         assertSkippedAndNamed(r, "transfer");
         assertTrue(r.out().contains("decoded with warnings: 2 image(s)"), r.out());
-        JsonNode json = JSON.readTree(report.toFile());
-        assertEquals(9, json.get("n_train").asInt());
-        assertEquals(7, json.get("n_val").asInt());
-        assertEquals(List.of("huge.jpg", "huge.png", "strip.jpg"), files(json.get("skipped")));
-        assertEquals(List.of("cut.jpg", "cut.jpg"), files(json.get("warnings")));
+        assertReportsNineAndSevenImagesAndTheHostileFiles(JSON.readTree(report.toFile()));
     }
 
     @Test
@@ -161,11 +165,7 @@ class HostileImagesCommandsTest {
                 report.toString(), "--html", tmp.resolve("probe.html").toString()));
         assertSkippedAndNamed(r, "probe");
         assertTrue(r.out().contains("decoded with warnings: 2 image(s)"), r.out());
-        JsonNode json = JSON.readTree(report.toFile());
-        assertEquals(9, json.get("n_train").asInt());
-        assertEquals(7, json.get("n_val").asInt());
-        assertEquals(List.of("huge.jpg", "huge.png", "strip.jpg"), files(json.get("skipped")));
-        assertEquals(List.of("cut.jpg", "cut.jpg"), files(json.get("warnings")));
+        assertReportsNineAndSevenImagesAndTheHostileFiles(JSON.readTree(report.toFile()));
         String page = Files.readString(tmp.resolve("probe.html"));
         assertTrue(page.contains("Images decoded with warnings") && page.contains("718 megapixels"), "the page lists"
                 + " both");

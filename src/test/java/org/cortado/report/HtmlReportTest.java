@@ -33,6 +33,11 @@ class HtmlReportTest {
         return Xml.elements(d).stream().filter(e -> e.getLocalName().equals(name)).toList();
     }
 
+    private static void assertUniqueIds(Document d) {
+        List<String> ids = Xml.elements(d).stream().map(e -> e.getAttribute("id")).filter(s -> !s.isEmpty()).toList();
+        assertEquals(ids.size(), ids.stream().distinct().count(), "ids are unique across the page");
+    }
+
     @Test
     void headReportPageIsInertWithHostileClassAndFileNamesAndShowsEveryPart() throws Exception {
         ObjectNode report = SampleReports.head(dir);
@@ -102,8 +107,7 @@ class HtmlReportTest {
         String comparison = first.getTextContent();
         assertTrue(comparison.contains("The reports side by side") && comparison.contains("train-head")
                 && comparison.contains("fine-tuning") && comparison.contains("val accuracy"), comparison);
-        List<String> ids = Xml.elements(d).stream().map(e -> e.getAttribute("id")).filter(s -> !s.isEmpty()).toList();
-        assertEquals(ids.size(), ids.stream().distinct().count(), "ids are unique across the page");
+        assertUniqueIds(d);
     }
 
     @Test
@@ -153,8 +157,7 @@ class HtmlReportTest {
         assertEquals(2, byName(d, "section").stream().filter(s -> "nested".equals(s.getAttribute("class"))).count());
         assertEquals(1, byName(d, "h3").stream().filter(h -> h.getTextContent().equals("Provenance")).count(),
                 "one provenance block: the nested runs' are the advice's");
-        List<String> ids = Xml.elements(d).stream().map(e -> e.getAttribute("id")).filter(s -> !s.isEmpty()).toList();
-        assertEquals(ids.size(), ids.stream().distinct().count(), "ids are unique across the page");
+        assertUniqueIds(d);
     }
 
     @Test
