@@ -16,7 +16,6 @@ import org.cortado.advise.Recommendation;
 import org.cortado.backend.Backend;
 import org.cortado.finetune.EpochRecord;
 import org.cortado.finetune.FineTuneListener;
-import org.cortado.heads.HeadReport;
 import org.cortado.transfer.InputRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = "Measure a data set against a pretrained net (size against the parameters fine-tuning would"
                 + " train; similarity from the net's own predictions; a linear probe at every depth, in one pass),"
                 + " say which case it is (small-similar, large-similar, small-different, large-different), recommend"
-                + " a recipe with the reasons, and with --run run it through transfer or finetune.")
+                + " a recipe with the reasons, and with --run run it through transfer or finetune; with --html a page"
+                + " shows the measurements against their thresholds, the probe, the recipe and what the run got.")
 final class AdviseCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -69,6 +69,12 @@ final class AdviseCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Mixin
+    PixelLimitOption pixelLimit;
+
+    @Mixin
+    ReportOutput output;
+
     @Spec
     CommandSpec spec;
 
@@ -77,7 +83,14 @@ final class AdviseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
         ModelDefaults defaults = ModelDefaults.resolveInput(model, manifest, preprocess);
         input = defaults.input();
@@ -93,15 +106,17 @@ final class AdviseCommand implements Callable<Integer> {
             json.put("budget_minutes", budgetMinutes);
             json.put("wall_seconds", wall);
             json.put("device", backend.device().toString());
-            HeadReport.write(report, json);
-            print(out, r, wall);
+            output.write(json, report, model.model, model.weights, r.probe().net().weightsSha1(), out, err);
+            print(out, err, r, wall);
         }
         return 0;
     }
 
-    private void print(PrintWriter out, Advisor.Result r, double wall) {
+    private void print(PrintWriter out, PrintWriter err, Advisor.Result r, double wall) {
         Measurements m = r.measurements();
         FreezePoints.Counts c = r.freezePoints();
+        CodesCommand.reportSkipped(r.probe().skipped(), out, err, "advise");
+        CodesCommand.reportWarnings(r.probe().warnings(), out, report);
         out.println("measurements:");
         out.printf(Locale.ROOT, "  size: %d training images, %d classes (%s), %d validation images%n",
                 m.nTrain(), m.classes(), CaseRules.perClass(m), r.probe().nVal());
@@ -128,8 +143,8 @@ final class AdviseCommand implements Callable<Integer> {
         out.println("why: " + r.reasons());
         for (RecipeRunner.Outcome o : r.outcomes()) {
             out.printf(Locale.ROOT, "ran %s: val accuracy %.4f (%d images), train accuracy %.4f (%d images), %d"
-                    + " skipped, %.1f s%n", o.recipe().describe(), o.valAccuracy(), o.nVal(), o.trainAccuracy(),
-                    o.nTrain(), o.skipped().size(), o.seconds());
+                    + " skipped, %d decoded with warnings, %.1f s%n", o.recipe().describe(), o.valAccuracy(), o.nVal(),
+                    o.trainAccuracy(), o.nTrain(), o.skipped().size(), o.warnings().size(), o.seconds());
         }
         if (r.notRun() != null) {
             out.println("runner-up not run: " + r.notRun());

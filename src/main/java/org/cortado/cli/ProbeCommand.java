@@ -11,7 +11,6 @@ import org.cortado.advise.Probe;
 import org.cortado.advise.ProbeReport;
 import org.cortado.backend.Backend;
 import org.cortado.data.TrainValSplit;
-import org.cortado.heads.HeadReport;
 import org.cortado.transfer.CodeSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +23,8 @@ import picocli.CommandLine.Spec;
         description = "Linear probes at every depth: one forward pass per image gives the codes of every probed layer"
                 + " (post-activation, pooled over space), then a linear head per layer is scored by cross-validation"
                 + " on the training codes, on the training codes and on the validation codes. Prints a table by"
-                + " depth with the best layer marked; the JSON report has every row and best_layer.")
+                + " depth with the best layer marked; the JSON report has every row and best_layer, and with --html"
+                + " a page shows the accuracies by layer.")
 final class ProbeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -69,11 +69,23 @@ final class ProbeCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Mixin
+    PixelLimitOption pixelLimit;
+
+    @Mixin
+    ReportOutput output;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
+            return run();
+        }
+    }
+
+    private Integer run() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
@@ -90,7 +102,7 @@ final class ProbeCommand implements Callable<Integer> {
             double wall = (System.nanoTime() - t0) / 1e9;
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
             json.put("device", backend.device().toString());
-            HeadReport.write(report, json);
+            output.write(json, report, model.model, model.weights, r.net().weightsSha1(), out, err);
             print(out, err, r, config, split, wall);
         }
         return 0;
@@ -106,6 +118,7 @@ final class ProbeCommand implements Callable<Integer> {
         out.printf("train: %d of %d images, val: %d of %d images%n", r.nTrain(), split.train().size(), r.nVal(),
                 split.val().size());
         CodesCommand.reportSkipped(r.skipped(), out, err, "probe");
+        CodesCommand.reportWarnings(r.warnings(), out, report);
         out.print(ProbeReport.table(r));
         out.printf("best layer: %s (val %.4f); by cross-validation on the training codes: %s (cv %.4f)%n",
                 r.bestLayer(), r.row(r.bestLayer()).valAccuracy(), r.bestLayerCv(),

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code cortado report}: saved JSON reports to one self-contained HTML page, side by side when several. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Render saved JSON reports (transfer, train-head, finetune; any other as a table of its values)"
-                + " as one self-contained HTML page, side by side when several are given.")
+        description = "Render saved JSON reports (transfer, train-head, finetune, probe, advise; any other as a table of"
+                + " its values) as one self-contained HTML page, side by side when several are given.")
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "REPORT.json", description = "The reports.")
     List<Path> reports;

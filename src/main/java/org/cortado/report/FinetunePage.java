@@ -40,7 +40,7 @@ final class FinetunePage implements ReportPage {
     }
 
     @Override
-    public void render(ReportJson r, RenderContext ctx, Html h) {
+    public void body(ReportJson r, RenderContext ctx, Html h) {
         List<String> classes = r.classes();
         figures(r, h);
         List<Run> runs = runs(r);
@@ -58,7 +58,6 @@ final class FinetunePage implements ReportPage {
             h.section("gallery-section", () -> Gallery.render(ctx, h, classes, predictions));
         }
         h.section("plain", () -> Skipped.render(h, r));
-        h.section("plain", () -> ProvenanceSection.render(h, r));
     }
 
     /** One run's iterations: a fresh run, or the continuation of a resumed one. */

@@ -41,7 +41,7 @@ final class GenericPage implements ReportPage {
     }
 
     @Override
-    public void render(ReportJson r, RenderContext ctx, Html h) {
+    public void body(ReportJson r, RenderContext ctx, Html h) {
         h.element("p", "cortado has no page for this kind of report yet; here are its values.");
         Table t = new Table("Values", "key", "value");
         int[] rows = {0};
@@ -50,7 +50,6 @@ final class GenericPage implements ReportPage {
             h.element("p", "The first " + ROWS + " of " + rows[0] + " values are listed.");
         }
         h.table(t);
-        ProvenanceSection.render(h, r);
     }
 
     private static void flatten(JsonNode n, String path, Table t, int[] rows) {

@@ -41,7 +41,7 @@ final class HeadPage implements ReportPage {
     }
 
     @Override
-    public void render(ReportJson r, RenderContext ctx, Html h) {
+    public void body(ReportJson r, RenderContext ctx, Html h) {
         List<String> classes = r.classes();
         figures(r, h);
         int[][] confusion = r.counts("/confusion", classes.size());
@@ -65,7 +65,6 @@ final class HeadPage implements ReportPage {
         }
         h.section("pair", () -> CodeMap.render(ctx, h, r, classes, predictions));
         h.section("plain", () -> Skipped.render(h, r));
-        h.section("plain", () -> ProvenanceSection.render(h, r));
     }
 
     private static void figures(ReportJson r, Html h) {

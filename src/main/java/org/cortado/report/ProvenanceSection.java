@@ -3,7 +3,8 @@ package org.cortado.report;
 /**
  * Where a run's figures come from: command line, engine, model and weights with their checksums, layer and
  * preprocessing, gathered from wherever the kind of report keeps them ({@code provenance}, which the command line
- * adds, {@code recipe} of transfer, {@code codes} of train-head, {@code settings} of finetune). A fact the report does
+ * adds, {@code recipe} of transfer and probe, {@code codes} of train-head, {@code settings} of finetune, the nested
+ * {@code probe} of advise). A fact the report does
  * not hold is said to be missing rather than left out.
  */
 final class ProvenanceSection {
@@ -21,17 +22,17 @@ final class ProvenanceSection {
         new Row("weights", true, "/recipe/weights", "/codes/weights", "/settings/weights", "/provenance/weights"),
         new Row("weights SHA-1", true, "/recipe/weights_sha1", "/codes/weightsSha1", "/provenance/weights_sha1"),
         new Row("layer", true, "/recipe/layer", "/codes/layer", "/provenance/layer"),
-        new Row("activation", false, "/recipe/activation", "/codes/activation"),
-        new Row("pooling", false, "/recipe/pooling", "/codes/pooling"),
+        new Row("activation", false, "/recipe/activation", "/codes/activation", "/probe/recipe/activation"),
+        new Row("pooling", false, "/recipe/pooling", "/codes/pooling", "/probe/recipe/pooling"),
         new Row("replaced classifier", false, "/replaced"),
         new Row("new classifier", false, "/new_layer"),
         new Row("frozen through", false, "/freeze_through"),
         new Row("image preprocessing", true, "/recipe/preprocessing", "/codes/preprocessing",
-            "/settings/train_transform"),
+            "/probe/recipe/preprocessing", "/settings/train_transform"),
         new Row("validation preprocessing", false, "/settings/val_transform"),
         new Row("code normalisation", false, "/recipe/head_preprocessing", "/preprocessing"),
         new Row("solver", false, "/settings/solver"),
-        new Row("device", false, "/recipe/device", "/provenance/device"),
+        new Row("device", false, "/recipe/device", "/provenance/device", "/device"),
         new Row("feature files", false, "/train_features"),
         new Row("Java", false, "/provenance/java"),
         new Row("operating system", false, "/provenance/os"),
@@ -46,8 +47,9 @@ final class ProvenanceSection {
         h.open("dl", "class", "provenance");
         for (Row row : ROWS) {
             String value = r.firstText(row.pointers());
-            // A fine-tuning report names its classifier instead of a code layer.
-            boolean essential = row.essential() && !(row.label().equals("layer") && r.has("/replaced"));
+            // A fine-tuning report names its classifier instead of a code layer, a probe or advice many layers.
+            boolean essential = row.essential() && !(row.label().equals("layer") && (r.has("/replaced")
+                    || r.has("/best_layer") || r.has("/case")));
             if (value == null && !essential) {
                 continue;
             }

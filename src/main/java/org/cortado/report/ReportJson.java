@@ -10,8 +10,22 @@ import java.util.List;
  * wrong shape stops the rendering with one line naming the report and the field.
  *
  * @param name the report's file name (or what it was made by), for messages and headings
+ * @param base where {@code root} lies in the report (a JSON pointer, empty for the whole report), for messages
  */
-record ReportJson(String name, JsonNode root) {
+record ReportJson(String name, JsonNode root, String base) {
+    ReportJson(String name, JsonNode root) {
+        this(name, root, "");
+    }
+
+    /** The object at {@code pointer} (a report nested in this one), whose messages name its place in this one. */
+    ReportJson child(String pointer) {
+        JsonNode n = root.at(pointer);
+        if (!n.isObject()) {
+            throw error(pointer, "is not an object");
+        }
+        return new ReportJson(name, n, base + pointer);
+    }
+
     boolean has(String pointer) {
         JsonNode n = root.at(pointer);
         return !n.isMissingNode() && !n.isNull();
@@ -131,7 +145,8 @@ record ReportJson(String name, JsonNode root) {
     }
 
     IllegalArgumentException error(String pointer, String what) {
-        return new IllegalArgumentException(name + ": " + (pointer.startsWith("/") ? pointer.substring(1) : pointer)
+        String at = base + pointer;
+        return new IllegalArgumentException(name + ": " + (at.startsWith("/") ? at.substring(1) : at)
                 .replace('/', '.') + " " + what);
     }
 }

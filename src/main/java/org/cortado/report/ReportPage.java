@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * One kind of report and how its page looks. The kind is recognised by the keys its JSON holds, so a saved report
- * renders without being told what wrote it. To add a kind (the probe and advise reports, say): implement this
+ * renders without being told what wrote it. To add a kind: implement this
  * interface and list the class in {@link ReportPages#KINDS} before the generic page, which takes any report.
  */
 interface ReportPage {
@@ -20,6 +20,15 @@ interface ReportPage {
      */
     Map<String, String> headline(ReportJson r);
 
-    /** Writes the report's sections (charts, their tables, the provenance) into {@code h}. */
-    void render(ReportJson r, RenderContext ctx, Html h);
+    /**
+     * Writes the report's sections but the provenance (charts, their tables, the skipped images) into {@code h}: the
+     * whole page of a report nested in another (an advise run's transfer), whose provenance is the outer one's.
+     */
+    void body(ReportJson r, RenderContext ctx, Html h);
+
+    /** Writes the report's sections and its provenance into {@code h}. */
+    default void render(ReportJson r, RenderContext ctx, Html h) {
+        body(r, ctx, h);
+        h.section("plain", () -> ProvenanceSection.render(h, r));
+    }
 }

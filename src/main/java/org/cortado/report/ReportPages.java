@@ -4,7 +4,8 @@ import java.util.List;
 
 /** The kinds of report the renderer knows, most specific first; the generic page takes any JSON object. */
 final class ReportPages {
-    static final List<ReportPage> KINDS = List.of(new FinetunePage(), new HeadPage(), new GenericPage());
+    static final List<ReportPage> KINDS = List.of(new FinetunePage(), new HeadPage(), new AdvisePage(),
+            new ProbePage(), new GenericPage());
 
     private ReportPages() {
     }

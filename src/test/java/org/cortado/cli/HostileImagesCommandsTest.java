@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * codes, transfer and finetune over folders that hold small files claiming huge images, a thin strip whose
- * shorter-side resize would be gigapixels, and truncated JPEGs: the first kinds are skipped, each with one line
+ * codes, transfer, finetune, probe and advise over folders that hold small files claiming huge images, a thin strip
+ * whose shorter-side resize would be gigapixels, and truncated JPEGs: the first kinds are skipped, each with one line
  * naming the file and the reason, the truncated ones used and named as warnings, and the runs succeed on the rest.
  */
 class HostileImagesCommandsTest {
@@ -81,6 +81,14 @@ class HostileImagesCommandsTest {
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), r.err());
     }
 
+    /** A report of train and val above: the files skipped and the truncated JPEGs of both sets used, as warnings. */
+    private static void assertReportsNineAndSevenImagesAndTheHostileFiles(JsonNode json) {
+        assertEquals(9, json.get("n_train").asInt());
+        assertEquals(7, json.get("n_val").asInt());
+        assertEquals(List.of("huge.jpg", "huge.png", "strip.jpg"), files(json.get("skipped")));
+        assertEquals(List.of("cut.jpg", "cut.jpg"), files(json.get("warnings")));
+    }
+
     private static List<String> files(JsonNode notes) {
         List<String> out = new ArrayList<>();
         notes.forEach(n -> out.add(Path.of(n.get("file").asText()).getFileName().toString()));
@@ -110,11 +118,7 @@ class HostileImagesCommandsTest {
                 report.toString(), "--head", "softmax", "--c", "1"));
         assertSkippedAndNamed(r, "transfer");
         assertTrue(r.out().contains("decoded with warnings: 2 image(s)"), r.out());
-        JsonNode json = JSON.readTree(report.toFile());
-        assertEquals(9, json.get("n_train").asInt());
-        assertEquals(7, json.get("n_val").asInt());
-        assertEquals(List.of("huge.jpg", "huge.png", "strip.jpg"), files(json.get("skipped")));
-        assertEquals(List.of("cut.jpg", "cut.jpg"), files(json.get("warnings")));
+        assertReportsNineAndSevenImagesAndTheHostileFiles(JSON.readTree(report.toFile()));
     }
 
     @Test
@@ -145,6 +149,44 @@ class HostileImagesCommandsTest {
         assertEquals(List.of("cut.jpg"), files(json.get("warnings")));
         // The option lasted for its command only.
         assertEquals(PixelLimit.DEFAULT, PixelLimit.current());
+    }
+
+    /** The tiny net with probe's options: both its layers, two folds. */
+    private String[] probe(String command, String... more) {
+        return FoundationCommandsTest.concat(new String[] {command, "--model", tiny.deploy().toString(), "--weights",
+            tiny.caffemodel().toString(), "--resize-shorter", "227", "--crop", "12", "--mean-values", "110,100,90",
+            "--train", train.toString(), "--val", val.toString(), "--quiet"}, more);
+    }
+
+    @Test
+    void probeSkipsTheHostileFilesAndReportsBothWarnings() throws IOException {
+        Path report = tmp.resolve("probe.json");
+        var r = CliTestSupport.run(probe("probe", "--layers", "conv1,conv2", "--folds", "2", "--report",
+                report.toString(), "--html", tmp.resolve("probe.html").toString()));
+        assertSkippedAndNamed(r, "probe");
+        assertTrue(r.out().contains("decoded with warnings: 2 image(s)"), r.out());
+        assertReportsNineAndSevenImagesAndTheHostileFiles(JSON.readTree(report.toFile()));
+        String page = Files.readString(tmp.resolve("probe.html"));
+        assertTrue(page.contains("Images decoded with warnings") && page.contains("718 megapixels"), "the page lists"
+                + " both");
+    }
+
+    @Test
+    void adviseTakesItsPixelLimitAndReportsTheMeasurementsSkippedAndWarnings() throws IOException {
+        Path report = tmp.resolve("a/advise.json");
+        var r = CliTestSupport.run(probe("advise", "--max-pixels", "1M", "--report", report.toString()));
+        assertEquals(0, r.status(), r.toString());
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), r.err());
+        assertTrue(r.out().contains("skipped 3 image(s):") && r.out().contains("huge.jpg: 26800 x 26800 = 718"
+                + " megapixels exceeds the limit of 1 megapixels"), r.out());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("cortado advise: skipped ")
+                && l.contains("strip.jpg")).count(), r.err());
+        assertTrue(r.out().contains("decoded with warnings: 2 image(s)"), r.out());
+        JsonNode json = JSON.readTree(report.toFile());
+        assertEquals(List.of("huge.jpg", "huge.png", "strip.jpg"), files(json.get("skipped")));
+        assertEquals(List.of("cut.jpg", "cut.jpg"), files(json.get("warnings")));
+        assertEquals(9, json.at("/measurements/n_train").asInt());
+        assertEquals(PixelLimit.DEFAULT, PixelLimit.current(), "the option lasted for its command only");
     }
 
     @Test

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * codes, transfer, finetune and weights fetch end in one line and a non-zero status, with no output file, when there
- * is nothing usable: no image that decodes, or no mirror that serves the file.
+ * codes, transfer, finetune, probe, advise and weights fetch end in one line and a non-zero status, with no output
+ * file, when there is nothing usable: no image that decodes, or no mirror that serves the file.
  */
 class NoFalseSuccessCommandsTest {
     @TempDir
@@ -94,6 +94,24 @@ class NoFalseSuccessCommandsTest {
                 + ": all 8 of 8 files were skipped (first: ");
         assertFalse(r.out().contains("final val accuracy"), r.out());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void probeAndAdviseWithoutOneUsableImageFailAndWriteNoReportOrPage() throws IOException {
+        TinyNet.Files tiny = TinyNet.write(tmp, 5);
+        Path good = TestImages.stripeFolders(tmp.resolve("good"), 3, 0);
+        Path bad = broken("bad", 2);
+        Path out = tmp.resolve("out");
+        var r = CliTestSupport.run(tinyModel(tiny, "probe", "--train", bad.toString(), "--val", good.toString(),
+                "--report", out.resolve("p.json").toString(), "--html", out.resolve("p.html").toString()));
+        assertOneLineError(r, "cortado probe: no usable image in " + bad + ": all 4 of 4 files were skipped (first: "
+                + bad.resolve("stripes_h/img0.png") + ": ");
+        r = CliTestSupport.run(tinyModel(tiny, "advise", "--train", good.toString(), "--val", bad.toString(),
+                "--run", "--report", out.resolve("a.json").toString(), "--html", out.resolve("a.html").toString()));
+        assertOneLineError(r, "cortado advise: no usable image in " + bad + ": all 4 of 4 files were skipped");
+        assertFalse(r.out().contains("case:"), r.out());
+        assertFalse(Files.exists(out.resolve("p.json")) || Files.exists(out.resolve("p.html"))
+                || Files.exists(out.resolve("a.json")) || Files.exists(out.resolve("a.html")));
     }
 
     @Test

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The page of a transfer on a handful of ants and bees, opened in headless Chromium at a desktop and at a phone width:
- * it shows (the screenshots are not blank), the browser logs nothing to its console (the page's Content-Security-
- * Policy would log any script or fetch it blocked), and the bees' folder, named with a script tag, stays text.
+ * The pages of a transfer and of a probe on a handful of ants and bees, opened in headless Chromium at a desktop and at
+ * a phone width: each shows (the screenshots are not blank), the browser logs nothing to its console (the page's
+ * Content-Security-Policy would log any script or fetch it blocked), and the bees' folder, named with a script tag,
+ * stays text.
  */
 class ReportInBrowserTest {
     static final String BEES = "bees<script>alert(1)";
@@ -35,25 +36,57 @@ class ReportInBrowserTest {
         }
     }
 
-    @Test
-    void aFewAntsAndBeesOpenInChromiumWithoutConsoleMessagesOnADesktopAndAPhone() throws Exception {
-        HeadlessChromium browser = HeadlessChromium.require();
-        Path model = SharedData.require("models/squeezenet_v1.0");
+    /** 4 training and 3 validation images of each class, copied once for the tests of this class. */
+    private static synchronized void fewAntsAndBees() throws IOException {
+        if (Files.isDirectory(tmp.resolve("val"))) {
+            return;
+        }
         Path data = SharedData.require("data/hymenoptera");
         for (String set : List.of("train", "val")) {
             int n = set.equals("train") ? 4 : 3;
             copy(data.resolve(set).resolve("ants"), tmp.resolve(set).resolve("ants"), n);
             copy(data.resolve(set).resolve("bees"), tmp.resolve(set).resolve(BEES), n);
         }
+    }
+
+    @Test
+    void aFewAntsAndBeesOpenInChromiumWithoutConsoleMessagesOnADesktopAndAPhone() throws Exception {
+        HeadlessChromium browser = HeadlessChromium.require();
+        Path model = SharedData.require("models/squeezenet_v1.0");
+        fewAntsAndBees();
         Path html = tmp.resolve("few.html");
         var r = CliTestSupport.run("transfer", "--model", model.resolve("deploy.prototxt").toString(), "--weights",
                 model.resolve("squeezenet_v1.0.caffemodel").toString(), "--layer", "fire9/concat", "--train",
                 tmp.resolve("train").toString(), "--val", tmp.resolve("val").toString(), "--head", "softmax", "--c",
                 "1", "--quiet", "--report", tmp.resolve("few.json").toString(), "--html", html.toString());
         assertEquals(0, r.status(), r.toString());
+        assertOpensCleanWithTheBeesAsText(browser, html, "Map of the codes");
+    }
+
+    @Test
+    void theProbePageOfThreeLayersOpensCleanToo() throws Exception {
+        HeadlessChromium browser = HeadlessChromium.require();
+        Path model = SharedData.require("models/squeezenet_v1.0");
+        fewAntsAndBees();
+        Path html = tmp.resolve("probe.html");
+        var r = CliTestSupport.run("probe", "--model", model.resolve("deploy.prototxt").toString(), "--weights",
+                model.resolve("squeezenet_v1.0.caffemodel").toString(), "--layers", "pool1,fire5/concat,fire9/concat",
+                "--combine", "pool1+fire9/concat", "--folds", "2", "--train", tmp.resolve("train").toString(), "--val",
+                tmp.resolve("val").toString(), "--quiet", "--report", tmp.resolve("probe.json").toString(), "--html",
+                html.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertOpensCleanWithTheBeesAsText(browser, html, "Accuracy by layer", "pool1+fire9/concat");
+    }
+
+    /** {@link #assertOpensClean}, and the browser's DOM holds {@code parts}, the bees' folder as text, no script. */
+    private static void assertOpensCleanWithTheBeesAsText(HeadlessChromium browser, Path html, String... parts)
+            throws Exception {
         assertOpensClean(browser, html, tmp);
         String dom = browser.dumpDom(html).out();
-        assertTrue(dom.contains("Map of the codes") && dom.contains("bees&lt;script&gt;alert(1)"), dom);
+        for (String part : parts) {
+            assertTrue(dom.contains(part), part + " in " + dom);
+        }
+        assertTrue(dom.contains("bees&lt;script&gt;alert(1)"), dom);
         assertFalse(dom.contains("<script"), "no script element in the browser's DOM");
     }
 

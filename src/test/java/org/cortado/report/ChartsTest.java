@@ -44,6 +44,40 @@ class ChartsTest {
     }
 
     @Test
+    void markedBarsAreShadedAndNamedInBold() {
+        String svg = BarChart.svg("m", "by layer", List.of("conv1", HOSTILE), List.of("cv", "val"),
+                new double[][] {{0.5, 0.75}, {0.5, 1}}, java.util.Set.of(1));
+        Xml.assertSvg(svg);
+        Document d = Xml.parse(svg);
+        assertEquals(1, Xml.elements(d).stream().filter(e -> e.getLocalName().equals("text")
+                && "bold".equals(e.getAttribute("font-weight")) && e.getTextContent().startsWith("<script>"))
+                .count(), "the marked category's name is bold");
+        assertEquals(1, Xml.elements(d).stream().filter(e -> "#eef6fb".equals(e.getAttribute("fill"))).count());
+    }
+
+    @Test
+    void thresholdStripsPutEachMeasurementOnItsSide() {
+        String svg = ThresholdChart.svg("t", "the case <x>", List.of(
+                new ThresholdChart.Check("size " + HOSTILE, 0.0012, 0.01, false, "small", "large"),
+                new ThresholdChart.Check("similarity", 0.641, 0.35, true, "different", "similar"),
+                new ThresholdChart.Check("unmeasured", Double.NaN, 0.5, true, "no", "yes")));
+        Xml.assertSvg(svg);
+        String text = Xml.parse(svg).getDocumentElement().getTextContent();
+        assertTrue(text.contains("measured 0.0012: small") && text.contains("measured 0.641: similar")
+                && text.contains("threshold 0.01") && text.contains("threshold 0.35") && text.contains("not measured")
+                && text.contains("size <script>"), text);
+        // The dot of a ratio lies left of its threshold on the logarithmic strip, a probability's right of it.
+        Document d = Xml.parse(svg);
+        List<Double> dots = Xml.elements(d).stream().filter(e -> e.getLocalName().equals("circle"))
+                .map(e -> Double.parseDouble(e.getAttribute("cx"))).toList();
+        List<Double> thresholds = Xml.elements(d).stream().filter(e -> e.getLocalName().equals("line")
+                && "2".equals(e.getAttribute("stroke-width"))).map(e -> Double.parseDouble(e.getAttribute("x1")))
+                .toList();
+        assertEquals(2, dots.size());
+        assertTrue(dots.get(0) < thresholds.get(0) && dots.get(1) > thresholds.get(1), dots + " " + thresholds);
+    }
+
+    @Test
     void scalesTickAtRoundValues() {
         Scale lin = Scale.over(0.12, 0.93, 0, 100, false);
         assertEquals(0, lin.lo(), 1e-12);

@@ -33,6 +33,11 @@ class HtmlReportTest {
         return Xml.elements(d).stream().filter(e -> e.getLocalName().equals(name)).toList();
     }
 
+    private static void assertUniqueIds(Document d) {
+        List<String> ids = Xml.elements(d).stream().map(e -> e.getAttribute("id")).filter(s -> !s.isEmpty()).toList();
+        assertEquals(ids.size(), ids.stream().distinct().count(), "ids are unique across the page");
+    }
+
     @Test
     void headReportPageIsInertWithHostileClassAndFileNamesAndShowsEveryPart() throws Exception {
         ObjectNode report = SampleReports.head(dir);
@@ -102,8 +107,74 @@ class HtmlReportTest {
         String comparison = first.getTextContent();
         assertTrue(comparison.contains("The reports side by side") && comparison.contains("train-head")
                 && comparison.contains("fine-tuning") && comparison.contains("val accuracy"), comparison);
-        List<String> ids = Xml.elements(d).stream().map(e -> e.getAttribute("id")).filter(s -> !s.isEmpty()).toList();
-        assertEquals(ids.size(), ids.stream().distinct().count(), "ids are unique across the page");
+        assertUniqueIds(d);
+    }
+
+    @Test
+    void probePageListsTheLayersByDepthWithTheChosenOnesAndKeepsLayerAndClassNamesText() {
+        HtmlReport.Rendered page = render(SampleReports.probe());
+        Document d = Xml.parse(page.html());
+        Xml.assertInert(d);
+        String text = d.getDocumentElement().getTextContent();
+        assertTrue(text.contains("probe: r0.json") && text.contains(SampleReports.HOSTILE_LAYER)
+                && text.contains(SampleReports.HOSTILE_CLASS), "names are text: " + text);
+        assertTrue(text.contains("best layer by validation accuracyconv2: 0.875 (7 of 8)"), text);
+        assertTrue(text.contains("Accuracy by layer") && text.contains("Skipped images") && text.contains("729 megapixels")
+                && text.contains("Images decoded with warnings") && text.contains("<premature> end of data segment")
+                && text.contains("Provenance"), text);
+        // The table: both single layers marked, the joined row after them; the numbers as text.
+        Element table = byName(d, "table").stream().filter(t -> t.getTextContent().startsWith("Accuracy by layer"))
+                .findFirst().orElseThrow();
+        List<Element> rows = byName(d, "tr").stream().filter(tr -> table.isSameNode(tr.getParentNode()
+                .getParentNode())).toList();
+        assertEquals(4, rows.size(), "a header and three rows");
+        assertTrue(rows.get(1).getTextContent().startsWith(SampleReports.HOSTILE_LAYER + "2160.10.910.625best (cv)"),
+                rows.get(1).getTextContent());
+        assertTrue(rows.get(2).getTextContent().endsWith("0.875best (val)"), rows.get(2).getTextContent());
+        assertTrue(rows.get(3).getTextContent().endsWith("layers joined"), rows.get(3).getTextContent());
+        assertEquals(List.of("best", "best", ""), rows.subList(1, 4).stream().map(tr -> tr.getAttribute("class"))
+                .toList());
+        assertEquals(List.of(), page.warnings());
+    }
+
+    @Test
+    void advisePageShowsTheChecksOnTheirSidesAndEachRunByItsOwnPage() throws Exception {
+        HtmlReport.Rendered page = render(SampleReports.advise(dir));
+        Document d = Xml.parse(page.html());
+        Xml.assertInert(d);
+        String text = d.getDocumentElement().getTextContent();
+        for (String part : List.of("Case: small-similar", "small: <i>few</i> images; similar.",
+                "./cortado transfer --layer conv2 --train '<x>'", "runner-up, within 0.02",
+                "Measurements against the thresholds", "measured 0.0195: small", "measured 0.62: similar",
+                "Each measurement, its threshold and the side it falls on", "below", "at or above",
+                "nothing learns", "Accuracy by layer", "What each run got",
+                "Run 1 (train-head): codes of conv2 <softmax>", "Confusion matrix of the validation images",
+                "Misclassified validation images", "Run 2 (fine-tuning): fine-tuning above conv2",
+                "Accuracy after each epoch", SampleReports.HOSTILE_LAYER, SampleReports.HOSTILE_CLASS, "Provenance",
+                "cortado advise --run")) {
+            assertTrue(text.contains(part), part + " in " + text);
+        }
+        assertEquals(2, byName(d, "section").stream().filter(s -> "nested".equals(s.getAttribute("class"))).count());
+        assertEquals(1, byName(d, "h3").stream().filter(h -> h.getTextContent().equals("Provenance")).count(),
+                "one provenance block: the nested runs' are the advice's");
+        assertUniqueIds(d);
+    }
+
+    @Test
+    void aMalformedNestedReportIsNamedByItsPlaceInTheOuterOne() throws Exception {
+        ObjectNode r = SampleReports.advise(dir);
+        ((ObjectNode) r.at("/probe/layers/1")).put("val_accuracy", "high");
+        var e = assertThrows(IllegalArgumentException.class, () -> render(r));
+        assertEquals("r0.json: probe.layers.1.val_accuracy is not a number", e.getMessage());
+    }
+
+    @Test
+    void probeAndAdviseSideBySideShareTheComparisonTable() throws Exception {
+        Document d = Xml.parse(render(SampleReports.probe(), SampleReports.advise(dir)).html());
+        Xml.assertInert(d);
+        String comparison = byName(d, "table").get(0).getTextContent();
+        assertTrue(comparison.contains("probe") && comparison.contains("advise") && comparison.contains("case")
+                && comparison.contains("small-similar") && comparison.contains("0.875 (7 of 8)"), comparison);
     }
 
     @Test

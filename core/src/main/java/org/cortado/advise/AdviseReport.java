@@ -3,8 +3,7 @@ package org.cortado.advise;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
-import org.cortado.data.Skipped;
+import org.cortado.data.FileNote;
 
 /** The advisor's JSON report: {@code case}, {@code measurements}, {@code recommendation}, and a run's outcome. */
 public final class AdviseReport {
@@ -14,9 +13,11 @@ public final class AdviseReport {
     }
 
     /**
-     * The report. With a run, the recommendation's outcome is at the top level as {@code transfer} and
-     * {@code finetune} write it ({@code val_accuracy}, {@code train_accuracy}, {@code n_train}, {@code n_val},
-     * {@code skipped}), and {@code ran} lists every candidate run with its figures.
+     * The report. {@code checks} lists the measurements the case is decided on, each against its threshold. With a
+     * run, the recommendation's outcome is at the top level as {@code transfer} and {@code finetune} write it
+     * ({@code val_accuracy}, {@code train_accuracy}, {@code n_train}, {@code n_val}, {@code skipped},
+     * {@code warnings}), and {@code ran} lists every candidate run with its figures and its own report
+     * ({@code report}); without a run, {@code skipped} and {@code warnings} are the measurements'.
      *
      * @param command the equivalent command line of a recipe, for the report
      */
@@ -29,6 +30,12 @@ public final class AdviseReport {
         t.put("similar_mean_top1", CaseRules.SIMILAR_MEAN_TOP1);
         t.put("large_images_per_param", CaseRules.LARGE_IMAGES_PER_PARAM);
         t.put("close_cv_accuracy", Advisor.CLOSE);
+        ArrayNode checks = o.putArray("checks");
+        for (CaseRules.Check c : CaseRules.checks(r.measurements())) {
+            checks.addObject().put("key", c.key()).put("name", c.name()).put("unit", c.unit())
+                    .put("value", c.value()).put("threshold", c.threshold()).put("at_or_above", c.atOrAbove())
+                    .put("below", c.below()).put("reached", c.reached()).put("verdict", c.verdict());
+        }
         o.set("recommendation", recipe(r.recommendation(), command));
         o.set("alternative", r.alternative() == null ? null : recipe(r.alternative(), command));
         o.put("reasons", r.reasons());
@@ -38,15 +45,20 @@ public final class AdviseReport {
             o.put("train_accuracy", first.trainAccuracy());
             o.put("n_train", first.nTrain());
             o.put("n_val", first.nVal());
-            o.set("skipped", skipped(first.skipped()));
+            o.set("skipped", FileNote.toJson(first.skipped()));
+            o.set("warnings", FileNote.toJson(first.warnings()));
             ArrayNode ran = o.putArray("ran");
             for (RecipeRunner.Outcome out : r.outcomes()) {
                 ObjectNode n = recipe(out.recipe(), command);
                 n.put("val_accuracy", out.valAccuracy()).put("train_accuracy", out.trainAccuracy())
                         .put("n_train", out.nTrain()).put("n_val", out.nVal()).put("seconds", out.seconds());
+                n.set("report", out.report());
                 ran.add(n);
             }
             o.put("runner_up_not_run", r.notRun());
+        } else {
+            o.set("skipped", FileNote.toJson(r.probe().skipped()));
+            o.set("warnings", FileNote.toJson(r.probe().warnings()));
         }
         o.set("probe", ProbeReport.toJson(r.probe(), probeConfig));
         return o;
@@ -104,13 +116,5 @@ public final class AdviseReport {
         o.put("description", r.describe());
         o.put("command", command.apply(r));
         return o;
-    }
-
-    private static ArrayNode skipped(List<Skipped> skipped) {
-        ArrayNode a = JSON.createArrayNode();
-        for (Skipped s : skipped) {
-            a.addObject().put("file", s.file().toString()).put("reason", s.reason());
-        }
-        return a;
     }
 }

@@ -1,5 +1,6 @@
 package org.cortado.advise;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -36,9 +37,43 @@ public final class CaseRules {
     public record Decision(Case verdict, String size, String similarity) {
     }
 
+    /**
+     * One measurement the case is decided on, against its threshold.
+     *
+     * @param key       "size" or "similarity": the half of the case it decides
+     * @param name      what is measured, in words
+     * @param unit      "probability" (a value in [0, 1]) or "images per parameter" (any positive ratio)
+     * @param atOrAbove what the data is when the value is at or above the threshold ("large", "similar")
+     * @param below     what it is below the threshold ("small", "different")
+     */
+    public record Check(String key, String name, String unit, double value, double threshold, String atOrAbove,
+            String below) {
+        /** Whether the value is at or above the threshold. */
+        public boolean reached() {
+            return value >= threshold;
+        }
+
+        /** What the data is by this measurement: {@link #atOrAbove} or {@link #below}. */
+        public String verdict() {
+            return reached() ? atOrAbove : below;
+        }
+    }
+
+    /** The two measurements the case is decided on, size first, each against its threshold. */
+    public static List<Check> checks(Measurements m) {
+        return List.of(
+                new Check("size", "training images per parameter that fine-tuning above " + m.topStage().layer()
+                        + " would train", "images per parameter", m.topStage().imagesPerParam(),
+                        LARGE_IMAGES_PER_PARAM, "large", "small"),
+                new Check("similarity", "mean top-1 probability of the source net's own classifier on the training"
+                        + " images", "probability", m.source().meanTop1(), SIMILAR_MEAN_TOP1, "similar",
+                        "different"));
+    }
+
     public static Decision decide(Measurements m) {
-        boolean large = m.topStage().imagesPerParam() >= LARGE_IMAGES_PER_PARAM;
-        boolean similar = m.source().meanTop1() >= SIMILAR_MEAN_TOP1;
+        List<Check> checks = checks(m);
+        boolean large = checks.get(0).reached();
+        boolean similar = checks.get(1).reached();
         String size = String.format(Locale.ROOT, "%s: %d training images (%d classes, %s) for the %,d"
                 + " parameters that fine-tuning above %s would train, %.4f per parameter, %s the %s of a large set",
                 large ? "large" : "small", m.nTrain(), m.classes(), perClass(m), m.topStage().paramsAbove(),

@@ -11,7 +11,10 @@ final class CodeColumns {
     private CodeColumns() {
     }
 
-    /** Columns {@code [offset, offset + dim)} of {@code all}, with {@code provenance}. */
+    /**
+     * Columns {@code [offset, offset + dim)} of {@code all}, with {@code provenance}; its skipped images and decoder
+     * warnings are the slice's too.
+     */
     static FeatureSet slice(FeatureSet all, int offset, int dim, Provenance provenance) {
         int n = all.rows();
         int d = all.dim();
@@ -21,10 +24,13 @@ final class CodeColumns {
             System.arraycopy(src, i * d + offset, out, i * dim, dim);
         }
         return new FeatureSet(Tensor.wrap(Shape.of(n, dim), out), all.labels(), all.files(), all.classes(),
-                all.skipped(), provenance);
+                all.skipped(), all.warnings(), provenance);
     }
 
-    /** The codes of {@code sets} (same rows, same order) side by side, with {@code provenance}. */
+    /**
+     * The codes of {@code sets} (same rows, same order) side by side, with {@code provenance} and the first set's
+     * skipped images and decoder warnings (the same images for all).
+     */
     static FeatureSet join(List<FeatureSet> sets, Provenance provenance) {
         FeatureSet first = sets.get(0);
         int n = first.rows();
@@ -47,7 +53,7 @@ final class CodeColumns {
             offset += d;
         }
         return new FeatureSet(Tensor.wrap(Shape.of(n, total), out), first.labels(), first.files(), first.classes(),
-                first.skipped(), provenance);
+                first.skipped(), first.warnings(), provenance);
     }
 
     /** {@code p} describing other layers and pooling (the rest unchanged). */

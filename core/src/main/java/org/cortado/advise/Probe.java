@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
+import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
@@ -129,13 +131,15 @@ public final class Probe {
      *                     accuracy, then the shallower)
      * @param bestLayerCv  the single layer with the best cross-validated training accuracy (ties: the shallower): the
      *                     choice made without looking at the validation set
+     * @param skipped      training and validation images that gave no code, with reasons
+     * @param warnings     training and validation images that gave a code despite damage their decoder got past
      * @param trainCodes   each probed layer's training codes, by layer
      * @param valCodes     each probed layer's validation codes, by layer
      * @param source       the source net's own predictions on the training images, or null when not asked
      */
     public record Result(List<Row> rows, String bestLayer, String bestLayerCv, List<String> classes, int nTrain,
-            int nVal, List<Skipped> skipped, Map<String, FeatureSet> trainCodes, Map<String, FeatureSet> valCodes,
-            SourcePredictions source, CodeNet net, Timings timings) {
+            int nVal, List<Skipped> skipped, List<DecodeWarning> warnings, Map<String, FeatureSet> trainCodes,
+            Map<String, FeatureSet> valCodes, SourcePredictions source, CodeNet net, Timings timings) {
         /** The row of a layer (or of layers joined by "+"). */
         public Row row(String name) {
             return rows.stream().filter(r -> r.name().equals(name)).findFirst()
@@ -199,7 +203,7 @@ public final class Probe {
         }
         FeatureSet anyTrain = train.get(probed.get(0));
         if (anyTrain.rows() == 0) {
-            throw new IllegalArgumentException("no training image gave a code; skipped: " + anyTrain.skipped());
+            throw NoUsableImages.error("training", data.train(), anyTrain.skipped());
         }
         List<Row> rows = new ArrayList<>();
         for (String layer : probed) {
@@ -224,10 +228,12 @@ public final class Probe {
                 .thenComparing(Comparator.comparingInt(Row::depth).reversed())).orElseThrow();
         List<Skipped> skipped = new ArrayList<>(anyTrain.skipped());
         skipped.addAll(val.get(probed.get(0)).skipped());
+        List<DecodeWarning> warnings = new ArrayList<>(anyTrain.warnings());
+        warnings.addAll(val.get(probed.get(0)).warnings());
         Timings timings = new Timings(seconds(t0, t1), seconds(t1, t2), seconds(t2, t3), seconds(t3, t4),
                 seconds(t0, t4));
         return new Result(List.copyOf(rows), best.name(), bestCv.name(), anyTrain.classes(), anyTrain.rows(),
-                val.get(probed.get(0)).rows(), skipped, train, val, source, net, timings);
+                val.get(probed.get(0)).rows(), skipped, warnings, train, val, source, net, timings);
     }
 
     /** The position of {@code layer} in the net (its last definition, as Caffe resolves names). */

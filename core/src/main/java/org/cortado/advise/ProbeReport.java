@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
-import org.cortado.data.Skipped;
+import org.cortado.data.FileNote;
 import org.cortado.heads.HeadSpec;
 
 /** A probe's table for a terminal and its JSON report. */
@@ -40,7 +40,8 @@ public final class ProbeReport {
     /**
      * The JSON report: every row ({@code layers}: name, layers joined, depth, dim, c, cv_accuracy, train_accuracy,
      * val_accuracy), {@code best_layer} (by validation accuracy), {@code best_layer_cv}, {@code n_train},
-     * {@code n_val}, {@code skipped}, the recipe, the source net's predictions when measured, and the timings.
+     * {@code n_val}, {@code skipped}, {@code warnings} (images used despite decoder warnings), the recipe, the
+     * source net's predictions when measured, and the timings.
      */
     public static ObjectNode toJson(Probe.Result r, Probe.Config config) {
         ObjectNode o = JSON.createObjectNode();
@@ -59,10 +60,8 @@ public final class ProbeReport {
         o.put("n_val", r.nVal());
         ArrayNode classes = o.putArray("classes");
         r.classes().forEach(classes::add);
-        ArrayNode sk = o.putArray("skipped");
-        for (Skipped s : r.skipped()) {
-            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
-        }
+        o.set("skipped", FileNote.toJson(r.skipped()));
+        o.set("warnings", FileNote.toJson(r.warnings()));
         ObjectNode recipe = o.putObject("recipe");
         recipe.put("model", config.deploy().toString());
         recipe.put("weights", config.weights() == null ? null : config.weights().toString());

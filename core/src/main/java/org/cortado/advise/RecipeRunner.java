@@ -1,5 +1,8 @@
 package org.cortado.advise;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.cortado.backend.Backend;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.FeatureFiles;
@@ -44,11 +48,18 @@ public final class RecipeRunner {
      * @param nTrain        training images used
      * @param nVal          validation images scored
      * @param skipped       images left out, with reasons
+     * @param warnings      images used despite damage their decoder got past, with its warning
      * @param seconds       wall time
+     * @param report        the run's own report, as {@code transfer} (without its provenance) or {@code finetune}
+     *                      writes it
      */
     public record Outcome(Recommendation recipe, double valAccuracy, double trainAccuracy, int nTrain, int nVal,
-            List<Skipped> skipped, double seconds) {
+            List<Skipped> skipped, List<DecodeWarning> warnings, double seconds, ObjectNode report) {
     }
+
+    /** A fine-tuning result as {@code finetune} writes its report: the record's fields in snake_case. */
+    private static final ObjectMapper FINETUNE_JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private final Advisor.Config config;
     private final TrainValSplit data;
@@ -79,10 +90,12 @@ public final class RecipeRunner {
             FeatureFiles.write(dir.resolve("val.npy"), codes(r.layers(), probe.valCodes()));
             List<CodeSpec> specs = r.layers().stream()
                     .map(l -> new CodeSpec(l, CodeSpec.Activation.POST, CodeSpec.Pooling.AVG)).toList();
-            Transfer.Result t = Transfer.run(new Transfer.Config(config.deploy(), config.weights(), specs,
-                    config.input(), r.head(), dir, null, config.extraction(), 0, true, config.quiet()), data, backend);
+            Transfer.Config transfer = new Transfer.Config(config.deploy(), config.weights(), specs, config.input(),
+                    r.head(), dir, null, config.extraction(), 0, true, config.quiet());
+            Transfer.Result t = Transfer.run(transfer, data, backend);
             return new Outcome(r, t.valEvaluation().accuracy(), t.trainEvaluation().accuracy(), t.train().rows(),
-                    t.val().rows(), t.skipped(), seconds(t0));
+                    t.val().rows(), t.skipped(), t.warnings(), seconds(t0),
+                    Transfer.report(t, transfer, null, backend.device().toString()));
         }
         // The images are prepared as the measurements saw them, with Caffe's random mirror in training.
         TransformSpec eval = config.input().transform();
@@ -95,7 +108,12 @@ public final class RecipeRunner {
         for (Map<String, String> s : f.skipped()) {
             skipped.add(new Skipped(Path.of(s.get("file")), s.get("reason")));
         }
-        return new Outcome(r, f.valAccuracy(), f.trainAccuracy(), f.nTrain(), f.nVal(), skipped, seconds(t0));
+        List<DecodeWarning> warnings = new ArrayList<>();
+        for (Map<String, String> w : f.warnings()) {
+            warnings.add(new DecodeWarning(Path.of(w.get("file")), w.get("reason")));
+        }
+        return new Outcome(r, f.valAccuracy(), f.trainAccuracy(), f.nTrain(), f.nVal(), skipped, warnings,
+                seconds(t0), FINETUNE_JSON.valueToTree(f));
     }
 
     /**
