@@ -153,8 +153,8 @@ final class AdviseCommand implements Callable<Integer> {
     }
 
     private String command(Recommendation r) {
-        return r.command(model.model.toString(), model.weights.toString(), data.train.toString(),
-                data.val.toString(), input.transform());
+        return r.command(model.model.toString(), model.weights.toString(), data.train.spec(),
+                data.val.spec(), input.transform());
     }
 
     private static FineTuneListener listener(PrintWriter out) {

@@ -1,21 +1,24 @@
 package org.cortado.cli;
 
-import java.nio.file.Path;
-import org.cortado.data.ImageFolders;
+import org.cortado.data.DataSource;
 import org.cortado.data.TrainValSplit;
 import picocli.CommandLine.Option;
 
-/** {@code --train DIR --val DIR}, both required: a training and a validation set over the same class folders. */
+/**
+ * {@code --train SOURCE --val SOURCE}, both required: a training and a validation set over the same classes, each an
+ * image folder tree, a Caffe list file or an LMDB ({@link DataSourceConverter}).
+ */
 final class TrainValOptions {
-    @Option(names = "--train", required = true, paramLabel = "DIR",
-            description = "Training images, one subfolder per class.")
-    Path train;
+    @Option(names = "--train", required = true, paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Training images: " + DataSourceConverter.FORMS + ".")
+    DataSource train;
 
-    @Option(names = "--val", required = true, paramLabel = "DIR",
-            description = "Validation images over the same class folders (scored, never used to choose).")
-    Path val;
+    @Option(names = "--val", required = true, paramLabel = "SOURCE", converter = DataSourceConverter.class,
+            description = "Validation images over the same classes, same forms as --train (scored, never used to "
+                    + "choose).")
+    DataSource val;
 
     TrainValSplit split() {
-        return ImageFolders.trainVal(train, val);
+        return DataSource.trainVal(train, val);
     }
 }

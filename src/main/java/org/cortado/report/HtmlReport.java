@@ -106,7 +106,7 @@ public final class HtmlReport {
     /** Renders the page, and writes it to {@code html} atomically; returns what could not be shown. */
     public static List<String> write(Path html, List<Source> reports, Options options) {
         Rendered r = render(reports, options);
-        AtomicFiles.writeString(html, r.html());
+        AtomicFiles.writeString(AtomicFiles.withParentFolder(html), r.html());
         return r.warnings();
     }
 

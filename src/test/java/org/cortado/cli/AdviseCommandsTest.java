@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.cortado.data.TestImages;
 import org.cortado.features.FeatureFiles;
@@ -57,7 +58,7 @@ class AdviseCommandsTest {
 
     @Test
     void probeScoresEveryLayerFromOnePassAndKeepsTheFeatureFiles() throws IOException {
-        Path report = tmp.resolve("probe.json");
+        Path report = tmp.resolve("reports/probe.json");
         var r = CliTestSupport.run(command("probe", train(5, true), "--layers", "conv1,conv2", "--combine",
                 "conv1+conv2", "--folds", "2", "--codes", tmp.resolve("codes").toString(), "--report",
                 report.toString()));
@@ -80,6 +81,42 @@ class AdviseCommandsTest {
             assertTrue(v >= 0 && v <= 1 && row.get("cv_accuracy").asDouble() >= 0, row.toString());
         }
         assertEquals(10, FeatureFiles.read(tmp.resolve("codes/conv2.train.npy")).rows());
+    }
+
+    @Test
+    void probeReadsCaffeListFilesAsItReadsFolders() throws IOException {
+        Path train = train(3, false);
+        Path folders = tmp.resolve("folders.json");
+        Path lists = tmp.resolve("lists.json");
+        assertEquals(0, CliTestSupport.run(command("probe", train, "--layers", "conv2", "--c", "1", "--report",
+                folders.toString())).status());
+        String[] args = command("probe", train, "--layers", "conv2", "--c", "1", "--report", lists.toString());
+        args[java.util.Arrays.asList(args).indexOf("--train") + 1] = "list:" + listFile(train);
+        args[java.util.Arrays.asList(args).indexOf("--val") + 1] = "list:" + listFile(val);
+        var r = CliTestSupport.run(args);
+        assertEquals(0, r.status(), r.toString());
+        for (String key : List.of("/layers/0/train_accuracy", "/layers/0/val_accuracy", "/n_train", "/n_val")) {
+            assertEquals(json(folders).at(key).asDouble(), json(lists).at(key).asDouble(), key);
+        }
+    }
+
+    /** A Caffe list file ("path label", classes numbered in folder-name order) of an image-folder tree. */
+    private Path listFile(Path root) throws IOException {
+        List<Path> classes;
+        try (var dirs = Files.list(root)) {
+            classes = dirs.filter(Files::isDirectory).sorted().toList();
+        }
+        StringBuilder lines = new StringBuilder();
+        for (int label = 0; label < classes.size(); label++) {
+            try (var files = Files.list(classes.get(label))) {
+                for (Path f : files.sorted().toList()) {
+                    lines.append(f.toAbsolutePath()).append(' ').append(label).append('\n');
+                }
+            }
+        }
+        Path list = tmp.resolve(root.getFileName() + ".txt");
+        Files.writeString(list, lines);
+        return list;
     }
 
     @Test

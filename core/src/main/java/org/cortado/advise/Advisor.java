@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
-import org.cortado.data.ImageFolders;
+import org.cortado.data.DataSource;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
 import org.cortado.features.FeatureSet;
@@ -56,8 +56,8 @@ public final class Advisor {
      *
      * @param deploy        the source net's deploy prototxt
      * @param weights       its caffemodel
-     * @param train         training images, one folder per class
-     * @param val           validation images
+     * @param train         training images (image folders, a Caffe list file or an LMDB)
+     * @param val           validation images over the same classes
      * @param input         how images are prepared for codes
      * @param codesDir      where the probe's and the recipes' feature files go
      * @param extraction    batch size, decoding threads, part size
@@ -67,9 +67,9 @@ public final class Advisor {
      * @param seed          seed of fine-tuning
      * @param quiet         no progress lines
      */
-    public record Config(Path deploy, Path weights, Path train, Path val, InputRecipe input, Path codesDir,
-            CodeExtractor.Options extraction, boolean resume, double budgetMinutes, boolean run, long seed,
-            boolean quiet) {
+    public record Config(Path deploy, Path weights, DataSource train, DataSource val, InputRecipe input,
+            Path codesDir, CodeExtractor.Options extraction, boolean resume, double budgetMinutes, boolean run,
+            long seed, boolean quiet) {
         public Config {
             java.util.Objects.requireNonNull(codesDir, "codesDir");
             if (!(budgetMinutes > 0)) {
@@ -100,7 +100,7 @@ public final class Advisor {
 
     /** Measures, decides, recommends and, when {@code config.run()}, runs. */
     public static Result run(Config config, Backend backend, FineTuneListener listener) {
-        TrainValSplit data = ImageFolders.trainVal(config.train(), config.val());
+        TrainValSplit data = DataSource.trainVal(config.train(), config.val());
         Probe.Result probe = Probe.run(probeConfig(config), data, backend);
         NetParameter full = NetDefinitions.normalize(Prototxt.readNet(config.deploy()), Phase.TEST);
         List<Probe.Row> singles = probe.rows().stream().filter(r -> !r.combined()).toList();

@@ -65,15 +65,15 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
      * (a mean image as {@code --mean-file MEAN}, since only its values are known here).
      */
     public String command(String model, String weights, String train, String val, TransformSpec input) {
-        String common = String.format(Locale.ROOT, "--model %s --weights %s --train %s --val %s%s", model, weights,
-                train, val, flags(input));
+        String common = String.format(Locale.ROOT, "--model %s --weights %s --train %s --val %s%s", shellWord(model),
+                shellWord(weights), shellWord(train), shellWord(val), flags(input));
         if (strategy == Strategy.CODES) {
             return String.format(Locale.ROOT, "./cortado transfer %s --layer %s --head %s --c %s --report R.json",
-                    common, layerArgument(), head.type().id(), c(head.c()));
+                    common, shellWord(layerArgument()), head.type().id(), c(head.c()));
         }
-        String freeze = freezeThrough == null ? "" : " --freeze-through " + freezeThrough;
+        String freeze = freezeThrough == null ? "" : " --freeze-through " + shellWord(freezeThrough);
         return String.format(Locale.ROOT, "./cortado finetune %s --replace %s%s --base-lr %s --epochs %d"
-                + " --report R.json", common, replace, freeze, c(baseLr), epochs);
+                + " --report R.json", common, shellWord(replace), freeze, c(baseLr), epochs);
     }
 
     /** A deterministic transform as the preprocessing options of {@code transfer} and {@code finetune}. */
@@ -101,6 +101,14 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
             sb.append(" --scale ").append(c(t.scale()));
         }
         return sb.toString();
+    }
+
+    /** {@code word} as a POSIX shell reads it back: unchanged when plain, else in single quotes. */
+    static String shellWord(String word) {
+        if (!word.isEmpty() && word.matches("[A-Za-z0-9_./:=,+@%-]+")) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     private static String c(double v) {

@@ -439,11 +439,7 @@ public final class FineTuner {
 
     static void writeReport(Path file, FineTuneResult result) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            AtomicFiles.writeString(file, Snapshots.JSON.writeValueAsString(result));
+            AtomicFiles.writeString(AtomicFiles.withParentFolder(file), Snapshots.JSON.writeValueAsString(result));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write report " + file + ": " + e.getMessage(), e);
         }

@@ -162,7 +162,7 @@ public final class HeadReport {
     /** Writes {@code report} pretty-printed to {@code file}, atomically. */
     public static void write(Path file, ObjectNode report) {
         try {
-            AtomicFiles.writeBytes(file, JSON.writeValueAsBytes(report));
+            AtomicFiles.writeBytes(AtomicFiles.withParentFolder(file), JSON.writeValueAsBytes(report));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the report for " + file + ": " + e.getMessage(), e);
         }

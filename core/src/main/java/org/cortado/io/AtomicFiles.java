@@ -72,6 +72,25 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Creates the folder {@code target} goes in, for outputs a user names on the command line ({@code --report
+     * out/r.json} on a fresh checkout); {@link #write} itself does not, so that a mistyped folder elsewhere is named.
+     *
+     * @return {@code target}
+     * @throws UncheckedIOException naming the folder when it cannot be created
+     */
+    public static Path withParentFolder(Path target) {
+        Path parent = target.toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(target + ": cannot create its folder " + parent + ": " + e, e);
+        }
+        return target;
+    }
+
     /** Writes {@code bytes} to {@code target} atomically. */
     public static void writeBytes(Path target, byte[] bytes) {
         write(target, out -> out.write(bytes));
