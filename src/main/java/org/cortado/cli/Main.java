@@ -80,7 +80,7 @@ public final class Main {
             } catch (Error e) {
                 // picocli hands Exceptions to the handler below and lets Errors through.
                 List<CommandLine> chain = parsed.asCommandLineList();
-                return report(err, chain.get(chain.size() - 1).getCommandName(), e, verbose(parsed), "");
+                return report(err, commandPath(chain.get(chain.size() - 1)), e, verbose(parsed), "");
             } finally {
                 if (before == null) {
                     System.clearProperty(ImageDecoder.VERBOSE_PROPERTY);
@@ -89,19 +89,23 @@ public final class Main {
                 }
             }
         });
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(err, cmd.getCommandName(), ex, verbose(parsed),
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(err, commandPath(cmd), ex, verbose(parsed),
                 ""));
         cli.setParameterExceptionHandler((ex, argv) -> {
+            String path = commandPath(ex.getCommandLine());
             ex.getCommandLine().getErr().println("cortado: " + ex.getMessage()
-                    + " (see: cortado " + commandPath(ex.getCommandLine()) + " --help)");
+                    + " (see: cortado " + (path.isEmpty() ? "" : path + " ") + "--help)");
             return EXIT_USAGE;
         });
         return cli;
     }
 
-    /** Prints {@code ex} as one line for {@code command} (the stack trace after it when verbose); the exit status. */
+    /**
+     * Prints {@code ex} as one line for {@code command} (its path below {@code cortado}, e.g. "weights fetch"; empty
+     * for the top level), the stack trace after it when verbose; returns the exit status.
+     */
     static int report(PrintWriter err, String command, Throwable ex, boolean verbose, String where) {
-        String prefix = "cortado".equals(command) ? "cortado: " : "cortado " + command + ": ";
+        String prefix = command.isEmpty() || "cortado".equals(command) ? "cortado: " : "cortado " + command + ": ";
         err.println(prefix + where + Errors.oneLine(ex));
         if (verbose) {
             ex.printStackTrace(err);
@@ -119,9 +123,10 @@ public final class Main {
                 .anyMatch(c -> c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose"));
     }
 
+    /** The subcommand's path below {@code cortado} ("weights fetch"), empty for {@code cortado} itself. */
     private static String commandPath(CommandLine cmd) {
-        String path = cmd.getCommandName();
-        return "cortado".equals(path) ? "" : path;
+        String path = cmd.getCommandSpec().qualifiedName(" ");
+        return path.equals("cortado") ? "" : path.substring(path.indexOf(' ') + 1);
     }
 
     /** The version from the jar's manifest, or "development" when run from classes. */

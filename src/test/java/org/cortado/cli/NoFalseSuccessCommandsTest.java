@@ -147,7 +147,7 @@ class NoFalseSuccessCommandsTest {
             Path none = tmp.resolve("w2");
             var refused = CliTestSupport.run("weights", "fetch", "toy", "--dir", none.toString(), "--manifest",
                     onlyFile.toString(), "--quiet");
-            assertOneLineError(refused, "cortado fetch: I/O error: toy.caffemodel: " + base + "/tofile: redirected to"
+            assertOneLineError(refused, "cortado weights fetch: I/O error: toy.caffemodel: " + base + "/tofile: redirected to"
                     + " file:///etc/passwd is not an http or https URL");
             assertFalse(refused.err().contains("ClassCastException"), refused.err());
             assertFalse(Files.exists(none.resolve("toy.caffemodel")));
