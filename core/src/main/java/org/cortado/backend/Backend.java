@@ -14,9 +14,10 @@ import org.cortado.tensor.Tensor;
  *
  * <p>Conventions, for every method: all tensors belong to this backend's device; shapes are checked by the layer
  * that calls (backends may assume them); an input gradient ({@code dinp}) is overwritten, a parameter gradient
- * ({@code dweight}, {@code dbias}) is accumulated (+=), as Caffe's diffs are.
+ * ({@code dweight}, {@code dbias}) is accumulated (+=), as Caffe's diffs are. The operations of Caffe's less common
+ * layers are in {@link LayerOps}.
  */
-public interface Backend extends AutoCloseable {
+public interface Backend extends AutoCloseable, LayerOps {
 
     /** A short name for messages ("cpu", "cuda:0 (NVIDIA H200)"). */
     String name();

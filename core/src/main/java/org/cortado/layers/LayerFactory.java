@@ -40,6 +40,14 @@ public final class LayerFactory {
             case SOFTMAX_WITH_LOSS -> new SoftmaxWithLossLayer(c, SoftmaxWithLossLayer.Params.from(def));
             case HINGE_LOSS -> new HingeLossLayer(c, HingeLossLayer.Params.from(def));
             case ACCURACY -> new AccuracyLayer(c, AccuracyLayer.Params.from(def));
+            case PRELU -> new PReLULayer(c, PReLULayer.Params.from(def));
+            case ELU -> new ELULayer(c, ELULayer.Params.from(def));
+            case POWER -> new PowerLayer(c, PowerLayer.Params.from(def));
+            case EXP -> new ExpLayer(c, ExpLayer.Params.from(def));
+            case LOG -> new LogLayer(c, LogLayer.Params.from(def));
+            case ABSVAL -> new AbsValLayer(c);
+            case BNLL -> new BNLLLayer(c);
+            case THRESHOLD -> new ThresholdLayer(c, ThresholdLayer.Params.from(def));
         };
     }
 }

@@ -27,7 +27,15 @@ public enum LayerType {
     TANH("TanH"),
     SOFTMAX_WITH_LOSS("SoftmaxWithLoss"),
     HINGE_LOSS("HingeLoss"),
-    ACCURACY("Accuracy");
+    ACCURACY("Accuracy"),
+    PRELU("PReLU"),
+    ELU("ELU"),
+    POWER("Power"),
+    EXP("Exp"),
+    LOG("Log"),
+    ABSVAL("AbsVal"),
+    BNLL("BNLL"),
+    THRESHOLD("Threshold");
 
     private final String caffeName;
 
