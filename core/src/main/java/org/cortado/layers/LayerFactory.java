@@ -48,6 +48,11 @@ public final class LayerFactory {
             case ABSVAL -> new AbsValLayer(c);
             case BNLL -> new BNLLLayer(c);
             case THRESHOLD -> new ThresholdLayer(c, ThresholdLayer.Params.from(def));
+            case SLICE -> new SliceLayer(c, SliceLayer.Params.from(def));
+            case TILE -> new TileLayer(c, TileLayer.Params.from(def));
+            case BIAS -> new BiasLayer(c, BiasLayer.Params.from(def));
+            case CROP -> new CropLayer(c, CropLayer.Params.from(def));
+            case SILENCE -> new SilenceLayer(c);
         };
     }
 }

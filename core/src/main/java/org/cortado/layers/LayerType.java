@@ -35,7 +35,12 @@ public enum LayerType {
     LOG("Log"),
     ABSVAL("AbsVal"),
     BNLL("BNLL"),
-    THRESHOLD("Threshold");
+    THRESHOLD("Threshold"),
+    SLICE("Slice"),
+    TILE("Tile"),
+    BIAS("Bias"),
+    CROP("Crop"),
+    SILENCE("Silence");
 
     private final String caffeName;
 
