@@ -53,6 +53,7 @@ public final class LayerFactory {
             case BIAS -> new BiasLayer(c, BiasLayer.Params.from(def));
             case CROP -> new CropLayer(c, CropLayer.Params.from(def));
             case SILENCE -> new SilenceLayer(c);
+            case DECONVOLUTION -> new DeconvolutionLayer(c, DeconvolutionLayer.paramsFrom(def));
         };
     }
 }

@@ -40,7 +40,8 @@ public enum LayerType {
     TILE("Tile"),
     BIAS("Bias"),
     CROP("Crop"),
-    SILENCE("Silence");
+    SILENCE("Silence"),
+    DECONVOLUTION("Deconvolution");
 
     private final String caffeName;
 
