@@ -54,6 +54,10 @@ public final class LayerFactory {
             case CROP -> new CropLayer(c, CropLayer.Params.from(def));
             case SILENCE -> new SilenceLayer(c);
             case DECONVOLUTION -> new DeconvolutionLayer(c, DeconvolutionLayer.paramsFrom(def));
+            case REDUCTION -> new ReductionLayer(c, ReductionLayer.Params.from(def));
+            case MVN -> new MVNLayer(c, MVNLayer.Params.from(def));
+            case ARGMAX -> new ArgMaxLayer(c, ArgMaxLayer.Params.from(def));
+            case EMBED -> new EmbedLayer(c, EmbedLayer.Params.from(def));
         };
     }
 }

@@ -41,7 +41,11 @@ public enum LayerType {
     BIAS("Bias"),
     CROP("Crop"),
     SILENCE("Silence"),
-    DECONVOLUTION("Deconvolution");
+    DECONVOLUTION("Deconvolution"),
+    REDUCTION("Reduction"),
+    MVN("MVN"),
+    ARGMAX("ArgMax"),
+    EMBED("Embed");
 
     private final String caffeName;
 
