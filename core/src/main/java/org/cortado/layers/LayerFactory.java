@@ -58,6 +58,12 @@ public final class LayerFactory {
             case MVN -> new MVNLayer(c, MVNLayer.Params.from(def));
             case ARGMAX -> new ArgMaxLayer(c, ArgMaxLayer.Params.from(def));
             case EMBED -> new EmbedLayer(c, EmbedLayer.Params.from(def));
+            case EUCLIDEAN_LOSS -> new EuclideanLossLayer(c);
+            case SIGMOID_CROSS_ENTROPY_LOSS -> new SigmoidCrossEntropyLossLayer(c,
+                    SigmoidCrossEntropyLossLayer.Params.from(def));
+            case MULTINOMIAL_LOGISTIC_LOSS -> new MultinomialLogisticLossLayer(c);
+            case INFOGAIN_LOSS -> new InfogainLossLayer(c, InfogainLossLayer.Params.from(def));
+            case CONTRASTIVE_LOSS -> new ContrastiveLossLayer(c, ContrastiveLossLayer.Params.from(def));
         };
     }
 }

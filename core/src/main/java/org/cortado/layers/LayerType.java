@@ -45,7 +45,12 @@ public enum LayerType {
     REDUCTION("Reduction"),
     MVN("MVN"),
     ARGMAX("ArgMax"),
-    EMBED("Embed");
+    EMBED("Embed"),
+    EUCLIDEAN_LOSS("EuclideanLoss"),
+    SIGMOID_CROSS_ENTROPY_LOSS("SigmoidCrossEntropyLoss"),
+    MULTINOMIAL_LOGISTIC_LOSS("MultinomialLogisticLoss"),
+    INFOGAIN_LOSS("InfogainLoss"),
+    CONTRASTIVE_LOSS("ContrastiveLoss");
 
     private final String caffeName;
 
