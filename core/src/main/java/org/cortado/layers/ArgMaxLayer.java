@@ -69,7 +69,7 @@ public final class ArgMaxLayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        backend.argMax(bottoms.get(0), tops.get(0), layout);
+        backend.layerOps().argMax(bottoms.get(0), tops.get(0), layout);
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class ContrastiveLossLayer extends LossLayer {
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         Tensor distSq = scratch(backend, "distSq", Shape.of(num));
-        double loss = backend.contrastiveLossForward(bottoms.get(0), bottoms.get(1), bottoms.get(2), distSq, num,
+        double loss = backend.layerOps().contrastiveLossForward(bottoms.get(0), bottoms.get(1), bottoms.get(2), distSq, num,
                 channels, p.margin(), p.legacy());
         writeScalar(backend, loss / num / 2, tops.get(0));
     }
@@ -73,7 +73,7 @@ public final class ContrastiveLossLayer extends LossLayer {
         for (int i = 0; i < 2; i++) {
             if (wants(bottomDiffs, i)) {
                 float alpha = (i == 0 ? 1 : -1) * weight / num;
-                backend.contrastiveLossBackward(bottoms.get(0), bottoms.get(1), bottoms.get(2),
+                backend.layerOps().contrastiveLossBackward(bottoms.get(0), bottoms.get(1), bottoms.get(2),
                         existingScratch("distSq"), bottomDiffs.get(i), num, channels, p.margin(), p.legacy(), alpha);
             }
         }

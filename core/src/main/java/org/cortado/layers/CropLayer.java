@@ -74,7 +74,7 @@ public final class CropLayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        backend.copyWindow(bottoms.get(0), offsets, tops.get(0), false);
+        backend.layerOps().copyWindow(bottoms.get(0), offsets, tops.get(0), false);
     }
 
     @Override
@@ -82,7 +82,7 @@ public final class CropLayer extends Layer {
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
             backend.fill(bottomDiffs.get(0), 0f);
-            backend.copyWindow(bottomDiffs.get(0), offsets, topDiffs.get(0), true);
+            backend.layerOps().copyWindow(bottomDiffs.get(0), offsets, topDiffs.get(0), true);
         }
     }
 }

@@ -76,7 +76,7 @@ public final class EmbedLayer extends Layer {
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         try {
-            backend.embedForward(bottoms.get(0), params().get(0).data(), tops.get(0), p.inputDim());
+            backend.layerOps().embedForward(bottoms.get(0), params().get(0).data(), tops.get(0), p.inputDim());
         } catch (InvalidLabelException e) {
             throw error("input " + e.label() + " at position " + e.position() + " is not an index in [0, input_dim "
                     + p.inputDim() + ")");
@@ -91,7 +91,7 @@ public final class EmbedLayer extends Layer {
                          List<Tensor> bottomDiffs) {
         Param weight = params().get(0);
         if (weight.isLearned()) {
-            backend.embedBackward(bottoms.get(0), topDiffs.get(0), weight.diff(backend));
+            backend.layerOps().embedBackward(bottoms.get(0), topDiffs.get(0), weight.diff(backend));
         }
         if (p.biasTerm() && params().get(1).isLearned()) {
             backend.biasBackward(topDiffs.get(0), params().get(1).diff(backend), rows, p.numOutput(), 1);

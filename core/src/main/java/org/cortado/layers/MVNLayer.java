@@ -54,14 +54,14 @@ public final class MVNLayer extends Layer {
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         Tensor std = p.normalizeVariance() ? scratch(backend, "std", Shape.of(rows)) : null;
-        backend.mvnForward(bottoms.get(0), tops.get(0), std, rows, dim, p.normalizeVariance(), p.eps());
+        backend.layerOps().mvnForward(bottoms.get(0), tops.get(0), std, rows, dim, p.normalizeVariance(), p.eps());
     }
 
     @Override
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
-            backend.mvnBackward(tops.get(0), existingScratch("std"), topDiffs.get(0), bottomDiffs.get(0), rows, dim,
+            backend.layerOps().mvnBackward(tops.get(0), existingScratch("std"), topDiffs.get(0), bottomDiffs.get(0), rows, dim,
                     p.normalizeVariance());
         }
     }

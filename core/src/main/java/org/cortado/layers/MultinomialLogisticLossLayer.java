@@ -36,7 +36,7 @@ public final class MultinomialLogisticLossLayer extends LossLayer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         double loss;
         try {
-            loss = backend.multinomialLogisticLossForward(bottoms.get(0), bottoms.get(1), num, dim);
+            loss = backend.layerOps().multinomialLogisticLossForward(bottoms.get(0), bottoms.get(1), num, dim);
         } catch (InvalidLabelException e) {
             throw error(e.getMessage());
         }
@@ -48,7 +48,7 @@ public final class MultinomialLogisticLossLayer extends LossLayer {
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
             float scale = -lossWeight(backend, topDiffs.get(0)) / num;
-            backend.multinomialLogisticLossBackward(bottoms.get(0), bottoms.get(1), bottomDiffs.get(0), num, dim,
+            backend.layerOps().multinomialLogisticLossBackward(bottoms.get(0), bottoms.get(1), bottomDiffs.get(0), num, dim,
                     scale);
         }
     }

@@ -72,7 +72,7 @@ public final class PReLULayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        backend.preluForward(bottoms.get(0), params().get(0).data(), tops.get(0), outer, channels, inner);
+        backend.layerOps().preluForward(bottoms.get(0), params().get(0).data(), tops.get(0), outer, channels, inner);
     }
 
     /** Elementwise; the slope gradient is taken before the bottom gradient overwrites the top's. */
@@ -88,10 +88,10 @@ public final class PReLULayer extends Layer {
         Tensor x = bottoms.get(0);
         Tensor dout = topDiffs.get(0);
         if (slope.isLearned()) {
-            backend.preluSlopeBackward(x, dout, slope.diff(backend), outer, channels, inner);
+            backend.layerOps().preluSlopeBackward(x, dout, slope.diff(backend), outer, channels, inner);
         }
         if (wants(bottomDiffs, 0)) {
-            backend.preluBackward(x, slope.data(), dout, bottomDiffs.get(0), outer, channels, inner);
+            backend.layerOps().preluBackward(x, slope.data(), dout, bottomDiffs.get(0), outer, channels, inner);
         }
     }
 }

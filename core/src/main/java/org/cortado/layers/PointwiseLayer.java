@@ -30,7 +30,7 @@ public abstract class PointwiseLayer extends Layer {
 
     @Override
     public final void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        backend.pointwiseForward(f, bottoms.get(0), tops.get(0));
+        backend.layerOps().pointwiseForward(f, bottoms.get(0), tops.get(0));
     }
 
     /** Elementwise, each top gradient read before its bottom gradient is written. */
@@ -47,7 +47,7 @@ public abstract class PointwiseLayer extends Layer {
                     + " layers below; freeze them (lr_mult 0) or move the layer out of the training path");
         }
         if (wants(bottomDiffs, 0)) {
-            backend.pointwiseBackward(f, bottoms.get(0), tops.get(0), topDiffs.get(0), bottomDiffs.get(0));
+            backend.layerOps().pointwiseBackward(f, bottoms.get(0), tops.get(0), topDiffs.get(0), bottomDiffs.get(0));
         }
     }
 }

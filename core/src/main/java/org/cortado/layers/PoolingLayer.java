@@ -15,7 +15,7 @@ import org.cortado.tensor.Tensor;
  * start at or past {@code H + pad} (floor instead of ceil with {@code round_mode: FLOOR}). With
  * {@code global_pooling} the kernel is the whole plane. STOCHASTIC (no padding, as in Caffe) gives
  * {@code sum(x^2) / sum(x)} per window at test time and, in training, one input drawn per window with probability
- * proportional to its value ({@link Backend#stochasticPoolSample}; the draws follow {@link #setRandomState} as
+ * proportional to its value ({@link org.cortado.backend.LayerOps#stochasticPoolSample}; the draws follow {@link #setRandomState} as
  * Dropout's masks do), whose gradient is MAX pooling's to the drawn input.
  */
 public final class PoolingLayer extends Layer {
@@ -167,9 +167,9 @@ public final class PoolingLayer extends Layer {
         if (p.method() == Method.MAX) {
             backend.maxPoolForward(geometry, bottoms.get(0), tops.get(0), mask);
         } else if (mask == null) {
-            backend.stochasticPoolForward(geometry, bottoms.get(0), tops.get(0));
+            backend.layerOps().stochasticPoolForward(geometry, bottoms.get(0), tops.get(0));
         } else {
-            backend.stochasticPoolSample(geometry, bottoms.get(0), tops.get(0), mask, CounterRng.derive(seed, step++));
+            backend.layerOps().stochasticPoolSample(geometry, bottoms.get(0), tops.get(0), mask, CounterRng.derive(seed, step++));
         }
     }
 

@@ -59,14 +59,14 @@ public final class ReductionLayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        backend.reduceRows(op(), bottoms.get(0), tops.get(0), rows, dim, coeff);
+        backend.layerOps().reduceRows(op(), bottoms.get(0), tops.get(0), rows, dim, coeff);
     }
 
     @Override
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
-            backend.reduceRowsBackward(op(), bottoms.get(0), topDiffs.get(0), bottomDiffs.get(0), rows, dim, coeff);
+            backend.layerOps().reduceRowsBackward(op(), bottoms.get(0), topDiffs.get(0), bottomDiffs.get(0), rows, dim, coeff);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
-import org.cortado.backend.Pointwise;
+import org.cortado.backend.LayerOps;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.backend.UpdateKernels;
 import org.cortado.image.PixelBatch;
@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     /** ReLU's loop, vectorised where the Vector API runs (HotSpot leaves Math.max loops scalar). */
     private final MaxRuns maxRuns = MaxRuns.best();
     private final CpuLrn lrn;
+    private final CpuLayerOps layerOps;
 
     /** System property that sets the compute threads of {@link #CpuBackend()} ({@code -Dcortado.threads=N}). */
     public static final String THREADS_PROPERTY = "cortado.threads";
@@ -42,6 +43,7 @@ public final class CpuBackend implements Backend {
         this.convolution = new CpuConvolution(parallel, gemm);
         this.pooling = new CpuPooling(parallel);
         this.lrn = new CpuLrn(parallel);
+        this.layerOps = new CpuLayerOps(this, parallel);
         CpuWarmUp.startOnce();
     }
 
@@ -94,6 +96,11 @@ public final class CpuBackend implements Backend {
     @Override
     public Device device() {
         return Device.CPU;
+    }
+
+    @Override
+    public LayerOps layerOps() {
+        return layerOps;
     }
 
     // ---- memory -------------------------------------------------------------------------------------------------
@@ -323,52 +330,6 @@ public final class CpuBackend implements Backend {
                 dx[i] = dy[i] * (1f - y[i] * y[i]);
             }
         });
-    }
-
-    // The neuron functions and PReLU of LayerOps over the threads (its defaults run them on this thread): they sit
-    // between convolutions in the nets that use them, at convolution output sizes.
-
-    @Override
-    public void pointwiseForward(Pointwise f, Tensor in, Tensor out) {
-        float[] x = in.hostData();
-        float[] y = out.hostData();
-        parallel.forRange(in.count(), 1 << 13, (s, e) -> CpuActivations.forward(f, x, y, s, e));
-    }
-
-    @Override
-    public void pointwiseBackward(Pointwise f, Tensor in, Tensor out, Tensor dout, Tensor dinp) {
-        float[] x = in.hostData();
-        float[] y = out.hostData();
-        float[] dy = dout.hostData();
-        float[] dx = dinp.hostData();
-        parallel.forRange(in.count(), 1 << 13, (s, e) -> CpuActivations.backward(f, x, y, dy, dx, s, e));
-    }
-
-    @Override
-    public void preluForward(Tensor in, Tensor slope, Tensor out, int outer, int channels, int inner) {
-        float[] x = in.hostData();
-        float[] a = slope.hostData();
-        float[] y = out.hostData();
-        parallel.forRange(in.count(), 1 << 15, (s, e) -> CpuActivations.preluForward(x, a, y, channels, inner, s, e));
-    }
-
-    @Override
-    public void preluBackward(Tensor in, Tensor slope, Tensor dout, Tensor dinp, int outer, int channels, int inner) {
-        float[] x = in.hostData();
-        float[] a = slope.hostData();
-        float[] dy = dout.hostData();
-        float[] dx = dinp.hostData();
-        parallel.forRange(in.count(), 1 << 15,
-                (s, e) -> CpuActivations.preluBackward(x, a, dy, dx, channels, inner, s, e));
-    }
-
-    @Override
-    public void preluSlopeBackward(Tensor in, Tensor dout, Tensor dslope, int outer, int channels, int inner) {
-        float[] x = in.hostData();
-        float[] dy = dout.hostData();
-        float[] da = dslope.hostData();
-        parallel.forRange(channels, 1,
-                (s, e) -> CpuActivations.preluSlopeBackward(x, dy, da, outer, channels, inner, s, e));
     }
 
     // ---- pooling and normalisation -------------------------------------------------------------------------------
