@@ -5,23 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class ArgMaxLayerTest {
-    /** Caffe's order: sort (value, index) pairs descending, both compared. */
-    private static List<Integer> order(float[] values) {
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            idx.add(i);
-        }
-        idx.sort(Comparator.<Integer>comparingDouble(i -> values[i]).thenComparingInt(i -> i).reversed());
-        return idx;
-    }
 
     @Test
     void topKPerSampleWithValuesAndTiesToTheLargerIndex() {
@@ -32,7 +21,7 @@ class ArgMaxLayerTest {
         assertEquals(Shape.of(3, 2, 4), y.shape());
         for (int n = 0; n < 3; n++) {
             float[] row = java.util.Arrays.copyOfRange(x.hostData(), n * 10, n * 10 + 10);
-            List<Integer> want = order(row);
+            List<Integer> want = NaiveLayers.argMaxOrder(row);
             for (int j = 0; j < 4; j++) {
                 assertEquals(want.get(j), (int) y.hostData()[n * 8 + j], "index " + j + " of sample " + n);
                 assertEquals(row[want.get(j)], y.hostData()[n * 8 + 4 + j]);
@@ -57,7 +46,7 @@ class ArgMaxLayerTest {
                 for (int c = 0; c < 4; c++) {
                     column[c] = x.hostData()[(n * 4 + c) * 3 + w];
                 }
-                List<Integer> want = order(column);
+                List<Integer> want = NaiveLayers.argMaxOrder(column);
                 for (int j = 0; j < 2; j++) {
                     assertEquals(want.get(j), (int) idx.hostData()[(n * 2 + j) * 3 + w]);
                     assertEquals(column[want.get(j)], val.hostData()[(n * 2 + j) * 3 + w]);

@@ -18,37 +18,15 @@ class ContrastiveLossLayerTest {
         return Tensor.wrap(Shape.of(6), new float[] {1, 0, 0, 1, 0, 0});
     }
 
-    /** Caffe's definition: similar pairs d^2, others max(margin - d, 0)^2 (legacy: max(margin - d^2, 0)), / 2N. */
-    private static double naive(Tensor a, Tensor b, Tensor y, double margin, boolean legacy) {
-        int n = y.count();
-        int c = a.count() / n;
-        double loss = 0;
-        for (int i = 0; i < n; i++) {
-            double d2 = 0;
-            for (int j = 0; j < c; j++) {
-                double d = a.hostData()[i * c + j] - b.hostData()[i * c + j];
-                d2 += d * d;
-            }
-            if (y.hostData()[i] != 0) {
-                loss += d2;
-            } else if (legacy) {
-                loss += Math.max(margin - d2, 0);
-            } else {
-                double m = Math.max(margin - Math.sqrt(d2), 0);
-                loss += m * m;
-            }
-        }
-        return loss / n / 2;
-    }
 
     @Test
     void lossInBothVersions() {
         Tensor a = gaussian(Shape.of(6, 3), 0.7, 1);
         Tensor b = gaussian(Shape.of(6, 3, 1, 1), 0.7, 2);
         Tensor y = similarity();
-        assertEquals(naive(a, b, y, 1.5, false), LayerRun.top(DEF + "contrastive_loss_param { margin: 1.5 }", a, b,
+        assertEquals(NaiveLayers.contrastive(a, b, y, 1.5, false), LayerRun.top(DEF + "contrastive_loss_param { margin: 1.5 }", a, b,
                 y).hostData()[0], 1e-6);
-        assertEquals(naive(a, b, y, 2, true), LayerRun.top(DEF + "contrastive_loss_param { margin: 2 "
+        assertEquals(NaiveLayers.contrastive(a, b, y, 2, true), LayerRun.top(DEF + "contrastive_loss_param { margin: 2 "
                 + "legacy_version: true }", a, b, y).hostData()[0], 1e-6);
     }
 

@@ -14,24 +14,6 @@ import org.junit.jupiter.api.Test;
 class CropLayerTest {
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2));
 
-    /** Caffe's definition: {@code top[i...] = bottom[i... + offset...]}, loop per element over four axes. */
-    private static float[] naive(Tensor x, Shape out, int[] off) {
-        Shape in = x.shape();
-        float[] y = new float[out.count()];
-        int k = 0;
-        for (int a = 0; a < out.dim(0); a++) {
-            for (int b = 0; b < out.dim(1); b++) {
-                for (int c = 0; c < out.dim(2); c++) {
-                    for (int d = 0; d < out.dim(3); d++) {
-                        int at = (((a + off[0]) * in.dim(1) + b + off[1]) * in.dim(2) + c + off[2]) * in.dim(3) + d
-                                + off[3];
-                        y[k++] = x.hostData()[at];
-                    }
-                }
-            }
-        }
-        return y;
-    }
 
     @Test
     void cropsFromTheAxisOnWithOneOrSeveralOffsets() {
@@ -39,16 +21,16 @@ class CropLayerTest {
         Tensor like = Tensor.zeros(Shape.of(1, 1, 4, 3));
         Tensor same = LayerRun.top("type: 'Crop' bottom: 'x' bottom: 'r' top: 'y' crop_param { offset: 2 }", x, like);
         assertEquals(Shape.of(2, 3, 4, 3), same.shape());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(naive(x, same.shape(), new int[] {0, 0, 2, 2}),
+        org.junit.jupiter.api.Assertions.assertArrayEquals(NaiveLayers.crop(x, same.shape(), new int[] {0, 0, 2, 2}),
                 same.hostData());
         Tensor each = LayerRun.top("type: 'Crop' bottom: 'x' bottom: 'r' top: 'y' crop_param { axis: 1 offset: 1 "
                 + "offset: 3 offset: 0 }", x, Tensor.zeros(Shape.of(1, 2, 4, 5)));
         assertEquals(Shape.of(2, 2, 4, 5), each.shape());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(naive(x, each.shape(), new int[] {0, 1, 3, 0}),
+        org.junit.jupiter.api.Assertions.assertArrayEquals(NaiveLayers.crop(x, each.shape(), new int[] {0, 1, 3, 0}),
                 each.hostData());
         Tensor none = LayerRun.top("type: 'Crop' bottom: 'x' bottom: 'r' top: 'y' crop_param { axis: 0 }", x,
                 Tensor.zeros(Shape.of(1, 2, 3, 4)));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(naive(x, none.shape(), new int[4]), none.hostData());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(NaiveLayers.crop(x, none.shape(), new int[4]), none.hostData());
     }
 
     @Test

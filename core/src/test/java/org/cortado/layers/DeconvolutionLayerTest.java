@@ -16,53 +16,6 @@ class DeconvolutionLayerTest {
     private final CpuBackend cpu = new CpuBackend(2);
     private final GradientChecker checker = new GradientChecker(cpu);
 
-    /**
-     * The definition, as a scatter: each input pixel {@code (c, h, w)} adds {@code x * weight[c, k', ky, kx]} to output
-     * {@code (k, h s - pad + ky d, w s - pad + kx d)} for the outputs {@code k} of c's group, plus the bias.
-     */
-    private static double[] naive(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int dil, int group,
-                                  Shape out) {
-        int n = x.shape().dim(0);
-        int c = x.shape().dim(1);
-        int h = x.shape().dim(2);
-        int w = x.shape().dim(3);
-        int kPerGroup = weight.shape().dim(1);
-        int kh = weight.shape().dim(2);
-        int kw = weight.shape().dim(3);
-        int k = out.dim(1);
-        int oh = out.dim(2);
-        int ow = out.dim(3);
-        double[] y = new double[out.count()];
-        for (int b = 0; b < n; b++) {
-            for (int o = 0; o < k; o++) {
-                for (int i = 0; i < oh * ow; i++) {
-                    y[(b * k + o) * oh * ow + i] = bias == null ? 0 : bias.hostData()[o];
-                }
-            }
-            for (int ci = 0; ci < c; ci++) {
-                int g = ci / (c / group);
-                for (int kk = 0; kk < kPerGroup; kk++) {
-                    int o = g * kPerGroup + kk;
-                    for (int yy = 0; yy < h; yy++) {
-                        for (int xx = 0; xx < w; xx++) {
-                            double v = x.hostData()[((b * c + ci) * h + yy) * w + xx];
-                            for (int ky = 0; ky < kh; ky++) {
-                                for (int kx = 0; kx < kw; kx++) {
-                                    int ty = yy * stride[0] - pad[0] + ky * dil;
-                                    int tx = xx * stride[1] - pad[1] + kx * dil;
-                                    if (ty >= 0 && ty < oh && tx >= 0 && tx < ow) {
-                                        y[((b * k + o) * oh + ty) * ow + tx] += v
-                                                * weight.hostData()[((ci * kPerGroup + kk) * kh + ky) * kw + kx];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return y;
-    }
 
     /** {@code stride} and {@code pad} as (h, w). */
     private void compare(String def, Shape in, Shape expected, int[] stride, int[] pad, int dil, int group) {
@@ -71,7 +24,7 @@ class DeconvolutionLayerTest {
         Tensor y = LayerRun.forward(layer, Phase.TEST, x).get(0);
         assertEquals(expected, y.shape());
         Tensor bias = layer.params().size() > 1 ? layer.params().get(1).data() : null;
-        assertClose(def, naive(x, layer.params().get(0).data(), bias, stride, pad, dil, group, expected), y, 1e-5);
+        assertClose(def, NaiveLayers.deconvolution(x, layer.params().get(0).data(), bias, stride, pad, dil, group, expected), y, 1e-5);
     }
 
     @Test

@@ -22,29 +22,6 @@ class InfogainLossLayerTest {
     private static final String DEF = "name: 'ig' type: 'InfogainLoss' bottom: 'x' bottom: 'l' bottom: 'h' top: 'loss' ";
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2));
 
-    /** Caffe's definition over (outer, L, inner) with the softmax in double; labels -1 ignored; {sum, labelled}. */
-    private static double[] naive(Tensor x, Tensor lab, Tensor h, int outer, int classes, int inner) {
-        double sum = 0;
-        int valid = 0;
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                int label = (int) lab.hostData()[o * inner + i];
-                if (label == -1) {
-                    continue;
-                }
-                double z = 0;
-                for (int l = 0; l < classes; l++) {
-                    z += Math.exp(x.hostData()[(o * classes + l) * inner + i]);
-                }
-                for (int l = 0; l < classes; l++) {
-                    double p = Math.exp(x.hostData()[(o * classes + l) * inner + i]) / z;
-                    sum -= h.hostData()[label * classes + l] * Math.log(Math.max(p, 1e-20));
-                }
-                valid++;
-            }
-        }
-        return new double[] {sum, valid};
-    }
 
     @Test
     void lossWithTheMatrixAsABottomOrAFile(@TempDir Path dir) throws Exception {
@@ -52,7 +29,7 @@ class InfogainLossLayerTest {
         Tensor lab = labels(Shape.of(2, 2), 3, 2);
         lab.hostData()[1] = -1;
         Tensor h = uniform(Shape.of(3, 3), 0, 1, 3);
-        double[] n = naive(x, lab, h, 2, 3, 2);
+        double[] n = NaiveLayers.infogain(x, lab, h, 2, 3, 2);
         Tensor viaBottom = LayerRun.top(DEF + "loss_param { ignore_label: -1 }", x, lab, h);
         assertEquals(n[0] / n[1], viaBottom.hostData()[0], 1e-6);
         Path file = dir.resolve("H.binaryproto");

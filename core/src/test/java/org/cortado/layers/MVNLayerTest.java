@@ -14,36 +14,15 @@ import org.junit.jupiter.api.Test;
 class MVNLayerTest {
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2));
 
-    /** Rows of {@code dim}: x - mean, over sqrt(var) + eps when {@code variance}, in double. */
-    private static double[] naive(Tensor x, int dim, boolean variance, double eps) {
-        double[] y = new double[x.count()];
-        for (int r = 0; r < y.length / dim; r++) {
-            double mean = 0;
-            for (int j = 0; j < dim; j++) {
-                mean += x.hostData()[r * dim + j];
-            }
-            mean /= dim;
-            double var = 0;
-            for (int j = 0; j < dim; j++) {
-                double c = x.hostData()[r * dim + j] - mean;
-                var += c * c;
-            }
-            double div = variance ? Math.sqrt(var / dim) + eps : 1;
-            for (int j = 0; j < dim; j++) {
-                y[r * dim + j] = (x.hostData()[r * dim + j] - mean) / div;
-            }
-        }
-        return y;
-    }
 
     @Test
     void perChannelAndAcrossChannels() {
         Tensor x = gaussian(Shape.of(2, 3, 4, 5), 2.0, 1);
-        assertClose("MVN", naive(x, 20, true, 1e-9), LayerRun.top("type: 'MVN' bottom: 'x' top: 'y'", x), 1e-5);
-        assertClose("MVN across", naive(x, 60, true, 0.1),
+        assertClose("MVN", NaiveLayers.mvn(x, 20, true, 1e-9), LayerRun.top("type: 'MVN' bottom: 'x' top: 'y'", x), 1e-5);
+        assertClose("MVN across", NaiveLayers.mvn(x, 60, true, 0.1),
                 LayerRun.top("type: 'MVN' bottom: 'x' top: 'y' mvn_param { across_channels: true eps: 0.1 }", x),
                 1e-5);
-        assertClose("MVN mean only", naive(x, 20, false, 0),
+        assertClose("MVN mean only", NaiveLayers.mvn(x, 20, false, 0),
                 LayerRun.top("type: 'MVN' bottom: 'x' top: 'y' mvn_param { normalize_variance: false }", x), 1e-5);
     }
 
@@ -52,7 +31,7 @@ class MVNLayerTest {
         Tensor x = gaussian(Shape.of(3, 4), 1.0, 2);
         Tensor y = LayerRun.top("type: 'MVN' bottom: 'x' top: 'y' mvn_param { across_channels: true }", x);
         assertEquals(Shape.of(3, 4, 1, 1), y.shape());
-        assertClose("MVN (N, C)", naive(x, 4, true, 1e-9), y, 1e-5);
+        assertClose("MVN (N, C)", NaiveLayers.mvn(x, 4, true, 1e-9), y, 1e-5);
         assertThrows(NetDefinitionException.class,
                 () -> LayerRun.top("type: 'MVN' bottom: 'x' top: 'y'", gaussian(Shape.of(1, 2, 2, 2, 2), 1, 3)));
     }

@@ -16,16 +16,6 @@ import org.junit.jupiter.api.Test;
 class PReLULayerTest {
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2)).kink(0, GradientChecker.STEP);
 
-    /** Caffe's formula with slope {@code slope[c]} for element {@code i} of {@code (N, C, inner)}. */
-    private static double[] naive(Tensor x, float[] slope, int channels, int inner, boolean shared) {
-        double[] y = new double[x.count()];
-        for (int i = 0; i < y.length; i++) {
-            double v = x.hostData()[i];
-            double a = slope[shared ? 0 : (i / inner) % channels];
-            y[i] = Math.max(v, 0) + a * Math.min(v, 0);
-        }
-        return y;
-    }
 
     @Test
     void perChannelSlopesStartAtCaffesDefaultAndMatchTheFormula() {
@@ -35,7 +25,7 @@ class PReLULayerTest {
         assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f}, layer.params().get(0).data().hostData());
         float[] slope = {0.1f, -0.5f, 2f};
         System.arraycopy(slope, 0, layer.params().get(0).data().hostData(), 0, 3);
-        assertClose("PReLU", naive(x, slope, 3, 10, false), LayerRun.forward(layer, Phase.TEST, x).get(0));
+        assertClose("PReLU", NaiveLayers.prelu(x, slope, 3, 10, false), LayerRun.forward(layer, Phase.TEST, x).get(0));
     }
 
     @Test
@@ -44,7 +34,7 @@ class PReLULayerTest {
         Layer layer = LayerRun.setUp("type: 'PReLU' bottom: 'x' top: 'y' prelu_param { channel_shared: true "
                 + "filler { type: 'constant' value: 0.6 } }", x);
         assertEquals(Shape.of(), layer.params().get(0).shape());
-        assertClose("PReLU shared", naive(x, new float[] {0.6f}, 1, 12, true),
+        assertClose("PReLU shared", NaiveLayers.prelu(x, new float[] {0.6f}, 1, 12, true),
                 LayerRun.forward(layer, Phase.TEST, x).get(0));
     }
 

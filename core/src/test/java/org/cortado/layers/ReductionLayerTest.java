@@ -13,18 +13,6 @@ import org.junit.jupiter.api.Test;
 class ReductionLayerTest {
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2));
 
-    /** Each of the {@code rows} rows reduced by {@code g}, times coeff, in double. */
-    private static double[] naive(Tensor x, int rows, java.util.function.DoubleUnaryOperator g, double coeff) {
-        int dim = x.count() / rows;
-        double[] y = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < dim; j++) {
-                y[r] += g.applyAsDouble(x.hostData()[r * dim + j]);
-            }
-            y[r] *= coeff;
-        }
-        return y;
-    }
 
     @Test
     void everyOperationFromEveryAxis() {
@@ -32,14 +20,14 @@ class ReductionLayerTest {
         String base = "type: 'Reduction' bottom: 'x' top: 'y' reduction_param { ";
         Tensor all = LayerRun.top(base + "}", x);
         assertEquals(Shape.of(), all.shape());
-        assertClose("SUM", naive(x, 1, v -> v, 1), all);
+        assertClose("SUM", NaiveLayers.reduction(x, 1, v -> v, 1), all);
         Tensor mean = LayerRun.top(base + "operation: MEAN axis: 1 coeff: 2 }", x);
         assertEquals(Shape.of(2), mean.shape());
-        assertClose("MEAN", naive(x, 2, v -> v, 2.0 / 12), mean);
+        assertClose("MEAN", NaiveLayers.reduction(x, 2, v -> v, 2.0 / 12), mean);
         Tensor asum = LayerRun.top(base + "operation: ASUM axis: -1 }", x);
         assertEquals(Shape.of(2, 3), asum.shape());
-        assertClose("ASUM", naive(x, 6, Math::abs, 1), asum);
-        assertClose("SUMSQ", naive(x, 2, v -> v * v, -0.5),
+        assertClose("ASUM", NaiveLayers.reduction(x, 6, Math::abs, 1), asum);
+        assertClose("SUMSQ", NaiveLayers.reduction(x, 2, v -> v * v, -0.5),
                 LayerRun.top(base + "operation: SUMSQ axis: 1 coeff: -0.5 }", x));
     }
 

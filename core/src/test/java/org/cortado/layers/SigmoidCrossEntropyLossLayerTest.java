@@ -14,21 +14,6 @@ class SigmoidCrossEntropyLossLayerTest {
     private static final String DEF = "type: 'SigmoidCrossEntropyLoss' bottom: 'x' bottom: 't' top: 'loss' ";
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2));
 
-    /** The cross-entropy of sigmoid(x) against t over targets not ignored (-1), and their number. */
-    private static double[] naive(Tensor x, Tensor t) {
-        double sum = 0;
-        int valid = 0;
-        for (int i = 0; i < x.count(); i++) {
-            double target = t.hostData()[i];
-            if (target == -1) {
-                continue;
-            }
-            double s = 1 / (1 + Math.exp(-x.hostData()[i]));
-            sum -= target * Math.log(s) + (1 - target) * Math.log(1 - s);
-            valid++;
-        }
-        return new double[] {sum, valid};
-    }
 
     @Test
     void lossAndItsNormalisations() {
@@ -36,7 +21,7 @@ class SigmoidCrossEntropyLossLayerTest {
         Tensor t = uniform(Shape.of(3, 4), 0, 1, 2);
         t.hostData()[1] = -1;
         t.hostData()[5] = -1;
-        double[] n = naive(x, t);
+        double[] n = NaiveLayers.sigmoidCrossEntropy(x, t);
         double tol = 1e-6 * n[0];
         String ignore = "loss_param { ignore_label: -1 ";
         assertEquals(n[0] / 3, LayerRun.top(DEF + ignore + "}", x, t).hostData()[0], tol, "default: BATCH_SIZE");

@@ -20,31 +20,6 @@ class StochasticPoolingTest {
     private static final String DEF = "name: 'p' type: 'Pooling' bottom: 'x' top: 'y' pooling_param { pool: STOCHASTIC "
             + "kernel_size: 3 stride: 2 }";
 
-    /** Per window (no padding, clipped to the input): sum(x^2) / sum(x), 0 where the sum is not positive. */
-    private static double[] naiveTest(Tensor x, int k, int s, int outH, int outW) {
-        Shape in = x.shape();
-        int h = in.dim(2);
-        int w = in.dim(3);
-        int planes = in.dim(0) * in.dim(1);
-        double[] y = new double[planes * outH * outW];
-        for (int p = 0; p < planes; p++) {
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    double sum = 0;
-                    double sq = 0;
-                    for (int yy = oy * s; yy < Math.min(oy * s + k, h); yy++) {
-                        for (int xx = ox * s; xx < Math.min(ox * s + k, w); xx++) {
-                            double v = x.hostData()[(p * h + yy) * w + xx];
-                            sum += v;
-                            sq += v * v;
-                        }
-                    }
-                    y[(p * outH + oy) * outW + ox] = sum > 0 ? sq / sum : 0;
-                }
-            }
-        }
-        return y;
-    }
 
     @Test
     void testTimeIsTheActivationWeightedMean() {
@@ -52,7 +27,7 @@ class StochasticPoolingTest {
         Tensor x = uniform(Shape.of(2, 2, 6, 7), -0.5, 2, 1);
         Tensor y = LayerRun.top(DEF, x);
         assertEquals(Shape.of(2, 2, 3, 3), y.shape());
-        assertClose("stochastic test", naiveTest(x, 3, 2, 3, 3), y, 1e-5);
+        assertClose("stochastic test", NaiveLayers.stochasticPool(x, 3, 2, 3, 3), y, 1e-5);
     }
 
     @Test
