@@ -62,6 +62,11 @@ final class LayerRun {
     }
 
     static void assertClose(String what, double[] expected, Tensor actual, double rel) {
+        assertClose(what, expected, actual, ABS, rel);
+    }
+
+    /** Fails naming the first elements of {@code actual} beyond {@code abs + rel * |expected|}. */
+    static void assertClose(String what, double[] expected, Tensor actual, double abs, double rel) {
         float[] got = actual.hostData();
         if (expected.length != actual.count()) {
             fail(what + ": expected " + expected.length + " values, got " + actual.count() + " " + actual.shape());
@@ -69,7 +74,7 @@ final class LayerRun {
         StringBuilder bad = new StringBuilder();
         int count = 0;
         for (int i = 0; i < expected.length; i++) {
-            double limit = ABS + rel * Math.abs(expected[i]);
+            double limit = abs + rel * Math.abs(expected[i]);
             boolean ok = Double.isNaN(expected[i]) ? Float.isNaN(got[i]) : Math.abs(got[i] - expected[i]) <= limit;
             if (!ok && count++ < 5) {
                 bad.append(String.format(" [%d] expected %.9g got %.9g;", i, expected[i], got[i]));
