@@ -129,20 +129,27 @@ extern "C" __global__ void ave_pool_backward_kernel1(const float* __restrict__ d
     }
 }
 
+// Output index's STOCHASTIC window (from p * stride, unpadded, clipped to the input): its rows and columns, and the
+// offset of its plane's first input
+__device__ __forceinline__ long long sto_pool_window(int index, int inH, int inW, int outH, int outW, int kernelH,
+                                                     int kernelW, int strideH, int strideW, int* hstart, int* hend,
+                                                     int* wstart, int* wend) {
+    *hstart = (index / outW) % outH * strideH;
+    *hend = min(*hstart + kernelH, inH);
+    *wstart = index % outW * strideW;
+    *wend = min(*wstart + kernelW, inW);
+    return (long long) (index / (outW * outH)) * inH * inW;
+}
+
 // STOCHASTIC at test time, one thread per output: sum(x^2) / sum(x) over the window, 0 where the sum is not positive
 extern "C" __global__ void sto_pool_test_kernel1(const float* __restrict__ in, float* __restrict__ out, int planes,
                                                  int inH, int inW, int outH, int outW, int kernelH, int kernelW,
                                                  int strideH, int strideW, int padH, int padW) {
     int n = planes * outH * outW;
     for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
-        int pw = index % outW;
-        int ph = (index / outW) % outH;
-        int plane = index / (outW * outH);
-        int hstart = ph * strideH;
-        int hend = min(hstart + kernelH, inH);
-        int wstart = pw * strideW;
-        int wend = min(wstart + kernelW, inW);
-        const float* src = in + (long long) plane * inH * inW;
+        int hstart, hend, wstart, wend;
+        const float* src = in + sto_pool_window(index, inH, inW, outH, outW, kernelH, kernelW, strideH, strideW,
+                                                &hstart, &hend, &wstart, &wend);
         float sum = 0.0f;
         float squares = 0.0f;
         for (int h = hstart; h < hend; h++) {
@@ -174,14 +181,9 @@ extern "C" __global__ void sto_pool_train_kernel1(const float* __restrict__ in, 
                                                   int strideH, int strideW, int padH, int padW) {
     int n = planes * outH * outW;
     for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
-        int pw = index % outW;
-        int ph = (index / outW) % outH;
-        int plane = index / (outW * outH);
-        int hstart = ph * strideH;
-        int hend = min(hstart + kernelH, inH);
-        int wstart = pw * strideW;
-        int wend = min(wstart + kernelW, inW);
-        const float* src = in + (long long) plane * inH * inW;
+        int hstart, hend, wstart, wend;
+        const float* src = in + sto_pool_window(index, inH, inW, outH, outW, kernelH, kernelW, strideH, strideW,
+                                                &hstart, &hend, &wstart, &wend);
         float sum = 0.0f;
         for (int h = hstart; h < hend; h++) {
             for (int w = wstart; w < wend; w++) {

@@ -17,18 +17,12 @@ public final class CpuStochasticPooling {
     /** Test time, outputs {@code [from, to)} of {@code batch * channels * outH * outW}. */
     public static void forwardTest(PoolGeometry g, float[] in, float[] out, int from, int to) {
         for (int index = from; index < to; index++) {
-            int plane = index / (g.outH() * g.outW());
-            int ph = index / g.outW() % g.outH();
-            int pw = index % g.outW();
-            int base = plane * g.inH() * g.inW();
-            int hstart = ph * g.strideH();
-            int hend = Math.min(hstart + g.kernelH(), g.inH());
-            int wstart = pw * g.strideW();
-            int wend = Math.min(wstart + g.kernelW(), g.inW());
+            Window win = Window.of(g, index);
+            int base = win.base();
             float sum = 0f;
             float squares = 0f;
-            for (int h = hstart; h < hend; h++) {
-                for (int w = wstart; w < wend; w++) {
+            for (int h = win.hstart(); h < win.hend(); h++) {
+                for (int w = win.wstart(); w < win.wend(); w++) {
                     float v = in[base + h * g.inW() + w];
                     sum += v;
                     squares += v * v;
@@ -46,26 +40,20 @@ public final class CpuStochasticPooling {
     public static void forwardTrain(PoolGeometry g, float[] in, float[] out, float[] mask, long seed, int from,
                                     int to) {
         for (int index = from; index < to; index++) {
-            int plane = index / (g.outH() * g.outW());
-            int ph = index / g.outW() % g.outH();
-            int pw = index % g.outW();
-            int base = plane * g.inH() * g.inW();
-            int hstart = ph * g.strideH();
-            int hend = Math.min(hstart + g.kernelH(), g.inH());
-            int wstart = pw * g.strideW();
-            int wend = Math.min(wstart + g.kernelW(), g.inW());
+            Window win = Window.of(g, index);
+            int base = win.base();
             float sum = 0f;
-            for (int h = hstart; h < hend; h++) {
-                for (int w = wstart; w < wend; w++) {
+            for (int h = win.hstart(); h < win.hend(); h++) {
+                for (int w = win.wstart(); w < win.wend(); w++) {
                     sum += in[base + h * g.inW() + w];
                 }
             }
             float threshold = CounterRng.uniform(seed, index) * sum;
-            int chosen = (hend - 1) * g.inW() + wend - 1;
+            int chosen = (win.hend() - 1) * g.inW() + win.wend() - 1;
             sum = 0f;
             search:
-            for (int h = hstart; h < hend; h++) {
-                for (int w = wstart; w < wend; w++) {
+            for (int h = win.hstart(); h < win.hend(); h++) {
+                for (int w = win.wstart(); w < win.wend(); w++) {
                     sum += in[base + h * g.inW() + w];
                     if (sum >= threshold) {
                         chosen = h * g.inW() + w;
@@ -75,6 +63,17 @@ public final class CpuStochasticPooling {
             }
             out[index] = in[base + chosen];
             mask[index] = chosen;
+        }
+    }
+
+    /** Output {@code index}'s window: its plane's first input and its rows and columns, clipped to the input. */
+    private record Window(int base, int hstart, int hend, int wstart, int wend) {
+        static Window of(PoolGeometry g, int index) {
+            int plane = index / (g.outH() * g.outW());
+            int hstart = index / g.outW() % g.outH() * g.strideH();
+            int wstart = index % g.outW() * g.strideW();
+            return new Window(plane * g.inH() * g.inW(), hstart, Math.min(hstart + g.kernelH(), g.inH()), wstart,
+                    Math.min(wstart + g.kernelW(), g.inW()));
         }
     }
 }
