@@ -1,10 +1,11 @@
 // Losses and accuracy on the device (SoftmaxWithLoss, HingeLoss, Accuracy; and LayerOps' SigmoidCrossEntropyLoss,
 // MultinomialLogisticLoss, InfogainLoss, ContrastiveLoss and Embed's index check), so that only their sums cross to the
-// host. The CPU's reference loops are org.cortado.backend.LossKernels and org.cortado.backend.cpu.CpuLosses. Scores are (outer, channels, inner) with the classes
-// along the middle axis and one label per (outer, inner) position. A label is the ignored one (when hasIgnore), or
-// else must be an integer class index; the forward kernels report the lowest position of one that is not, and the
-// host names it in the error. The per-element gradients use the _rn intrinsics (see solver.cu) so that they equal the
-// CPU's bits; the sums are in double in another order than the CPU's, so they agree to rounding.
+// host. The CPU's reference loops are org.cortado.backend.LossKernels and org.cortado.backend.cpu.CpuLosses. Scores
+// are (outer, channels, inner) with the classes along the middle axis and one label per (outer, inner) position. A
+// label is the ignored one (when hasIgnore), or else must be an integer class index; the forward kernels report the
+// lowest position of one that is not, and the host names it in the error. The per-element gradients use the _rn
+// intrinsics (see solver.cu) so that they equal the CPU's bits; the sums are in double in another order than the
+// CPU's, so they agree to rounding.
 // Self-contained; see elementwise.cu.
 
 #define LOSS_NO_BAD 0x7fffffff

@@ -73,7 +73,10 @@ public interface LayerOps {
     void mvnForward(Tensor in, Tensor out, Tensor std, int rows, int dim, boolean normalizeVariance,
                             float eps);
 
-    /** MVN's backward from its output and {@code std} (Caffe's formula, see CpuReductions); {@code dinp} may be {@code dout}. */
+    /**
+     * MVN's backward from its output and {@code std} (Caffe's formula, see CpuReductions); {@code dinp} may be
+     * {@code dout}.
+     */
     void mvnBackward(Tensor out, Tensor std, Tensor dout, Tensor dinp, int rows, int dim,
                              boolean normalizeVariance);
 
@@ -82,7 +85,7 @@ public interface LayerOps {
 
     // ---- stochastic pooling --------------------------------------------------------------------------------------
 
-    /** STOCHASTIC pooling at test time: {@code sum(x^2) / sum(x)} per window (pad 0), 0 where the sum is not positive. */
+    /** STOCHASTIC pooling at test time: {@code sum(x^2) / sum(x)} per window (pad 0), 0 where that sum is not > 0. */
     void stochasticPoolForward(PoolGeometry g, Tensor in, Tensor out);
 
     /**

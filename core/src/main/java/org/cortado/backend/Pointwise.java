@@ -5,7 +5,8 @@ package org.cortado.backend;
  * {@link LayerOps#pointwiseForward} and {@link LayerOps#pointwiseBackward}. The forward and backward formulas are
  * Caffe's CPU code, step by step in float (its special cases included, since they change the rounding):
  * <ul>
- *   <li>{@code ELU(alpha)}: {@code max(x, 0) + alpha (exp(min(x, 0)) - 1)}; {@code dx = dy (x > 0 ? 1 : alpha + y)}.</li>
+ *   <li>{@code ELU(alpha)}: {@code max(x, 0) + alpha (exp(min(x, 0)) - 1)};
+ *       {@code dx = dy (x > 0 ? 1 : alpha + y)}.</li>
  *   <li>{@code POWER(power, scale, shift)}: {@code (shift + scale x)^power}; {@code dx = dy power scale (shift + scale
  *       x)^(power - 1)}, computed as Caffe does from {@code y}.</li>
  *   <li>{@code EXP(innerScale, outerScale)}: {@code outerScale exp(innerScale x)}; {@code dx = dy y innerScale}.</li>

@@ -33,7 +33,8 @@ public final class BlobProtoFile {
         } catch (NoSuchFileException e) {
             throw new CaffeFormatException(file + ": no such file");
         } catch (IOException e) {
-            throw new CaffeFormatException(file + (Files.isDirectory(file) ? ": is a directory" : ": cannot read: " + e), e);
+            String why = Files.isDirectory(file) ? ": is a directory" : ": cannot read: " + e;
+            throw new CaffeFormatException(file + why, e);
         }
         if (bytes.length == 0) {
             throw new CaffeFormatException(file + ": empty file, not a BlobProto " + what);
@@ -54,7 +55,10 @@ public final class BlobProtoFile {
         }
     }
 
-    /** The blob's values as floats: its {@code double_data} when it has any (as Caffe's Blob::FromProto), else {@code data}. */
+    /**
+     * The blob's values as floats: its {@code double_data} when it has any (as Caffe's Blob::FromProto), else
+     * {@code data}.
+     */
     public static float[] values(BlobProto blob) {
         int n = blob.getDoubleDataCount() > 0 ? blob.getDoubleDataCount() : blob.getDataCount();
         float[] v = new float[n];

@@ -61,8 +61,8 @@ public final class ContrastiveLossLayer extends LossLayer {
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         Tensor distSq = scratch(backend, "distSq", Shape.of(num));
-        double loss = backend.layerOps().contrastiveLossForward(bottoms.get(0), bottoms.get(1), bottoms.get(2), distSq, num,
-                channels, p.margin(), p.legacy());
+        double loss = backend.layerOps().contrastiveLossForward(bottoms.get(0), bottoms.get(1), bottoms.get(2), distSq,
+                num, channels, p.margin(), p.legacy());
         writeScalar(backend, loss / num / 2, tops.get(0));
     }
 

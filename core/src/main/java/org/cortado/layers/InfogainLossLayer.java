@@ -91,8 +91,8 @@ public final class InfogainLossLayer extends LossLayer {
         backend.softmaxForward(bottoms.get(0), prob, split.outer(), split.channels(), split.inner());
         LabelledSum loss;
         try {
-            loss = backend.layerOps().infogainLossForward(prob, bottoms.get(1), matrix(bottoms), split.outer(), split.channels(),
-                    split.inner(), p.ignoreLabel());
+            loss = backend.layerOps().infogainLossForward(prob, bottoms.get(1), matrix(bottoms), split.outer(),
+                    split.channels(), split.inner(), p.ignoreLabel());
         } catch (InvalidLabelException e) {
             throw error(e.getMessage());
         }
@@ -108,7 +108,7 @@ public final class InfogainLossLayer extends LossLayer {
         }
         Tensor prob = tops.size() == 2 ? tops.get(1) : existingScratch("prob");
         float scale = (float) (lossWeight(backend, topDiffs.get(0)) / normaliser);
-        backend.layerOps().infogainLossBackward(prob, bottoms.get(1), matrix(bottoms), bottomDiffs.get(0), split.outer(),
-                split.channels(), split.inner(), p.ignoreLabel(), scale);
+        backend.layerOps().infogainLossBackward(prob, bottoms.get(1), matrix(bottoms), bottomDiffs.get(0),
+                split.outer(), split.channels(), split.inner(), p.ignoreLabel(), scale);
     }
 }

@@ -61,8 +61,8 @@ public final class MVNLayer extends Layer {
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
-            backend.layerOps().mvnBackward(tops.get(0), existingScratch("std"), topDiffs.get(0), bottomDiffs.get(0), rows, dim,
-                    p.normalizeVariance());
+            backend.layerOps().mvnBackward(tops.get(0), existingScratch("std"), topDiffs.get(0), bottomDiffs.get(0),
+                    rows, dim, p.normalizeVariance());
         }
     }
 }

@@ -48,8 +48,8 @@ public final class MultinomialLogisticLossLayer extends LossLayer {
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
             float scale = -lossWeight(backend, topDiffs.get(0)) / num;
-            backend.layerOps().multinomialLogisticLossBackward(bottoms.get(0), bottoms.get(1), bottomDiffs.get(0), num, dim,
-                    scale);
+            backend.layerOps().multinomialLogisticLossBackward(bottoms.get(0), bottoms.get(1), bottomDiffs.get(0), num,
+                    dim, scale);
         }
     }
 }

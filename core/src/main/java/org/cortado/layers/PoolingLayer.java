@@ -15,8 +15,8 @@ import org.cortado.tensor.Tensor;
  * start at or past {@code H + pad} (floor instead of ceil with {@code round_mode: FLOOR}). With
  * {@code global_pooling} the kernel is the whole plane. STOCHASTIC (no padding, as in Caffe) gives
  * {@code sum(x^2) / sum(x)} per window at test time and, in training, one input drawn per window with probability
- * proportional to its value ({@link org.cortado.backend.LayerOps#stochasticPoolSample}; the draws follow {@link #setRandomState} as
- * Dropout's masks do), whose gradient is MAX pooling's to the drawn input.
+ * proportional to its value ({@link org.cortado.backend.LayerOps#stochasticPoolSample}; the draws follow
+ * {@link #setRandomState} as Dropout's masks do), whose gradient is MAX pooling's to the drawn input.
  */
 public final class PoolingLayer extends Layer {
     public enum Method { MAX, AVE, STOCHASTIC }
@@ -169,7 +169,8 @@ public final class PoolingLayer extends Layer {
         } else if (mask == null) {
             backend.layerOps().stochasticPoolForward(geometry, bottoms.get(0), tops.get(0));
         } else {
-            backend.layerOps().stochasticPoolSample(geometry, bottoms.get(0), tops.get(0), mask, CounterRng.derive(seed, step++));
+            backend.layerOps().stochasticPoolSample(geometry, bottoms.get(0), tops.get(0), mask,
+                    CounterRng.derive(seed, step++));
         }
     }
 

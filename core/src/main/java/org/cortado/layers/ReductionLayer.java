@@ -66,7 +66,8 @@ public final class ReductionLayer extends Layer {
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
-            backend.layerOps().reduceRowsBackward(op(), bottoms.get(0), topDiffs.get(0), bottomDiffs.get(0), rows, dim, coeff);
+            backend.layerOps().reduceRowsBackward(op(), bottoms.get(0), topDiffs.get(0), bottomDiffs.get(0), rows, dim,
+                    coeff);
         }
     }
 }

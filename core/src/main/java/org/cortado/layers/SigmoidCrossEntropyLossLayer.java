@@ -55,7 +55,8 @@ public final class SigmoidCrossEntropyLossLayer extends LossLayer {
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
         Tensor sigmoid = scratch(backend, "sigmoid", bottoms.get(0).shape());
         backend.sigmoidForward(bottoms.get(0), sigmoid);
-        LabelledSum loss = backend.layerOps().sigmoidCrossEntropyLossForward(bottoms.get(0), bottoms.get(1), p.ignoreLabel());
+        LabelledSum loss = backend.layerOps().sigmoidCrossEntropyLossForward(bottoms.get(0), bottoms.get(1),
+                p.ignoreLabel());
         normaliser = normaliser(p.normalization(), outer, inner, loss.labelled());
         writeScalar(backend, loss.sum() / normaliser, tops.get(0));
     }
@@ -65,8 +66,8 @@ public final class SigmoidCrossEntropyLossLayer extends LossLayer {
                          List<Tensor> bottomDiffs) {
         if (wants(bottomDiffs, 0)) {
             float scale = (float) (lossWeight(backend, topDiffs.get(0)) / normaliser);
-            backend.layerOps().sigmoidCrossEntropyLossBackward(existingScratch("sigmoid"), bottoms.get(1), bottomDiffs.get(0),
-                    p.ignoreLabel(), scale);
+            backend.layerOps().sigmoidCrossEntropyLossBackward(existingScratch("sigmoid"), bottoms.get(1),
+                    bottomDiffs.get(0), p.ignoreLabel(), scale);
         }
     }
 }

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The acceptance net of the layers cortado took over from Caffe after its classification nets: one net, generated
- * here with random weights, that uses every one of them ({@link EveryLayerNet#NET}). Run at test time, each layer's output is
- * compared with OpenCV 4.6's dnn module where OpenCV implements the layer ({@link #OPENCV}: its Caffe importer runs
+ * The acceptance net of the layers cortado took over from Caffe after its classification nets: one net, generated here
+ * with random weights, that uses every one of them ({@link EveryLayerNet#NET}). Run at test time, each layer's output
+ * is compared with OpenCV 4.6's dnn module where OpenCV implements the layer ({@link #OPENCV}: its Caffe importer runs
  * PReLU, ELU, Slice, Power, Exp, Log, AbsVal, BNLL, MVN, Deconvolution, Crop and Silence, and refuses or does not
  * compute the others), and elsewhere with {@link NaiveLayers} from the layer's own bottoms in our net. OpenCV's Log
  * ignores log_param (it computes ln x whatever the base, scale and shift), so log1 keeps the defaults and log2, with
@@ -99,7 +99,8 @@ class CaffeLayersAcceptanceTest {
     @Test
     void everyParameterGradientThroughTheWholeNet() {
         Net net = build(Phase.TRAIN);
-        new GradientChecker(cpu).step(1e-3).threshold(NET_THRESHOLD).seed(DRAWS).checkNet(net, EveryLayerNet.inputs(), 12);
+        new GradientChecker(cpu).step(1e-3).threshold(NET_THRESHOLD).seed(DRAWS)
+                .checkNet(net, EveryLayerNet.inputs(), 12);
         for (String frozenOut : List.of("threshold1", "argmax1", "reduction2", "log2", "silence2")) {
             assertEquals(0, net.backwardRuns(frozenOut), frozenOut + " leads to no loss: pruned from backward");
         }

@@ -24,8 +24,8 @@ class ContrastiveLossLayerTest {
         Tensor a = gaussian(Shape.of(6, 3), 0.7, 1);
         Tensor b = gaussian(Shape.of(6, 3, 1, 1), 0.7, 2);
         Tensor y = similarity();
-        assertEquals(NaiveLayers.contrastive(a, b, y, 1.5, false), LayerRun.top(DEF + "contrastive_loss_param { margin: 1.5 }", a, b,
-                y).hostData()[0], 1e-6);
+        assertEquals(NaiveLayers.contrastive(a, b, y, 1.5, false),
+                LayerRun.top(DEF + "contrastive_loss_param { margin: 1.5 }", a, b, y).hostData()[0], 1e-6);
         assertEquals(NaiveLayers.contrastive(a, b, y, 2, true), LayerRun.top(DEF + "contrastive_loss_param { margin: 2 "
                 + "legacy_version: true }", a, b, y).hostData()[0], 1e-6);
     }

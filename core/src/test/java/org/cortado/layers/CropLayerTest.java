@@ -30,7 +30,8 @@ class CropLayerTest {
                 each.hostData());
         Tensor none = LayerRun.top("type: 'Crop' bottom: 'x' bottom: 'r' top: 'y' crop_param { axis: 0 }", x,
                 Tensor.zeros(Shape.of(1, 2, 3, 4)));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(NaiveLayers.crop(x, none.shape(), new int[4]), none.hostData());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(NaiveLayers.crop(x, none.shape(), new int[4]),
+                none.hostData());
     }
 
     @Test

@@ -24,7 +24,8 @@ class DeconvolutionLayerTest {
         Tensor y = LayerRun.forward(layer, Phase.TEST, x).get(0);
         assertEquals(expected, y.shape());
         Tensor bias = layer.params().size() > 1 ? layer.params().get(1).data() : null;
-        assertClose(def, NaiveLayers.deconvolution(x, layer.params().get(0).data(), bias, stride, pad, dil, group, expected), y, 1e-5);
+        assertClose(def, NaiveLayers.deconvolution(x, layer.params().get(0).data(), bias, stride, pad, dil, group,
+                expected), y, 1e-5);
     }
 
     @Test

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InfogainLossLayerTest {
-    private static final String DEF = "name: 'ig' type: 'InfogainLoss' bottom: 'x' bottom: 'l' bottom: 'h' top: 'loss' ";
+    private static final String DEF = "name: 'ig' type: 'InfogainLoss' bottom: 'x' bottom: 'l' bottom: 'h' "
+            + "top: 'loss' ";
     private final GradientChecker checker = new GradientChecker(new CpuBackend(2));
 
 

@@ -18,7 +18,8 @@ class MVNLayerTest {
     @Test
     void perChannelAndAcrossChannels() {
         Tensor x = gaussian(Shape.of(2, 3, 4, 5), 2.0, 1);
-        assertClose("MVN", NaiveLayers.mvn(x, 20, true, 1e-9), LayerRun.top("type: 'MVN' bottom: 'x' top: 'y'", x), 1e-5);
+        assertClose("MVN", NaiveLayers.mvn(x, 20, true, 1e-9), LayerRun.top("type: 'MVN' bottom: 'x' top: 'y'", x),
+                1e-5);
         assertClose("MVN across", NaiveLayers.mvn(x, 60, true, 0.1),
                 LayerRun.top("type: 'MVN' bottom: 'x' top: 'y' mvn_param { across_channels: true eps: 0.1 }", x),
                 1e-5);

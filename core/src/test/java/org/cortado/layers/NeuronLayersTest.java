@@ -30,7 +30,8 @@ class NeuronLayersTest {
         String def = "type: 'ELU' bottom: 'x' top: 'y' elu_param { alpha: 0.7 }";
         assertClose("ELU", map(x, v -> v > 0 ? v : 0.7 * (Math.exp(v) - 1)), top(def, x));
         checker.kink(0, GradientChecker.STEP).check(def, x);
-        assertClose("ELU alpha 1", map(x, v -> v > 0 ? v : Math.exp(v) - 1), top("type: 'ELU' bottom: 'x' top: 'y'", x));
+        assertClose("ELU alpha 1", map(x, v -> v > 0 ? v : Math.exp(v) - 1),
+                top("type: 'ELU' bottom: 'x' top: 'y'", x));
     }
 
     @Test
@@ -52,9 +53,11 @@ class NeuronLayersTest {
         assertClose("power 1", map(any, v -> 3 * v - 1), top(linear, any));
         checker.check(linear, any);
         // power * scale == 0: a constant, and a zero gradient
-        assertClose("power 0", map(any, v -> 1), top("type: 'Power' bottom: 'x' top: 'y' power_param { power: 0 }", any));
-        assertClose("scale 0", map(any, v -> 8), top("type: 'Power' bottom: 'x' top: 'y' power_param { power: 3 scale: 0 shift: 2 }", any));
-        checker.check("type: 'Power' bottom: 'x' top: 'y' power_param { power: 3 scale: 0 shift: 2 }", any);
+        assertClose("power 0", map(any, v -> 1),
+                top("type: 'Power' bottom: 'x' top: 'y' power_param { power: 0 }", any));
+        String constant = "type: 'Power' bottom: 'x' top: 'y' power_param { power: 3 scale: 0 shift: 2 }";
+        assertClose("scale 0", map(any, v -> 8), top(constant, any));
+        checker.check(constant, any);
     }
 
     @Test
@@ -113,6 +116,7 @@ class NeuronLayersTest {
             var e = assertThrows(NetDefinitionException.class, () -> GradientChecker.layer(def), def);
             assertTrue(e.getMessage().startsWith("layer 'e' (") && e.getMessage().contains("base"), e.getMessage());
         }
-        assertEquals("Exp", GradientChecker.layer("type: 'Exp' bottom: 'x' top: 'y' exp_param { base: 1 }").type().caffeName());
+        assertEquals("Exp",
+                GradientChecker.layer("type: 'Exp' bottom: 'x' top: 'y' exp_param { base: 1 }").type().caffeName());
     }
 }

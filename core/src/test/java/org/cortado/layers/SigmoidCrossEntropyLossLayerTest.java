@@ -42,7 +42,8 @@ class SigmoidCrossEntropyLossLayerTest {
     void gradient() {
         Tensor t = uniform(Shape.of(2, 3, 2), 0, 1, 4);
         t.hostData()[2] = 7;
-        checker.check(DEF + "loss_param { ignore_label: 7 normalization: VALID }", gaussian(Shape.of(2, 3, 2), 2, 3), t);
+        checker.check(DEF + "loss_param { ignore_label: 7 normalization: VALID }", gaussian(Shape.of(2, 3, 2), 2, 3),
+                t);
         checker.check(DEF + "loss_weight: 3", gaussian(Shape.of(4, 2), 1.0, 5), uniform(Shape.of(4, 2), 0, 1, 6));
     }
 }

@@ -31,7 +31,8 @@ public final class EveryLayerNet {
             layer { name: "elu1" type: "ELU" bottom: "prelu1" top: "elu1" elu_param { alpha: 0.7 } }
             layer { name: "slice1" type: "Slice" bottom: "elu1" top: "s_a" top: "s_b" top: "s_c"
                     slice_param { slice_point: 1 slice_point: 3 } }
-            layer { name: "power1" type: "Power" bottom: "s_b" top: "power1" power_param { power: 2 scale: 0.5 shift: 1 } }
+            layer { name: "power1" type: "Power" bottom: "s_b" top: "power1"
+                    power_param { power: 2 scale: 0.5 shift: 1 } }
             layer { name: "exp1" type: "Exp" bottom: "s_a" top: "exp1" exp_param { base: 2 scale: 0.5 shift: 0.1 } }
             layer { name: "log1" type: "Log" bottom: "exp1" top: "log1" }
             layer { name: "absval1" type: "AbsVal" bottom: "s_c" top: "absval1" }
@@ -63,7 +64,8 @@ public final class EveryLayerNet {
             layer { name: "reduction2" type: "Reduction" bottom: "tile1" top: "reduction2"
                     reduction_param { operation: MEAN axis: 1 } }
             layer { name: "argmax1" type: "ArgMax" bottom: "tile1" top: "argmax1" argmax_param { axis: 1 top_k: 2 } }
-            layer { name: "embed1" type: "Embed" bottom: "ids" top: "embed1" embed_param { num_output: 4 input_dim: 5 } }
+            layer { name: "embed1" type: "Embed" bottom: "ids" top: "embed1"
+                    embed_param { num_output: 4 input_dim: 5 } }
             layer { name: "flat1" type: "Flatten" bottom: "embed1" top: "flat1" }
             layer { name: "slice2" type: "Slice" bottom: "flat1" top: "e_a" top: "e_b" }
             layer { name: "prob1" type: "Softmax" bottom: "reduction1" top: "prob1" }

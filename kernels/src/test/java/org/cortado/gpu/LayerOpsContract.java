@@ -138,7 +138,8 @@ abstract class LayerOpsContract {
             {{3, 4, 5, 6, 7}, {2, 3, 4, 5, 6}, {1, 1, 1, 0, 1}},
             {{2, 3, 4, 5, 6, 7}, {1, 3, 2, 5, 6, 3}, {1, 0, 2, 0, 0, 4}}};
         for (int[][] c : cases) {
-            String what = "window " + Shape.of(c[1]) + " at " + java.util.Arrays.toString(c[2]) + " of " + Shape.of(c[0]);
+            String what = "window " + Shape.of(c[1]) + " at " + java.util.Arrays.toString(c[2]) + " of "
+                    + Shape.of(c[0]);
             op(what).in("big", c[0]).in("small", c[1])
                     .check((b, t) -> ops(b).copyWindow(t.get("big"), c[2], t.get("small"), false));
             op(what + " into big").in("big", c[0]).in("small", c[1])
@@ -225,7 +226,8 @@ abstract class LayerOpsContract {
                 new TopK(6, 10, 5, 3, 15, 0, -1), new TopK(6, 10, 5, 10, 50, -1, 0));
         for (TopK k : layouts) {
             int outCount = k.outer() * k.outerStride();
-            op("argmax " + k).with("x", s, x).in("y", outCount).check((b, t) -> ops(b).argMax(t.get("x"), t.get("y"), k));
+            op("argmax " + k).with("x", s, x).in("y", outCount)
+                    .check((b, t) -> ops(b).argMax(t.get("x"), t.get("y"), k));
         }
     }
 

@@ -47,7 +47,8 @@ public final class CpuActivations {
                 for (int i = from; i < to; i++) {
                     // Caffe: exp of the float, then 1. + ... and log in double.
                     float v = x[i];
-                    y[i] = (float) (v > 0 ? v + Math.log(1.0 + (float) Math.exp(-v)) : Math.log(1.0 + (float) Math.exp(v)));
+                    y[i] = (float) (v > 0 ? v + Math.log(1.0 + (float) Math.exp(-v))
+                            : Math.log(1.0 + (float) Math.exp(v)));
                 }
             }
             case THRESHOLD -> {
