@@ -1,9 +1,11 @@
-// Losses and accuracy on the device (SoftmaxWithLoss, HingeLoss, Accuracy), so that only their sums cross to the host.
-// The CPU's reference loops are org.cortado.backend.LossKernels. Scores are (outer, channels, inner) with the classes
-// along the middle axis and one label per (outer, inner) position. A label is the ignored one (when hasIgnore), or
-// else must be an integer class index; the forward kernels report the lowest position of one that is not, and the
-// host names it in the error. The per-element gradients use the _rn intrinsics (see solver.cu) so that they equal the
-// CPU's bits; the sums are in double in another order than the CPU's, so they agree to rounding.
+// Losses and accuracy on the device (SoftmaxWithLoss, HingeLoss, Accuracy; and LayerOps' SigmoidCrossEntropyLoss,
+// MultinomialLogisticLoss, InfogainLoss, ContrastiveLoss and Embed's index check), so that only their sums cross to the
+// host. The CPU's reference loops are org.cortado.backend.LossKernels and org.cortado.backend.cpu.CpuLosses. Scores
+// are (outer, channels, inner) with the classes along the middle axis and one label per (outer, inner) position. A
+// label is the ignored one (when hasIgnore), or else must be an integer class index; the forward kernels report the
+// lowest position of one that is not, and the host names it in the error. The per-element gradients use the _rn
+// intrinsics (see solver.cu) so that they equal the CPU's bits; the sums are in double in another order than the
+// CPU's, so they agree to rounding.
 // Self-contained; see elementwise.cu.
 
 #define LOSS_NO_BAD 0x7fffffff
@@ -162,4 +164,199 @@ extern "C" __global__ void accuracy_kernel1(const float* __restrict__ scores, co
         labelled += 1.0;
     }
     write_partials(correct, labelled, bad, partial);
+}
+
+// Embed's index check: "labelled" counts the n indices, the first one that is not an integer in [0, classes) is bad
+extern "C" __global__ void check_indices_kernel1(const float* __restrict__ indices, double* __restrict__ partial,
+                                                 int n, int classes) {
+    double counted = 0.0;
+    int bad = LOSS_NO_BAD;
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < n; t += gridDim.x * blockDim.x) {
+        if (is_class_index(indices[t], classes)) {
+            counted += 1.0;
+        } else {
+            bad = min(bad, t);
+        }
+    }
+    write_partials(0.0, counted, bad, partial);
+}
+
+#define LOSS_LOG_THRESHOLD 1e-20f
+
+// Caffe compares (int) target with the int ignore_label, so 2.7 counts as 2
+__device__ __forceinline__ bool ignored_target(float t, int hasIgnore, int ignore) {
+    return hasIgnore && (int) t == ignore;
+}
+
+// Sigmoid cross-entropy in Caffe's overflow-free form, -(x (t - [x >= 0]) - log(1 + exp(x - 2 x [x >= 0]))), per
+// element whose target is not ignored; "labelled" counts those
+extern "C" __global__ void sigmoid_ce_forward_kernel1(const float* __restrict__ x, const float* __restrict__ t,
+                                                      double* __restrict__ partial, int n, int hasIgnore, int ignore) {
+    double sum = 0.0;
+    double counted = 0.0;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        float target = t[i];
+        if (ignored_target(target, hasIgnore, ignore)) {
+            continue;
+        }
+        float v = x[i];
+        float positive = v >= 0.0f ? 1.0f : 0.0f;
+        float term = v * (target - positive) - logf(1.0f + expf(v - 2.0f * v * positive));
+        sum -= (double) term;
+        counted += 1.0;
+    }
+    write_partials(sum, counted, LOSS_NO_BAD, partial);
+}
+
+// dinp = (sigmoid - t) * scale, 0 where the target is ignored
+extern "C" __global__ void sigmoid_ce_backward_kernel1(const float* __restrict__ sigmoid, const float* __restrict__ t,
+                                                       float* __restrict__ dinp, int n, int hasIgnore, int ignore,
+                                                       float scale) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        float target = t[i];
+        dinp[i] = ignored_target(target, hasIgnore, ignore) ? 0.0f
+                : __fmul_rn(__fsub_rn(sigmoid[i], target), scale);
+    }
+}
+
+// Multinomial logistic loss of probabilities (num, dim): -log(max(prob[n, label], 1e-20)) per sample, in double
+extern "C" __global__ void mlogistic_forward_kernel1(const float* __restrict__ prob, const float* __restrict__ labels,
+                                                     double* __restrict__ partial, int num, int dim) {
+    double sum = 0.0;
+    double counted = 0.0;
+    int bad = LOSS_NO_BAD;
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < num; r += gridDim.x * blockDim.x) {
+        int label = label_at(labels, r, dim, 0, 0.0f);
+        if (label < 0) {
+            bad = min(bad, r);
+            continue;
+        }
+        float p = prob[(long long) r * dim + label];
+        sum -= log((double) (p < LOSS_LOG_THRESHOLD ? LOSS_LOG_THRESHOLD : p));
+        counted += 1.0;
+    }
+    write_partials(sum, counted, bad, partial);
+}
+
+// dinp = 0 except dinp[n, label] = scale / max(prob[n, label], 1e-20)
+extern "C" __global__ void mlogistic_backward_kernel1(const float* __restrict__ prob, const float* __restrict__ labels,
+                                                      float* __restrict__ dinp, int num, int dim, float scale) {
+    int n = num * dim;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        int r = i / dim;
+        float p = prob[i];
+        dinp[i] = i - r * dim == (int) labels[r] ? __fdiv_rn(scale, p < LOSS_LOG_THRESHOLD ? LOSS_LOG_THRESHOLD : p)
+                : 0.0f;
+    }
+}
+
+// Infogain loss of softmax probabilities (outer, channels, inner) with the channels x channels matrix h, per labelled
+// position: -sum over l of h[label, l] log(max(prob[l], 1e-20)), in double
+extern "C" __global__ void infogain_forward_kernel1(const float* __restrict__ prob, const float* __restrict__ labels,
+                                                    const float* __restrict__ h, double* __restrict__ partial,
+                                                    int outer, int channels, int inner, int hasIgnore, int ignore) {
+    int n = outer * inner;
+    double sum = 0.0;
+    double counted = 0.0;
+    int bad = LOSS_NO_BAD;
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < n; t += gridDim.x * blockDim.x) {
+        if (ignored_target(labels[t], hasIgnore, ignore)) {
+            continue;
+        }
+        int label = label_at(labels, t, channels, 0, 0.0f);
+        if (label < 0) {
+            bad = min(bad, t);
+            continue;
+        }
+        int o = t / inner;
+        int i = t - o * inner;
+        for (int l = 0; l < channels; l++) {
+            float p = prob[((long long) o * channels + l) * inner + i];
+            sum -= (double) h[(long long) label * channels + l] * log((double) (p < LOSS_LOG_THRESHOLD
+                    ? LOSS_LOG_THRESHOLD : p));
+        }
+        counted += 1.0;
+    }
+    write_partials(sum, counted, bad, partial);
+}
+
+// dinp[o, l, i] = (prob * rowSum(h[label]) - h[label, l]) * scale, 0 at ignored positions; the row sum in float in
+// column order, as Caffe and the CPU
+extern "C" __global__ void infogain_backward_kernel1(const float* __restrict__ prob, const float* __restrict__ labels,
+                                                     const float* __restrict__ h, float* __restrict__ dinp, int outer,
+                                                     int channels, int inner, int hasIgnore, int ignore, float scale) {
+    int n = outer * channels * inner;
+    for (int idx = blockIdx.x * blockDim.x + threadIdx.x; idx < n; idx += gridDim.x * blockDim.x) {
+        int i = idx % inner;
+        int l = (idx / inner) % channels;
+        int o = idx / (inner * channels);
+        float lv = labels[o * inner + i];
+        if (ignored_target(lv, hasIgnore, ignore)) {
+            dinp[idx] = 0.0f;
+            continue;
+        }
+        const float* row = h + (long long) (int) lv * channels;
+        float rowSum = 0.0f;
+        for (int c = 0; c < channels; c++) {
+            rowSum = __fadd_rn(rowSum, row[c]);
+        }
+        dinp[idx] = __fmul_rn(__fsub_rn(__fmul_rn(prob[idx], rowSum), row[l]), scale);
+    }
+}
+
+// Contrastive loss, one thread per pair: distSq[n] = |a_n - b_n|^2 (summed in double, kept as a float), and the
+// pair's loss, distSq (similar: (int) y != 0) or max(margin - sqrt(distSq), 0)^2 (legacy: max(margin - distSq, 0))
+extern "C" __global__ void contrastive_forward_kernel1(const float* __restrict__ a, const float* __restrict__ b,
+                                                       const float* __restrict__ y, float* __restrict__ distSq,
+                                                       double* __restrict__ partial, int num, int channels,
+                                                       float margin, int legacy) {
+    double sum = 0.0;
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < num; r += gridDim.x * blockDim.x) {
+        double d2 = 0.0;
+        for (long long c = (long long) r * channels; c < (long long) (r + 1) * channels; c++) {
+            float d = a[c] - b[c];
+            d2 += (double) __fmul_rn(d, d);
+        }
+        float dist2 = (float) d2;
+        distSq[r] = dist2;
+        if ((int) y[r] != 0) {
+            sum += dist2;
+        } else if (legacy) {
+            sum += fmaxf(margin - dist2, 0.0f);
+        } else {
+            float m = fmaxf(margin - sqrtf(dist2), 0.0f);
+            sum += (double) __fmul_rn(m, m);
+        }
+    }
+    write_partials(sum, 0.0, LOSS_NO_BAD, partial);
+}
+
+// The gradient of one feature bottom, alpha = +-lossWeight / num: alpha (a - b) for similar pairs; for dissimilar
+// ones where the margin is not met, -alpha (a - b) (legacy) or -alpha (margin - d) / (d + 1e-4) (a - b); else 0
+extern "C" __global__ void contrastive_backward_kernel1(const float* __restrict__ a, const float* __restrict__ b,
+                                                        const float* __restrict__ y, const float* __restrict__ distSq,
+                                                        float* __restrict__ dinp, int num, int channels, float margin,
+                                                        int legacy, float alpha) {
+    int n = num * channels;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        int r = i / channels;
+        float beta;
+        if ((int) y[r] != 0) {
+            beta = alpha;
+        } else {
+            float mdist;
+            if (legacy) {
+                mdist = margin - distSq[r];
+                beta = -alpha;
+            } else {
+                float dist = sqrtf(distSq[r]);
+                mdist = margin - dist;
+                beta = __fdiv_rn(__fmul_rn(-alpha, mdist), dist + 1e-4f);
+            }
+            if (!(mdist > 0.0f)) {
+                beta = 0.0f;
+            }
+        }
+        dinp[i] = beta == 0.0f ? 0.0f : __fmul_rn(beta, a[i] - b[i]);
+    }
 }

@@ -1,6 +1,8 @@
 // MAX and AVE pooling, forward and backward, with Caffe's window rules exactly as the CPU oracle (CpuPooling):
 // a window starts at p * stride - pad; MAX clips it to the input, starts from -FLT_MAX and keeps the first maximum
 // (strict >); AVE divides by the window clipped to [-pad, in + pad), before clipping to the input.
+// STOCHASTIC pooling as Caffe's GPU kernels (reference: org.cortado.backend.cpu.CpuStochasticPooling): windows from
+// p * stride, unpadded, clipped to the input.
 // Arguments: planes = N * C, then the PoolGeometry fields. Self-contained; see elementwise.cu for the conventions.
 
 // One thread per output element. mask (may be null) receives h * inW + w of the maximum in its input plane.
@@ -124,5 +126,84 @@ extern "C" __global__ void ave_pool_backward_kernel1(const float* __restrict__ d
             }
         }
         dinp[index] = sum;
+    }
+}
+
+// Output index's STOCHASTIC window (from p * stride, unpadded, clipped to the input): its rows and columns, and the
+// offset of its plane's first input
+__device__ __forceinline__ long long sto_pool_window(int index, int inH, int inW, int outH, int outW, int kernelH,
+                                                     int kernelW, int strideH, int strideW, int* hstart, int* hend,
+                                                     int* wstart, int* wend) {
+    *hstart = (index / outW) % outH * strideH;
+    *hend = min(*hstart + kernelH, inH);
+    *wstart = index % outW * strideW;
+    *wend = min(*wstart + kernelW, inW);
+    return (long long) (index / (outW * outH)) * inH * inW;
+}
+
+// STOCHASTIC at test time, one thread per output: sum(x^2) / sum(x) over the window, 0 where the sum is not positive
+extern "C" __global__ void sto_pool_test_kernel1(const float* __restrict__ in, float* __restrict__ out, int planes,
+                                                 int inH, int inW, int outH, int outW, int kernelH, int kernelW,
+                                                 int strideH, int strideW, int padH, int padW) {
+    int n = planes * outH * outW;
+    for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
+        int hstart, hend, wstart, wend;
+        const float* src = in + sto_pool_window(index, inH, inW, outH, outW, kernelH, kernelW, strideH, strideW,
+                                                &hstart, &hend, &wstart, &wend);
+        float sum = 0.0f;
+        float squares = 0.0f;
+        for (int h = hstart; h < hend; h++) {
+            for (int w = wstart; w < wend; w++) {
+                float v = src[h * inW + w];
+                sum += v;
+                squares += v * v;
+            }
+        }
+        out[index] = sum > 0.0f ? squares / sum : 0.0f;
+    }
+}
+
+// dropout.cu's counter_uniform (org.cortado.backend.CounterRng.uniform), repeated: the files are self-contained
+__device__ __forceinline__ float sto_pool_uniform(unsigned long long seed, unsigned long long index) {
+    unsigned long long z = seed + (index + 1ull) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z = z ^ (z >> 31);
+    return (float) (unsigned int) (z >> 40) * 5.9604644775390625e-08f;
+}
+
+// STOCHASTIC in training, one thread per output: the input where the window's running sum first reaches
+// uniform(seed, index) * sum (the last input if none does), its plane index to mask as MAX pooling's argmax. The sums
+// and the threshold use the _rn intrinsics so that the draw is the CPU's, bit for bit.
+extern "C" __global__ void sto_pool_train_kernel1(const float* __restrict__ in, float* __restrict__ out,
+                                                  float* __restrict__ mask, unsigned long long seed, int planes,
+                                                  int inH, int inW, int outH, int outW, int kernelH, int kernelW,
+                                                  int strideH, int strideW, int padH, int padW) {
+    int n = planes * outH * outW;
+    for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += gridDim.x * blockDim.x) {
+        int hstart, hend, wstart, wend;
+        const float* src = in + sto_pool_window(index, inH, inW, outH, outW, kernelH, kernelW, strideH, strideW,
+                                                &hstart, &hend, &wstart, &wend);
+        float sum = 0.0f;
+        for (int h = hstart; h < hend; h++) {
+            for (int w = wstart; w < wend; w++) {
+                sum = __fadd_rn(sum, src[h * inW + w]);
+            }
+        }
+        float threshold = __fmul_rn(sto_pool_uniform(seed, (unsigned long long) index), sum);
+        int chosen = (hend - 1) * inW + wend - 1;
+        sum = 0.0f;
+        bool found = false;
+        for (int h = hstart; h < hend && !found; h++) {
+            for (int w = wstart; w < wend && !found; w++) {
+                sum = __fadd_rn(sum, src[h * inW + w]);
+                if (sum >= threshold) {
+                    chosen = h * inW + w;
+                    found = true;
+                }
+            }
+        }
+        out[index] = src[chosen];
+        mask[index] = (float) chosen;
     }
 }

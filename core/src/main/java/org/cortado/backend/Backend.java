@@ -14,7 +14,8 @@ import org.cortado.tensor.Tensor;
  *
  * <p>Conventions, for every method: all tensors belong to this backend's device; shapes are checked by the layer
  * that calls (backends may assume them); an input gradient ({@code dinp}) is overwritten, a parameter gradient
- * ({@code dweight}, {@code dbias}) is accumulated (+=), as Caffe's diffs are.
+ * ({@code dweight}, {@code dbias}) is accumulated (+=), as Caffe's diffs are. The operations of Caffe's less common
+ * layers are in {@link #layerOps()}.
  */
 public interface Backend extends AutoCloseable {
 
@@ -59,6 +60,12 @@ public interface Backend extends AutoCloseable {
         batch.transformInto(host, 0);
         copy(upload(Tensor.wrap(output.shape(), host)), output);
     }
+
+    /**
+     * The operations of Caffe's less common layers on this backend's tensors ({@link LayerOps}; {@link HostLayerOps}
+     * runs them on host arrays).
+     */
+    LayerOps layerOps();
 
     /** Waits until all queued work on this device is done (a no-op on the CPU). */
     default void synchronize() {

@@ -1,15 +1,9 @@
 package org.cortado.caffe;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.cortado.caffe.proto.Caffe.BlobProto;
 import org.cortado.io.AtomicFiles;
-import org.cortado.tensor.HostMemory;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -48,13 +42,7 @@ public final class MeanFile {
             throw new CaffeFormatException(binaryproto + ": mean blob of shape " + Shape.format(chw) + " needs "
                     + (needed == Long.MAX_VALUE ? "more than 2^63" : needed) + " values but holds " + values);
         }
-        Shape shape = Shape.ofLongs(chw);
-        float[] data = new float[values];
-        for (int i = 0; i < values; i++) {
-            // Caffe's Blob::FromProto prefers double_data when a blob has any.
-            data[i] = blob.getDoubleDataCount() > 0 ? (float) blob.getDoubleData(i) : blob.getData(i);
-        }
-        return Tensor.wrap(shape, data);
+        return Tensor.wrap(Shape.ofLongs(chw), BlobProtoFile.values(blob));
     }
 
     /**
@@ -79,34 +67,6 @@ public final class MeanFile {
     }
 
     private static BlobProto parse(Path file) {
-        byte[] bytes;
-        try {
-            if (Files.size(file) > HostMemory.MAX_ARRAY_LENGTH && !Files.isDirectory(file)) {
-                throw new CaffeFormatException(file + ": " + HostMemory.size(Files.size(file))
-                        + " is larger than protobuf's limit of 2 GB for one message");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CaffeFormatException(file + ": no such file");
-        } catch (IOException e) {
-            throw new CaffeFormatException(file + (Files.isDirectory(file) ? ": is a directory" : ": cannot read: " + e), e);
-        }
-        if (bytes.length == 0) {
-            throw new CaffeFormatException(file + ": empty file, not a BlobProto mean image");
-        }
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
-        try {
-            // Mean images of large inputs may exceed protobuf's default 64 MB message limit.
-            in.setSizeLimit(Integer.MAX_VALUE);
-            return BlobProto.parseFrom(in);
-        } catch (InvalidProtocolBufferException e) {
-            String what = e.getMessage().startsWith("Protocol message had too many levels of nesting")
-                    ? "messages or groups nested deeper than protobuf's limit of 100 (corrupt or hostile file)"
-                    : e.getMessage();
-            throw new CaffeFormatException(file + ": not a BlobProto mean image: at byte " + in.getTotalBytesRead()
-                    + ": " + what, e);
-        } catch (IOException e) {
-            throw new CaffeFormatException(file + ": cannot parse: " + e, e);
-        }
+        return BlobProtoFile.parse(file, "mean image");
     }
 }

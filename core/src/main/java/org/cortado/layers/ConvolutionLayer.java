@@ -21,7 +21,8 @@ public final class ConvolutionLayer extends Layer {
                          FillerParameter weightFiller, FillerParameter biasFiller) {
         public static Params from(LayerParameter layer) {
             ConvolutionParameter p = layer.getConvolutionParam();
-            String who = "layer '" + layer.getName() + "' (Convolution): ";
+            // Deconvolution takes the same parameters.
+            String who = "layer '" + layer.getName() + "' (" + layer.getType() + "): ";
             if (!layer.hasConvolutionParam() || !p.hasNumOutput() || p.getNumOutput() < 1) {
                 throw new NetDefinitionException(who + "convolution_param.num_output must be set and positive");
             }

@@ -40,6 +40,30 @@ public final class LayerFactory {
             case SOFTMAX_WITH_LOSS -> new SoftmaxWithLossLayer(c, SoftmaxWithLossLayer.Params.from(def));
             case HINGE_LOSS -> new HingeLossLayer(c, HingeLossLayer.Params.from(def));
             case ACCURACY -> new AccuracyLayer(c, AccuracyLayer.Params.from(def));
+            case PRELU -> new PReLULayer(c, PReLULayer.Params.from(def));
+            case ELU -> new ELULayer(c, ELULayer.Params.from(def));
+            case POWER -> new PowerLayer(c, PowerLayer.Params.from(def));
+            case EXP -> new ExpLayer(c, ExpLayer.Params.from(def));
+            case LOG -> new LogLayer(c, LogLayer.Params.from(def));
+            case ABSVAL -> new AbsValLayer(c);
+            case BNLL -> new BNLLLayer(c);
+            case THRESHOLD -> new ThresholdLayer(c, ThresholdLayer.Params.from(def));
+            case SLICE -> new SliceLayer(c, SliceLayer.Params.from(def));
+            case TILE -> new TileLayer(c, TileLayer.Params.from(def));
+            case BIAS -> new BiasLayer(c, BiasLayer.Params.from(def));
+            case CROP -> new CropLayer(c, CropLayer.Params.from(def));
+            case SILENCE -> new SilenceLayer(c);
+            case DECONVOLUTION -> new DeconvolutionLayer(c, DeconvolutionLayer.paramsFrom(def));
+            case REDUCTION -> new ReductionLayer(c, ReductionLayer.Params.from(def));
+            case MVN -> new MVNLayer(c, MVNLayer.Params.from(def));
+            case ARGMAX -> new ArgMaxLayer(c, ArgMaxLayer.Params.from(def));
+            case EMBED -> new EmbedLayer(c, EmbedLayer.Params.from(def));
+            case EUCLIDEAN_LOSS -> new EuclideanLossLayer(c);
+            case SIGMOID_CROSS_ENTROPY_LOSS -> new SigmoidCrossEntropyLossLayer(c,
+                    SigmoidCrossEntropyLossLayer.Params.from(def));
+            case MULTINOMIAL_LOGISTIC_LOSS -> new MultinomialLogisticLossLayer(c);
+            case INFOGAIN_LOSS -> new InfogainLossLayer(c, InfogainLossLayer.Params.from(def));
+            case CONTRASTIVE_LOSS -> new ContrastiveLossLayer(c, ContrastiveLossLayer.Params.from(def));
         };
     }
 }

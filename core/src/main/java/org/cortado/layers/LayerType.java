@@ -27,7 +27,30 @@ public enum LayerType {
     TANH("TanH"),
     SOFTMAX_WITH_LOSS("SoftmaxWithLoss"),
     HINGE_LOSS("HingeLoss"),
-    ACCURACY("Accuracy");
+    ACCURACY("Accuracy"),
+    PRELU("PReLU"),
+    ELU("ELU"),
+    POWER("Power"),
+    EXP("Exp"),
+    LOG("Log"),
+    ABSVAL("AbsVal"),
+    BNLL("BNLL"),
+    THRESHOLD("Threshold"),
+    SLICE("Slice"),
+    TILE("Tile"),
+    BIAS("Bias"),
+    CROP("Crop"),
+    SILENCE("Silence"),
+    DECONVOLUTION("Deconvolution"),
+    REDUCTION("Reduction"),
+    MVN("MVN"),
+    ARGMAX("ArgMax"),
+    EMBED("Embed"),
+    EUCLIDEAN_LOSS("EuclideanLoss"),
+    SIGMOID_CROSS_ENTROPY_LOSS("SigmoidCrossEntropyLoss"),
+    MULTINOMIAL_LOGISTIC_LOSS("MultinomialLogisticLoss"),
+    INFOGAIN_LOSS("InfogainLoss"),
+    CONTRASTIVE_LOSS("ContrastiveLoss");
 
     private final String caffeName;
 

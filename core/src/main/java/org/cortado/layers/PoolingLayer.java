@@ -2,6 +2,7 @@ package org.cortado.layers;
 
 import java.util.List;
 import org.cortado.backend.Backend;
+import org.cortado.backend.CounterRng;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.PoolingParameter;
@@ -9,13 +10,16 @@ import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
 /**
- * Pooling (MAX or AVE): bottom {@code (N, C, H, W)}, top {@code (N, C, H', W')} with Caffe's size rule
+ * Pooling (MAX, AVE or STOCHASTIC): bottom {@code (N, C, H, W)}, top {@code (N, C, H', W')} with Caffe's size rule
  * {@code H' = ceil((H + 2 pad - kernel) / stride) + 1}, minus one when padding is set and the last window would
  * start at or past {@code H + pad} (floor instead of ceil with {@code round_mode: FLOOR}). With
- * {@code global_pooling} the kernel is the whole plane.
+ * {@code global_pooling} the kernel is the whole plane. STOCHASTIC (no padding, as in Caffe) gives
+ * {@code sum(x^2) / sum(x)} per window at test time and, in training, one input drawn per window with probability
+ * proportional to its value ({@link org.cortado.backend.LayerOps#stochasticPoolSample}; the draws follow
+ * {@link #setRandomState} as Dropout's masks do), whose gradient is MAX pooling's to the drawn input.
  */
 public final class PoolingLayer extends Layer {
-    public enum Method { MAX, AVE }
+    public enum Method { MAX, AVE, STOCHASTIC }
 
     public record Params(Method method, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                          boolean global, boolean floorRounding) {
@@ -25,7 +29,7 @@ public final class PoolingLayer extends Layer {
             Method method = switch (p.getPool()) {
                 case MAX -> Method.MAX;
                 case AVE -> Method.AVE;
-                case STOCHASTIC -> throw new NetDefinitionException(who + "STOCHASTIC pooling is not supported");
+                case STOCHASTIC -> Method.STOCHASTIC;
             };
             boolean global = p.getGlobalPooling();
             int kh;
@@ -64,6 +68,10 @@ public final class PoolingLayer extends Layer {
                 throw new NetDefinitionException(who + "pad (" + ph + ", " + pw + ") must be smaller than the kernel ("
                         + kh + ", " + kw + ")");
             }
+            if (method == Method.STOCHASTIC && (ph != 0 || pw != 0)) {
+                throw new NetDefinitionException(who + "STOCHASTIC pooling takes no padding (Caffe pads only MAX and "
+                        + "AVE)");
+            }
             if (global && (ph != 0 || pw != 0 || sh != 1 || sw != 1)) {
                 throw new NetDefinitionException(who + "global_pooling takes pad 0 and stride 1");
             }
@@ -74,6 +82,8 @@ public final class PoolingLayer extends Layer {
 
     private final Params p;
     private PoolGeometry geometry;
+    private long seed;
+    private long step;
 
     public PoolingLayer(LayerConfig config, Params params) {
         super(config, 1, 1, 1, 1);
@@ -123,10 +133,19 @@ public final class PoolingLayer extends Layer {
      */
     static final long MAX_MASKED_PLANE = 1L << 24;
 
-    /** MAX pooling's training forward adds the argmax mask, which only its backward reads; AVE's is the same. */
+    /**
+     * MAX pooling's training forward adds the argmax mask, which only its backward reads; AVE's is the same.
+     * STOCHASTIC's draws instead of averaging, another value.
+     */
     @Override
     public boolean trainsOnlyForBackward() {
-        return true;
+        return p.method() != Method.STOCHASTIC;
+    }
+
+    @Override
+    public void setRandomState(long seed, long step) {
+        this.seed = seed;
+        this.step = step;
     }
 
     public PoolGeometry geometry() {
@@ -135,22 +154,29 @@ public final class PoolingLayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        if (p.method() == Method.MAX) {
-            // The argmax mask is only needed to train; inference skips writing it.
-            if (phase == Phase.TRAIN && (long) geometry.inH() * geometry.inW() > MAX_MASKED_PLANE) {
-                throw error("training max pooling over " + geometry.inH() + "x" + geometry.inW() + " planes: the "
-                        + "argmax mask holds positions as float32, exact up to " + MAX_MASKED_PLANE + " per plane");
-            }
-            Tensor mask = phase == Phase.TRAIN ? scratch(backend, "mask", tops.get(0).shape()) : null;
-            backend.maxPoolForward(geometry, bottoms.get(0), tops.get(0), mask);
-        } else {
+        if (p.method() == Method.AVE) {
             backend.avePoolForward(geometry, bottoms.get(0), tops.get(0));
+            return;
+        }
+        // The mask is only needed to train; inference skips writing it.
+        if (phase == Phase.TRAIN && (long) geometry.inH() * geometry.inW() > MAX_MASKED_PLANE) {
+            throw error("training " + p.method() + " pooling over " + geometry.inH() + "x" + geometry.inW()
+                    + " planes: the mask holds positions as float32, exact up to " + MAX_MASKED_PLANE + " per plane");
+        }
+        Tensor mask = phase == Phase.TRAIN ? scratch(backend, "mask", tops.get(0).shape()) : null;
+        if (p.method() == Method.MAX) {
+            backend.maxPoolForward(geometry, bottoms.get(0), tops.get(0), mask);
+        } else if (mask == null) {
+            backend.layerOps().stochasticPoolForward(geometry, bottoms.get(0), tops.get(0));
+        } else {
+            backend.layerOps().stochasticPoolSample(geometry, bottoms.get(0), tops.get(0), mask,
+                    CounterRng.derive(seed, step++));
         }
     }
 
     /**
      * MAX: each output's gradient goes to the input that won its window (the mask of the last training forward);
-     * AVE: spread evenly over the window with the forward's divisor.
+     * STOCHASTIC likewise to the input drawn; AVE: spread evenly over the window with the forward's divisor.
      */
     @Override
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,
@@ -158,10 +184,10 @@ public final class PoolingLayer extends Layer {
         if (!wants(bottomDiffs, 0)) {
             return;
         }
-        if (p.method() == Method.MAX) {
+        if (p.method() != Method.AVE) {
             Tensor mask = existingScratch("mask");
             if (mask == null || !mask.shape().equals(tops.get(0).shape())) {
-                throw error("backward needs the argmax mask of a TRAIN-phase forward of this shape");
+                throw error("backward needs the mask of a TRAIN-phase forward of this shape");
             }
             backend.maxPoolBackward(geometry, topDiffs.get(0), mask, bottomDiffs.get(0));
         } else {

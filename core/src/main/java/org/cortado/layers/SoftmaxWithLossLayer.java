@@ -19,19 +19,12 @@ import org.cortado.tensor.Tensor;
  * flag, when {@code normalization} is not given, means VALID (true) or BATCH_SIZE (false).
  */
 public final class SoftmaxWithLossLayer extends LossLayer {
-    public enum Normalization { FULL, VALID, BATCH_SIZE, NONE }
-
     /** {@code ignoreLabel} null when none is set. */
     public record Params(int axis, Integer ignoreLabel, Normalization normalization) {
         public static Params from(LayerParameter layer) {
             LossParameter lp = layer.getLossParam();
-            Normalization n;
-            if (!lp.hasNormalization() && lp.hasNormalize()) {
-                n = lp.getNormalize() ? Normalization.VALID : Normalization.BATCH_SIZE;
-            } else {
-                n = Normalization.valueOf(lp.getNormalization().name());
-            }
-            return new Params(layer.getSoftmaxParam().getAxis(), lp.hasIgnoreLabel() ? lp.getIgnoreLabel() : null, n);
+            return new Params(layer.getSoftmaxParam().getAxis(), lp.hasIgnoreLabel() ? lp.getIgnoreLabel() : null,
+                    LossLayer.normalization(lp, Normalization.VALID));
         }
     }
 
@@ -69,14 +62,7 @@ public final class SoftmaxWithLossLayer extends LossLayer {
         } catch (InvalidLabelException e) {
             throw error(e.getMessage());
         }
-        long valid = loss.labelled();
-        normaliser = switch (p.normalization()) {
-            case FULL -> outer * inner;
-            case VALID -> p.ignoreLabel() == null ? outer * inner : valid;
-            case BATCH_SIZE -> outer;
-            case NONE -> 1;
-        };
-        normaliser = Math.max(1.0, normaliser);
+        normaliser = normaliser(p.normalization(), outer, inner, loss.labelled());
         writeScalar(backend, loss.sum() / normaliser, tops.get(0));
     }
 

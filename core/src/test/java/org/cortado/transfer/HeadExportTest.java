@@ -165,23 +165,8 @@ class HeadExportTest {
         }
     }
 
-    /** The first of {@code python3} on the path and {@code /usr/bin/python3} that imports cv2 and numpy, or null. */
     static String pythonWithOpenCv() {
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import cv2, numpy").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return candidate;
-                }
-            } catch (IOException e) {
-                // Not installed: try the next one.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        return null;
+        return org.cortado.testing.PythonOpenCv.find();
     }
 
     private static void run(String... command) throws IOException, InterruptedException {

@@ -56,6 +56,8 @@ public final class GpuBackend implements Backend {
     private DeviceBuffer columns;
     /** Per-block partial sums of the reductions, as doubles (two float slots each). */
     private DeviceBuffer partials;
+    /** The operations of Caffe's less common layers, on this backend's kernels. */
+    private final GpuLayerOps layerOps = new GpuLayerOps(this);
     /** The last mean array {@link #transformPixels} met, and its copy on the device. */
     private float[] meanKey;
     private DeviceBuffer meanCopy;
@@ -109,6 +111,11 @@ public final class GpuBackend implements Backend {
     @Override
     public String name() {
         return description;
+    }
+
+    @Override
+    public org.cortado.backend.LayerOps layerOps() {
+        return layerOps;
     }
 
     @Override
@@ -636,7 +643,7 @@ public final class GpuBackend implements Backend {
     }
 
     /** The geometry arguments every pooling kernel takes after its pointers. */
-    private static Object[] pool(PoolGeometry g) {
+    static Object[] pool(PoolGeometry g) {
         return new Object[] {g.batch() * g.channels(), g.inH(), g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
             g.strideH(), g.strideW(), g.padH(), g.padW()};
     }
@@ -852,7 +859,7 @@ public final class GpuBackend implements Backend {
      *
      * @throws InvalidLabelException naming the lowest invalid label position any block found
      */
-    private LabelledSum reduceLabelled(Kernel k, int n, Tensor labels, int classes, Object... args) {
+    LabelledSum reduceLabelled(Kernel k, int n, Tensor labels, int classes, Object... args) {
         int grid = (int) Math.max(1, Math.min(MAX_PARTIAL_BLOCKS, ((long) n + Kernel.BLOCK - 1) / Kernel.BLOCK));
         api.makeCurrent();
         api.launch(k, grid, args);
@@ -874,7 +881,7 @@ public final class GpuBackend implements Backend {
     }
 
     /** The partial sums buffer of the reductions: up to {@link #MAX_PARTIAL_BLOCKS} blocks of three doubles. */
-    private DeviceBuffer partials() {
+    DeviceBuffer partials() {
         if (partials == null) {
             partials = allocateBuffer(2 * PARTIAL_DOUBLES);
         }
@@ -919,11 +926,20 @@ public final class GpuBackend implements Backend {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Launches over {@code n} work items; {@link Object}[] arguments (pooling's geometry) are spliced in. */
-    private void run(Kernel k, int n, Object... args) {
+    void run(Kernel k, int n, Object... args) {
         if (n == 0) {
             return;
         }
         launch(k, n, flatten(args));
+    }
+
+    /** Launches {@code blocks} blocks (capped at MAX_GRID; the kernels stride), for kernels with a block per row. */
+    void launchBlocks(Kernel k, int blocks, Object... args) {
+        if (blocks == 0) {
+            return;
+        }
+        api.makeCurrent();
+        api.launch(k, Math.min(blocks, MAX_GRID), args);
     }
 
     /** Launches over {@code n} work items: the standard block, a grid capped at MAX_GRID (the kernels stride). */
@@ -956,7 +972,7 @@ public final class GpuBackend implements Backend {
     }
 
     /** The device buffer of {@code t}, which must be a tensor of this backend. */
-    private DeviceBuffer buf(Tensor t) {
+    DeviceBuffer buf(Tensor t) {
         if (t.buffer() instanceof DeviceBuffer b && b.owner() == this) {
             return b;
         }
@@ -964,7 +980,7 @@ public final class GpuBackend implements Backend {
                 + description + "): upload it first");
     }
 
-    private long addr(Tensor t) {
+    long addr(Tensor t) {
         return buf(t).address(0);
     }
 

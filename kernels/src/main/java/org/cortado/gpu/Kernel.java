@@ -50,7 +50,31 @@ enum Kernel {
     HINGE_LOSS_FORWARD("loss", "hinge_loss_forward_kernel1"),
     HINGE_LOSS_BACKWARD("loss", "hinge_loss_backward_kernel1"),
     ACCURACY("loss", "accuracy_kernel1"),
-    TRANSFORM_PIXELS("transform", "transform_pixels_kernel1");
+    TRANSFORM_PIXELS("transform", "transform_pixels_kernel1"),
+    POINTWISE_FORWARD("activations", "pointwise_forward_kernel1"),
+    POINTWISE_BACKWARD("activations", "pointwise_backward_kernel1"),
+    PRELU_FORWARD("activations", "prelu_forward_kernel1"),
+    PRELU_BACKWARD("activations", "prelu_backward_kernel1"),
+    PRELU_SLOPE_TERMS("activations", "prelu_slope_terms_kernel1"),
+    REDUCE_ROWS("reduction", "reduce_rows_kernel1"),
+    REDUCE_ROWS_BACKWARD("reduction", "reduce_rows_backward_kernel1"),
+    MVN_FORWARD("reduction", "mvn_forward_kernel1"),
+    MVN_BACKWARD("reduction", "mvn_backward_kernel1"),
+    ARGMAX("reduction", "argmax_kernel1"),
+    COPY_WINDOW("copy", "copy_window_kernel1"),
+    EMBED_FORWARD("copy", "embed_forward_kernel1"),
+    EMBED_BACKWARD("copy", "embed_backward_kernel1"),
+    STO_POOL_TEST("pooling", "sto_pool_test_kernel1"),
+    STO_POOL_TRAIN("pooling", "sto_pool_train_kernel1"),
+    CHECK_INDICES("loss", "check_indices_kernel1"),
+    SIGMOID_CE_FORWARD("loss", "sigmoid_ce_forward_kernel1"),
+    SIGMOID_CE_BACKWARD("loss", "sigmoid_ce_backward_kernel1"),
+    MLOGISTIC_FORWARD("loss", "mlogistic_forward_kernel1"),
+    MLOGISTIC_BACKWARD("loss", "mlogistic_backward_kernel1"),
+    INFOGAIN_FORWARD("loss", "infogain_forward_kernel1"),
+    INFOGAIN_BACKWARD("loss", "infogain_backward_kernel1"),
+    CONTRASTIVE_FORWARD("loss", "contrastive_forward_kernel1"),
+    CONTRASTIVE_BACKWARD("loss", "contrastive_backward_kernel1");
 
     /** Threads per block of every launch; the kernels with shared-memory reductions are written for exactly this. */
     static final int BLOCK = 256;

@@ -30,6 +30,7 @@ import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
+import org.cortado.testing.EveryLayerNet;
 import org.cortado.testing.TinyFineTuning;
 import org.cortado.testing.TinyImages;
 import org.cortado.testing.TinyNets;
@@ -171,6 +172,45 @@ abstract class NetTrainingParityContract {
         }
         assertEquals(losses[0], losses[1], TRAIN_TOL + Math.abs(losses[0]) * TRAIN_EPS, "weighted loss");
         assertSameTraining("small net (" + impl + ")", onCpu, onGpu, gpu);
+    }
+
+    /**
+     * The net of every layer cortado took over from Caffe after the classification nets (core's EveryLayerNet: neuron
+     * functions, PReLU, Slice, Deconvolution, Crop, MVN, STOCHASTIC pooling, Threshold, Bias, Tile, Reduction,
+     * ArgMax, Embed, Silence, the five losses): at test time every top, in training every blob, gradient and
+     * parameter gradient (STOCHASTIC pooling draws the same inputs on both: its random stream is the CPU's).
+     */
+    @ParameterizedTest
+    @EnumSource(ConvImpl.class)
+    void everyLayerNetMatchesTheCpu(ConvImpl impl) {
+        GpuBackend gpu = gpu(impl);
+        NetParameter.Builder b = NetParameter.newBuilder();
+        Prototxt.parseText("EveryLayerNet", EveryLayerNet.NET, b);
+        Map<String, Tensor> inputs = EveryLayerNet.inputs();
+        Net testCpu = Net.build(b.build(), Phase.TEST, CPU);
+        Net testGpu = Net.build(b.build(), Phase.TEST, gpu);
+        List<String> failures = new ArrayList<>();
+        for (Net net : List.of(testCpu, testGpu)) {
+            EveryLayerNet.setParameters(net);
+            net.forward(inputs);
+        }
+        for (int i = 0; i < testCpu.layers().size(); i++) {
+            for (int t = 0; t < testCpu.topsOf(i).size(); t++) {
+                compare(testCpu.layers().get(i).name() + " top " + t + " (test)", testCpu.topsOf(i).get(t),
+                        testGpu.topsOf(i).get(t), gpu, failures);
+            }
+        }
+        assertTrue(failures.isEmpty(), "every-layer net at test time on " + gpu.name() + " differs from the CPU:\n"
+                + String.join("\n", failures));
+        Net onCpu = Net.build(b.build(), Phase.TRAIN, CPU);
+        Net onGpu = Net.build(b.build(), Phase.TRAIN, gpu);
+        for (Net net : List.of(onCpu, onGpu)) {
+            EveryLayerNet.setParameters(net);
+            net.setRandomState(SEED, 0);
+            net.clearParamDiffs();
+            net.forwardBackward(inputs);
+        }
+        assertSameTraining("every-layer net (" + impl + ")", onCpu, onGpu, gpu);
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.LrnParams;
+import org.cortado.backend.LayerOps;
 import org.cortado.backend.PoolGeometry;
 import org.cortado.backend.SolverGradient;
 import org.cortado.backend.UpdateKernels;
@@ -27,6 +28,7 @@ public final class CpuBackend implements Backend {
     /** ReLU's loop, vectorised where the Vector API runs (HotSpot leaves Math.max loops scalar). */
     private final MaxRuns maxRuns = MaxRuns.best();
     private final CpuLrn lrn;
+    private final CpuLayerOps layerOps;
 
     /** System property that sets the compute threads of {@link #CpuBackend()} ({@code -Dcortado.threads=N}). */
     public static final String THREADS_PROPERTY = "cortado.threads";
@@ -42,6 +44,7 @@ public final class CpuBackend implements Backend {
         this.convolution = new CpuConvolution(parallel, gemm);
         this.pooling = new CpuPooling(parallel);
         this.lrn = new CpuLrn(parallel);
+        this.layerOps = new CpuLayerOps(this, parallel);
         CpuWarmUp.startOnce();
     }
 
@@ -94,6 +97,11 @@ public final class CpuBackend implements Backend {
     @Override
     public Device device() {
         return Device.CPU;
+    }
+
+    @Override
+    public LayerOps layerOps() {
+        return layerOps;
     }
 
     // ---- memory -------------------------------------------------------------------------------------------------
