@@ -9,6 +9,12 @@ import java.util.List;
  * label seen, or the names of another set (a validation set takes its training set's).
  */
 final class NumericLabels {
+    /**
+     * The most classes a numeric-label source may imply: far beyond any classification set, and a bound on the
+     * class-name list a single stray label (say 2000000000) would otherwise make.
+     */
+    static final int MAX_CLASSES = 1_000_000;
+
     private NumericLabels() {
     }
 
@@ -26,6 +32,10 @@ final class NumericLabels {
             }
         }
         if (classes == null) {
+            if (max >= MAX_CLASSES) {
+                throw new DatasetException(source + ": " + widest.file() + " has label " + max
+                        + "; labels are class indices below " + MAX_CLASSES);
+            }
             List<String> names = new ArrayList<>(max + 1);
             for (int i = 0; i <= max; i++) {
                 names.add(Integer.toString(i));

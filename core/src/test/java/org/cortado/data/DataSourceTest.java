@@ -88,6 +88,11 @@ class DataSourceTest {
         Files.writeString(list, "x.png 0\ny.png 5\n");
         e = assertThrows(DatasetException.class, () -> ImageList.read(list, "", List.of("ants", "bees")));
         assertTrue(e.getMessage().contains("label 5") && e.getMessage().contains("2 classes"), e.getMessage());
+        // A stray huge label is refused before it becomes two billion class names.
+        Files.writeString(list, "x.png 0\ny.png 2000000000\n");
+        e = assertThrows(DatasetException.class, () -> ImageList.read(list, "", null));
+        assertTrue(e.getMessage().contains("y.png has label 2000000000") && e.getMessage().contains("below 1000000"),
+                e.getMessage());
         Files.writeString(list, "\n\n");
         e = assertThrows(DatasetException.class, () -> ImageList.read(list, "", null));
         assertTrue(e.getMessage().contains("lists no image"), e.getMessage());
