@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
-import org.cortado.image.ImageDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,24 +68,14 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionStrategy(parsed -> {
-            // Library code that says more only when asked (which JPEG decoder serves this process) reads this
-            // property; it is restored afterwards, for the tests that run many command lines in one JVM.
-            String before = System.getProperty(ImageDecoder.VERBOSE_PROPERTY);
-            if (verbose(parsed)) {
-                System.setProperty(ImageDecoder.VERBOSE_PROPERTY, "true");
-            }
-            try {
+            // What the engine's libraries say (an auto device falling back, which JPEG decoder serves this
+            // process with --verbose) comes out on the command's error stream as the command's own lines do.
+            try (LibraryMessages messages = LibraryMessages.to(err, verbose(parsed))) {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (Error e) {
                 // picocli hands Exceptions to the handler below and lets Errors through.
                 List<CommandLine> chain = parsed.asCommandLineList();
                 return report(err, commandPath(chain.get(chain.size() - 1)), e, verbose(parsed), "");
-            } finally {
-                if (before == null) {
-                    System.clearProperty(ImageDecoder.VERBOSE_PROPERTY);
-                } else {
-                    System.setProperty(ImageDecoder.VERBOSE_PROPERTY, before);
-                }
             }
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(err, commandPath(cmd), ex, verbose(parsed),

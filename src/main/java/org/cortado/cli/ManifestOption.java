@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code --manifest FILE}: the Model Zoo manifest. By default {@code weights/manifest.json} of the installation: the
  * launcher's folder (system property {@code cortado.home}, which {@code ./cortado} sets), else the first folder above
- * the running jar or classes that holds it.
+ * the running jar or classes that holds it, else the copy built into cortado-core's jar.
  */
 final class ManifestOption {
     /** Where the manifest lies below the installation's root. */
@@ -20,32 +20,17 @@ final class ManifestOption {
             description = "The weights manifest (default: " + RELATIVE + " of the installation).")
     Path manifest;
 
-    /** The manifest file in use: the option's, else the installation's (which may not exist). */
-    Path path() {
-        if (manifest != null) {
-            return manifest;
-        }
-        return installed().orElse(Path.of(RELATIVE));
+    /** The manifest file in use: the option's, else the installation's; empty when the jar's copy is used. */
+    Optional<Path> path() {
+        return manifest != null ? Optional.of(manifest) : installed();
     }
 
-    /** Reads the manifest; a missing one is an error naming where it was looked for. */
+    /** Reads the manifest; a missing {@code --manifest} file is an error naming it. */
     Manifest read() {
-        Path p = path();
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException(p + ": no weights manifest there (give --manifest FILE)");
+        if (manifest != null && !Files.isRegularFile(manifest)) {
+            throw new IllegalArgumentException(manifest + ": no weights manifest there");
         }
-        return Manifest.read(p);
-    }
-
-    /**
-     * The manifest when there is one: a given {@code --manifest} must exist; without it, an installation without a
-     * manifest just means no known-model defaults.
-     */
-    Optional<Manifest> readIfPresent() {
-        if (manifest != null) {
-            return Optional.of(read());
-        }
-        return installed().map(Manifest::read);
+        return path().map(Manifest::read).orElseGet(Manifest::bundled);
     }
 
     static Optional<Path> installed() {

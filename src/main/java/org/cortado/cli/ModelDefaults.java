@@ -36,8 +36,7 @@ record ModelDefaults(KnownModels.Match known, List<CodeSpec> codes, InputRecipe 
         if (model.weights == null) {
             throw new IllegalArgumentException("--weights is required: codes come from a trained net");
         }
-        KnownModels.Match match = manifest.readIfPresent().flatMap(m -> KnownModels.find(m, model.weights))
-                .orElse(null);
+        KnownModels.Match match = KnownModels.find(manifest.read(), model.weights).orElse(null);
         ModelEntry entry = match == null ? null : match.entry();
         Shape declared = declaredInput(model.model);
         InputRecipe input = preprocess.toRecipe(declared, entry == null ? null : KnownModels.transform(entry));

@@ -42,9 +42,10 @@ final class WeightsCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Manifest m = manifest.read();
-            Path file = manifest.path().toAbsolutePath();
             Path here = Path.of("").toAbsolutePath();
-            out.printf("models in %s%n", file.startsWith(here) ? here.relativize(file) : file);
+            out.printf("models in %s%n", manifest.path().map(Path::toAbsolutePath)
+                    .map(file -> file.startsWith(here) ? here.relativize(file).toString() : file.toString())
+                    .orElse(Manifest.BUNDLED_SOURCE));
             out.printf("%-24s %-8s %-8s %-26s %-9s %-8s %s%n", "name", "input", "resize", "code layer", "size",
                     "checksum", "licence");
             for (ModelEntry e : m.models()) {

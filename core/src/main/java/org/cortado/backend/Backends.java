@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import org.cortado.backend.cpu.CpuBackend;
 
 /**
@@ -15,12 +16,23 @@ public final class Backends {
     /** The device names {@link #select} accepts. */
     public static final List<String> DEVICES = List.of("cpu", "gpu", "gpu:N", "auto");
 
+    private static final System.Logger LOG = System.getLogger(Backends.class.getName());
+
     private Backends() {
     }
 
-    /** Selects with the providers on the class path, reporting an {@code auto} fallback on standard error. */
+    /**
+     * Selects with the providers on the class path; an {@code auto} fallback to the CPU is logged as a WARNING on this
+     * class's {@link System.Logger}.
+     */
     public static Backend select(String device) {
-        return select(device, ServiceLoader.load(BackendProvider.class), System.err);
+        return select(device, ServiceLoader.load(BackendProvider.class),
+                line -> LOG.log(System.Logger.Level.WARNING, line));
+    }
+
+    /** As {@link #select(String, Iterable, Consumer)}, the notice printed on {@code notices} as "cortado: ...". */
+    public static Backend select(String device, Iterable<BackendProvider> providers, PrintStream notices) {
+        return select(device, providers, line -> notices.println("cortado: " + line));
     }
 
     /**
@@ -29,7 +41,7 @@ public final class Backends {
      * @throws IllegalArgumentException     for a device name other than cpu, gpu, auto
      * @throws BackendUnavailableException for {@code gpu} when no provider of that kind opens
      */
-    public static Backend select(String device, Iterable<BackendProvider> providers, PrintStream notices) {
+    public static Backend select(String device, Iterable<BackendProvider> providers, Consumer<String> notices) {
         switch (device) {
             case "cpu":
                 return new CpuBackend();
@@ -39,7 +51,7 @@ public final class Backends {
                 try {
                     return openGpu(providers, 0);
                 } catch (BackendUnavailableException e) {
-                    notices.println("cortado: no usable GPU (" + e.summary() + "); running on the CPU."
+                    notices.accept("no usable GPU (" + e.summary() + "); running on the CPU."
                             + " --device gpu prints what was looked for.");
                     return new CpuBackend();
                 }

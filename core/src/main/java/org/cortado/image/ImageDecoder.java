@@ -30,8 +30,8 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>JPEG files (recognised by their first bytes, as OpenCV does, whatever their name) go to libjpeg-turbo through
  * {@link NativeJpeg} where its library loads, which is several times faster than ImageIO and gives the same pixels;
- * elsewhere to ImageIO. Which one serves this process is printed once, on the first decode, when the system property
- * {@value #VERBOSE_PROPERTY} is {@code true} (the command line's {@code --verbose} sets it).
+ * elsewhere to ImageIO. Which one serves this process is logged once, at DEBUG on this class's {@link System.Logger},
+ * on the first decode while that level is on (the command line's {@code --verbose} turns it on).
  *
  * <p>Every decode is bounded by a pixel limit ({@link PixelLimit}: 100 megapixels unless set otherwise): the size a
  * file's header claims is checked before any pixel memory is allocated, so a small file claiming a huge image is
@@ -41,8 +41,7 @@ import javax.imageio.stream.ImageInputStream;
  * <p>Stateless and safe to call from many threads (each call opens its own reader).
  */
 public final class ImageDecoder {
-    /** When {@code true}, the first decode says on standard error which JPEG decoder this process uses, and why. */
-    public static final String VERBOSE_PROPERTY = "cortado.verbose";
+    private static final System.Logger LOG = System.getLogger(ImageDecoder.class.getName());
     private static final AtomicBoolean TOLD = new AtomicBoolean();
 
     private ImageDecoder() {
@@ -71,8 +70,8 @@ public final class ImageDecoder {
         if (!Files.isRegularFile(file)) {
             throw new ImageDecodeException(file, "not a readable file", null);
         }
-        if (!TOLD.get() && TOLD.compareAndSet(false, true) && Boolean.getBoolean(VERBOSE_PROPERTY)) {
-            System.err.println("cortado: JPEG decoder: " + jpegDecoder());
+        if (!TOLD.get() && LOG.isLoggable(System.Logger.Level.DEBUG) && TOLD.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "JPEG decoder: " + jpegDecoder());
         }
         if (NativeJpeg.available() && fitsAnArray(file)) {
             byte[] data;

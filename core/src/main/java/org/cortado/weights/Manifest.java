@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,12 @@ public record Manifest(List<ModelEntry> models, Map<String, String> labels) {
     /** The format tag the manifest carries. */
     public static final String FORMAT = "cortado-weights/1";
 
+    /** Where the jar holds its copy of the manifest. */
+    static final String BUNDLED = "/org/cortado/weights/manifest.json";
+
+    /** How errors name the jar's copy. */
+    public static final String BUNDLED_SOURCE = "the weights manifest built into cortado-core";
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -39,6 +46,26 @@ public record Manifest(List<ModelEntry> models, Map<String, String> labels) {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read the weights manifest: " + e.getMessage(), e);
         }
+        return parse(root, file.toString());
+    }
+
+    /**
+     * The manifest built into cortado-core's jar (a copy of the repository's {@code weights/manifest.json} made at
+     * build time), for code that embeds the engine without the repository beside it.
+     */
+    public static Manifest bundled() {
+        try (InputStream in = Manifest.class.getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new IllegalStateException("cortado-core was built without its weights manifest (" + BUNDLED
+                        + ")");
+            }
+            return parse(JSON.readTree(in), BUNDLED_SOURCE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(BUNDLED_SOURCE + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Manifest parse(JsonNode root, String file) {
         if (!FORMAT.equals(root.path("format").asText())) {
             throw new IllegalArgumentException(file + ": format '" + root.path("format").asText() + "', expected "
                     + FORMAT);
@@ -61,7 +88,7 @@ public record Manifest(List<ModelEntry> models, Map<String, String> labels) {
         return new Manifest(models, labels);
     }
 
-    private static void check(Path file, ModelEntry e, List<ModelEntry> earlier) {
+    private static void check(String file, ModelEntry e, List<ModelEntry> earlier) {
         String where = file + ": model '" + e.name() + "'";
         if (e.name() == null || e.name().isBlank() || e.caffemodel() == null || e.caffemodel().isBlank()) {
             throw new IllegalArgumentException(where + " needs a name and a caffemodel file name");

@@ -39,6 +39,11 @@ class ManifestTest {
     }
 
     @Test
+    void theJarCarriesTheRepositoryManifest() {
+        assertEquals(Manifest.read(repositoryManifest()), Manifest.bundled());
+    }
+
+    @Test
     void checksumsAgreeWithTheModelZooReadmes() throws Exception {
         Manifest m = Manifest.read(repositoryManifest());
         Pattern sha = Pattern.compile("(?m)^sha1: ([0-9a-f]{40})$");
