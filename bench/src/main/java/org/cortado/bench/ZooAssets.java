@@ -1,0 +1,117 @@
+package org.cortado.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.caffe.Prototxt;
+import org.cortado.io.Npy;
+import org.cortado.layers.Layer;
+import org.cortado.layers.LayerType;
+import org.cortado.layers.Param;
+import org.cortado.layers.Phase;
+import org.cortado.net.Net;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
+
+/**
+ * The Model Zoo nets of the whole-process comparison (bench/process.sh): for each deploy prototxt, a caffemodel of
+ * random weights and input batches of 1 and 16 at its input size, written once under
+ * {@code <assets>/zoo/}. Weights are He-normal (seeded) for convolutions and inner products, with BatchNorm and
+ * Scale set to the identity, so that activations keep their scale through deep nets and no engine meets denormals.
+ */
+public final class ZooAssets {
+    private ZooAssets() {
+    }
+
+    /** Name to deploy prototxt, relative to the repository root or to ../shared. */
+    static Map<String, Path> nets() {
+        Path shared = Nets.shared();
+        Map<String, Path> nets = new LinkedHashMap<>();
+        nets.put("alexnet", shared.resolve("models/caffe/bvlc_alexnet/deploy.prototxt"));
+        nets.put("googlenet", shared.resolve("models/caffe/bvlc_googlenet/deploy.prototxt"));
+        nets.put("squeezenet_v1.0", shared.resolve("models/squeezenet_v1.0/deploy.prototxt"));
+        nets.put("squeezenet_v1.1", Path.of("bench/models/squeezenet_v1.1/deploy.prototxt"));
+        nets.put("nin", Path.of("bench/models/nin/deploy.prototxt"));
+        nets.put("resnet50", Path.of("bench/models/resnet50/deploy.prototxt"));
+        nets.put("vgg16", Path.of("bench/models/vgg16/deploy.prototxt"));
+        return nets;
+    }
+
+    /** Writes the assets; prints one line per net: name, prototxt, caffemodel, input height, last layer. */
+    public static void main(String[] args) throws Exception {
+        Path dir = Nets.assets().resolve("zoo");
+        Files.createDirectories(dir);
+        for (Map.Entry<String, Path> e : nets().entrySet()) {
+            String name = e.getKey();
+            Path prototxt = Nets.require(e.getValue().toAbsolutePath());
+            Path model = dir.resolve(name + ".caffemodel");
+            Net net;
+            try (CpuBackend backend = new CpuBackend()) {
+                net = Net.build(Prototxt.readNet(prototxt), Phase.TEST, backend);
+                if (!Files.exists(model)) {
+                    fill(net, name.hashCode());
+                    Nets.writeCaffemodel(net, model);
+                }
+            }
+            Shape in = net.inputShape(net.inputNames().get(0));
+            for (int batch : new int[] {1, 16}) {
+                Path npy = dir.resolve(name + "_b" + batch + ".npy");
+                if (!Files.exists(npy)) {
+                    Npy.write(npy, input(batch, in.dim(1), in.dim(2), in.dim(3)));
+                }
+            }
+            List<Layer> layers = net.layers();
+            System.out.println(name + " " + prototxt + " " + model + " " + in.dim(2) + " "
+                    + layers.get(layers.size() - 1).name());
+        }
+    }
+
+    private static void fill(Net net, long seed) {
+        Random rnd = new Random(seed);
+        for (Layer layer : net.layers()) {
+            List<Param> params = layer.params();
+            if (layer.type() == LayerType.BATCH_NORM) {
+                // mean 0, variance 1, moving-average factor 1: the identity.
+                set(params.get(0), 0f);
+                set(params.get(1), 1f);
+                set(params.get(2), 1f);
+            } else if (layer.type() == LayerType.SCALE) {
+                set(params.get(0), 1f);
+                if (params.size() > 1) {
+                    set(params.get(1), 0f);
+                }
+            } else {
+                for (Param p : params) {
+                    Shape s = p.shape();
+                    float[] data = p.data().hostData();
+                    if (s.rank() == 1) {
+                        set(p, 0.01f);
+                        continue;
+                    }
+                    double std = Math.sqrt(2.0 / s.countFrom(1));
+                    for (int i = 0; i < s.count(); i++) {
+                        data[i] = (float) (rnd.nextGaussian() * std);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void set(Param p, float value) {
+        java.util.Arrays.fill(p.data().hostData(), 0, p.shape().count(), value);
+    }
+
+    /** Pixels minus a mean, uniform in [-128, 128), the same for every run. */
+    private static Tensor input(int batch, int c, int h, int w) {
+        Random rnd = new Random(Nets.SEED + batch + h);
+        float[] data = new float[batch * c * h * w];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = rnd.nextFloat() * 256f - 128f;
+        }
+        return Tensor.wrap(Shape.of(batch, c, h, w), data);
+    }
+}
