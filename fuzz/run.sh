@@ -6,7 +6,8 @@
 #   fuzz/run.sh --summary LOG        (the table of an earlier run's log)
 #
 # DURATION in Jazzer's syntax (default 30m: the acceptance bar of issue 24; 8 targets take about 4 hours). TARGET is a
-# class name without the FuzzTest suffix: CaffeModel Prototxt Npy MeanFile NativeJpeg ImageIo ImageList Datum (default: all).
+# class name without the FuzzTest suffix: CaffeModel Prototxt Npy MeanFile NativeJpeg ImageIo ImageList Datum
+# (default: all).
 # The run goes on past a finding (it stops after KEEP_GOING distinct ones per target, default 100; 1 stops at the first)
 # so that each target gets its whole time; a target with findings fails. Inputs that broke a target land in
 # fuzz/target/fuzz/<Target>/findings/; the corpus each target built stays in fuzz/target/fuzz/<Target>/corpus/ and
