@@ -100,7 +100,7 @@ final class CudnnConvolution {
     private static final int UNKNOWN = -1;
     private static final int UNSUPPORTED = -2;
 
-    private final GpuBackend backend;
+    private final GpuDevice device;
     private final CudaContext ctx;
     private final cudnnHandle handle = new cudnnHandle();
     /**
@@ -117,9 +117,10 @@ final class CudnnConvolution {
     private final Pointer one = Pointer.to(new float[] {1f});
     private final Pointer zero = Pointer.to(new float[] {0f});
 
-    CudnnConvolution(GpuBackend backend, CudaContext ctx, MathMode math) {
-        this.backend = backend;
-        this.ctx = ctx;
+    /** cuDNN on {@code device}'s stream; the device must be CUDA. */
+    CudnnConvolution(GpuDevice device, MathMode math) {
+        this.device = device;
+        this.ctx = device.cuda();
         cudnnCreate(handle);
         cudnnSetStream(handle, new cudaStream_t(ctx.stream));
         // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
@@ -228,8 +229,8 @@ final class CudnnConvolution {
         DeviceBuffer x16 = half(0, inCount);
         DeviceBuffer w16 = half(1, wCount);
         DeviceBuffer y16 = half(2, outCount);
-        backend.toBf16(input.address(0), x16.address(0), inCount);
-        backend.toBf16(weight.address(0), w16.address(0), wCount);
+        GpuBf16.toBf16(device, input.address(0), x16.address(0), inCount);
+        GpuBf16.toBf16(device, weight.address(0), w16.address(0), wCount);
         while (true) {
             DeviceBuffer ws = workspace(p.fwd16Bytes);
             try {
@@ -247,7 +248,7 @@ final class CudnnConvolution {
                 }
             }
         }
-        backend.fromBf16(y16.address(0), output.address(0), outCount);
+        GpuBf16.fromBf16(device, y16.address(0), output.address(0), outCount);
         return true;
     }
 
@@ -348,7 +349,7 @@ final class CudnnConvolution {
     private DeviceBuffer half(int i, int count) {
         int floats = (count + 1) / 2;
         if (halves[i] == null || halves[i].length() < floats) {
-            halves[i] = backend.allocateBuffer(floats);
+            halves[i] = device.allocateBuffer(floats);
         }
         return halves[i];
     }
@@ -446,7 +447,7 @@ final class CudnnConvolution {
             return null;
         }
         if (workspace == null || (long) workspace.length() * Float.BYTES < bytes) {
-            workspace = backend.allocateBuffer((int) Math.min(Integer.MAX_VALUE, (bytes + Float.BYTES - 1) / Float.BYTES));
+            workspace = device.allocateBuffer((int) Math.min(Integer.MAX_VALUE, (bytes + Float.BYTES - 1) / Float.BYTES));
         }
         return workspace;
     }
