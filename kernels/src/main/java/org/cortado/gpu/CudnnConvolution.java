@@ -56,10 +56,11 @@ final class CudnnConvolution {
     private static final int BWD_FILTER_ALGOS = 7;
     private static final int SUCCESS = 0;
     /**
-     * {@code -Dcortado.cudnn.trace=true}: each forward search prints on standard error what cudnnFind measured and
-     * what was taken, as Caffe logs its cuDNN choices; for reading a GPU run's log, off by default.
+     * {@code -Dcortado.cudnn.trace=true}: each forward search logs (INFO) what cudnnFind measured and what was taken,
+     * as Caffe logs its cuDNN choices; for reading a GPU run's log, off by default.
      */
     static final boolean TRACE = Boolean.getBoolean("cortado.cudnn.trace");
+    private static final System.Logger LOG = System.getLogger(CudnnConvolution.class.getName());
 
     /** Descriptors of one shape and, once found, the algorithm of each direction. */
     private static final class Plan {
@@ -100,7 +101,7 @@ final class CudnnConvolution {
     private static final int UNKNOWN = -1;
     private static final int UNSUPPORTED = -2;
 
-    private final GpuBackend backend;
+    private final GpuDevice device;
     private final CudaContext ctx;
     private final cudnnHandle handle = new cudnnHandle();
     /**
@@ -117,9 +118,10 @@ final class CudnnConvolution {
     private final Pointer one = Pointer.to(new float[] {1f});
     private final Pointer zero = Pointer.to(new float[] {0f});
 
-    CudnnConvolution(GpuBackend backend, CudaContext ctx, MathMode math) {
-        this.backend = backend;
-        this.ctx = ctx;
+    /** cuDNN on {@code device}'s stream; the device must be CUDA. */
+    CudnnConvolution(GpuDevice device, MathMode math) {
+        this.device = device;
+        this.ctx = device.cuda();
         cudnnCreate(handle);
         cudnnSetStream(handle, new cudaStream_t(ctx.stream));
         // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
@@ -203,14 +205,13 @@ final class CudnnConvolution {
      * The BF16 forward: input and weight rounded to bfloat16 by the engine's kernel, cuDNN in bfloat16 with float
      * accumulation, the output widened back. False when cuDNN has no bfloat16 algorithm for this shape (found once).
      *
-     * <p>Only the direct-summation algorithms (implicit GEMM, precomputed implicit GEMM, GEMM) are taken. On an H100
-     * with cuDNN 9.14, taking the fastest of all put 40 of 279,936 outputs of a 5x5 grouped layer 0.07-0.14 off (on
-     * values near 1), where float accumulation of inputs that bfloat16 holds exactly is off by at most the output's
-     * rounding (0.4%). Which algorithm did it was not logged; for that layer cudnnFind ranks Winograd (7) close to
-     * the fastest, and Winograd and FFT transform the data, in bfloat16 here. With algorithms 0-2 only, the layer
-     * matched the CPU. An algorithm that a first real call refuses (AlexNet's conv1 at batch 256 answered
-     * CUDNN_STATUS_BAD_PARAM there) is dropped for the next one. With none left, the layer runs on float32 data
-     * (TF32 tensor cores, like BF16 mode's backward passes) and says so once.
+     * <p>Only the direct-summation algorithms (implicit GEMM, precomputed implicit GEMM, GEMM) are taken: Winograd and
+     * FFT transform the data, in bfloat16 here, and taking the fastest of all put outputs of a grouped layer beyond
+     * the rounding that float accumulation of bfloat16 inputs allows (bench/RESULTS.md, "Figures moved from code
+     * comments").
+     * An algorithm that a first real call refuses (cuDNN has answered CUDNN_STATUS_BAD_PARAM) is dropped for the next
+     * one. With none left, the layer runs on float32 data (TF32 tensor cores, like BF16 mode's backward passes) and
+     * says so once.
      */
     private boolean forwardBf16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         if (p.fwd16Algo == UNSUPPORTED) {
@@ -228,8 +229,8 @@ final class CudnnConvolution {
         DeviceBuffer x16 = half(0, inCount);
         DeviceBuffer w16 = half(1, wCount);
         DeviceBuffer y16 = half(2, outCount);
-        backend.toBf16(input.address(0), x16.address(0), inCount);
-        backend.toBf16(weight.address(0), w16.address(0), wCount);
+        GpuBf16.toBf16(device, input.address(0), x16.address(0), inCount);
+        GpuBf16.toBf16(device, weight.address(0), w16.address(0), wCount);
         while (true) {
             DeviceBuffer ws = workspace(p.fwd16Bytes);
             try {
@@ -247,7 +248,7 @@ final class CudnnConvolution {
                 }
             }
         }
-        backend.fromBf16(y16.address(0), output.address(0), outCount);
+        GpuBf16.fromBf16(device, y16.address(0), output.address(0), outCount);
         return true;
     }
 
@@ -256,12 +257,12 @@ final class CudnnConvolution {
         if (!TRACE) {
             return;
         }
-        StringBuilder line = new StringBuilder("cortado: cudnnFind ").append(what).append(' ').append(g).append(':');
+        StringBuilder line = new StringBuilder("cudnnFind ").append(what).append(' ').append(g).append(':');
         for (int i = 0; i < n; i++) {
             line.append(String.format(" {algo %d status %d %.3f ms %d B}", perf[i].algo, perf[i].status, perf[i].time,
                     perf[i].memory));
         }
-        System.err.println(line);
+        LOG.log(System.Logger.Level.INFO, line);
     }
 
     /** cuDNN's forward algorithms that sum products directly (float accumulation, no transform of the data). */
@@ -313,12 +314,12 @@ final class CudnnConvolution {
     }
 
     /**
-     * Takes the next bfloat16 candidate of {@code p}; with none left marks the shape UNSUPPORTED and says once, on
-     * standard error, that the layer runs in TF32 and why ({@code reason}).
+     * Takes the next bfloat16 candidate of {@code p}; with none left marks the shape UNSUPPORTED and warns once that
+     * the layer runs in TF32 and why ({@code reason}).
      */
     private boolean nextBf16Algo(ConvGeometry g, Plan p, String reason) {
         if (TRACE && p.fwd16Algo >= 0) {
-            System.err.println("cortado: bfloat16 forward " + g + ": " + reason);
+            LOG.log(System.Logger.Level.INFO, "bfloat16 forward " + g + ": " + reason);
         }
         long[] next;
         while ((next = p.fwd16Candidates == null ? null : p.fwd16Candidates.poll()) != null) {
@@ -330,7 +331,7 @@ final class CudnnConvolution {
             } catch (CudaException e) {
                 reason = "algorithm " + next[0] + " refused its workspace query: " + e.getMessage();
                 if (TRACE) {
-                    System.err.println("cortado: bfloat16 forward " + g + ": " + reason);
+                    LOG.log(System.Logger.Level.INFO, "bfloat16 forward " + g + ": " + reason);
                 }
                 continue;
             }
@@ -339,7 +340,7 @@ final class CudnnConvolution {
             return true;
         }
         p.fwd16Algo = UNSUPPORTED;
-        System.err.println("cortado: no bfloat16 cuDNN forward for convolution " + g + " (" + reason
+        LOG.log(System.Logger.Level.WARNING, "no bfloat16 cuDNN forward for convolution " + g + " (" + reason
                 + "); this layer runs in TF32 on float32 data");
         return false;
     }
@@ -348,7 +349,7 @@ final class CudnnConvolution {
     private DeviceBuffer half(int i, int count) {
         int floats = (count + 1) / 2;
         if (halves[i] == null || halves[i].length() < floats) {
-            halves[i] = backend.allocateBuffer(floats);
+            halves[i] = device.allocateBuffer(floats);
         }
         return halves[i];
     }
@@ -446,7 +447,7 @@ final class CudnnConvolution {
             return null;
         }
         if (workspace == null || (long) workspace.length() * Float.BYTES < bytes) {
-            workspace = backend.allocateBuffer((int) Math.min(Integer.MAX_VALUE, (bytes + Float.BYTES - 1) / Float.BYTES));
+            workspace = device.allocateBuffer((int) Math.min(Integer.MAX_VALUE, (bytes + Float.BYTES - 1) / Float.BYTES));
         }
         return workspace;
     }

@@ -11,12 +11,14 @@ import org.cortado.tensor.Device;
 public final class DeviceBuffer implements Buffer {
     private static final Cleaner CLEANER = Cleaner.create();
 
-    private final GpuBackend owner;
+    private final DeviceAllocator allocator;
+    private final Device device;
     private final DeviceAllocator.Block block;
     private final int length;
 
-    DeviceBuffer(GpuBackend owner, DeviceAllocator allocator, int length) {
-        this.owner = owner;
+    DeviceBuffer(DeviceAllocator allocator, Device device, int length) {
+        this.allocator = allocator;
+        this.device = device;
         this.length = length;
         this.block = allocator.allocate(Math.max(1, (long) length) * Float.BYTES);
         DeviceAllocator.Block b = block;
@@ -25,7 +27,7 @@ public final class DeviceBuffer implements Buffer {
 
     @Override
     public Device device() {
-        return owner.device();
+        return device;
     }
 
     @Override
@@ -33,8 +35,9 @@ public final class DeviceBuffer implements Buffer {
         return length;
     }
 
-    GpuBackend owner() {
-        return owner;
+    /** Whether this buffer came from {@code a}: one allocator per backend, so whether the backend may use it. */
+    boolean allocatedBy(DeviceAllocator a) {
+        return allocator == a;
     }
 
     /** The device address of element {@code offset}. */

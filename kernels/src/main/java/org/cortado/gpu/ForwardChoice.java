@@ -9,9 +9,9 @@ import org.cortado.backend.ConvGeometry;
  * {@link ConvImpl#FASTEST}'s choice for each convolution forward shape. The two ways are cuDNN's fastest algorithm
  * and the engine's im2col + cuBLAS GEMM, and the faster one on the shape's first use is kept.
  *
- * <p>Why: cudnnFind compares only cuDNN's own algorithms. On an H100 at batch 1, AlexNet's five convolutions took
- * 0.45 ms of a 0.615 ms forward pass, by cudnnFind's timings (2026-11-26). There, one GEMM per group has few outputs
- * to spread over the GPU, and cuBLAS may split it better.
+ * <p>Why: cudnnFind compares only cuDNN's own algorithms, and at batch 1 cuDNN's convolutions took most of AlexNet's
+ * forward pass on an H100 (bench/RESULTS.md, "Figures moved from code comments"). There, one GEMM per group has few
+ * outputs to spread over the GPU, and cuBLAS may split it better.
  *
  * <p>How it is timed:
  * <ul>
@@ -33,6 +33,8 @@ final class ForwardChoice {
 
     /** Waits for the device's queued work. */
     private final Runnable synchronize;
+    private static final System.Logger LOG = System.getLogger(ForwardChoice.class.getName());
+
     private final boolean trace;
     private final Map<Key, Boolean> gemmFaster = new HashMap<>();
 
@@ -75,8 +77,9 @@ final class ForwardChoice {
         boolean gemm = gemmMs < cudnnMs;
         gemmFaster.put(key, gemm);
         if (trace) {
-            System.err.printf("cortado: convolution %s into %d channels: cuDNN %s ms, im2col + GEMM %s ms: %s%n", g,
-                    outputChannels, format(cudnnMs), format(gemmMs), gemm ? "im2col + GEMM" : "cuDNN");
+            LOG.log(System.Logger.Level.INFO, String.format("convolution %s into %d channels: cuDNN %s ms,"
+                    + " im2col + GEMM %s ms: %s", g, outputChannels, format(cudnnMs), format(gemmMs),
+                    gemm ? "im2col + GEMM" : "cuDNN"));
         }
         return gemm;
     }

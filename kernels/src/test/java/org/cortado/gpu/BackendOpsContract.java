@@ -255,10 +255,10 @@ abstract class BackendOpsContract {
                 .check((b, t) -> b.biasBackward(t.get("dy"), t.get("db"), 4, 6, 1000));
         // Channels of 5 x 10,000 values, split over 4 blocks each, whose shares end inside rows; and of 3,000 rows of 7,
         // where a thread's step of 256 crosses many rows.
-        assertEquals(4, GpuBackend.biasSplits(5, 3, 10_000));
+        assertEquals(4, GpuReductions.biasSplits(5, 3, 10_000));
         parity().op("bias backward, channels split over blocks").in("dy", 5, 3, 10_000).in("db", 3)
                 .check((b, t) -> b.biasBackward(t.get("dy"), t.get("db"), 5, 3, 10_000));
-        assertEquals(2, GpuBackend.biasSplits(3_000, 2, 7));
+        assertEquals(2, GpuReductions.biasSplits(3_000, 2, 7));
         parity().op("bias backward, split, short rows").in("dy", 3_000, 2, 7).in("db", 2)
                 .check((b, t) -> b.biasBackward(t.get("dy"), t.get("db"), 3_000, 2, 7));
     }
