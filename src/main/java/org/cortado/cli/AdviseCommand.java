@@ -67,10 +67,7 @@ final class AdviseCommand implements Callable<Integer> {
     Path report;
 
     @Mixin
-    ExtractionOptions extraction;
-
-    @Mixin
-    PixelLimitOption pixelLimit;
+    DataOptions dataOptions;
 
     @Mixin
     ReportOutput output;
@@ -83,9 +80,7 @@ final class AdviseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return dataOptions.run(this::run);
     }
 
     private Integer run() {
@@ -95,11 +90,11 @@ final class AdviseCommand implements Callable<Integer> {
         ModelDefaults defaults = ModelDefaults.resolveInput(model, manifest, preprocess);
         input = defaults.input();
         out.println(defaults.describeSource());
-        Path dir = codes != null ? codes : report.resolveSibling(stem(report) + ".codes");
+        Path dir = codes != null ? codes : ReportOutput.codesBeside(report);
         try (Backend backend = device.open()) {
             Advisor.Config config = new Advisor.Config(model.model, model.weights, data.train, data.val,
-                    defaults.input(), dir, extraction.toOptions(defaults.input()), extraction.resume, budgetMinutes,
-                    run, seed, extraction.quiet);
+                    defaults.input(), dir, dataOptions.extractorOptions(defaults.input()), dataOptions.resume(),
+                    budgetMinutes, run, seed, dataOptions.quiet());
             Advisor.Result r = Advisor.run(config, backend, listener(out));
             ObjectNode json = AdviseReport.toJson(r, Advisor.probeConfig(config), this::command);
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -170,10 +165,5 @@ final class AdviseCommand implements Callable<Integer> {
                         record.valAccuracy());
             }
         };
-    }
-
-    private static String stem(Path file) {
-        String name = file.getFileName().toString();
-        return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
     }
 }

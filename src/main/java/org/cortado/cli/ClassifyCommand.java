@@ -62,9 +62,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return pixelLimit.run(this::run);
     }
 
     private Integer run() throws IOException {

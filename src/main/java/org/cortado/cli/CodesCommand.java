@@ -69,19 +69,14 @@ final class CodesCommand implements Callable<Integer> {
     Path libsvm;
 
     @Mixin
-    ExtractionOptions extraction;
-
-    @Mixin
-    PixelLimitOption pixelLimit;
+    DataOptions dataOptions;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return dataOptions.run(this::run);
     }
 
     private Integer run() {
@@ -94,13 +89,13 @@ final class CodesCommand implements Callable<Integer> {
             CodeNet net = CodeNet.load(model.model, model.weights, defaults.codes(), defaults.input(), backend);
             out.printf("codes: %s: %d values%n", net.describeCodes(), net.dim());
             out.println("preprocessing: " + net.input().describe());
-            CodeExtractor.Options options = extraction.toOptions(net.input());
+            CodeExtractor.Options options = dataOptions.extractorOptions(net.input());
             for (Job job : jobs) {
                 long t0 = System.nanoTime();
                 FeatureSet set;
                 try (Progress progress = Progress.onStderr(job.name + " codes", "img", job.data.size(),
-                        extraction.quiet)) {
-                    set = net.extract(job.data, job.npy, options, progress, extraction.resume);
+                        dataOptions.quiet())) {
+                    set = net.extract(job.data, job.npy, options, progress, dataOptions.resume());
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 if (job.libsvm != null) {

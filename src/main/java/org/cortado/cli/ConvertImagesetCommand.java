@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "convert-imageset", mixinStandardHelpOptions = true,
         description = "Write a data set's images as an LMDB of Caffe Datums (as Caffe's convert_imageset: keys"
-                + " %08d_NAME, in the data set's order) and/or as a Caffe list file ('path label' lines).")
+                + " %%08d_NAME, in the data set's order) and/or as a Caffe list file ('path label' lines).")
 final class ConvertImagesetCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "SOURCE", converter = DataSourceConverter.class,
             description = "The images: " + DataSourceConverter.FORMS + ".")
@@ -54,9 +54,7 @@ final class ConvertImagesetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return pixelLimit.run(this::run);
     }
 
     private Integer run() {

@@ -170,9 +170,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return pixelLimit.run(this::run);
     }
 
     private Integer run() {

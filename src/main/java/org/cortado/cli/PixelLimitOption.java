@@ -40,6 +40,19 @@ final class PixelLimitOption {
         return scope;
     }
 
+    /** Runs {@code command} with the option's limit in force, and puts the previous one back afterwards. */
+    <T, E extends Exception> T run(Work<T, E> command) throws E {
+        try (Scope limit = apply()) {
+            return command.run();
+        }
+    }
+
+    /** A command's work, run under the limit. */
+    @FunctionalInterface
+    interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
     /** The limit set for one command. */
     interface Scope extends AutoCloseable {
         @Override

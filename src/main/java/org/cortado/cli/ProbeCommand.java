@@ -67,10 +67,7 @@ final class ProbeCommand implements Callable<Integer> {
     Path report;
 
     @Mixin
-    ExtractionOptions extraction;
-
-    @Mixin
-    PixelLimitOption pixelLimit;
+    DataOptions dataOptions;
 
     @Mixin
     ReportOutput output;
@@ -80,9 +77,7 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return dataOptions.run(this::run);
     }
 
     private Integer run() {
@@ -95,8 +90,8 @@ final class ProbeCommand implements Callable<Integer> {
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {
             Probe.Config config = new Probe.Config(model.model, model.weights, layers, pooling, defaults.input(),
-                    head.toSpec(), combinations(combine), codes, extraction.toOptions(defaults.input()),
-                    extraction.resume, false, extraction.quiet);
+                    head.toSpec(), combinations(combine), codes, dataOptions.extractorOptions(defaults.input()),
+                    dataOptions.resume(), false, dataOptions.quiet());
             Probe.Result r = Probe.run(config, split, backend);
             ObjectNode json = ProbeReport.toJson(r, config);
             double wall = (System.nanoTime() - t0) / 1e9;

@@ -43,6 +43,13 @@ final class ReportOutput {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
+    /** The default folder of a command's feature files: {@code R.codes} beside the report {@code R.json}. */
+    static Path codesBeside(Path report) {
+        String name = report.getFileName().toString();
+        String stem = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return report.resolveSibling(stem + ".codes");
+    }
+
     HtmlReport.Options options() {
         return new HtmlReport.Options(map, gallery);
     }

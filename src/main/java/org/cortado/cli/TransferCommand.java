@@ -86,10 +86,7 @@ final class TransferCommand implements Callable<Integer> {
     Path codesDir;
 
     @Mixin
-    ExtractionOptions extraction;
-
-    @Mixin
-    PixelLimitOption pixelLimit;
+    DataOptions dataOptions;
 
     @Mixin
     ReportOutput output;
@@ -99,9 +96,7 @@ final class TransferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (PixelLimitOption.Scope limit = pixelLimit.apply()) {
-            return run();
-        }
+        return dataOptions.run(this::run);
     }
 
     private Integer run() {
@@ -115,12 +110,12 @@ final class TransferCommand implements Callable<Integer> {
         TrainValSplit split = split();
         ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
         out.println(defaults.describeSource());
-        Path codes = codesDir != null ? codesDir : report.resolveSibling(stem(report) + ".codes");
+        Path codes = codesDir != null ? codesDir : ReportOutput.codesBeside(report);
         try (Backend backend = device.open()) {
-            CodeExtractor.Options options = extraction.toOptions(defaults.input());
+            CodeExtractor.Options options = dataOptions.extractorOptions(defaults.input());
             Transfer.Config config = new Transfer.Config(model.model, model.weights, defaults.codes(), defaults.input(),
-                    headSpec, codes, export, options, export == null ? 0 : exportCheck, extraction.resume,
-                    extraction.quiet);
+                    headSpec, codes, export, options, export == null ? 0 : exportCheck, dataOptions.resume(),
+                    dataOptions.quiet());
             Transfer.Result r = Transfer.run(config, split, backend);
             ObjectNode json = Transfer.report(r, config, defaults.knownName(), backend.device().toString());
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -167,10 +162,5 @@ final class TransferCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --train and --val (or --data to split one data set)");
         }
         return DataSource.trainVal(train, val);
-    }
-
-    private static String stem(Path file) {
-        String name = file.getFileName().toString();
-        return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
     }
 }

@@ -12,8 +12,8 @@ public final class UpdateKernels {
     /**
      * See {@link Backend#dropoutMask}: elements {@code [start, end)}, each {@code CounterRng.keep(seed, i, ratio) ?
      * 1/(1-ratio) : 0}. Written without a branch: a kept-or-dropped test is a coin flip that the branch predictor
-     * misses half the time, and as a conditional C2 compiles it to a branch (9.3 ms against 2.3 ms for the 1.4 million
-     * elements of SqueezeNet's drop9 at batch 16, one thread). The draw {@code u} is kept when
+     * misses half the time, and as a conditional C2 compiles it to a branch, four times slower over SqueezeNet's drop9
+     * (bench/RESULTS.md, "What helped"). The draw {@code u} is kept when
      * {@code u * 2^-24 >= ratio}, that is {@code u >= ceil(ratio * 2^24)} (both sides exact), and the sign of
      * {@code threshold - 1 - u} then selects the kept value's bits or zero.
      */

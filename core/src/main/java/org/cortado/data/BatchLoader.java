@@ -67,51 +67,45 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     /**
      * @param samples     the images, in the order batches will follow (not copied; do not modify while loading)
      * @param transformer the transform applied to each image
-     * @param batchSize   images per batch (the last batch may be smaller)
-     * @param threads     decoding threads
-     * @param prefetch    batches decoded ahead of the consumer, at least 1
-     * @param seed        seed of random transforms
-     * @param epoch       epoch number mixed into per-sample seeds
+     * @param options     batch size, threads, prefetch, seeds and pixel mode
      */
-    public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, int batchSize, int threads,
-            int prefetch, long seed, long epoch) {
-        this(samples, transformer, batchSize, threads, prefetch, seed, epoch, false);
-    }
-
-    /**
-     * A loader as above that, with {@code pixelMode}, leaves the transform's arithmetic to the consumer's backend
-     * (see the class comment).
-     */
-    public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, int batchSize, int threads,
-            int prefetch, long seed, long epoch, boolean pixelMode) {
-        if (batchSize < 1 || threads < 1 || prefetch < 1) {
-            throw new IllegalArgumentException("batch size, threads and prefetch must be positive, got " + batchSize
-                    + ", " + threads + ", " + prefetch);
-        }
+    public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, LoaderOptions options) {
         this.outputSize = transformer.spec().fixedOutputSize();
-        if (outputSize == null && batchSize > 1) {
+        if (outputSize == null && options.batchSize() > 1) {
             throw new IllegalArgumentException("the transform (" + transformer.spec().describe()
                     + ") gives images of varying size; set a crop or a fixed resize to batch them");
         }
         this.samples = samples;
         this.transformer = transformer;
-        this.batchSize = batchSize;
-        this.prefetch = prefetch;
-        this.seed = seed;
-        this.epoch = epoch;
-        this.pixelMode = pixelMode;
+        this.batchSize = options.batchSize();
+        this.prefetch = options.prefetch();
+        this.seed = options.seed();
+        this.epoch = options.epoch();
+        this.pixelMode = options.pixelMode();
         AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
+        this.pool = Executors.newFixedThreadPool(options.threads(), r -> {
             Thread t = new Thread(r, "cortado-decode-" + n.getAndIncrement());
             t.setDaemon(true);
             return t;
         });
     }
 
-    /** A loader with the default prefetch of two batches, for one pass over {@code samples}. */
+    /**
+     * The loader of {@code new LoaderOptions(batchSize, threads, prefetch, seed, epoch, pixelMode)}.
+     *
+     * @deprecated positional settings; use {@link #BatchLoader(List, ImageTransformer, LoaderOptions)}. Kept while
+     *     the Spark module, written on another branch, still calls it.
+     */
+    @Deprecated(forRemoval = true)
+    public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, int batchSize, int threads,
+            int prefetch, long seed, long epoch, boolean pixelMode) {
+        this(samples, transformer, new LoaderOptions(batchSize, threads, prefetch, seed, epoch, pixelMode));
+    }
+
+    /** A loader with the default prefetch, for one pass over {@code samples}. */
     public static BatchLoader of(List<LabeledImage> samples, ImageTransformer transformer, int batchSize,
             int threads) {
-        return new BatchLoader(samples, transformer, batchSize, threads, 2, 0, 0);
+        return new BatchLoader(samples, transformer, LoaderOptions.of(batchSize, threads));
     }
 
     /** The number of batches this loader yields. */

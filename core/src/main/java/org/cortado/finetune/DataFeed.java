@@ -10,6 +10,7 @@ import org.cortado.data.BatchLoader;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
+import org.cortado.data.LoaderOptions;
 import org.cortado.data.Skipped;
 import org.cortado.image.ImageTransformer;
 import org.cortado.image.TransformSpec;
@@ -24,8 +25,8 @@ import org.cortado.tensor.Tensor;
  * inference passes over a data set (validation, linear-probe codes).
  *
  * <p>Epoch {@code e} visits the training images in the order of a Fisher-Yates shuffle drawn from
- * {@code CounterRng} stream {@code (seed, ORDER, e)}, in batches of {@code batch}; the image at position {@code p}
- * is transformed with the loader's per-sample seed of {@code (seed, AUGMENT)}, {@code e} and {@code p}. Batch
+ * {@code CounterRng} stream {@code (seed, ORDER, e)}, in batches of the settings' batch size; the image at position
+ * {@code p} is transformed with the loader's per-sample seed of {@code (seed, AUGMENT)}, {@code e} and {@code p}. Batch
  * {@code b} of the run is batch {@code b % batchesPerEpoch} of epoch {@code b / batchesPerEpoch}, whatever came
  * before, so that a resumed run is fed what the uninterrupted one was.
  *
@@ -46,15 +47,51 @@ final class DataFeed implements AutoCloseable {
         void batch(Net net, int[] labels, int[] samples);
     }
 
+    /** The blobs a feed fills (the images and their labels) and reads (the batch's accuracy). */
+    record Blobs(String data, String label, String accuracy) {
+    }
+
+    /**
+     * What a feed loads and how: {@code Settings.of(train, trainTransform, evalTransform, loading)}, then
+     * {@link #withSeed} and {@link #withPrefixCache} where wanted.
+     *
+     * @param train          the training images
+     * @param trainTransform their transform in training (random mirror, maybe random crop)
+     * @param evalTransform  the transform of inference passes over other data sets (validation)
+     * @param loading        batch size, decoding threads and prefetch; each loader's seed, epoch and pixel mode are
+     *                       the feed's
+     * @param seed           seed of the training order and the augmentation
+     * @param cachePrefix    compute a static prefix's outputs once per image and view where the augmentation allows
+     * @param alsoCache      the data sets besides {@code train} whose prefix outputs are cached too
+     */
+    record Settings(ImageDataset train, TransformSpec trainTransform, TransformSpec evalTransform,
+            LoaderOptions loading, long seed, boolean cachePrefix, List<ImageDataset> alsoCache) {
+        Settings {
+            alsoCache = List.copyOf(alsoCache);
+        }
+
+        /** Seed 0, no prefix cache. */
+        static Settings of(ImageDataset train, TransformSpec trainTransform, TransformSpec evalTransform,
+                LoaderOptions loading) {
+            return new Settings(train, trainTransform, evalTransform, loading, 0, false, List.of());
+        }
+
+        Settings withSeed(long seed) {
+            return new Settings(train, trainTransform, evalTransform, loading, seed, cachePrefix, alsoCache);
+        }
+
+        /** The prefix cache on, for {@code train} and {@code alsoCache}. */
+        Settings withPrefixCache(List<ImageDataset> alsoCache) {
+            return new Settings(train, trainTransform, evalTransform, loading, seed, true, alsoCache);
+        }
+    }
+
     private final Net net;
-    private final String dataBlob;
-    private final String labelBlob;
-    private final String accuracyBlob;
+    private final Blobs blobs;
     private final ImageDataset train;
     private final ImageTransformer trainTransform;
     private final ImageTransformer evalTransform;
-    private final int batch;
-    private final int threads;
+    private final LoaderOptions loading;
     private final long seed;
     private final long augmentSeed;
     private final Map<String, Skipped> skipped = new LinkedHashMap<>();
@@ -64,28 +101,27 @@ final class DataFeed implements AutoCloseable {
     private long loaderEpoch = -1;
     private int loaderNext;
 
-    DataFeed(Net net, String dataBlob, String labelBlob, String accuracyBlob, ImageDataset train,
-             TransformSpec trainSpec, TransformSpec evalSpec, int batch, int threads, long seed, boolean useCache,
-             List<ImageDataset> alsoCache) {
+    DataFeed(Net net, Blobs blobs, Settings settings) {
         this.net = net;
-        this.dataBlob = dataBlob;
-        this.labelBlob = labelBlob;
-        this.accuracyBlob = accuracyBlob;
-        this.train = train;
-        this.trainTransform = new ImageTransformer(trainSpec);
-        this.evalTransform = new ImageTransformer(evalSpec);
-        this.batch = batch;
-        this.threads = threads;
-        this.seed = seed;
+        this.blobs = blobs;
+        this.train = settings.train();
+        this.trainTransform = new ImageTransformer(settings.trainTransform());
+        this.evalTransform = new ImageTransformer(settings.evalTransform());
+        // Batches come as pixels for the backend to transform on a device other than the host's, where that moves a
+        // quarter of the bytes; on the CPU the loader's threads transform in parallel instead.
+        this.loading = settings.loading().withSeed(0, 0).withPixelMode(!net.backend().device().equals(Device.CPU));
+        this.seed = settings.seed();
         this.augmentSeed = CounterRng.derive(seed, STREAM_AUGMENT);
         StaticPrefix prefix = StaticPrefix.of(net);
+        TransformSpec trainSpec = settings.trainTransform();
         boolean finiteViews = !(trainSpec.randomCrop() && trainSpec.cropHeight() > 0);
-        this.cache = useCache && finiteViews && prefix.worthCaching(net) && !readAfter(net, prefix, dataBlob)
-                ? new PrefixCache(net, prefix, dataBlob, labelBlob, batch, threads) : null;
+        this.cache = settings.cachePrefix() && finiteViews && prefix.worthCaching(net)
+                && !readAfter(net, prefix, blobs.data()) ? new PrefixCache(net, prefix, blobs, settings.loading())
+                : null;
         if (cache != null) {
             cache.add(train, trainSpec.deterministic(), trainSpec.mirror(), this::skip, this::warn);
-            for (ImageDataset d : alsoCache) {
-                cache.add(d, evalSpec, false, this::skip, this::warn);
+            for (ImageDataset d : settings.alsoCache()) {
+                cache.add(d, settings.evalTransform(), false, this::skip, this::warn);
             }
         }
     }
@@ -106,7 +142,7 @@ final class DataFeed implements AutoCloseable {
     }
 
     int batchesPerEpoch() {
-        return (train.size() + batch - 1) / batch;
+        return (train.size() + loading.batchSize() - 1) / loading.batchSize();
     }
 
     /** Files left out so far (did not decode, too small), each once. */
@@ -160,7 +196,7 @@ final class DataFeed implements AutoCloseable {
         }
         double loss = net.loss();
         net.backward();
-        double accuracy = net.backend().download(net.blob(accuracyBlob)).hostData()[0];
+        double accuracy = net.backend().download(net.blob(blobs.accuracy())).hostData()[0];
         return new Pass(loss, images, accuracy);
     }
 
@@ -171,7 +207,7 @@ final class DataFeed implements AutoCloseable {
             for (int i : order(epoch)) {
                 ordered.add(train.samples().get(i));
             }
-            loader = new BatchLoader(ordered, trainTransform, batch, threads, 2, augmentSeed, epoch, pixelMode());
+            loader = new BatchLoader(ordered, trainTransform, loading.withSeed(augmentSeed, epoch));
             loaderEpoch = epoch;
             loaderNext = 0;
         }
@@ -185,14 +221,14 @@ final class DataFeed implements AutoCloseable {
         if (next.size() == 0) {
             return 0;
         }
-        net.forward(Map.of(dataBlob, next.input(net.backend()), labelBlob, labels(next.labels())));
+        net.forward(Map.of(blobs.data(), next.input(net.backend()), blobs.label(), labels(next.labels())));
         return next.size();
     }
 
     private int cachedTrainForward(long epoch, int position) {
         int[] order = order(epoch);
-        int start = position * batch;
-        int end = Math.min(order.length, start + batch);
+        int start = position * loading.batchSize();
+        int end = Math.min(order.length, start + loading.batchSize());
         List<Integer> samples = new ArrayList<>();
         List<Integer> views = new ArrayList<>();
         for (int p = start; p < end; p++) {
@@ -219,8 +255,8 @@ final class DataFeed implements AutoCloseable {
                     usable.add(i);
                 }
             }
-            for (int s = 0; s < usable.size(); s += batch) {
-                List<Integer> part = usable.subList(s, Math.min(usable.size(), s + batch));
+            for (int s = 0; s < usable.size(); s += loading.batchSize()) {
+                List<Integer> part = usable.subList(s, Math.min(usable.size(), s + loading.batchSize()));
                 cache.forward(set, part, java.util.Collections.nCopies(part.size(), 0));
                 int[] labels = part.stream().mapToInt(i -> set.samples().get(i).label()).toArray();
                 visitor.batch(net, labels, part.stream().mapToInt(Integer::intValue).toArray());
@@ -229,25 +265,17 @@ final class DataFeed implements AutoCloseable {
         }
         ImageTransformer transform = set == train ? new ImageTransformer(trainTransform.spec().deterministic())
                 : evalTransform;
-        try (BatchLoader l = new BatchLoader(set.samples(), transform, batch, threads, 2, 0, 0, pixelMode())) {
+        try (BatchLoader l = new BatchLoader(set.samples(), transform, loading)) {
             while (l.hasNext()) {
                 Batch b = l.next();
                 note(b);
                 if (b.size() == 0) {
                     continue;
                 }
-                net.forward(Map.of(dataBlob, b.input(net.backend()), labelBlob, labels(b.labels())));
+                net.forward(Map.of(blobs.data(), b.input(net.backend()), blobs.label(), labels(b.labels())));
                 visitor.batch(net, b.labels(), b.sampleIndices());
             }
         }
-    }
-
-    /**
-     * Whether batches come as pixels for the backend to transform: on a device other than the host's, where that
-     * moves a quarter of the bytes; on the CPU the loader's threads transform in parallel instead.
-     */
-    private boolean pixelMode() {
-        return !net.backend().device().equals(Device.CPU);
     }
 
     private Tensor labels(int[] labels) {

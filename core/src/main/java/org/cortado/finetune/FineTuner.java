@@ -19,6 +19,7 @@ import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.DataSource;
 import org.cortado.data.FileNote;
 import org.cortado.data.ImageDataset;
+import org.cortado.data.LoaderOptions;
 import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
@@ -98,9 +99,13 @@ public final class FineTuner {
         listener.built(net);
 
         int totalBatches;
-        try (DataFeed feed = new DataFeed(net, dataBlob, training.label(), training.accuracy(), data.train(),
-                cfg.trainTransform(), cfg.evalTransform(), cfg.batchSize(), cfg.decodeThreads(), cfg.seed(),
-                cfg.cachePrefix(), List.of(data.val()))) {
+        DataFeed.Settings feeding = DataFeed.Settings.of(data.train(), cfg.trainTransform(), cfg.evalTransform(),
+                LoaderOptions.of(cfg.batchSize(), cfg.decodeThreads())).withSeed(cfg.seed());
+        if (cfg.cachePrefix()) {
+            feeding = feeding.withPrefixCache(List.of(data.val()));
+        }
+        DataFeed.Blobs blobs = new DataFeed.Blobs(dataBlob, training.label(), training.accuracy());
+        try (DataFeed feed = new DataFeed(net, blobs, feeding)) {
             if (feed.cachedThrough() != null) {
                 listener.message(String.format(java.util.Locale.ROOT, "layers through '%s' learn nothing and run "
                         + "the same in training: their outputs were computed once per image and view (%.1f s)",

@@ -9,6 +9,7 @@ import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
+import org.cortado.data.LoaderOptions;
 import org.cortado.data.Skipped;
 import org.cortado.image.ImageTransformer;
 import org.cortado.image.TransformSpec;
@@ -29,19 +30,16 @@ final class PrefixCache {
 
     private final Net net;
     private final StaticPrefix prefix;
-    private final String dataBlob;
-    private final String labelBlob;
-    private final int batch;
-    private final int threads;
+    private final DataFeed.Blobs blobs;
+    private final LoaderOptions loading;
     private final Map<ImageDataset, Entry> sets = new IdentityHashMap<>();
 
-    PrefixCache(Net net, StaticPrefix prefix, String dataBlob, String labelBlob, int batch, int threads) {
+    /** {@code loading}: batch size and threads of the passes that fill the cache (they transform on the host). */
+    PrefixCache(Net net, StaticPrefix prefix, DataFeed.Blobs blobs, LoaderOptions loading) {
         this.net = net;
         this.prefix = prefix;
-        this.dataBlob = dataBlob;
-        this.labelBlob = labelBlob;
-        this.batch = batch;
-        this.threads = threads;
+        this.blobs = blobs;
+        this.loading = loading.withSeed(0, 0).withPixelMode(false);
     }
 
     StaticPrefix prefix() {
@@ -59,7 +57,7 @@ final class PrefixCache {
         int[] imageShape = null;
         String last = net.layers().get(prefix.last()).name();
         Backend backend = net.backend();
-        try (BatchLoader loader = new BatchLoader(set.samples(), new ImageTransformer(spec), batch, threads, 2, 0, 0)) {
+        try (BatchLoader loader = new BatchLoader(set.samples(), new ImageTransformer(spec), loading)) {
             while (loader.hasNext()) {
                 Batch b = loader.next();
                 b.skipped().forEach(skipped);
@@ -71,7 +69,7 @@ final class PrefixCache {
                 imageShape = b.data().shape().dims();
                 for (int v = 0; v < views; v++) {
                     Tensor data = v == 0 ? b.data() : mirror(b.data());
-                    net.forwardTo(Map.of(dataBlob, data, labelBlob, Tensor.zeros(Shape.of(n))), last);
+                    net.forwardTo(Map.of(blobs.data(), data, blobs.label(), Tensor.zeros(Shape.of(n))), last);
                     for (int c = 0; c < prefix.crossing().size(); c++) {
                         int[] ref = prefix.crossing().get(c);
                         Tensor t = net.topsOf(ref[0]).get(ref[1]);
@@ -121,13 +119,13 @@ final class PrefixCache {
         }
         Entry entry = sets.get(set);
         int[] s = entry.imageShape();
-        net.setInputShapes(Map.of(dataBlob, Shape.of(n, s[1], s[2], s[3]), labelBlob, Shape.of(n)));
+        net.setInputShapes(Map.of(blobs.data(), Shape.of(n, s[1], s[2], s[3]), blobs.label(), Shape.of(n)));
         Backend backend = net.backend();
         float[] labels = new float[n];
         for (int k = 0; k < n; k++) {
             labels[k] = set.samples().get(samples.get(k)).label();
         }
-        backend.copy(backend.upload(Tensor.wrap(Shape.of(n), labels)), net.input(labelBlob));
+        backend.copy(backend.upload(Tensor.wrap(Shape.of(n), labels)), net.input(blobs.label()));
         for (int c = 0; c < prefix.crossing().size(); c++) {
             int[] ref = prefix.crossing().get(c);
             Tensor target = net.topsOf(ref[0]).get(ref[1]);

@@ -9,8 +9,8 @@ import org.cortado.util.NativeLibraries;
  * ({@code src/main/c/jpeg_jni.c}, with the decoder settings of OpenCV's {@code imread}) and carries as the resource
  * {@code org/cortado/image/native/<platform>/libcortado-jpeg.so}.
  *
- * <p>Why not ImageIO alone: its JPEG reader takes 5-7 ms for a 500x375 photograph here, the native path 1.5 ms (the
- * figures are in bench/RESULTS.md). ImageIO's cost is its own machinery (metadata, a callback into Java for every
+ * <p>Why not ImageIO alone: its JPEG reader takes about three times as long as the native path (bench/RESULTS.md,
+ * "JPEG decoding"). ImageIO's cost is its own machinery (metadata, a callback into Java for every
  * row, colour handling) even where the JDK links the system's libjpeg-turbo, as Debian's does; JDKs that bundle
  * their own libjpeg 6b also lose its SIMD. Both paths give the same pixels, OpenCV's, which the tests check.
  *

@@ -57,7 +57,7 @@ class BatchLoaderTest {
     void batchesComeInInputOrderWithSkippedImagesReported() throws Exception {
         List<LabeledImage> samples = samples();
         ImageTransformer t = new ImageTransformer(TransformSpec.of(new ResizeMode.None(), 4));
-        List<Batch> batches = drain(new BatchLoader(samples, t, 4, 3, 1, 0, 0));
+        List<Batch> batches = drain(new BatchLoader(samples, t, LoaderOptions.of(4, 3).withPrefetch(1)));
         assertEquals(3, batches.size());
         Batch b1 = batches.get(1); // samples 4..7
         assertEquals(Shape.of(2, 3, 4, 4), b1.data().shape());
@@ -87,7 +87,8 @@ class BatchLoaderTest {
         samples.add(new LabeledImage(TestImages.grey(dir.resolve("b.png"), 18, 20, 50), 1));
         ImageTransformer t = new ImageTransformer(TransformSpec.of(new ResizeMode.ShorterSide(227), 227));
         for (boolean pixelMode : new boolean[] {false, true}) {
-            List<Batch> batches = drain(new BatchLoader(samples, t, 3, 2, 1, 0, 0, pixelMode));
+            List<Batch> batches = drain(new BatchLoader(samples, t,
+                    LoaderOptions.of(3, 2).withPrefetch(1).withPixelMode(pixelMode)));
             List<Path> used = new ArrayList<>();
             List<Skipped> skipped = new ArrayList<>();
             List<DecodeWarning> warnings = new ArrayList<>();
@@ -119,9 +120,11 @@ class BatchLoaderTest {
     void randomTransformsDoNotDependOnThreadCount() throws Exception {
         List<LabeledImage> samples = distinctPixelSamples(9);
         TransformSpec spec = TransformSpec.of(new ResizeMode.None(), 4).augmented();
-        List<Batch> one = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 1, 1, 99, 2));
-        List<Batch> four = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 4, 3, 99, 2));
-        List<Batch> otherEpoch = drain(new BatchLoader(samples, new ImageTransformer(spec), 3, 4, 3, 99, 3));
+        ImageTransformer t = new ImageTransformer(spec);
+        List<Batch> one = drain(new BatchLoader(samples, t, LoaderOptions.of(3, 1).withPrefetch(1).withSeed(99, 2)));
+        List<Batch> four = drain(new BatchLoader(samples, t, LoaderOptions.of(3, 4).withPrefetch(3).withSeed(99, 2)));
+        List<Batch> otherEpoch = drain(new BatchLoader(samples, t,
+                LoaderOptions.of(3, 4).withPrefetch(3).withSeed(99, 3)));
         boolean differs = false;
         for (int b = 0; b < one.size(); b++) {
             assertArrayEquals(one.get(b).data().hostData(), four.get(b).data().hostData(), EXACT);
@@ -164,8 +167,11 @@ class BatchLoaderTest {
         };
         CpuBackend cpu = new CpuBackend();
         for (TransformSpec spec : specs) {
-            List<Batch> host = drain(new BatchLoader(samples, new ImageTransformer(spec), 4, 2, 1, 5, 1));
-            List<Batch> pixels = drain(new BatchLoader(samples, new ImageTransformer(spec), 4, 3, 1, 5, 1, true));
+            ImageTransformer t = new ImageTransformer(spec);
+            List<Batch> host = drain(new BatchLoader(samples, t,
+                    LoaderOptions.of(4, 2).withPrefetch(1).withSeed(5, 1)));
+            List<Batch> pixels = drain(new BatchLoader(samples, t,
+                    LoaderOptions.of(4, 3).withPrefetch(1).withSeed(5, 1).withPixelMode(true)));
             assertEquals(host.size(), pixels.size());
             for (int b = 0; b < host.size(); b++) {
                 Batch h = host.get(b);
@@ -192,6 +198,17 @@ class BatchLoaderTest {
         assertEquals(Shape.of(0, 3, 0, 0), batches.get(4).data().shape());
         assertEquals(1, batches.get(4).skipped().size());
         assertFalse(batches.get(10).data().shape().count() == 0);
+    }
+
+    @Test
+    void optionsStartFromTheDefaultsAndRefuseNonPositiveCounts() {
+        LoaderOptions o = LoaderOptions.of(8, 3);
+        assertEquals(new LoaderOptions(8, 3, LoaderOptions.DEFAULT_PREFETCH, 0, 0, false), o);
+        assertEquals(new LoaderOptions(8, 3, 1, 7, 2, true), o.withPrefetch(1).withSeed(7, 2).withPixelMode(true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoaderOptions.of(0, 2));
+        assertEquals("batch size, threads and prefetch must be positive, got 0, 2, 2", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LoaderOptions.of(4, 0));
+        assertThrows(IllegalArgumentException.class, () -> o.withPrefetch(0));
     }
 
     @Test

@@ -255,8 +255,8 @@ public final class CpuBackend implements Backend {
         // conditional form costs a mispredicted branch on every other element of a convolution's output.
         if (negativeSlope == 0f) {
             // Parts of 2^18: a fork and join costs tens of microseconds, as much as this pass over a few hundred
-            // thousand floats, so a SqueezeNet ReLU at batch 1 runs on the calling thread (its 26 ReLUs: 2.5-3.3 ms
-            // with parts of 2^15, 1.5-1.7 ms with 2^18; bench/RESULTS.md).
+            // thousand floats, so a SqueezeNet ReLU at batch 1 runs on the calling thread (faster than parts of
+            // 2^15; bench/RESULTS.md, "What helped").
             parallel.forRange(in.count(), 1 << 18, (s, e) -> maxRuns.relu(x, y, s, e));
             return;
         }

@@ -62,10 +62,9 @@ final class CpuConvolution {
     /**
      * For passes that write a column matrix per image (the data gradient by col2im, the filter gradient by im2col):
      * multiply-adds per image and group below which images are split over the threads rather than each product.
-     * Measured at batch 16 on 2 cores (JMH, loaded machine, the two orders alternated), when forward passes still
-     * wrote column matrices: splitting the batch made SqueezeNet's forward pass 25% slower (conv1 1.3-1.8x, AlexNet
-     * conv1 and conv2 1.3-3x), as two images' column matrices (4-7 MB each) compete for the L3 and a descheduled
-     * thread stalls a whole half of the batch; only products too small to split well are left to the batch split.
+     * Splitting the batch of larger products was slower (bench/RESULTS.md, "What helped": each product split over
+     * the threads), as two images' column matrices (4-7 MB each) compete for the L3 and a descheduled thread stalls
+     * a whole half of the batch; only products too small to split well are left to the batch split.
      */
     static final long SPLIT_BATCH_MAX_MACS = 1L << 22;
 
@@ -80,15 +79,9 @@ final class CpuConvolution {
      * its products: forward passes (1x1, shifted rows, and im2col gathered straight into packed panels), 1x1 data
      * gradients, and filter gradients on 1x1 layers and shifted rows. Each image then needs only its own small
      * buffers, and there is one fork per layer instead of one per product; no two threads pack the same panels of B
-     * (a product split by rows, as a filter gradient's is, packs its B once per thread). Measured at batch 16 on 2
-     * threads against each product split (stand-alone loop, alternated, 2026-11-26 11:30-11:55, load 2): filter
-     * gradients of SqueezeNet fire2 / fire4 / fire8 3x3 and conv1 19-23 / 34-37 / 28-30 / 72-74 ms against 9.7-9.9
-     * / 25-30 / 21-22 / 58-73 ms; their forward passes 7.2-9.1 / 22-24 / 21-22 / 43-46 ms against 5.7-6.6 / 20-22 /
-     * 19-21 / 39-43 ms; 1x1 layers (fire4 squeeze and expand, fire8 squeeze and expand, fire2 squeeze) forward
-     * 9.7, 8.9 / 6.7, 6.4 / 11.0, 8.6 / 4.3, 4.3 / 4.0, 4.8 ms against 7.4, 8.8 / 6.8, 5.6 / 5.5, 5.6 / 3.2, 3.3 /
-     * 3.1, 2.8 ms, data gradients 8.9, 9.7 / 6.7, 6.2 / 8.5, 8.7 / 6.3, 4.8 / 5.8, 4.4 ms against 10.1, 9.5 / 4.0,
-     * 4.1 / 5.8, 5.6 / 2.6, 3.3 / 2.8, 4.3 ms, filter gradients 18.1, 13.5 / 9.6, 13.5 / 9.9, 9.8 / 7.1, 5.6 / 4.8,
-     * 3.8 ms against 12.7, 10.9 / 5.8, 5.0 / 7.5, 7.3 / 3.6, 3.7 / 2.8, 2.7 ms.
+     * (a product split by rows, as a filter gradient's is, packs its B once per thread). At batch 16 on 2 threads
+     * this was faster than splitting each product for the 3x3 and 1x1 layers of SqueezeNet, forward and backward
+     * (bench/RESULTS.md, "Figures moved from code comments").
      */
     private boolean splitBatchWithoutColumns(ConvGeometry g) {
         return parallel.threads() > 1 && g.batch() >= parallel.threads();
@@ -118,9 +111,8 @@ final class CpuConvolution {
         Gemm.PackedA[] w = derived.get(weight, 0, g.outChannels() * patch, new PackLayout(g.group(), kg, patch, false),
                 () -> packWeights(g, weight, false, new float[g.group()][gemm.packedSize(kg, patch)]));
         // The products of (image, group) pairs are split over the threads as wholes where there are enough of them
-        // (see splitBatchWithoutColumns), else each product is. At batch 1 that splits a grouped layer's groups:
-        // AlexNet conv2 3.24-3.38 -> 2.97-3.04 ms, the whole pass 19.2-20.1 -> 18.5-19.3 ms (`LayerProfile alexnet
-        // 1 300 2`, alternated three times, 2026-11-26 12:3x).
+        // (see splitBatchWithoutColumns), else each product is. At batch 1 that splits a grouped layer's groups,
+        // which beat splitting each of their products (AlexNet conv2; bench/RESULTS.md, "What helped").
         int products = g.batch() * g.group();
         if (parallel.threads() > 1 && products >= parallel.threads()) {
             parallel.forRange(products, 1, (s, e) -> {
@@ -219,9 +211,8 @@ final class CpuConvolution {
      * {@code dIn[c, y, x] = sum dOut[k, y + padH - ky*dh, x + padW - kx*dw] * W[k, c, ky, kx]} is a convolution of
      * dOut, padded by {@code dh*(kh-1) - padH}, with the weights transposed (K and C swapped) and flipped in space,
      * so it runs on the forward paths (Winograd, shifted rows) instead of a product into a column matrix and col2im's
-     * scattered adds: SqueezeNet fire4's 3x3 data gradient at batch 16 on 2 threads took 23 ms against 30 ms
-     * (stand-alone loop, 2026-11-26). The padding must not exceed the kernel's reach, and 1x1 layers keep their
-     * single product.
+     * scattered adds, which were slower (bench/RESULTS.md, "Figures moved from code comments"). The padding must not
+     * exceed the kernel's reach, and 1x1 layers keep their single product.
      */
     static boolean backwardDataAsForward(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && !g.isPointwise()
@@ -294,11 +285,9 @@ final class CpuConvolution {
      * Whether the filter gradient of {@code g} goes to {@link CpuWinograd} (when it is on): where it applies
      * ({@link CpuWinograd#appliesToFilterGradient}) and the alternative is im2col, which writes a column matrix per
      * image and splits each product over the threads. Where {@link ShiftedRows} applies, its batch split did as well
-     * or better in a whole training step (AlexNet conv4 / conv5 backward at batch 16 on 2 threads, `LayerProfile
-     * alexnet 16 4 2 all` alternated twice, 2026-11-26: 55, 49 / 36, 33 ms on shifted rows against 58, 55 / 39, 40
-     * ms by Winograd); on im2col it did not (AlexNet conv3 64, 61 against 54, 53 ms; the filter gradients alone, JMH
-     * `ConvBench.backwardFilter` at batch 16: AlexNet conv3 38.0, 43.2 against 26.6, 26.4 ms, SqueezeNet fire9's 3x3
-     * expand 11.1, 11.1 against 7.4, 8.3 ms).
+     * or better in a whole training step (AlexNet conv4, conv5); against im2col Winograd won (AlexNet conv3,
+     * SqueezeNet fire9's 3x3 expand). Figures in bench/RESULTS.md ("What helped": the filter gradient of Winograd
+     * layers; "Figures moved from code comments").
      */
     static boolean filterGradientByWinograd(ConvGeometry g) {
         return CpuWinograd.appliesToFilterGradient(g) && !ShiftedRows.applies(g);

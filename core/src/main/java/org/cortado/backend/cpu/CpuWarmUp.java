@@ -10,17 +10,17 @@ import org.cortado.tensor.Tensor;
 /**
  * Runs the forward kernels on tiny inputs on a background thread, once per JVM, so that HotSpot compiles them while
  * the caller loads its model. Until C2 has compiled them, the Vector API kernels run with their vectors boxed, a
- * hundred times slower: SqueezeNet's first forward pass at batch 16 on 2 threads took 2.2-2.4 s against 0.2 s for
- * the next ones, and the first C2 code for the GEMM tile was thrown away once a later layer took a branch the first
- * ones had not. Here every path of the forward pass runs (1x1, shifted rows plain and strided, im2col, Winograd,
- * pooling, LRN, inner products in both forms, softmax, ReLU) for a bounded time on one thread of its own; the
- * results are discarded, and results never depend on whether code is compiled. Off with
- * {@code -Dcortado.warmup=false}.
+ * hundred times slower, so that a fresh JVM's first forward pass took ten times as long as the next ones
+ * (bench/RESULTS.md: "What helped", a fresh JVM; "Figures moved from code comments"), and the first C2 code for the
+ * GEMM tile was thrown away once a later layer took a branch the first ones had not. Here every path of the forward
+ * pass runs (1x1, shifted rows plain and strided, im2col, Winograd, pooling, LRN, inner products in both forms,
+ * softmax, ReLU) for a bounded time on one thread of its own; the results are discarded, and results never depend on
+ * whether code is compiled. Off with {@code -Dcortado.warmup=false}.
  */
 final class CpuWarmUp {
     /** System property that turns the warm-up off. */
     static final String PROPERTY = "cortado.warmup";
-    /** Rounds of every kernel: enough calls of the GEMM tile for C2 to compile it (500-600 ms on this machine). */
+    /** Rounds of every kernel: enough calls of the GEMM tile for C2 to compile it, well within {@link #MAX_NANOS}. */
     static final int ROUNDS = 600;
     /** Wall-time bound, so that a slow machine does not keep a core busy for long. */
     static final long MAX_NANOS = 1_500_000_000L;

@@ -59,11 +59,10 @@ final class CpuWinograd {
 
     /**
      * Input and output channels per group from which the saved multiplications outweigh the transforms (the input
-     * transform is spread over the output channels, the output transform over the input channels). Measured per
-     * layer (batch 16, one thread, CPU time, Winograd vs im2col): AlexNet conv3-5 (256, 192, 192 channels in, 384,
-     * 192, 128 out, at 13x13) 10-20% faster; SqueezeNet's 3x3 expands (16 to 64 channels in) 1.0 to 2.6 times
-     * slower; fire4's data gradient run as a forward pass (128 channels in, 32 out; batch 16, 2 threads) 52 ms
-     * against 23 ms on shifted rows.
+     * transform is spread over the output channels, the output transform over the input channels). Per layer,
+     * Winograd beat im2col on AlexNet conv3-5 (192 to 384 channels in and out) and lost on SqueezeNet's 3x3 expands
+     * (16 to 64 channels in), and on fire4's data gradient run as a forward pass (128 channels in, 32 out) it lost to
+     * shifted rows (bench/RESULTS.md, "What helped").
      */
     static final int MIN_CHANNELS = 128;
 

@@ -25,8 +25,8 @@ final class Gemm {
     /** Rows of A per block: an MC x KC block of packed A (128 KB) stays in L2 while a B strip is in L1. */
     static final int MC = 128;
     /**
-     * Columns of B per packed block: KC x NC floats (512 KB) stay in L2 (measured for AlexNet conv1's product: 72
-     * GFLOP/s per core, 63 with NC = 2048).
+     * Columns of B per packed block: KC x NC floats (512 KB) stay in L2, which beat blocks of 2048 columns
+     * (bench/RESULTS.md, "What helped").
      */
     static final int NC = 512;
     /** Up to this many rows of A (per thread), a product reads a B stored {@code k x n} in place (see {@link #blocked}). */
@@ -197,8 +197,8 @@ final class Gemm {
     /**
      * Columns of a strip packed row after row before the next block: the block's {@code PACK_BLOCK x MR} floats
      * stay in L1 while each row's run is read into them. Row after row over the whole strip, each row's pass swept
-     * all of the strip's {@code k x MR} floats through the cache again: packing SqueezeNet conv1's output gradient
-     * (96 x 12651) took 1.0 ms against 0.45 ms in blocks of 64 or 128 (stand-alone loop, one thread, 2026-11-26).
+     * all of the strip's {@code k x MR} floats through the cache again, twice as slow as blocks of 64 or 128 columns
+     * (bench/RESULTS.md, "Figures moved from code comments").
      */
     static final int PACK_BLOCK = 128;
 
@@ -217,7 +217,7 @@ final class Gemm {
                 for (int r = 0; r < rows; r++) {
                     int src = from + (i0 + r) * lda;
                     // The destination as its own induction variable: indexed as base + p*mr + r, with mr a field,
-                    // the loop ran at 0.72 ms against 0.48 ms for the matrix above.
+                    // the loop took half as long again (bench/RESULTS.md, "Figures moved from code comments").
                     for (int p = p0, d = base + p0 * mr + r; p < p1; p++, d += mr) {
                         ap[d] = alpha * a[src + p];
                     }

@@ -37,10 +37,9 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
      * Whether the forward pass of {@code g} reads its im2col matrix this way: not a plain 1x1, and the extra columns
      * cheaper than the gather they save. The gather's cost per output is spread over the {@code K/group} rows of
      * weights (one packed strip serves K/group/8 register tiles), the extra columns cost every row, so the test is
-     * {@code (extra columns / outH*outW) * K/group <= 32}. Measured per layer (one thread, batch 1, in cache; and
-     * batch 16 on 2 threads), shifted rows against im2col: SqueezeNet fire2's 3x3 expand (3.6% extra, 64 rows)
-     * 1.31x faster (1.18x at batch 16), fire4 (3.6%, 128) 1.14x (1.16x), fire8 (7%, 256) 1.10x (1.14x), AlexNet
-     * conv2 (5x5: 14%, 128) 1.13x (1.08x); fire9 (13x13: 14%, 256) 0.99x (0.97x), left to im2col.
+     * {@code (extra columns / outH*outW) * K/group <= 32}: per layer, SqueezeNet's fire2, fire4 and fire8 3x3
+     * expands and AlexNet conv2 ran faster this way, and fire9 (13x13: 14% extra columns for 256 rows), which the
+     * rule leaves to im2col, did not (bench/RESULTS.md, "Figures moved from code comments").
      */
     static boolean applies(ConvGeometry g) {
         if (g.isPointwise()) {

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemmKernel implements GemmKernel {
     /**
      * The widest species (512 or 256 bits; {@link GemmKernel#best()} takes the plain kernel below that), chosen with a
-     * conditional expression. On JDK 17 the kernel runs a hundred times slower (C2 leaves the vectors boxed:
-     * measured 0.6 vs 104 GFLOP/s per core) when this field is {@code SPECIES_PREFERRED} itself or comes from a
+     * conditional expression. On JDK 17 the kernel runs a hundred times slower (C2 leaves the vectors boxed;
+     * bench/RESULTS.md, "What helped") when this field is {@code SPECIES_PREFERRED} itself or comes from a
      * {@code switch}.
      */
     private static final VectorSpecies<Float> S =
