@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.CaffeModelReader;
-import org.cortado.caffe.CaffeWeights;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Phase;
@@ -30,11 +29,17 @@ public record LoadedNet(Net net, List<String> ignoredLayers) {
      */
     public static LoadedNet load(NetParameter definition, Path weights, Phase phase, Backend backend,
                                  Set<String> mayLack) {
-        Net net = Net.build(definition, phase, backend);
+        return withWeights(Net.build(definition, phase, backend), weights, mayLack);
+    }
+
+    /**
+     * Reads {@code weights} into {@code net}, which was built without them ({@link NetWeights#copy}); with
+     * {@code weights} null the net keeps its zero parameters.
+     */
+    public static LoadedNet withWeights(Net net, Path weights, Set<String> mayLack) {
         if (weights == null) {
             return new LoadedNet(net, List.of());
         }
-        CaffeWeights w = CaffeModelReader.read(weights);
-        return new LoadedNet(net, net.copyWeightsFrom(w, mayLack));
+        return new LoadedNet(net, NetWeights.copy(CaffeModelReader.read(weights), net, mayLack));
     }
 }

@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.BlobShape;
-import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.Batch;
 import org.cortado.data.ImageDataset;
@@ -116,28 +114,11 @@ public final class CodeNet implements CodeFunction {
      */
     public static CodeNet load(Path deploy, Path weights, List<CodeSpec> specs, InputRecipe input, Backend backend) {
         NetParameter full = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
-        CodeNetDefinition.Built built = CodeNetDefinition.build(full, deploy, specs, input, backend);
-        NetParameter definition = withInputBatch(built.definition(), input);
-        LoadedNet loaded = LoadedNet.load(definition, weights, Phase.TEST, backend, Set.of());
-        return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), built.parts(), input, definition,
-                loaded, built.codeBlob(), built.dim());
-    }
-
-    /** The definition with its input's batch set to one image's views and its size to the view size. */
-    private static NetParameter withInputBatch(NetParameter def, InputRecipe input) {
-        NetParameter.Builder b = def.toBuilder();
-        int[] view = input.viewSize();
-        for (LayerParameter.Builder l : b.getLayerBuilderList()) {
-            if (l.getType().equals("Input") && l.getInputParam().getShapeCount() > 0) {
-                BlobShape.Builder s = l.getInputParamBuilder().getShapeBuilder(0);
-                s.setDim(0, input.views());
-                if (view != null && s.getDimCount() == 4) {
-                    s.setDim(2, view[0]).setDim(3, view[1]);
-                }
-                break;
-            }
-        }
-        return b.build();
+        CodeNetDefinition codes = CodeNetDefinition.of(full, deploy, specs, input);
+        Net net = Net.buildNormalized(codes.trunk(), Phase.TEST, backend, codes);
+        LoadedNet loaded = LoadedNet.withWeights(net, weights, Set.of());
+        return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), codes.parts(), input,
+                net.definition(), loaded, codes.codeBlob(), codes.dim());
     }
 
     private static String sha1(Path file) {
