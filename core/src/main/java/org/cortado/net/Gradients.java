@@ -15,13 +15,6 @@ import org.cortado.tensor.Tensor;
  * writes it, the others write their part into a tensor of their own that is then added.
  */
 final class Gradients {
-    /** The tensors a backward pass reads: a layer's bottoms and tops as the last forward left them. */
-    interface Values {
-        List<Tensor> bottomsOf(int layer);
-
-        List<Tensor> topsOf(int layer);
-    }
-
     private final NetGraph graph;
     private final Backend backend;
     /** Gradients of each layer's tops, allocated on first need. */
@@ -48,10 +41,20 @@ final class Gradients {
 
     /**
      * Back-propagates from the losses: each layer the plan runs, from the last, gets its top gradients (the loss
-     * weight where no reader wrote one, plus the loss weight where one did) and computes its bottoms' gradients.
-     * Parameter gradients accumulate.
+     * weight where no reader wrote one, plus the loss weight where one did) and computes its bottoms' gradients from
+     * the {@code tops} the last forward left. Parameter gradients accumulate.
+     *
+     * @param forwardPlan the plan the last training forward prepared for, or null after a test-time pass
+     * @throws IllegalStateException when a layer learns now that the last forward kept nothing for
      */
-    void backward(BackwardPlan plan, Values values) {
+    void backward(BackwardPlan plan, BackwardPlan forwardPlan, List<List<Tensor>> tops) {
+        for (int i = 0; forwardPlan != null && i < graph.size(); i++) {
+            if (plan.runs(i) && !forwardPlan.runs(i)) {
+                throw new IllegalStateException("layer '" + graph.layer(i).name() + "' learns now but backward "
+                        + "skipped it when the last forward ran, which kept nothing for it: run forward again after "
+                        + "changing learning-rate multipliers");
+            }
+        }
         boolean[][] written = new boolean[graph.size()][];
         for (int i = 0; i < graph.size(); i++) {
             written[i] = new boolean[graph.layer(i).tops().size()];
@@ -92,7 +95,7 @@ final class Gradients {
                     addLater.add(part);
                 }
             }
-            layer.backward(backend, values.bottomsOf(i), values.topsOf(i), dTops, dBottoms);
+            layer.backward(backend, ForwardPass.bottoms(graph, tops, i), tops.get(i), dTops, dBottoms);
             runs[i]++;
             for (int b = 0; b < refs.size(); b++) {
                 if (addLater.get(b) != null) {
@@ -101,6 +104,25 @@ final class Gradients {
                 }
             }
         }
+    }
+
+    /** The weighted loss of the last forward: the sum over tops with a loss weight of weight x sum of the top. */
+    static double loss(NetGraph graph, Backend backend, List<List<Tensor>> tops) {
+        double loss = 0;
+        for (int i = 0; i < graph.size(); i++) {
+            for (int t = 0; t < tops.get(i).size(); t++) {
+                float w = graph.layer(i).lossWeight(t);
+                if (w != 0f) {
+                    float[] v = backend.download(tops.get(i).get(t)).hostData();
+                    double sum = 0;
+                    for (int k = 0, n = tops.get(i).get(t).count(); k < n; k++) {
+                        sum += v[k];
+                    }
+                    loss += w * sum;
+                }
+            }
+        }
+        return loss;
     }
 
     /** How many times layer {@code i}'s backward has run. */
@@ -125,7 +147,7 @@ final class Gradients {
         if (d == null || !d.shape().equals(shape)) {
             int reader = inPlaceReader(i, t);
             d = reader >= 0 ? topDiff(reader, 0)
-                    : Net.allocate(backend, graph.layer(i), "gradient of top '" + graph.layer(i).tops().get(t) + "'",
+                    : NetGraph.allocate(backend, graph.layer(i), "gradient of top '" + graph.layer(i).tops().get(t) + "'",
                             shape);
             topDiffs.get(i).set(t, d);
         }
@@ -152,7 +174,7 @@ final class Gradients {
         BlobRef key = new BlobRef(i, b);
         Tensor t = partialDiffs.get(key);
         if (t == null || !t.shape().equals(shape)) {
-            t = Net.allocate(backend, graph.layer(i), "gradient of bottom '" + graph.layer(i).bottoms().get(b) + "'",
+            t = NetGraph.allocate(backend, graph.layer(i), "gradient of bottom '" + graph.layer(i).bottoms().get(b) + "'",
                     shape);
             partialDiffs.put(key, t);
         }

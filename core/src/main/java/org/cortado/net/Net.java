@@ -7,13 +7,11 @@ import java.util.List;
 import java.util.Map;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.proto.Caffe.NetParameter;
-import org.cortado.layers.ConvolutionLayer;
 import org.cortado.layers.InputLayer;
 import org.cortado.layers.Layer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
-import org.cortado.tensor.InsufficientMemoryException;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -31,13 +29,17 @@ public final class Net {
     private final Phase phase;
     private final Backend backend;
     private final NetGraph graph;
+    /** Each layer's top tensors, made when first needed after a change of shapes or plan ({@link #tensors}). */
     private final List<List<Tensor>> tops = new ArrayList<>();
+    private boolean tensorsCurrent;
     private final Gradients gradients;
     private ExecutionPlan plan;
     /** The phase layers run in; starts as the build phase, switched for validation during training. */
     private Phase mode;
     /** The backward plan the last training forward ran by ({@link #forwardRange}), or null after a test pass. */
     private BackwardPlan forwardPlan;
+    /** Set by {@link #planInference}: where the outputs live, and which survive a pass. */
+    private InferencePlanner.Planned inference;
 
     private Net(NetParameter definition, Phase phase, Backend backend, NetGraph graph) {
         this.definition = definition;
@@ -75,37 +77,44 @@ public final class Net {
         return net;
     }
 
-    /** Re-derives every top shape from the input shapes and (re)allocates tops whose shape changed. */
+    /** Re-derives every top shape from the input shapes; tops whose shape changed are reallocated when next needed. */
     private void reshape() {
         graph.reshape();
-        allocateTops();
+        tensorsCurrent = false;
+    }
+
+    /**
+     * The top tensors, allocated for the current shapes and plan first where those changed: a net planned for
+     * inference before its first pass never holds the layer-by-layer tensors.
+     */
+    private List<List<Tensor>> tensors() {
+        if (!tensorsCurrent) {
+            allocateTops();
+            tensorsCurrent = true;
+        }
+        return tops;
     }
 
     /** Gives each top its tensor: the convolution's for a fused ReLU, a view where the layer makes one, or its own. */
     private void allocateTops() {
+        if (inference != null) {
+            inference.memory().assign(graph, backend, tops);
+            return;
+        }
         for (int i = 0; i < graph.size(); i++) {
             Layer layer = graph.layer(i);
             List<Shape> shapes = graph.topShapes(i);
-            List<Tensor> views = layer.topViews(bottomsOf(i), shapes);
+            List<Tensor> views = layer.topViews(ForwardPass.bottoms(graph, tops, i), shapes);
             List<Tensor> own = tops.get(i);
             for (int t = 0; t < shapes.size(); t++) {
                 if (plan.fusedIntoPrevious(i)) {
-                    own.set(t, tops.get(i - 1).get(0));
+                    own.set(t, tops.get(plan.convOf(i)).get(0));
                 } else if (views != null) {
                     own.set(t, views.get(t));
                 } else if (own.get(t) == null || !own.get(t).shape().equals(shapes.get(t))) {
-                    own.set(t, allocate(backend, layer, "top '" + layer.tops().get(t) + "'", shapes.get(t)));
+                    own.set(t, NetGraph.allocate(backend, layer, "top '" + layer.tops().get(t) + "'", shapes.get(t)));
                 }
             }
-        }
-    }
-
-    /** A tensor for {@code layer} on {@code backend}; a refusal names the layer and {@code what} the tensor is. */
-    static Tensor allocate(Backend backend, Layer layer, String what, Shape shape) {
-        try {
-            return backend.allocate(shape);
-        } catch (InsufficientMemoryException e) {
-            throw e.about(layer.config().describe() + ": " + what + " " + shape);
         }
     }
 
@@ -147,7 +156,7 @@ public final class Net {
     /** The tensor of input blob {@code name}, to be filled before {@link #forward()}. */
     public Tensor input(String name) {
         BlobRef ref = graph.input(name);
-        return tops.get(ref.layer()).get(ref.top());
+        return tensors().get(ref.layer()).get(ref.top());
     }
 
     /**
@@ -165,12 +174,14 @@ public final class Net {
 
     /** Sets the inputs and runs the layers up to and including {@code lastLayer}. */
     public void forwardTo(Map<String, Tensor> values, String lastLayer) {
+        requireLayerByLayer("run part of a pass");
         setInputs(values);
         forwardRange(0, indexOf(lastLayer));
     }
 
     /** Runs the layers from {@code firstLayer} to the last on the tensors as they are (e.g. a restored prefix). */
     public void forwardFrom(String firstLayer) {
+        requireLayerByLayer("run part of a pass");
         forwardRange(indexOf(firstLayer), graph.size() - 1);
     }
 
@@ -196,45 +207,8 @@ public final class Net {
         // time where that computes the same values (MAX pooling without its argmax, concats written in place).
         BackwardPlan backwardPlan = mode == Phase.TRAIN ? BackwardPlan.of(graph) : null;
         forwardPlan = backwardPlan;
-        for (int i = from; i <= to; i++) {
-            boolean withRelu = i < to && plan.fusedIntoPrevious(i + 1);
-            int concat = plan.concatOf(i);
-            Layer layer = graph.layer(i);
-            if (concat >= 0 && writesInPlace(concat, from, to, backwardPlan)) {
-                ((ConvolutionLayer) layer).forwardInto(backend, bottomsOf(i), withRelu, tops.get(concat).get(0),
-                        plan.concatOffset(i));
-            } else if (withRelu) {
-                ((ConvolutionLayer) layer).forwardWithRelu(backend, bottomsOf(i), tops.get(i));
-            } else if (!writesInPlace(i, from, to, backwardPlan)) {
-                boolean keepsNothing = backwardPlan != null && !backwardPlan.runs(i) && layer.trainsOnlyForBackward();
-                layer.forward(backend, keepsNothing ? Phase.TEST : mode, bottomsOf(i), tops.get(i));
-            }
-            if (withRelu) {
-                i++;
-            }
-        }
-    }
-
-    /**
-     * Whether layer {@code concat} is a concat whose bottoms a pass over layers {@code [from, to]} writes in place:
-     * with every writer and the concat itself in the pass, at test time or, in training ({@code backwardPlan} not
-     * null), where backward prunes the concat and its writers (their own tensors are then stale, and nothing reads
-     * them).
-     */
-    private boolean writesInPlace(int concat, int from, int to, BackwardPlan backwardPlan) {
-        int first = plan.firstWriter(concat);
-        if (!(first >= 0 && first >= from && concat <= to)) {
-            return false;
-        }
-        if (backwardPlan == null) {
-            return mode == Phase.TEST;
-        }
-        for (int j = first; j <= concat; j++) {
-            if ((j == concat || plan.concatOf(j) == concat) && backwardPlan.runs(j)) {
-                return false;
-            }
-        }
-        return true;
+        new ForwardPass(graph, backend, plan, tensors(), mode, backwardPlan,
+                inference == null ? null : inference.memory()).run(from, to);
     }
 
     /**
@@ -249,7 +223,9 @@ public final class Net {
      * @return the names of the concats written in place, in order
      */
     public List<String> writeConcatsInPlace() {
-        plan = plan.withConcatsInPlace(graph);
+        requireLayerByLayer("change its plan");
+        plan = plan.withConcatsInPlace(graph, java.util.Set.of());
+        tensorsCurrent = false;
         return plan.concatsInPlace();
     }
 
@@ -266,8 +242,9 @@ public final class Net {
      * @return the names of the convolutions fused, in order
      */
     public List<String> fuseReLUs() {
+        requireLayerByLayer("change its plan");
         plan = plan.withReluFusion(graph);
-        allocateTops();
+        tensorsCurrent = false;
         return plan.fusedConvolutions();
     }
 
@@ -281,6 +258,9 @@ public final class Net {
      * record their argmax for backward) or TEST. A net built for TRAIN switches to TEST to validate. Modified: net.
      */
     public void setMode(Phase mode) {
+        if (mode == Phase.TRAIN) {
+            requireLayerByLayer("train");
+        }
         this.mode = mode;
     }
 
@@ -299,25 +279,79 @@ public final class Net {
         }
     }
 
+    // ---- inference plan ------------------------------------------------------------------------------------------
+
+    /**
+     * Plans this test-time net for inference ({@link InferencePlanner}): whole forward passes that keep only what
+     * {@code request} asks for, each output living in a buffer shared with others until its last reader has run,
+     * layers writing over inputs nobody reads again, BatchNorm and Scale folded into their convolutions where the
+     * request allows. Afterwards the outputs that are not kept cannot be read, and the net runs only whole forward
+     * passes at test time (no {@link #forwardTo}, {@link #forwardFrom}, backward or training). Call after loading
+     * the weights. Modified: this net (with folding, its convolutions' parameters).
+     *
+     * @return what the plan does with memory at the current input shapes
+     * @throws IllegalStateException          for a net built for TRAIN, in TRAIN mode, or planned already
+     * @throws org.cortado.layers.NetDefinitionException naming a kept layer or blob the net does not have
+     */
+    public MemoryReport planInference(InferenceRequest request) {
+        if (phase != Phase.TEST || mode != Phase.TEST) {
+            throw new IllegalStateException("net '" + name() + "': only a net built for and running at TEST is "
+                    + "planned for inference; a training net keeps what its backward pass needs");
+        }
+        requireLayerByLayer("be planned again");
+        boolean[] views = new boolean[graph.size()];
+        for (int i = 0; i < graph.size(); i++) {
+            List<Tensor> bottoms = new ArrayList<>();
+            for (BlobRef ref : graph.bottoms(i)) {
+                bottoms.add(ShapesOnly.placeholder(graph.shapeOf(ref)));
+            }
+            views[i] = graph.layer(i).topViews(bottoms, graph.topShapes(i)) != null;
+        }
+        inference = InferencePlanner.plan(graph, backend, request, views);
+        plan = inference.execution();
+        tensorsCurrent = false;
+        return memoryReport();
+    }
+
+    /** Whether {@link #planInference} planned this net. */
+    public boolean isPlanned() {
+        return inference != null;
+    }
+
+    /** What the inference plan does with memory at the current input shapes; null for a net that is not planned. */
+    public MemoryReport memoryReport() {
+        if (inference == null) {
+            return null;
+        }
+        return inference.report(graph, plan, params());
+    }
+
+    /** The tensor top {@code ref} has under the inference plan, whatever it holds now: for tests. */
+    Tensor memoryPlanTensor(BlobRef ref) {
+        tensors();
+        return inference.memory().tensorOf(ref);
+    }
+
+    private void requireLayerByLayer(String what) {
+        if (inference != null) {
+            throw new IllegalStateException("net '" + name() + "' is planned for inference (whole forward passes "
+                    + "that keep only the outputs asked for): it cannot " + what);
+        }
+    }
+
+    private void requireKept(BlobRef ref) {
+        Layer layer = graph.layer(ref.layer());
+        if (inference != null && !inference.kept().contains(ref) && !(layer instanceof InputLayer)) {
+            throw new IllegalStateException("net '" + name() + "': the output of layer '" + layer.name()
+                    + "' is not kept by its inference plan (ask for it when planning)");
+        }
+    }
+
     // ---- loss and backward ----------------------------------------------------------------------------------------
 
     /** The weighted loss of the last forward: the sum over tops with a loss weight of weight x sum of the top. */
     public double loss() {
-        double loss = 0;
-        for (int i = 0; i < graph.size(); i++) {
-            for (int t = 0; t < tops.get(i).size(); t++) {
-                float w = graph.layer(i).lossWeight(t);
-                if (w != 0f) {
-                    float[] v = backend.download(tops.get(i).get(t)).hostData();
-                    double sum = 0;
-                    for (int k = 0, n = tops.get(i).get(t).count(); k < n; k++) {
-                        sum += v[k];
-                    }
-                    loss += w * sum;
-                }
-            }
-        }
-        return loss;
+        return Gradients.loss(graph, backend, tensors());
     }
 
     /** Zeroes the gradients of the learned parameters (Caffe's ClearParamDiffs). */
@@ -336,25 +370,8 @@ public final class Net {
      * blob read by several layers gets the sum of their gradients.
      */
     public void backward() {
-        BackwardPlan backwardPlan = BackwardPlan.of(graph);
-        for (int i = 0; forwardPlan != null && i < graph.size(); i++) {
-            if (backwardPlan.runs(i) && !forwardPlan.runs(i)) {
-                throw new IllegalStateException("layer '" + graph.layer(i).name() + "' learns now but backward "
-                        + "skipped it when the last forward ran, which kept nothing for it: run forward again after "
-                        + "changing learning-rate multipliers");
-            }
-        }
-        gradients.backward(backwardPlan, new Gradients.Values() {
-            @Override
-            public List<Tensor> bottomsOf(int layer) {
-                return Net.this.bottomsOf(layer);
-            }
-
-            @Override
-            public List<Tensor> topsOf(int layer) {
-                return tops.get(layer);
-            }
-        });
+        requireLayerByLayer("run backward");
+        gradients.backward(BackwardPlan.of(graph), forwardPlan, tensors());
     }
 
     /**
@@ -401,13 +418,16 @@ public final class Net {
         return graph.layer(indexOf(name));
     }
 
-    /** The bottom tensors of layer {@code i}, as the last forward saw them. */
+    /** The bottom tensors of layer {@code i}, as the last forward saw them (kept ones only, in a planned net). */
     public List<Tensor> bottomsOf(int i) {
-        List<Tensor> bottoms = new ArrayList<>();
         for (BlobRef ref : graph.bottoms(i)) {
-            bottoms.add(tops.get(ref.layer()).get(ref.top()));
+            requireKept(ref);
         }
-        return bottoms;
+        return inputsOf(i);
+    }
+
+    private List<Tensor> inputsOf(int i) {
+        return ForwardPass.bottoms(graph, tensors(), i);
     }
 
     /** The index of the layer that produced bottom {@code b} of layer {@code i}, and which top of it. */
@@ -418,7 +438,10 @@ public final class Net {
 
     /** The top tensors of layer {@code i}: its own output. */
     public List<Tensor> topsOf(int i) {
-        return Collections.unmodifiableList(tops.get(i));
+        for (int t = 0; t < tops.get(i).size(); t++) {
+            requireKept(new BlobRef(i, t));
+        }
+        return Collections.unmodifiableList(tensors().get(i));
     }
 
     /** The current top shapes of layer {@code i}. */
@@ -432,7 +455,8 @@ public final class Net {
      * it to a concat).
      */
     public Tensor output(String layerName) {
-        return tops.get(indexOf(layerName)).get(0);
+        requireKept(new BlobRef(indexOf(layerName), 0));
+        return tensors().get(indexOf(layerName)).get(0);
     }
 
     /** Whether a blob of this name exists. */
@@ -446,7 +470,8 @@ public final class Net {
         if (ref == null) {
             throw new NetDefinitionException("net '" + definition.getName() + "' has no blob '" + name + "'");
         }
-        return tops.get(ref.layer()).get(ref.top());
+        requireKept(ref);
+        return tensors().get(ref.layer()).get(ref.top());
     }
 
     /** The blob names, in order of first appearance. */

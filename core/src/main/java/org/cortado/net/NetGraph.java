@@ -14,7 +14,9 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.LayerFactory;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.tensor.InsufficientMemoryException;
 import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
 
 /**
  * The structure of a net: its layers in order, which top each bottom reads, and every top's shape. A blob name maps
@@ -109,6 +111,15 @@ final class NetGraph {
             } catch (IllegalArgumentException e) {
                 throw new NetDefinitionException(layers.get(i).config().describe() + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** A tensor for {@code layer} on {@code backend}; a refusal names the layer and {@code what} the tensor is. */
+    static Tensor allocate(Backend backend, Layer layer, String what, Shape shape) {
+        try {
+            return backend.allocate(shape);
+        } catch (InsufficientMemoryException e) {
+            throw e.about(layer.config().describe() + ": " + what + " " + shape);
         }
     }
 

@@ -21,8 +21,14 @@ public final class NetWeights {
      *
      * @return the names of layers with blobs in {@code weights} that the net does not have (ignored)
      * @throws NetDefinitionException naming the layer and the file when a layer's blobs are missing or do not fit
+     * @throws IllegalStateException  for a net planned for inference ({@link Net#planInference})
      */
     public static List<String> copy(CaffeWeights weights, Net net, Set<String> mayLack) {
+        if (net.isPlanned()) {
+            // A plan may have folded BatchNorm into the convolutions' weights, which new weights would undo.
+            throw new IllegalStateException("net '" + net.name() + "' is planned for inference: copy its weights "
+                    + "before planning it");
+        }
         String file = weights.source() == null ? "the weights" : weights.source().toString();
         for (Layer layer : net.layers()) {
             if (layer.params().isEmpty()) {

@@ -18,6 +18,7 @@ import org.cortado.features.Provenance;
 import org.cortado.image.ImageTransformer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.net.InferenceRequest;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
 import org.cortado.net.NetDefinitions;
@@ -81,12 +82,11 @@ public final class CodeNet implements CodeFunction {
         this.input = input;
         this.definition = definition;
         this.net = loaded.net();
-        // Only the code blobs are read from this net, so no convolution's own output needs keeping: each writes its
+        // Only the code blob is read from this net, so it is planned to keep that alone: each convolution writes its
         // ReLU'd values in one pass (a pre-activation code's pooling reads the convolution's output, a second reader,
-        // which keeps the two apart), and the convolutions feeding a concat write its slices (unless a code reads
-        // their outputs too).
-        net.fuseReLUs();
-        net.writeConcatsInPlace();
+        // which keeps the two apart), the convolutions feeding a concat write its slices, and the feature maps share
+        // buffers. BatchNorm stays unfolded: HeadExport writes this net's parameters as the definition has them.
+        net.planInference(InferenceRequest.blobs(List.of(codeBlob)).withFolding(false));
         this.inputBlob = net.inputNames().get(0);
         this.codeBlob = codeBlob;
         this.dim = dim;
