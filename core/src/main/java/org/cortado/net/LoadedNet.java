@@ -10,7 +10,8 @@ import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Phase;
 
 /**
- * A net built from a deploy prototxt with weights from a caffemodel, and what the loading noticed.
+ * A net built from a deploy prototxt with weights from a caffemodel, and what the loading noticed. The parameters
+ * the caffemodel gives are never allocated as zeros first ({@link DeferredParameters}).
  *
  * @param net           the net, on the backend it was loaded for
  * @param ignoredLayers layers with blobs in the caffemodel that the net does not have (a training net's data and
@@ -29,17 +30,22 @@ public record LoadedNet(Net net, List<String> ignoredLayers) {
      */
     public static LoadedNet load(NetParameter definition, Path weights, Phase phase, Backend backend,
                                  Set<String> mayLack) {
-        return withWeights(Net.build(definition, phase, backend), weights, mayLack);
+        return loadNormalized(NetDefinitions.normalize(definition, phase), LayerInsertion.NONE, weights, phase,
+                backend, mayLack);
     }
 
     /**
-     * Reads {@code weights} into {@code net}, which was built without them ({@link NetWeights#copy}); with
-     * {@code weights} null the net keeps its zero parameters.
+     * {@link #load(NetParameter, Path, Phase, Backend, Set)} of a definition {@link NetDefinitions#normalize} already
+     * normalized for {@code phase}, with the layers {@code insertion} adds while the net is built; {@code weights}
+     * may be null (the parameters then stay as the layers make them: zeros, Scale's ones).
      */
-    public static LoadedNet withWeights(Net net, Path weights, Set<String> mayLack) {
-        if (weights == null) {
-            return new LoadedNet(net, List.of());
-        }
-        return new LoadedNet(net, NetWeights.copy(CaffeModelReader.read(weights), net, mayLack));
+    public static LoadedNet loadNormalized(NetParameter normalized, LayerInsertion insertion, Path weights,
+                                           Phase phase, Backend backend, Set<String> mayLack) {
+        DeferredParameters deferred = new DeferredParameters(backend);
+        Net net = Net.buildNormalized(normalized, phase, backend, deferred.backend(), insertion);
+        List<String> ignored = weights == null ? List.of()
+                : NetWeights.copy(CaffeModelReader.read(weights), net, mayLack);
+        deferred.materialize(net);
+        return new LoadedNet(net, ignored);
     }
 }

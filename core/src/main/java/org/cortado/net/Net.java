@@ -59,17 +59,18 @@ public final class Net {
      * with {@link NetWeights#copy}.
      */
     public static Net build(NetParameter def, Phase phase, Backend backend) {
-        return buildNormalized(NetDefinitions.normalize(def, phase), phase, backend, LayerInsertion.NONE);
+        return buildNormalized(NetDefinitions.normalize(def, phase), phase, backend, backend, LayerInsertion.NONE);
     }
 
     /**
      * Builds a definition that {@link NetDefinitions#normalize} already normalized for {@code phase}, adding the
      * layers {@code insertion} asks for as it goes (a code net's poolings, which depend on the shapes built); the
-     * net's {@link #definition} holds them too. Parameters are zero, as with {@link #build}.
+     * net's {@link #definition} holds them too. The layers create their parameters on {@code setUpBackend}
+     * ({@link DeferredParameters} while weights are to come), and the net runs on {@code backend}.
      */
-    public static Net buildNormalized(NetParameter normalized, Phase phase, Backend backend,
-                                      LayerInsertion insertion) {
-        NetGraph graph = NetGraph.build(normalized, backend, phase, insertion);
+    static Net buildNormalized(NetParameter normalized, Phase phase, Backend backend, Backend setUpBackend,
+                               LayerInsertion insertion) {
+        NetGraph graph = NetGraph.build(normalized, setUpBackend, phase, insertion);
         NetParameter built = insertion == LayerInsertion.NONE ? normalized
                 : normalized.toBuilder().clearLayer().addAllLayer(graph.definitions()).build();
         Net net = new Net(built, phase, backend, graph);

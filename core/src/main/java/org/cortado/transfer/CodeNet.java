@@ -115,10 +115,9 @@ public final class CodeNet implements CodeFunction {
     public static CodeNet load(Path deploy, Path weights, List<CodeSpec> specs, InputRecipe input, Backend backend) {
         NetParameter full = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
         CodeNetDefinition codes = CodeNetDefinition.of(full, deploy, specs, input);
-        Net net = Net.buildNormalized(codes.trunk(), Phase.TEST, backend, codes);
-        LoadedNet loaded = LoadedNet.withWeights(net, weights, Set.of());
+        LoadedNet loaded = LoadedNet.loadNormalized(codes.trunk(), codes, weights, Phase.TEST, backend, Set.of());
         return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), codes.parts(), input,
-                net.definition(), loaded, codes.codeBlob(), codes.dim());
+                loaded.net().definition(), loaded, codes.codeBlob(), codes.dim());
     }
 
     private static String sha1(Path file) {

@@ -16,7 +16,7 @@ import org.cortado.caffe.proto.Caffe.ReshapeParameter;
 import org.cortado.image.Oversample;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.net.LayerInsertion;
-import org.cortado.net.Net;
+import org.cortado.net.LoadedNet;
 import org.cortado.tensor.Shape;
 
 /**
@@ -74,7 +74,7 @@ final class CodeNetDefinition implements LayerInsertion {
     /**
      * The code net of {@code specs} over the normalised deploy net {@code full}: its trunk is cut and its input
      * batch set now; the layers that pool and join the codes are added while the net is built
-     * ({@link Net#buildNormalized}), when the code blobs' shapes are known.
+     * ({@link LoadedNet#loadNormalized}), when the code blobs' shapes are known.
      *
      * @throws NetDefinitionException naming {@code deploy} when a layer is missing or has no top; while building,
      *                                when pooling is asked of a blob with no spatial axes, or when a name the code
