@@ -3,7 +3,8 @@
 # weights, beside one OpenCV dnn process doing the same (2 threads), each measured by /usr/bin/time -v.
 #
 #   bench/memory.sh [NET...]     nets: resnet50 googlenet nin squeezenet_v1.0 squeezenet_v1.1 vgg16 alexnet (default:
-#                                all); BATCH (default 16), RUNS (default 3: the best of them is kept), JAR (default
+#                                all); BATCH (default 16), RUNS (default 3: the least time and the median peak are
+#                                kept, every peak listed), JAR (default
 #                                src/target/cortado.jar: another build's jar for an A/B run)
 #
 # Deploy nets: ../shared/models (AlexNet, GoogLeNet, SqueezeNet v1.0) and bench/models (the others, README there).
@@ -42,9 +43,11 @@ peak_of() {
                 END { printf "%.2f %.0f\n", s, kb / 1024 }' "$1"
 }
 
-# best LINES...: the run with the least time, "seconds peak_MB" (peaks of all runs listed after it)
-best() {
-    sort -n | head -1
+# summary LINES...: "least_seconds median_peak_MB" over the runs (time and peak both vary with the machine's load)
+summary() {
+    local runs; runs=$(cat)
+    echo "$(awk '{ print $1 }' <<<"$runs" | sort -n | head -1)" \
+        "$(awk '{ print $2 }' <<<"$runs" | sort -n | awk '{ p[NR] = $1 } END { print p[int((NR + 1) / 2)] }')"
 }
 
 echo "date: $(date -Is)"
@@ -52,7 +55,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(java -
 echo "jar: $JAR"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| net (batch $BATCH) | cortado time (s) | cortado peak RSS (MB) | OpenCV time (s) | OpenCV peak RSS (MB) | peaks of every run, cortado / OpenCV |"
+echo "| net (batch $BATCH) | cortado time (s), best | cortado peak RSS (MB), median | OpenCV time (s), best | OpenCV peak RSS (MB), median | peaks of every run, cortado / OpenCV |"
 echo "| --- | ---: | ---: | ---: | ---: | --- |"
 for net in "${NETS[@]}"; do
     deploy=$(deploy_of "$net")
@@ -76,7 +79,7 @@ net.setInput(np.load(sys.argv[3]))
 net.forward()" "$deploy" "$weights" "$input" >/dev/null 2>"$OUT/$net-opencv-$run.log"
         theirs+=("$(peak_of "$OUT/$net-opencv-$run.log")")
     done
-    o=$(printf '%s\n' "${ours[@]}" | best); t=$(printf '%s\n' "${theirs[@]}" | best)
+    o=$(printf '%s\n' "${ours[@]}" | summary); t=$(printf '%s\n' "${theirs[@]}" | summary)
     echo "| $net | ${o% *} | ${o#* } | ${t% *} | ${t#* } | $(printf '%s ' "${ours[@]#* }")/ $(printf '%s ' "${theirs[@]#* }")|"
 done
 echo

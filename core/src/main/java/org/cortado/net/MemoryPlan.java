@@ -13,9 +13,10 @@ import org.cortado.tensor.Tensor;
  * Where a net planned for inference keeps its activations. Tops that hold the same values share a storage (views,
  * a fused ReLU and its convolution, the identities of an {@link ExecutionPlan}, a layer writing over its input); a
  * storage lives from the layer that first writes it to its last reader, unless its value is kept or it is an input
- * (those have buffers of their own). Buffers pass from storage to storage as lifetimes end: a storage takes a free
- * buffer of its size class (at least its size, at most twice), else a new one of its size. The sharing is decided once ({@link #of}); buffers are assigned at
- * every reshape ({@link #assign}), as sizes follow the batch.
+ * (those have buffers of their own). Buffers pass from storage to storage as lifetimes end, in the order a pass
+ * meets them: a storage takes the smallest free buffer of its size class, else a new one. Which size classes make the
+ * fewest bytes depends on the net, so a few are tried and the best kept ({@link SizeClass}). The sharing is decided
+ * once ({@link #of}); buffers are laid out and assigned at every reshape ({@link #assign}), as sizes follow the batch.
  *
  * <p>A layer writes over its input ({@link #inPlace}) where {@link Layer#forwardInPlace} allows it and nothing reads
  * that storage afterwards: no later reader of any top that shares it, no kept value, no input.
@@ -171,8 +172,32 @@ final class MemoryPlan {
         }
     }
 
-    /** Lays the storages out in slots at the graph's current shapes, as a pass meets them. */
+    /**
+     * How a free slot may serve a storage: one of at most {@code range} times its size, the smallest such; with
+     * {@code grow}, where none does, the largest free slot grows to the storage's size rather than a new one being
+     * added (a slot's size is the largest it serves).
+     */
+    private record SizeClass(long range, boolean grow) {
+    }
+
+    /** The rules tried: which wins depends on the net's sizes, and trying each costs a walk over the layers. */
+    private static final List<SizeClass> SIZE_CLASSES = List.of(new SizeClass(2, false), new SizeClass(16, false),
+            new SizeClass(16, true), new SizeClass(Long.MAX_VALUE, false), new SizeClass(Long.MAX_VALUE, true));
+
+    /** The layout of the fewest bytes at the graph's current shapes. */
     private Layout layout(NetGraph graph) {
+        Layout best = null;
+        for (SizeClass rule : SIZE_CLASSES) {
+            Layout l = layout(graph, rule);
+            if (best == null || l.bytes() < best.bytes()) {
+                best = l;
+            }
+        }
+        return best;
+    }
+
+    /** Lays the storages out in slots at the graph's current shapes, as a pass meets them, by {@code rule}. */
+    private Layout layout(NetGraph graph, SizeClass rule) {
         int storages = definer.size();
         int[] slotOf = new int[storages];
         List<Integer> capacities = new ArrayList<>();
@@ -186,7 +211,7 @@ final class MemoryPlan {
                 }
                 int count = graph.shapeOf(definer.get(s)).count();
                 boolean forGood = releaseAfter.get(s) == FOREVER;
-                int slot = forGood ? -1 : take(free, capacities, count);
+                int slot = forGood ? -1 : take(free, capacities, count, rule);
                 if (slot < 0) {
                     // An input or a kept value holds its slot for good: one of its own size, not a shared one.
                     slot = capacities.size();
@@ -207,15 +232,24 @@ final class MemoryPlan {
         return new Layout(slotOf, capacities, own, freedAfter);
     }
 
-    /** The free slot of {@code count}'s size class that wastes least (removed from {@code free}), or -1. */
-    private static int take(List<Integer> free, List<Integer> capacities, int count) {
+    /** The free slot {@code rule} gives a storage of {@code count} floats (removed from {@code free}), or -1. */
+    private static int take(List<Integer> free, List<Integer> capacities, int count, SizeClass rule) {
         int best = -1;
+        int largest = -1;
         for (int k = 0; k < free.size(); k++) {
             int capacity = capacities.get(free.get(k));
-            if (capacity >= count && capacity / 2 <= count
+            if (capacity >= count && capacity <= rule.range() * count
                     && (best < 0 || capacity < capacities.get(free.get(best)))) {
                 best = k;
             }
+            if (largest < 0 || capacity > capacities.get(free.get(largest))) {
+                largest = k;
+            }
+        }
+        if (best < 0 && rule.grow() && largest >= 0) {
+            int slot = free.remove(largest);
+            capacities.set(slot, Math.max(count, capacities.get(slot)));
+            return slot;
         }
         return best < 0 ? -1 : free.remove(best);
     }
