@@ -11,6 +11,7 @@ import org.cortado.backend.Backend;
 import org.cortado.io.Npy;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.net.InferenceRequest;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
 import org.cortado.tensor.Shape;
@@ -23,7 +24,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cortado forward}: runs a net on a float32 NCHW array and writes each requested layer's own output (before
- * any in-place layer that follows it) as {@code DIR/<layer name with / as __>.npy}.
+ * any in-place layer that follows it) as {@code DIR/<layer name with / as __>.npy}. The net is planned for inference
+ * ({@code Net#planInference}): only the requested outputs are kept, BatchNorm and Scale fold into the convolution
+ * before them unless one of the three is requested; {@code --verbose} reports the plan's memory and the process's
+ * peak.
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Run a net on an NCHW float32 .npy array and write the named layers' outputs as .npy files.")
@@ -77,7 +81,12 @@ final class ForwardCommand implements Callable<Integer> {
                     throw new NetDefinitionException("--outputs: net '" + net.name() + "' has no layer '" + name + "'");
                 }
             }
+            // Only the asked outputs survive the pass: every other output shares memory once read.
+            net.planInference(InferenceRequest.layerOutputs(outputs));
             net.forward(Map.of(blob, x));
+            if (verbose()) {
+                PeakMemory.print(spec.commandLine().getErr(), net.memoryReport());
+            }
             Files.createDirectories(outDir);
             for (int k = 0; k < outputs.size(); k++) {
                 Tensor y = backend.download(net.topsOf(indices.get(k)).get(0));
@@ -87,5 +96,15 @@ final class ForwardCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether {@code --verbose} was given, before or after the subcommand's name. */
+    private boolean verbose() {
+        for (picocli.CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {
+            if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

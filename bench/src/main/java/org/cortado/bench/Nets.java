@@ -19,6 +19,7 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
 import org.cortado.solver.Solver;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -87,14 +88,14 @@ public final class Nets {
     /** AlexNet with the weights of {@link #alexnetWeights()}. */
     public static Net alexnet(Backend backend) {
         Net net = Net.build(Prototxt.readNet(alexnetDeploy()), Phase.TEST, backend);
-        net.copyWeightsFrom(CaffeModelReader.read(alexnetWeights()));
+        NetWeights.copy(CaffeModelReader.read(alexnetWeights()), net);
         return net;
     }
 
     /** SqueezeNet v1.0 with its real weights. */
     public static Net squeezenet(Backend backend) {
         Net net = Net.build(Prototxt.readNet(squeezenetDeploy()), Phase.TEST, backend);
-        net.copyWeightsFrom(CaffeModelReader.read(squeezenetWeights()));
+        NetWeights.copy(CaffeModelReader.read(squeezenetWeights()), net);
         return net;
     }
 
@@ -144,7 +145,7 @@ public final class Nets {
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         net.fuseReLUs();   // as FineTuner runs it
         net.writeConcatsInPlace();
-        net.copyWeightsFrom(CaffeModelReader.read(squeeze ? squeezenetWeights() : alexnetWeights()),
+        NetWeights.copy(CaffeModelReader.read(squeeze ? squeezenetWeights() : alexnetWeights()), net,
                 Set.of(classifier));
         NetSurgery.initialize(net, classifier, SEED);
         NetSurgery.setClassifierMultipliers(net, classifier, FineTuneRecipe.HEAD_LR_MULT);

@@ -29,6 +29,7 @@ import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
 import org.cortado.solver.Solver;
 import org.cortado.solver.SolverSettings;
 import org.cortado.tensor.Tensor;
@@ -88,8 +89,7 @@ public final class FineTuner {
         // outputs of the convolutions that feed a concat (which a frozen prefix then writes in place).
         net.fuseReLUs();
         net.writeConcatsInPlace();
-        List<String> ignored = net.copyWeightsFrom(weights,
-                Set.of(newName, NetSurgery.standardizationOf(newName)));
+        List<String> ignored = NetWeights.copy(weights, net, Set.of(newName, NetSurgery.standardizationOf(newName)));
         listener.message("net '" + net.name() + "': " + cfg.replace() + " replaced by " + newName + " ("
                 + classes.size() + " classes: " + String.join(", ", classes) + ")"
                 + (ignored.isEmpty() ? "" : "; weights of layers not in the net ignored: " + ignored));
@@ -284,7 +284,7 @@ public final class FineTuner {
                 throw new IllegalArgumentException("--resume: " + found.manifestFile() + " was written by a run with "
                         + "other settings: " + String.join("; ", differences));
             }
-            net.copyWeightsFrom(CaffeModelReader.read(found.weights()));
+            NetWeights.copy(CaffeModelReader.read(found.weights()), net);
             solver.restore(found.solverState(), found.manifestFile().toString());
             history.addAll(saved.history());
             bestAccuracy = saved.bestValAccuracy();

@@ -96,20 +96,38 @@ public final class BatchNormLayer extends Layer {
             forwardWithBatchStats(backend, bottoms.get(0), tops.get(0));
             return;
         }
-        // Fold the statistics into a per-channel affine map on the host: C values, negligible next to the data.
+        float[][] affine = storedAffine(backend);
+        invStd = affine[0];
+        backend.channelAffine(bottoms.get(0), vector(backend, invStd), vector(backend, affine[1]), tops.get(0), outer,
+                channels, inner);
+    }
+
+    /**
+     * The per-channel map {@code top = bottom * scale[c] + shift[c]} that the stored statistics make,
+     * {@code {scale, shift}}: what a forward with stored statistics computes, and what a net folds into the
+     * convolution before this layer at inference.
+     */
+    public float[][] storedAffine(Backend backend) {
+        // On the host: C values, negligible next to the data.
         float[] mean = backend.download(params().get(0).data()).hostData();
         float[] var = backend.download(params().get(1).data()).hostData();
         float s = backend.download(params().get(2).data()).hostData()[0];
         float factor = s == 0f ? 0f : 1f / s;
-        invStd = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            float inv = (float) (1.0 / Math.sqrt(var[c] * factor + p.eps()));
-            invStd[c] = inv;
-            shift[c] = -mean[c] * factor * inv;
+        int c = mean.length;
+        float[] scale = new float[c];
+        float[] shift = new float[c];
+        for (int i = 0; i < c; i++) {
+            float inv = (float) (1.0 / Math.sqrt(var[i] * factor + p.eps()));
+            scale[i] = inv;
+            shift[i] = -mean[i] * factor * inv;
         }
-        backend.channelAffine(bottoms.get(0), vector(backend, invStd), vector(backend, shift), tops.get(0), outer,
-                channels, inner);
+        return new float[][] {scale, shift};
+    }
+
+    /** Elementwise per channel: the top may be the bottom's tensor. */
+    @Override
+    public boolean forwardInPlace() {
+        return true;
     }
 
     private void forwardWithBatchStats(Backend backend, Tensor x, Tensor y) {

@@ -80,6 +80,8 @@ public final class ConvolutionLayer extends Layer {
 
     private final Params p;
     private ConvGeometry geometry;
+    /** The bias an inference fold gave a layer that has none of its own ({@link #foldChannelAffine}), else null. */
+    private Tensor foldedBias;
 
     public ConvolutionLayer(LayerConfig config, Params params) {
         super(config, 1, 1, 1, 1);
@@ -129,7 +131,7 @@ public final class ConvolutionLayer extends Layer {
 
     @Override
     public void forward(Backend backend, Phase phase, List<Tensor> bottoms, List<Tensor> tops) {
-        Tensor bias = p.biasTerm() ? params().get(1).data() : null;
+        Tensor bias = bias();
         backend.convolutionForward(geometry, bottoms.get(0), params().get(0).data(), bias, tops.get(0));
     }
 
@@ -138,7 +140,7 @@ public final class ConvolutionLayer extends Layer {
      * net runs for this layer and the in-place ReLU after it once it has fused the two ({@code Net#fuseReLUs}).
      */
     public void forwardWithRelu(Backend backend, List<Tensor> bottoms, List<Tensor> tops) {
-        Tensor bias = p.biasTerm() ? params().get(1).data() : null;
+        Tensor bias = bias();
         backend.convolutionReluForward(geometry, bottoms.get(0), params().get(0).data(), bias, tops.get(0));
     }
 
@@ -148,9 +150,51 @@ public final class ConvolutionLayer extends Layer {
      * convolution whose output goes to a Concat alone, once it writes concats in place ({@code Net#writeConcatsInPlace}).
      */
     public void forwardInto(Backend backend, List<Tensor> bottoms, boolean relu, Tensor target, int channelOffset) {
-        Tensor bias = p.biasTerm() ? params().get(1).data() : null;
+        Tensor bias = bias();
         backend.convolutionForwardInto(geometry, bottoms.get(0), params().get(0).data(), bias, relu, target,
                 channelOffset);
+    }
+
+    private Tensor bias() {
+        return p.biasTerm() ? params().get(1).data() : foldedBias;
+    }
+
+    /**
+     * Folds a per-output-channel affine map that follows this layer at inference (a BatchNorm with stored statistics,
+     * a Scale) into its weights: {@code weight[k] *= scale[k]}, {@code bias[k] = bias[k] * scale[k] + shift[k]}, a
+     * bias of {@code shift} where the layer has none (kept apart from its parameters, which still match the
+     * prototxt). The layer then computes the affine map of its former output, as close as float rounding allows.
+     * The folded values are new tensors: the old ones may be shared with the caffemodel's blobs or another net.
+     * Modified: this layer's weight (and bias).
+     *
+     * @throws IllegalArgumentException unless both arrays hold one value per output channel
+     */
+    public void foldChannelAffine(Backend backend, double[] scale, double[] shift) {
+        int k = p.numOutput();
+        if (scale.length != k || shift.length != k) {
+            throw new IllegalArgumentException(config.describe() + ": a fold needs " + k + " scales and shifts, got "
+                    + scale.length + " and " + shift.length);
+        }
+        Param weight = params().get(0);
+        float[] w = backend.download(weight.data()).hostData().clone();
+        int perChannel = weight.shape().countFrom(1);
+        for (int c = 0; c < k; c++) {
+            for (int j = c * perChannel; j < (c + 1) * perChannel; j++) {
+                w[j] = (float) (w[j] * scale[c]);
+            }
+        }
+        float[] b = new float[k];
+        float[] old = p.biasTerm() ? backend.download(params().get(1).data()).hostData() : null;
+        for (int c = 0; c < k; c++) {
+            b[c] = (float) ((old == null ? 0.0 : old[c] * scale[c]) + shift[c]);
+        }
+        weight.setData(backend.upload(Tensor.wrap(weight.shape(), w)));
+        Tensor bias = backend.upload(Tensor.wrap(Shape.of(k), b));
+        if (p.biasTerm()) {
+            params().get(1).setData(bias);
+        } else {
+            foldedBias = bias;
+        }
     }
 
     /**

@@ -64,6 +64,12 @@ public final class DropoutLayer extends Layer {
         backend.multiply(bottoms.get(0), mask, tops.get(0));
     }
 
+    /** Elementwise (a copy at test time, a product with the mask in training): the top may be the bottom's tensor. */
+    @Override
+    public boolean forwardInPlace() {
+        return true;
+    }
+
     /** {@code dinp = dout * mask} after a training forward, {@code dout} after an inference one. */
     @Override
     public void backward(Backend backend, List<Tensor> bottoms, List<Tensor> tops, List<Tensor> topDiffs,

@@ -124,6 +124,16 @@ public abstract class Layer {
     }
 
     /**
+     * Whether this layer's forward may write its top over its bottom: one bottom (or a first bottom that is the data,
+     * the rest parameters) and one top of the same shape, each element of the bottom read before the same element of
+     * the top is written (Caffe runs such layers in place: ReLU, BatchNorm, Scale, Dropout). A net planned for
+     * inference then gives both one tensor where nothing reads the bottom afterwards.
+     */
+    public boolean forwardInPlace() {
+        return false;
+    }
+
+    /**
      * Positions the layer's random stream, for stochastic layers (Dropout): the next training forward draws from
      * {@code seed} at step {@code step}, the one after at {@code step + 1}, and so on. A no-op for the others.
      * Modified: this layer.

@@ -35,6 +35,12 @@ public final class ReLULayer extends Layer {
         backend.reluForward(bottoms.get(0), tops.get(0), p.negativeSlope());
     }
 
+    /** Elementwise: the top may be the bottom's tensor. */
+    @Override
+    public boolean forwardInPlace() {
+        return true;
+    }
+
     /** Elementwise, and {@link Backend#reluBackward} may run in place. */
     @Override
     public boolean backwardInPlace() {

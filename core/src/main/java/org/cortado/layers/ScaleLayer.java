@@ -30,6 +30,8 @@ public final class ScaleLayer extends Layer {
     private int outer;
     private int channels;
     private int inner;
+    /** The bottom axis the scale starts at, as of the last {@link #reshape}. */
+    private int scaleAxis;
 
     public ScaleLayer(LayerConfig config, Params params) {
         super(config, 1, 2, 1, 1);
@@ -80,6 +82,7 @@ public final class ScaleLayer extends Layer {
             }
         }
         outer = in.count(0, axis);
+        scaleAxis = axis;
         channels = scale.count();
         inner = in.countFrom(axis + scale.rank());
         return List.of(in);
@@ -90,6 +93,26 @@ public final class ScaleLayer extends Layer {
         Tensor scale = scaleIsBottom() ? bottoms.get(1) : params().get(0).data();
         Tensor bias = p.biasTerm() ? params().get(params().size() - 1).data() : null;
         backend.channelAffine(bottoms.get(0), scale, bias, tops.get(0), outer, channels, inner);
+    }
+
+    /** With its scale a parameter (one bottom), elementwise per channel: the top may be the bottom's tensor. */
+    @Override
+    public boolean forwardInPlace() {
+        return !scaleIsBottom();
+    }
+
+    /**
+     * {@code {scale, bias}} (bias null without a bias term) when this layer is a per-channel map of an
+     * {@code (N, C, ...)} bottom by its own parameters, the form a net may fold into the convolution before it;
+     * otherwise null.
+     */
+    public float[][] channelAffine(Backend backend) {
+        if (scaleIsBottom() || scaleAxis != 1 || params().get(0).shape().rank() != 1) {
+            return null;
+        }
+        float[] scale = backend.download(params().get(0).data()).hostData();
+        float[] bias = p.biasTerm() ? backend.download(params().get(params().size() - 1).data()).hostData() : null;
+        return new float[][] {scale, bias};
     }
 
     /**

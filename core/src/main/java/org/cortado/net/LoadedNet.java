@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.CaffeModelReader;
-import org.cortado.caffe.CaffeWeights;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Phase;
 
 /**
- * A net built from a deploy prototxt with weights from a caffemodel, and what the loading noticed.
+ * A net built from a deploy prototxt with weights from a caffemodel, and what the loading noticed. The parameters
+ * the caffemodel gives are never allocated as zeros first ({@link DeferredParameters}).
  *
  * @param net           the net, on the backend it was loaded for
  * @param ignoredLayers layers with blobs in the caffemodel that the net does not have (a training net's data and
@@ -30,11 +30,22 @@ public record LoadedNet(Net net, List<String> ignoredLayers) {
      */
     public static LoadedNet load(NetParameter definition, Path weights, Phase phase, Backend backend,
                                  Set<String> mayLack) {
-        Net net = Net.build(definition, phase, backend);
-        if (weights == null) {
-            return new LoadedNet(net, List.of());
-        }
-        CaffeWeights w = CaffeModelReader.read(weights);
-        return new LoadedNet(net, net.copyWeightsFrom(w, mayLack));
+        return loadNormalized(NetDefinitions.normalize(definition, phase), LayerInsertion.NONE, weights, phase,
+                backend, mayLack);
+    }
+
+    /**
+     * {@link #load(NetParameter, Path, Phase, Backend, Set)} of a definition {@link NetDefinitions#normalize} already
+     * normalized for {@code phase}, with the layers {@code insertion} adds while the net is built; {@code weights}
+     * may be null (the parameters then stay as the layers make them: zeros, Scale's ones).
+     */
+    public static LoadedNet loadNormalized(NetParameter normalized, LayerInsertion insertion, Path weights,
+                                           Phase phase, Backend backend, Set<String> mayLack) {
+        DeferredParameters deferred = new DeferredParameters(backend);
+        Net net = Net.buildNormalized(normalized, phase, backend, deferred.backend(), insertion);
+        List<String> ignored = weights == null ? List.of()
+                : NetWeights.copy(CaffeModelReader.read(weights), net, mayLack);
+        deferred.materialize(net);
+        return new LoadedNet(net, ignored);
     }
 }

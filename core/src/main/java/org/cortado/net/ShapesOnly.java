@@ -31,6 +31,11 @@ public final class ShapesOnly {
     private ShapesOnly() {
     }
 
+    /** A tensor of {@code shape} with no memory behind it: a stand-in where only shapes matter. */
+    static Tensor placeholder(Shape shape) {
+        return new Tensor(shape, new NoMemory(shape.count()));
+    }
+
     /**
      * The backend. A dynamic proxy answers the few calls building a net makes and refuses the rest, so that the
      * backend's many operations need no stub each.

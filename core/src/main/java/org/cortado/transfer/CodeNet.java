@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.BlobShape;
-import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.Batch;
 import org.cortado.data.ImageDataset;
@@ -20,6 +18,7 @@ import org.cortado.features.Provenance;
 import org.cortado.image.ImageTransformer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.net.InferenceRequest;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
 import org.cortado.net.NetDefinitions;
@@ -83,12 +82,11 @@ public final class CodeNet implements CodeFunction {
         this.input = input;
         this.definition = definition;
         this.net = loaded.net();
-        // Only the code blobs are read from this net, so no convolution's own output needs keeping: each writes its
+        // Only the code blob is read from this net, so it is planned to keep that alone: each convolution writes its
         // ReLU'd values in one pass (a pre-activation code's pooling reads the convolution's output, a second reader,
-        // which keeps the two apart), and the convolutions feeding a concat write its slices (unless a code reads
-        // their outputs too).
-        net.fuseReLUs();
-        net.writeConcatsInPlace();
+        // which keeps the two apart), the convolutions feeding a concat write its slices, and the feature maps share
+        // buffers. BatchNorm stays unfolded: HeadExport writes this net's parameters as the definition has them.
+        net.planInference(InferenceRequest.blobs(List.of(codeBlob)).withFolding(false));
         this.inputBlob = net.inputNames().get(0);
         this.codeBlob = codeBlob;
         this.dim = dim;
@@ -116,28 +114,10 @@ public final class CodeNet implements CodeFunction {
      */
     public static CodeNet load(Path deploy, Path weights, List<CodeSpec> specs, InputRecipe input, Backend backend) {
         NetParameter full = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
-        CodeNetDefinition.Built built = CodeNetDefinition.build(full, deploy, specs, input, backend);
-        NetParameter definition = withInputBatch(built.definition(), input);
-        LoadedNet loaded = LoadedNet.load(definition, weights, Phase.TEST, backend, Set.of());
-        return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), built.parts(), input, definition,
-                loaded, built.codeBlob(), built.dim());
-    }
-
-    /** The definition with its input's batch set to one image's views and its size to the view size. */
-    private static NetParameter withInputBatch(NetParameter def, InputRecipe input) {
-        NetParameter.Builder b = def.toBuilder();
-        int[] view = input.viewSize();
-        for (LayerParameter.Builder l : b.getLayerBuilderList()) {
-            if (l.getType().equals("Input") && l.getInputParam().getShapeCount() > 0) {
-                BlobShape.Builder s = l.getInputParamBuilder().getShapeBuilder(0);
-                s.setDim(0, input.views());
-                if (view != null && s.getDimCount() == 4) {
-                    s.setDim(2, view[0]).setDim(3, view[1]);
-                }
-                break;
-            }
-        }
-        return b.build();
+        CodeNetDefinition codes = CodeNetDefinition.of(full, deploy, specs, input);
+        LoadedNet loaded = LoadedNet.loadNormalized(codes.trunk(), codes, weights, Phase.TEST, backend, Set.of());
+        return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), codes.parts(), input,
+                loaded.net().definition(), loaded, codes.codeBlob(), codes.dim());
     }
 
     private static String sha1(Path file) {

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.cortado.backend.Backend;
+import java.util.function.Function;
 import org.cortado.caffe.proto.Caffe.BlobShape;
 import org.cortado.caffe.proto.Caffe.ConcatParameter;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
@@ -15,46 +15,72 @@ import org.cortado.caffe.proto.Caffe.PoolingParameter.PoolMethod;
 import org.cortado.caffe.proto.Caffe.ReshapeParameter;
 import org.cortado.image.Oversample;
 import org.cortado.layers.NetDefinitionException;
-import org.cortado.layers.Phase;
-import org.cortado.net.Net;
+import org.cortado.net.LayerInsertion;
+import org.cortado.net.LoadedNet;
 import org.cortado.tensor.Shape;
 
 /**
- * Builds a code net's definition from the deploy net and one or more {@link CodeSpec}s: the deploy net cut after the
- * deepest code layer, each code's global pooling placed right where its blob is produced (after the layer's in-place
- * followers for post-activation codes, right after the layer for pre-activation ones), and, for several codes, their
- * concatenation, so that one forward pass gives every code of an image and no feature map outlives the pass.
+ * A code net's definition from the deploy net and one or more {@link CodeSpec}s: the deploy net cut after the deepest
+ * code layer, each code's global pooling placed right where its blob is produced (after the layer's in-place followers
+ * for post-activation codes, right after the layer for pre-activation ones), and, for several codes, their
+ * concatenation, so that one forward pass gives every code of an image and no feature map outlives the pass. The cut
+ * is made first ({@link #of}); the layers after each code blob depend on its shape, so they are inserted while the net
+ * is built, which learns the shapes as it goes ({@link LayerInsertion}).
  *
  * <p>One code keeps the single-layer form that exports and feature files have always had: {@value CodeNet#POOL_LAYER}
  * on the code blob (or the blob itself, flattened when read). Several codes become {@code cortado_code_pool_K} and a
  * Flatten {@code cortado_code_flat_K} each (K from 1, in the order given), joined by the Concat
  * {@value #CONCAT_LAYER} into rows of the codes side by side.
  */
-final class CodeNetDefinition {
+final class CodeNetDefinition implements LayerInsertion {
     /** The Concat that joins several codes. */
     static final String CONCAT_LAYER = "cortado_codes";
 
-    /**
-     * The code net's definition, without the input batch set.
-     *
-     * @param definition the layers
-     * @param codeBlob   the blob that holds the codes after a forward pass
-     * @param dim        the length of a row of codes
-     * @param parts      each code's columns
-     */
-    record Built(NetParameter definition, String codeBlob, int dim, List<CodeNet.Part> parts) {
+    private final NetParameter full;
+    private final Path deploy;
+    private final List<CodeSpec> specs;
+    private final InputRecipe input;
+    private final NetParameter trunk;
+    /** Per code: the layer whose first top it reads, that top, and the layer after which its pooling goes. */
+    private final String[] codeLayer;
+    private final String[] codeTop;
+    private final String[] endLayer;
+    private final String lastLayer;
+    /** Learnt while the net is built, in spec order: each code's pooling in effect, length and blob in a row. */
+    private final CodeSpec.Pooling[] poolings;
+    private final int[] dims;
+    private final String[] rowBlobs;
+    /** Set when the last layer is built. */
+    private List<CodeNet.Part> parts;
+    private String codeBlob;
+
+    private CodeNetDefinition(NetParameter full, Path deploy, List<CodeSpec> specs, InputRecipe input,
+                              NetParameter trunk, String[] codeLayer, String[] codeTop, String[] endLayer,
+                              String lastLayer) {
+        this.full = full;
+        this.deploy = deploy;
+        this.specs = specs;
+        this.input = input;
+        this.trunk = trunk;
+        this.codeLayer = codeLayer;
+        this.codeTop = codeTop;
+        this.endLayer = endLayer;
+        this.lastLayer = lastLayer;
+        this.poolings = new CodeSpec.Pooling[specs.size()];
+        this.dims = new int[specs.size()];
+        this.rowBlobs = new String[specs.size()];
     }
 
-    private CodeNetDefinition() {
-    }
-
     /**
-     * The code net of {@code specs} over the normalised deploy net {@code full}.
+     * The code net of {@code specs} over the normalised deploy net {@code full}: its trunk is cut and its input
+     * batch set now; the layers that pool and join the codes are added while the net is built
+     * ({@link LoadedNet#loadNormalized}), when the code blobs' shapes are known.
      *
-     * @throws NetDefinitionException naming {@code deploy} when a layer is missing or has no top, when pooling is
-     *                                asked of a blob with no spatial axes, or when a name the code net adds is taken
+     * @throws NetDefinitionException naming {@code deploy} when a layer is missing or has no top; while building,
+     *                                when pooling is asked of a blob with no spatial axes, or when a name the code
+     *                                net adds is taken
      */
-    static Built build(NetParameter full, Path deploy, List<CodeSpec> specs, InputRecipe input, Backend backend) {
+    static CodeNetDefinition of(NetParameter full, Path deploy, List<CodeSpec> specs, InputRecipe input) {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("a code net needs at least one code layer");
         }
@@ -62,6 +88,9 @@ final class CodeNetDefinition {
         int n = specs.size();
         int[] at = new int[n];
         int[] end = new int[n];
+        String[] codeLayer = new String[n];
+        String[] codeTop = new String[n];
+        String[] endLayer = new String[n];
         for (int k = 0; k < n; k++) {
             at[k] = indexOf(full, specs.get(k).layer(), deploy);
             if (layers.get(at[k]).getTopCount() == 0) {
@@ -69,74 +98,135 @@ final class CodeNetDefinition {
                         + "' has no top blob to take codes from");
             }
             end[k] = specs.get(k).activation() == CodeSpec.Activation.POST ? lastInPlaceFollower(layers, at[k]) : at[k];
+            codeLayer[k] = layers.get(at[k]).getName();
+            codeTop[k] = layers.get(at[k]).getTop(0);
+            endLayer[k] = layers.get(end[k]).getName();
         }
         boolean[] keep = kept(layers, at, end);
-        NetParameter trunk = full.toBuilder().clearLayer().addAllLayer(select(layers, keep)).build();
-        Shape[] shapes = codeShapes(trunk, specs, input, backend);
+        NetParameter trunk = withInputBatch(full.toBuilder().clearLayer().addAllLayer(select(layers, keep)).build(),
+                input);
+        String last = trunk.getLayer(trunk.getLayerCount() - 1).getName();
+        return new CodeNetDefinition(full, deploy, List.copyOf(specs), input, trunk, codeLayer, codeTop, endLayer,
+                last);
+    }
 
-        List<CodeNet.Part> parts = new ArrayList<>();
-        List<List<LayerParameter>> after = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            after.add(new ArrayList<>());
+    /** The deploy net cut after the deepest code, its input batch set to one image's views and their size. */
+    NetParameter trunk() {
+        return trunk;
+    }
+
+    /** The codes' pooling (and, for several, flattening) after their blobs; the join and the views' mean last. */
+    @Override
+    public List<LayerParameter> after(LayerParameter layer, Function<String, Shape> topShape) {
+        List<LayerParameter> added = new ArrayList<>();
+        int n = specs.size();
+        for (int k = 0; k < n; k++) {
+            if (endLayer[k].equals(layer.getName())) {
+                added.addAll(codeLayers(k, topShape.apply(codeLayer[k])));
+            }
         }
-        List<String> rowBlobs = new ArrayList<>();
+        if (!layer.getName().equals(lastLayer)) {
+            return added;
+        }
+        List<CodeNet.Part> row = new ArrayList<>();
         int offset = 0;
         for (int k = 0; k < n; k++) {
-            CodeSpec spec = specs.get(k);
-            CodeSpec.Pooling pooling = effectivePooling(spec, shapes[k], deploy);
-            String blob = layers.get(at[k]).getTop(0);
-            int d = pooling == CodeSpec.Pooling.NONE ? shapes[k].countFrom(1) : shapes[k].dim(1);
-            String suffix = n == 1 ? "" : "_" + (k + 1);
-            if (pooling != CodeSpec.Pooling.NONE) {
-                String name = CodeNet.POOL_LAYER + suffix;
-                requireFreeName(full, name, deploy);
-                after.get(end[k]).add(LayerParameter.newBuilder().setName(name).setType("Pooling").addBottom(blob)
-                        .addTop(name).setPoolingParam(PoolingParameter.newBuilder()
-                                .setPool(pooling == CodeSpec.Pooling.AVG ? PoolMethod.AVE : PoolMethod.MAX)
-                                .setGlobalPooling(true)).build());
-                blob = name;
-            }
-            if (n > 1) {
-                String name = "cortado_code_flat" + suffix;
-                requireFreeName(full, name, deploy);
-                after.get(end[k]).add(LayerParameter.newBuilder().setName(name).setType("Flatten").addBottom(blob)
-                        .addTop(name).build());
-                blob = name;
-            }
-            rowBlobs.add(blob);
-            parts.add(new CodeNet.Part(spec, pooling, offset, d));
-            offset += d;
+            row.add(new CodeNet.Part(specs.get(k), poolings[k], offset, dims[k]));
+            offset += dims[k];
         }
-        NetParameter.Builder def = full.toBuilder().clearLayer();
-        for (int i = 0; i < layers.size(); i++) {
-            if (keep[i]) {
-                def.addLayer(layers.get(i));
-            }
-            after.get(i).forEach(def::addLayer);
-        }
-        String codeBlob = rowBlobs.get(0);
+        parts = List.copyOf(row);
+        codeBlob = rowBlobs[0];
         if (n > 1) {
             requireFreeName(full, CONCAT_LAYER, deploy);
             LayerParameter.Builder concat = LayerParameter.newBuilder().setName(CONCAT_LAYER).setType("Concat")
                     .addTop(CONCAT_LAYER).setConcatParam(ConcatParameter.newBuilder().setAxis(1));
-            rowBlobs.forEach(concat::addBottom);
-            def.addLayer(concat);
+            List.of(rowBlobs).forEach(concat::addBottom);
+            added.add(concat.build());
             codeBlob = CONCAT_LAYER;
         }
         if (input.oversample()) {
             requireFreeName(full, CodeNet.VIEWS_LAYER, deploy);
             requireFreeName(full, CodeNet.VIEW_MEAN_LAYER, deploy);
-            def.addLayer(LayerParameter.newBuilder().setName(CodeNet.VIEWS_LAYER).setType("Reshape")
+            added.add(LayerParameter.newBuilder().setName(CodeNet.VIEWS_LAYER).setType("Reshape")
                     .addBottom(codeBlob).addTop(CodeNet.VIEWS_LAYER).setReshapeParam(ReshapeParameter.newBuilder()
                             .setShape(BlobShape.newBuilder().addDim(-1).addDim(1).addDim(Oversample.VIEWS)
-                                    .addDim(offset))));
-            def.addLayer(LayerParameter.newBuilder().setName(CodeNet.VIEW_MEAN_LAYER).setType("Pooling")
+                                    .addDim(offset))).build());
+            added.add(LayerParameter.newBuilder().setName(CodeNet.VIEW_MEAN_LAYER).setType("Pooling")
                     .addBottom(CodeNet.VIEWS_LAYER).addTop(CodeNet.VIEW_MEAN_LAYER)
                     .setPoolingParam(PoolingParameter.newBuilder().setPool(PoolMethod.AVE)
-                            .setKernelH(Oversample.VIEWS).setKernelW(1).setStride(1)));
+                            .setKernelH(Oversample.VIEWS).setKernelW(1).setStride(1)).build());
             codeBlob = CodeNet.VIEW_MEAN_LAYER;
         }
-        return new Built(def.build(), codeBlob, offset, List.copyOf(parts));
+        return added;
+    }
+
+    /** Code {@code k}'s pooling and flattening of its blob of {@code shape}; records its part of a row. */
+    private List<LayerParameter> codeLayers(int k, Shape shape) {
+        List<LayerParameter> added = new ArrayList<>();
+        CodeSpec spec = specs.get(k);
+        int n = specs.size();
+        CodeSpec.Pooling pooling = effectivePooling(spec, shape, deploy);
+        String blob = codeTop[k];
+        String suffix = n == 1 ? "" : "_" + (k + 1);
+        if (pooling != CodeSpec.Pooling.NONE) {
+            String name = CodeNet.POOL_LAYER + suffix;
+            requireFreeName(full, name, deploy);
+            added.add(LayerParameter.newBuilder().setName(name).setType("Pooling").addBottom(blob).addTop(name)
+                    .setPoolingParam(PoolingParameter.newBuilder()
+                            .setPool(pooling == CodeSpec.Pooling.AVG ? PoolMethod.AVE : PoolMethod.MAX)
+                            .setGlobalPooling(true)).build());
+            blob = name;
+        }
+        if (n > 1) {
+            String name = "cortado_code_flat" + suffix;
+            requireFreeName(full, name, deploy);
+            added.add(LayerParameter.newBuilder().setName(name).setType("Flatten").addBottom(blob).addTop(name)
+                    .build());
+            blob = name;
+        }
+        rowBlobs[k] = blob;
+        poolings[k] = pooling;
+        dims[k] = pooling == CodeSpec.Pooling.NONE ? shape.countFrom(1) : shape.dim(1);
+        return added;
+    }
+
+    /** Each code's place in a row, in the order given; known once the net is built. */
+    List<CodeNet.Part> parts() {
+        return requireBuilt(parts);
+    }
+
+    /** The blob that holds the rows of codes after a forward pass; known once the net is built. */
+    String codeBlob() {
+        return requireBuilt(codeBlob);
+    }
+
+    /** The length of a row of codes; known once the net is built. */
+    int dim() {
+        return requireBuilt(parts).stream().mapToInt(CodeNet.Part::dim).sum();
+    }
+
+    private static <T> T requireBuilt(T learnt) {
+        if (learnt == null) {
+            throw new IllegalStateException("the code net's shapes are known once its net is built");
+        }
+        return learnt;
+    }
+
+    /** The definition with its input's batch set to one image's views and its size to the view size. */
+    private static NetParameter withInputBatch(NetParameter def, InputRecipe input) {
+        NetParameter.Builder b = def.toBuilder();
+        int[] view = input.viewSize();
+        for (LayerParameter.Builder l : b.getLayerBuilderList()) {
+            if (l.getType().equals("Input") && l.getInputParam().getShapeCount() > 0) {
+                BlobShape.Builder s = l.getInputParamBuilder().getShapeBuilder(0);
+                s.setDim(0, input.views());
+                if (view != null && s.getDimCount() == 4) {
+                    s.setDim(2, view[0]).setDim(3, view[1]);
+                }
+                break;
+            }
+        }
+        return b.build();
     }
 
     /** The index of the last layer named {@code name} (Caffe resolves a name to its last definition). */
@@ -204,24 +294,6 @@ final class CodeNetDefinition {
             }
         }
         return out;
-    }
-
-    /** Each code layer's first top shape for one view of the recipe's size (the declared size when that varies). */
-    private static Shape[] codeShapes(NetParameter trunk, List<CodeSpec> specs, InputRecipe input, Backend backend) {
-        Net probe = Net.build(trunk, Phase.TEST, backend);
-        String in = probe.inputNames().get(0);
-        int[] view = input.viewSize();
-        Shape declared = probe.inputShape(in);
-        if (view != null) {
-            probe.setInputShape(in, Shape.of(1, declared.dim(1), view[0], view[1]));
-        } else {
-            probe.setInputShape(in, declared.withDim(0, 1));
-        }
-        Shape[] shapes = new Shape[specs.size()];
-        for (int k = 0; k < shapes.length; k++) {
-            shapes[k] = probe.topShapesOf(probe.indexOf(specs.get(k).layer())).get(0);
-        }
-        return shapes;
     }
 
     /** The spec's pooling, or none where the blob has no spatial extent to pool over (the identity). */

@@ -15,6 +15,7 @@ import org.cortado.caffe.CaffeModelReader;
 import org.cortado.caffe.CaffeWeights;
 import org.cortado.layers.Param;
 import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
 import org.cortado.testing.TinyFineTuning;
 import org.cortado.testing.TinyImages;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,7 +136,7 @@ class FineTunerTest {
         // The exported deploy net, read back by our reader, predicts every validation image as the run did.
         Net exported = Net.build(org.cortado.caffe.Prototxt.readNet(Path.of(r.exported().get("deploy"))),
                 org.cortado.layers.Phase.TEST, backend);
-        exported.copyWeightsFrom(CaffeModelReader.read(Path.of(r.exported().get("caffemodel"))));
+        NetWeights.copy(CaffeModelReader.read(Path.of(r.exported().get("caffemodel"))), exported);
         var transform = new org.cortado.image.ImageTransformer(config().build().evalTransform());
         assertEquals(12, r.valPredictions().size());
         for (Map<String, Object> p : r.valPredictions()) {

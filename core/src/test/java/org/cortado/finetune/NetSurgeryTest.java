@@ -17,6 +17,7 @@ import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
 import org.cortado.testing.SharedData;
 import org.cortado.testing.TinyNets;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class NetSurgeryTest {
         NetParameter replaced = NetSurgery.replaceLayer(deploy, "conv_final", 2, "conv_final_ft",
                 NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER);
         Net net = Net.build(NetSurgery.forTraining(replaced, 1).definition(), Phase.TRAIN, backend);
-        net.copyWeightsFrom(CaffeModelReader.read(dir.resolve("squeezenet_v1.0.caffemodel")), Set.of("conv_final_ft"));
+        NetWeights.copy(CaffeModelReader.read(dir.resolve("squeezenet_v1.0.caffemodel")), net, Set.of("conv_final_ft"));
         net.layer("conv1").params().get(0).setLrMult(7f);
         List<String> missing = NetSurgery.applyMultipliers(net,
                 Prototxt.readNet(dir.resolve("train_val.prototxt")));

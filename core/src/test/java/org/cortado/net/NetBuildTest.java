@@ -132,7 +132,7 @@ class NetBuildTest {
                 new WeightBlob(Shape.of(1, 1, 2, 12), true, new float[24]),
                 new WeightBlob(Shape.of(1, 1, 1, 2), true, new float[] {5, 6})));
         var extra = new LayerWeights("loss", "SoftmaxWithLoss", List.of(new WeightBlob(Shape.of(1), false, new float[1])));
-        List<String> ignored = net.copyWeightsFrom(new CaffeWeights(null, "tiny", List.of(conv, fc, extra)));
+        List<String> ignored = NetWeights.copy(new CaffeWeights(null, "tiny", List.of(conv, fc, extra)), net);
         assertEquals(List.of("loss"), ignored);
         assertEquals(2f, net.layer("conv").params().get(1).data().hostData()[1]);
         assertEquals(6f, net.layer("fc").params().get(1).data().hostData()[1]);
@@ -141,14 +141,14 @@ class NetBuildTest {
                 new WeightBlob(Shape.of(3, 2, 5, 5), false, new float[150]),
                 new WeightBlob(Shape.of(3), false, new float[3])));
         var e = assertThrows(NetDefinitionException.class,
-                () -> net.copyWeightsFrom(new CaffeWeights(null, "tiny", List.of(wrong, fc))));
+                () -> NetWeights.copy(new CaffeWeights(null, "tiny", List.of(wrong, fc)), net));
         assertTrue(e.getMessage().contains("layer 'conv' (Convolution)") && e.getMessage().contains("(3, 2, 5, 5)")
                 && e.getMessage().contains("(3, 2, 3, 3)"), e.getMessage());
 
         var missing = assertThrows(NetDefinitionException.class,
-                () -> net.copyWeightsFrom(new CaffeWeights(null, "tiny", List.of(conv))));
+                () -> NetWeights.copy(new CaffeWeights(null, "tiny", List.of(conv)), net));
         assertTrue(missing.getMessage().contains("layer 'fc' (InnerProduct): no weights"), missing.getMessage());
-        assertEquals(List.of(), net.copyWeightsFrom(new CaffeWeights(null, "tiny", List.of(conv)), Set.of("fc")));
+        assertEquals(List.of(), NetWeights.copy(new CaffeWeights(null, "tiny", List.of(conv)), net, Set.of("fc")));
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.cortado.image.TransformSpec;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.transfer.CodeNet;
@@ -98,8 +99,8 @@ abstract class NetParityContract {
         org.cortado.caffe.CaffeWeights w = org.cortado.caffe.CaffeModelReader.read(dir.resolve(weights));
         Net onCpu = Net.build(def, Phase.TEST, CPU);
         Net onGpu = Net.build(def, Phase.TEST, gpu);
-        onCpu.copyWeightsFrom(w);
-        onGpu.copyWeightsFrom(w);
+        NetWeights.copy(w, onCpu);
+        NetWeights.copy(w, onGpu);
         Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
         String name = onCpu.inputNames().get(0);
         onCpu.forward(Map.of(name, in));

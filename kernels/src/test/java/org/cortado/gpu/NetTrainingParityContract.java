@@ -28,6 +28,7 @@ import org.cortado.layers.LayerType;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.EveryLayerNet;
@@ -230,8 +231,8 @@ abstract class NetTrainingParityContract {
         Net onGpu = Net.build(training.definition(), Phase.TRAIN, gpu);
         // Each convolution fused with its ReLU on both, as FineTuner runs them (the small net above runs unfused).
         assertEquals(onCpu.fuseReLUs(), onGpu.fuseReLUs());
-        onCpu.copyWeightsFrom(w);
-        onGpu.copyWeightsFrom(w);
+        NetWeights.copy(w, onCpu);
+        NetWeights.copy(w, onGpu);
         String data = onCpu.inputNames().stream().filter(n -> !n.equals(training.label())).findFirst().orElseThrow();
         // 281: ImageNet's "tabby cat", the reference image's class, so that the loss is that of a trained net.
         Map<String, Tensor> inputs = Map.of(data, Npy.read(input),
