@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cortado forward}: runs a net on a float32 NCHW array and writes each requested layer's own output (before
  * any in-place layer that follows it) as {@code DIR/<layer name with / as __>.npy}. The net is planned for inference
- * ({@code Net#planInference}): only the requested outputs are kept, BatchNorm and Scale fold into the convolution
- * before them unless one of the three is requested; {@code --verbose} reports the plan's memory and the process's
- * peak.
+ * ({@code Net#planInference}): only the requested outputs are kept, and BatchNorm and Scale fold into the
+ * convolution before them unless its own output is requested; {@code --verbose} reports the plan's memory and the
+ * process's peak.
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Run a net on an NCHW float32 .npy array and write the named layers' outputs as .npy files.")

@@ -21,8 +21,9 @@ import org.cortado.tensor.Tensor;
  *
  * <p>Each layer writes its own top tensors. A blob name maps to the tensor of its last writer, so after forward
  * {@code blob("conv1")} is the ReLU'd value when an in-place ReLU follows conv1, while {@code output("conv1")} is
- * the convolution's own output, unless the two are fused ({@link #fuseReLUs}). Weights come from a caffemodel through
- * {@link NetWeights} (or {@link LoadedNet}, which reads both files).
+ * the convolution's own output, unless the two are fused ({@link #fuseReLUs}). A net planned for inference
+ * ({@link #planInference}) keeps only the outputs asked for, the others sharing memory once read. Weights come from a
+ * caffemodel through {@link NetWeights} (or {@link LoadedNet}, which reads both files).
  */
 public final class Net {
     private final NetParameter definition;
