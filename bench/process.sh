@@ -16,7 +16,11 @@ export CORTADO_SHARED=${CORTADO_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 THREADS=${THREADS:-2}
 RUNS=${RUNS:-3}
 BATCHES=${BATCHES:-"16 1"}
-PY=/usr/bin/python3
+PY=/usr/bin/python3   # Debian's python, the one python3-opencv installs into
+if ! "$PY" -c 'import cv2' 2>/dev/null; then
+    echo "installing Debian's python3-opencv" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-opencv >/dev/null
+fi
 OUT=$ROOT/bench/target/results
 mkdir -p "$OUT"
 TABLE=$OUT/process-$(date +%Y%m%d-%H%M%S).md
