@@ -19,7 +19,7 @@ summary() {
   awk -v work="fuzz/target/fuzz" '
     function flush() {
       if (t == "") return
-      cmd = "ls " work "/" t "/findings 2>/dev/null | wc -l"; cmd | getline total; close(cmd)
+      cmd = "ls " work "/" t "/findings 2>/dev/null | grep -vc ^slow-unit-"; cmd | getline total; close(cmd)
       printf "| %-18s | %7s | %10s | %8s | %8s | %6s | %7s | %8s | %-6s |\n",
              t, secs, execs, cov, ft, corp, rss, fresh "/" total, result
       t = ""
@@ -80,6 +80,7 @@ echo
 changes=$(git diff --quiet HEAD -- core fuzz || echo ' with local changes')
 echo "commit $(git rev-parse --short HEAD)$changes, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
      "load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "findings column: new in this run / all in the folder. Executions and coverage are libFuzzer's (coverage: edges"
+echo "findings column: new in this run / all in the folder (slow-unit-* files, inputs over libFuzzer's 10 s mark but"
+echo "under the timeout, are not findings: the log names them). Executions and coverage are libFuzzer's (coverage: edges"
 echo "of the instrumented cortado classes; features: libFuzzer's finer measure). Full log: $log"
 exit $status

@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  *       {@code <Target>Inputs/<method>/}, which Jazzer runs first in either mode;</li>
  *   <li>{@code findings/}: where libFuzzer writes an input that broke the contract ({@code crash-*}), ran out of
  *       time ({@code timeout-*}) or memory ({@code oom-*}); move it into the inputs folder to keep it as a
- *       regression test.</li>
+ *       regression test. libFuzzer also writes there an input that took longer than {@code -report_slow_units}
+ *       ({@code slow-unit-*}): those are counted and named, not findings, since the contract bounds time only by
+ *       {@code -timeout} and a loaded machine stretches any input past the slow mark.</li>
  * </ul>
  *
  * <p>Jazzer's JUnit integration takes libFuzzer options and extra corpus folders only as the configuration parameters
@@ -126,15 +128,26 @@ final class FuzzSetup {
         double seconds = (System.nanoTime() - started) / 1e9;
         long n = executions.get();
         Path findings = dir.resolve("findings");
-        List<Path> fresh = files(findings).stream().filter(p -> !earlierFindings.contains(p)).sorted().toList();
+        List<Path> newFiles = files(findings).stream().filter(p -> !earlierFindings.contains(p)).sorted().toList();
+        List<Path> slow = newFiles.stream().filter(FuzzSetup::isSlowUnit).toList();
+        List<Path> fresh = newFiles.stream().filter(p -> !isSlowUnit(p)).toList();
         System.out.printf(Locale.ROOT,
                 "fuzz %s: %d inputs in %.0f s (%.0f/s); corpus %d files; %d new findings in %s%n", name, n,
                 seconds, n / Math.max(seconds, 1e-9), files(dir.resolve("corpus")).size(), fresh.size(), findings);
+        if (!slow.isEmpty()) {
+            System.out.printf(Locale.ROOT, "fuzz %s: %d slow units (not findings), in %s: %s%n", name, slow.size(),
+                    findings, slow.stream().map(p -> p.getFileName().toString()).toList());
+        }
         deleteTree(inputs);
         if (!fresh.isEmpty()) {
             throw new AssertionError(name + ": " + fresh.size() + " findings in this run, their inputs in " + findings
                     + ": " + fresh.stream().map(p -> p.getFileName().toString()).toList());
         }
+    }
+
+    /** An input libFuzzer kept for its time alone ({@code -report_slow_units}), below the timeout. */
+    static boolean isSlowUnit(Path p) {
+        return p.getFileName().toString().startsWith("slow-unit-");
     }
 
     private static Set<Path> files(Path folder) throws IOException {
