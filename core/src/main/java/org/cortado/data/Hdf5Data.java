@@ -79,6 +79,21 @@ public final class Hdf5Data {
         return NumericLabels.dataset(list, samples, classes);
     }
 
+    /**
+     * Refuses rows of {@code set} (when they are HDF5 rows) whose channels are not the {@code channels} of the net's
+     * input {@code input}: an image's transform gives the net what it takes, a stored row may not.
+     *
+     * @throws DatasetException naming the first row's file
+     */
+    public static void requireChannels(ImageDataset set, int channels, String input) {
+        if (set.size() > 0 && set.samples().get(0).stored() instanceof Row r && r.shape[0] != channels) {
+            String file = set.samples().get(0).file().toString();
+            throw new DatasetException(file.substring(0, file.lastIndexOf('[')) + ": rows of " + r.shape[0] + " x "
+                    + r.shape[1] + " x " + r.shape[2] + " for the net's input '" + input + "', which takes "
+                    + channels + " channels");
+        }
+    }
+
     /** The HDF5 files {@code list} names, resolved. */
     static List<Path> files(Path list) {
         if (!Files.isRegularFile(list)) {
