@@ -94,6 +94,18 @@ public final class Hdf5Data {
         }
     }
 
+    /**
+     * Closes the HDF5 files {@code list} names that are open (their rows can no longer be read), for a process that
+     * opens many short-lived files: a fuzzer, or a service that is done with a data set.
+     */
+    public static void release(Path list) {
+        try {
+            files(list).forEach(Hdf5File::release);
+        } catch (DatasetException e) {
+            // A list that no longer names files names none that are open through it.
+        }
+    }
+
     /** The HDF5 files {@code list} names, resolved. */
     static List<Path> files(Path list) {
         if (!Files.isRegularFile(list)) {

@@ -90,12 +90,15 @@ final class Hdf5File {
         }
     }
 
-    /** The file read from {@code bytes} (a fuzz target's input), named {@code name}; not kept open. */
-    static Hdf5File fromBytes(Path name, byte[] bytes) {
-        try {
-            return new Hdf5File(name, "", HdfFile.fromBytes(bytes), bytes.length);
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            throw new DatasetException(name + ": not a readable HDF5 file (" + describe(e) + ")");
+    /** Closes {@code path} if it is open, so that the next {@link #open} reads it anew. */
+    static void release(Path path) {
+        Hdf5File f = OPEN.remove(path.toAbsolutePath().normalize());
+        if (f != null) {
+            try {
+                f.file.close();
+            } catch (RuntimeException e) {
+                // Closing a read-only channel fails only where reading it would have; nothing is lost.
+            }
         }
     }
 

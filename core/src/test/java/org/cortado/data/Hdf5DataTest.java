@@ -120,6 +120,23 @@ class Hdf5DataTest {
     }
 
     @Test
+    void compressedChunkedDatasetsAreReadRowByRow() throws Exception {
+        float[][][][] data = rows(3, 6, 2, 5, 5);
+        Path file = Hdf5Files.writeCompressed(dir.resolve("z.h5"), Map.of("data", data, "label",
+                new double[] {1, 0, 1, 0, 1, 0}));
+        // Smooth values deflate: the file holds fewer bytes than the 6 x 2 x 5 x 5 floats.
+        assertTrue(Files.size(file) < 6 * 50 * 4, "file of " + Files.size(file) + " bytes");
+        ImageDataset set = scan(list("z.txt", "z.h5"));
+        assertArrayEquals(new int[] {1, 0, 1, 0, 1, 0}, set.labels());
+        for (int n : new int[] {0, 4, 5}) {
+            float[] row = ((StoredBlob) set.samples().get(n).stored()).read(set.samples().get(n).file());
+            for (int k = 0; k < 50; k++) {
+                assertEquals(value(3, n, k / 25, k / 5 % 5, k % 5), row[k], "row " + n + " value " + k);
+            }
+        }
+    }
+
+    @Test
     void trainValHdf5DataLayersAreReadAndTheirTransformRefused() throws Exception {
         h5("t.h5", rows(0, 2, 1, 2, 2), new float[] {0, 1});
         list("t.txt", "t.h5");
