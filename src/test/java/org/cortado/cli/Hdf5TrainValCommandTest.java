@@ -82,7 +82,8 @@ class Hdf5TrainValCommandTest {
         var f = CliTestSupport.run(folders.toArray(String[]::new));
         assertEquals(0, f.status(), f.toString());
         List<String> h5 = common("h5.json");
-        h5.addAll(List.of("--train-val", dir.resolve("train_val.prototxt").toString()));
+        h5.addAll(List.of("--train-val", dir.resolve("train_val.prototxt").toString(), "--html",
+                dir.resolve("h5.html").toString()));
         var r = CliTestSupport.run(h5.toArray(String[]::new));
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().contains("data: TRAIN layer 'h5' hdf5:" + dir.resolve("train_h5.txt")
@@ -96,6 +97,8 @@ class Hdf5TrainValCommandTest {
                 got.get("history").toString().replaceAll("\"seconds\":[0-9.E-]+", ""));
         assertEquals(want.get("iteration_log").get(0).get("loss").toString(),
                 got.get("iteration_log").get(0).get("loss").toString());
+        // The HTML page is drawn for rows that are no image files.
+        assertTrue(Files.size(dir.resolve("h5.html")) > 1000, "an HTML page");
         // And it learns: stripes are told apart far better than by chance.
         assertTrue(got.get("val_accuracy").asDouble() >= 0.75, got.toString());
     }

@@ -5,8 +5,10 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 import java.io.IOException;
 import java.lang.reflect.Array;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +21,9 @@ import org.cortado.tensor.HostMemory;
  * reader asks for must fit the heap. Any failure of the reader on a damaged file becomes one line naming the file
  * (and the dataset).
  *
- * <p>A file stays open for the rest of the process once opened, as an LMDB does, so that a loader reads rows as it
- * needs them; one whose size or time changed since is opened anew.
+ * <p>A file stays open (mapped) for the rest of the process once opened, as an LMDB does, so that a loader reads rows
+ * as it needs them; one whose size or time changed since is opened anew. A file beyond 2 GB, which one buffer cannot
+ * map, is read through a file channel instead.
  */
 final class Hdf5File {
     /** HDF5's datatype classes that hold numbers Caffe reads as floats: fixed-point (integers) and floating-point. */
@@ -84,7 +87,17 @@ final class Hdf5File {
 
     private static Hdf5File read(Path path, String stamp, long bytes) {
         try {
-            return new Hdf5File(path, stamp, new HdfFile(path.toAbsolutePath()), bytes);
+            if (bytes > Integer.MAX_VALUE) {
+                return new Hdf5File(path, stamp, new HdfFile(path.toAbsolutePath()), bytes);
+            }
+            // Mapped, jhdf reads every structure as a slice of the file: a damaged header that claims a gigabyte fails
+            // at once. Through a channel jhdf would first allocate (and zero) what the header claims.
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                return new Hdf5File(path, stamp, HdfFile.fromByteBuffer(ch.map(FileChannel.MapMode.READ_ONLY, 0,
+                        bytes)), bytes);
+            }
+        } catch (IOException e) {
+            throw new DatasetException(path + ": cannot read: " + e.getMessage());
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             throw new DatasetException(path + ": not a readable HDF5 file (" + describe(e) + ")");
         }
@@ -190,9 +203,8 @@ final class Hdf5File {
         }
         Object data;
         try {
-            Dataset d = (Dataset) file.getChild(t.name());
             synchronized (this) {
-                data = d.getData(offset, size);
+                data = ((Dataset) file.getChild(t.name())).getData(offset, size);
             }
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             throw new DatasetException(where + ": rows " + first + ".." + (first + count - 1) + " cannot be read ("
