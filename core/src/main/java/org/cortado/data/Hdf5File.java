@@ -204,7 +204,9 @@ final class Hdf5File {
         Object data;
         try {
             synchronized (this) {
-                data = ((Dataset) file.getChild(t.name())).getData(offset, size);
+                Dataset d = (Dataset) file.getChild(t.name());
+                // All rows (the labels) come flat: one array rather than one per row.
+                data = first == 0 && count == t.rows() ? d.getDataFlat() : d.getData(offset, size);
             }
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             throw new DatasetException(where + ": rows " + first + ".." + (first + count - 1) + " cannot be read ("
