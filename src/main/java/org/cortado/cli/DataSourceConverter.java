@@ -2,6 +2,7 @@ package org.cortado.cli;
 
 import org.cortado.data.DataSource;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a data-source option ({@code --train}, {@code --val}, {@code --data}): a folder of class folders, a Caffe
@@ -18,6 +19,11 @@ final class DataSourceConverter implements ITypeConverter<DataSource> {
 
     @Override
     public DataSource convert(String value) {
-        return DataSource.parse(value);
+        try {
+            return DataSource.parse(value);
+        } catch (IllegalArgumentException e) {
+            // picocli prints this message as it is after the option's name, instead of wrapping the exception.
+            throw new TypeConversionException(e.getMessage());
+        }
     }
 }

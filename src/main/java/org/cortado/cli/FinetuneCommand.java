@@ -95,8 +95,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--train-val", paramLabel = "FILE",
             description = "A train_val.prototxt whose per-parameter lr_mult/decay_mult to train with; without --train,"
-                    + " its TRAIN and TEST data layers (Data: LMDB, ImageData: list file) give the images, their"
-                    + " transform_param and batch_size (--resize and --mean-file may replace theirs).")
+                    + " its TRAIN and TEST data layers (Data: LMDB, ImageData: list file, HDF5Data: HDF5 files of"
+                    + " input rows and class labels) give the data, their transform_param and batch_size (--resize and"
+                    + " --mean-file may replace theirs).")
     Path trainVal;
 
     @Option(names = "--no-linear-probe", description = "Start the new layer from its filler instead of a softmax head "
@@ -238,9 +239,13 @@ final class FinetuneCommand implements Callable<Integer> {
     /** The TRAIN and TEST data layers of --train-val. */
     private record LayerData(CaffeDataLayers.DataLayer train, CaffeDataLayers.DataLayer val) {
         String describe() {
-            return "TRAIN layer '" + train.layer() + "' " + train.source().spec() + " (" + train.transform().describe()
+            return "TRAIN layer '" + train.layer() + "' " + train.source().spec() + " (" + transform(train)
                     + ", batch " + train.batchSize() + "), TEST layer '" + val.layer() + "' " + val.source().spec()
-                    + " (" + val.transform().describe() + ")";
+                    + " (" + transform(val) + ")";
+        }
+
+        private static String transform(CaffeDataLayers.DataLayer d) {
+            return d.source() instanceof DataSource.Hdf5 ? "rows as stored, no transform" : d.transform().describe();
         }
     }
 

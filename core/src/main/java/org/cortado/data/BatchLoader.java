@@ -32,7 +32,8 @@ import org.cortado.tensor.Tensor;
  * <p>An image that fails in any way (does not decode, is larger than the pixel limit, resizes to more than it or to
  * less than the crop, or meets an error or runs out of memory in its transform) becomes a {@link Skipped} entry of
  * its batch with the reason; it never aborts the run. An image decoded despite damage (a truncated JPEG) is used and
- * listed in its batch's {@link Batch#warnings}. Random transforms are seeded per sample ({@link ImageTransformer#sampleSeed} of the seed, the
+ * listed in its batch's {@link Batch#warnings}. Samples that are the net's input already ({@link StoredBlob}: HDF5 rows)
+ * are read and batched as they are, on the host, without the transform. Random transforms are seeded per sample ({@link ImageTransformer#sampleSeed} of the seed, the
  * epoch and the sample's position), so the output does not depend on the thread count.
  */
 public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
@@ -46,6 +47,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private final ArrayDeque<List<Future<Item>>> inFlight = new ArrayDeque<>();
     private final int[] outputSize;
     private final boolean pixelMode;
+    private final boolean blobs;
     private int submitted;
     private int delivered;
 
@@ -53,8 +55,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private sealed interface Item {
     }
 
-    /** An image transformed on the host; {@code warning} is what its decoder warned of, or null. */
-    private record Ready(float[] chw, int height, int width, String warning) implements Item {
+    /** An image transformed on the host, or a blob; {@code warning} is what its decoder warned of, or null. */
+    private record Ready(float[] chw, int channels, int height, int width, String warning) implements Item {
     }
 
     /** Pixel mode: the image resized, its crop placed, not yet transformed. */
@@ -70,8 +72,10 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
      * @param options     batch size, threads, prefetch, seeds and pixel mode
      */
     public BatchLoader(List<LabeledImage> samples, ImageTransformer transformer, LoaderOptions options) {
-        this.outputSize = transformer.spec().fixedOutputSize();
-        if (outputSize == null && options.batchSize() > 1) {
+        // A data set's samples are all blobs or all images: a source gives one kind.
+        this.blobs = !samples.isEmpty() && samples.get(0).stored() instanceof StoredBlob;
+        this.outputSize = blobs ? null : transformer.spec().fixedOutputSize();
+        if (!blobs && outputSize == null && options.batchSize() > 1) {
             throw new IllegalArgumentException("the transform (" + transformer.spec().describe()
                     + ") gives images of varying size; set a crop or a fixed resize to batch them");
         }
@@ -81,7 +85,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         this.prefetch = options.prefetch();
         this.seed = options.seed();
         this.epoch = options.epoch();
-        this.pixelMode = options.pixelMode();
+        this.pixelMode = options.pixelMode() && !blobs;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(options.threads(), r -> {
             Thread t = new Thread(r, "cortado-decode-" + n.getAndIncrement());
@@ -152,6 +156,10 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
     private Item load(int index) {
         try {
+            if (samples.get(index).stored() instanceof StoredBlob blob) {
+                int[] s = blob.shape();
+                return new Ready(blob.read(samples.get(index).file()), s[0], s[1], s[2], null);
+            }
             DecodedImage decoded = samples.get(index).decode();
             BgrImage img = decoded.image();
             String why = transformer.rejection(img);
@@ -163,7 +171,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
                 return new Prepared(transformer.prepare(img, sampleSeed), decoded.warning());
             }
             int[] size = transformer.spec().outputSize(img.height(), img.width());
-            return new Ready(transformer.apply(img, sampleSeed), size[0], size[1], decoded.warning());
+            return new Ready(transformer.apply(img, sampleSeed), BgrImage.CHANNELS, size[0], size[1],
+                    decoded.warning());
         } catch (ImageDecodeException e) {
             return new Failed(e.reason());
         } catch (RuntimeException e) {
@@ -225,12 +234,13 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         return new Batch(index, data, pixels, labels, files, positions, skipped, warnings);
     }
 
-    /** The usable images transformed on the host, as one (n, 3, H, W) tensor. */
+    /** The usable images transformed on the host (or blobs), as one (n, C, H, W) tensor. */
     private Tensor hostData(List<Item> usable) {
         int[] size = outputSize != null ? outputSize : usable.isEmpty() ? new int[] {0, 0} : itemSize(usable.get(0));
+        int channels = usable.isEmpty() || !(usable.get(0) instanceof Ready r0) ? BgrImage.CHANNELS : r0.channels();
         // Shape refuses a batch of more floats than one array holds, before the array is made.
-        Shape shape = Shape.of(usable.size(), 3, size[0], size[1]);
-        int per = 3 * size[0] * size[1];
+        Shape shape = Shape.of(usable.size(), channels, size[0], size[1]);
+        int per = channels * size[0] * size[1];
         float[] data = new float[shape.count()];
         for (int row = 0; row < usable.size(); row++) {
             if (usable.get(row) instanceof Ready r) {

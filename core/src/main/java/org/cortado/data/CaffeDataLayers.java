@@ -20,13 +20,14 @@ import org.cortado.image.TransformSpec;
  * The data layers of a Caffe train_val prototxt as data sources: a {@code Data} layer's LMDB
  * ({@code data_param.source}), an {@code ImageData} layer's list file ({@code image_data_param}: {@code source},
  * {@code root_folder}, {@code new_height}/{@code new_width}), each with its {@code transform_param} and
- * {@code batch_size}. As in Caffe, a Data layer's images are used at their stored size and an ImageData layer's are
+ * {@code batch_size}, and an {@code HDF5Data} layer's list of HDF5 files ({@code hdf5_data_param}), whose rows go to
+ * the net as they are (Caffe refuses a transform_param there, and so does this). As in Caffe, a Data layer's images are used at their stored size and an ImageData layer's are
  * resized to {@code new_height x new_width} when both are given; {@code resizeOverride} (the command line's
  * {@code --resize}) replaces either. A relative {@code source}, {@code root_folder} or {@code mean_file} is looked for
  * from the working directory, as Caffe does, and then beside the prototxt.
  */
 public final class CaffeDataLayers {
-    private static final Set<String> TYPES = Set.of("Data", "ImageData");
+    private static final Set<String> TYPES = Set.of("Data", "ImageData", "HDF5Data");
 
     private CaffeDataLayers() {
     }
@@ -64,7 +65,7 @@ public final class CaffeDataLayers {
         Path baseDir = trainVal.toAbsolutePath().getParent();
         List<String> seen = new ArrayList<>();
         for (LayerParameter l : net.getLayerList()) {
-            boolean dataLayer = TYPES.contains(l.getType()) || l.hasHdf5DataParam() || l.getType().equals("HDF5Data");
+            boolean dataLayer = TYPES.contains(l.getType()) || l.hasHdf5DataParam();
             if (!dataLayer) {
                 continue;
             }
@@ -76,8 +77,9 @@ public final class CaffeDataLayers {
             DataLayer d = switch (l.getType()) {
                 case "Data" -> dataLayer(l, baseDir, resizeOverride, meanFileOverride, where);
                 case "ImageData" -> imageDataLayer(l, baseDir, resizeOverride, meanFileOverride, where);
+                case "HDF5Data" -> hdf5DataLayer(l, baseDir, resizeOverride, meanFileOverride, where);
                 default -> throw new CaffeFormatException(where + ": " + l.getType() + " layers are not read here; "
-                        + "Data (LMDB) and ImageData (list file) layers are");
+                        + "Data (LMDB), ImageData (list file) and HDF5Data layers are");
             };
             return phase == Phase.TRAIN ? d
                     : new DataLayer(d.layer(), d.source(), d.transform().deterministic(), d.batchSize());
@@ -130,6 +132,28 @@ public final class CaffeDataLayers {
         TransformSpec spec = CaffeTransforms.fromTransformParam(l.getTransformParam(), resize, baseDir,
                 meanFileOverride, where);
         return new DataLayer(l.getName(), new DataSource.ListFile(list, root), spec, batch(p.getBatchSize(), where));
+    }
+
+    private static DataLayer hdf5DataLayer(LayerParameter l, Path baseDir, ResizeMode resizeOverride,
+                                           Path meanFileOverride, String where) {
+        if (l.hasTransformParam()) {
+            throw new CaffeFormatException(where + ": HDF5Data does not transform data (Caffe refuses a "
+                    + "transform_param here); store the rows as the net takes them");
+        }
+        if (resizeOverride != null || meanFileOverride != null) {
+            throw new CaffeFormatException(where + ": HDF5Data rows go to the net as stored; --resize, "
+                    + "--resize-shorter and --mean-file do not apply to them");
+        }
+        if (l.getTopCount() != 2) {
+            throw new CaffeFormatException(where + ": has " + l.getTopCount() + " top(s) " + l.getTopList()
+                    + "; fine-tuning reads two, the input and its label (e.g. top: \"data\" top: \"label\")");
+        }
+        var p = l.getHdf5DataParam();
+        Path list = locate(p.getSource(), baseDir, where, "source");
+        // No resize, no crop, no mean, scale 1: the loader puts HDF5 rows in the batch without a transform anyway.
+        TransformSpec none = new TransformSpec(new ResizeMode.None(), 0, 0, false, false, new float[0], null, 1f);
+        return new DataLayer(l.getName(), new DataSource.Hdf5(list, l.getTop(0), l.getTop(1)), none,
+                batch(p.getBatchSize(), where));
     }
 
     private static int batch(int batchSize, String where) {

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * Where a data set's images come from: image folders (one subfolder per class), a Caffe ImageData list file
- * ({@code path label} lines), or an LMDB of Caffe {@code Datum}s. {@link #parse} reads the form the command line
- * takes; {@link #open} lists the images (the images themselves are read when a loader needs them).
+ * ({@code path label} lines), an LMDB of Caffe {@code Datum}s, or an HDF5Data layer's files (rows that are the net's
+ * input already). {@link #parse} reads the forms the command line takes; {@link #open} lists the images (the images
+ * themselves are read when a loader needs them).
  */
 public sealed interface DataSource {
     /**
@@ -62,13 +63,36 @@ public sealed interface DataSource {
     }
 
     /**
+     * An HDF5Data layer's list of HDF5 files; {@code dataTop} and {@code labelTop} name the datasets of the input
+     * rows and of their labels (the layer's tops). Its rows are not images: they go to the net as they are.
+     */
+    record Hdf5(Path list, String dataTop, String labelTop) implements DataSource {
+        @Override
+        public ImageDataset open(List<String> classes) {
+            return Hdf5Data.scan(list, dataTop, labelTop, classes);
+        }
+
+        @Override
+        public String spec() {
+            return "hdf5:" + list;
+        }
+    }
+
+    /**
      * A source from the command line: {@code lmdb:PATH}, {@code list:FILE} or {@code list:FILE,root=DIR},
      * {@code folders:DIR}, or a bare path whose kind is told from what it is: a folder holding {@code data.mdb} is an
      * LMDB, another folder image folders, a file a list.
      *
-     * @throws IllegalArgumentException naming the text when it is none of these
+     * @throws IllegalArgumentException naming the text when it is none of these, or HDF5 ({@code hdf5:LIST} or a
+     *                                  {@code .h5} file): its rows are a net's input already, which only a train_val's
+     *                                  HDF5Data layers place
      */
     static DataSource parse(String text) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("hdf5:") || lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
+            throw new IllegalArgumentException("'" + text + "': HDF5 data is the net's input already transformed, "
+                    + "not images; only finetune --train-val reads it, through the train_val's HDF5Data layers");
+        }
         if (text.startsWith("lmdb:")) {
             return new Lmdb(Path.of(nonEmpty(text, text.substring(5))));
         }

@@ -18,6 +18,7 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.DataSource;
 import org.cortado.data.FileNote;
+import org.cortado.data.Hdf5Data;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LoaderOptions;
 import org.cortado.data.NoUsableImages;
@@ -96,6 +97,9 @@ public final class FineTuner {
         NetSurgery.initialize(net, newName, CounterRng.derive(cfg.seed(), STREAM_INIT));
         int[] counts = setMultipliers(net, newName);
         String dataBlob = dataInput(net, training.label());
+        int channels = net.input(dataBlob).shape().dim(1);
+        Hdf5Data.requireChannels(data.train(), channels, dataBlob);
+        Hdf5Data.requireChannels(data.val(), channels, dataBlob);
         listener.built(net);
 
         int totalBatches;

@@ -22,6 +22,7 @@ import org.cortado.image.ImageSeeds;
 import org.cortado.io.Npy;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
+import org.cortado.testing.Hdf5Files;
 import org.cortado.testing.TinyNet;
 
 /**
@@ -49,6 +50,7 @@ public final class SeedFiles {
         prototxts(dir(root, "PrototxtFuzzTest", "buildNet"));
         npys(dir(root, "NpyFuzzTest", "readNpy"));
         meanFiles(dir(root, "MeanFileFuzzTest", "readMeanFile"));
+        hdf5s(dir(root, "Hdf5FuzzTest", "readHdf5"));
         ImageSeeds.jpegs(dir(root, "NativeJpegFuzzTest", "decodeJpeg"));
         Path images = dir(root, "ImageIoFuzzTest", "decodeWithImageIo");
         ImageSeeds.jpegs(images);
@@ -225,6 +227,25 @@ public final class SeedFiles {
             shaped.addDoubleData(100 + i);
         }
         Files.write(dir.resolve("seed-shaped-doubles.binaryproto"), shaped.build().toByteArray());
+    }
+
+    // ---- HDF5 ---------------------------------------------------------------------------------------------------
+
+    /** HDF5Data files as jhdf writes them: the types, ranks and layouts the checks tell apart, a few rows each. */
+    private static void hdf5s(Path dir) {
+        float[][][][] rows = new float[3][2][2][2];
+        for (int i = 0; i < 24; i++) {
+            rows[i / 8][i / 4 % 2][i / 2 % 2][i % 2] = i * 0.5f;
+        }
+        Hdf5Files.write(dir.resolve("seed-float.h5"), Map.of("data", rows, "label", new float[] {0, 1, 2}));
+        Hdf5Files.write(dir.resolve("seed-double-int.h5"), Map.of("data", new double[][][][] {{{{1, 2}}}, {{{3, 4}}}},
+                "label", new int[][] {{1}, {0}}));
+        Hdf5Files.writeCompressed(dir.resolve("seed-deflate.h5"), Map.of("data", rows, "label",
+                new double[] {2, 1, 0}));
+        Hdf5Files.write(dir.resolve("seed-vector-label.h5"), Map.of("data", rows, "label",
+                new float[][] {{0, 1}, {1, 0}, {1, 1}}));
+        Hdf5Files.write(dir.resolve("seed-strings.h5"), Map.of("data", new float[][] {{1, 2}}, "label",
+                new String[] {"a"}));
     }
 
     private static void write(Path file, String text) throws IOException {

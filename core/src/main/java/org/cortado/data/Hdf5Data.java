@@ -1,0 +1,163 @@
+package org.cortado.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.cortado.image.ImageDecodeException;
+
+/**
+ * Caffe's HDF5Data sources: a text file listing HDF5 files (separated by white space, as Caffe reads them), each
+ * holding one root dataset per top of the layer, all with the same number of rows N. Here the tops are an input blob
+ * {@code N x C x H x W} and a class label per row ({@code N}, or {@code N x 1}, integer-valued), float, double or
+ * integer, as hdf5.cpp reads them; every file's rows have the same shape. The rows are the net's input as it is:
+ * HDF5Data has no transform. A relative file name is looked for from the working directory, as Caffe does, and then
+ * beside the list.
+ *
+ * <p>Opening a source checks every file and reads the labels; each input row is read when a loader asks for it, so
+ * that memory holds the labels only. A row is named {@code FILE[ROW]} in reports and errors.
+ */
+public final class Hdf5Data {
+    private Hdf5Data() {
+    }
+
+    /**
+     * The rows of the files {@code list} names, in list and row order, labelled from {@code labelTop}, with class
+     * names {@code classes} (null: "0" to the largest label).
+     *
+     * @throws DatasetException with one line naming the list, file or dataset at fault
+     */
+    public static ImageDataset scan(Path list, String dataTop, String labelTop, List<String> classes) {
+        List<LabeledImage> samples = new ArrayList<>();
+        Hdf5File first = null;
+        int[] shape = null;
+        for (Path p : files(list)) {
+            Hdf5File f = Hdf5File.open(p);
+            Hdf5File.Table data = f.table(dataTop, "the data top '" + dataTop + "'");
+            Hdf5File.Table label = f.table(labelTop, "the label top '" + labelTop + "'");
+            if (data.dims().length != 4) {
+                throw new DatasetException(p + ": dataset '" + dataTop + "' is " + data.shape() + "; the net's input "
+                        + "comes as N x C x H x W");
+            }
+            if (label.rows() != data.rows()) {
+                throw new DatasetException(p + ": dataset '" + labelTop + "' has " + label.rows() + " rows, '"
+                        + dataTop + "' " + data.rows() + "; every top of a file has the same N (Caffe's check)");
+            }
+            if (label.rowFloats() != 1) {
+                throw new DatasetException(p + ": dataset '" + labelTop + "' is " + label.shape() + ": "
+                        + label.rowFloats() + " values per row; fine-tuning trains a softmax classifier and needs one "
+                        + "class index per row (multi-label and regression targets are not trained here)");
+            }
+            if (data.rows() > Integer.MAX_VALUE - 8L - samples.size()) {
+                throw new DatasetException(p + ": dataset '" + dataTop + "' has " + data.rows() + " rows, more than a "
+                        + "data set holds here");
+            }
+            int[] s = {(int) data.dims()[1], (int) data.dims()[2], (int) data.dims()[3]};
+            if (shape == null) {
+                shape = s;
+                first = f;
+            } else if (!Arrays.equals(shape, s)) {
+                throw new DatasetException(p + ": dataset '" + dataTop + "' has rows of " + data.shape().substring(
+                        data.shape().indexOf(" x ") + 3) + ", " + first.path + "'s are " + shape[0] + " x " + shape[1]
+                        + " x " + shape[2] + "; every file's rows must have one shape");
+            }
+            float[] labels = f.rows(label, 0, (int) label.rows());
+            for (int r = 0; r < labels.length; r++) {
+                Path name = Path.of(p + "[" + r + "]");
+                float v = labels[r];
+                if (!(v >= 0) || v != Math.rint(v) || v >= NumericLabels.MAX_CLASSES) {
+                    throw new DatasetException(p + ": dataset '" + labelTop + "' row " + r + " is " + v + "; labels "
+                            + "are class indices, whole numbers from 0 below " + NumericLabels.MAX_CLASSES);
+                }
+                samples.add(new LabeledImage(name, (int) v, new Row(f, data, r, s)));
+            }
+        }
+        return NumericLabels.dataset(list, samples, classes);
+    }
+
+    /**
+     * Refuses rows of {@code set} (when they are HDF5 rows) whose channels are not the {@code channels} of the net's
+     * input {@code input}: an image's transform gives the net what it takes, a stored row may not.
+     *
+     * @throws DatasetException naming the first row's file
+     */
+    public static void requireChannels(ImageDataset set, int channels, String input) {
+        if (set.size() > 0 && set.samples().get(0).stored() instanceof Row r && r.shape[0] != channels) {
+            String file = set.samples().get(0).file().toString();
+            throw new DatasetException(file.substring(0, file.lastIndexOf('[')) + ": rows of " + r.shape[0] + " x "
+                    + r.shape[1] + " x " + r.shape[2] + " for the net's input '" + input + "', which takes "
+                    + channels + " channels");
+        }
+    }
+
+    /**
+     * Closes the HDF5 files {@code list} names that are open (their rows can no longer be read), for a process that
+     * opens many short-lived files: a fuzzer, or a service that is done with a data set.
+     */
+    public static void release(Path list) {
+        try {
+            files(list).forEach(Hdf5File::release);
+        } catch (DatasetException e) {
+            // A list that no longer names files names none that are open through it.
+        }
+    }
+
+    /** The HDF5 files {@code list} names, resolved. */
+    static List<Path> files(Path list) {
+        if (!Files.isRegularFile(list)) {
+            throw new DatasetException(list + ": no such HDF5 list file");
+        }
+        String text;
+        try {
+            text = Files.readString(list, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DatasetException(list + ": cannot read: " + e.getMessage());
+        }
+        List<Path> out = new ArrayList<>();
+        Path dir = list.toAbsolutePath().getParent();
+        for (String name : text.strip().split("\\s+")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            Path p;
+            try {
+                p = Path.of(name);
+            } catch (InvalidPathException e) {
+                throw new DatasetException(list + ": '" + name + "' is not a path: " + e.getMessage());
+            }
+            if (!Files.exists(p) && !p.isAbsolute() && dir != null && Files.exists(dir.resolve(name))) {
+                p = dir.resolve(name);
+            }
+            if (!Files.isRegularFile(p)) {
+                throw new DatasetException(list + ": HDF5 file '" + name + "' not found (looked at "
+                        + p.toAbsolutePath() + (p.isAbsolute() || dir == null ? "" : " and " + dir.resolve(name)) + ")");
+            }
+            out.add(p);
+        }
+        if (out.isEmpty()) {
+            throw new DatasetException(list + ": lists no HDF5 file (Caffe needs at least one)");
+        }
+        return out;
+    }
+
+    /** One row of a file's input dataset, read when loaded. */
+    private record Row(Hdf5File file, Hdf5File.Table table, long row, int[] shape) implements StoredBlob {
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        @Override
+        public float[] read(Path name) throws ImageDecodeException {
+            try {
+                return file.rows(table, row, 1);
+            } catch (DatasetException e) {
+                throw new ImageDecodeException(name, e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.cortado.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.cortado.data.ImageDataset;
+import org.cortado.data.ImageFolders;
+import org.cortado.image.ImageTransformer;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
+import org.cortado.testing.Hdf5Files;
+import org.cortado.testing.TinyImages;
+import org.cortado.testing.TinyNets;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tiny image set as HDF5Data keeps it: each image transformed (resized to 8x8, minus 128, times 1/64) into a row
+ * of an HDF5 file written here, named by a train_val's HDF5Data layers and fine-tuned with {@code finetune
+ * --train-val}: the same run, to the bit, as on the image folders with that transform; and the refusals.
+ */
+class Hdf5TrainValCommandTest {
+    @TempDir
+    static Path dir;
+
+    private static final TransformSpec TRANSFORM = new TransformSpec(new ResizeMode.ShorterSide(8), 8, 8, false, false,
+            new float[] {128}, null, 0.015625f);
+
+    @BeforeAll
+    static void material() throws Exception {
+        TinyImages.write(dir.resolve("data"), 12, 6, 5);
+        Files.writeString(dir.resolve("tiny.prototxt"), TinyNets.DEPLOY);
+        TinyImages.writeTinyWeights(dir.resolve("tiny.caffemodel"), 9);
+        for (String split : List.of("train", "val")) {
+            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + ".h5"));
+            Files.writeString(dir.resolve(split + "_h5.txt"), "h5/" + split + ".h5\n");
+        }
+        Files.writeString(dir.resolve("train_val.prototxt"), trainVal("train_h5.txt", "val_h5.txt", ""));
+    }
+
+    /** The images of {@code set}, transformed, as rows of {@code file}'s "data", their classes as its "label". */
+    private static void writeRows(ImageDataset set, Path file) throws Exception {
+        ImageTransformer t = new ImageTransformer(TRANSFORM);
+        float[][][][] data = new float[set.size()][3][8][8];
+        float[] label = new float[set.size()];
+        for (int i = 0; i < set.size(); i++) {
+            float[] chw = t.apply(set.samples().get(i).decode().image(), 0);
+            for (int k = 0; k < chw.length; k++) {
+                data[i][k / 64][k / 8 % 8][k % 8] = chw[k];
+            }
+            label[i] = set.samples().get(i).label();
+        }
+        Hdf5Files.write(file, Map.of("data", data, "label", label));
+    }
+
+    private static String trainVal(String train, String test, String extra) {
+        String layer = "layer { name: \"h5\" type: \"HDF5Data\" top: \"data\" top: \"label\" include { phase: %s } "
+                + "hdf5_data_param { source: \"%s\" batch_size: 5 shuffle: true } %s}\n";
+        return "name: \"tiny\"\n" + layer.formatted("TRAIN", train, extra) + layer.formatted("TEST", test, "");
+    }
+
+    private static List<String> common(String report) {
+        return new ArrayList<>(List.of("finetune", "--model", dir.resolve("tiny.prototxt").toString(), "--weights",
+                dir.resolve("tiny.caffemodel").toString(), "--replace", "conv_final", "--epochs", "2", "--seed", "4",
+                "--threads", "1", "--report", dir.resolve(report).toString()));
+    }
+
+    @Test
+    void hdf5TrainValFineTunesAsTheImageFoldersDoAndLearns() throws Exception {
+        List<String> folders = common("folders.json");
+        folders.addAll(List.of("--train", dir.resolve("data/train").toString(), "--val",
+                dir.resolve("data/val").toString(), "--batch", "5", "--resize-shorter", "8", "--crop", "8",
+                "--no-mirror", "--mean-values", "128", "--scale", "0.015625"));
+        var f = CliTestSupport.run(folders.toArray(String[]::new));
+        assertEquals(0, f.status(), f.toString());
+        List<String> h5 = common("h5.json");
+        h5.addAll(List.of("--train-val", dir.resolve("train_val.prototxt").toString(), "--html",
+                dir.resolve("h5.html").toString()));
+        var r = CliTestSupport.run(h5.toArray(String[]::new));
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("data: TRAIN layer 'h5' hdf5:" + dir.resolve("train_h5.txt")
+                + " (rows as stored, no transform, batch 5)"), r.out());
+        JsonNode want = new ObjectMapper().readTree(dir.resolve("folders.json").toFile());
+        JsonNode got = new ObjectMapper().readTree(dir.resolve("h5.json").toFile());
+        assertEquals(24, got.get("n_train").asInt());
+        assertEquals(12, got.get("n_val").asInt());
+        // The same inputs in the same order with the same draws: the same losses and accuracies, to the bit.
+        assertEquals(want.get("history").toString().replaceAll("\"seconds\":[0-9.E-]+", ""),
+                got.get("history").toString().replaceAll("\"seconds\":[0-9.E-]+", ""));
+        assertEquals(want.get("iteration_log").get(0).get("loss").toString(),
+                got.get("iteration_log").get(0).get("loss").toString());
+        // The HTML page is drawn for rows that are no image files.
+        assertTrue(Files.size(dir.resolve("h5.html")) > 1000, "an HTML page");
+        // And it learns: stripes are told apart far better than by chance.
+        assertTrue(got.get("val_accuracy").asDouble() >= 0.75, got.toString());
+    }
+
+    @Test
+    void badHdf5SetupsAreOneLineErrors() throws Exception {
+        // Multi-label targets: the fine-tuner trains a softmax classifier.
+        Hdf5Files.write(dir.resolve("h5/vector.h5"), Map.of("data", new float[2][3][8][8], "label",
+                new float[][] {{0, 1}, {1, 0}}));
+        Files.writeString(dir.resolve("vector.txt"), "h5/vector.h5");
+        Path vector = Files.writeString(dir.resolve("vector.prototxt"), trainVal("vector.txt", "val_h5.txt", ""));
+        List<String> a = common("bad.json");
+        a.addAll(List.of("--train-val", vector.toString()));
+        FoundationCommandsTest.assertOneLineError(CliTestSupport.run(a.toArray(String[]::new)), "vector.h5",
+                "'label' is 2 x 2", "one class index per row");
+        // A transform_param, as Caffe refuses it.
+        Path transform = Files.writeString(dir.resolve("transform.prototxt"), trainVal("train_h5.txt", "val_h5.txt",
+                "transform_param { mirror: true } "));
+        List<String> b = common("bad.json");
+        b.addAll(List.of("--train-val", transform.toString()));
+        FoundationCommandsTest.assertOneLineError(CliTestSupport.run(b.toArray(String[]::new)), "layer 'h5'",
+                "HDF5Data does not transform data");
+        // Rows whose channels are not the net's.
+        Hdf5Files.write(dir.resolve("h5/gray.h5"), Map.of("data", new float[2][1][8][8], "label", new float[] {0, 1}));
+        Files.writeString(dir.resolve("gray.txt"), "h5/gray.h5");
+        Path gray = Files.writeString(dir.resolve("gray.prototxt"), trainVal("gray.txt", "gray.txt", ""));
+        List<String> c = common("bad.json");
+        c.addAll(List.of("--train-val", gray.toString()));
+        FoundationCommandsTest.assertOneLineError(CliTestSupport.run(c.toArray(String[]::new)), "gray.h5",
+                "rows of 1 x 8 x 8 for the net's input 'data', which takes 3 channels");
+        // The image commands take no HDF5: its rows are a net's input already.
+        var codes = CliTestSupport.run("codes", "--model", dir.resolve("tiny.prototxt").toString(), "--weights",
+                dir.resolve("tiny.caffemodel").toString(), "--layer", "pool_final", "--data",
+                dir.resolve("h5/train.h5").toString(), "--out", dir.resolve("c.npy").toString(), "--quiet");
+        assertEquals(Main.EXIT_USAGE, codes.status(), codes.toString());
+        assertEquals(1, codes.err().strip().lines().count(), codes.toString());
+        assertTrue(codes.err().contains("--data': '" + dir.resolve("h5/train.h5") + "': HDF5 data is the net's input"
+                + " already transformed, not images; only finetune --train-val reads it"), codes.err());
+        assertTrue(Files.notExists(dir.resolve("c.npy")));
+    }
+}
