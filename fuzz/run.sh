@@ -41,7 +41,7 @@ summary() {
     }
     /^Done [0-9]+ runs in/ { execs = $2; secs = $5 }
     /stat::peak_rss_mb:/ { rss = $2 }
-    /^fuzz [A-Za-z]+FuzzTest: [0-9]+ inputs/ {
+    /^fuzz [A-Za-z0-9]+FuzzTest: [0-9]+ inputs/ {
       for (i = 1; i <= NF; i++) if ($i == "new" && $(i + 1) == "findings") fresh = $(i - 1)
     }
     /Tests run:.*in org\.cortado\.fuzz\./ {
