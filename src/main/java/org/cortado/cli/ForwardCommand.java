@@ -1,6 +1,7 @@
 package org.cortado.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +59,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // Where a one-shot run's time goes (--verbose): the JVM's start, loading, the pass (docs/performance.md).
+        long started = verbose() ? ManagementFactory.getRuntimeMXBean().getUptime() : 0;
+        long t0 = System.nanoTime();
         Tensor x = Npy.read(input);
         try (Backend backend = device.open()) {
             LoadedNet loaded = LoadedNet.load(model.model, model.weights, Phase.TEST, backend);
@@ -83,8 +87,12 @@ final class ForwardCommand implements Callable<Integer> {
             }
             // Only the asked outputs survive the pass: every other output shares memory once read.
             net.planInference(InferenceRequest.layerOutputs(outputs));
+            long t1 = System.nanoTime();
             net.forward(Map.of(blob, x));
             if (verbose()) {
+                spec.commandLine().getErr().printf("time: %.2f s from the JVM's start to the command, %.2f s reading"
+                        + " the input and loading the net, %.2f s in the forward pass%n", started / 1e3,
+                        (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
                 PeakMemory.print(spec.commandLine().getErr(), net.memoryReport());
             }
             Files.createDirectories(outDir);

@@ -24,7 +24,7 @@ class ForwardMemoryTest {
         var quiet = CliTestSupport.run(concat(common, "--outputs", "fire9/concat", "--out-dir",
                 tmp.resolve("a").toString()));
         assertEquals(0, quiet.status(), quiet.toString());
-        assertFalse(quiet.err().contains("memory"), quiet.err());
+        assertFalse(quiet.err().contains("memory") || quiet.err().contains("time:"), quiet.err());
         // Asking for fire9's squeeze and expand layers too keeps their own outputs apart from the concat.
         var verbose = CliTestSupport.run(concat(common, "--verbose", "--outputs",
                 "fire9/concat,fire9/conv1x1_1,fire9/conv1x1_2", "--out-dir", tmp.resolve("b").toString()));
@@ -32,6 +32,8 @@ class ForwardMemoryTest {
         assertTrue(verbose.err().contains("memory plan: activations ") && verbose.err().contains(" layer by layer)")
                 && verbose.err().contains("ReLUs fused"), verbose.err());
         assertTrue(verbose.err().contains("memory peak: ") && verbose.err().contains("heap "), verbose.err());
+        assertTrue(verbose.err().lines().anyMatch(l -> l.matches("time: [0-9.]+ s from the JVM's start to the command,"
+                + " [0-9.]+ s reading the input and loading the net, [0-9.]+ s in the forward pass")), verbose.err());
         Tensor a = Npy.read(tmp.resolve("a/fire9__concat.npy"));
         Tensor b = Npy.read(tmp.resolve("b/fire9__concat.npy"));
         for (int i = 0; i < a.count(); i++) {

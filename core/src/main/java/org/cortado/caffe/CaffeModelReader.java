@@ -15,11 +15,11 @@ import org.cortado.tensor.Shape;
 
 /**
  * Reads the weights of a binary {@code .caffemodel} (a serialized {@code NetParameter}) by walking the protobuf wire
- * format of a memory-mapped file, without building protobuf messages.
+ * format of the file, without building protobuf messages.
  *
  * <p>Why not {@code NetParameter.parseFrom}: protobuf-java would hold the file's bytes, then every blob as a boxed
  * or primitive list, then cortado's float arrays: several times the file in heap (VGG16's file is 528 MB). Here the
- * floats go from the mapped file straight into one {@code float[]} per blob, so the heap peaks at about the file's
+ * floats go from the file, through a window of {@link #WINDOW_BYTES}, straight into one {@code float[]} per blob, so the heap peaks at about the file's
  * size, and no 64 MB message limit applies. Only what weight loading needs is read: the net's name and, per layer,
  * its name, type and blobs; every other field is skipped by its wire type.
  *
@@ -30,8 +30,8 @@ import org.cortado.tensor.Shape;
  * otherwise from {@code data}, packed or not.
  */
 public final class CaffeModelReader {
-    /** Mapping granularity: one mapped buffer addresses at most 2 GiB, so larger files take several. */
-    static final int SEGMENT_BYTES = 1 << 30;
+    /** The window the file is read through: large enough that a read costs less than copying its floats. */
+    static final int WINDOW_BYTES = 1 << 20;
 
     // Field numbers of caffe.proto (NetParameter, LayerParameter, V1LayerParameter, BlobProto, BlobShape).
     private static final int NET_NAME = 1;
@@ -77,11 +77,11 @@ public final class CaffeModelReader {
      *                              and what was wrong
      */
     public static CaffeWeights read(Path caffemodel) {
-        return read(caffemodel, SEGMENT_BYTES);
+        return read(caffemodel, WINDOW_BYTES);
     }
 
-    /** As {@link #read(Path)}, mapping in segments of {@code segmentBytes} (small in tests, to cross boundaries). */
-    static CaffeWeights read(Path caffemodel, int segmentBytes) {
+    /** As {@link #read(Path)}, through a window of {@code windowBytes} (small in tests, to cross its ends). */
+    static CaffeWeights read(Path caffemodel, int windowBytes) {
         if (!Files.exists(caffemodel)) {
             throw new CaffeFormatException(caffemodel + ": no such file");
         }
@@ -92,8 +92,7 @@ public final class CaffeModelReader {
             if (channel.size() == 0) {
                 throw new CaffeFormatException(caffemodel + ": empty file, not a .caffemodel");
             }
-            // The mapping stays valid after the channel closes; nothing refers to it once read() returns.
-            return new CaffeModelReader(WireInput.map(caffemodel, channel, segmentBytes), caffemodel).readNet();
+            return new CaffeModelReader(WireInput.open(caffemodel, channel, windowBytes), caffemodel).readNet();
         } catch (IOException e) {
             throw new CaffeFormatException(caffemodel + ": cannot read: " + e, e);
         }

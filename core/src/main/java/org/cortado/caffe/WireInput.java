@@ -3,18 +3,20 @@ package org.cortado.caffe;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Protocol-buffer wire-format primitives over a memory-mapped file of any size.
+ * Protocol-buffer wire-format primitives over a file of any size, read through a window of a few hundred kilobytes.
  *
- * <p>One {@link MappedByteBuffer} addresses at most 2 GiB, so the file is mapped as consecutive segments and every
- * read handles a value that straddles two of them. Positions are absolute byte offsets in the file ({@code long}),
- * which is also what errors report. Every read checks against an {@code end}: the end of the enclosing message,
- * so that a corrupt length is caught where it occurs instead of derailing the rest of the file.
+ * <p>The file is read with positional reads into one buffer rather than memory-mapped: the pages of a mapped file
+ * count in the process's resident memory until the mapping is collected, which a one-shot run's garbage collector
+ * may never do, so AlexNet's 244 MB caffemodel stayed resident beside the arrays read from it (docs/performance.md,
+ * "The JVM's share"). Positions are absolute byte offsets in the file ({@code long}), which is also what errors
+ * report; a value that straddles the window's end is read byte by byte. Every read checks against an {@code end}:
+ * the end of the enclosing message, so that a corrupt length is caught where it occurs instead of derailing the
+ * rest of the file.
  */
 final class WireInput {
     static final int VARINT = 0;
@@ -37,32 +39,26 @@ final class WireInput {
     private static final int DOUBLE_CHUNK = 1 << 16;
 
     private final Path file;
+    private final FileChannel channel;
     private final long size;
-    private final int segmentBytes;
-    private final ByteBuffer[] segments;
+    /** Bytes {@code [windowStart, windowStart + window.limit())} of the file, little-endian as the wire is. */
+    private final ByteBuffer window;
+    private long windowStart;
     private long pos;
     /** Where in the file's structure the reader is, for error messages ("in layer 'conv1' (#2), blob 0"). */
     private String context = "";
 
-    private WireInput(Path file, long size, int segmentBytes, ByteBuffer[] segments) {
+    private WireInput(Path file, FileChannel channel, int windowBytes) throws IOException {
         this.file = file;
-        this.size = size;
-        this.segmentBytes = segmentBytes;
-        this.segments = segments;
+        this.channel = channel;
+        this.size = channel.size();
+        // Little-endian: protobuf's fixed32/fixed64 and packed floats are little-endian on the wire.
+        this.window = ByteBuffer.allocateDirect(windowBytes).order(ByteOrder.LITTLE_ENDIAN).limit(0);
     }
 
-    /** Maps {@code channel} (of {@code file}) read-only in segments of {@code segmentBytes}. */
-    static WireInput map(Path file, FileChannel channel, int segmentBytes) throws IOException {
-        long size = channel.size();
-        int n = (int) ((size + segmentBytes - 1) / segmentBytes);
-        ByteBuffer[] segments = new ByteBuffer[n];
-        for (int i = 0; i < n; i++) {
-            long start = (long) i * segmentBytes;
-            long length = Math.min(segmentBytes, size - start);
-            // Little-endian: protobuf's fixed32/fixed64 and packed floats are little-endian on the wire.
-            segments[i] = channel.map(FileChannel.MapMode.READ_ONLY, start, length).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        return new WireInput(file, size, segmentBytes, segments);
+    /** Reads {@code channel} (of {@code file}, open while this is used) through a window of {@code windowBytes}. */
+    static WireInput open(Path file, FileChannel channel, int windowBytes) throws IOException {
+        return new WireInput(file, channel, windowBytes);
     }
 
     long size() {
@@ -223,12 +219,11 @@ final class WireInput {
     /** Reads {@code n} little-endian floats into {@code dst[off..]}; bounds must have been checked. */
     void readFloats(float[] dst, int off, int n) {
         while (n > 0) {
-            ByteBuffer seg = segments[(int) (pos / segmentBytes)];
-            int inSeg = (int) (pos % segmentBytes);
-            int whole = Math.min(n, (seg.limit() - inSeg) / 4);
+            int whole = Math.min(n, available(4) / 4);
             if (whole > 0) {
                 // A bulk get from a little-endian view is a plain memory copy on little-endian hardware.
-                seg.slice(inSeg, whole * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, off, whole);
+                window.slice((int) (pos - windowStart), whole * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                        .get(dst, off, whole);
                 pos += whole * 4L;
                 off += whole;
                 n -= whole;
@@ -243,11 +238,10 @@ final class WireInput {
     void readDoublesAsFloats(float[] dst, int off, int n) {
         double[] chunk = new double[Math.min(n, DOUBLE_CHUNK)];
         while (n > 0) {
-            ByteBuffer seg = segments[(int) (pos / segmentBytes)];
-            int inSeg = (int) (pos % segmentBytes);
-            int whole = Math.min(Math.min(n, chunk.length), (seg.limit() - inSeg) / 8);
+            int whole = Math.min(Math.min(n, chunk.length), available(8) / 8);
             if (whole > 0) {
-                seg.slice(inSeg, whole * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(chunk, 0, whole);
+                window.slice((int) (pos - windowStart), whole * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer()
+                        .get(chunk, 0, whole);
                 for (int i = 0; i < whole; i++) {
                     dst[off + i] = (float) chunk[i];
                 }
@@ -261,7 +255,7 @@ final class WireInput {
         }
     }
 
-    /** A fixed32 or fixed64 value byte by byte (for values that straddle two segments). */
+    /** A fixed32 or fixed64 value byte by byte (for values that straddle the window's end). */
     private long readLittleEndian(int bytes) {
         long v = 0;
         for (int i = 0; i < bytes; i++) {
@@ -271,7 +265,43 @@ final class WireInput {
     }
 
     private int byteAt(long position) {
-        return segments[(int) (position / segmentBytes)].get((int) (position % segmentBytes)) & 0xFF;
+        if (position < windowStart || position >= windowStart + window.limit()) {
+            fill(position);
+        }
+        return window.get((int) (position - windowStart)) & 0xFF;
+    }
+
+    /**
+     * Bytes of the window from {@link #pos} on, after moving the window there if fewer than {@code atLeast} are in it
+     * (fewer only at the end of the file).
+     */
+    private int available(int atLeast) {
+        long in = windowStart + window.limit() - pos;
+        if (pos < windowStart || in < atLeast) {
+            fill(pos);
+            in = window.limit();
+        }
+        return (int) in;
+    }
+
+    /** Moves the window to start at {@code position}: as many bytes as it holds, or up to the end of the file. */
+    private void fill(long position) {
+        window.clear();
+        try {
+            while (window.hasRemaining()) {
+                if (channel.read(window, position + window.position()) < 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw error(position, "cannot read: " + e, e);
+        }
+        window.flip();
+        windowStart = position;
+        if (window.limit() == 0) {
+            // Every read checks its bounds against the file's size first, so this is a file that shrank meanwhile.
+            throw error(position, "truncated: the file ends at byte " + position + " (changed while being read?)");
+        }
     }
 
     /** Running past the end of the file means truncation; past an enclosing message's end, a corrupt length. */

@@ -78,12 +78,12 @@ class CaffeModelReaderTest {
     }
 
     @Test
-    void valuesThatStraddleMappedSegmentsAreReadWhole() {
+    void valuesThatStraddleTheReadWindowsEndAreReadWhole() {
         Path file = SharedData.require(SQUEEZENET);
         CaffeWeights whole = CaffeModelReader.read(file);
-        // Odd segment sizes put floats, varints and strings across the boundaries that files over 2 GiB have.
-        for (int segment : new int[] {4093, 65536 + 3}) {
-            assertSameWeights(whole, CaffeModelReader.read(file, segment));
+        // Odd window sizes put floats, varints and strings across its end, as any file larger than it has.
+        for (int window : new int[] {4093, 65536 + 3}) {
+            assertSameWeights(whole, CaffeModelReader.read(file, window));
         }
     }
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Makes src/target/cortado.jsa, the class-data-sharing archive that ./cortado maps when it exists (JDK 17 dynamic
+# AppCDS: -XX:ArchiveClassesAtExit), from a training run of `cortado forward` on a tiny net (cds-net.prototxt,
+# random weights) through the jar just packaged, as the launcher runs it. Run by Maven at `package`
+# (src/pom.xml); TARGET is src/target, JAVA_HOME_FALLBACK Maven's JDK (used where no `java` is on the PATH).
+#
+# Nothing depends on the archive: if this fails, one line says so and the build goes on without one. The JVM checks
+# the archive against the jar, its libraries and itself at every start and ignores a stale one, so an archive newer
+# than all of them is kept as it is.
+set -euo pipefail
+target=$1
+java=$(command -v java || echo "$2/bin/java")
+here=$(cd "$(dirname "$0")" && pwd -P)
+jar=$target/cortado.jar
+archive=$target/cortado.jsa
+if [[ -f $archive && -z $(find "$jar" "$target/lib" -newer "$archive" -name '*.jar' -print -quit) ]]; then
+    exit 0
+fi
+rm -f "$archive"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# A .npy of 2x3x19x19 float32 zeros: the magic, version 1.0, a header padded with spaces to 118 bytes and a newline.
+header="{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 19, 19), }"
+{
+    printf '\x93NUMPY\x01\x00\x76\x00'
+    printf '%-117s\n' "$header"
+    head -c $((2 * 3 * 19 * 19 * 4)) /dev/zero
+} > "$work/input.npy"
+# The path the launcher gives: the archive is only used with the jar at the path it was made with.
+if "$java" --add-modules jdk.incubator.vector -XX:ArchiveClassesAtExit="$work/cortado.jsa" -Xlog:cds=off \
+        -Xlog:cds+dynamic=off -Dcortado.home="$(cd "$target/../.." && pwd -P)" -jar "$(cd "$target" && pwd -P)/cortado.jar" \
+        forward --model "$here/cds-net.prototxt" --input "$work/input.npy" --outputs prob,pool1 \
+        --out-dir "$work/out" > "$work/log" 2>&1 && [[ -s $work/cortado.jsa ]]; then
+    mv "$work/cortado.jsa" "$archive"
+else
+    echo "cds.sh: no class-data-sharing archive (./cortado runs without one): $(grep -v '^WARNING: Using incubator' \
+        "$work/log" | head -1)" >&2
+fi
