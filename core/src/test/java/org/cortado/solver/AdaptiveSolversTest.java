@@ -14,6 +14,7 @@ import org.cortado.caffe.proto.Caffe.SolverState;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.solver.SolverSettings.Regularization;
 import org.cortado.solver.SolverSettings.Type;
 import org.cortado.tensor.Tensor;
@@ -36,7 +37,7 @@ class AdaptiveSolversTest {
                 layer { name: "x" type: "Input" top: "x" input_param { shape { dim: 1 dim: %d } } }
                 layer { name: "ip" type: "InnerProduct" bottom: "x" top: "y" inner_product_param { num_output: 1 } }
                 """.formatted(n), b);
-        return Net.build(b.build(), Phase.TRAIN, backend);
+        return NetProtos.build(b.build(), Phase.TRAIN, backend);
     }
 
     private static SolverSettings settings(Type type, float lr, float momentum, float decay, float delta,
