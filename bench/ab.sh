@@ -2,12 +2,12 @@
 # JMH A/B of two commits on the same machine in one run: the whole forward passes (ForwardBench: AlexNet to fc7 and
 # SqueezeNet v1.0 to fire9/concat, batch 1 and 16) and the extraction row (ExtractBench: the 398 ants/bees files to
 # SqueezeNet codes). Each commit's bench jar is built in its own git worktree under /tmp (offline Maven), then the
-# two are run interleaved, A B A B ..., so that a drift of the machine's load hits both; the table gives each side's
-# mean over the rounds, the spread of its rounds and B/A.
+# two are run interleaved, A B B A A B ..., so that a drift of the machine's load hits both; the table gives each
+# side's mean over the rounds, each round's figure and B/A.
 #
 #   bench/ab.sh [A [B]]        defaults: A = 716c827 (before the issue-18 redesign), B = HEAD
 #
-# Environment: ROUNDS (A,B pairs, default 2), WI/W (warm-up iterations/seconds of ForwardBench, default 3/2), I/R
+# Environment: ROUNDS (pairs of runs, default 2), WI/W (warm-up iterations/seconds of ForwardBench, default 3/2), I/R
 # (measurement iterations/seconds, default 3/2), EWI/EI (ExtractBench's single-shot warm-up and measured passes,
 # default 1/2), CORTADO_SHARED (default ../shared beside the repository). Output: bench/target/ab/<time>/ (the JMH
 # JSON of every run, the log, table.md).
@@ -60,9 +60,14 @@ run() {  # run SIDE ROUND CLASSPATH
     java -cp "$3" org.openjdk.jmh.Main -f 1 -wi "${EWI:-1}" -i "${EI:-2}" \
         -rf json -rff "$OUT/extract-$tag.json" ExtractBench >> "$OUT/log.txt" 2>&1
 }
+# Odd rounds run A then B, even rounds B then A (A B B A A B ...): a load that rises or falls through the run then
+# weighs on both sides alike, where A B A B would charge each round's drift to B.
 for r in $(seq 1 "$ROUNDS"); do
-    run A "$r" "$CP_A"
-    run B "$r" "$CP_B"
+    if [ $((r % 2)) = 1 ]; then
+        run A "$r" "$CP_A"; run B "$r" "$CP_B"
+    else
+        run B "$r" "$CP_B"; run A "$r" "$CP_A"
+    fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/header.txt"
 

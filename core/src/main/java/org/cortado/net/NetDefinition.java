@@ -9,6 +9,7 @@ import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.io.AtomicFiles;
 import org.cortado.layers.Phase;
 import org.cortado.net.proto.LayerInsertion;
 import org.cortado.net.proto.NetProtos;
@@ -115,9 +116,9 @@ public final class NetDefinition {
         return CaffeModelWriter.deployPrototxt(proto);
     }
 
-    /** Writes {@link #toPrototxt} to {@code file}, atomically. */
+    /** Writes {@link #toPrototxt} to {@code file} (its folder made when missing), atomically. */
     public void writeTo(Path file) {
-        CaffeModelWriter.writeDeployPrototxt(file, proto);
+        AtomicFiles.writeString(AtomicFiles.withParentFolder(file), toPrototxt());
     }
 
     /** A definition that {@link NetDefinitions#normalize} made for {@code phase}. */

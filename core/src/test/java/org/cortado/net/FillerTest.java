@@ -133,4 +133,15 @@ class FillerTest {
         assertTrue(e.getMessage().contains("fc9") && e.getMessage().contains("orthogonal")
                 && e.getMessage().contains("msra"), e.getMessage());
     }
+
+    @Test
+    void aSpecAndCaffesMessageCarryTheSameFields() {
+        FillerSpec f = FillerSpec.of("xavier").withValue(2).withRange(-1, 3).withMean(0.5f).withStd(0.25f)
+                .withSparse(4).withVarianceNorm(FillerSpec.VarianceNorm.AVERAGE);
+        FillerParameter p = NetProtos.filler(f);
+        assertEquals(FillerParameter.VarianceNorm.AVERAGE, p.getVarianceNorm());
+        assertEquals(f, NetProtos.filler(p));
+        assertEquals(FillerSpec.of("constant"), NetProtos.filler(FillerParameter.getDefaultInstance()),
+                "Caffe's defaults");
+    }
 }

@@ -210,7 +210,7 @@ class AdaptiveSolversTest {
         }
         backend.copy(b.params().get(0).data(), c.params().get(0).data());
         Solver sc = new Solver(c, s, 1);
-        sc.restore(sb.state(null), "state");
+        sc.restore(sb.stateBytes(null), "state");   // through the .solverstate bytes, as a snapshot
         for (int it = 2; it < 4; it++) {
             backend.copy(Tensor.wrap(c.params().get(0).shape(), diffs[it].clone()), c.params().get(0).diff(backend));
             sc.applyUpdate();
@@ -227,5 +227,13 @@ class AdaptiveSolversTest {
         var e = assertThrows(IllegalArgumentException.class, () -> adaDelta.restore(sgd.state(null), "x.solverstate"));
         assertTrue(e.getMessage().contains("x.solverstate") && e.getMessage().contains("AdaDelta")
                 && e.getMessage().contains("need 4"), e.getMessage());
+    }
+
+    @Test
+    void bytesThatAreNoSolverStateAreRefusedNamingTheirSource() {
+        Solver sgd = new Solver(net(2), settings(Type.SGD, 0.1f, 0.9f, 0f, 1e-8f, 0.99f, Regularization.L2, 1), 1);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> sgd.restore(new byte[] {(byte) 0xff, 1, 2}, "x.solverstate"));
+        assertTrue(e.getMessage().startsWith("x.solverstate: not a solver state"), e.getMessage());
     }
 }

@@ -1,7 +1,5 @@
 package org.cortado.testing;
 
-import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.net.NetDefinition;
 
 /** Small nets for solver and training tests: fast on one core, yet with every kind of layer training touches. */
