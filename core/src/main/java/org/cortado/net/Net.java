@@ -493,7 +493,7 @@ public final class Net {
 
     /** The normalized definition this net was built from (legacy inputs upgraded, phase-filtered). */
     public NetDefinition definition() {
-        return NetDefinition.normalized(definition, phase);
+        return NetDefinition.ofNormalized(definition, phase);
     }
 
     public Phase phase() {

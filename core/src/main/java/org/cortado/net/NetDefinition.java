@@ -122,7 +122,7 @@ public final class NetDefinition {
     }
 
     /** A definition that {@link NetDefinitions#normalize} made for {@code phase}. */
-    static NetDefinition normalized(NetParameter proto, Phase phase) {
+    static NetDefinition ofNormalized(NetParameter proto, Phase phase) {
         return new NetDefinition(proto, phase);
     }
 

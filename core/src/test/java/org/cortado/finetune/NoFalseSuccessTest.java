@@ -17,7 +17,6 @@ import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.data.DatasetException;
 import org.cortado.layers.Param;
 import org.cortado.net.Net;
-import org.cortado.net.proto.NetProtos;
 import org.cortado.solver.TrainingDivergedException;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.TinyFineTuning;

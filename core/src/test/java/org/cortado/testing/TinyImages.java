@@ -13,7 +13,6 @@ import javax.imageio.ImageIO;
 import org.cortado.backend.CounterRng;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.caffe.CaffeModelWriter;
-import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
