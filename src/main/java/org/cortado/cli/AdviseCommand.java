@@ -16,6 +16,7 @@ import org.cortado.advise.Recommendation;
 import org.cortado.backend.Backend;
 import org.cortado.finetune.EpochRecord;
 import org.cortado.finetune.FineTuneListener;
+import org.cortado.json.JsonTree;
 import org.cortado.transfer.InputRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,7 +97,7 @@ final class AdviseCommand implements Callable<Integer> {
                     defaults.input(), dir, dataOptions.extractorOptions(defaults.input()), dataOptions.resume(),
                     budgetMinutes, run, seed, dataOptions.quiet());
             Advisor.Result r = Advisor.run(config, backend, listener(out));
-            ObjectNode json = AdviseReport.toJson(r, Advisor.probeConfig(config), this::command);
+            ObjectNode json = JsonTree.edit(AdviseReport.toJson(r, Advisor.probeConfig(config), this::command));
             double wall = (System.nanoTime() - t0) / 1e9;
             json.put("budget_minutes", budgetMinutes);
             json.put("wall_seconds", wall);

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.MeanFile;
 import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.Phase;
+import org.cortado.layers.Phase;
 import org.cortado.data.CaffeDataLayers;
 import org.cortado.data.DataSource;
 import org.cortado.finetune.EpochRecord;

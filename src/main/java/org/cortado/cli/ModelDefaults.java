@@ -2,12 +2,11 @@ package org.cortado.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
-import org.cortado.net.NetDefinitions;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.transfer.CodeSpec;
 import org.cortado.transfer.InputRecipe;
@@ -57,7 +56,7 @@ record ModelDefaults(KnownModels.Match known, List<CodeSpec> codes, InputRecipe 
 
     /** The shape of the deploy net's first input, (N, C, H, W). */
     static Shape declaredInput(Path deploy) {
-        NetParameter def = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
+        NetParameter def = NetProtos.readNormalized(deploy, Phase.TEST);
         for (LayerParameter l : def.getLayerList()) {
             if (l.getType().equals("Input") && l.getInputParam().getShapeCount() > 0) {
                 long[] dims = l.getInputParam().getShape(0).getDimList().stream().mapToLong(Long::longValue).toArray();

@@ -11,6 +11,7 @@ import org.cortado.advise.Probe;
 import org.cortado.advise.ProbeReport;
 import org.cortado.backend.Backend;
 import org.cortado.data.TrainValSplit;
+import org.cortado.json.JsonTree;
 import org.cortado.transfer.CodeSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -93,7 +94,7 @@ final class ProbeCommand implements Callable<Integer> {
                     head.toSpec(), combinations(combine), codes, dataOptions.extractorOptions(defaults.input()),
                     dataOptions.resume(), false, dataOptions.quiet());
             Probe.Result r = Probe.run(config, split, backend);
-            ObjectNode json = ProbeReport.toJson(r, config);
+            ObjectNode json = JsonTree.edit(ProbeReport.toJson(r, config));
             double wall = (System.nanoTime() - t0) / 1e9;
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
             json.put("device", backend.device().toString());

@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.cortado.features.Provenance;
-import org.cortado.heads.HeadReport;
+import org.cortado.json.JsonTree;
 import org.cortado.report.HtmlReport;
 import org.cortado.report.RunProvenance;
 import picocli.CommandLine.ITypeConverter;
@@ -61,7 +61,7 @@ final class ReportOutput {
     void write(ObjectNode json, Path report, Path model, Path weights, String weightsSha1, PrintWriter out,
             PrintWriter err) {
         annotate(json, model, weights, weightsSha1);
-        HeadReport.write(report, json);
+        JsonTree.write(report, json);
         page(json, report, out, err);
     }
 
@@ -110,7 +110,7 @@ final class ReportOutput {
         }
         annotate(json, model, weights, null);
         if (report != null) {
-            HeadReport.write(report, json);
+            JsonTree.write(report, json);
         }
         page(json, report, out, err);
     }

@@ -17,6 +17,7 @@ import org.cortado.heads.HeadFile;
 import org.cortado.heads.HeadReport;
 import org.cortado.heads.HeadSpec;
 import org.cortado.heads.TrainedHead;
+import org.cortado.json.JsonTree;
 import org.cortado.transfer.Transfer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,7 +77,8 @@ final class TrainHeadCommand implements Callable<Integer> {
             skipped.addAll(valSet.skipped());
             warnings.addAll(valSet.warnings());
         }
-        ObjectNode r = HeadReport.toJson(trained, trainSet.classes(), trainEval, valEval, skipped, warnings);
+        ObjectNode r = JsonTree.edit(HeadReport.toJson(trained, trainSet.classes(), trainEval, valEval, skipped,
+                warnings));
         r.put("train_features", train.toString());
         r.put("val_features", val == null ? null : val.toString());
         if (trainSet.provenance() != null) {
@@ -84,7 +86,7 @@ final class TrainHeadCommand implements Callable<Integer> {
         }
         r.putObject("timings_seconds").put("fit", fitSeconds);
         if (valSet != null) {
-            r.set("val_predictions", HeadReport.predictions(trained, valSet));
+            r = JsonTree.edit(HeadReport.withPredictions(JsonTree.of(r), trained, valSet));
         }
         output.write(r, report, trainSet.provenance(), out, spec.commandLine().getErr());
         if (save != null) {

@@ -9,6 +9,7 @@ import org.cortado.data.DataSource;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
 import org.cortado.heads.HeadSpec;
+import org.cortado.json.JsonTree;
 import org.cortado.transfer.CodeNet;
 import org.cortado.transfer.HeadExport;
 import org.cortado.transfer.Transfer;
@@ -117,7 +118,8 @@ final class TransferCommand implements Callable<Integer> {
                     headSpec, codes, export, options, export == null ? 0 : exportCheck, dataOptions.resume(),
                     dataOptions.quiet());
             Transfer.Result r = Transfer.run(config, split, backend);
-            ObjectNode json = Transfer.report(r, config, defaults.knownName(), backend.device().toString());
+            ObjectNode json = JsonTree.edit(Transfer.report(r, config, defaults.knownName(),
+                    backend.device().toString()));
             double wall = (System.nanoTime() - t0) / 1e9;
             ((ObjectNode) json.get("timings_seconds")).put("command", wall);
             output.write(json, report, model.model, model.weights, r.codes().weightsSha1(), out, err);

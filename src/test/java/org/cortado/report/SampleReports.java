@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.cortado.data.Skipped;
 import org.cortado.features.FeatureFiles;
+import org.cortado.json.JsonTree;
 import org.cortado.features.FeatureSet;
 import org.cortado.heads.HeadReport;
 import org.cortado.heads.HeadSpec;
@@ -42,9 +43,9 @@ final class SampleReports {
         HeadSpec spec = HeadSpec.crossValidated(HeadType.SOFTMAX).withCrossValidation(new double[] {0.01, 1, 100}, 3,
                 0);
         TrainedHead head = TrainedHead.fit(spec, train);
-        ObjectNode r = HeadReport.toJson(head, CLASSES, head.evaluate(train), head.evaluate(val),
-                List.of(new Skipped(Path.of("train/" + HOSTILE_CLASS + "/x.gif"), "no reader <b>for</b> it")));
-        r.set("val_predictions", HeadReport.predictions(head, val));
+        ObjectNode r = JsonTree.edit(HeadReport.withPredictions(HeadReport.toJson(head, CLASSES, head.evaluate(train),
+                head.evaluate(val), List.of(new Skipped(Path.of("train/" + HOSTILE_CLASS + "/x.gif"),
+                "no reader <b>for</b> it"))), head, val));
         r.put("train_features", dir.resolve("train.npy").toString());
         r.put("val_features", dir.resolve("val.npy").toString());
         r.putObject("provenance").put("command_line", "cortado train-head --train 'a <b>'");

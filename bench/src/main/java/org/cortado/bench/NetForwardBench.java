@@ -14,6 +14,7 @@ import org.cortado.gpu.GpuGraph;
 import org.cortado.gpu.MathMode;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -116,7 +117,7 @@ public class NetForwardBench {
 
     /** A net on {@code backend} for batches of {@code batch}, weights drawn He-scaled from a fixed seed. */
     static Net buildWithRandomWeights(org.cortado.caffe.proto.Caffe.NetParameter def, Backend backend, int batch) {
-        Net net = Net.build(def, Phase.TEST, backend);
+        Net net = NetProtos.build(def, Phase.TEST, backend);
         String input = net.inputNames().get(0);
         int[] dims = net.inputShape(input).dims();
         dims[0] = batch;

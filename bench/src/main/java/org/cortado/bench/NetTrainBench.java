@@ -7,13 +7,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.cortado.backend.Backend;
 import org.cortado.backend.cpu.CpuBackend;
-import org.cortado.caffe.Prototxt;
 import org.cortado.finetune.NetSurgery;
 import org.cortado.gpu.ConvImpl;
 import org.cortado.gpu.GpuBackend;
 import org.cortado.gpu.MathMode;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
 import org.cortado.solver.Solver;
 import org.cortado.solver.SolverSettings;
 import org.cortado.tensor.Shape;
@@ -82,7 +82,7 @@ public class NetTrainBench {
         Path prototxt = NetForwardBench.sharedFile(m[0]);
         backend = device.equals("cpu") ? new CpuBackend()
                 : GpuBackend.open(0, ConvImpl.valueOf(conv), MathMode.valueOf(math));
-        NetSurgery.TrainingNet training = NetSurgery.forTraining(Prototxt.readNet(prototxt), batch);
+        NetSurgery.TrainingNet training = NetSurgery.forTraining(NetDefinition.read(prototxt), batch);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         if (fused) {
             net.fuseReLUs();

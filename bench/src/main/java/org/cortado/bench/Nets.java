@@ -19,7 +19,9 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.solver.Solver;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -87,14 +89,14 @@ public final class Nets {
 
     /** AlexNet with the weights of {@link #alexnetWeights()}. */
     public static Net alexnet(Backend backend) {
-        Net net = Net.build(Prototxt.readNet(alexnetDeploy()), Phase.TEST, backend);
+        Net net = Net.build(NetDefinition.read(alexnetDeploy()), Phase.TEST, backend);
         NetWeights.copy(CaffeModelReader.read(alexnetWeights()), net);
         return net;
     }
 
     /** SqueezeNet v1.0 with its real weights. */
     public static Net squeezenet(Backend backend) {
-        Net net = Net.build(Prototxt.readNet(squeezenetDeploy()), Phase.TEST, backend);
+        Net net = Net.build(NetDefinition.read(squeezenetDeploy()), Phase.TEST, backend);
         NetWeights.copy(CaffeModelReader.read(squeezenetWeights()), net);
         return net;
     }
@@ -139,7 +141,7 @@ public final class Nets {
             deploy = deploy.toBuilder().clearLayer().addAllLayer(deploy.getLayerList().stream()
                     .filter(l -> !l.getType().equals("Dropout")).toList()).build();
         }
-        NetParameter replaced = NetSurgery.replaceLayer(deploy, old, FINETUNE_CLASSES, classifier,
+        NetDefinition replaced = NetSurgery.replaceLayer(NetProtos.of(deploy), old, FINETUNE_CLASSES, classifier,
                 NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER);
         NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, batch);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
@@ -202,7 +204,7 @@ public final class Nets {
                 blobs.put(layer.name(), layer.params().stream().map(Param::data).toList());
             }
         }
-        CaffeModelWriter.write(out, net.name(), net.definition().getLayerList(), blobs);
+        CaffeModelWriter.write(out, net.name(), NetProtos.proto(net.definition()).getLayerList(), blobs);
     }
 
     /**
@@ -214,7 +216,7 @@ public final class Nets {
         Files.createDirectories(dir);
         Path model = dir.resolve("alexnet_random.caffemodel");
         if (!Files.exists(model)) {
-            Net net = Net.build(Prototxt.readNet(alexnetDeploy()), Phase.TEST,
+            Net net = Net.build(NetDefinition.read(alexnetDeploy()), Phase.TEST,
                     new org.cortado.backend.cpu.CpuBackend());
             randomWeights(net, SEED);
             writeCaffemodel(net, model);

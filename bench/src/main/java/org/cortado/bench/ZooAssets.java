@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.cortado.backend.cpu.CpuBackend;
-import org.cortado.caffe.Prototxt;
 import org.cortado.io.Npy;
 import org.cortado.layers.Layer;
 import org.cortado.layers.LayerType;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -51,7 +51,7 @@ public final class ZooAssets {
             Path model = dir.resolve(name + ".caffemodel");
             Net net;
             try (CpuBackend backend = new CpuBackend()) {
-                net = Net.build(Prototxt.readNet(prototxt), Phase.TEST, backend);
+                net = Net.build(NetDefinition.read(prototxt), Phase.TEST, backend);
                 if (!Files.exists(model)) {
                     fill(net, name.hashCode());
                     Nets.writeCaffemodel(net, model);

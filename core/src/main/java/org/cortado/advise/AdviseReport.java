@@ -3,7 +3,9 @@ package org.cortado.advise;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cortado.data.FileNote;
+import org.cortado.io.JsonReport;
+import org.cortado.json.FileNotes;
+import org.cortado.json.JsonTree;
 
 /** The advisor's JSON report: {@code case}, {@code measurements}, {@code recommendation}, and a run's outcome. */
 public final class AdviseReport {
@@ -21,7 +23,7 @@ public final class AdviseReport {
      *
      * @param command the equivalent command line of a recipe, for the report
      */
-    public static ObjectNode toJson(Advisor.Result r, Probe.Config probeConfig,
+    public static JsonReport toJson(Advisor.Result r, Probe.Config probeConfig,
             java.util.function.Function<Recommendation, String> command) {
         ObjectNode o = JSON.createObjectNode();
         o.put("case", r.decision().verdict().id());
@@ -45,23 +47,23 @@ public final class AdviseReport {
             o.put("train_accuracy", first.trainAccuracy());
             o.put("n_train", first.nTrain());
             o.put("n_val", first.nVal());
-            o.set("skipped", FileNote.toJson(first.skipped()));
-            o.set("warnings", FileNote.toJson(first.warnings()));
+            o.set("skipped", FileNotes.toJson(first.skipped()));
+            o.set("warnings", FileNotes.toJson(first.warnings()));
             ArrayNode ran = o.putArray("ran");
             for (RecipeRunner.Outcome out : r.outcomes()) {
                 ObjectNode n = recipe(out.recipe(), command);
                 n.put("val_accuracy", out.valAccuracy()).put("train_accuracy", out.trainAccuracy())
                         .put("n_train", out.nTrain()).put("n_val", out.nVal()).put("seconds", out.seconds());
-                n.set("report", out.report());
+                n.set("report", JsonTree.edit(out.report()));
                 ran.add(n);
             }
             o.put("runner_up_not_run", r.notRun());
         } else {
-            o.set("skipped", FileNote.toJson(r.probe().skipped()));
-            o.set("warnings", FileNote.toJson(r.probe().warnings()));
+            o.set("skipped", FileNotes.toJson(r.probe().skipped()));
+            o.set("warnings", FileNotes.toJson(r.probe().warnings()));
         }
-        o.set("probe", ProbeReport.toJson(r.probe(), probeConfig));
-        return o;
+        o.set("probe", ProbeReport.tree(r.probe(), probeConfig));
+        return JsonTree.of(o);
     }
 
     private static ObjectNode measurements(Advisor.Result r) {

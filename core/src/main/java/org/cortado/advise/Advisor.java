@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.cortado.backend.Backend;
-import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.DataSource;
 import org.cortado.data.TrainValSplit;
@@ -17,7 +16,7 @@ import org.cortado.finetune.FineTuneRecipe;
 import org.cortado.heads.HeadSpec;
 import org.cortado.heads.HeadType;
 import org.cortado.layers.Phase;
-import org.cortado.net.NetDefinitions;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.transfer.CodeSpec;
 import org.cortado.transfer.InputRecipe;
 
@@ -102,7 +101,7 @@ public final class Advisor {
     public static Result run(Config config, Backend backend, FineTuneListener listener) {
         TrainValSplit data = DataSource.trainVal(config.train(), config.val());
         Probe.Result probe = Probe.run(probeConfig(config), data, backend);
-        NetParameter full = NetDefinitions.normalize(Prototxt.readNet(config.deploy()), Phase.TEST);
+        NetParameter full = NetProtos.readNormalized(config.deploy(), Phase.TEST);
         List<Probe.Row> singles = probe.rows().stream().filter(r -> !r.combined()).toList();
         FreezePoints.Counts counts = FreezePoints.of(full, singles.stream().map(Probe.Row::name).toList(),
                 probe.classes().size(), probe.nTrain(), backend);

@@ -8,6 +8,7 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 
 /**
  * How many parameters fine-tuning would train above each candidate freeze point: every parameter of the layers after
@@ -48,8 +49,8 @@ public final class FreezePoints {
      * The counts for {@code candidates} of {@code net} (a normalised TEST-phase definition, built here with zero
      * weights for its shapes) with {@code classes} new classes and {@code images} training images.
      */
-    public static Counts of(NetParameter net, List<String> candidates, int classes, int images, Backend backend) {
-        Net built = Net.build(net, Phase.TEST, backend);
+    static Counts of(NetParameter net, List<String> candidates, int classes, int images, Backend backend) {
+        Net built = Net.build(NetProtos.ofNormalized(net, Phase.TEST), Phase.TEST, backend);
         List<Layer> layers = built.layers();
         int classifier = -1;
         for (int i = 0; i < layers.size(); i++) {

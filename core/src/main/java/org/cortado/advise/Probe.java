@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.cortado.backend.Backend;
-import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
@@ -24,7 +23,7 @@ import org.cortado.features.FeatureSet;
 import org.cortado.heads.HeadSpec;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
-import org.cortado.net.NetDefinitions;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.transfer.CodeNet;
 import org.cortado.transfer.CodeSpec;
 import org.cortado.transfer.InputRecipe;
@@ -150,7 +149,7 @@ public final class Probe {
     /** Runs the probe of {@code config} on {@code data}. */
     public static Result run(Config config, TrainValSplit data, Backend backend) {
         long t0 = System.nanoTime();
-        NetParameter full = NetDefinitions.normalize(Prototxt.readNet(config.deploy()), Phase.TEST);
+        NetParameter full = NetProtos.readNormalized(config.deploy(), Phase.TEST);
         List<String> probed = config.layers() != null ? config.layers() : ProbeLayers.defaults(full, backend);
         List<String> names = full.getLayerList().stream().map(l -> l.getName()).toList();
         for (String layer : probed) {

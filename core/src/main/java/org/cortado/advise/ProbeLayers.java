@@ -8,6 +8,7 @@ import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 
 /**
@@ -42,8 +43,8 @@ public final class ProbeLayers {
      *
      * @param backend where a zero-weight copy of the net is built once, at batch 1, for its shapes
      */
-    public static List<String> defaults(NetParameter net, Backend backend) {
-        Net shapes = Net.build(net, Phase.TEST, backend);
+    static List<String> defaults(NetParameter net, Backend backend) {
+        Net shapes = Net.build(NetProtos.ofNormalized(net, Phase.TEST), Phase.TEST, backend);
         String in = shapes.inputNames().get(0);
         shapes.setInputShape(in, shapes.inputShape(in).withDim(0, 1));
         List<LayerParameter> layers = net.getLayerList();

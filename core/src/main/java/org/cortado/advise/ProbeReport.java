@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
-import org.cortado.data.FileNote;
+import org.cortado.json.FileNotes;
 import org.cortado.heads.HeadSpec;
+import org.cortado.io.JsonReport;
+import org.cortado.json.JsonTree;
 
 /** A probe's table for a terminal and its JSON report. */
 public final class ProbeReport {
@@ -43,7 +45,12 @@ public final class ProbeReport {
      * {@code n_val}, {@code skipped}, {@code warnings} (images used despite decoder warnings), the recipe, the
      * source net's predictions when measured, and the timings.
      */
-    public static ObjectNode toJson(Probe.Result r, Probe.Config config) {
+    public static JsonReport toJson(Probe.Result r, Probe.Config config) {
+        return JsonTree.of(tree(r, config));
+    }
+
+    /** {@link #toJson}'s tree, for the advisor's report to hold. */
+    static ObjectNode tree(Probe.Result r, Probe.Config config) {
         ObjectNode o = JSON.createObjectNode();
         ArrayNode rows = o.putArray("layers");
         for (Probe.Row row : r.rows()) {
@@ -60,8 +67,8 @@ public final class ProbeReport {
         o.put("n_val", r.nVal());
         ArrayNode classes = o.putArray("classes");
         r.classes().forEach(classes::add);
-        o.set("skipped", FileNote.toJson(r.skipped()));
-        o.set("warnings", FileNote.toJson(r.warnings()));
+        o.set("skipped", FileNotes.toJson(r.skipped()));
+        o.set("warnings", FileNotes.toJson(r.warnings()));
         ObjectNode recipe = o.putObject("recipe");
         recipe.put("model", config.deploy().toString());
         recipe.put("weights", config.weights() == null ? null : config.weights().toString());

@@ -2,7 +2,6 @@ package org.cortado.advise;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +20,8 @@ import org.cortado.finetune.FineTuneListener;
 import org.cortado.finetune.FineTuneResult;
 import org.cortado.finetune.FineTuner;
 import org.cortado.image.TransformSpec;
+import org.cortado.io.JsonReport;
+import org.cortado.json.JsonTree;
 import org.cortado.transfer.CodeSpec;
 import org.cortado.transfer.Transfer;
 
@@ -54,7 +55,7 @@ public final class RecipeRunner {
      *                      writes it
      */
     public record Outcome(Recommendation recipe, double valAccuracy, double trainAccuracy, int nTrain, int nVal,
-            List<Skipped> skipped, List<DecodeWarning> warnings, double seconds, ObjectNode report) {
+            List<Skipped> skipped, List<DecodeWarning> warnings, double seconds, JsonReport report) {
     }
 
     /** A fine-tuning result as {@code finetune} writes its report: the record's fields in snake_case. */
@@ -113,7 +114,7 @@ public final class RecipeRunner {
             warnings.add(new DecodeWarning(Path.of(w.get("file")), w.get("reason")));
         }
         return new Outcome(r, f.valAccuracy(), f.trainAccuracy(), f.nTrain(), f.nVal(), skipped, warnings,
-                seconds(t0), FINETUNE_JSON.valueToTree(f));
+                seconds(t0), JsonTree.of(FINETUNE_JSON.valueToTree(f)));
     }
 
     /**

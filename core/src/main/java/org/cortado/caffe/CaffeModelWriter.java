@@ -93,6 +93,11 @@ public final class CaffeModelWriter {
      * architecture; the weights belong in the caffemodel).
      */
     public static void writeDeployPrototxt(Path out, NetParameter net) {
+        AtomicFiles.writeString(out, deployPrototxt(net));
+    }
+
+    /** {@code net} as prototxt text without any blobs its layers may carry. */
+    public static String deployPrototxt(NetParameter net) {
         NetParameter.Builder b = net.toBuilder();
         for (LayerParameter.Builder l : b.getLayerBuilderList()) {
             l.clearBlobs();
@@ -100,7 +105,7 @@ public final class CaffeModelWriter {
         for (var l : b.getLayersBuilderList()) {
             l.clearBlobs();
         }
-        AtomicFiles.writeString(out, TextFormat.printer().printToString(b.build()));
+        return TextFormat.printer().printToString(b.build());
     }
 
     private static void checkNames(List<LayerParameter> layers, Map<String, List<Tensor>> blobsByLayer) {

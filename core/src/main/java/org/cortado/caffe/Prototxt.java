@@ -32,6 +32,14 @@ public final class Prototxt {
         return V1Upgrade.needsUpgrade(net) ? V1Upgrade.upgrade(net, file.toString()) : net;
     }
 
+    /** A net definition from prototxt {@code text}, naming {@code source} in errors; V1 layers are upgraded. */
+    public static NetParameter parseNet(String source, CharSequence text) {
+        NetParameter.Builder b = NetParameter.newBuilder();
+        parseText(source, text, b);
+        NetParameter net = b.build();
+        return V1Upgrade.needsUpgrade(net) ? V1Upgrade.upgrade(net, source) : net;
+    }
+
     /** A solver definition. */
     public static SolverParameter readSolver(Path file) {
         SolverParameter.Builder b = SolverParameter.newBuilder();

@@ -11,10 +11,9 @@ import org.cortado.caffe.proto.Caffe.DataParameter;
 import org.cortado.caffe.proto.Caffe.ImageDataParameter;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
-import org.cortado.caffe.proto.Caffe.Phase;
-import org.cortado.image.CaffeTransforms;
 import org.cortado.image.ResizeMode;
 import org.cortado.image.TransformSpec;
+import org.cortado.layers.Phase;
 
 /**
  * The data layers of a Caffe train_val prototxt as data sources: a {@code Data} layer's LMDB

@@ -136,7 +136,7 @@ public final class DatumImages {
     }
 
     /** A raw Datum of {@code image}: three planar channels, B, G, R, as Caffe's CVMatToDatum writes them. */
-    public static Datum raw(BgrImage image, int label) {
+    static Datum raw(BgrImage image, int label) {
         int plane = image.height() * image.width();
         byte[] chw = new byte[image.pixels().length];
         for (int i = 0; i < plane; i++) {
@@ -149,7 +149,7 @@ public final class DatumImages {
     }
 
     /** An encoded Datum: a file's bytes as they are, as Caffe's ReadFileToDatum stores them. */
-    public static Datum encoded(byte[] file, int label) {
+    static Datum encoded(byte[] file, int label) {
         return Datum.newBuilder().setData(ByteString.copyFrom(file)).setLabel(label).setEncoded(true).build();
     }
 }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.cortado.data.DecodeWarning;
-import org.cortado.data.FileNote;
+import org.cortado.json.FileNotes;
 import org.cortado.data.Skipped;
 import org.cortado.io.AtomicFiles;
 import org.cortado.io.Npy;
@@ -76,19 +76,19 @@ public final class FeatureFiles {
         set.classes().forEach(classes::add);
         ArrayNode files = o.putArray("files");
         set.files().forEach(files::add);
-        o.set("skipped", FileNote.toJson(set.skipped()));
-        o.set("warnings", FileNote.toJson(set.warnings()));
+        o.set("skipped", FileNotes.toJson(set.skipped()));
+        o.set("warnings", FileNotes.toJson(set.warnings()));
         o.set("provenance", JSON.valueToTree(set.provenance()));
         return o;
     }
 
     static List<Skipped> skippedFrom(JsonNode a) {
-        return FileNote.fromJson(a, Skipped::new);
+        return FileNotes.fromJson(a, Skipped::new);
     }
 
     /** The warnings of a feature file or part; files written before warnings were recorded have none. */
     static List<DecodeWarning> warningsFrom(JsonNode a) {
-        return FileNote.fromJson(a, DecodeWarning::new);
+        return FileNotes.fromJson(a, DecodeWarning::new);
     }
 
     static JsonNode readJson(Path file) {

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.cortado.data.Batch;
 import org.cortado.data.DecodeWarning;
-import org.cortado.data.FileNote;
+import org.cortado.json.FileNotes;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
 import org.cortado.data.Skipped;
@@ -291,8 +291,8 @@ final class FeatureParts {
             o.put("dim", d);
             var s = o.putArray("samples");
             samples.forEach(s::add);
-            o.set("skipped", FileNote.toJson(skipped));
-            o.set("warnings", FileNote.toJson(warnings));
+            o.set("skipped", FileNotes.toJson(skipped));
+            o.set("warnings", FileNotes.toJson(warnings));
             FeatureFiles.writeJson(partJson(index), o);
         }
     }

@@ -3,7 +3,7 @@ package org.cortado.finetune;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.cortado.data.DataSource;
-import org.cortado.caffe.proto.Caffe.FillerParameter;
+import org.cortado.net.FillerSpec;
 import org.cortado.image.TransformSpec;
 import org.cortado.solver.SolverSettings;
 
@@ -46,7 +46,7 @@ public record FineTuneConfig(Path model, Path weights, DataSource train, DataSou
                              String newLayerName, String freezeThrough, int epochs, long seed, int batchSize,
                              SolverSettings solver, Path trainVal, float headLrMult, boolean linearProbe,
                              TransformSpec trainTransform, TransformSpec evalTransform,
-                             FillerParameter weightFiller, FillerParameter biasFiller, int snapshotEvery,
+                             FillerSpec weightFiller, FillerSpec biasFiller, int snapshotEvery,
                              Path snapshotDir, boolean resume, Path report, Path export, int decodeThreads,
                              boolean cachePrefix) {
     public FineTuneConfig {
@@ -92,8 +92,8 @@ public record FineTuneConfig(Path model, Path weights, DataSource train, DataSou
         private boolean linearProbe = true;
         private TransformSpec trainTransform;
         private TransformSpec evalTransform;
-        private FillerParameter weightFiller = NetSurgery.DEFAULT_WEIGHT_FILLER;
-        private FillerParameter biasFiller = NetSurgery.DEFAULT_BIAS_FILLER;
+        private FillerSpec weightFiller = NetSurgery.DEFAULT_WEIGHT_FILLER;
+        private FillerSpec biasFiller = NetSurgery.DEFAULT_BIAS_FILLER;
         private int snapshotEvery;
         private Path snapshotDir;
         private boolean resume;
@@ -182,7 +182,7 @@ public record FineTuneConfig(Path model, Path weights, DataSource train, DataSou
             return this;
         }
 
-        public Builder fillers(FillerParameter weight, FillerParameter bias) {
+        public Builder fillers(FillerSpec weight, FillerSpec bias) {
             this.weightFiller = weight;
             this.biasFiller = bias;
             return this;

@@ -14,7 +14,6 @@ import org.cortado.backend.CounterRng;
 import org.cortado.caffe.CaffeModelReader;
 import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.CaffeWeights;
-import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.DataSource;
 import org.cortado.data.FileNote;
@@ -30,7 +29,9 @@ import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.solver.Solver;
 import org.cortado.solver.SolverSettings;
 import org.cortado.tensor.Tensor;
@@ -73,13 +74,13 @@ public final class FineTuner {
     }
 
     private FineTuneResult run() {
-        NetParameter deploy = Prototxt.readNet(cfg.model());
+        NetDefinition deploy = NetDefinition.read(cfg.model());
         CaffeWeights weights = CaffeModelReader.read(cfg.weights());
         TrainValSplit data = cfg.val() != null ? DataSource.trainVal(cfg.train(), cfg.val())
                 : cfg.train().open(null).split(cfg.valFraction(), cfg.seed());
         List<String> classes = data.train().classes();
         String newName = cfg.replacementName();
-        NetParameter replaced = NetSurgery.replaceLayer(deploy, cfg.replace(), classes.size(), newName,
+        NetDefinition replaced = NetSurgery.replaceLayer(deploy, cfg.replace(), classes.size(), newName,
                 cfg.weightFiller(), cfg.biasFiller());
         if (cfg.linearProbe()) {
             replaced = NetSurgery.insertStandardization(replaced, newName);
@@ -142,7 +143,7 @@ public final class FineTuner {
                 run.validate(0, null, null, null);
             }
             run.train();
-            Map<String, String> exported = cfg.export() == null ? null : export(net, replaced, solver);
+            Map<String, String> exported = cfg.export() == null ? null : export(net, NetProtos.proto(replaced), solver);
             EpochRecord last = run.history.get(run.history.size() - 1);
             List<Map<String, String>> skipped = asMaps(feed.skipped());
             List<Map<String, String>> warnings = asMaps(feed.warnings());
@@ -164,7 +165,7 @@ public final class FineTuner {
     /** Multipliers from a train_val prototxt, the new layer's, then freezing; returns {frozen, learned} blobs. */
     private int[] setMultipliers(Net net, String newName) {
         if (cfg.trainVal() != null) {
-            List<String> missing = NetSurgery.applyMultipliers(net, Prototxt.readNet(cfg.trainVal()));
+            List<String> missing = NetSurgery.applyMultipliers(net, NetDefinition.read(cfg.trainVal()));
             missing.remove(newName);
             if (!missing.isEmpty()) {
                 listener.message(cfg.trainVal() + " has no layers " + missing + ": they keep lr_mult 1, decay_mult 1");
@@ -289,7 +290,7 @@ public final class FineTuner {
                         + "other settings: " + String.join("; ", differences));
             }
             NetWeights.copy(CaffeModelReader.read(found.weights()), net);
-            solver.restore(found.solverState(), found.manifestFile().toString());
+            solver.restore(found.solverState().toByteArray(), found.manifestFile().toString());
             history.addAll(saved.history());
             bestAccuracy = saved.bestValAccuracy();
             bestEpoch = saved.bestEpoch();
@@ -418,7 +419,7 @@ public final class FineTuner {
         void snapshot(String tag) {
             Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), fingerprint, List.copyOf(history),
                     bestAccuracy, bestEpoch, probe, iterationLog());
-            Path manifest = snapshots.write(tag, net, training.definition(), solver, meta);
+            Path manifest = snapshots.write(tag, net, NetProtos.proto(training.definition()), solver, meta);
             listener.message("snapshot " + manifest + " (iteration " + solver.iteration() + ")");
         }
     }

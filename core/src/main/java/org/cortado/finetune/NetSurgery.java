@@ -21,9 +21,11 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.net.Filler;
+import org.cortado.net.FillerSpec;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
-import org.cortado.net.NetDefinitions;
+import org.cortado.net.NetDefinition;
+import org.cortado.net.proto.NetProtos;
 
 /**
  * Net surgery for fine-tuning, as done with Caffe by hand: replace the classifier by a fresh N-way layer under a
@@ -33,10 +35,8 @@ import org.cortado.net.NetDefinitions;
  */
 public final class NetSurgery {
     /** Caffe's fine-tuning examples start a new classifier from N(0, 0.01^2) weights and zero biases. */
-    public static final FillerParameter DEFAULT_WEIGHT_FILLER =
-            FillerParameter.newBuilder().setType("gaussian").setStd(0.01f).build();
-    public static final FillerParameter DEFAULT_BIAS_FILLER =
-            FillerParameter.newBuilder().setType("constant").setValue(0f).build();
+    public static final FillerSpec DEFAULT_WEIGHT_FILLER = FillerSpec.gaussian(0.01f);
+    public static final FillerSpec DEFAULT_BIAS_FILLER = FillerSpec.constant(0f);
 
     private NetSurgery() {
     }
@@ -46,8 +46,14 @@ public final class NetSurgery {
      * {@code numOutputs} outputs named {@code newName}, writing the same top blobs, with the given fillers and no
      * parameter specs of its own. Not modified: def.
      */
-    public static NetParameter replaceLayer(NetParameter def, String layer, int numOutputs, String newName,
-                                            FillerParameter weightFiller, FillerParameter biasFiller) {
+    public static NetDefinition replaceLayer(NetDefinition definition, String layer, int numOutputs, String newName,
+                                             FillerSpec weightFiller, FillerSpec biasFiller) {
+        return NetProtos.of(replaceLayer(NetProtos.proto(definition), layer, numOutputs, newName,
+                NetProtos.filler(weightFiller), NetProtos.filler(biasFiller)));
+    }
+
+    private static NetParameter replaceLayer(NetParameter def, String layer, int numOutputs, String newName,
+                                             FillerParameter weightFiller, FillerParameter biasFiller) {
         if (numOutputs < 1) {
             throw new NetDefinitionException("the replacement of layer '" + layer + "' needs at least one output, got "
                     + numOutputs);
@@ -85,7 +91,11 @@ public final class NetSurgery {
      * weights live in standardised units and Caffe's weight decay on them is the probe's own L2 penalty. Per channel
      * before a convolution, per input element before an InnerProduct. Not modified: def.
      */
-    public static NetParameter insertStandardization(NetParameter def, String classifier) {
+    public static NetDefinition insertStandardization(NetDefinition definition, String classifier) {
+        return NetProtos.of(insertStandardization(NetProtos.proto(definition), classifier));
+    }
+
+    private static NetParameter insertStandardization(NetParameter def, String classifier) {
         int index = indexOf(def, classifier);
         LayerParameter cls = def.getLayer(index);
         String name = standardizationOf(classifier);
@@ -103,7 +113,7 @@ public final class NetSurgery {
     }
 
     /** The names of a training definition made by {@link #forTraining}. */
-    public record TrainingNet(NetParameter definition, String scores, String label, String loss, String accuracy) {
+    public record TrainingNet(NetDefinition definition, String scores, String label, String loss, String accuracy) {
     }
 
     /**
@@ -111,9 +121,9 @@ public final class NetSurgery {
      * label input of shape {@code (batch)}, a SoftmaxWithLoss and an Accuracy on the scores are added. The scores
      * are the final Softmax's bottom, or the last layer's top. Not modified: deploy.
      */
-    public static TrainingNet forTraining(NetParameter deploy, int batch) {
+    public static TrainingNet forTraining(NetDefinition deploy, int batch) {
         // Legacy input fields become an Input layer, and every input takes the batch size.
-        NetParameter normal = NetDefinitions.normalize(deploy, Phase.TRAIN);
+        NetParameter normal = NetProtos.proto(deploy.normalized(Phase.TRAIN));
         List<LayerParameter> layers = new ArrayList<>();
         for (LayerParameter l : normal.getLayerList()) {
             if (l.getType().equals("Input")) {
@@ -128,7 +138,7 @@ public final class NetSurgery {
             layers.add(l);
         }
         if (layers.isEmpty()) {
-            throw new NetDefinitionException("net '" + deploy.getName() + "' has no layers");
+            throw new NetDefinitionException("net '" + deploy.name() + "' has no layers");
         }
         LayerParameter last = layers.get(layers.size() - 1);
         String scores;
@@ -153,7 +163,7 @@ public final class NetSurgery {
         layers.add(LayerParameter.newBuilder().setName(accuracy).setType("Accuracy").addBottom(scores)
                 .addBottom(label).addTop(accuracy).setAccuracyParam(AccuracyParameter.getDefaultInstance()).build());
         NetParameter def = normal.toBuilder().clearLayer().addAllLayer(layers).build();
-        return new TrainingNet(def, scores, label, loss, accuracy);
+        return new TrainingNet(NetProtos.of(def), scores, label, loss, accuracy);
     }
 
     private static String unused(String name, Set<String> taken) {
@@ -167,14 +177,14 @@ public final class NetSurgery {
     /** Fills layer {@code name}'s parameters from its prototxt fillers, drawing from stream {@code seed}. */
     public static void initialize(Net net, String name, long seed) {
         Layer layer = net.layer(name);
-        FillerParameter weight;
-        FillerParameter bias;
+        FillerSpec weight;
+        FillerSpec bias;
         if (layer instanceof ConvolutionLayer c) {
-            weight = c.settings().weightFiller();
-            bias = c.settings().biasFiller();
+            weight = NetProtos.filler(c.settings().weightFiller());
+            bias = NetProtos.filler(c.settings().biasFiller());
         } else if (layer instanceof InnerProductLayer ip) {
-            weight = ip.settings().weightFiller();
-            bias = ip.settings().biasFiller();
+            weight = NetProtos.filler(ip.settings().weightFiller());
+            bias = NetProtos.filler(ip.settings().biasFiller());
         } else {
             throw new NetDefinitionException(layer + ": only Convolution and InnerProduct layers can be initialised");
         }
@@ -195,13 +205,13 @@ public final class NetSurgery {
      *
      * @return the names of the net's layers with parameters that {@code trainVal} does not have
      */
-    public static List<String> applyMultipliers(Net net, NetParameter trainVal) {
+    public static List<String> applyMultipliers(Net net, NetDefinition trainVal) {
         List<String> missing = new ArrayList<>();
         for (Layer layer : net.layers()) {
             if (layer.params().isEmpty() || layer instanceof BatchNormLayer) {
                 continue;
             }
-            LayerParameter spec = trainVal.getLayerList().stream().filter(l -> l.getName().equals(layer.name()))
+            LayerParameter spec = NetProtos.proto(trainVal).getLayerList().stream().filter(l -> l.getName().equals(layer.name()))
                     .findFirst().orElse(null);
             if (spec == null) {
                 missing.add(layer.name());

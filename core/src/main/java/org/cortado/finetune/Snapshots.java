@@ -111,7 +111,7 @@ final class Snapshots {
         Path weights = dir.resolve(stem + ".caffemodel");
         Path state = dir.resolve(stem + ".solverstate");
         CaffeModelWriter.write(weights, definition, blobs);
-        AtomicFiles.writeBytes(state, solver.state(weights.getFileName().toString()).toByteArray());
+        AtomicFiles.writeBytes(state, solver.stateBytes(weights.getFileName().toString()));
         Manifest manifest = new Manifest(FORMAT, tag, meta.iteration(), describe(weights), describe(state),
                 meta.settings(), meta.history(), meta.bestValAccuracy(), meta.bestEpoch(), meta.linearProbe(),
                 meta.iterationLog());

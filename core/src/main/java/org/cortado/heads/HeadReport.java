@@ -1,32 +1,31 @@
 package org.cortado.heads;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.List;
 import org.cortado.data.DecodeWarning;
-import org.cortado.data.FileNote;
+import org.cortado.json.FileNotes;
 import org.cortado.data.Skipped;
 import org.cortado.features.FeatureSet;
-import org.cortado.io.AtomicFiles;
+import org.cortado.io.JsonReport;
+import org.cortado.json.JsonTree;
 
 /**
  * The JSON report of a trained head (architecture.md's contract): {@code val_accuracy}, {@code train_accuracy},
  * {@code n_train}, {@code n_val}, {@code skipped} (file and reason each), {@code warnings} (images used despite
  * damage their decoder got past: file and reason each), and the head, C and how it was chosen, the
  * cross-validation table, the preprocessing, per-class precision/recall/F1 and the confusion matrix (rows: true
- * class, columns: predicted). Callers add their own fields (model, layer, timings) to the returned object.
+ * class, columns: predicted). The command line adds its own fields (model, layer, timings).
  */
 public final class HeadReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private HeadReport() {
     }
 
     /**
-     * The report as a JSON object.
+     * The report.
      *
      * @param head    the trained head
      * @param classes class names, indexed by label
@@ -34,19 +33,19 @@ public final class HeadReport {
      * @param val     its evaluation on the validation codes, or null when there are none
      * @param skipped images left out of training or validation
      */
-    public static ObjectNode toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
+    public static JsonReport toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
             List<Skipped> skipped) {
         return toJson(head, classes, train, val, skipped, List.of());
     }
 
     /**
-     * The report as a JSON object, with the images that were used despite decoder warnings.
+     * The report, with the images that were used despite decoder warnings.
      *
      * @param warnings images of training or validation decoded despite damage, with the decoder's warning
      */
-    public static ObjectNode toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
+    public static JsonReport toJson(TrainedHead head, List<String> classes, Evaluation train, Evaluation val,
             List<Skipped> skipped, List<DecodeWarning> warnings) {
-        ObjectNode r = JSON.createObjectNode();
+        ObjectNode r = JSON.objectNode();
         HeadSpec spec = head.spec();
         r.put("head", spec.type().id());
         if (spec.type() == HeadType.SVM) {
@@ -68,14 +67,24 @@ public final class HeadReport {
         }
         r.set("train_confusion", matrix(train.confusion()));
         r.put("confusion_layout", "rows: true class, columns: predicted class, in the order of classes");
-        r.set("skipped", FileNote.toJson(skipped));
-        r.set("warnings", FileNote.toJson(warnings));
+        r.set("skipped", FileNotes.toJson(skipped));
+        r.set("warnings", FileNotes.toJson(warnings));
         if (head.crossValidation() != null) {
             r.set("cross_validation", crossValidation(head.crossValidation(), spec.seed()));
         }
         r.put("optimizer", head.optimizerSummary());
         r.put("converged", head.converged());
-        return r;
+        return JsonTree.of(r);
+    }
+
+    /**
+     * {@code report} with {@code val_predictions} added at its end: the head's prediction for every row of
+     * {@code set} ({@link #predictions}).
+     */
+    public static JsonReport withPredictions(JsonReport report, TrainedHead head, FeatureSet set) {
+        ObjectNode r = JsonTree.edit(report);
+        r.set("val_predictions", predictions(head, set));
+        return JsonTree.of(r);
     }
 
     /**
@@ -84,10 +93,10 @@ public final class HeadReport {
      * {@code probability} of the predicted class and the {@code true_probability} of the true one; an SVM gives
      * decision values instead ({@code score}, {@code true_score}), which are not probabilities.
      */
-    public static ArrayNode predictions(TrainedHead head, FeatureSet set) {
+    private static ArrayNode predictions(TrainedHead head, FeatureSet set) {
         boolean softmax = head.spec().type() == HeadType.SOFTMAX;
         double[][] scores = head.scores(set.rowArrays());
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = JSON.arrayNode();
         for (int i = 0; i < scores.length; i++) {
             double[] s = softmax ? softmax(scores[i]) : scores[i];
             int best = 0;
@@ -123,7 +132,7 @@ public final class HeadReport {
     }
 
     private static ArrayNode perClass(List<String> classes, Evaluation e) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = JSON.arrayNode();
         for (int k = 0; k < classes.size(); k++) {
             a.addObject().put("class", classes.get(k)).put("precision", e.precision()[k])
                     .put("recall", e.recall()[k]).put("f1", e.f1()[k]).put("support", e.support()[k]);
@@ -132,7 +141,7 @@ public final class HeadReport {
     }
 
     private static ArrayNode matrix(int[][] m) {
-        ArrayNode rows = JSON.createArrayNode();
+        ArrayNode rows = JSON.arrayNode();
         for (int[] row : m) {
             ArrayNode r = rows.addArray();
             for (int v : row) {
@@ -143,7 +152,7 @@ public final class HeadReport {
     }
 
     private static ObjectNode crossValidation(CrossValidation.Result cv, long seed) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JSON.objectNode();
         o.put("folds", cv.folds());
         o.put("seed", seed);
         o.put("best_c", cv.bestC());
@@ -157,14 +166,5 @@ public final class HeadReport {
             }
         }
         return o;
-    }
-
-    /** Writes {@code report} pretty-printed to {@code file}, atomically. */
-    public static void write(Path file, ObjectNode report) {
-        try {
-            AtomicFiles.writeBytes(AtomicFiles.withParentFolder(file), JSON.writeValueAsBytes(report));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise the report for " + file + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package org.cortado.net;
 
 import org.cortado.backend.CounterRng;
-import org.cortado.caffe.proto.Caffe.FillerParameter;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.tensor.HostMemory;
 import org.cortado.tensor.Shape;
@@ -31,18 +30,18 @@ public final class Filler {
     }
 
     /** A host tensor of {@code shape} filled as {@code p} says, from random stream {@code seed}. */
-    public static Tensor fill(FillerParameter p, Shape shape, long seed, String who) {
-        float[] v = HostMemory.floats(shape.count(), () -> who + ": " + p.getType() + " filler values " + shape);
+    public static Tensor fill(FillerSpec p, Shape shape, long seed, String who) {
+        float[] v = HostMemory.floats(shape.count(), () -> who + ": " + p.type() + " filler values " + shape);
         int count = v.length;
-        switch (p.getType()) {
-            case "constant" -> java.util.Arrays.fill(v, p.getValue());
-            case "uniform" -> uniform(v, p.getMin(), p.getMax(), seed);
+        switch (p.type()) {
+            case "constant" -> java.util.Arrays.fill(v, p.value());
+            case "uniform" -> uniform(v, p.min(), p.max(), seed);
             case "gaussian" -> {
                 for (int i = 0; i < count; i++) {
-                    v[i] = (float) (p.getMean() + p.getStd() * CounterRng.gaussian(seed, i));
+                    v[i] = (float) (p.mean() + p.std() * CounterRng.gaussian(seed, i));
                 }
-                if (p.getSparse() >= 0) {
-                    double keep = (double) p.getSparse() / shape.dim(0);
+                if (p.sparse() >= 0) {
+                    double keep = (double) p.sparse() / shape.dim(0);
                     long maskSeed = CounterRng.derive(seed, 1);
                     for (int i = 0; i < count; i++) {
                         if (CounterRng.uniformDouble(maskSeed, i) >= keep) {
@@ -76,7 +75,7 @@ public final class Filler {
                 }
             }
             case "bilinear" -> bilinear(v, shape, who);
-            default -> throw new NetDefinitionException(who + ": unknown filler type '" + p.getType()
+            default -> throw new NetDefinitionException(who + ": unknown filler type '" + p.type()
                     + "'; supported: " + SUPPORTED);
         }
         return Tensor.wrap(shape, v);
@@ -89,13 +88,13 @@ public final class Filler {
     }
 
     /** Caffe's fan for xavier and msra. */
-    static double fan(FillerParameter p, Shape shape, String who) {
+    static double fan(FillerSpec p, Shape shape, String who) {
         if (shape.rank() < 1 || shape.count() == 0) {
             throw new NetDefinitionException(who + ": cannot fill an empty blob " + shape);
         }
         double fanIn = (double) shape.count() / shape.dim(0);
         double fanOut = shape.rank() > 1 ? (double) shape.count() / shape.dim(1) : shape.count();
-        return switch (p.getVarianceNorm()) {
+        return switch (p.varianceNorm()) {
             case FAN_IN -> fanIn;
             case FAN_OUT -> fanOut;
             case AVERAGE -> (fanIn + fanOut) / 2;

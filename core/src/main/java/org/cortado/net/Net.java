@@ -12,6 +12,7 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.LayerInsertion;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -59,12 +60,12 @@ public final class Net {
      * Builds a net from a (V2) definition for {@code phase} on {@code backend}, with zero parameters; load weights
      * with {@link NetWeights#copy}.
      */
-    public static Net build(NetParameter def, Phase phase, Backend backend) {
-        return buildNormalized(NetDefinitions.normalize(def, phase), phase, backend, backend, LayerInsertion.NONE);
+    public static Net build(NetDefinition def, Phase phase, Backend backend) {
+        return buildNormalized(def.normalizedProto(phase), phase, backend, backend, LayerInsertion.NONE);
     }
 
     /**
-     * Builds a definition that {@link NetDefinitions#normalize} already normalized for {@code phase}, adding the
+     * Builds a definition that {@link NetDefinition#normalized} already normalized for {@code phase}, adding the
      * layers {@code insertion} asks for as it goes (a code net's poolings, which depend on the shapes built); the
      * net's {@link #definition} holds them too. The layers create their parameters on {@code setUpBackend}
      * ({@link DeferredParameters} while weights are to come), and the net runs on {@code backend}.
@@ -491,8 +492,8 @@ public final class Net {
     }
 
     /** The normalized definition this net was built from (legacy inputs upgraded, phase-filtered). */
-    public NetParameter definition() {
-        return definition;
+    public NetDefinition definition() {
+        return NetDefinition.ofNormalized(definition, phase);
     }
 
     public Phase phase() {

@@ -13,7 +13,7 @@ import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
 
 /** Transformations of a net definition before it is built: legacy inputs, phase filtering, truncation. */
-public final class NetDefinitions {
+final class NetDefinitions {
     private NetDefinitions() {
     }
 
@@ -22,7 +22,7 @@ public final class NetDefinitions {
      * "input" placed first (Caffe's UpgradeNetInput), and keeps only the layers whose include/exclude rules admit
      * {@code phase} (Caffe's StateMeetsRule, at level 0 with no stages).
      */
-    public static NetParameter normalize(NetParameter def, Phase phase) {
+    static NetParameter normalize(NetParameter def, Phase phase) {
         NetParameter.Builder out = def.toBuilder().clearLayer().clearInput().clearInputDim().clearInputShape();
         if (def.getInputCount() > 0) {
             out.addLayer(legacyInputLayer(def));
@@ -93,7 +93,7 @@ public final class NetDefinitions {
      * layers after it that run in place on its top blob (its ReLU, its test-time Dropout) are kept too, so that the
      * blob holds its final, activated value: for CaffeNet, truncating at {@code fc7} keeps {@code relu7}.
      */
-    public static NetParameter truncateAfter(NetParameter def, String last, boolean withInPlaceFollowers) {
+    static NetParameter truncateAfter(NetParameter def, String last, boolean withInPlaceFollowers) {
         List<LayerParameter> layers = def.getLayerList();
         int lastIndex = -1;
         for (int i = 0; i < layers.size(); i++) {

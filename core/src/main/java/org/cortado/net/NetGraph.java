@@ -14,6 +14,7 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.LayerFactory;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.LayerInsertion;
 import org.cortado.tensor.InsufficientMemoryException;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;

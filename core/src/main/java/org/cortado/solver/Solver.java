@@ -218,11 +218,16 @@ public final class Solver {
     // ---- state ------------------------------------------------------------------------------------------------------
 
     /**
-     * Caffe's SolverState: the iteration, multistep's current step, and one history blob per net parameter in
+     * Caffe's SolverState, serialised as a {@code .solverstate} file holds it: the iteration, multistep's current step, and one history blob per net parameter in
      * order (zeros for frozen ones), then for Adam and AdaDelta a second blob per parameter (second moments, squared
      * updates), as Caffe's AdamSolver and AdaDeltaSolver keep them.
      */
-    public SolverState state(String learnedNet) {
+    public byte[] stateBytes(String learnedNet) {
+        return state(learnedNet).toByteArray();
+    }
+
+    /** {@link #stateBytes}'s message. */
+    SolverState state(String learnedNet) {
         SolverState.Builder b = SolverState.newBuilder().setIter(iter)
                 .setCurrentStep(LearningRate.currentStep(s, iter));
         if (learnedNet != null) {
@@ -254,8 +259,22 @@ public final class Solver {
         }
     }
 
+    /**
+     * Continues from {@code solverstate}, Caffe's {@code .solverstate} bytes (written by {@link #stateBytes} for this
+     * net and solver type); {@code source} names them in errors.
+     */
+    public void restore(byte[] solverstate, String source) {
+        SolverState state;
+        try {
+            state = SolverState.parseFrom(solverstate);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException(source + ": not a solver state (" + e.getMessage() + ")", e);
+        }
+        restore(state, source);
+    }
+
     /** Continues from {@code state} (written by {@link #state} for this net and solver type). */
-    public void restore(SolverState state, String source) {
+    void restore(SolverState state, String source) {
         List<Param> params = net.params();
         int expected = params.size() * (s.type().hasSecondHistory() ? 2 : 1);
         if (state.getHistoryCount() != expected) {

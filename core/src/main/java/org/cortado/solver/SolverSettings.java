@@ -74,7 +74,7 @@ public record SolverSettings(Type type, float baseLr, String lrPolicy, float gam
     }
 
     /** Checks {@code p}; {@code source} names it in errors. */
-    public static SolverSettings from(SolverParameter p, String source) {
+    private static SolverSettings from(SolverParameter p, String source) {
         Type type = type(p, source);
         String policy = p.hasLrPolicy() ? p.getLrPolicy() : "fixed";
         if (!POLICIES.contains(policy)) {

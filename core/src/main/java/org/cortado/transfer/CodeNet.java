@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.cortado.backend.Backend;
-import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.Batch;
 import org.cortado.data.ImageDataset;
@@ -21,7 +20,8 @@ import org.cortado.layers.Phase;
 import org.cortado.net.InferenceRequest;
 import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
-import org.cortado.net.NetDefinitions;
+import org.cortado.net.NetDefinition;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Tensor;
 import org.cortado.util.Progress;
@@ -113,11 +113,11 @@ public final class CodeNet implements CodeFunction {
      * @throws NetDefinitionException as {@link #load(Path, Path, CodeSpec, InputRecipe, Backend)}, for any spec
      */
     public static CodeNet load(Path deploy, Path weights, List<CodeSpec> specs, InputRecipe input, Backend backend) {
-        NetParameter full = NetDefinitions.normalize(Prototxt.readNet(deploy), Phase.TEST);
+        NetParameter full = NetProtos.readNormalized(deploy, Phase.TEST);
         CodeNetDefinition codes = CodeNetDefinition.of(full, deploy, specs, input);
-        LoadedNet loaded = LoadedNet.loadNormalized(codes.trunk(), codes, weights, Phase.TEST, backend, Set.of());
+        LoadedNet loaded = NetProtos.load(codes.trunk(), codes, weights, Phase.TEST, backend, Set.of());
         return new CodeNet(deploy, weights, weights == null ? null : sha1(weights), codes.parts(), input,
-                loaded.net().definition(), loaded, codes.codeBlob(), codes.dim());
+                NetProtos.proto(loaded.net().definition()), loaded, codes.codeBlob(), codes.dim());
     }
 
     private static String sha1(Path file) {
@@ -291,7 +291,12 @@ public final class CodeNet implements CodeFunction {
     }
 
     /** The code net's definition (normalized, V2 layers, the input batch set to one image's views). */
-    public NetParameter definition() {
+    public NetDefinition definition() {
+        return NetProtos.ofNormalized(definition, Phase.TEST);
+    }
+
+    /** {@link #definition}'s message, for the export. */
+    NetParameter proto() {
         return definition;
     }
 

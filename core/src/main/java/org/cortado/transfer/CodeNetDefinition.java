@@ -15,8 +15,8 @@ import org.cortado.caffe.proto.Caffe.PoolingParameter.PoolMethod;
 import org.cortado.caffe.proto.Caffe.ReshapeParameter;
 import org.cortado.image.Oversample;
 import org.cortado.layers.NetDefinitionException;
-import org.cortado.net.LayerInsertion;
 import org.cortado.net.LoadedNet;
+import org.cortado.net.proto.LayerInsertion;
 import org.cortado.tensor.Shape;
 
 /**

@@ -75,8 +75,8 @@ public final class HeadExport {
      *
      * @param classes the number of classes K
      */
-    public static NetParameter definition(CodeNet codes, int classes) {
-        NetParameter base = codes.definition();
+    static NetParameter definition(CodeNet codes, int classes) {
+        NetParameter base = codes.proto();
         for (LayerParameter l : base.getLayerList()) {
             if (l.getName().equals(HEAD_LAYER) || l.getName().equals(PROB_LAYER) || l.getTopList().contains(HEAD_LAYER)
                     || l.getTopList().contains(PROB_LAYER)) {

@@ -1,6 +1,5 @@
 package org.cortado.transfer;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -24,6 +23,8 @@ import org.cortado.heads.HeadReport;
 import org.cortado.heads.HeadSpec;
 import org.cortado.heads.TrainedHead;
 import org.cortado.image.ImageTransformer;
+import org.cortado.io.JsonReport;
+import org.cortado.json.JsonTree;
 import org.cortado.util.Progress;
 
 /**
@@ -39,7 +40,6 @@ import org.cortado.util.Progress;
  * }</pre>
  */
 public final class Transfer {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Transfer() {
     }
@@ -227,10 +227,10 @@ public final class Transfer {
      * @param knownModel the manifest model the defaults came from, or null
      * @param device     the backend's device, in words
      */
-    public static ObjectNode report(Result r, Config config, String knownModel, String device) {
-        ObjectNode report = HeadReport.toJson(r.head(), r.train().classes(), r.trainEvaluation(), r.valEvaluation(),
-                r.skipped(), r.warnings());
-        ObjectNode recipe = JSON.createObjectNode();
+    public static JsonReport report(Result r, Config config, String knownModel, String device) {
+        ObjectNode report = JsonTree.edit(HeadReport.toJson(r.head(), r.train().classes(), r.trainEvaluation(),
+                r.valEvaluation(), r.skipped(), r.warnings()));
+        ObjectNode recipe = JsonTree.object();
         CodeNet codes = r.codes();
         recipe.put("model", config.deploy().toString());
         recipe.put("weights", config.weights().toString());
@@ -257,7 +257,7 @@ public final class Transfer {
         report.set("recipe", recipe);
         report.put("train_features", config.codesDir().resolve("train.npy").toString());
         report.put("val_features", config.codesDir().resolve("val.npy").toString());
-        report.set("val_predictions", HeadReport.predictions(r.head(), r.val()));
+        report = JsonTree.edit(HeadReport.withPredictions(JsonTree.of(report), r.head(), r.val()));
         ObjectNode t = report.putObject("timings_seconds");
         Timings tm = r.timings();
         t.put("load", tm.load()).put("train_codes", tm.trainCodes()).put("val_codes", tm.valCodes())
@@ -275,7 +275,7 @@ public final class Transfer {
                         .put("max_probability_diff", c.maxProbabilityDiff()).put("passed", c.passed());
             }
         }
-        return report;
+        return JsonTree.of(report);
     }
 
     /** The cross-validation table in a few lines, for a terminal. */

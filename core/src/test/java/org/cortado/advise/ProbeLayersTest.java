@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.cortado.backend.cpu.CpuBackend;
-import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Phase;
-import org.cortado.net.NetDefinitions;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
 /** The default probe layers of the Model Zoo nets: the ends of their blocks, in depth order. */
 class ProbeLayersTest {
     private static List<String> defaults(String deploy) {
-        NetParameter net = NetDefinitions.normalize(Prototxt.readNet(SharedData.require(deploy)), Phase.TEST);
+        NetParameter net = NetProtos.readNormalized(SharedData.require(deploy), Phase.TEST);
         return ProbeLayers.defaults(net, new CpuBackend(1));
     }
 

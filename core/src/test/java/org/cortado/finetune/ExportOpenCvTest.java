@@ -16,6 +16,7 @@ import org.cortado.io.Npy;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.TinyImages;
@@ -52,7 +53,7 @@ class ExportOpenCvTest {
                 .export(dir.resolve("export")).build();
         FineTuneResult r = FineTuner.run(cfg, new CpuBackend(2), new FineTuneListener() {});
 
-        Net ours = Net.build(Prototxt.readNet(Path.of(r.exported().get("deploy"))), Phase.TEST, new CpuBackend(2));
+        Net ours = NetProtos.build(Prototxt.readNet(Path.of(r.exported().get("deploy"))), Phase.TEST, new CpuBackend(2));
         NetWeights.copy(CaffeModelReader.read(Path.of(r.exported().get("caffemodel"))), ours);
         ImageTransformer transform = new ImageTransformer(cfg.evalTransform());
         int n = r.valPredictions().size();

@@ -16,6 +16,7 @@ import org.cortado.caffe.CaffeWeights;
 import org.cortado.layers.Param;
 import org.cortado.net.Net;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.testing.TinyFineTuning;
 import org.cortado.testing.TinyImages;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,7 +135,7 @@ class FineTunerTest {
         assertTrue(deploy.contains("conv_final_ft/standardize") && deploy.contains("\"prob\""), deploy);
 
         // The exported deploy net, read back by our reader, predicts every validation image as the run did.
-        Net exported = Net.build(org.cortado.caffe.Prototxt.readNet(Path.of(r.exported().get("deploy"))),
+        Net exported = NetProtos.build(org.cortado.caffe.Prototxt.readNet(Path.of(r.exported().get("deploy"))),
                 org.cortado.layers.Phase.TEST, backend);
         NetWeights.copy(CaffeModelReader.read(Path.of(r.exported().get("caffemodel"))), exported);
         var transform = new org.cortado.image.ImageTransformer(config().build().evalTransform());

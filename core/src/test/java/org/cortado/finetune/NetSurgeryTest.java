@@ -17,7 +17,9 @@ import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.testing.SharedData;
 import org.cortado.testing.TinyNets;
 import org.junit.jupiter.api.Test;
@@ -27,13 +29,13 @@ class NetSurgeryTest {
 
     @Test
     void replacedClassifierHasTheNewWidthAndNameAndNoWeightsCopiedIntoIt() {
-        NetParameter def = NetSurgery.replaceLayer(TinyNets.deploy(), "conv_final", 2, "head",
+        NetDefinition def = NetSurgery.replaceLayer(TinyNets.deploy(), "conv_final", 2, "head",
                 NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER);
         var training = NetSurgery.forTraining(def, 4);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         assertEquals(org.cortado.tensor.Shape.of(2, 16, 1, 1), net.layer("head").params().get(0).shape());
         assertEquals("pool_final", training.scores());
-        assertFalse(training.definition().getLayerList().stream().anyMatch(l -> l.getName().equals("prob")),
+        assertFalse(training.definition().hasLayer("prob"),
                 "the deploy net's final Softmax gives way to the loss");
         assertEquals(4, net.inputShape("data").dim(0), "inputs take the batch size");
         assertEquals(4, net.inputShape(training.label()).dim(0));
@@ -71,7 +73,7 @@ class NetSurgeryTest {
                 layer { name: "bn" type: "BatchNorm" bottom: "data" top: "bn" }
                 layer { name: "fc" type: "InnerProduct" bottom: "bn" top: "fc" inner_product_param { num_output: 2 } }
                 """, b);
-        Net net = Net.build(b.build(), Phase.TRAIN, backend);
+        Net net = NetProtos.build(b.build(), Phase.TRAIN, backend);
         BatchNormLayer bn = (BatchNormLayer) net.layer("bn");
         assertFalse(bn.usesGlobalStats(Phase.TRAIN));
         NetSurgery.freezeThrough(net, "bn");
@@ -81,14 +83,14 @@ class NetSurgeryTest {
     @Test
     void multipliersFromSqueezeNetsTrainVal() {
         Path dir = SharedData.require("models/squeezenet_v1.0");
-        NetParameter deploy = Prototxt.readNet(dir.resolve("deploy.prototxt"));
-        NetParameter replaced = NetSurgery.replaceLayer(deploy, "conv_final", 2, "conv_final_ft",
+        NetDefinition deploy = NetDefinition.read(dir.resolve("deploy.prototxt"));
+        NetDefinition replaced = NetSurgery.replaceLayer(deploy, "conv_final", 2, "conv_final_ft",
                 NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER);
         Net net = Net.build(NetSurgery.forTraining(replaced, 1).definition(), Phase.TRAIN, backend);
         NetWeights.copy(CaffeModelReader.read(dir.resolve("squeezenet_v1.0.caffemodel")), net, Set.of("conv_final_ft"));
         net.layer("conv1").params().get(0).setLrMult(7f);
         List<String> missing = NetSurgery.applyMultipliers(net,
-                Prototxt.readNet(dir.resolve("train_val.prototxt")));
+                NetDefinition.read(dir.resolve("train_val.prototxt")));
         assertEquals(List.of("conv_final_ft"), missing, "only the new layer is not in train_val");
         // SqueezeNet's train_val gives no param specs: Caffe's defaults, lr_mult 1 and decay_mult 1.
         assertEquals(1f, net.layer("conv1").params().get(0).lrMult());
@@ -97,13 +99,12 @@ class NetSurgeryTest {
 
     @Test
     void multipliersFromATrainValWithParamSpecs() {
-        NetParameter.Builder tv = NetParameter.newBuilder();
-        Prototxt.parseText("train_val", """
+        NetDefinition tv = NetDefinition.parse("train_val", """
                 layer { name: "conv1" type: "Convolution" param { lr_mult: 0.5 decay_mult: 2 } param { lr_mult: 3 decay_mult: 0 }
                         convolution_param { num_output: 8 kernel_size: 3 } }
-                """, tv);
+                """);
         Net net = Net.build(NetSurgery.forTraining(TinyNets.deploy(), 2).definition(), Phase.TRAIN, backend);
-        NetSurgery.applyMultipliers(net, tv.build());
+        NetSurgery.applyMultipliers(net, tv);
         List<Param> p = net.layer("conv1").params();
         assertEquals(0.5f, p.get(0).lrMult());
         assertEquals(2f, p.get(0).decayMult());
@@ -113,7 +114,7 @@ class NetSurgeryTest {
 
     @Test
     void standardisationGoesRightBeforeTheClassifier() {
-        NetParameter def = NetSurgery.insertStandardization(NetSurgery.replaceLayer(TinyNets.deploy(), "conv_final",
+        NetDefinition def = NetSurgery.insertStandardization(NetSurgery.replaceLayer(TinyNets.deploy(), "conv_final",
                 2, "head", NetSurgery.DEFAULT_WEIGHT_FILLER, NetSurgery.DEFAULT_BIAS_FILLER), "head");
         Net net = Net.build(def, Phase.TEST, backend);
         int scale = net.indexOf("head/standardize");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cortado.data.Skipped;
@@ -27,7 +28,8 @@ class HeadReportTest {
         var json = HeadReport.toJson(head, List.of("ants", "bees"), head.evaluate(train.x, train.y), ev,
                 List.of(new Skipped(Path.of("train/ants/x.gif"), "no image reader recognises its format")));
         Path f = dir.resolve("report.json");
-        HeadReport.write(f, json);
+        json.writeTo(f);
+        assertEquals(json.toJson(), Files.readString(f), "toJson is what writeTo writes");
         JsonNode r = new ObjectMapper().readTree(f.toFile());
         assertEquals(ev.accuracy(), r.get("val_accuracy").asDouble());
         assertTrue(r.get("train_accuracy").isNumber());
@@ -47,7 +49,7 @@ class HeadReportTest {
     }
 
     @Test
-    void predictionsGiveEachImagesClassesAndTheSoftmaxProbabilitiesOrTheSvmScores() {
+    void predictionsGiveEachImagesClassesAndTheSoftmaxProbabilitiesOrTheSvmScores() throws Exception {
         ToyData train = ToyData.blobs(3, 10, 4, 1.0, 3);
         ToyData val = ToyData.blobs(3, 6, 4, 1.0, 4);
         List<String> files = new java.util.ArrayList<>();
@@ -56,7 +58,7 @@ class HeadReportTest {
         }
         FeatureSet set = FeatureSet.of(val.x, 4, val.y, files, List.of("a", "b", "c"), List.of(), null);
         TrainedHead softmax = TrainedHead.fit(HeadSpec.crossValidated(HeadType.SOFTMAX).withC(1), train.x, train.y, 3);
-        var p = HeadReport.predictions(softmax, set);
+        var p = predictions(softmax, set);
         assertEquals(val.y.length, p.size());
         int[] predicted = softmax.predict(val.x);
         for (int i = 0; i < p.size(); i++) {
@@ -68,8 +70,19 @@ class HeadReportTest {
             assertEquals(probs[val.y[i]], p.get(i).get("true_probability").asDouble(), 1e-12);
         }
         TrainedHead svm = TrainedHead.fit(HeadSpec.crossValidated(HeadType.SVM).withC(1), train.x, train.y, 3);
-        var q = HeadReport.predictions(svm, set).get(0);
+        var q = predictions(svm, set).get(0);
         assertEquals(svm.scores(new float[][] {val.x[0]})[0][q.get("predicted").asInt()], q.get("score").asDouble());
         assertFalse(q.has("probability"), "decision values are not probabilities");
+    }
+
+    /** The {@code val_predictions} that {@link HeadReport#withPredictions} adds at the end of a report. */
+    private static JsonNode predictions(TrainedHead head, FeatureSet set) throws Exception {
+        var report = HeadReport.withPredictions(HeadReport.toJson(head, set.classes(), head.evaluate(set), null,
+                List.of()), head, set);
+        JsonNode r = new ObjectMapper().readTree(report.toJson());
+        List<String> fields = new java.util.ArrayList<>();
+        r.fieldNames().forEachRemaining(fields::add);
+        assertEquals("val_predictions", fields.get(fields.size() - 1));
+        return r.get("val_predictions");
     }
 }

@@ -20,6 +20,7 @@ import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.io.Npy;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.EveryLayerNet;
 import org.cortado.testing.GradientChecker;
@@ -72,7 +73,7 @@ class CaffeLayersAcceptanceTest {
 
     /** A net of {@link EveryLayerNet#NET} for {@code phase} with its parameters. */
     private Net build(Phase phase) {
-        Net net = Net.build(definition(), phase, cpu);
+        Net net = NetProtos.build(definition(), phase, cpu);
         EveryLayerNet.setParameters(net);
         return net;
     }

@@ -17,6 +17,7 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.LayerInsertion;
 import org.cortado.tensor.Shape;
 import org.cortado.testing.TinyNet;
 import org.junit.jupiter.api.Test;

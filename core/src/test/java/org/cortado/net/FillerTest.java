@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.cortado.caffe.proto.Caffe.FillerParameter;
 import org.cortado.caffe.proto.Caffe.FillerParameter.VarianceNorm;
 import org.cortado.layers.NetDefinitionException;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class FillerTest {
     }
 
     private static float[] fill(FillerParameter.Builder p, Shape shape) {
-        return Filler.fill(p.build(), shape, 42, "test").hostData();
+        return Filler.fill(NetProtos.filler(p.build()), shape, 42, "test").hostData();
     }
 
     @Test
@@ -122,14 +123,25 @@ class FillerTest {
     @Test
     void sameSeedSameValues() {
         var p = FillerParameter.newBuilder().setType("gaussian").setStd(1).build();
-        assertArrayEquals(Filler.fill(p, CONV, 3, "t").hostData(), Filler.fill(p, CONV, 3, "t").hostData());
+        assertArrayEquals(Filler.fill(FillerSpec.gaussian(1), CONV, 3, "t").hostData(),
+                Filler.fill(NetProtos.filler(p), CONV, 3, "t").hostData());
     }
 
     @Test
     void unknownTypeNamesTheLayerAndTheSupportedOnes() {
-        var e = assertThrows(NetDefinitionException.class, () -> Filler.fill(FillerParameter.newBuilder()
-                .setType("orthogonal").build(), CONV, 1, "layer 'fc9' (InnerProduct)"));
+        var e = assertThrows(NetDefinitionException.class, () -> Filler.fill(FillerSpec.of("orthogonal"), CONV, 1, "layer 'fc9' (InnerProduct)"));
         assertTrue(e.getMessage().contains("fc9") && e.getMessage().contains("orthogonal")
                 && e.getMessage().contains("msra"), e.getMessage());
+    }
+
+    @Test
+    void aSpecAndCaffesMessageCarryTheSameFields() {
+        FillerSpec f = FillerSpec.of("xavier").withValue(2).withRange(-1, 3).withMean(0.5f).withStd(0.25f)
+                .withSparse(4).withVarianceNorm(FillerSpec.VarianceNorm.AVERAGE);
+        FillerParameter p = NetProtos.filler(f);
+        assertEquals(FillerParameter.VarianceNorm.AVERAGE, p.getVarianceNorm());
+        assertEquals(f, NetProtos.filler(p));
+        assertEquals(FillerSpec.of("constant"), NetProtos.filler(FillerParameter.getDefaultInstance()),
+                "Caffe's defaults");
     }
 }

@@ -7,6 +7,7 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
 
@@ -19,7 +20,7 @@ final class FusionTesting {
     static Net trainingNet(String text, CpuBackend backend, long seed) {
         NetParameter.Builder b = NetParameter.newBuilder();
         Prototxt.parseText("test net", text, b);
-        Net net = Net.build(b.build(), Phase.TRAIN, backend);
+        Net net = NetProtos.build(b.build(), Phase.TRAIN, backend);
         long k = seed;
         for (Param p : net.params()) {
             backend.copy(GradientChecker.gaussian(p.shape(), 0.5, k++), p.data());

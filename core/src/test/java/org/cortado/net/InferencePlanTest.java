@@ -16,6 +16,7 @@ import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
@@ -54,7 +55,7 @@ class InferencePlanTest {
     private Net net() {
         NetParameter.Builder b = NetParameter.newBuilder();
         Prototxt.parseText("plan net", NET, b);
-        Net net = Net.build(b.build(), Phase.TEST, backend);
+        Net net = NetProtos.build(b.build(), Phase.TEST, backend);
         long seed = 50;
         for (Param p : net.params()) {
             Tensor values = GradientChecker.gaussian(p.shape(), 0.5, seed++);
@@ -169,7 +170,7 @@ class InferencePlanTest {
         assertTrue(e.getMessage().contains("'conv9'"), e.getMessage());
         NetParameter.Builder b = NetParameter.newBuilder();
         Prototxt.parseText("plan net", NET, b);
-        Net training = Net.build(b.build(), Phase.TRAIN, backend);
+        Net training = NetProtos.build(b.build(), Phase.TRAIN, backend);
         assertThrows(IllegalStateException.class,
                 () -> training.planInference(InferenceRequest.layerOutputs(List.of("prob"))));
     }

@@ -8,6 +8,7 @@ import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.testing.SharedData;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +20,7 @@ class ModelZooDefinitionsTest {
     @ValueSource(strings = {"bvlc_alexnet", "bvlc_reference_caffenet", "bvlc_googlenet", "finetune_flickr_style"})
     void deployNetsBuildAndTrainValNetsParse(String model) throws Exception {
         Path dir = SharedData.require("models/caffe/" + model);
-        Net net = Net.build(Prototxt.readNet(dir.resolve("deploy.prototxt")), Phase.TEST, new CpuBackend(1));
+        Net net = NetProtos.build(Prototxt.readNet(dir.resolve("deploy.prototxt")), Phase.TEST, new CpuBackend(1));
         Shape out = net.topShapesOf(net.layers().size() - 1).get(0);
         int classes = model.equals("finetune_flickr_style") ? 20 : 1000;
         assertEquals(Shape.of(net.inputShape(net.inputNames().get(0)).dim(0), classes), out);
@@ -31,7 +32,7 @@ class ModelZooDefinitionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"models/squeezenet_v1.0/deploy.prototxt", "models/tiny/caffenet_narrow_deploy.prototxt"})
     void sharedDeployNetsBuild(String file) {
-        Net net = Net.build(Prototxt.readNet(SharedData.require(file)), Phase.TEST, new CpuBackend(1));
+        Net net = NetProtos.build(Prototxt.readNet(SharedData.require(file)), Phase.TEST, new CpuBackend(1));
         assertEquals(1000, net.topShapesOf(net.layers().size() - 1).get(0).dim(1));
     }
 }

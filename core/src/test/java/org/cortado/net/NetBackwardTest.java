@@ -13,6 +13,7 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
@@ -47,7 +48,7 @@ class NetBackwardTest {
     private Net build(String text) {
         NetParameter.Builder b = NetParameter.newBuilder();
         Prototxt.parseText("test net", text, b);
-        Net net = Net.build(b.build(), Phase.TRAIN, backend);
+        Net net = NetProtos.build(b.build(), Phase.TRAIN, backend);
         long k = 0;
         for (Param p : net.params()) {
             backend.copy(GradientChecker.gaussian(p.shape(), 0.5, 1000 + k++), p.data());

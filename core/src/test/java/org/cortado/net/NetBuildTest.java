@@ -15,6 +15,7 @@ import org.cortado.caffe.WeightBlob;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class NetBuildTest {
 
     @Test
     void legacyInputFieldsBecomeAnInputLayerAndShapesFlow() {
-        Net net = Net.build(parse(TINY), Phase.TEST, new CpuBackend(1));
+        Net net = NetProtos.build(parse(TINY), Phase.TEST, new CpuBackend(1));
         assertEquals(List.of("data"), net.inputNames());
         assertEquals(Shape.of(1, 2, 4, 4), net.inputShape("data"));
         assertEquals(Shape.of(1, 3, 4, 4), net.topShapesOf(net.indexOf("conv")).get(0));
@@ -53,7 +54,7 @@ class NetBuildTest {
 
     @Test
     void inPlaceLayersKeepTheirOwnOutputWhileTheBlobIsTheLastWriters() {
-        Net net = Net.build(parse(TINY), Phase.TEST, new CpuBackend(1));
+        Net net = NetProtos.build(parse(TINY), Phase.TEST, new CpuBackend(1));
         // Weights that make the convolution output negative somewhere: bias -1, zero weights.
         net.layer("conv").params().get(1).data().hostData()[0] = -1f;
         net.forward(Map.of("data", Tensor.zeros(Shape.of(1, 2, 4, 4))));
@@ -66,7 +67,7 @@ class NetBuildTest {
 
     @Test
     void unknownLayerTypeNamesLayerAndListsSupportedTypes() {
-        var e = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+        var e = assertThrows(NetDefinitionException.class, () -> NetProtos.build(parse("""
                 input: "data" input_dim: 1 input_dim: 1 input_dim: 2 input_dim: 2
                 layer { name: "weird" type: "Frobnicate" bottom: "data" top: "x" }
                 """), Phase.TEST, new CpuBackend(1)));
@@ -77,21 +78,21 @@ class NetBuildTest {
     @Test
     void uint32FieldsPastIntRangeAndGroupZeroAreNamed() {
         // Found by the Prototxt fuzz target: group 0 divided by zero; uint32 pads past 2^31-1 read negative.
-        var group = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+        var group = assertThrows(NetDefinitionException.class, () -> NetProtos.build(parse("""
                 input: "data" input_dim: 1 input_dim: 2 input_dim: 4 input_dim: 4
                 layer { name: "c" type: "Convolution" bottom: "data" top: "c"
                         convolution_param { num_output: 2 kernel_size: 3 group: 0 } }
                 """), Phase.TEST, new CpuBackend(1)));
         assertTrue(group.getMessage().contains("layer 'c' (Convolution)") && group.getMessage().contains("group"),
                 group.getMessage());
-        var convPad = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+        var convPad = assertThrows(NetDefinitionException.class, () -> NetProtos.build(parse("""
                 input: "data" input_dim: 1 input_dim: 2 input_dim: 4 input_dim: 4
                 layer { name: "c" type: "Convolution" bottom: "data" top: "c"
                         convolution_param { num_output: 2 kernel_size: 3 pad: 4294967295 } }
                 """), Phase.TEST, new CpuBackend(1)));
         assertTrue(convPad.getMessage().contains("layer 'c' (Convolution)")
                 && convPad.getMessage().contains("4294967295"), convPad.getMessage());
-        var poolPad = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+        var poolPad = assertThrows(NetDefinitionException.class, () -> NetProtos.build(parse("""
                 input: "data" input_dim: 1 input_dim: 2 input_dim: 4 input_dim: 4
                 layer { name: "p" type: "Pooling" bottom: "data" top: "p"
                         pooling_param { pool: MAX kernel_size: 3 pad: 4294967295 } }
@@ -102,7 +103,7 @@ class NetBuildTest {
 
     @Test
     void bottomNeverProducedIsNamed() {
-        var e = assertThrows(NetDefinitionException.class, () -> Net.build(parse("""
+        var e = assertThrows(NetDefinitionException.class, () -> NetProtos.build(parse("""
                 input: "data" input_dim: 1 input_dim: 1 input_dim: 2 input_dim: 2
                 layer { name: "relu" type: "ReLU" bottom: "nothing" top: "x" }
                 """), Phase.TEST, new CpuBackend(1)));
@@ -117,13 +118,13 @@ class NetBuildTest {
                 layer { name: "a" type: "ReLU" bottom: "data" top: "a" include { phase: TRAIN } }
                 layer { name: "b" type: "ReLU" bottom: "data" top: "b" exclude { phase: TRAIN } }
                 """;
-        Net test = Net.build(parse(text), Phase.TEST, new CpuBackend(1));
+        Net test = NetProtos.build(parse(text), Phase.TEST, new CpuBackend(1));
         assertTrue(test.hasBlob("b") && !test.hasBlob("a"));
     }
 
     @Test
     void weightsAreMatchedByNameWithShapesChecked() {
-        Net net = Net.build(parse(TINY), Phase.TEST, new CpuBackend(1));
+        Net net = NetProtos.build(parse(TINY), Phase.TEST, new CpuBackend(1));
         var conv = new LayerWeights("conv", "Convolution", List.of(
                 new WeightBlob(Shape.of(3, 2, 3, 3), false, new float[54]),
                 new WeightBlob(Shape.of(3), false, new float[] {1, 2, 3})));

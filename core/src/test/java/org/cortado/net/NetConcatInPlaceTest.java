@@ -13,6 +13,7 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
@@ -136,8 +137,8 @@ class NetConcatInPlaceTest {
         var deploy = SharedData.require("models/caffe/bvlc_googlenet/deploy.prototxt");
         NetParameter def = Prototxt.readNet(deploy);
         CpuBackend cpu = new CpuBackend();
-        Net plain = Net.build(def, Phase.TEST, cpu);
-        Net inPlace = Net.build(def, Phase.TEST, cpu);
+        Net plain = NetProtos.build(def, Phase.TEST, cpu);
+        Net inPlace = NetProtos.build(def, Phase.TEST, cpu);
         long seed = 0;
         for (int i = 0; i < plain.params().size(); i++) {
             Shape s = plain.params().get(i).shape();

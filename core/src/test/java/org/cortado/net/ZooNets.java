@@ -14,6 +14,7 @@ import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.layers.ScaleLayer;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
@@ -62,7 +63,7 @@ final class ZooNets {
 
     /** {@code deploy}'s net on the CPU with {@code weights} (by parameter name; missing ones stay as built). */
     static Net build(Path deploy, Map<String, Tensor> weights) {
-        Net net = Net.build(Prototxt.readNet(deploy), Phase.TEST, new CpuBackend());
+        Net net = NetProtos.build(Prototxt.readNet(deploy), Phase.TEST, new CpuBackend());
         for (Param p : net.params()) {
             Tensor w = weights.get(p.name());
             if (w != null) {

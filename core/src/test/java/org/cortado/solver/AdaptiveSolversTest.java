@@ -14,6 +14,7 @@ import org.cortado.caffe.proto.Caffe.SolverState;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.solver.SolverSettings.Regularization;
 import org.cortado.solver.SolverSettings.Type;
 import org.cortado.tensor.Tensor;
@@ -36,7 +37,7 @@ class AdaptiveSolversTest {
                 layer { name: "x" type: "Input" top: "x" input_param { shape { dim: 1 dim: %d } } }
                 layer { name: "ip" type: "InnerProduct" bottom: "x" top: "y" inner_product_param { num_output: 1 } }
                 """.formatted(n), b);
-        return Net.build(b.build(), Phase.TRAIN, backend);
+        return NetProtos.build(b.build(), Phase.TRAIN, backend);
     }
 
     private static SolverSettings settings(Type type, float lr, float momentum, float decay, float delta,
@@ -209,7 +210,7 @@ class AdaptiveSolversTest {
         }
         backend.copy(b.params().get(0).data(), c.params().get(0).data());
         Solver sc = new Solver(c, s, 1);
-        sc.restore(sb.state(null), "state");
+        sc.restore(sb.stateBytes(null), "state");   // through the .solverstate bytes, as a snapshot
         for (int it = 2; it < 4; it++) {
             backend.copy(Tensor.wrap(c.params().get(0).shape(), diffs[it].clone()), c.params().get(0).diff(backend));
             sc.applyUpdate();
@@ -226,5 +227,13 @@ class AdaptiveSolversTest {
         var e = assertThrows(IllegalArgumentException.class, () -> adaDelta.restore(sgd.state(null), "x.solverstate"));
         assertTrue(e.getMessage().contains("x.solverstate") && e.getMessage().contains("AdaDelta")
                 && e.getMessage().contains("need 4"), e.getMessage());
+    }
+
+    @Test
+    void bytesThatAreNoSolverStateAreRefusedNamingTheirSource() {
+        Solver sgd = new Solver(net(2), settings(Type.SGD, 0.1f, 0.9f, 0f, 1e-8f, 0.99f, Regularization.L2, 1), 1);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> sgd.restore(new byte[] {(byte) 0xff, 1, 2}, "x.solverstate"));
+        assertTrue(e.getMessage().startsWith("x.solverstate: not a solver state"), e.getMessage());
     }
 }

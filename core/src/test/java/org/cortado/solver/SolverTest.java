@@ -17,6 +17,8 @@ import org.cortado.finetune.NetSurgery;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
@@ -35,7 +37,7 @@ class SolverTest {
                 layer { name: "x" type: "Input" top: "x" input_param { shape { dim: 1 dim: 2 } } }
                 layer { name: "ip" type: "InnerProduct" bottom: "x" top: "y" %s inner_product_param { num_output: 1 } }
                 """.formatted(paramSpecs), b);
-        return Net.build(b.build(), Phase.TRAIN, backend);
+        return NetProtos.build(b.build(), Phase.TRAIN, backend);
     }
 
     private static SolverSettings settings(SolverSettings.Type type, float lr, float momentum, float decay,
@@ -175,7 +177,7 @@ class SolverTest {
         return tinyTrainingNet(TinyNets.deploy());
     }
 
-    private Net tinyTrainingNet(NetParameter deploy) {
+    private Net tinyTrainingNet(NetDefinition deploy) {
         var training = NetSurgery.forTraining(deploy, 2);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         long k = 0;

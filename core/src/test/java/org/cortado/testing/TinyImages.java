@@ -13,11 +13,11 @@ import javax.imageio.ImageIO;
 import org.cortado.backend.CounterRng;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.caffe.CaffeModelWriter;
-import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Tensor;
 
 /**
@@ -68,8 +68,7 @@ public final class TinyImages {
      * its ReLUs start alive), standing in for a pretrained model.
      */
     public static void writeTinyWeights(Path file, long seed) {
-        NetParameter def = TinyNets.deploy();
-        Net net = Net.build(def, Phase.TEST, new CpuBackend(1));
+        Net net = Net.build(TinyNets.deploy(), Phase.TEST, new CpuBackend(1));
         Map<String, List<Tensor>> blobs = new LinkedHashMap<>();
         long k = 0;
         for (Layer l : net.layers()) {
@@ -86,6 +85,6 @@ public final class TinyImages {
             }
             blobs.put(l.name(), list);
         }
-        CaffeModelWriter.write(file, net.definition(), blobs);
+        CaffeModelWriter.write(file, NetProtos.proto(net.definition()), blobs);
     }
 }

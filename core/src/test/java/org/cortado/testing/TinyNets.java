@@ -1,7 +1,6 @@
 package org.cortado.testing;
 
-import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.net.NetDefinition;
 
 /** Small nets for solver and training tests: fast on one core, yet with every kind of layer training touches. */
 public final class TinyNets {
@@ -42,9 +41,7 @@ public final class TinyNets {
             layer { name: "prob" type: "Softmax" bottom: "pool_final" top: "prob" }
             """;
 
-    public static NetParameter deploy() {
-        NetParameter.Builder b = NetParameter.newBuilder();
-        Prototxt.parseText("TinyNets.DEPLOY", DEPLOY, b);
-        return b.build();
+    public static NetDefinition deploy() {
+        return NetDefinition.parse("TinyNets.DEPLOY", DEPLOY);
     }
 }

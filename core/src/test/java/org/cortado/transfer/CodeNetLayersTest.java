@@ -119,7 +119,7 @@ class CodeNetLayersTest {
         assertEquals("conv1+conv2", net.provenance().layer());
         assertEquals("post", net.provenance().activation());
         assertEquals("avg+max", net.provenance().pooling());
-        assertTrue(net.definition().getLayerList().stream().noneMatch(l -> l.getName().equals("fc")),
+        assertTrue(!net.definition().hasLayer("fc"),
                 "nothing after conv2's ReLU");
         assertEquals("layers conv1 (post, avg) + conv2 (post, max)", net.describeCodes());
     }

@@ -11,6 +11,7 @@ import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.InsufficientMemoryException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,7 @@ class PrototxtFuzzTest {
             if (def != null) {
                 // A built net's messages name its layers, not the file (the command line adds the file).
                 Contract.readOrRefuse(null, List.of(NetDefinitionException.class, InsufficientMemoryException.class),
-                        () -> Net.build(def, Phase.TEST, CPU));
+                        () -> NetProtos.build(def, Phase.TEST, CPU));
             }
         } finally {
             setup.done(file);

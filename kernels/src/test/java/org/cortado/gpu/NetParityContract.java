@@ -24,6 +24,7 @@ import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.transfer.CodeNet;
@@ -97,8 +98,8 @@ abstract class NetParityContract {
         GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
         NetParameter def = Prototxt.readNet(dir.resolve(model));
         org.cortado.caffe.CaffeWeights w = org.cortado.caffe.CaffeModelReader.read(dir.resolve(weights));
-        Net onCpu = Net.build(def, Phase.TEST, CPU);
-        Net onGpu = Net.build(def, Phase.TEST, gpu);
+        Net onCpu = NetProtos.build(def, Phase.TEST, CPU);
+        Net onGpu = NetProtos.build(def, Phase.TEST, gpu);
         NetWeights.copy(w, onCpu);
         NetWeights.copy(w, onGpu);
         Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
@@ -194,8 +195,8 @@ abstract class NetParityContract {
     private Net[] randomNets(Path file, ConvImpl impl) {
         GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
         NetParameter def = Prototxt.readNet(file);
-        Net onCpu = Net.build(def, Phase.TEST, CPU);
-        Net onGpu = Net.build(def, Phase.TEST, gpu);
+        Net onCpu = NetProtos.build(def, Phase.TEST, CPU);
+        Net onGpu = NetProtos.build(def, Phase.TEST, gpu);
         assertEquals(onCpu.fuseReLUs(), onGpu.fuseReLUs());
         String input = onCpu.inputNames().get(0);
         int[] dims = onCpu.inputShape(input).dims();

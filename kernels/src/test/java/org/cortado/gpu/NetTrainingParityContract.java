@@ -29,6 +29,7 @@ import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.EveryLayerNet;
@@ -135,8 +136,8 @@ abstract class NetTrainingParityContract {
         GpuBackend gpu = gpu(impl);
         NetParameter.Builder b = NetParameter.newBuilder();
         Prototxt.parseText("SMALL_NET", SMALL_NET, b);
-        Net onCpu = Net.build(b.build(), Phase.TRAIN, CPU);
-        Net onGpu = Net.build(b.build(), Phase.TRAIN, gpu);
+        Net onCpu = NetProtos.build(b.build(), Phase.TRAIN, CPU);
+        Net onGpu = NetProtos.build(b.build(), Phase.TRAIN, gpu);
         SplittableRandom r = new SplittableRandom(SEED);
         for (int i = 0; i < onCpu.layers().size(); i++) {
             Layer layer = onCpu.layers().get(i);
@@ -188,8 +189,8 @@ abstract class NetTrainingParityContract {
         NetParameter.Builder b = NetParameter.newBuilder();
         Prototxt.parseText("EveryLayerNet", EveryLayerNet.NET, b);
         Map<String, Tensor> inputs = EveryLayerNet.inputs();
-        Net testCpu = Net.build(b.build(), Phase.TEST, CPU);
-        Net testGpu = Net.build(b.build(), Phase.TEST, gpu);
+        Net testCpu = NetProtos.build(b.build(), Phase.TEST, CPU);
+        Net testGpu = NetProtos.build(b.build(), Phase.TEST, gpu);
         List<String> failures = new ArrayList<>();
         for (Net net : List.of(testCpu, testGpu)) {
             EveryLayerNet.setParameters(net);
@@ -203,8 +204,8 @@ abstract class NetTrainingParityContract {
         }
         assertTrue(failures.isEmpty(), "every-layer net at test time on " + gpu.name() + " differs from the CPU:\n"
                 + String.join("\n", failures));
-        Net onCpu = Net.build(b.build(), Phase.TRAIN, CPU);
-        Net onGpu = Net.build(b.build(), Phase.TRAIN, gpu);
+        Net onCpu = NetProtos.build(b.build(), Phase.TRAIN, CPU);
+        Net onGpu = NetProtos.build(b.build(), Phase.TRAIN, gpu);
         for (Net net : List.of(onCpu, onGpu)) {
             EveryLayerNet.setParameters(net);
             net.setRandomState(SEED, 0);
@@ -225,7 +226,7 @@ abstract class NetTrainingParityContract {
             Assumptions.assumeTrue(Files.isRegularFile(f), "shared file " + f + " not found (set cortado.shared)");
         }
         GpuBackend gpu = gpu(impl);
-        NetSurgery.TrainingNet training = NetSurgery.forTraining(Prototxt.readNet(deploy), 1);
+        NetSurgery.TrainingNet training = NetSurgery.forTraining(org.cortado.net.NetDefinition.read(deploy), 1);
         var w = CaffeModelReader.read(weights);
         Net onCpu = Net.build(training.definition(), Phase.TRAIN, CPU);
         Net onGpu = Net.build(training.definition(), Phase.TRAIN, gpu);

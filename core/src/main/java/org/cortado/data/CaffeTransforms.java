@@ -1,4 +1,4 @@
-package org.cortado.image;
+package org.cortado.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +10,11 @@ import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.caffe.proto.Caffe.NetStateRule;
-import org.cortado.caffe.proto.Caffe.Phase;
+import org.cortado.caffe.proto.Caffe;
 import org.cortado.caffe.proto.Caffe.TransformationParameter;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
+import org.cortado.layers.Phase;
 import org.cortado.tensor.Tensor;
 
 /**
@@ -69,7 +72,7 @@ public final class CaffeTransforms {
      * @param meanFileOverride a mean image to use instead of {@code mean_file}, or null
      * @param where            names the source in errors
      */
-    public static TransformSpec fromTransformParam(TransformationParameter p, ResizeMode resize, Path baseDir,
+    static TransformSpec fromTransformParam(TransformationParameter p, ResizeMode resize, Path baseDir,
             Path meanFileOverride, String where) {
         if (p.getForceGray()) {
             throw new CaffeFormatException(where + ": force_gray is not supported (nets here take 3-channel BGR)");
@@ -97,9 +100,10 @@ public final class CaffeTransforms {
     }
 
     /** Caffe's NetState filtering for a phase: any include rule must match, no exclude rule may. */
-    public static boolean runsIn(LayerParameter layer, Phase phase) {
+    static boolean runsIn(LayerParameter layer, Phase phase) {
+        Caffe.Phase caffePhase = Caffe.Phase.valueOf(phase.name());
         for (NetStateRule r : layer.getExcludeList()) {
-            if (r.hasPhase() && r.getPhase() == phase) {
+            if (r.hasPhase() && r.getPhase() == caffePhase) {
                 return false;
             }
         }
@@ -107,7 +111,7 @@ public final class CaffeTransforms {
             return true;
         }
         for (NetStateRule r : layer.getIncludeList()) {
-            if (!r.hasPhase() || r.getPhase() == phase) {
+            if (!r.hasPhase() || r.getPhase() == caffePhase) {
                 return true;
             }
         }

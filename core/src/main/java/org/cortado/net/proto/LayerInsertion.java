@@ -1,4 +1,4 @@
-package org.cortado.net;
+package org.cortado.net.proto;
 
 import java.util.List;
 import java.util.function.Function;

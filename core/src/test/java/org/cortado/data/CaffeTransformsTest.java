@@ -1,4 +1,4 @@
-package org.cortado.image;
+package org.cortado.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cortado.caffe.CaffeFormatException;
 import org.cortado.caffe.MeanFile;
-import org.cortado.caffe.proto.Caffe.Phase;
+import org.cortado.image.ResizeMode;
+import org.cortado.image.TransformSpec;
+import org.cortado.layers.Phase;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.SharedData;
