@@ -85,8 +85,15 @@ public final class HeadReport {
      * decision values instead ({@code score}, {@code true_score}), which are not probabilities.
      */
     public static ArrayNode predictions(TrainedHead head, FeatureSet set) {
-        boolean softmax = head.spec().type() == HeadType.SOFTMAX;
-        double[][] scores = head.scores(set.rowArrays());
+        return predictions(head.spec().type(), set.files(), set.labels(), head.scores(set.rowArrays()));
+    }
+
+    /**
+     * As {@link #predictions(TrainedHead, FeatureSet)}, from the head's class scores of each file (computed
+     * elsewhere, such as by Spark).
+     */
+    public static ArrayNode predictions(HeadType type, List<String> files, int[] labels, double[][] scores) {
+        boolean softmax = type == HeadType.SOFTMAX;
         ArrayNode a = JSON.createArrayNode();
         for (int i = 0; i < scores.length; i++) {
             double[] s = softmax ? softmax(scores[i]) : scores[i];
@@ -96,8 +103,8 @@ public final class HeadReport {
                     best = k;
                 }
             }
-            int label = set.labels()[i];
-            a.addObject().put("file", set.files().get(i)).put("label", label).put("predicted", best)
+            int label = labels[i];
+            a.addObject().put("file", files.get(i)).put("label", label).put("predicted", best)
                     .put(softmax ? "probability" : "score", s[best])
                     .put(softmax ? "true_probability" : "true_score", s[label]);
         }
