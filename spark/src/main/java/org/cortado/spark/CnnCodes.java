@@ -293,7 +293,8 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
         CodeSettings settings = settings();
         // Resolved here too, so that a bad option or a missing file fails on the driver with its message, before
         // any task runs.
-        settings.resolve();
+        org.cortado.cli.ModelDefaults d = settings.resolve();
+        CodeNet.check(java.nio.file.Path.of(settings.model()), d.codes(), d.input());
         InputColumns input = InputColumns.of(dataset.schema(), value(inputCol), value(pathCol));
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(new PartitionCodes(settings, input));
         return dataset.sparkSession().createDataFrame(rows, out);

@@ -1,5 +1,8 @@
 package org.cortado.spark;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.lit;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +22,7 @@ import org.cortado.data.LabeledImage;
  * {@code index} (its place in the listing), {@code path} (as Spark's {@code binaryFile} source names files),
  * {@code label} (the class name) and {@code content} (the file's bytes, read by the executors through
  * {@code binaryFile} from the folders that hold the images). A listed file that the source did not read keeps its
- * row with null content, so that it is reported rather than lost.
+ * row with null content, so that it is reported rather than lost. Duplicate listings of one file are not merged.
  */
 public final class ImageRows {
     public static final String INDEX = "index";
@@ -68,11 +71,20 @@ public final class ImageRows {
                 false).add(LABEL, DataTypes.StringType, false);
         Dataset<Row> files = spark.createDataFrame(listing, schema);
         if (folders.isEmpty()) {
-            return files.withColumn(CONTENT, org.apache.spark.sql.functions.lit(null).cast(DataTypes.BinaryType));
+            return files.withColumn(CONTENT, lit(null).cast(DataTypes.BinaryType));
         }
-        Dataset<Row> bytes = spark.read().format("binaryFile").load(folders.toArray(String[]::new))
-                .select(PATH, CONTENT);
-        return files.join(bytes, files.col(PATH).equalTo(bytes.col(PATH)), "left")
-                .select(files.col(INDEX), files.col(PATH), files.col(LABEL), bytes.col(CONTENT));
+        Dataset<Row> read = spark.read().format("binaryFile").load(folders.toArray(String[]::new));
+        // The listing is broadcast to the readers: no shuffle, and the rows keep binaryFile's partitions (a few
+        // files' worth of bytes each). An inner join drops listed files the source did not read; they are found from
+        // the paths alone (binaryFile reads no content for them) and put back with null content.
+        Dataset<Row> rows = read.select(PATH, CONTENT).join(broadcast(files), PATH)
+                .select(INDEX, PATH, LABEL, CONTENT);
+        long found = read.select(PATH).join(broadcast(files.select(PATH)), PATH).count();
+        if (found == listing.size()) {
+            return rows;
+        }
+        Dataset<Row> missing = files.join(read.select(PATH), files.col(PATH).equalTo(read.col(PATH)), "left_anti")
+                .withColumn(CONTENT, lit(null).cast(DataTypes.BinaryType));
+        return rows.unionByName(missing);
     }
 }

@@ -1,8 +1,11 @@
 package org.cortado.spark;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.Path;
 import org.cortado.backend.Backend;
 import org.cortado.backend.Backends;
@@ -38,6 +41,27 @@ final class Hymenoptera {
 
     static java.nio.file.Path val() {
         return SharedData.require("data/hymenoptera/val");
+    }
+
+    /** Every k-th image of each class folder of {@code root}, linked into {@code into} (made once). */
+    static synchronized java.nio.file.Path every(java.nio.file.Path root, int k, java.nio.file.Path into)
+            throws IOException {
+        if (Files.isDirectory(into)) {
+            return into;
+        }
+        try (Stream<java.nio.file.Path> classes = Files.list(root)) {
+            for (java.nio.file.Path c : classes.sorted().toList()) {
+                java.nio.file.Path dir = Files.createDirectories(into.resolve(c.getFileName()));
+                List<java.nio.file.Path> files;
+                try (Stream<java.nio.file.Path> s = Files.list(c)) {
+                    files = s.sorted().toList();
+                }
+                for (int i = 0; i < files.size(); i += k) {
+                    Files.createSymbolicLink(dir.resolve(files.get(i).getFileName()), files.get(i).toAbsolutePath());
+                }
+            }
+        }
+        return into;
     }
 
     /** CnnCodes for the reference codes: the known model's preprocessing, fire9/concat. */

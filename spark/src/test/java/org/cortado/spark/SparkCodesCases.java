@@ -134,8 +134,10 @@ abstract class SparkCodesCases {
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {Hymenoptera.codes(),
                 new StringIndexer().setInputCol("label").setOutputCol("label_index"),
                 new LinearSVC().setFeaturesCol("codes").setLabelCol("label_index").setRegParam(0.01)});
-        PipelineModel fitted = pipeline.fit(images(Hymenoptera.train()));
-        Dataset<Row> val = images(Hymenoptera.val()).cache();
+        // Every third image: persistence is the point here, not accuracy.
+        PipelineModel fitted = pipeline.fit(images(Hymenoptera.every(Hymenoptera.train(), 3, tmp.resolve("train3"))));
+        Path valDir = Hymenoptera.every(Hymenoptera.val(), 3, tmp.resolve("val3"));
+        Dataset<Row> val = images(valDir).cache();
         List<Row> before = fitted.transform(val).select("path", "prediction", "label_index").orderBy("path")
                 .collectAsList();
         Path saved = tmp.resolve("pipeline-" + getClass().getSimpleName());
@@ -143,10 +145,10 @@ abstract class SparkCodesCases {
         PipelineModel loaded = PipelineModel.load(saved.toString());
         List<Row> after = loaded.transform(val).select("path", "prediction", "label_index").orderBy("path")
                 .collectAsList();
-        assertEquals(153, before.size());
+        assertEquals(org.cortado.data.ImageFolders.scan(valDir).size(), before.size());
         assertEquals(before, after);
         long right = before.stream().filter(r -> r.getDouble(1) == r.getDouble(2)).count();
-        assertTrue(right >= 0.85 * before.size(), right + " of " + before.size() + " right");
+        assertTrue(right >= 0.8 * before.size(), right + " of " + before.size() + " right");
         assertEquals(CnnCodes.class, loaded.stages()[0].getClass());
         assertEquals(Hymenoptera.LAYER, ((CnnCodes) loaded.stages()[0]).getOrDefault(
                 ((CnnCodes) loaded.stages()[0]).layer()));
