@@ -25,9 +25,6 @@ import picocli.CommandLine.Spec;
                 + " the JSON report (val_accuracy, train_accuracy, n_train, n_val, skipped, confusion, recipe,"
                 + " timings), and with --export the net and head as one Caffe model.")
 final class TransferCommand implements Callable<Integer> {
-    /** Validation images the export is read back and checked on, by default. */
-    static final int EXPORT_CHECK_IMAGES = TransferOptions.EXPORT_CHECK_IMAGES;
-
     @Mixin
     TransferOptions options;
 

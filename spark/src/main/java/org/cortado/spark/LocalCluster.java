@@ -18,8 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * separate JVM through {@code WorkerCommandBuilder}, whose class path is the executor class path we pass
  * ({@code spark.executor.extraClassPath}: this JVM's own) plus {@code $SPARK_HOME/jars/*}, which must exist unless
  * Spark's test switches are on. So the Spark home is a folder with an empty {@code jars/} (the launcher and the
- * tests point {@code SPARK_HOME} at one under {@code spark/target}); the executors get the Java 17 options Spark needs
- * from SparkContext itself, and the Vector API module from {@code spark.executor.extraJavaOptions}.
+ * tests point {@code SPARK_HOME} at one under {@code spark/target}). The executors get the Java 17 options Spark needs,
+ * the Vector API module among them, from SparkContext itself (Spark 4's {@code JavaModuleOptions}).
  */
 public final class LocalCluster {
     private static final Pattern LOCAL_CLUSTER = Pattern.compile(
@@ -48,7 +48,7 @@ public final class LocalCluster {
         if (m.matches()) {
             prepareSparkHome();
             b.config("spark.executor.extraClassPath", absoluteClassPath())
-                    .config("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -Xss8m")
+                    .config("spark.executor.extraJavaOptions", "-Xss8m")
                     .config("spark.executor.memory", m.group(3) + "m")
                     .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13");
         } else if (master.strip().startsWith("local-cluster")) {
