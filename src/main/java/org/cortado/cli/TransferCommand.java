@@ -9,7 +9,6 @@ import org.cortado.backend.Backends;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
 import org.cortado.heads.HeadSpec;
-import org.cortado.transfer.HeadExport;
 import org.cortado.transfer.Transfer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,24 +67,7 @@ final class TransferCommand implements Callable<Integer> {
             CodesCommand.reportSkipped(r.skipped(), out, err, "transfer");
             CodesCommand.reportWarnings(r.warnings(), out, report);
             TrainHeadCommand.printSummary(out, r.head(), r.trainEvaluation(), r.valEvaluation());
-            if (r.export() != null) {
-                out.printf("export -> %s (%s, %s, %s, %s)%n", export, HeadExport.DEPLOY, HeadExport.CAFFEMODEL,
-                        HeadExport.LABELS, HeadExport.RECIPE);
-                if (r.exportCheck() != null) {
-                    out.printf("export read back: %d of %d validation images get the head's class (largest probability"
-                            + " difference %.2g)%n", r.exportCheck().agreeing(), r.exportCheck().images(),
-                            r.exportCheck().maxProbabilityDiff());
-                }
-            }
-            Transfer.Timings t = r.timings();
-            out.printf("report -> %s%n", report);
-            out.printf("wall time %.1f s (load %.1f, train codes %.1f, val codes %.1f, fit %.1f, export %.1f + check"
-                    + " %.1f)%n", wall, t.load(), t.trainCodes(), t.valCodes(), t.fit(), t.export(), t.exportCheck());
-            if (r.exportCheck() != null && !r.exportCheck().passed()) {
-                throw new IllegalStateException("the export read back from " + export + " gave another class than the"
-                        + " head for " + (r.exportCheck().images() - r.exportCheck().agreeing()) + " of "
-                        + r.exportCheck().images() + " validation images");
-            }
+            options.finish(out, r.summary(codes), wall);
         }
         return 0;
     }

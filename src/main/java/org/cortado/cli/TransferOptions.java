@@ -1,5 +1,6 @@
 package org.cortado.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.cortado.data.DataSource;
 import org.cortado.data.TrainValSplit;
@@ -7,6 +8,7 @@ import org.cortado.features.CodeExtractor;
 import org.cortado.heads.HeadSpec;
 import org.cortado.transfer.HeadExport;
 import org.cortado.transfer.InputRecipe;
+import org.cortado.transfer.Transfer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -140,6 +142,31 @@ public final class TransferOptions {
     /** Runs {@code work} with {@code --max-pixels} in force. */
     public <T, E extends Exception> T run(PixelLimitOption.Work<T, E> work) throws E {
         return dataOptions.run(work);
+    }
+
+    /**
+     * The closing lines of a transfer run: the export and its check, the report, the wall time; then, when the export
+     * read back disagrees with the head, the failure.
+     */
+    public void finish(PrintWriter out, Transfer.Summary r, double wall) {
+        if (r.export() != null) {
+            out.printf("export -> %s (%s, %s, %s, %s)%n", export, HeadExport.DEPLOY, HeadExport.CAFFEMODEL,
+                    HeadExport.LABELS, HeadExport.RECIPE);
+            if (r.exportCheck() != null) {
+                out.printf("export read back: %d of %d validation images get the head's class (largest probability"
+                        + " difference %.2g)%n", r.exportCheck().agreeing(), r.exportCheck().images(),
+                        r.exportCheck().maxProbabilityDiff());
+            }
+        }
+        Transfer.Timings t = r.timings();
+        out.printf("report -> %s%n", report);
+        out.printf("wall time %.1f s (load %.1f, train codes %.1f, val codes %.1f, fit %.1f, export %.1f + check"
+                + " %.1f)%n", wall, t.load(), t.trainCodes(), t.valCodes(), t.fit(), t.export(), t.exportCheck());
+        if (r.exportCheck() != null && !r.exportCheck().passed()) {
+            throw new IllegalStateException("the export read back from " + export + " gave another class than the"
+                    + " head for " + (r.exportCheck().images() - r.exportCheck().agreeing()) + " of "
+                    + r.exportCheck().images() + " validation images");
+        }
     }
 
     /** The training and validation sets: {@code --train} and {@code --val}, or {@code --data} split. */

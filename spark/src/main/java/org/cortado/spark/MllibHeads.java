@@ -34,8 +34,11 @@ import org.cortado.heads.TrainedHead;
 public final class MllibHeads {
     /** The column of L2-normalised codes, where the spec asks for them. */
     public static final String NORMALISED = "codes_l2";
-    /** MLlib's iteration limit for the head: its default of 100 stops the SVM short on CNN codes. */
-    static final int MAX_ITERATIONS = 500;
+    /**
+     * MLlib's iteration limit for the head (its default). Each iteration is a Spark job or several (LinearSVC's OWL-QN
+     * line search evaluates the loss over the cluster at each step); a fit that reaches it says so in the report.
+     */
+    static final int MAX_ITERATIONS = 100;
 
     private MllibHeads() {
     }

@@ -68,9 +68,15 @@ public final class SparkTransfer {
         Dataset<Row> val = codesOf(spark, split, false, codes);
         long valRows = val.count();
         long t3 = System.nanoTime();
+        Path trainFeatures = config.codesDir().resolve("train.parquet");
+        Path valFeatures = config.codesDir().resolve("val.parquet");
+        saveCodes(train, trainFeatures);
+        saveCodes(val, valFeatures);
         List<Skipped> skipped = new ArrayList<>(skipped(train));
         skipped.addAll(skipped(val));
-        Dataset<Row> trainUsable = train.filter(col("codes").isNotNull());
+        // The head's optimiser runs a Spark job per iteration: one task per core, not one per file split.
+        Dataset<Row> trainUsable = train.filter(col("codes").isNotNull())
+                .coalesce(spark.sparkContext().defaultParallelism());
         Dataset<Row> valUsable = val.filter(col("codes").isNotNull());
         long n = trainUsable.count();
         if (n == 0) {
@@ -105,10 +111,6 @@ public final class SparkTransfer {
                 throw new java.io.UncheckedIOException(pipeline + ": cannot save the pipeline: " + e.getMessage(), e);
             }
         }
-        Path trainFeatures = config.codesDir().resolve("train.parquet");
-        Path valFeatures = config.codesDir().resolve("val.parquet");
-        saveCodes(train, trainFeatures);
-        saveCodes(val, valFeatures);
         train.unpersist();
         val.unpersist();
         Transfer.Timings timings = new Transfer.Timings(seconds(t0, t1), seconds(t1, t2), seconds(t2, t3),

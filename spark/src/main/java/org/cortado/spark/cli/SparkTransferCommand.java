@@ -16,7 +16,6 @@ import org.cortado.heads.Evaluation;
 import org.cortado.spark.CnnCodes;
 import org.cortado.spark.MllibHeads;
 import org.cortado.spark.SparkTransfer;
-import org.cortado.transfer.HeadExport;
 import org.cortado.transfer.Transfer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,7 +70,8 @@ final class SparkTransferCommand implements Callable<Integer> {
         CnnCodes codes = SparkOptions.codes(spec.commandLine().getParseResult(), options.model(), options.weights(),
                 options.device(), extraction);
         SparkSession spark = sparkOptions.session("cortado-spark transfer");
-        try (Backend driver = Backends.select(options.device())) {
+        // The driver only writes the export and runs its check on a few images: its CPU, whatever the executors use.
+        try (Backend driver = Backends.select("cpu")) {
             SparkTransfer.Outcome outcome = SparkTransfer.run(spark, config, split, codes, driver, pipeline);
             Transfer.Summary r = outcome.summary();
             ObjectNode json = Transfer.report(r, config, defaults.knownName(), "executors: " + options.device()
@@ -86,12 +86,8 @@ final class SparkTransferCommand implements Callable<Integer> {
             s.put("pipeline", pipeline == null ? null : pipeline.toString());
             output.write(json, options.report(), options.model(), options.weights(), r.codes().weightsSha1(), out,
                     err);
-            print(out, r, split, config, wall);
-            if (r.exportCheck() != null && !r.exportCheck().passed()) {
-                throw new IllegalStateException("the export read back from " + options.export() + " gave another"
-                        + " class than the head for " + (r.exportCheck().images() - r.exportCheck().agreeing())
-                        + " of " + r.exportCheck().images() + " validation images");
-            }
+            print(out, r, split, config);
+            options.finish(out, r, wall);
         } finally {
             spark.stop();
         }
@@ -102,7 +98,7 @@ final class SparkTransferCommand implements Callable<Integer> {
         return spark.sparkContext().isLocal();
     }
 
-    private void print(PrintWriter out, Transfer.Summary r, TrainValSplit split, Transfer.Config config, double wall) {
+    private void print(PrintWriter out, Transfer.Summary r, TrainValSplit split, Transfer.Config config) {
         out.printf("codes: %s: %d values (on %s)%n", r.codes().describeCodes(), r.codes().dim(),
                 sparkOptions.master);
         out.println("preprocessing: " + r.codes().input().describe());
@@ -117,21 +113,8 @@ final class SparkTransferCommand implements Callable<Integer> {
         out.printf("head: %s, C %.4g; train accuracy %.4f, val accuracy %s%n", r.head().spec().describe(),
                 r.head().c(), r.trainEvaluation().accuracy(), v == null ? "-" : String.format("%.4f",
                         v.accuracy()));
-        if (r.export() != null) {
-            out.printf("export -> %s (%s, %s, %s, %s)%n", config.export(), HeadExport.DEPLOY, HeadExport.CAFFEMODEL,
-                    HeadExport.LABELS, HeadExport.RECIPE);
-            if (r.exportCheck() != null) {
-                out.printf("export read back: %d of %d validation images get the head's class (largest probability"
-                        + " difference %.2g)%n", r.exportCheck().agreeing(), r.exportCheck().images(),
-                        r.exportCheck().maxProbabilityDiff());
-            }
-        }
         if (pipeline != null) {
             out.println("pipeline -> " + pipeline);
         }
-        Transfer.Timings t = r.timings();
-        out.printf("report -> %s%n", options.report());
-        out.printf("wall time %.1f s (load %.1f, train codes %.1f, val codes %.1f, fit %.1f, export %.1f + check"
-                + " %.1f)%n", wall, t.load(), t.trainCodes(), t.valCodes(), t.fit(), t.export(), t.exportCheck());
     }
 }
