@@ -25,8 +25,9 @@ import org.cortado.heads.TrainedHead;
 /**
  * The engine's linear heads as MLlib estimators, and fitted MLlib models back as the engine's {@link TrainedHead}
  * (for the report and the Caffe export). The softmax head is MLlib's multinomial {@code LogisticRegression}; the SVM
- * is {@code LinearSVC} (binary) or {@code OneVsRest} of it, with MLlib's hinge loss (MLlib has no squared hinge). C
- * becomes MLlib's {@code regParam} as {@code 1 / (C n)}: MLlib minimises the mean loss plus
+ * with the squared hinge (the CLI's default) is {@link SquaredHingeSvc}, the engine's own objective fitted on the
+ * cluster; with {@code --svm-loss hinge} it is MLlib's {@code LinearSVC} (binary) or {@code OneVsRest} of it. For
+ * MLlib's estimators C becomes {@code regParam = 1 / (C n)}: MLlib minimises the mean loss plus
  * {@code regParam / 2 |w|^2}, which is the engine's {@code 1/2 |w|^2 + C sum of losses} divided by {@code C n}.
  * Standardisation is MLlib's ({@code standardization}, coefficients reported on the raw scale); L2 normalisation is a
  * {@link Normalizer} stage before the classifier.
@@ -41,11 +42,6 @@ public final class MllibHeads {
     static final int MAX_ITERATIONS = 100;
 
     private MllibHeads() {
-    }
-
-    /** The head as the engine describes it on Spark: the SVM's loss is the hinge. */
-    public static HeadSpec onSpark(HeadSpec spec) {
-        return spec.type() == HeadType.SVM ? spec.withSvmLoss(LinearSvm.Loss.HINGE) : spec;
     }
 
     /** MLlib's regParam for C on {@code n} training rows. */
@@ -72,6 +68,8 @@ public final class MllibHeads {
             stages.add(new LogisticRegression().setFamily("multinomial").setRegParam(reg).setElasticNetParam(0)
                     .setStandardization(standardize).setMaxIter(MAX_ITERATIONS).setFeaturesCol(features)
                     .setLabelCol(labelCol));
+        } else if (spec.svmLoss() == LinearSvm.Loss.SQUARED_HINGE) {
+            stages.add(new SquaredHingeSvc().set(c, spec.svmBias(), standardize, classes, features, labelCol));
         } else {
             LinearSVC svc = new LinearSVC().setRegParam(reg).setStandardization(standardize)
                     .setMaxIter(MAX_ITERATIONS).setFeaturesCol(features).setLabelCol(labelCol);
@@ -114,6 +112,12 @@ public final class MllibHeads {
             int it = svc.hasSummary() ? svc.summary().totalIterations() : -1;
             optimizer = "MLlib LinearSVC (OWL-QN), " + it + " iterations";
             converged = it >= 0 && it < MAX_ITERATIONS;
+        } else if (classifier instanceof LinearHeadModel lin) {
+            LinearModel m = lin.model();
+            w = m.weights();
+            b = m.bias();
+            optimizer = lin.getOrDefault(lin.optimizer());
+            converged = (Boolean) lin.getOrDefault(lin.converged());
         } else if (classifier instanceof OneVsRestModel ovr) {
             ClassificationModel<?, ?>[] models = ovr.models();
             w = new double[models.length][];

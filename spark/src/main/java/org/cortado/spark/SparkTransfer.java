@@ -57,7 +57,7 @@ public final class SparkTransfer {
      */
     public static Outcome run(SparkSession spark, Transfer.Config config, TrainValSplit split, CnnCodes codes,
             Backend driver, Path pipeline) {
-        HeadSpec spec = MllibHeads.onSpark(config.head());
+        HeadSpec spec = config.head();
         long t0 = System.nanoTime();
         CodeNet net = CodeNet.load(config.deploy(), config.weights(), config.codes(), config.input(), driver);
         List<String> classes = split.train().classes();

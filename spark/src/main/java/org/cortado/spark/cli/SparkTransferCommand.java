@@ -14,7 +14,6 @@ import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
 import org.cortado.heads.Evaluation;
 import org.cortado.spark.CnnCodes;
-import org.cortado.spark.MllibHeads;
 import org.cortado.spark.SparkTransfer;
 import org.cortado.transfer.Transfer;
 import picocli.CommandLine.Command;
@@ -59,7 +58,7 @@ final class SparkTransferCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
-        var headSpec = MllibHeads.onSpark(options.headSpec());
+        var headSpec = options.headSpec();
         TrainValSplit split = options.split();
         ModelDefaults defaults = options.defaults();
         out.println(defaults.describeSource());
