@@ -120,6 +120,9 @@ public final class LinearHeadModel extends Model<LinearHeadModel> implements Def
         double[][] w = getOrDefault(weights);
         double[] b = getOrDefault(bias);
         UDF1<Vector, Vector> scores = v -> {
+            if (v == null) {
+                return null; // a row without a code has no prediction
+            }
             double[] x = v.toArray();
             double[] s = new double[w.length];
             for (int k = 0; k < w.length; k++) {
@@ -131,7 +134,7 @@ public final class LinearHeadModel extends Model<LinearHeadModel> implements Def
             }
             return Vectors.dense(s);
         };
-        UDF1<Vector, Double> argmax = v -> (double) v.argmax();
+        UDF1<Vector, Double> argmax = v -> v == null ? null : (double) v.argmax();
         String raw = getOrDefault(rawPredictionCol);
         Dataset<Row> withScores = dataset.toDF().withColumn(raw, udf(scores, SQLDataTypes.VectorType())
                 .apply(col(getOrDefault(featuresCol))));

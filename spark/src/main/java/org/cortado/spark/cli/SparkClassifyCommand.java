@@ -1,6 +1,7 @@
 package org.cortado.spark.cli;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,15 +58,19 @@ final class SparkClassifyCommand implements Callable<Integer> {
                             + Arrays.toString(Arrays.stream(model.stages()).map(Transformer::uid).toArray())));
             Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
                     .load(images.toString());
+            // Codes once; the head's stages only on the rows that have one.
+            Dataset<Row> codes = model.stages()[0].transform(files).drop("content").cache();
+            Dataset<Row> scored = codes.filter(col("codes").isNotNull());
+            for (int i = 1; i < model.stages().length; i++) {
+                scored = model.stages()[i].transform(scored);
+            }
             Dataset<Row> predicted = new IndexToString().setInputCol("prediction").setOutputCol("class")
-                    .setLabels(classes).transform(model.transform(files).filter(col("codes").isNotNull()))
-                    .select("path", "class", "prediction");
-            Dataset<Row> failed = model.stages()[0].transform(files).filter(col("codes").isNull())
-                    .select("path", "codes_reason");
-            Dataset<Row> all = predicted.withColumn("codes_reason", org.apache.spark.sql.functions.lit(null)
-                    .cast("string")).unionByName(failed.withColumn("class", org.apache.spark.sql.functions.lit(null)
-                    .cast("string")).withColumn("prediction", org.apache.spark.sql.functions.lit(null)
-                    .cast("double"))).orderBy("path").cache();
+                    .setLabels(classes).transform(scored).select("path", "class", "prediction");
+            Dataset<Row> failed = codes.filter(col("codes").isNull()).select("path", "codes_reason");
+            Dataset<Row> all = predicted.withColumn("codes_reason", lit(null).cast("string"))
+                    .unionByName(failed.withColumn("class", lit(null).cast("string"))
+                            .withColumn("prediction", lit(null).cast("double")))
+                    .orderBy("path").cache();
             all.write().mode(SaveMode.Overwrite).parquet(out.toString());
             List<Row> first = all.limit(show).collectAsList();
             for (Row r : first) {
