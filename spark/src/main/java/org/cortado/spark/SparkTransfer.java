@@ -31,7 +31,7 @@ import org.cortado.transfer.Transfer;
 
 /**
  * {@code transfer} on Spark: the codes of the training and validation images computed by the executors
- * ({@link CnnCodes}), the head fitted by MLlib on the cluster ({@link MllibHeads}), evaluated there, and on the
+ * ({@link CnnCodes}), the head fitted on the cluster ({@link MllibHeads}), evaluated there, and on the
  * driver the export (the fitted head folded into a Caffe model by core's {@link HeadExport}, checked by reading it
  * back) and the summary that {@link Transfer#report} turns into the same JSON report as {@code cortado transfer}.
  * The codes are saved as Parquet ({@code path}, {@code label}, {@code codes}) in the codes folder, and the fitted

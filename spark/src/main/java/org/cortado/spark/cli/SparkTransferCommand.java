@@ -24,11 +24,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cortado-spark transfer}: {@code cortado transfer} on a Spark cluster, with its options and report. The codes
- * are computed by the executors and saved as Parquet in the codes folder; the head is fitted by MLlib; the driver
- * writes the export and the report.
+ * are computed by the executors and saved as Parquet in the codes folder; the head is fitted on the cluster
+ * ({@code MllibHeads}); the driver writes the export and the report.
  */
 @Command(name = "transfer", mixinStandardHelpOptions = true,
-        description = "cortado transfer on Spark: codes computed by the executors, the head fitted by MLlib on the"
+        description = "cortado transfer on Spark: codes computed by the executors, the head fitted on the"
                 + " cluster, the report of cortado transfer (with a 'spark' section), and with --export the net and"
                 + " head as one Caffe model. The images, model and weights must be at paths every executor reads.")
 final class SparkTransferCommand implements Callable<Integer> {
