@@ -19,7 +19,8 @@ import org.cortado.cli.ModelDefaults;
  * @param threads      decoding threads per task
  * @param maxPixels    the pixel limit of a decode (header checked before any pixel is allocated)
  */
-public record CodeSettings(String model, String weights, List<String> options, String device, int batchSize, int threads, long maxPixels)
+public record CodeSettings(String model, String weights, List<String> options, String device, int batchSize,
+        int threads, long maxPixels)
         implements Serializable {
     private static final long serialVersionUID = 1L;
 

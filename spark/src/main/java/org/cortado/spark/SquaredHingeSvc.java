@@ -150,7 +150,8 @@ public final class SquaredHingeSvc extends Estimator<LinearHeadModel> implements
             int width = d + 1;
             Lbfgs.Objective objective = (w, grad) -> {
                 double[] sums = points.treeAggregate(new double[problems * width + 1],
-                        (acc, p) -> addPoint(acc, p, w, mean, std, bFeature, cv, k, problems, width), SquaredHingeSvc::add);
+                        (acc, p) -> addPoint(acc, p, w, mean, std, bFeature, cv, k, problems, width),
+                        SquaredHingeSvc::add);
                 double loss = sums[problems * width];
                 for (int i = 0; i < problems * width; i++) {
                     grad[i] = sums[i] + w[i];
