@@ -50,11 +50,6 @@ public final class ExecutorNets {
         return NETS.computeIfAbsent(settings, ExecutorNets::load);
     }
 
-    /** How many nets this JVM has loaded (for tests: one per settings, however many tasks ran). */
-    public static int loadedCount() {
-        return NETS.size();
-    }
-
     private static Loaded load(CodeSettings settings) {
         ModelDefaults d = settings.resolve();
         Backend backend = Backends.select(settings.device());
