@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
  * from ({@code --train}, {@code --val}, {@code --data}) stays with each command: what those options mean, and which of
  * them are required, differs from one command to the next.
  */
-final class DataOptions {
+public final class DataOptions {
     @Mixin
     ExtractionOptions extraction;
 
@@ -19,22 +19,22 @@ final class DataOptions {
     PixelLimitOption pixelLimit;
 
     /** Runs {@code command} under the pixel limit. */
-    <T, E extends Exception> T run(PixelLimitOption.Work<T, E> command) throws E {
+    public <T, E extends Exception> T run(PixelLimitOption.Work<T, E> command) throws E {
         return pixelLimit.run(command);
     }
 
     /** Batch size, threads and part size of the extraction for {@code input}'s preprocessing. */
-    CodeExtractor.Options extractorOptions(InputRecipe input) {
+    public CodeExtractor.Options extractorOptions(InputRecipe input) {
         return extraction.toOptions(input);
     }
 
     /** {@code --resume}: continue an interrupted extraction, keep a complete one. */
-    boolean resume() {
+    public boolean resume() {
         return extraction.resume;
     }
 
     /** {@code --quiet}: no progress lines. */
-    boolean quiet() {
+    public boolean quiet() {
         return extraction.quiet;
     }
 }

@@ -52,19 +52,33 @@ public final class Main {
         return execute(commandLine(out, err), args);
     }
 
+    /**
+     * Runs another program's command line ({@code root}: a picocli command whose name is the program's, such as the
+     * Spark job's {@code cortado-spark}) with this one's handling of failures: one line on {@code err} naming the
+     * program and subcommand, the stack trace with {@code --verbose}, the same exit statuses.
+     */
+    public static int run(Object root, String[] args, PrintWriter out, PrintWriter err) {
+        return execute(commandLine(root, out, err), args);
+    }
+
     /** Runs {@code cli} (made by {@link #commandLine}) on {@code args}; whatever it throws becomes one line. */
     static int execute(CommandLine cli, String[] args) {
         try {
             return cli.execute(args);
         } catch (Throwable e) {
             // Outside the command (parsing, a handler): the command line is all there is to go by.
-            return report(cli.getErr(), "cortado", e, verbose(args), "");
+            return report(cli.getErr(), "", e, verbose(args), "", program(cli));
         }
     }
 
     /** The command line, writing to the given streams, with the handlers that make every failure one line. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        return commandLine(new Main(), out, err);
+    }
+
+    private static CommandLine commandLine(Object root, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(root);
+        String program = program(cli);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionStrategy(parsed -> {
@@ -75,15 +89,15 @@ public final class Main {
             } catch (Error e) {
                 // picocli hands Exceptions to the handler below and lets Errors through.
                 List<CommandLine> chain = parsed.asCommandLineList();
-                return report(err, commandPath(chain.get(chain.size() - 1)), e, verbose(parsed), "");
+                return report(err, commandPath(chain.get(chain.size() - 1)), e, verbose(parsed), "", program);
             }
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> report(err, commandPath(cmd), ex, verbose(parsed),
-                ""));
+                "", program));
         cli.setParameterExceptionHandler((ex, argv) -> {
             String path = commandPath(ex.getCommandLine());
-            ex.getCommandLine().getErr().println("cortado: " + ex.getMessage()
-                    + " (see: cortado " + (path.isEmpty() ? "" : path + " ") + "--help)");
+            ex.getCommandLine().getErr().println(program + ": " + ex.getMessage()
+                    + " (see: " + program + " " + (path.isEmpty() ? "" : path + " ") + "--help)");
             return EXIT_USAGE;
         });
         return cli;
@@ -94,7 +108,12 @@ public final class Main {
      * for the top level), the stack trace after it when verbose; returns the exit status.
      */
     static int report(PrintWriter err, String command, Throwable ex, boolean verbose, String where) {
-        String prefix = command.isEmpty() || "cortado".equals(command) ? "cortado: " : "cortado " + command + ": ";
+        return report(err, command, ex, verbose, where, "cortado");
+    }
+
+    private static int report(PrintWriter err, String command, Throwable ex, boolean verbose, String where,
+            String program) {
+        String prefix = command.isEmpty() || program.equals(command) ? program + ": " : program + " " + command + ": ";
         err.println(prefix + where + Errors.oneLine(ex));
         if (verbose) {
             ex.printStackTrace(err);
@@ -115,11 +134,16 @@ public final class Main {
     /** The subcommand's path below {@code cortado} ("weights fetch"), empty for {@code cortado} itself. */
     private static String commandPath(CommandLine cmd) {
         String path = cmd.getCommandSpec().qualifiedName(" ");
-        return path.equals("cortado") ? "" : path.substring(path.indexOf(' ') + 1);
+        return path.indexOf(' ') < 0 ? "" : path.substring(path.indexOf(' ') + 1);
+    }
+
+    /** The program's name: its root command's. */
+    private static String program(CommandLine cli) {
+        return cli.getCommandSpec().root().name();
     }
 
     /** The version from the jar's manifest, or "development" when run from classes. */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"cortado " + Errors.engineVersion()};

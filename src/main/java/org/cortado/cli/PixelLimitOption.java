@@ -10,7 +10,7 @@ import picocli.CommandLine.TypeConversionException;
  * is the library's system property, set for the command's run and restored afterwards (tests run many command lines
  * in one JVM).
  */
-final class PixelLimitOption {
+public final class PixelLimitOption {
     @Option(names = "--max-pixels", paramLabel = "N", converter = Converter.class,
             description = "Refuse (skip, with the reason) images larger than N pixels, from the size in their header"
                     + " before decoding, and resizes that would give more: a count, or megapixels as 250M. Default: "
@@ -49,7 +49,7 @@ final class PixelLimitOption {
 
     /** A command's work, run under the limit. */
     @FunctionalInterface
-    interface Work<T, E extends Exception> {
+    public interface Work<T, E extends Exception> {
         T run() throws E;
     }
 

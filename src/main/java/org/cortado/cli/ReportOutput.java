@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * How a command's report goes out: the JSON with its {@code provenance} (command line, engine, checksums), and with
  * {@code --html FILE} the page of it.
  */
-final class ReportOutput {
+public final class ReportOutput {
     @Option(names = "--html", paramLabel = "FILE",
             description = "Also write the report as one self-contained HTML page (charts, tables, misclassified"
                     + " images; no script, nothing fetched). `cortado report` renders saved reports.")
@@ -44,7 +44,7 @@ final class ReportOutput {
     CommandSpec spec;
 
     /** The default folder of a command's feature files: {@code R.codes} beside the report {@code R.json}. */
-    static Path codesBeside(Path report) {
+    public static Path codesBeside(Path report) {
         String name = report.getFileName().toString();
         String stem = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
         return report.resolveSibling(stem + ".codes");
@@ -58,7 +58,7 @@ final class ReportOutput {
      * Adds the {@code provenance} object to {@code json}, writes it to {@code report} and, with {@code --html}, the
      * page; a null {@code weightsSha1} is computed from the file.
      */
-    void write(ObjectNode json, Path report, Path model, Path weights, String weightsSha1, PrintWriter out,
+    public void write(ObjectNode json, Path report, Path model, Path weights, String weightsSha1, PrintWriter out,
             PrintWriter err) {
         annotate(json, model, weights, weightsSha1);
         JsonTree.write(report, json);

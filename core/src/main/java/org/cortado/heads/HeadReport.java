@@ -82,8 +82,17 @@ public final class HeadReport {
      * {@code set} ({@link #predictions}).
      */
     public static JsonReport withPredictions(JsonReport report, TrainedHead head, FeatureSet set) {
+        return withPredictions(report, head.spec().type(), set.files(), set.labels(), head.scores(set.rowArrays()));
+    }
+
+    /**
+     * As {@link #withPredictions(JsonReport, TrainedHead, FeatureSet)}, from a head's class scores of each file
+     * computed elsewhere (such as by Spark's executors).
+     */
+    public static JsonReport withPredictions(JsonReport report, HeadType type, List<String> files, int[] labels,
+            double[][] scores) {
         ObjectNode r = JsonTree.edit(report);
-        r.set("val_predictions", predictions(head, set));
+        r.set("val_predictions", predictions(type, files, labels, scores));
         return JsonTree.of(r);
     }
 
@@ -93,9 +102,8 @@ public final class HeadReport {
      * {@code probability} of the predicted class and the {@code true_probability} of the true one; an SVM gives
      * decision values instead ({@code score}, {@code true_score}), which are not probabilities.
      */
-    private static ArrayNode predictions(TrainedHead head, FeatureSet set) {
-        boolean softmax = head.spec().type() == HeadType.SOFTMAX;
-        double[][] scores = head.scores(set.rowArrays());
+    private static ArrayNode predictions(HeadType type, List<String> files, int[] labels, double[][] scores) {
+        boolean softmax = type == HeadType.SOFTMAX;
         ArrayNode a = JSON.arrayNode();
         for (int i = 0; i < scores.length; i++) {
             double[] s = softmax ? softmax(scores[i]) : scores[i];
@@ -105,8 +113,8 @@ public final class HeadReport {
                     best = k;
                 }
             }
-            int label = set.labels()[i];
-            a.addObject().put("file", set.files().get(i)).put("label", label).put("predicted", best)
+            int label = labels[i];
+            a.addObject().put("file", files.get(i)).put("label", label).put("predicted", best)
                     .put(softmax ? "probability" : "score", s[best])
                     .put(softmax ? "true_probability" : "true_score", s[label]);
         }

@@ -39,6 +39,20 @@ public final class TrainedHead {
         return new TrainedHead(spec, c, cv, pre, fit.model(), fit.converged(), fit.summary());
     }
 
+    /**
+     * A head fitted elsewhere (Spark MLlib's LinearSVC or LogisticRegression): {@code model} maps raw codes to class
+     * scores, a standardisation that the fit applied already folded into its weights (MLlib reports coefficients on
+     * the original scale); an L2 normalisation of {@code spec} is still applied to the codes before it.
+     *
+     * @param crossValidation how C was chosen, or null when it was given
+     */
+    public static TrainedHead ofRawCodes(HeadSpec spec, double c, CrossValidation.Result crossValidation,
+            LinearModel model, boolean converged, String optimizer) {
+        Preprocessing kept = spec.preprocessing() == Preprocessing.L2 ? Preprocessing.L2 : Preprocessing.NONE;
+        return new TrainedHead(spec, c, crossValidation, Preprocessor.fit(kept, new float[0][]), model, converged,
+                optimizer);
+    }
+
     /** Trains on a feature file's codes and labels, over all of its classes. */
     public static TrainedHead fit(HeadSpec spec, FeatureSet train) {
         return fit(spec, train.rowArrays(), train.labels(), train.classes().size());

@@ -120,6 +120,16 @@ public final class CodeNet implements CodeFunction {
                 NetProtos.proto(loaded.net().definition()), loaded, codes.codeBlob(), codes.dim());
     }
 
+    /**
+     * Checks the code layers of {@code specs} against the deploy prototxt without reading weights or allocating the
+     * net: for callers that load the net elsewhere (Spark executors) and want a bad layer refused first.
+     *
+     * @throws NetDefinitionException as {@link #load(Path, Path, List, InputRecipe, Backend)}
+     */
+    public static void check(Path deploy, List<CodeSpec> specs, InputRecipe input) {
+        CodeNetDefinition.of(NetProtos.readNormalized(deploy, Phase.TEST), deploy, specs, input);
+    }
+
     private static String sha1(Path file) {
         try {
             return Fetcher.digest(file, "SHA-1");

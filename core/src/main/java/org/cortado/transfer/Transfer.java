@@ -115,6 +115,29 @@ public final class Transfer {
             all.addAll(val.warnings());
             return all;
         }
+
+        /** What the report is made of, with the feature files in {@code codesDir}. */
+        public Summary summary(Path codesDir) {
+            return new Summary(codes, head, train.classes(), trainEvaluation, valEvaluation, skipped(), warnings(),
+                    val.files(), val.labels(), head.scores(val.rowArrays()), codesDir.resolve("train.npy"),
+                    codesDir.resolve("val.npy"), timings, export, exportCheck);
+        }
+    }
+
+    /**
+     * What {@link #report} writes, whoever computed it (this class, or the Spark job, whose codes and head come from
+     * the cluster).
+     *
+     * @param valFiles       the validation images, in the order of {@code valLabels} and {@code valScores}
+     * @param valScores      the head's class scores of each validation image (for the report's val_predictions)
+     * @param trainFeatures  where the training codes were saved
+     * @param export         the export, or null
+     * @param exportCheck    its check, or null
+     */
+    public record Summary(CodeNet codes, TrainedHead head, List<String> classes, Evaluation trainEvaluation,
+            Evaluation valEvaluation, List<Skipped> skipped, List<DecodeWarning> warnings, List<String> valFiles,
+            int[] valLabels, double[][] valScores, Path trainFeatures, Path valFeatures, Timings timings,
+            HeadExport.Exported export, ExportCheck exportCheck) {
     }
 
     /**
@@ -185,14 +208,24 @@ public final class Transfer {
             images.add(known != null ? known : new LabeledImage(Path.of(val.files().get(i)), val.labels()[i]));
             rows[i] = all[i];
         }
+        return checkExport(codes, head, images, rows, config.export(), config.extraction(), backend);
+    }
+
+    /**
+     * Reads the export in {@code exportDir} back through the Caffe-format reader, runs it on {@code images} and
+     * compares its classes and probabilities with the head's on their codes {@code rows}.
+     */
+    public static ExportCheck checkExport(CodeNet codes, TrainedHead head, List<LabeledImage> images, float[][] rows,
+            Path exportDir, CodeExtractor.Options extraction, Backend backend) {
+        int n = images.size();
         int[] expected = head.predict(rows);
         double[][] scores = head.scores(rows);
-        ExportedModel model = ExportedModel.load(config.export(), codes.input(), backend);
+        ExportedModel model = ExportedModel.load(exportDir, codes.input(), backend);
         int agreeing = 0;
         double maxDiff = 0;
         int row = 0;
         try (BatchLoader loader = BatchLoader.of(images, new ImageTransformer(codes.input().loaderTransform()),
-                config.extraction().batchSize(), config.extraction().threads())) {
+                extraction.batchSize(), extraction.threads())) {
             while (loader.hasNext()) {
                 Batch b = loader.next();
                 if (!b.skipped().isEmpty()) {
@@ -228,7 +261,12 @@ public final class Transfer {
      * @param device     the backend's device, in words
      */
     public static JsonReport report(Result r, Config config, String knownModel, String device) {
-        ObjectNode report = JsonTree.edit(HeadReport.toJson(r.head(), r.train().classes(), r.trainEvaluation(),
+        return report(r.summary(config.codesDir()), config, knownModel, device);
+    }
+
+    /** The JSON report of {@code r}, as {@link #report(Result, Config, String, String)}. */
+    public static JsonReport report(Summary r, Config config, String knownModel, String device) {
+        ObjectNode report = JsonTree.edit(HeadReport.toJson(r.head(), r.classes(), r.trainEvaluation(),
                 r.valEvaluation(), r.skipped(), r.warnings()));
         ObjectNode recipe = JsonTree.object();
         CodeNet codes = r.codes();
@@ -255,9 +293,10 @@ public final class Transfer {
         recipe.put("engine", CodeNet.engine());
         recipe.put("device", device);
         report.set("recipe", recipe);
-        report.put("train_features", config.codesDir().resolve("train.npy").toString());
-        report.put("val_features", config.codesDir().resolve("val.npy").toString());
-        report = JsonTree.edit(HeadReport.withPredictions(JsonTree.of(report), r.head(), r.val()));
+        report.put("train_features", r.trainFeatures().toString());
+        report.put("val_features", r.valFeatures().toString());
+        report = JsonTree.edit(HeadReport.withPredictions(JsonTree.of(report), r.head().spec().type(), r.valFiles(),
+                r.valLabels(), r.valScores()));
         ObjectNode t = report.putObject("timings_seconds");
         Timings tm = r.timings();
         t.put("load", tm.load()).put("train_codes", tm.trainCodes()).put("val_codes", tm.valCodes())
