@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import org.cortado.backend.Backend;
 import org.cortado.backend.Backends;
 import org.cortado.data.TrainValSplit;
-import org.cortado.features.CodeExtractor;
 import org.cortado.heads.HeadSpec;
 import org.cortado.json.JsonTree;
 import org.cortado.transfer.Transfer;
@@ -49,12 +48,8 @@ final class TransferCommand implements Callable<Integer> {
         out.println(defaults.describeSource());
         Path codes = options.codesDir();
         Path report = options.report();
-        Path export = options.export();
         try (Backend backend = Backends.select(options.device())) {
-            CodeExtractor.Options extraction = options.extractorOptions(defaults.input());
-            Transfer.Config config = new Transfer.Config(options.model(), options.weights(), defaults.codes(),
-                    defaults.input(), headSpec, codes, export, extraction, options.exportCheck(), options.resume(),
-                    options.quiet());
+            Transfer.Config config = options.config(defaults, headSpec);
             Transfer.Result r = Transfer.run(config, split, backend);
             ObjectNode json = JsonTree.edit(Transfer.report(r, config, defaults.knownName(),
                     backend.device().toString()));

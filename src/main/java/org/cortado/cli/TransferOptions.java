@@ -135,6 +135,12 @@ public final class TransferOptions {
         return dataOptions.resume();
     }
 
+    /** The run's configuration from these options, the resolved {@code defaults} and the checked {@code head}. */
+    public Transfer.Config config(ModelDefaults defaults, HeadSpec head) {
+        return new Transfer.Config(model(), weights(), defaults.codes(), defaults.input(), head, codesDir(), export(),
+                extractorOptions(defaults.input()), exportCheck(), resume(), quiet());
+    }
+
     public boolean quiet() {
         return dataOptions.quiet();
     }

@@ -25,6 +25,7 @@ import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Device;
 import org.cortado.tensor.Tensor;
 import org.cortado.util.Progress;
+import org.cortado.util.ReadFailure;
 import org.cortado.weights.Fetcher;
 
 /**
@@ -134,7 +135,7 @@ public final class CodeNet implements CodeFunction {
         try {
             return Fetcher.digest(file, "SHA-1");
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            throw new UncheckedIOException(ReadFailure.describe(file, e), e);
         }
     }
 

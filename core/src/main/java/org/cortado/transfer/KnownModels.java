@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.cortado.image.ResizeMode;
 import org.cortado.image.TransformSpec;
+import org.cortado.util.ReadFailure;
 import org.cortado.weights.Checksum;
 import org.cortado.weights.Fetcher;
 import org.cortado.weights.Manifest;
@@ -62,7 +63,7 @@ public final class KnownModels {
         try {
             return Fetcher.digest(file, algorithm).toLowerCase(Locale.ROOT);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+            throw new UncheckedIOException(ReadFailure.describe(file, e), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.cortado.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -139,6 +140,21 @@ class SparkJobTest {
         String[] lines = err.toString().strip().split("\n");
         assertTrue(lines[lines.length - 1].startsWith("cortado-spark codes: ") && err.toString().contains(
                 "fire99/concat"), err.toString());
+    }
+
+    @Test
+    void resumeIsRefusedBeforeAnyWorkNotIgnored() {
+        StringWriter err = new StringWriter();
+        Path report = tmp.resolve("resume.json");
+        int status = SparkMain.run(new String[] {"transfer", "--master", "local[1]", "--model",
+            Hymenoptera.model().toString(), "--weights", Hymenoptera.weights().toString(), "--layer", "fire9/concat",
+            "--head", "softmax", "--data", val.toString(), "--report", report.toString(), "--resume"},
+                new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        assertEquals(Main.EXIT_FAILURE, status);
+        String[] lines = err.toString().strip().split("\n");
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith("cortado-spark transfer: --resume: "), err.toString());
+        assertFalse(Files.exists(report), "no report for a refused run");
     }
 
     private static Set<String> keys(JsonNode n) {

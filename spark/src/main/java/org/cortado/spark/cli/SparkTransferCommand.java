@@ -63,10 +63,13 @@ final class SparkTransferCommand implements Callable<Integer> {
         TrainValSplit split = options.split();
         ModelDefaults defaults = options.defaults();
         out.println(defaults.describeSource());
-        CodeExtractor.Options extraction = options.extractorOptions(defaults.input());
-        Transfer.Config config = new Transfer.Config(options.model(), options.weights(), defaults.codes(),
-                defaults.input(), headSpec, options.codesDir(), options.export(), extraction, options.exportCheck(),
-                false, options.quiet());
+        // The executors keep no parts store to resume from: Spark recomputes a lost partition itself.
+        if (options.resume()) {
+            throw new IllegalArgumentException("--resume: cortado-spark transfer has nothing to resume (a failed task"
+                    + " is recomputed by Spark); run it again without --resume");
+        }
+        Transfer.Config config = options.config(defaults, headSpec);
+        CodeExtractor.Options extraction = config.extraction();
         CnnCodes codes = SparkOptions.codes(spec.commandLine().getParseResult(), options.model(), options.weights(),
                 options.device(), extraction);
         SparkSession spark = sparkOptions.session("cortado-spark transfer");
