@@ -1,5 +1,11 @@
 package org.cortado.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.row_number;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
@@ -8,28 +14,28 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.cortado.heads.CrossValidation;
 import org.cortado.heads.HeadSpec;
 
 /**
  * {@code --c cv} on Spark: k-fold cross-validation of the head over the spec's C grid, each fit an MLlib job on the
- * cluster. Folds are Spark's random split of the training codes (seeded by the spec's seed), not stratified as the
- * engine's own folds are; each candidate's mean and standard deviation of fold accuracy are reported as the CLI
- * reports them.
+ * cluster. Folds are stratified as the engine's own are: each class's rows, in a seeded random order, dealt to the
+ * folds in turn, so that every fold holds each class's share to within one row (Spark's {@code randomSplit} can leave
+ * a small class out of a fold's training rows). Each candidate's mean and standard deviation of fold accuracy are
+ * reported as the CLI reports them.
  */
 final class MllibCrossValidation {
+    private static final String FOLD = "cv_fold";
+
     private MllibCrossValidation() {
     }
 
     static CrossValidation.Result run(HeadSpec spec, Dataset<Row> train, StringIndexerModel indexer, long n,
             int classes) {
         int k = spec.folds();
-        double[] weights = new double[k];
-        java.util.Arrays.fill(weights, 1.0);
-        Dataset<Row>[] folds = train.randomSplit(weights, spec.seed());
-        for (Dataset<Row> f : folds) {
-            f.cache();
-        }
+        Dataset<Row>[] folds = stratifiedFolds(train, indexer.getInputCol(), k, spec.seed());
         double[] grid = spec.cGrid();
         CrossValidation.Candidate[] candidates = new CrossValidation.Candidate[grid.length];
         int best = 0;
@@ -63,5 +69,20 @@ final class MllibCrossValidation {
             f.unpersist();
         }
         return new CrossValidation.Result(grid[best], k, candidates);
+    }
+
+    /** {@code data} dealt into {@code k} folds per value of {@code label}, in an order seeded by {@code seed}. */
+    @SuppressWarnings("unchecked")
+    static Dataset<Row>[] stratifiedFolds(Dataset<Row> data, String label, int k, long seed) {
+        WindowSpec byClass = Window.partitionBy(col(label)).orderBy(rand(seed));
+        // The window's shuffle leaves spark.sql.shuffle.partitions (200 by default) partitions, mostly empty, and every
+        // iteration of every fit would run a task per partition: back to the partitions the codes came in.
+        Dataset<Row> dealt = data.withColumn(FOLD, pmod(row_number().over(byClass).minus(1), lit(k)))
+                .coalesce(Math.max(1, data.rdd().getNumPartitions()));
+        Dataset<Row>[] folds = new Dataset[k];
+        for (int i = 0; i < k; i++) {
+            folds[i] = dealt.filter(col(FOLD).equalTo(i)).drop(FOLD).cache();
+        }
+        return folds;
     }
 }
