@@ -28,8 +28,9 @@ import org.cortado.transfer.CodeNet;
  * A Spark ML stage that computes CNN codes: each row's image (the {@code content} of Spark's {@code binaryFile}
  * source, or a struct of its {@code image} source) through a pretrained Caffe net cut after {@link #layer()}, as
  * {@code cortado codes} computes them. It appends an MLlib vector column ({@link #outputCol()}, default
- * {@code codes}) and a string column ({@link #reasonCol()}, default {@code codes_reason}): a row that cannot be
- * decoded gets a null code and the reason, never a failed job.
+ * {@code codes}) and two string columns: {@link #reasonCol()} (default {@code codes_reason}): a row that cannot be
+ * decoded gets a null code and the reason, never a failed job; {@link #warningCol()} (default {@code codes_warning}):
+ * the decoder's warning for an image used despite damage it got past (a truncated JPEG), null for a clean one.
  *
  * <p>Each executor loads the net once and keeps it for all tasks ({@link ExecutorNets}); rows are batched within a
  * partition. The model and weights must be at paths every executor reads (shared storage). Preprocessing and the
@@ -62,6 +63,7 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
     private final Param<String> pathCol;
     private final Param<String> outputCol;
     private final Param<String> reasonCol;
+    private final Param<String> warningCol;
 
     public CnnCodes() {
         this(Identifiable.randomUID("cnnCodes"));
@@ -88,6 +90,7 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
         pathCol = new Param<>(this, "pathCol", "with bytes: the column naming each file");
         outputCol = new Param<>(this, "outputCol", "the codes column (MLlib vectors)");
         reasonCol = new Param<>(this, "reasonCol", "why a row has no code (null when it has one)");
+        warningCol = new Param<>(this, "warningCol", "the decoder's warning for an image used despite damage");
         setDefault(layer, "");
         setDefault(preActivation, false);
         setDefault(pooling, "");
@@ -101,6 +104,7 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
         setDefault(pathCol, "path");
         setDefault(outputCol, "codes");
         setDefault(reasonCol, "codes_reason");
+        setDefault(warningCol, "codes_warning");
     }
 
     @Override
@@ -166,6 +170,10 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
 
     public Param<String> reasonCol() {
         return reasonCol;
+    }
+
+    public Param<String> warningCol() {
+        return warningCol;
     }
 
     public CnnCodes setModel(String v) {
@@ -243,6 +251,11 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
         return this;
     }
 
+    public CnnCodes setWarningCol(String v) {
+        set(warningCol, v);
+        return this;
+    }
+
     private <T> T value(Param<T> p) {
         return getOrDefault(p);
     }
@@ -276,7 +289,7 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
     @Override
     public StructType transformSchema(StructType schema) {
         InputColumns.of(schema, value(inputCol), value(pathCol));
-        for (String out : List.of(value(outputCol), value(reasonCol))) {
+        for (String out : List.of(value(outputCol), value(reasonCol), value(warningCol))) {
             if (Arrays.asList(schema.fieldNames()).contains(out)) {
                 throw new IllegalArgumentException("the output column '" + out + "' exists already");
             }
@@ -284,6 +297,8 @@ public final class CnnCodes extends Transformer implements DefaultParamsWritable
         return schema.add(new StructField(value(outputCol), SQLDataTypes.VectorType(), true,
                 org.apache.spark.sql.types.Metadata.empty()))
                 .add(new StructField(value(reasonCol), DataTypes.StringType, true,
+                        org.apache.spark.sql.types.Metadata.empty()))
+                .add(new StructField(value(warningCol), DataTypes.StringType, true,
                         org.apache.spark.sql.types.Metadata.empty()));
     }
 

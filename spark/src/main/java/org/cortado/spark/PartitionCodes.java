@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
+import org.cortado.data.DecodeWarning;
 import org.cortado.data.LabeledImage;
 import org.cortado.data.LoaderOptions;
 import org.cortado.data.StoredImage;
@@ -22,9 +23,9 @@ import org.cortado.image.ImageTransformer;
 /**
  * The codes of one partition's rows: rows are taken a few batches at a time, decoded by a {@link BatchLoader} (as
  * the CLI decodes files: same decoders, same transform, same reasons for a row that gives no code), run through this
- * executor's net ({@link ExecutorNets}), and given back in input order with two columns added: the code (an MLlib
- * dense vector) and the reason it is missing (null when there is a code). A row that cannot be decoded never fails
- * the task.
+ * executor's net ({@link ExecutorNets}), and given back in input order with three columns added: the code (an MLlib
+ * dense vector), the reason it is missing (null when there is a code) and the decoder's warning for an image used
+ * despite damage (null for a clean one). A row that cannot be decoded never fails the task.
  */
 final class PartitionCodes implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
@@ -83,6 +84,7 @@ final class PartitionCodes implements FlatMapFunction<Iterator<Row>, Row> {
                     stored != null ? stored : InputColumns.NOTHING));
         }
         float[][] codes = new float[chunk.size()][];
+        String[] warnings = new String[chunk.size()];
         LoaderOptions loading = LoaderOptions.of(settings.batchSize(), settings.threads())
                 .withPixelMode(net.net().takesPixels());
         try (BatchLoader loader = new BatchLoader(images, new ImageTransformer(net.net().input().loaderTransform()),
@@ -96,6 +98,9 @@ final class PartitionCodes implements FlatMapFunction<Iterator<Row>, Row> {
                     int at = b.sampleIndices()[i];
                     codes[at] = rows[i];
                     used[at] = true;
+                }
+                for (DecodeWarning w : b.warnings()) {
+                    warnings[warningAt(images, w, seen)] = w.reason();
                 }
                 // The batch covers the next (used + skipped) positions; those without a code are its skipped ones,
                 // in the same order.
@@ -114,12 +119,23 @@ final class PartitionCodes implements FlatMapFunction<Iterator<Row>, Row> {
         }
         List<Row> out = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
-            Object[] values = Arrays.copyOf(InputColumns.values(chunk.get(i)), chunk.get(i).size() + 2);
-            values[values.length - 2] = codes[i] == null ? null : Vectors.dense(toDouble(codes[i]));
-            values[values.length - 1] = codes[i] == null ? reasons[i] : null;
+            Object[] values = Arrays.copyOf(InputColumns.values(chunk.get(i)), chunk.get(i).size() + 3);
+            values[values.length - 3] = codes[i] == null ? null : Vectors.dense(toDouble(codes[i]));
+            values[values.length - 2] = codes[i] == null ? reasons[i] : null;
+            values[values.length - 1] = codes[i] == null ? null : warnings[i];
             out.add(RowFactory.create(values));
         }
         return out;
+    }
+
+    /** The position, from {@code from} on, of the image that warning {@code w} names (a batch's images in order). */
+    private static int warningAt(List<LabeledImage> images, DecodeWarning w, int from) {
+        for (int at = from; at < images.size(); at++) {
+            if (images.get(at).file().equals(w.file())) {
+                return at;
+            }
+        }
+        throw new IllegalStateException("a decoder warning for " + w.file() + ", not in this batch");
     }
 
     private static double[] toDouble(float[] v) {

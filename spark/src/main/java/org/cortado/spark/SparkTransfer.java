@@ -39,6 +39,7 @@ import org.cortado.transfer.Transfer;
 public final class SparkTransfer {
     /** The column of class indices. */
     public static final String LABEL_INDEX = "label_index";
+    private static final String WARNING = "codes_warning";
 
     private SparkTransfer() {
     }
@@ -73,6 +74,8 @@ public final class SparkTransfer {
         saveCodes(val, valFeatures);
         List<Skipped> skipped = new ArrayList<>(skipped(train));
         skipped.addAll(skipped(val));
+        List<DecodeWarning> warnings = new ArrayList<>(warnings(train));
+        warnings.addAll(warnings(val));
         // The head's optimiser runs a Spark job per iteration: one task per core, not one per file split.
         Dataset<Row> trainUsable = train.filter(col("codes").isNotNull())
                 .coalesce(spark.sparkContext().defaultParallelism());
@@ -124,7 +127,7 @@ public final class SparkTransfer {
             scores[i] = ((Vector) r.get(3)).toArray();
         }
         Transfer.Summary summary = new Transfer.Summary(net, head, classes, trainEval, valEval, skipped,
-                List.<DecodeWarning>of(), files, labels, scores, trainFeatures,
+                warnings, files, labels, scores, trainFeatures,
                 valFeatures, timings, exported, check);
         if (trainRows + valRows != split.train().size() + split.val().size()) {
             throw new IllegalStateException("Spark gave " + (trainRows + valRows) + " rows for "
@@ -133,10 +136,19 @@ public final class SparkTransfer {
         return new Outcome(summary, whole);
     }
 
-    /** The codes of the training or validation images, cached: index, path, label, codes, codes_reason. */
+    /** The codes of the training or validation images, cached: index, path, label, codes, codes_reason, codes_warning. */
     private static Dataset<Row> codesOf(SparkSession spark, TrainValSplit split, boolean train, CnnCodes codes) {
         Dataset<Row> rows = ImageRows.of(spark, train ? split.train() : split.val());
         return codes.transform(rows).drop(ImageRows.CONTENT).cache();
+    }
+
+    private static List<DecodeWarning> warnings(Dataset<Row> codes) {
+        List<DecodeWarning> out = new ArrayList<>();
+        for (Row r : codes.filter(col(WARNING).isNotNull()).orderBy(ImageRows.INDEX)
+                .select(ImageRows.PATH, WARNING).collectAsList()) {
+            out.add(new DecodeWarning(ImageRows.localPath(r.getString(0)), r.getString(1)));
+        }
+        return out;
     }
 
     private static List<Skipped> skipped(Dataset<Row> codes) {
@@ -212,7 +224,7 @@ public final class SparkTransfer {
     }
 
     private static void saveCodes(Dataset<Row> codes, Path file) {
-        codes.select(ImageRows.PATH, ImageRows.LABEL, "codes", "codes_reason").write().mode(SaveMode.Overwrite)
+        codes.select(ImageRows.PATH, ImageRows.LABEL, "codes", "codes_reason", WARNING).write().mode(SaveMode.Overwrite)
                 .parquet(file.toString());
     }
 

@@ -107,22 +107,32 @@ abstract class SparkCodesCases {
         Files.write(dir.resolve("broken.jpg"), "this is not a JPEG".getBytes());
         byte[] jpeg = Files.readAllBytes(good);
         Files.write(dir.resolve("header-only.jpg"), Arrays.copyOf(jpeg, 20));
+        // Cut after 60% of its bytes: libjpeg fills in the missing rows and warns, and the image is used.
+        Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(jpeg, jpeg.length * 6 / 10));
         // Rows as binaryFile gives them, and two it never gives: empty bytes and none at all.
         Dataset<Row> files = spark.read().format("binaryFile").load(dir.toString()).select("path", "content");
         StructType schema = files.schema();
         Dataset<Row> rows = files.union(spark.createDataFrame(List.of(RowFactory.create("file:/made/empty.jpg",
                 new byte[0]), RowFactory.create("file:/made/none.jpg", null)), schema));
         Map<String, Row> byName = new HashMap<>();
-        for (Row r : Hymenoptera.codes().transform(rows).select("path", "codes", "codes_reason").collectAsList()) {
+        for (Row r : Hymenoptera.codes().transform(rows).select("path", "codes", "codes_reason", "codes_warning")
+                .collectAsList()) {
             byName.put(r.getString(0).substring(r.getString(0).lastIndexOf('/') + 1), r);
         }
-        assertEquals(Set.of("good.jpg", "broken.jpg", "header-only.jpg", "empty.jpg", "none.jpg"), byName.keySet());
+        assertEquals(Set.of("good.jpg", "broken.jpg", "header-only.jpg", "cut.jpg", "empty.jpg", "none.jpg"),
+                byName.keySet());
         assertNotNull(byName.get("good.jpg").get(1));
         assertNull(byName.get("good.jpg").get(2));
+        assertNull(byName.get("good.jpg").get(3));
+        assertNotNull(byName.get("cut.jpg").get(1), "a truncated JPEG is used");
+        assertNull(byName.get("cut.jpg").get(2));
+        assertTrue(byName.get("cut.jpg").getString(3) != null && !byName.get("cut.jpg").getString(3).isBlank(),
+                "and carries the decoder's warning: " + byName.get("cut.jpg"));
         for (String bad : List.of("broken.jpg", "header-only.jpg", "empty.jpg", "none.jpg")) {
             Row r = byName.get(bad);
             assertNull(r.get(1), bad);
             assertNotNull(r.get(2), bad);
+            assertNull(r.get(3), bad);
             assertTrue(!r.getString(2).isBlank(), bad);
         }
         assertEquals("empty file", byName.get("empty.jpg").getString(2));

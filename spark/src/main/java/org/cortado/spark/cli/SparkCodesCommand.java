@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "codes", mixinStandardHelpOptions = true,
         description = "CNN codes of every image of a data set (image folders or a list file), computed by the"
                 + " executors, written as Parquet: path, label (class name), codes (an MLlib vector), codes_reason"
-                + " (why an image has no code).")
+                + " (why an image has no code), codes_warning (the decoder's warning for an image used despite damage).")
 final class SparkCodesCommand implements Callable<Integer> {
     @Mixin
     ModelDefaults.CodeArguments code;
@@ -67,16 +67,20 @@ final class SparkCodesCommand implements Callable<Integer> {
         long t1 = System.nanoTime();
         try {
             Dataset<Row> codes = stage.transform(ImageRows.of(spark, set))
-                    .select(ImageRows.PATH, ImageRows.LABEL, "codes", "codes_reason");
+                    .select(ImageRows.PATH, ImageRows.LABEL, "codes", "codes_reason", "codes_warning");
             codes.write().mode(SaveMode.Overwrite).parquet(out.toString());
             long t2 = System.nanoTime();
             Dataset<Row> written = spark.read().parquet(out.toString());
             long rows = written.count();
             long missing = written.filter(col("codes").isNull()).count();
+            long warned = written.filter(col("codes_warning").isNotNull()).count();
             double session = (t1 - t0) / 1e9;
             double work = (t2 - t1) / 1e9;
             pw.printf("codes of %d of %d images -> %s (%d without a code, reasons in codes_reason)%n", rows - missing,
                     set.size(), out, missing);
+            if (warned > 0) {
+                pw.printf("decoded with warnings: %d image(s), the decoder's words in codes_warning%n", warned);
+            }
             pw.printf("on %s: start %.1f s, codes %.1f s (%.1f img/s)%n", sparkOptions.master, session, work,
                     rows / work);
         } finally {
