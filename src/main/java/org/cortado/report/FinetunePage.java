@@ -151,7 +151,8 @@ final class FinetunePage implements ReportPage {
         h.table(t);
     }
 
-    private static String list(ReportJson r, String pointer) {
+    /** The numbers at {@code pointer}, comma-separated, four significant digits. */
+    static String list(ReportJson r, String pointer) {
         StringBuilder s = new StringBuilder();
         for (double v : r.numbers(pointer)) {
             s.append(s.length() == 0 ? "" : ", ").append(Markup.figure(v, 4));

@@ -21,7 +21,7 @@ final class TargetFigures {
                     + r.text("/best_epoch"));
         } else {
             t.row("final validation mean label accuracy", Markup.figure(r.number(v + "mean_label_accuracy"), 4)
-                    + " (per label: " + list(r, v + "label_accuracy") + ")");
+                    + " (per label: " + FinetunePage.list(r, v + "label_accuracy") + ")");
             t.row("exact match (every label right)", Markup.figure(r.number(v + "exact_match"), 4));
             t.row("predicting each label's majority", "mean label accuracy " + Markup.figure(r.number(
                     v + "baseline_mean_label_accuracy"), 4) + ", exact match " + Markup.figure(r.number(
@@ -32,13 +32,5 @@ final class TargetFigures {
         if (r.has(v + "argmax_accuracy")) {
             t.row("argmax accuracy (one-hot targets)", Markup.figure(r.number(v + "argmax_accuracy"), 4));
         }
-    }
-
-    private static String list(ReportJson r, String pointer) {
-        StringBuilder s = new StringBuilder();
-        for (double x : r.numbers(pointer)) {
-            s.append(s.length() == 0 ? "" : ", ").append(Markup.figure(x, 4));
-        }
-        return s.toString();
     }
 }

@@ -184,5 +184,14 @@ class Hdf5TrainValCommandTest {
         assertTrue(codes.err().contains("--data': '" + dir.resolve("h5/train.h5") + "': HDF5 data is the net's input"
                 + " already transformed, not images; only finetune --train-val reads it"), codes.err());
         assertTrue(Files.notExists(dir.resolve("c.npy")));
+        // Nor do the other classification commands, whatever the HDF5 labels hold.
+        for (String command : List.of("transfer", "probe", "advise")) {
+            var other = CliTestSupport.run(command, "--model", dir.resolve("tiny.prototxt").toString(), "--weights",
+                    dir.resolve("tiny.caffemodel").toString(), "--train", dir.resolve("h5/vector.h5").toString());
+            assertEquals(Main.EXIT_USAGE, other.status(), other.toString());
+            assertEquals(1, other.err().strip().lines().count(), other.toString());
+            assertTrue(other.err().contains("HDF5 data is the net's input already transformed, not images; only "
+                    + "finetune --train-val reads it"), other.err());
+        }
     }
 }
