@@ -174,7 +174,7 @@ public final class NetSurgery {
      * EuclideanLoss the label input is {@code (batch, width)} targets, the loss layer is of that type with the
      * train_val's {@code loss_param}, and there is no Accuracy layer ({@link TrainingNet#accuracy} null).
      */
-    public static TrainingNet forTraining(NetDefinition deploy, int batch, Objective.Chosen objective, int width) {
+    static TrainingNet forTraining(NetDefinition deploy, int batch, Objective.Chosen objective, int width) {
         // Legacy input fields become an Input layer, and every input takes the batch size.
         NetParameter normal = NetProtos.proto(deploy.normalized(Phase.TRAIN));
         List<LayerParameter> layers = new ArrayList<>();

@@ -57,7 +57,7 @@ public enum Objective {
      *
      * @param lossLayer the train_val's loss layer, or null when it has none (or there is no train_val)
      */
-    public record Chosen(Objective objective, String lossLayer, LossParameter lossParam) {
+    record Chosen(Objective objective, String lossLayer, LossParameter lossParam) {
         static final Chosen DEFAULT = new Chosen(SOFTMAX, null, LossParameter.getDefaultInstance());
     }
 
@@ -67,7 +67,7 @@ public enum Objective {
      *
      * @throws NetDefinitionException naming the layers when the loss is another, or several losses are named
      */
-    public static Chosen of(Path trainVal) {
+    static Chosen of(Path trainVal) {
         if (trainVal == null) {
             return Chosen.DEFAULT;
         }

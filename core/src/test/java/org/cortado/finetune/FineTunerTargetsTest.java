@@ -10,13 +10,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.caffe.CaffeModelReader;
 import org.cortado.data.CaffeDataLayers;
 import org.cortado.data.DatasetException;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
+import org.cortado.net.Net;
+import org.cortado.net.NetDefinition;
+import org.cortado.net.NetWeights;
+import org.cortado.tensor.Shape;
+import org.cortado.tensor.Tensor;
 import org.cortado.testing.Hdf5Files;
 import org.cortado.testing.TinyFineTuning;
 import org.cortado.testing.TinyImages;
@@ -36,6 +43,7 @@ class FineTunerTargetsTest {
     static Path deploy;
     static Path linearDeploy;
     static Path weights;
+    static float[][][][] valRows;
 
     private final CpuBackend backend = new CpuBackend(2);
 
@@ -69,6 +77,7 @@ class FineTunerTargetsTest {
                 regression[i][0] = (float) (2 * a[0] - a[1] + 0.5);
                 regression[i][1] = (float) (a[2] - a[0]);
             }
+            valRows = split.equals("val") ? data : valRows;
             Hdf5Files.write(dir.resolve("h5/" + split + "_reg.h5"), Map.of("data", data, "label", regression));
             Hdf5Files.write(dir.resolve("h5/" + split + "_ml.h5"), Map.of("data", data, "label", labels));
             Files.writeString(dir.resolve(split + "_reg.txt"), "h5/" + split + "_reg.h5\n");
@@ -139,7 +148,9 @@ class FineTunerTargetsTest {
     @Test
     void multiLabelLearnsAboveTheMajorityBaseline() throws Exception {
         Path tv = trainVal("ml.prototxt", "train_ml.txt", "val_ml.txt", loss("SigmoidCrossEntropyLoss"));
-        FineTuneResult r = FineTuner.run(config(deploy, tv).build(), backend, new FineTuneListener() { });
+        Path export = dir.resolve("ml-export");
+        FineTuneResult r = FineTuner.run(config(deploy, tv).export(export).build(), backend,
+                new FineTuneListener() { });
         assertEquals("sigmoid_cross_entropy", r.objective());
         TargetMetrics m = r.valTargets();
         assertEquals(TargetMetrics.MULTI_LABEL, m.kind());
@@ -154,6 +165,25 @@ class FineTunerTargetsTest {
         assertTrue(r.linearProbe().reluOffset() > 0);
         TargetMetrics start = r.history().get(0).valTargets();
         assertTrue(start.meanLabelAccuracy() >= 0.75, start.toString());
+        // The exported net, with its fixed unshift, gives the run's outputs for a validation row.
+        String exported = Files.readString(export.resolve("deploy.prototxt"));
+        assertTrue(exported.contains("conv_final_ft/unshift"), exported);
+        Net net = Net.build(NetDefinition.read(export.resolve("deploy.prototxt")), Phase.TEST, backend);
+        NetWeights.copy(CaffeModelReader.read(export.resolve("finetuned.caffemodel")), net);
+        int row = 7;
+        float[] input = new float[3 * 64];
+        for (int c = 0; c < 3; c++) {
+            for (int k = 0; k < 64; k++) {
+                input[c * 64 + k] = valRows[row][c][k / 8][k % 8];
+            }
+        }
+        net.forward(Map.of("data", Tensor.wrap(Shape.of(1, 3, 8, 8), input)));
+        float[] out = backend.download(net.blob("pool_final")).hostData();
+        @SuppressWarnings("unchecked")
+        List<Double> probability = (List<Double>) r.valPredictions().get(row).get("probability");
+        for (int c = 0; c < 3; c++) {
+            assertEquals(probability.get(c), 1 / (1 + Math.exp(-out[c])), 1e-5, "output " + c);
+        }
     }
 
     @Test
