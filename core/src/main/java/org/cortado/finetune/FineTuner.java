@@ -78,8 +78,8 @@ public final class FineTuner {
         CaffeWeights weights = CaffeModelReader.read(cfg.weights());
         Objective.Chosen chosen = Objective.of(cfg.trainVal());
         Objective objective = chosen.objective();
-        DataSource trainSource = withTargets(cfg.train(), chosen);
-        DataSource valSource = cfg.val() == null ? null : withTargets(cfg.val(), chosen);
+        DataSource trainSource = chosen.source(cfg.train(), cfg.trainVal());
+        DataSource valSource = cfg.val() == null ? null : chosen.source(cfg.val(), cfg.trainVal());
         TrainValSplit data = valSource != null ? DataSource.trainVal(trainSource, valSource)
                 : trainSource.open(null).split(cfg.valFraction(), cfg.seed());
         List<String> classes = data.train().classes();
@@ -145,12 +145,7 @@ public final class FineTuner {
             } else {
                 if (cfg.linearProbe() && objective.hasTargets()) {
                     probe = LinearProbe.initializeTargets(net, feed, data.train(), newName, objective);
-                    listener.message(String.format(java.util.Locale.ROOT, "linear probe: %s on %d standardised "
-                            + "%d-D codes, train %s %.4g%s", probe.optimizer(), probe.samples(), probe.dimensions(),
-                            objective == Objective.EUCLIDEAN ? "MSE" : "mean label accuracy", probe.trainAccuracy(),
-                            probe.reluOffset() > 0 ? String.format(java.util.Locale.ROOT, "; outputs lifted by %.3g "
-                            + "above the ReLU after %s, and lowered as much by the fixed %s", probe.reluOffset(),
-                            newName, NetSurgery.outputShiftOf(newName)) : ""));
+                    listener.message(LinearProbe.describeTargets(probe, objective, newName));
                     keepProbePenalty(net, newName, probe, settings);
                 } else if (cfg.linearProbe()) {
                     probe = LinearProbe.initialize(net, feed, data.train(), newName, classes.size());
@@ -227,22 +222,6 @@ public final class FineTuner {
         net.layer(newName).params().get(0).setDecayMult(mult);
         listener.message(String.format("classifier weight decay %.3g (decay_mult %.4g): the probe's L2 penalty",
                 probe.decay(), mult));
-    }
-
-    /**
-     * {@code source} with its labels read as the objective's target vectors (HDF5Data rows only); as it is under a
-     * softmax.
-     */
-    private DataSource withTargets(DataSource source, Objective.Chosen chosen) {
-        if (!chosen.objective().hasTargets()) {
-            return source;
-        }
-        if (source instanceof DataSource.Hdf5 h) {
-            return h.withTargets(chosen.objective().targets());
-        }
-        throw new IllegalArgumentException(cfg.trainVal() + ": loss layer '" + chosen.lossLayer() + "' is "
-                + chosen.objective().lossType() + ", which trains on a target vector per row from HDF5Data layers; "
-                + source.spec() + " gives class labels");
     }
 
     private static String dataInput(Net net, String label) {
@@ -435,7 +414,8 @@ public final class FineTuner {
                     var sample = val.samples().get(samples[i]);
                     float[] target = Hdf5Data.target(sample);
                     targets.add(scores.hostData(), i * k, target);
-                    predictions.add(targetPrediction(sample.file().toString(), target, scores.hostData(), i * k, k));
+                    predictions.add(TargetEvaluation.prediction(objective, sample.file().toString(), target,
+                            scores.hostData(), i * k, k));
                 }
                 for (int i = 0; targets == null && i < labels.length; i++) {
                     int best = 0;
@@ -479,22 +459,6 @@ public final class FineTuner {
                     snapshot("best");
                 }
             }
-        }
-
-        /** A validation row's prediction: its target and the net's outputs (probabilities under the sigmoid). */
-        Map<String, Object> targetPrediction(String file, float[] target, float[] scores, int offset, int k) {
-            List<Double> output = new ArrayList<>();
-            List<Double> wanted = new ArrayList<>();
-            for (int c = 0; c < k; c++) {
-                double y = scores[offset + c];
-                output.add(objective == Objective.SIGMOID_CROSS_ENTROPY ? 1 / (1 + Math.exp(-y)) : y);
-                wanted.add((double) target[c]);
-            }
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("file", file);
-            p.put("target", wanted);
-            p.put(objective == Objective.SIGMOID_CROSS_ENTROPY ? "probability" : "output", output);
-            return p;
         }
 
         void snapshot(String tag) {

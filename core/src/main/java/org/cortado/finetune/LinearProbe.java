@@ -107,6 +107,15 @@ public final class LinearProbe {
                 fit.lambda() / (s * s), codes.offset, fit.method());
     }
 
+    /** The log line of a target probe. */
+    static String describeTargets(Result probe, Objective objective, String classifier) {
+        return String.format(java.util.Locale.ROOT, "linear probe: %s on %d standardised %d-D codes, train %s %.4g%s",
+                probe.optimizer(), probe.samples(), probe.dimensions(), objective == Objective.EUCLIDEAN ? "MSE"
+                : "mean label accuracy", probe.trainAccuracy(), probe.reluOffset() > 0 ? String.format(
+                java.util.Locale.ROOT, "; outputs lifted by %.3g above the ReLU after %s, and lowered as much by the "
+                + "fixed %s", probe.reluOffset(), classifier, NetSurgery.outputShiftOf(classifier)) : "");
+    }
+
     /**
      * The classifier's input codes of the usable training images (averaged over space), in data set order, with
      * what folding a head into the net needs.

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cortado.caffe.proto.Caffe.LayerParameter;
 import org.cortado.caffe.proto.Caffe.LossParameter;
+import org.cortado.data.DataSource;
 import org.cortado.data.Hdf5Data;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Phase;
@@ -59,6 +60,24 @@ public enum Objective {
      */
     record Chosen(Objective objective, String lossLayer, LossParameter lossParam) {
         static final Chosen DEFAULT = new Chosen(SOFTMAX, null, LossParameter.getDefaultInstance());
+
+        /**
+         * {@code source} with its labels read as the objective's target vectors (HDF5Data rows only); as it is under
+         * a softmax.
+         *
+         * @throws IllegalArgumentException naming {@code trainVal}'s loss layer when the source has class labels only
+         */
+        DataSource source(DataSource source, Path trainVal) {
+            if (!objective.hasTargets()) {
+                return source;
+            }
+            if (source instanceof DataSource.Hdf5 h) {
+                return h.withTargets(objective.targets());
+            }
+            throw new IllegalArgumentException(trainVal + ": loss layer '" + lossLayer + "' is " + objective.lossType()
+                    + ", which trains on a target vector per row from HDF5Data layers; " + source.spec()
+                    + " gives class labels");
+        }
     }
 
     /**

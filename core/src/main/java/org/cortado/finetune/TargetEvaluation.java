@@ -1,7 +1,9 @@
 package org.cortado.finetune;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Accumulates a validation pass of a net trained on target vectors and gives its {@link TargetMetrics}; the
@@ -112,5 +114,22 @@ final class TargetEvaluation {
         }
         return new TargetMetrics(TargetMetrics.MULTI_LABEL, rows, k, null, null, null, null, mean,
                 exact / (double) rows, perLabel, baseMean, baselineExact / (double) rows, argmax);
+    }
+
+    /** A validation row's prediction: its target and the net's outputs (probabilities under the sigmoid). */
+    static Map<String, Object> prediction(Objective objective, String file, float[] target, float[] scores,
+                                          int offset, int k) {
+        List<Double> output = new ArrayList<>();
+        List<Double> wanted = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            double y = scores[offset + c];
+            output.add(objective == Objective.SIGMOID_CROSS_ENTROPY ? 1 / (1 + Math.exp(-y)) : y);
+            wanted.add((double) target[c]);
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("file", file);
+        p.put("target", wanted);
+        p.put(objective == Objective.SIGMOID_CROSS_ENTROPY ? "probability" : "output", output);
+        return p;
     }
 }
