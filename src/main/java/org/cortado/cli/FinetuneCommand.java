@@ -96,7 +96,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--train-val", paramLabel = "FILE",
             description = "A train_val.prototxt whose per-parameter lr_mult/decay_mult to train with; without --train,"
                     + " its TRAIN and TEST data layers (Data: LMDB, ImageData: list file, HDF5Data: HDF5 files of"
-                    + " input rows and class labels) give the data, their transform_param and batch_size (--resize and"
+                    + " input rows and class labels, or target vectors when its loss layer is SigmoidCrossEntropyLoss"
+                    + " or EuclideanLoss) give the data, their transform_param and batch_size (--resize and"
                     + " --mean-file may replace theirs).")
     Path trainVal;
 
@@ -221,9 +222,14 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         try (Backend backend = device.open()) {
             FineTuneResult r = FineTuner.run(b.build(), backend, new Printer(out));
-            out.printf(Locale.ROOT, "final val accuracy %.4f (best %.4f after epoch %d), %d train / %d val images, "
-                            + "%d skipped, %.1f s%n", r.valAccuracy(), r.bestValAccuracy(), r.bestEpoch(), r.nTrain(),
-                    r.nVal(), r.skipped().size(), r.wallSeconds());
+            if (r.valTargets() != null) {
+                out.printf(Locale.ROOT, "final %s (best after epoch %d), %d train / %d val rows, %.1f s%n",
+                        r.valTargets().summary(), r.bestEpoch(), r.nTrain(), r.nVal(), r.wallSeconds());
+            } else {
+                out.printf(Locale.ROOT, "final val accuracy %.4f (best %.4f after epoch %d), %d train / %d val images, "
+                                + "%d skipped, %.1f s%n", r.valAccuracy(), r.bestValAccuracy(), r.bestEpoch(),
+                        r.nTrain(), r.nVal(), r.skipped().size(), r.wallSeconds());
+            }
             for (var skipped : r.skipped()) {
                 out.println("skipped " + skipped.get("file") + ": " + skipped.get("reason"));
             }
@@ -368,6 +374,12 @@ final class FinetuneCommand implements Callable<Integer> {
 
         @Override
         public void epoch(EpochRecord r, int epochs) {
+            if (r.valTargets() != null) {
+                out.printf(Locale.ROOT, "epoch %d/%d: %s, val loss %.4f%s (%.0f s)%n", r.epoch(), epochs,
+                        r.valTargets().summary(), r.valLoss(), r.trainLoss() == null ? " (before training)"
+                                : String.format(Locale.ROOT, ", train loss %.4f", r.trainLoss()), r.seconds());
+                return;
+            }
             out.printf(Locale.ROOT, "epoch %d/%d: val accuracy %.4f, val loss %.4f%s (%.0f s)%n", r.epoch(), epochs,
                     r.valAccuracy(), r.valLoss(), r.trainLoss() == null ? " (before training)"
                             : String.format(Locale.ROOT, ", train loss %.4f, train accuracy %.4f", r.trainLoss(),

@@ -32,8 +32,19 @@ final class FinetunePage implements ReportPage {
         Map<String, String> m = Headline.common(r, kind(r));
         m.put("layer", r.text("/replaced") + " replaced by " + r.text("/new_layer")
                 + (r.has("/freeze_through") ? ", frozen through " + r.text("/freeze_through") : ""));
-        m.put("best val accuracy", Markup.figure(r.number("/best_val_accuracy"), 4) + " (epoch "
-                + r.text("/best_epoch") + ")");
+        if (r.has("/val_targets")) {
+            TrainingCurves.Metric metric = TrainingCurves.Metric.of(r);
+            // No accuracy of classes: the objective's own figure instead.
+            m.remove("val accuracy");
+            m.remove("train accuracy");
+            m.put("val " + metric.axis(), Markup.figure(r.number(metric.pointer()), 4));
+            m.put("best val " + metric.axis(), Markup.figure(r.number("/best_val_targets"
+                    + metric.pointer().substring("/val_targets".length())), 4) + " (epoch " + r.text("/best_epoch")
+                    + ")");
+        } else {
+            m.put("best val accuracy", Markup.figure(r.number("/best_val_accuracy"), 4) + " (epoch "
+                    + r.text("/best_epoch") + ")");
+        }
         m.put("images/s", Markup.figure(r.number("/images_per_second"), 3));
         m.put("wall time", HeadPage.seconds(r.number("/wall_seconds"), Double.NaN));
         return m;
@@ -46,7 +57,8 @@ final class FinetunePage implements ReportPage {
         List<Run> runs = runs(r);
         h.section("pair", () -> TrainingCurves.render(r, ctx, h, runs));
         h.section("plain", () -> layers(r, h));
-        List<Prediction> predictions = Prediction.read(r, classes.size());
+        // Target vectors have no classes to confuse: their figures are in the table above.
+        List<Prediction> predictions = r.has("/val_targets") ? List.of() : Prediction.read(r, classes.size());
         if (!predictions.isEmpty()) {
             int[] truth = predictions.stream().mapToInt(Prediction::label).toArray();
             int[] predicted = predictions.stream().mapToInt(Prediction::predicted).toArray();
@@ -84,21 +96,30 @@ final class FinetunePage implements ReportPage {
 
     private static void figures(ReportJson r, Html h) {
         Table t = new Table("Figures", "", "value");
-        t.row("final validation accuracy", Headline.accuracy(r.number("/val_accuracy"), r.number("/n_val")));
-        t.row("best validation accuracy", Markup.figure(r.number("/best_val_accuracy"), 4) + " after epoch "
-                + r.text("/best_epoch"));
-        t.row("training accuracy (last epoch, augmented)", Markup.figure(r.number("/train_accuracy"), 4));
+        if (r.has("/val_targets")) {
+            TargetFigures.rows(r, t);
+        } else {
+            t.row("final validation accuracy", Headline.accuracy(r.number("/val_accuracy"), r.number("/n_val")));
+            t.row("best validation accuracy", Markup.figure(r.number("/best_val_accuracy"), 4) + " after epoch "
+                    + r.text("/best_epoch"));
+            t.row("training accuracy (last epoch, augmented)", Markup.figure(r.number("/train_accuracy"), 4));
+        }
         t.row("images", r.text("/n_train") + " training, " + r.text("/n_val") + " validation, "
                 + r.array("/skipped").size() + " skipped");
         t.row("classifier", r.text("/replaced") + " replaced by " + r.text("/new_layer") + " (" + r.classes().size()
-                + " classes)");
+                + (r.has("/val_targets") ? " outputs, trained under " + r.text("/objective") + ")" : " classes)"));
         t.row("frozen", r.has("/freeze_through") ? "every layer through " + r.text("/freeze_through") + " ("
                 + r.text("/frozen_params") + " parameter blobs; " + r.text("/learned_params") + " learn)"
                 : "nothing (" + r.text("/learned_params") + " parameter blobs learn)");
         if (r.has("/cached_through")) {
             t.row("computed once", "the outputs of the layers through " + r.text("/cached_through"));
         }
-        if (r.has("/linear_probe")) {
+        if (r.has("/linear_probe") && r.has("/val_targets")) {
+            t.row("linear probe", r.text("/linear_probe/optimizer") + " on " + r.text("/linear_probe/samples")
+                    + " codes of " + r.text("/linear_probe/dimensions") + " values; training " + (r.has(
+                    "/val_targets/mse") ? "MSE " : "mean label accuracy ") + Markup.figure(r.number(
+                    "/linear_probe/train_accuracy"), 4));
+        } else if (r.has("/linear_probe")) {
             t.row("linear probe", "softmax head on " + r.text("/linear_probe/samples") + " codes of "
                     + r.text("/linear_probe/dimensions") + " values, C = " + Markup.figure(r.number("/linear_probe/c"),
                     3) + ", training accuracy " + Markup.figure(r.number("/linear_probe/train_accuracy"), 4));
@@ -130,7 +151,8 @@ final class FinetunePage implements ReportPage {
         h.table(t);
     }
 
-    private static String list(ReportJson r, String pointer) {
+    /** The numbers at {@code pointer}, comma-separated, four significant digits. */
+    static String list(ReportJson r, String pointer) {
         StringBuilder s = new StringBuilder();
         for (double v : r.numbers(pointer)) {
             s.append(s.length() == 0 ? "" : ", ").append(Markup.figure(v, 4));

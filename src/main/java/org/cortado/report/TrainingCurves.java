@@ -20,7 +20,9 @@ final class TrainingCurves {
         double[] trainAcc = new double[epochs];
         double[] valLoss = new double[epochs];
         double[] valAcc = new double[epochs];
+        double[] baseline = new double[epochs];
         double[] rate = new double[epochs];
+        Metric metric = Metric.of(r);
         double[] seconds = new double[epochs];
         for (int i = 0; i < epochs; i++) {
             String at = "/history/" + i;
@@ -29,7 +31,8 @@ final class TrainingCurves {
             trainLoss[i] = r.number(at + "/train_loss");
             trainAcc[i] = r.number(at + "/train_accuracy");
             valLoss[i] = r.number(at + "/val_loss");
-            valAcc[i] = r.number(at + "/val_accuracy");
+            valAcc[i] = r.number(at + metric.pointer);
+            baseline[i] = metric.baseline == null ? Double.NaN : r.number(at + metric.baseline);
             rate[i] = r.number(at + "/learning_rate");
             seconds[i] = r.number(at + "/seconds");
         }
@@ -55,22 +58,32 @@ final class TrainingCurves {
                 + " the validation loss after each epoch (epoch 0: before training)." + resumed
                 + " The per-epoch figures are in the accompanying table.");
 
-        LineChart acc = new LineChart("Accuracy after each epoch", "epoch", "accuracy");
+        LineChart acc = new LineChart(metric.title + " after each epoch", "epoch", metric.axis);
         List<double[]> valByRun = split(runs, iteration, epoch, valAcc);
         for (int k = 0; k < valByRun.size() / 2; k++) {
-            acc.add(LineChart.Series.dots(runName(runs, k, "validation accuracy"), valByRun.get(2 * k),
+            acc.add(LineChart.Series.dots(runName(runs, k, "validation " + metric.axis), valByRun.get(2 * k),
                     valByRun.get(2 * k + 1), Palette.colour(k == 0 ? 2 : 3 + k)));
         }
-        acc.add(new LineChart.Series("training accuracy (augmented)", epoch, trainAcc, Palette.colour(1),
-                true, "5 3", null, null));
+        if (metric.baseline == null) {
+            acc.add(new LineChart.Series("training accuracy (augmented)", epoch, trainAcc, Palette.colour(1),
+                    true, "5 3", null, null));
+        } else {
+            acc.add(new LineChart.Series(metric.baselineName, epoch, baseline, Palette.colour(1), true, "5 3", null,
+                    null));
+        }
         double best = r.number("/best_epoch");
         if (!Double.isNaN(best)) {
             acc.mark(best, "best: epoch " + (int) best);
         }
-        h.figure(acc.svg(ctx.id("accuracy")), "Validation accuracy after each epoch (epoch 0: the net before"
-                + " training, with the linear probe's classifier when it ran) and the training accuracy of each epoch."
-                + " Best validation accuracy " + Markup.figure(r.number("/best_val_accuracy"), 4) + " after epoch "
-                + (Double.isNaN(best) ? "?" : (int) best) + ".");
+        double bestValue = Double.NaN;
+        for (int i = 0; i < epochs; i++) {
+            bestValue = epoch[i] == best ? valAcc[i] : bestValue;
+        }
+        h.figure(acc.svg(ctx.id("accuracy")), "Validation " + metric.axis + " after each epoch (epoch 0: the net"
+                + " before training, with the linear probe's head when it ran) and " + (metric.baseline == null
+                ? "the training accuracy of each epoch." : metric.baselineName + ".") + " Best validation "
+                + metric.axis + " " + Markup.figure(bestValue, 4) + " after epoch " + (Double.isNaN(best) ? "?"
+                : (int) best) + ".");
 
         LineChart lr = new LineChart("Learning rate", "iteration", "base learning rate");
         for (int k = 0; k < runs.size(); k++) {
@@ -87,7 +100,7 @@ final class TrainingCurves {
                 + " times its lr_mult (table of layers below)." + speeds(runs));
 
         Table t = new Table("Per epoch", "#epoch", "#iteration", "#training loss", "#training accuracy",
-                "#validation loss", "#validation accuracy", "#learning rate", "#seconds").wide();
+                "#validation loss", "#validation " + metric.axis, "#learning rate", "#seconds").wide();
         for (int i = 0; i < epochs; i++) {
             t.rowWithClass(epoch[i] == best ? "best" : null, Markup.figure(epoch[i], 6), Markup.figure(iteration[i],
                     9), Markup.figure(trainLoss[i], 4), Markup.figure(trainAcc[i], 4), Markup.figure(valLoss[i], 4),
@@ -95,6 +108,25 @@ final class TrainingCurves {
         }
         h.table(t);
         iterations(h, runs);
+    }
+
+    /**
+     * The validation figure drawn per epoch: the accuracy of a softmax classifier, the MSE of a regression, the mean
+     * label accuracy of multi-label targets, the last two beside their trivial baselines.
+     */
+    record Metric(String pointer, String title, String axis, String baseline, String baselineName) {
+        static Metric of(ReportJson r) {
+            String objective = r.text("/objective");
+            if ("euclidean".equals(objective)) {
+                return new Metric("/val_targets/mse", "Mean squared error", "MSE", "/val_targets/baseline_mse",
+                        "the MSE of predicting the training mean");
+            }
+            if ("sigmoid_cross_entropy".equals(objective)) {
+                return new Metric("/val_targets/mean_label_accuracy", "Mean label accuracy", "mean label accuracy",
+                        "/val_targets/baseline_mean_label_accuracy", "that of predicting each label's majority");
+            }
+            return new Metric("/val_accuracy", "Accuracy", "accuracy", null, null);
+        }
     }
 
     private static String speeds(List<FinetunePage.Run> runs) {

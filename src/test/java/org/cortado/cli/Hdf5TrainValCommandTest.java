@@ -48,23 +48,69 @@ class Hdf5TrainValCommandTest {
 
     /** The images of {@code set}, transformed, as rows of {@code file}'s "data", their classes as its "label". */
     private static void writeRows(ImageDataset set, Path file) throws Exception {
+        writeRows(set, file, false);
+    }
+
+    /** As above; {@code oneHot}: each label as a one-hot row of the class count. */
+    private static void writeRows(ImageDataset set, Path file, boolean oneHot) throws Exception {
         ImageTransformer t = new ImageTransformer(TRANSFORM);
         float[][][][] data = new float[set.size()][3][8][8];
         float[] label = new float[set.size()];
+        float[][] hot = new float[set.size()][set.classes().size()];
         for (int i = 0; i < set.size(); i++) {
             float[] chw = t.apply(set.samples().get(i).decode().image(), 0);
             for (int k = 0; k < chw.length; k++) {
                 data[i][k / 64][k / 8 % 8][k % 8] = chw[k];
             }
             label[i] = set.samples().get(i).label();
+            hot[i][set.samples().get(i).label()] = 1;
         }
-        Hdf5Files.write(file, Map.of("data", data, "label", label));
+        Hdf5Files.write(file, Map.of("data", data, "label", oneHot ? hot : label));
     }
 
     private static String trainVal(String train, String test, String extra) {
         String layer = "layer { name: \"h5\" type: \"HDF5Data\" top: \"data\" top: \"label\" include { phase: %s } "
                 + "hdf5_data_param { source: \"%s\" batch_size: 5 shuffle: true } %s}\n";
         return "name: \"tiny\"\n" + layer.formatted("TRAIN", train, extra) + layer.formatted("TEST", test, "");
+    }
+
+    @Test
+    void oneHotTargetsTrainUnderTheTrainValsSigmoidOrEuclideanLoss() throws Exception {
+        for (String split : List.of("train", "val")) {
+            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + "_hot.h5"), true);
+            Files.writeString(dir.resolve(split + "_hot.txt"), "h5/" + split + "_hot.h5\n");
+        }
+        for (String loss : List.of("SigmoidCrossEntropyLoss", "EuclideanLoss")) {
+            Path tv = Files.writeString(dir.resolve(loss + ".prototxt"), trainVal("train_hot.txt", "val_hot.txt", "")
+                    + "layer { name: \"loss\" type: \"" + loss + "\" bottom: \"pool_final\" bottom: \"label\" "
+                    + "top: \"loss\" }\n");
+            List<String> args = common(loss + ".json");
+            args.addAll(List.of("--train-val", tv.toString(), "--html", dir.resolve(loss + ".html").toString()));
+            var r = CliTestSupport.run(args.toArray(String[]::new));
+            assertEquals(0, r.status(), r.toString());
+            boolean sigmoid = loss.startsWith("Sigmoid");
+            assertTrue(r.out().contains("conv_final replaced by conv_final_ft (2 outputs for the 2 targets per row, "
+                    + "trained under " + loss + " as 'loss' of " + tv + ")"), r.out());
+            assertTrue(r.out().contains(sigmoid ? "linear probe: logistic regression per label"
+                    : "linear probe: ridge regression"), r.out());
+            assertTrue(r.out().contains(sigmoid ? "epoch 2/2: val mean label accuracy " : "epoch 2/2: val MSE "),
+                    r.out());
+            assertTrue(r.out().contains("argmax accuracy"), r.out());
+            JsonNode json = new ObjectMapper().readTree(dir.resolve(loss + ".json").toFile());
+            assertEquals(sigmoid ? "sigmoid_cross_entropy" : "euclidean", json.get("objective").asText());
+            JsonNode m = json.get("val_targets");
+            assertEquals(12, m.get("rows").asInt());
+            if (sigmoid) {
+                assertTrue(m.get("mean_label_accuracy").asDouble() > m.get("baseline_mean_label_accuracy").asDouble(),
+                        m.toString());
+            } else {
+                assertTrue(m.get("mse").asDouble() < m.get("baseline_mse").asDouble(), m.toString());
+            }
+            String html = Files.readString(dir.resolve(loss + ".html"));
+            assertTrue(html.contains(sigmoid ? "predicting each label&#39;s majority" : "predicting the training mean")
+                    || html.contains(sigmoid ? "predicting each label's majority" : "predicting the training mean"),
+                    "the page shows the baseline");
+        }
     }
 
     private static List<String> common(String report) {
@@ -138,5 +184,14 @@ class Hdf5TrainValCommandTest {
         assertTrue(codes.err().contains("--data': '" + dir.resolve("h5/train.h5") + "': HDF5 data is the net's input"
                 + " already transformed, not images; only finetune --train-val reads it"), codes.err());
         assertTrue(Files.notExists(dir.resolve("c.npy")));
+        // Nor do the other classification commands, whatever the HDF5 labels hold.
+        for (String command : List.of("transfer", "probe", "advise")) {
+            var other = CliTestSupport.run(command, "--model", dir.resolve("tiny.prototxt").toString(), "--weights",
+                    dir.resolve("tiny.caffemodel").toString(), "--train", dir.resolve("h5/vector.h5").toString());
+            assertEquals(Main.EXIT_USAGE, other.status(), other.toString());
+            assertEquals(1, other.err().strip().lines().count(), other.toString());
+            assertTrue(other.err().contains("HDF5 data is the net's input already transformed, not images; only "
+                    + "finetune --train-val reads it"), other.err());
+        }
     }
 }

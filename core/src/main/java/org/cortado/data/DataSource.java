@@ -65,11 +65,24 @@ public sealed interface DataSource {
     /**
      * An HDF5Data layer's list of HDF5 files; {@code dataTop} and {@code labelTop} name the datasets of the input
      * rows and of their labels (the layer's tops). Its rows are not images: they go to the net as they are.
+     * {@code targets} null: one class index per row; else a target vector per row, checked as it says (a validation
+     * set opened with its training set's classes, the K target columns, must have K targets too).
      */
-    record Hdf5(Path list, String dataTop, String labelTop) implements DataSource {
+    record Hdf5(Path list, String dataTop, String labelTop, Hdf5Data.Targets targets) implements DataSource {
+        /** Class labels. */
+        public Hdf5(Path list, String dataTop, String labelTop) {
+            this(list, dataTop, labelTop, null);
+        }
+
+        /** The same files, their labels read as target vectors of {@code kind}. */
+        public Hdf5 withTargets(Hdf5Data.Targets kind) {
+            return new Hdf5(list, dataTop, labelTop, kind);
+        }
+
         @Override
         public ImageDataset open(List<String> classes) {
-            return Hdf5Data.scan(list, dataTop, labelTop, classes);
+            return targets == null ? Hdf5Data.scan(list, dataTop, labelTop, classes)
+                    : Hdf5Data.scanTargets(list, dataTop, labelTop, targets, classes == null ? 0 : classes.size());
         }
 
         @Override

@@ -13,7 +13,8 @@ import org.cortado.image.ImageDecodeException;
 /**
  * Caffe's HDF5Data sources: a text file listing HDF5 files (separated by white space, as Caffe reads them), each
  * holding one root dataset per top of the layer, all with the same number of rows N. Here the tops are an input blob
- * {@code N x C x H x W} and a class label per row ({@code N}, or {@code N x 1}, integer-valued), float, double or
+ * {@code N x C x H x W} and a class label per row ({@code N}, or {@code N x 1}, integer-valued; {@link #scan}) or a
+ * target vector per row ({@link #scanTargets}, for EuclideanLoss and SigmoidCrossEntropyLoss), float, double or
  * integer, as hdf5.cpp reads them; every file's rows have the same shape. The rows are the net's input as it is:
  * HDF5Data has no transform. A relative file name is looked for from the working directory, as Caffe does, and then
  * beside the list.
@@ -33,8 +34,113 @@ public final class Hdf5Data {
      */
     public static ImageDataset scan(Path list, String dataTop, String labelTop, List<String> classes) {
         List<LabeledImage> samples = new ArrayList<>();
-        Hdf5File first = null;
-        int[] shape = null;
+        for (FileRows rows : fileRows(list, dataTop, labelTop)) {
+            if (rows.label.rowFloats() != 1) {
+                throw new DatasetException(rows.path + ": dataset '" + labelTop + "' is " + rows.label.shape() + ": "
+                        + rows.label.rowFloats() + " values per row; a softmax classifier needs one class index per "
+                        + "row (multi-label or regression targets train under a SigmoidCrossEntropyLoss or "
+                        + "EuclideanLoss layer in the train_val)");
+            }
+            float[] labels = rows.file.rows(rows.label, 0, (int) rows.label.rows());
+            for (int r = 0; r < labels.length; r++) {
+                float v = labels[r];
+                if (!(v >= 0) || v != Math.rint(v) || v >= NumericLabels.MAX_CLASSES) {
+                    throw new DatasetException(rows.path + ": dataset '" + labelTop + "' row " + r + " is " + v
+                            + "; labels are class indices, whole numbers from 0 below " + NumericLabels.MAX_CLASSES);
+                }
+                samples.add(new LabeledImage(rowName(rows.path, r), (int) v, rows.row(r, null)));
+            }
+        }
+        return NumericLabels.dataset(list, samples, classes);
+    }
+
+    /** What a label dataset of several values per row holds, and how its values are checked. */
+    public enum Targets {
+        /** Real values (EuclideanLoss): finite. */
+        REAL("EuclideanLoss targets are finite real values"),
+        /** Probabilities (SigmoidCrossEntropyLoss): in [0, 1]. */
+        PROBABILITIES("SigmoidCrossEntropyLoss targets are probabilities in [0, 1]");
+
+        private final String rule;
+
+        Targets(String rule) {
+            this.rule = rule;
+        }
+
+        boolean allows(float v) {
+            return this == REAL ? Float.isFinite(v) : v >= 0 && v <= 1;
+        }
+    }
+
+    /**
+     * The rows of the files {@code list} names with the target vectors of {@code labelTop} (K values per row, any
+     * shape after N; {@code N} alone is K = 1), checked as {@code kind} says. The data set's "classes" are the K
+     * target columns, named "0" to "K-1", and every sample's label is 0: {@link #target} gives its vector.
+     *
+     * @param width K that every file must have (a validation set's is its training set's), or 0 for the first file's
+     * @throws DatasetException with one line naming the file, the dataset, its shape and the value at fault
+     */
+    public static ImageDataset scanTargets(Path list, String dataTop, String labelTop, Targets kind, int width) {
+        List<LabeledImage> samples = new ArrayList<>();
+        int k = width;
+        String firstShape = null;
+        for (FileRows rows : fileRows(list, dataTop, labelTop)) {
+            int w = (int) Math.min(Integer.MAX_VALUE, rows.label.rowFloats());
+            if (k == 0) {
+                k = w;
+                firstShape = rows.path + "'s " + rows.label.shape();
+            }
+            if (w != k) {
+                throw new DatasetException(rows.path + ": dataset '" + labelTop + "' is " + rows.label.shape() + ": "
+                        + w + " targets per row, " + (firstShape != null ? firstShape : "the training set's")
+                        + " has " + k + "; every file's targets must have one width");
+            }
+            float[] values = rows.file.rows(rows.label, 0, (int) rows.label.rows());
+            for (int r = 0; r < rows.label.rows(); r++) {
+                float[] target = java.util.Arrays.copyOfRange(values, r * k, (r + 1) * k);
+                for (int c = 0; c < k; c++) {
+                    if (!kind.allows(target[c])) {
+                        throw new DatasetException(rows.path + ": dataset '" + labelTop + "' (" + rows.label.shape()
+                                + ") row " + r + " value " + c + " is " + target[c] + "; " + kind.rule);
+                    }
+                }
+                samples.add(new LabeledImage(rowName(rows.path, r), 0, rows.row(r, target)));
+            }
+        }
+        if (samples.isEmpty()) {
+            throw new DatasetException(list + ": its HDF5 files hold no rows");
+        }
+        List<String> columns = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            columns.add(Integer.toString(c));
+        }
+        return new ImageDataset(columns, samples);
+    }
+
+    /** The target vector of an HDF5 row read by {@link #scanTargets}, or null for any other sample. */
+    public static float[] target(LabeledImage sample) {
+        return sample.stored() instanceof Row r && r.target != null ? r.target.clone() : null;
+    }
+
+    /** K when {@code set} holds target vectors ({@link #scanTargets}), else 0. */
+    public static int targetWidth(ImageDataset set) {
+        return set.size() > 0 && target(set.samples().get(0)) != null ? set.classes().size() : 0;
+    }
+
+    private static Path rowName(Path file, int row) {
+        return Path.of(file + "[" + row + "]");
+    }
+
+    /** A listed file with its two tables, checked against each other and against the files before it. */
+    private record FileRows(Path path, Hdf5File file, Hdf5File.Table data, Hdf5File.Table label, int[] shape) {
+        Row row(int r, float[] target) {
+            return new Row(file, data, r, shape, target);
+        }
+    }
+
+    private static List<FileRows> fileRows(Path list, String dataTop, String labelTop) {
+        List<FileRows> out = new ArrayList<>();
+        long total = 0;
         for (Path p : files(list)) {
             Hdf5File f = Hdf5File.open(p);
             Hdf5File.Table data = f.table(dataTop, "the data top '" + dataTop + "'");
@@ -47,36 +153,21 @@ public final class Hdf5Data {
                 throw new DatasetException(p + ": dataset '" + labelTop + "' has " + label.rows() + " rows, '"
                         + dataTop + "' " + data.rows() + "; every top of a file has the same N (Caffe's check)");
             }
-            if (label.rowFloats() != 1) {
-                throw new DatasetException(p + ": dataset '" + labelTop + "' is " + label.shape() + ": "
-                        + label.rowFloats() + " values per row; fine-tuning trains a softmax classifier and needs one "
-                        + "class index per row (multi-label and regression targets are not trained here)");
-            }
-            if (data.rows() > Integer.MAX_VALUE - 8L - samples.size()) {
+            if (data.rows() > Integer.MAX_VALUE - 8L - total) {
                 throw new DatasetException(p + ": dataset '" + dataTop + "' has " + data.rows() + " rows, more than a "
                         + "data set holds here");
             }
+            total += data.rows();
             int[] s = {(int) data.dims()[1], (int) data.dims()[2], (int) data.dims()[3]};
-            if (shape == null) {
-                shape = s;
-                first = f;
-            } else if (!Arrays.equals(shape, s)) {
+            if (!out.isEmpty() && !Arrays.equals(out.get(0).shape, s)) {
+                int[] first = out.get(0).shape;
                 throw new DatasetException(p + ": dataset '" + dataTop + "' has rows of " + data.shape().substring(
-                        data.shape().indexOf(" x ") + 3) + ", " + first.path + "'s are " + shape[0] + " x " + shape[1]
-                        + " x " + shape[2] + "; every file's rows must have one shape");
+                        data.shape().indexOf(" x ") + 3) + ", " + out.get(0).file.path + "'s are " + first[0] + " x "
+                        + first[1] + " x " + first[2] + "; every file's rows must have one shape");
             }
-            float[] labels = f.rows(label, 0, (int) label.rows());
-            for (int r = 0; r < labels.length; r++) {
-                Path name = Path.of(p + "[" + r + "]");
-                float v = labels[r];
-                if (!(v >= 0) || v != Math.rint(v) || v >= NumericLabels.MAX_CLASSES) {
-                    throw new DatasetException(p + ": dataset '" + labelTop + "' row " + r + " is " + v + "; labels "
-                            + "are class indices, whole numbers from 0 below " + NumericLabels.MAX_CLASSES);
-                }
-                samples.add(new LabeledImage(name, (int) v, new Row(f, data, r, s)));
-            }
+            out.add(new FileRows(p, f, data, label, s));
         }
-        return NumericLabels.dataset(list, samples, classes);
+        return out;
     }
 
     /**
@@ -145,7 +236,8 @@ public final class Hdf5Data {
     }
 
     /** One row of a file's input dataset, read when loaded. */
-    private record Row(Hdf5File file, Hdf5File.Table table, long row, int[] shape) implements StoredBlob {
+    private record Row(Hdf5File file, Hdf5File.Table table, long row, int[] shape, float[] target)
+            implements StoredBlob {
         @Override
         public int[] shape() {
             return shape.clone();

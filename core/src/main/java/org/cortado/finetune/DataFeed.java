@@ -8,6 +8,7 @@ import org.cortado.backend.CounterRng;
 import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
 import org.cortado.data.DecodeWarning;
+import org.cortado.data.Hdf5Data;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LabeledImage;
 import org.cortado.data.LoaderOptions;
@@ -47,8 +48,34 @@ final class DataFeed implements AutoCloseable {
         void batch(Net net, int[] labels, int[] samples);
     }
 
-    /** The blobs a feed fills (the images and their labels) and reads (the batch's accuracy). */
-    record Blobs(String data, String label, String accuracy) {
+    /**
+     * The blobs a feed fills (the images and their labels) and reads (the batch's accuracy, null when the net has
+     * none). {@code labelWidth} 0: a class index per image, shape {@code (n)}; K: a target vector of K values per
+     * image ({@link Hdf5Data#target}), shape {@code (n, K)}.
+     */
+    record Blobs(String data, String label, String accuracy, int labelWidth) {
+        /** Class labels. */
+        Blobs(String data, String label, String accuracy) {
+            this(data, label, accuracy, 0);
+        }
+
+        Shape labelShape(int n) {
+            return labelWidth == 0 ? Shape.of(n) : Shape.of(n, labelWidth);
+        }
+
+        /** The label blob's values for {@code samples}, in order. */
+        Tensor labels(List<LabeledImage> samples) {
+            int w = Math.max(1, labelWidth);
+            float[] v = new float[samples.size() * w];
+            for (int i = 0; i < samples.size(); i++) {
+                if (labelWidth == 0) {
+                    v[i] = samples.get(i).label();
+                } else {
+                    System.arraycopy(Hdf5Data.target(samples.get(i)), 0, v, i * w, w);
+                }
+            }
+            return Tensor.wrap(labelShape(samples.size()), v);
+        }
     }
 
     /**
@@ -98,6 +125,7 @@ final class DataFeed implements AutoCloseable {
     private final Map<String, DecodeWarning> warnings = new LinkedHashMap<>();
     private final PrefixCache cache;
     private BatchLoader loader;
+    private List<LabeledImage> loaderSamples;
     private long loaderEpoch = -1;
     private int loaderNext;
 
@@ -196,18 +224,16 @@ final class DataFeed implements AutoCloseable {
         }
         double loss = net.loss();
         net.backward();
-        double accuracy = net.backend().download(net.blob(blobs.accuracy())).hostData()[0];
+        double accuracy = blobs.accuracy() == null ? Double.NaN
+                : net.backend().download(net.blob(blobs.accuracy())).hostData()[0];
         return new Pass(loss, images, accuracy);
     }
 
     private int loadedTrainForward(long epoch, int position) {
         if (loader == null || loaderEpoch != epoch || loaderNext > position) {
             closeLoader();
-            List<LabeledImage> ordered = new ArrayList<>();
-            for (int i : order(epoch)) {
-                ordered.add(train.samples().get(i));
-            }
-            loader = new BatchLoader(ordered, trainTransform, loading.withSeed(augmentSeed, epoch));
+            loaderSamples = ordered(epoch);
+            loader = new BatchLoader(loaderSamples, trainTransform, loading.withSeed(augmentSeed, epoch));
             loaderEpoch = epoch;
             loaderNext = 0;
         }
@@ -221,7 +247,8 @@ final class DataFeed implements AutoCloseable {
         if (next.size() == 0) {
             return 0;
         }
-        net.forward(Map.of(blobs.data(), next.input(net.backend()), blobs.label(), labels(next.labels())));
+        net.forward(Map.of(blobs.data(), next.input(net.backend()), blobs.label(),
+                labels(loaderSamples, next.sampleIndices())));
         return next.size();
     }
 
@@ -272,18 +299,29 @@ final class DataFeed implements AutoCloseable {
                 if (b.size() == 0) {
                     continue;
                 }
-                net.forward(Map.of(blobs.data(), b.input(net.backend()), blobs.label(), labels(b.labels())));
+                net.forward(Map.of(blobs.data(), b.input(net.backend()), blobs.label(),
+                        labels(set.samples(), b.sampleIndices())));
                 visitor.batch(net, b.labels(), b.sampleIndices());
             }
         }
     }
 
-    private Tensor labels(int[] labels) {
-        float[] v = new float[labels.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = labels[i];
+    /** The training images in epoch {@code epoch}'s order. */
+    private List<LabeledImage> ordered(long epoch) {
+        List<LabeledImage> ordered = new ArrayList<>();
+        for (int i : order(epoch)) {
+            ordered.add(train.samples().get(i));
         }
-        return Tensor.wrap(Shape.of(v.length), v);
+        return ordered;
+    }
+
+    /** The label blob of the samples at {@code indices} of {@code samples}. */
+    private Tensor labels(List<LabeledImage> samples, int[] indices) {
+        List<LabeledImage> batch = new ArrayList<>();
+        for (int i : indices) {
+            batch.add(samples.get(i));
+        }
+        return blobs.labels(batch);
     }
 
     private void closeLoader() {

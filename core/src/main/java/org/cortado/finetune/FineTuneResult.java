@@ -1,5 +1,7 @@
 package org.cortado.finetune;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +27,12 @@ import java.util.Map;
  * @param exported         the exported files (deploy, caffemodel), or null
  * @param iterationLog     loss and learning rate of every iteration, one log per run (a resumed run adds one)
  * @param layers           every layer with parameters: its multipliers, and whether it was frozen
+ * @param objective        what the new layer was trained for ({@link Objective#id}): softmax, sigmoid_cross_entropy
+ *                         or euclidean; under the last two the accuracies are null and {@code valTargets} and
+ *                         {@code bestValTargets} (after {@code bestEpoch}, the best by {@link TargetMetrics#score})
+ *                         hold the figures, and each validation prediction has the row's target and outputs
  */
-public record FineTuneResult(double valAccuracy, double trainAccuracy, double bestValAccuracy, int bestEpoch,
+public record FineTuneResult(Double valAccuracy, Double trainAccuracy, Double bestValAccuracy, int bestEpoch,
                              int nTrain, int nVal, List<Map<String, String>> skipped,
                              List<Map<String, String>> warnings, List<String> classes,
                              String replaced, String newLayer, String freezeThrough, String cachedThrough,
@@ -34,5 +40,7 @@ public record FineTuneResult(double valAccuracy, double trainAccuracy, double be
                              double imagesPerSecond, double wallSeconds, List<EpochRecord> history,
                              List<Map<String, Object>> valPredictions, Map<String, Object> settings,
                              Map<String, String> exported, List<IterationLog> iterationLog,
-                             List<LayerSettings> layers) {
+                             List<LayerSettings> layers, String objective,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) TargetMetrics valTargets,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) TargetMetrics bestValTargets) {
 }

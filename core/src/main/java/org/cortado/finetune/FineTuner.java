@@ -76,24 +76,35 @@ public final class FineTuner {
     private FineTuneResult run() {
         NetDefinition deploy = NetDefinition.read(cfg.model());
         CaffeWeights weights = CaffeModelReader.read(cfg.weights());
-        TrainValSplit data = cfg.val() != null ? DataSource.trainVal(cfg.train(), cfg.val())
-                : cfg.train().open(null).split(cfg.valFraction(), cfg.seed());
+        Objective.Chosen chosen = Objective.of(cfg.trainVal());
+        Objective objective = chosen.objective();
+        DataSource trainSource = chosen.source(cfg.train(), cfg.trainVal());
+        DataSource valSource = cfg.val() == null ? null : chosen.source(cfg.val(), cfg.trainVal());
+        TrainValSplit data = valSource != null ? DataSource.trainVal(trainSource, valSource)
+                : trainSource.open(null).split(cfg.valFraction(), cfg.seed());
         List<String> classes = data.train().classes();
+        int targetWidth = Hdf5Data.targetWidth(data.train());
         String newName = cfg.replacementName();
         NetDefinition replaced = NetSurgery.replaceLayer(deploy, cfg.replace(), classes.size(), newName,
                 cfg.weightFiller(), cfg.biasFiller());
         if (cfg.linearProbe()) {
             replaced = NetSurgery.insertStandardization(replaced, newName);
+            if (objective.hasTargets() && NetSurgery.reluFollows(replaced, newName)) {
+                replaced = NetSurgery.insertOutputShift(replaced, newName);
+            }
         }
-        NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, cfg.batchSize());
+        NetSurgery.TrainingNet training = NetSurgery.forTraining(replaced, cfg.batchSize(), chosen, targetWidth);
         Net net = Net.build(training.definition(), Phase.TRAIN, backend);
         // Training reads losses, scores and gradients, never a convolution's output before its ReLU, nor the
         // outputs of the convolutions that feed a concat (which a frozen prefix then writes in place).
         net.fuseReLUs();
         net.writeConcatsInPlace();
-        List<String> ignored = NetWeights.copy(weights, net, Set.of(newName, NetSurgery.standardizationOf(newName)));
+        List<String> ignored = NetWeights.copy(weights, net, Set.of(newName, NetSurgery.standardizationOf(newName),
+                NetSurgery.outputShiftOf(newName)));
         listener.message("net '" + net.name() + "': " + cfg.replace() + " replaced by " + newName + " ("
-                + classes.size() + " classes: " + String.join(", ", classes) + ")"
+                + (objective.hasTargets() ? classes.size() + " outputs for the " + classes.size() + " targets per row, "
+                + "trained under " + objective.lossType() + " as '" + chosen.lossLayer() + "' of " + cfg.trainVal()
+                : classes.size() + " classes: " + String.join(", ", classes)) + ")"
                 + (ignored.isEmpty() ? "" : "; weights of layers not in the net ignored: " + ignored));
         NetSurgery.initialize(net, newName, CounterRng.derive(cfg.seed(), STREAM_INIT));
         int[] counts = setMultipliers(net, newName);
@@ -109,7 +120,7 @@ public final class FineTuner {
         if (cfg.cachePrefix()) {
             feeding = feeding.withPrefixCache(List.of(data.val()));
         }
-        DataFeed.Blobs blobs = new DataFeed.Blobs(dataBlob, training.label(), training.accuracy());
+        DataFeed.Blobs blobs = new DataFeed.Blobs(dataBlob, training.label(), training.accuracy(), targetWidth);
         try (DataFeed feed = new DataFeed(net, blobs, feeding)) {
             if (feed.cachedThrough() != null) {
                 listener.message(String.format(java.util.Locale.ROOT, "layers through '%s' learn nothing and run "
@@ -123,7 +134,7 @@ public final class FineTuner {
             Solver solver = new Solver(net, settings, CounterRng.derive(cfg.seed(), STREAM_SOLVER));
             Map<String, Object> fingerprint = Fingerprint.of(cfg, settings, backend);
             Snapshots snapshots = cfg.snapshotDir() == null ? null : new Snapshots(cfg.snapshotDir());
-            Run run = new Run(net, training, feed, solver, snapshots, fingerprint, data, totalIterations);
+            Run run = new Run(net, training, feed, solver, snapshots, fingerprint, data, totalIterations, objective);
 
             LinearProbe.Result probe = null;
             if (cfg.resume()) {
@@ -132,7 +143,11 @@ public final class FineTuner {
                     keepProbePenalty(net, newName, probe, settings);
                 }
             } else {
-                if (cfg.linearProbe()) {
+                if (cfg.linearProbe() && objective.hasTargets()) {
+                    probe = LinearProbe.initializeTargets(net, feed, data.train(), newName, objective);
+                    listener.message(LinearProbe.describeTargets(probe, objective, newName));
+                    keepProbePenalty(net, newName, probe, settings);
+                } else if (cfg.linearProbe()) {
                     probe = LinearProbe.initialize(net, feed, data.train(), newName, classes.size());
                     listener.message(String.format("linear probe: softmax head on %d standardised %d-D codes, "
                             + "C = %.3g, train accuracy %.4f, ReLU offset %.3g", probe.samples(), probe.dimensions(),
@@ -149,12 +164,16 @@ public final class FineTuner {
             List<Map<String, String>> warnings = asMaps(feed.warnings());
             int nTrain = data.train().size() - countIn(feed.skipped(), data.train());
             int nVal = data.val().size() - countIn(feed.skipped(), data.val());
-            FineTuneResult result = new FineTuneResult(last.valAccuracy(),
-                    last.trainAccuracy() == null ? Double.NaN : last.trainAccuracy(), run.bestAccuracy,
-                    run.bestEpoch, nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName,
+            Double trainAccuracy = last.trainAccuracy();
+            if (trainAccuracy == null && !objective.hasTargets()) {
+                trainAccuracy = Double.NaN;
+            }
+            FineTuneResult result = new FineTuneResult(last.valAccuracy(), trainAccuracy,
+                    run.best().valAccuracy(), run.bestEpoch, nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName,
                     cfg.freezeThrough(), feed.cachedThrough(), probe, counts[0], counts[1], solver.iteration(), run.imagesPerSecond(),
                     seconds(), List.copyOf(run.history), run.lastPredictions, fingerprint, exported,
-                    run.iterationLog(), LayerSettings.of(net));
+                    run.iterationLog(), LayerSettings.of(net), objective.id(), last.valTargets(),
+                    run.best().valTargets());
             if (cfg.report() != null) {
                 writeReport(cfg.report(), result);
             }
@@ -166,7 +185,8 @@ public final class FineTuner {
     private int[] setMultipliers(Net net, String newName) {
         if (cfg.trainVal() != null) {
             List<String> missing = NetSurgery.applyMultipliers(net, NetDefinition.read(cfg.trainVal()));
-            missing.remove(newName);
+            missing.removeAll(List.of(newName, NetSurgery.standardizationOf(newName),
+                    NetSurgery.outputShiftOf(newName)));
             if (!missing.isEmpty()) {
                 listener.message(cfg.trainVal() + " has no layers " + missing + ": they keep lr_mult 1, decay_mult 1");
             }
@@ -249,7 +269,9 @@ public final class FineTuner {
         final int totalIterations;
         final EpochUsage usage;
         final List<EpochRecord> history = new ArrayList<>();
-        double bestAccuracy = -1;
+        final Objective objective;
+        final List<float[]> trainTargets = new ArrayList<>();
+        double bestScore = Double.NEGATIVE_INFINITY;
         int bestEpoch = -1;
         long trainedImages;
         double trainSeconds;
@@ -262,7 +284,7 @@ public final class FineTuner {
         long epochImages;
 
         Run(Net net, NetSurgery.TrainingNet training, DataFeed feed, Solver solver, Snapshots snapshots,
-            Map<String, Object> fingerprint, TrainValSplit data, int totalIterations) {
+            Map<String, Object> fingerprint, TrainValSplit data, int totalIterations, Objective objective) {
             this.net = net;
             this.training = training;
             this.feed = feed;
@@ -273,6 +295,20 @@ public final class FineTuner {
             this.val = data.val();
             this.totalIterations = totalIterations;
             this.usage = new EpochUsage(feed.batchesPerEpoch());
+            this.objective = objective;
+            if (objective.hasTargets()) {
+                data.train().samples().forEach(s -> trainTargets.add(Hdf5Data.target(s)));
+            }
+        }
+
+        /** The record of the best epoch so far. */
+        EpochRecord best() {
+            for (EpochRecord r : history) {
+                if (r.epoch() == bestEpoch) {
+                    return r;
+                }
+            }
+            throw new IllegalStateException("no record of the best epoch " + bestEpoch);
         }
 
         LinearProbe.Result resume() {
@@ -292,8 +328,8 @@ public final class FineTuner {
             NetWeights.copy(CaffeModelReader.read(found.weights()), net);
             solver.restore(found.solverState().toByteArray(), found.manifestFile().toString());
             history.addAll(saved.history());
-            bestAccuracy = saved.bestValAccuracy();
             bestEpoch = saved.bestEpoch();
+            bestScore = best().score();
             probe = saved.linearProbe();
             if (saved.iterationLog() != null) {
                 earlierLogs.addAll(saved.iterationLog());
@@ -340,8 +376,8 @@ public final class FineTuner {
                 boolean epochEnd = done / bpe > (done - iterSize) / bpe || iter == totalIterations;
                 if (epochEnd) {
                     int completed = iter == totalIterations ? cfg.epochs() : (int) (done / bpe);
-                    validate(completed, epochLoss / Math.max(1, epochImages), epochCorrect / Math.max(1, epochImages),
-                            rate);
+                    validate(completed, epochLoss / Math.max(1, epochImages), objective.hasTargets() ? null
+                            : epochCorrect / Math.max(1, epochImages), rate);
                     epochLoss = 0;
                     epochCorrect = 0;
                     epochImages = 0;
@@ -369,10 +405,19 @@ public final class FineTuner {
         void validate(int epoch, Double trainLoss, Double trainAccuracy, Double rate) {
             double[] sums = new double[3];
             List<Map<String, Object>> predictions = new ArrayList<>();
+            TargetEvaluation targets = objective.hasTargets()
+                    ? new TargetEvaluation(objective, trainTargets, val.classes().size()) : null;
             feed.infer(val, (n, labels, samples) -> {
                 Tensor scores = n.backend().download(n.blob(training.scores()));
                 int k = scores.count() / labels.length;
-                for (int i = 0; i < labels.length; i++) {
+                for (int i = 0; targets != null && i < labels.length; i++) {
+                    var sample = val.samples().get(samples[i]);
+                    float[] target = Hdf5Data.target(sample);
+                    targets.add(scores.hostData(), i * k, target);
+                    predictions.add(TargetEvaluation.prediction(objective, sample.file().toString(), target,
+                            scores.hostData(), i * k, k));
+                }
+                for (int i = 0; targets == null && i < labels.length; i++) {
                     int best = 0;
                     for (int c = 1; c < k; c++) {
                         if (scores.hostData()[i * k + c] > scores.hostData()[i * k + best]) {
@@ -393,7 +438,7 @@ public final class FineTuner {
                     predictions.add(p);
                 }
                 float loss = n.backend().download(n.blob(training.loss())).hostData()[0];
-                float acc = n.backend().download(n.blob(training.accuracy())).hostData()[0];
+                float acc = targets != null ? 0 : n.backend().download(n.blob(training.accuracy())).hostData()[0];
                 sums[0] += (double) loss * labels.length;
                 sums[1] += (double) acc * labels.length;
                 sums[2] += labels.length;
@@ -401,14 +446,14 @@ public final class FineTuner {
             if (sums[2] == 0) {
                 throw NoUsableImages.error("validation", val, feed.skipped());
             }
-            double valAccuracy = sums[1] / sums[2];
             EpochRecord r = new EpochRecord(epoch, solver.iteration(), trainLoss, trainAccuracy, sums[0] / sums[2],
-                    valAccuracy, rate, seconds());
+                    targets == null ? sums[1] / sums[2] : null, rate, seconds(),
+                    targets == null ? null : targets.metrics());
             history.add(r);
             lastPredictions = predictions;
             listener.epoch(r, cfg.epochs());
-            if (valAccuracy > bestAccuracy) {
-                bestAccuracy = valAccuracy;
+            if (r.score() > bestScore) {
+                bestScore = r.score();
                 bestEpoch = epoch;
                 if (snapshots != null) {
                     snapshot("best");
@@ -418,7 +463,7 @@ public final class FineTuner {
 
         void snapshot(String tag) {
             Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), fingerprint, List.copyOf(history),
-                    bestAccuracy, bestEpoch, probe, iterationLog());
+                    best().valAccuracy(), bestEpoch, probe, iterationLog());
             Path manifest = snapshots.write(tag, net, NetProtos.proto(training.definition()), solver, meta);
             listener.message("snapshot " + manifest + " (iteration " + solver.iteration() + ")");
         }

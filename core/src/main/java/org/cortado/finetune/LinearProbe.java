@@ -38,7 +38,8 @@ import org.cortado.tensor.Tensor;
  */
 public final class LinearProbe {
     /**
-     * What the probe did.
+     * What the probe did. Under a target objective ({@link #initializeTargets}) {@code trainAccuracy} is the training
+     * MSE (EuclideanLoss) or mean label accuracy (SigmoidCrossEntropyLoss) and {@code optimizer} names the fit.
      *
      * @param c          the head's C
      * @param decay      the weight decay of the classifier's weights that keeps the head's L2 penalty
@@ -55,115 +56,204 @@ public final class LinearProbe {
     }
 
     static Result initialize(Net net, DataFeed feed, ImageDataset train, String classifier, int classes) {
-        int index = net.indexOf(classifier);
-        Layer layer = net.layer(classifier);
-        int scaleIndex = net.producerOf(index, 0)[0];
-        Layer scale = net.layers().get(scaleIndex);
-        if (!scale.name().equals(NetSurgery.standardizationOf(classifier))) {
-            throw new IllegalStateException(layer + ": linear probing needs the standardisation layer before it");
-        }
-        Follow follow = follow(net, index);
-        boolean conv = layer instanceof ConvolutionLayer;
-        if (conv) {
-            var g = ((ConvolutionLayer) layer).settings();
-            if (g.kernelH() != 1 || g.kernelW() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.group() != 1
-                    || !follow.globalAverage()) {
-                throw new NetDefinitionException(layer + ": linear probing needs an InnerProduct classifier or a 1x1 "
-                        + "stride-1 convolution followed by global average pooling");
-            }
-        } else if (!(layer instanceof InnerProductLayer ip) || ip.settings().transpose() || ip.settings().axis() != 1) {
-            throw new NetDefinitionException(layer + ": linear probing needs an InnerProduct (axis 1, not transposed) "
-                    + "or a 1x1 convolution classifier");
-        }
-        if (layer.params().size() < 2) {
-            throw new NetDefinitionException(layer + ": linear probing needs the classifier's bias (bias_term)");
-        }
-        int n = train.size();
-        float[][] codes = new float[n][];
-        float[][] maps = new float[n][];
-        int[] labels = new int[n];
-        int[] mapShape = new int[2];
-        Backend backend = net.backend();
-        feed.infer(train, (netAfter, batchLabels, samples) -> {
-            Tensor in = netAfter.bottomsOf(scaleIndex).get(0);
-            float[] host = backend.download(in).hostData();
-            int per = in.count() / samples.length;
-            int channels = conv ? in.shape().dim(1) : per;
-            int area = per / channels;
-            mapShape[0] = channels;
-            mapShape[1] = area;
-            for (int k = 0; k < samples.length; k++) {
-                float[] code = new float[channels];
-                for (int c = 0; c < channels; c++) {
-                    double sum = 0;
-                    for (int a = 0; a < area; a++) {
-                        sum += host[k * per + c * area + a];
-                    }
-                    code[c] = (float) (sum / area);
-                }
-                codes[samples[k]] = code;
-                maps[samples[k]] = follow.relu() ? java.util.Arrays.copyOfRange(host, k * per, (k + 1) * per) : null;
-                labels[samples[k]] = batchLabels[k];
-            }
-        });
-        int usable = 0;
-        for (float[] c : codes) {
-            usable += c != null ? 1 : 0;
-        }
-        if (usable == 0) {
-            throw NoUsableImages.error("training", train, feed.skipped());
-        }
-        float[][] x = new float[usable][];
-        float[][] xMaps = new float[usable][];
-        int[] y = new int[usable];
-        for (int i = 0, k = 0; i < n; i++) {
-            if (codes[i] != null) {
-                x[k] = codes[i];
-                xMaps[k] = maps[i];
-                y[k++] = labels[i];
-            }
+        Codes codes = Codes.of(net, feed, train, classifier);
+        float[][] x = codes.x;
+        int[] y = new int[x.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = train.samples().get(codes.samples[i]).label();
         }
         double c = chooseC(x, y, classes);
         TrainedHead head = TrainedHead.fit(HeadSpec.defaults(HeadType.SOFTMAX).withC(c), x, y, classes);
         double trainAccuracy = head.evaluate(x, y).accuracy();
+        double[][] w = head.model().weights();
+        double[] b = head.model().bias();
+        double s = codes.fold(head.preprocessor().mean(), head.preprocessor().std(), w, b, true);
+        double decay = 1 / (head.c() * codes.x.length) / (s * s);
+        return new Result(trainAccuracy, head.c(), codes.d, x.length, decay, codes.offset, head.optimizerSummary());
+    }
 
-        int d = mapShape[0];
-        double[] mean = head.preprocessor().mean();
-        double[] std = head.preprocessor().std();
-        float[] scaleValues = new float[d];
-        float[] shiftValues = new float[d];
-        for (int j = 0; j < d; j++) {
-            scaleValues[j] = (float) (1 / std[j]);
-            shiftValues[j] = (float) (-mean[j] / std[j]);
+    /**
+     * The probe of a target objective: ridge regression (EuclideanLoss) or a logistic regression per label
+     * (SigmoidCrossEntropyLoss) on the standardised codes, fitted by {@link TargetHeads} with the penalty chosen by
+     * cross-validation and folded in as the softmax head is. When a ReLU follows the classifier, the outputs get the
+     * softmax probe's offset, so that no training position starts below zero, and the fixed Bias layer that
+     * {@link NetSurgery#insertOutputShift} put on the net's outputs takes it off again: the net's outputs are the
+     * head's, where an unlifted ReLU would clip each position's negative responses before the pooling.
+     * The result's {@code trainAccuracy} is the training MSE, or the training mean label accuracy, and its
+     * {@code c} is {@code 1 / (lambda N)}, the softmax probe's C for the same penalty.
+     */
+    static Result initializeTargets(Net net, DataFeed feed, ImageDataset train, String classifier,
+                                    Objective objective) {
+        Codes codes = Codes.of(net, feed, train, classifier);
+        float[][] t = new float[codes.x.length][];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = org.cortado.data.Hdf5Data.target(train.samples().get(codes.samples[i]));
         }
-        double s = 1;
-        if (conv) {
-            var out = net.topShapesOf(index).get(0);
-            s = out.dim(2) * out.dim(3) / (double) mapShape[1];
+        org.cortado.heads.Preprocessor standardize = org.cortado.heads.Preprocessor.fit(
+                org.cortado.heads.Preprocessing.STANDARDIZE, codes.x);
+        float[][] z = standardize.apply(codes.x);
+        TargetHeads.Fit fit = objective == Objective.EUCLIDEAN ? TargetHeads.ridge(z, t)
+                : TargetHeads.logistic(z, t);
+        Layer shift = net.layers().stream().filter(l -> l.name().equals(NetSurgery.outputShiftOf(classifier)))
+                .findFirst().orElse(null);
+        double s = codes.fold(standardize.mean(), standardize.std(), fit.weights(), fit.bias(), shift != null);
+        if (shift != null) {
+            float[] down = new float[fit.bias().length];
+            java.util.Arrays.fill(down, (float) -codes.offset);
+            Param p = shift.params().get(0);
+            net.backend().copy(net.backend().upload(Tensor.wrap(p.shape(), down)), p.data());
         }
-        float[] w = new float[classes * d];
-        float[] b = new float[classes];
-        for (int k = 0; k < classes; k++) {
-            b[k] = (float) head.model().bias()[k];
+        return new Result(fit.trainFigure(), 1 / (fit.lambda() * z.length), codes.d, z.length,
+                fit.lambda() / (s * s), codes.offset, fit.method());
+    }
+
+    /** The log line of a target probe. */
+    static String describeTargets(Result probe, Objective objective, String classifier) {
+        return String.format(java.util.Locale.ROOT, "linear probe: %s on %d standardised %d-D codes, train %s %.4g%s",
+                probe.optimizer(), probe.samples(), probe.dimensions(), objective == Objective.EUCLIDEAN ? "MSE"
+                : "mean label accuracy", probe.trainAccuracy(), probe.reluOffset() > 0 ? String.format(
+                java.util.Locale.ROOT, "; outputs lifted by %.3g above the ReLU after %s, and lowered as much by the "
+                + "fixed %s", probe.reluOffset(), classifier, NetSurgery.outputShiftOf(classifier)) : "");
+    }
+
+    /**
+     * The classifier's input codes of the usable training images (averaged over space), in data set order, with
+     * what folding a head into the net needs.
+     */
+    private static final class Codes {
+        Net net;
+        Layer layer;
+        Layer scale;
+        int index;
+        boolean conv;
+        Follow follow;
+        float[][] x;
+        float[][] maps;
+        int[] samples;
+        int d;
+        int area;
+        double offset;
+
+        static Codes of(Net net, DataFeed feed, ImageDataset train, String classifier) {
+            Codes out = new Codes();
+            out.net = net;
+            out.index = net.indexOf(classifier);
+            out.layer = net.layer(classifier);
+            int scaleIndex = net.producerOf(out.index, 0)[0];
+            out.scale = net.layers().get(scaleIndex);
+            Layer layer = out.layer;
+            if (!out.scale.name().equals(NetSurgery.standardizationOf(classifier))) {
+                throw new IllegalStateException(layer + ": linear probing needs the standardisation layer before it");
+            }
+            out.follow = follow(net, out.index);
+            out.conv = layer instanceof ConvolutionLayer;
+            if (out.conv) {
+                var g = ((ConvolutionLayer) layer).settings();
+                if (g.kernelH() != 1 || g.kernelW() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.group() != 1
+                        || !out.follow.globalAverage()) {
+                    throw new NetDefinitionException(layer + ": linear probing needs an InnerProduct classifier or a "
+                            + "1x1 stride-1 convolution followed by global average pooling");
+                }
+            } else if (!(layer instanceof InnerProductLayer ip) || ip.settings().transpose()
+                    || ip.settings().axis() != 1) {
+                throw new NetDefinitionException(layer + ": linear probing needs an InnerProduct (axis 1, not "
+                        + "transposed) or a 1x1 convolution classifier");
+            }
+            if (layer.params().size() < 2) {
+                throw new NetDefinitionException(layer + ": linear probing needs the classifier's bias (bias_term)");
+            }
+            int n = train.size();
+            float[][] codes = new float[n][];
+            float[][] maps = new float[n][];
+            int[] mapShape = new int[2];
+            Backend backend = net.backend();
+            boolean conv = out.conv;
+            boolean keepMaps = out.follow.relu();
+            feed.infer(train, (netAfter, batchLabels, samples) -> {
+                Tensor in = netAfter.bottomsOf(scaleIndex).get(0);
+                float[] host = backend.download(in).hostData();
+                int per = in.count() / samples.length;
+                int channels = conv ? in.shape().dim(1) : per;
+                int area = per / channels;
+                mapShape[0] = channels;
+                mapShape[1] = area;
+                for (int k = 0; k < samples.length; k++) {
+                    float[] code = new float[channels];
+                    for (int c = 0; c < channels; c++) {
+                        double sum = 0;
+                        for (int a = 0; a < area; a++) {
+                            sum += host[k * per + c * area + a];
+                        }
+                        code[c] = (float) (sum / area);
+                    }
+                    codes[samples[k]] = code;
+                    maps[samples[k]] = keepMaps ? java.util.Arrays.copyOfRange(host, k * per, (k + 1) * per) : null;
+                }
+            });
+            int usable = 0;
+            for (float[] c : codes) {
+                usable += c != null ? 1 : 0;
+            }
+            if (usable == 0) {
+                throw NoUsableImages.error("training", train, feed.skipped());
+            }
+            out.x = new float[usable][];
+            out.maps = new float[usable][];
+            out.samples = new int[usable];
+            for (int i = 0, k = 0; i < n; i++) {
+                if (codes[i] != null) {
+                    out.x[k] = codes[i];
+                    out.maps[k] = maps[i];
+                    out.samples[k++] = i;
+                }
+            }
+            out.d = mapShape[0];
+            out.area = mapShape[1];
+            return out;
+        }
+
+        /**
+         * Writes the standardisation and the head ({@code w[k][d]}, {@code b[k]}, in standardised units) into the
+         * net; with {@code reluOffset}, lifts every output above a following ReLU. Returns the spatial factor.
+         */
+        double fold(double[] mean, double[] std, double[][] hw, double[] hb, boolean reluOffset) {
+            int classes = hb.length;
+            float[] scaleValues = new float[d];
+            float[] shiftValues = new float[d];
             for (int j = 0; j < d; j++) {
-                w[k * d + j] = (float) (head.model().weights()[k][j] * s);
+                scaleValues[j] = (float) (1 / std[j]);
+                shiftValues[j] = (float) (-mean[j] / std[j]);
             }
-        }
-        double offset = 0;
-        if (follow.relu()) {
-            offset = reluOffset(w, b, xMaps, scaleValues, shiftValues, d, classes);
+            double s = 1;
+            if (conv) {
+                var out = net.topShapesOf(index).get(0);
+                s = out.dim(2) * out.dim(3) / (double) area;
+            }
+            float[] w = new float[classes * d];
+            float[] b = new float[classes];
             for (int k = 0; k < classes; k++) {
-                b[k] += (float) offset;
+                b[k] = (float) hb[k];
+                for (int j = 0; j < d; j++) {
+                    w[k * d + j] = (float) (hw[k][j] * s);
+                }
             }
+            if (reluOffset && follow.relu()) {
+                offset = LinearProbe.reluOffset(w, b, maps, scaleValues, shiftValues, d, classes);
+                for (int k = 0; k < classes; k++) {
+                    b[k] += (float) offset;
+                }
+            }
+            Backend backend = net.backend();
+            List<Param> scaleParams = scale.params();
+            backend.copy(backend.upload(Tensor.wrap(scaleParams.get(0).shape(), scaleValues)),
+                    scaleParams.get(0).data());
+            backend.copy(backend.upload(Tensor.wrap(scaleParams.get(1).shape(), shiftValues)),
+                    scaleParams.get(1).data());
+            List<Param> params = layer.params();
+            backend.copy(backend.upload(Tensor.wrap(params.get(0).shape(), w)), params.get(0).data());
+            backend.copy(backend.upload(Tensor.wrap(params.get(1).shape(), b)), params.get(1).data());
+            return s;
         }
-        List<Param> scaleParams = scale.params();
-        backend.copy(backend.upload(Tensor.wrap(scaleParams.get(0).shape(), scaleValues)), scaleParams.get(0).data());
-        backend.copy(backend.upload(Tensor.wrap(scaleParams.get(1).shape(), shiftValues)), scaleParams.get(1).data());
-        List<Param> params = layer.params();
-        backend.copy(backend.upload(Tensor.wrap(params.get(0).shape(), w)), params.get(0).data());
-        backend.copy(backend.upload(Tensor.wrap(params.get(1).shape(), b)), params.get(1).data());
-        double decay = 1 / (head.c() * usable) / (s * s);
-        return new Result(trainAccuracy, head.c(), d, usable, decay, offset, head.optimizerSummary());
     }
 
     /**

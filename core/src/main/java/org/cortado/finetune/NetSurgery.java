@@ -112,6 +112,50 @@ public final class NetSurgery {
         return out.build();
     }
 
+    /** The name of the layer {@link #insertOutputShift} puts on the net's outputs. */
+    public static String outputShiftOf(String classifier) {
+        return classifier + "/unshift";
+    }
+
+    /** Whether an in-place ReLU (negative slope 0) follows layer {@code classifier} in {@code definition}. */
+    public static boolean reluFollows(NetDefinition definition, String classifier) {
+        NetParameter def = NetProtos.proto(definition);
+        String top = def.getLayer(indexOf(def, classifier)).getTop(0);
+        for (LayerParameter l : def.getLayerList()) {
+            if (l.getType().equals("ReLU") && l.getBottomCount() == 1 && l.getBottom(0).equals(top)
+                    && l.getTop(0).equals(top) && l.getReluParam().getNegativeSlope() == 0f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code def} with a fixed Bias layer (lr_mult and decay_mult 0, starting at 0) in place on the net's outputs
+     * (the final Softmax's bottom, or the last layer's top), just before that Softmax or at the end. A target probe
+     * lifts the classifier's outputs above the ReLU that follows it and takes the lift off here, so that the net's
+     * outputs are the probe's exactly. Not modified: def.
+     */
+    public static NetDefinition insertOutputShift(NetDefinition definition, String classifier) {
+        NetParameter def = NetProtos.proto(definition);
+        int last = def.getLayerCount() - 1;
+        LayerParameter end = def.getLayer(last);
+        boolean softmax = end.getType().equals("Softmax");
+        String scores = softmax ? end.getBottom(0) : end.getTop(0);
+        ParamSpec fixed = ParamSpec.newBuilder().setLrMult(0f).setDecayMult(0f).build();
+        LayerParameter shift = LayerParameter.newBuilder().setName(outputShiftOf(classifier)).setType("Bias")
+                .addBottom(scores).addTop(scores).addParam(fixed)
+                .setBiasParam(org.cortado.caffe.proto.Caffe.BiasParameter.newBuilder().setAxis(1).setNumAxes(1))
+                .build();
+        NetParameter.Builder out = def.toBuilder();
+        if (softmax) {
+            out.addLayer(last, shift);
+        } else {
+            out.addLayer(shift);
+        }
+        return NetProtos.of(out.build());
+    }
+
     /** The names of a training definition made by {@link #forTraining}. */
     public record TrainingNet(NetDefinition definition, String scores, String label, String loss, String accuracy) {
     }
@@ -122,6 +166,15 @@ public final class NetSurgery {
      * are the final Softmax's bottom, or the last layer's top. Not modified: deploy.
      */
     public static TrainingNet forTraining(NetDefinition deploy, int batch) {
+        return forTraining(deploy, batch, Objective.Chosen.DEFAULT, 0);
+    }
+
+    /**
+     * As {@link #forTraining(NetDefinition, int)} for {@code objective}: under SigmoidCrossEntropyLoss or
+     * EuclideanLoss the label input is {@code (batch, width)} targets, the loss layer is of that type with the
+     * train_val's {@code loss_param}, and there is no Accuracy layer ({@link TrainingNet#accuracy} null).
+     */
+    static TrainingNet forTraining(NetDefinition deploy, int batch, Objective.Chosen objective, int width) {
         // Legacy input fields become an Input layer, and every input takes the batch size.
         NetParameter normal = NetProtos.proto(deploy.normalized(Phase.TRAIN));
         List<LayerParameter> layers = new ArrayList<>();
@@ -154,14 +207,26 @@ public final class NetSurgery {
         }
         String label = unused("label", blobs);
         String loss = unused("loss", blobs);
-        String accuracy = unused("accuracy", blobs);
+        boolean targets = objective.objective().hasTargets();
+        String accuracy = targets ? null : unused("accuracy", blobs);
+        BlobShape.Builder labelShape = BlobShape.newBuilder().addDim(batch);
+        if (targets) {
+            labelShape.addDim(width);
+        }
         LayerParameter labelInput = LayerParameter.newBuilder().setName(label).setType("Input").addTop(label)
-                .setInputParam(InputParameter.newBuilder().addShape(BlobShape.newBuilder().addDim(batch))).build();
+                .setInputParam(InputParameter.newBuilder().addShape(labelShape)).build();
         layers.add(0, labelInput);
-        layers.add(LayerParameter.newBuilder().setName(loss).setType("SoftmaxWithLoss").addBottom(scores)
-                .addBottom(label).addTop(loss).build());
-        layers.add(LayerParameter.newBuilder().setName(accuracy).setType("Accuracy").addBottom(scores)
-                .addBottom(label).addTop(accuracy).setAccuracyParam(AccuracyParameter.getDefaultInstance()).build());
+        LayerParameter.Builder lossLayer = LayerParameter.newBuilder().setName(loss)
+                .setType(objective.objective().lossType()).addBottom(scores).addBottom(label).addTop(loss);
+        if (targets) {
+            lossLayer.setLossParam(objective.lossParam());
+        }
+        layers.add(lossLayer.build());
+        if (!targets) {
+            layers.add(LayerParameter.newBuilder().setName(accuracy).setType("Accuracy").addBottom(scores)
+                    .addBottom(label).addTop(accuracy).setAccuracyParam(AccuracyParameter.getDefaultInstance())
+                    .build());
+        }
         NetParameter def = normal.toBuilder().clearLayer().addAllLayer(layers).build();
         return new TrainingNet(NetProtos.of(def), scores, label, loss, accuracy);
     }

@@ -1,6 +1,7 @@
 package org.cortado.finetune;
 
 import java.util.IdentityHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -9,6 +10,7 @@ import org.cortado.data.Batch;
 import org.cortado.data.BatchLoader;
 import org.cortado.data.DecodeWarning;
 import org.cortado.data.ImageDataset;
+import org.cortado.data.LabeledImage;
 import org.cortado.data.LoaderOptions;
 import org.cortado.data.Skipped;
 import org.cortado.image.ImageTransformer;
@@ -69,7 +71,7 @@ final class PrefixCache {
                 imageShape = b.data().shape().dims();
                 for (int v = 0; v < views; v++) {
                     Tensor data = v == 0 ? b.data() : mirror(b.data());
-                    net.forwardTo(Map.of(blobs.data(), data, blobs.label(), Tensor.zeros(Shape.of(n))), last);
+                    net.forwardTo(Map.of(blobs.data(), data, blobs.label(), Tensor.zeros(blobs.labelShape(n))), last);
                     for (int c = 0; c < prefix.crossing().size(); c++) {
                         int[] ref = prefix.crossing().get(c);
                         Tensor t = net.topsOf(ref[0]).get(ref[1]);
@@ -119,13 +121,13 @@ final class PrefixCache {
         }
         Entry entry = sets.get(set);
         int[] s = entry.imageShape();
-        net.setInputShapes(Map.of(blobs.data(), Shape.of(n, s[1], s[2], s[3]), blobs.label(), Shape.of(n)));
+        net.setInputShapes(Map.of(blobs.data(), Shape.of(n, s[1], s[2], s[3]), blobs.label(), blobs.labelShape(n)));
         Backend backend = net.backend();
-        float[] labels = new float[n];
+        List<LabeledImage> batch = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            labels[k] = set.samples().get(samples.get(k)).label();
+            batch.add(set.samples().get(samples.get(k)));
         }
-        backend.copy(backend.upload(Tensor.wrap(Shape.of(n), labels)), net.input(blobs.label()));
+        backend.copy(backend.upload(blobs.labels(batch)), net.input(blobs.label()));
         for (int c = 0; c < prefix.crossing().size(); c++) {
             int[] ref = prefix.crossing().get(c);
             Tensor target = net.topsOf(ref[0]).get(ref[1]);

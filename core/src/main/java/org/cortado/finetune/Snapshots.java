@@ -57,7 +57,7 @@ final class Snapshots {
     private static final Pattern LEGACY = Pattern.compile(TAG + "\\.json");
 
     /** What the run supplies to a snapshot besides the net and solver. */
-    record Meta(int iteration, Map<String, Object> settings, List<EpochRecord> history, double bestValAccuracy,
+    record Meta(int iteration, Map<String, Object> settings, List<EpochRecord> history, Double bestValAccuracy,
                 int bestEpoch, LinearProbe.Result linearProbe, List<IterationLog> iterationLog) {
     }
 
@@ -67,7 +67,7 @@ final class Snapshots {
 
     /** What {@code <tag>.snapshot.json} holds. */
     record Manifest(String format, String tag, int iteration, FileRef weights, FileRef solverState,
-                    Map<String, Object> settings, List<EpochRecord> history, double bestValAccuracy, int bestEpoch,
+                    Map<String, Object> settings, List<EpochRecord> history, Double bestValAccuracy, int bestEpoch,
                     LinearProbe.Result linearProbe, List<IterationLog> iterationLog) {
     }
 
