@@ -39,8 +39,13 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(int threads) {
+        this(threads, GemmKernel.best());
+    }
+
+    /** With the given matrix kernel (tests watch the tiles a workload asks for through it). */
+    CpuBackend(int threads, GemmKernel kernel) {
         this.parallel = new Parallel(threads);
-        this.gemm = new Gemm(parallel);
+        this.gemm = new Gemm(parallel, kernel);
         this.convolution = new CpuConvolution(parallel, gemm);
         this.pooling = new CpuPooling(parallel);
         this.lrn = new CpuLrn(parallel);
