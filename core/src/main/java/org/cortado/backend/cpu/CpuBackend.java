@@ -53,6 +53,14 @@ public final class CpuBackend implements Backend {
         CpuWarmUp.startOnce();
     }
 
+    /**
+     * Starts the kernels' warm-up now (once per JVM, unless {@code -Dcortado.warmup=false}), ahead of the first
+     * backend, which otherwise starts it: for a command that will run a net here, as it starts.
+     */
+    public static void startWarmUp() {
+        CpuWarmUp.startOnce();
+    }
+
     public int threads() {
         return parallel.threads();
     }

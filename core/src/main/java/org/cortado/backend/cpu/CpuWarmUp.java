@@ -153,6 +153,9 @@ final class CpuWarmUp {
             cpu.reluForward(poolIn, reluOut, 0f);
             // An inner product at batch 1 takes the dot-product form, at batch 20 the packed one.
             cpu.gemm(false, true, 1, 64, 256, 1f, fcIn, 0, fcWeight, 0, 0f, fcOut, 0);
+            // Batches of 2 to 16 take the dot-product form in pairs of rows, with an odd row, a column past the
+            // groups of four and a K past whole vectors.
+            cpu.gemm(false, true, 3, 62, 260, 1f, fcIn, 0, fcWeight, 0, 0f, fcOut, 0);
             cpu.gemm(false, true, 20, 64, 256, 1f, fcIn, 0, fcWeight, 0, 0f, fcOut, 0);
             cpu.softmaxForward(fcOut, fcOut, 20, 64, 1);
         }

@@ -3,6 +3,7 @@ package org.cortado.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -34,7 +35,7 @@ class CpuWarmUpTest {
      * C2 compiles the tile for the branches its profile saw; a branch first taken by a real layer throws the compiled
      * code away. So a round asks for every kind of tile the forward pass does: full and partial in rows and in
      * columns, each writing C from the bias (a first K block) and adding to C (a later one), with and without the
-     * fused ReLU.
+     * fused ReLU; and the dot-product form's single rows, pairs of rows, and its tails in columns and in K.
      */
     @Test
     void aRoundAsksForEveryKindOfTile() {
@@ -69,6 +70,13 @@ class CpuWarmUpTest {
             @Override
             public void dotRows(int m, int n, int k, float alpha, float[] a, int aOff, float[] b, int bOff,
                                 float[] c, int cOff, int j0, int j1) {
+                seen.add(m == 1 ? "dot: one row" : m % 2 == 1 ? "dot: pairs of rows and one" : "dot: pairs of rows");
+                if ((j1 - j0) % 4 != 0) {
+                    seen.add("dot: columns past groups of four");
+                }
+                if (k % 16 != 0) {
+                    seen.add("dot: K past whole vectors");
+                }
                 best.dotRows(m, n, k, alpha, a, aOff, b, bOff, c, cOff, j0, j1);
             }
         };
@@ -82,6 +90,8 @@ class CpuWarmUpTest {
                 }
             }
         }
+        all.addAll(List.of("dot: one row", "dot: pairs of rows and one", "dot: columns past groups of four",
+                "dot: K past whole vectors"));
         all.removeAll(seen);
         assertTrue(all.isEmpty(), "tiles the warm-up never asks for: " + all);
     }
