@@ -48,64 +48,13 @@ final class CpuWarmUp {
      */
     static void run() {
         try {
-            // The vector tile itself from the first round, not the plain one that stands in for it meanwhile.
-            GemmKernel kernel = GemmKernel.best();
-            Kernels kernels = new Kernels(new CpuBackend(1, kernel));
-            TileProbe probe = new TileProbe(kernel);
+            Kernels kernels = new Kernels(new CpuBackend(1));
             long start = System.nanoTime();
             for (int round = 0; round < ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
                 kernels.round();
-                if (!ColdStart.tilesCompiled() && probe.compiled()) {
-                    ColdStart.markTilesCompiled();
-                }
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             // Nothing depends on the warm-up; see above.
-        } finally {
-            // Compiled or not by now, the vector tile takes over: the caller's own calls compile it from here.
-            ColdStart.markTilesCompiled();
-        }
-    }
-
-    /**
-     * Times one full tile of a whole K block: compiled, its {@code 256 * MR * NR} FMAs take about a microsecond
-     * (two cores of an AMD EPYC, AVX2); with boxed vectors hundreds. The least of three calls, so that a
-     * preempted call does not count.
-     */
-    static final class TileProbe {
-        /** A tile slower than this is not compiled yet. */
-        static final long COMPILED_NANOS = 20_000;
-
-        private final GemmKernel kernel;
-        private final float[] a;
-        private final float[] b;
-        private final int[] rows = new int[Gemm.KC];
-        private final float[] c;
-        private final float[] init;
-        private final float[] scratch;
-
-        TileProbe(GemmKernel kernel) {
-            this.kernel = kernel;
-            a = Conv.filled(Gemm.KC * kernel.mr()).hostData();
-            b = Conv.filled(Gemm.KC * kernel.nr()).hostData();
-            for (int p = 0; p < Gemm.KC; p++) {
-                rows[p] = p * kernel.nr();
-            }
-            c = new float[kernel.mr() * kernel.nr()];
-            init = new float[kernel.mr()];
-            scratch = new float[kernel.mr() * kernel.nr()];
-        }
-
-        /** Whether the tile ran at compiled speed. */
-        boolean compiled() {
-            long least = Long.MAX_VALUE;
-            for (int i = 0; i < 3; i++) {
-                long t0 = System.nanoTime();
-                kernel.tile(Gemm.KC, a, 0, b, rows, 0, 0, c, 0, kernel.nr(), kernel.mr(), kernel.nr(), init, 0,
-                        scratch, false);
-                least = Math.min(least, System.nanoTime() - t0);
-            }
-            return least < COMPILED_NANOS;
         }
     }
 
@@ -113,15 +62,16 @@ final class CpuWarmUp {
     static final class Kernels {
         private final CpuBackend cpu;
         private final Conv[] convs = {
+            // First, products of more than one K block, whose later blocks add to C, on partial tiles of rows and
+            // columns (the real layers' edges), so that the profile C2 compiles the tile from, taken from its first
+            // calls, has seen those branches. That alone did not stop every recompilation in a first pass
+            // (bench/RESULTS.md, "Start-up: the first pass"): C2's loop predicates still trap.
+            new Conv(new ConvGeometry(1, 300, 5, 5, 12, 1, 1, 1, 1, 0, 0, 1, 1, 1)),     // 1x1, B in place
+            new Conv(new ConvGeometry(1, 20, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)),      // shifted rows, one K block
             new Conv(new ConvGeometry(1, 16, 6, 6, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1)),      // 1x1, B in place
             new Conv(new ConvGeometry(2, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)),       // shifted rows
             new Conv(new ConvGeometry(1, 3, 19, 19, 16, 7, 7, 2, 2, 0, 0, 1, 1, 1)),     // strided shifted rows
             new Conv(new ConvGeometry(1, 2, 5, 5, 256, 3, 3, 1, 1, 1, 1, 1, 1, 2)),      // im2col, groups
-            // Products of more than one K block, whose later blocks add to C, on partial tiles of rows and columns:
-            // the real layers' edges. Without them C2 compiled the tile for the branches above only and threw it
-            // away twice in a first pass (bench/RESULTS.md, "The JVM's share").
-            new Conv(new ConvGeometry(1, 300, 5, 5, 12, 1, 1, 1, 1, 0, 0, 1, 1, 1)),     // 1x1, B in place
-            new Conv(new ConvGeometry(1, 20, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)),      // shifted rows, one K block
             new Conv(new ConvGeometry(1, 128, 3, 3, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)),    // Winograd
         };
         private final Tensor poolIn = Tensor.zeros(Shape.of(1, 8, 13, 13));

@@ -38,8 +38,6 @@ final class Gemm {
 
     private final Parallel parallel;
     private final GemmKernel kernel;
-    /** The plain tile of the same size, which stands in for a vector tile not yet compiled ({@link ColdStart}). */
-    private final GemmKernel coldKernel;
     private final int mr;
     private final int nr;
     private final ThreadLocal<float[]> aPanels;
@@ -72,18 +70,12 @@ final class Gemm {
     }
 
     Gemm(Parallel parallel) {
-        this(parallel, GemmKernel.best(), true);
+        this(parallel, GemmKernel.best());
     }
 
-    /** With {@code kernel}'s tiles only, from the first call (the warm-up's, and tests that compare kernels). */
     Gemm(Parallel parallel, GemmKernel kernel) {
-        this(parallel, kernel, false);
-    }
-
-    private Gemm(Parallel parallel, GemmKernel kernel, boolean coldStart) {
         this.parallel = parallel;
         this.kernel = kernel;
-        this.coldKernel = coldStart && !(kernel instanceof JavaGemmKernel) ? new JavaGemmKernel(kernel.nr()) : null;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.aPanels = ThreadBuffers.floats();
@@ -343,7 +335,6 @@ final class Gemm {
         float[] ap = pa.data();
         float[] bp = bPanels.get();
         float[] scratch = tileScratch.get();
-        GemmKernel tiles = coldKernel != null && !ColdStart.tilesCompiled() ? coldKernel : kernel;
         // With few rows of A, each packed element of B would serve few tiles, and packing would cost as much as the
         // product (SqueezeNet's squeeze layers: 16 to 64 rows); the kernel then reads B's full-width strips where
         // they lie, and only the last, narrower strip is packed.
@@ -377,7 +368,7 @@ final class Gemm {
                         int tOff = scattered == null ? cOff + jc + jr : jr - i0 * NC;
                         for (int ir = 0; ir < mc; ir += mr) {
                             int aStrip = (ic + ir) / mr * mr * k + pc * mr;
-                            tiles.tile(kc, ap, aStrip, b, bRows, bRowsOff, bCol, target,
+                            kernel.tile(kc, ap, aStrip, b, bRows, bRowsOff, bCol, target,
                                     tOff + (ic + ir) * ldTarget, ldTarget, Math.min(mr, mc - ir), cols, init,
                                     rowInitOff + ic + ir, scratch, last);
                         }

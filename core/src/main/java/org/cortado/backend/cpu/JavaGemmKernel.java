@@ -1,25 +1,12 @@
 package org.cortado.backend.cpu;
 
 /**
- * The plain-Java {@link GemmKernel}, used when the Vector API is absent, and in a fresh JVM until the Vector API
- * tile runs compiled ({@link ColdStart}). The tile accumulates in a per-thread array whose row loop HotSpot's
- * superword pass can vectorise. Its tile gives the bits of {@link VectorGemmKernel}'s of the same width: each
- * element is the same chain of FMAs over p from zero, then one addition and the clamp.
+ * The plain-Java {@link GemmKernel}, used when the Vector API is absent. The tile accumulates in a per-thread
+ * array whose row loop has a constant trip count of {@link #NR}, which HotSpot's superword pass can vectorise.
  */
 final class JavaGemmKernel implements GemmKernel {
     static final int MR = 8;
     static final int NR = 32;
-
-    private final int nr;
-
-    JavaGemmKernel() {
-        this(NR);
-    }
-
-    /** Tiles {@code nr} columns wide (another kernel's width, for {@link ColdStart}). */
-    JavaGemmKernel(int nr) {
-        this.nr = nr;
-    }
 
     @Override
     public int mr() {
@@ -28,7 +15,7 @@ final class JavaGemmKernel implements GemmKernel {
 
     @Override
     public int nr() {
-        return nr;
+        return NR;
     }
 
     @Override
@@ -41,15 +28,14 @@ final class JavaGemmKernel implements GemmKernel {
                      int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch,
                      boolean relu) {
         float[] acc = scratch;
-        int nr = this.nr;
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
             int ao = apOff + p * MR;
             int bo = bRows[bRowsOff + p] + bCol;
             for (int r = 0; r < MR; r++) {
                 float av = ap[ao + r];
-                int t = r * nr;
-                for (int q = 0; q < nr; q++) {
+                int t = r * NR;
+                for (int q = 0; q < NR; q++) {
                     acc[t + q] = Math.fma(av, b[bo + q], acc[t + q]);
                 }
             }
@@ -62,11 +48,11 @@ final class JavaGemmKernel implements GemmKernel {
             if (rowInit != null) {
                 float init = rowInit[rowInitOff + r];
                 for (int q = 0; q < cols; q++) {
-                    c[cRow + q] = Math.max(init + acc[r * nr + q], floor);
+                    c[cRow + q] = Math.max(init + acc[r * NR + q], floor);
                 }
             } else {
                 for (int q = 0; q < cols; q++) {
-                    c[cRow + q] = Math.max(c[cRow + q] + acc[r * nr + q], floor);
+                    c[cRow + q] = Math.max(c[cRow + q] + acc[r * NR + q], floor);
                 }
             }
         }
