@@ -51,7 +51,9 @@ if ((${major:-0} >= 24)); then
             -XX:AOTCache="$made" -Xlog:aot=off -Xlog:cds=off -cp "$(cd "$target" && pwd -P)/cortado.jar" \
             >> "$work/log" 2>&1
 else
-    train -XX:ArchiveClassesAtExit="$made" -Xlog:cds=off -Xlog:cds+dynamic=off > "$work/log" 2>&1
+    # Interpreted only: a method that the training run's JIT gives up on is archived marked not compilable, and
+    # then never compiled in any run that maps the archive (the GEMM tile was, and ran boxed for a whole pass).
+    train -Xint -XX:ArchiveClassesAtExit="$made" -Xlog:cds=off -Xlog:cds+dynamic=off > "$work/log" 2>&1
 fi
 if [[ -s $made ]]; then
     mv "$made" "$archive"
