@@ -33,6 +33,9 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter err = new PrintWriter(System.err, true);
         Thread.setDefaultUncaughtExceptionHandler(uncaughtHandler(err, verbose(args), System::exit));
+        if (!"false".equalsIgnoreCase(System.getProperty("cortado.warmup.early"))) {
+            EarlyWarmUp.startFor(args);
+        }
         System.exit(run(args, new PrintWriter(System.out, true), err));
     }
 

@@ -39,12 +39,25 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(int threads) {
+        this(threads, GemmKernel.best());
+    }
+
+    /** With the given matrix kernel (tests watch the tiles a workload asks for through it). */
+    CpuBackend(int threads, GemmKernel kernel) {
         this.parallel = new Parallel(threads);
-        this.gemm = new Gemm(parallel);
+        this.gemm = new Gemm(parallel, kernel);
         this.convolution = new CpuConvolution(parallel, gemm);
         this.pooling = new CpuPooling(parallel);
         this.lrn = new CpuLrn(parallel);
         this.layerOps = new CpuLayerOps(this, parallel);
+        CpuWarmUp.startOnce();
+    }
+
+    /**
+     * Starts the kernels' warm-up now (once per JVM, unless {@code -Dcortado.warmup=false}), ahead of the first
+     * backend, which otherwise starts it: for a command that will run a net here, as it starts.
+     */
+    public static void startWarmUp() {
         CpuWarmUp.startOnce();
     }
 

@@ -62,10 +62,17 @@ final class CpuWarmUp {
     static final class Kernels {
         private final CpuBackend cpu;
         private final Conv[] convs = {
+            // First, products of more than one K block, whose later blocks add to C, on partial tiles of rows and
+            // columns (the real layers' edges), so that the profile C2 compiles the tile from, taken from its first
+            // calls, has seen those branches. That alone did not stop every recompilation in a first pass
+            // (bench/RESULTS.md, "Start-up: the first pass"): C2's loop predicates still trap.
+            new Conv(new ConvGeometry(1, 300, 5, 5, 12, 1, 1, 1, 1, 0, 0, 1, 1, 1)),     // 1x1, B in place
+            new Conv(new ConvGeometry(1, 20, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)),      // shifted rows, one K block
             new Conv(new ConvGeometry(1, 16, 6, 6, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1)),      // 1x1, B in place
             new Conv(new ConvGeometry(2, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)),       // shifted rows
             new Conv(new ConvGeometry(1, 3, 19, 19, 16, 7, 7, 2, 2, 0, 0, 1, 1, 1)),     // strided shifted rows
             new Conv(new ConvGeometry(1, 2, 5, 5, 256, 3, 3, 1, 1, 1, 1, 1, 1, 2)),      // im2col, groups
+            new Conv(new ConvGeometry(1, 128, 3, 3, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)),    // Winograd
         };
         private final Tensor poolIn = Tensor.zeros(Shape.of(1, 8, 13, 13));
         private final Tensor poolOut = Tensor.zeros(Shape.of(1, 8, 6, 6));
@@ -96,6 +103,9 @@ final class CpuWarmUp {
             cpu.reluForward(poolIn, reluOut, 0f);
             // An inner product at batch 1 takes the dot-product form, at batch 20 the packed one.
             cpu.gemm(false, true, 1, 64, 256, 1f, fcIn, 0, fcWeight, 0, 0f, fcOut, 0);
+            // Batches of 2 to 16 take the dot-product form in pairs of rows, with an odd row, a column past the
+            // groups of four and a K past whole vectors.
+            cpu.gemm(false, true, 3, 62, 260, 1f, fcIn, 0, fcWeight, 0, 0f, fcOut, 0);
             cpu.gemm(false, true, 20, 64, 256, 1f, fcIn, 0, fcWeight, 0, 0f, fcOut, 0);
             cpu.softmaxForward(fcOut, fcOut, 20, 64, 1);
         }
