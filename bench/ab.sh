@@ -12,7 +12,9 @@
 # default 1/2), CORTADO_SHARED (default ../shared beside the repository). Output: bench/target/ab/<time>/ (the JMH
 # JSON of every run, the log, table.md).
 #
-# KEEP_WORKTREES=1 keeps the two worktrees (and their builds) for another run.
+# KEEP_WORKTREES=1 keeps the two worktrees (and their builds) for another run. BENCH replaces the forward rows' JMH
+# arguments (default ForwardBench), e.g. BENCH="ZooBench -p net=resnet50,vgg16" (the Zoo nets' assets are written
+# once), and EI=0 drops the extraction row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -42,11 +44,12 @@ CP_B=$(build "$B")
 java() { command java --add-modules jdk.incubator.vector -Dcortado.bench.assets="$ASSETS" "$@"; }
 # The same generated inputs and random AlexNet weights for both sides (B's generator).
 [ -f "$ASSETS/alexnet_random.caffemodel" ] || java -cp "$CP_B" org.cortado.bench.Nets 2>/dev/null
+[[ "${BENCH:-}" != *ZooBench* ]] || java -cp "$CP_B" org.cortado.bench.ZooAssets >/dev/null 2>&1
 
 {
     echo "date: $(date -Is)"
     echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(command java -version 2>&1 | head -1)"
-    echo "command: ROUNDS=$ROUNDS WI=${WI:-3} W=${W:-2} I=${I:-3} R=${R:-2} EWI=${EWI:-1} EI=${EI:-2} bench/ab.sh $A $B"
+    echo "command: ROUNDS=$ROUNDS WI=${WI:-3} W=${W:-2} I=${I:-3} R=${R:-2} EWI=${EWI:-1} EI=${EI:-2}${BENCH:+ BENCH=\"$BENCH\"} bench/ab.sh $A $B"
     echo "A = $A ($(git log -1 --format=%s "$A" | cut -c1-80)), B = $B ($(git log -1 --format=%s "$B" | cut -c1-80))"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/header.txt"
@@ -56,8 +59,8 @@ run() {  # run SIDE ROUND CLASSPATH
     local tag=$1-$2
     echo "== $tag, load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/log.txt" >&2
     java -cp "$3" org.openjdk.jmh.Main -f 1 -wi "${WI:-3}" -w "${W:-2}s" -i "${I:-3}" -r "${R:-2}s" \
-        -rf json -rff "$OUT/forward-$tag.json" ForwardBench >> "$OUT/log.txt" 2>&1
-    java -cp "$3" org.openjdk.jmh.Main -f 1 -wi "${EWI:-1}" -i "${EI:-2}" \
+        -rf json -rff "$OUT/forward-$tag.json" ${BENCH:-ForwardBench} >> "$OUT/log.txt" 2>&1
+    [ "${EI:-2}" = 0 ] || java -cp "$3" org.openjdk.jmh.Main -f 1 -wi "${EWI:-1}" -i "${EI:-2}" \
         -rf json -rff "$OUT/extract-$tag.json" ExtractBench >> "$OUT/log.txt" 2>&1
 }
 # Odd rounds run A then B, even rounds B then A (A B B A A B ...): a load that rises or falls through the run then

@@ -4,11 +4,13 @@
 #
 #   bench/compare.sh                  the goal rows: peak probe, whole forward passes, model load, ants/bees codes,
 #                                     each OpenCV row measured right before and right after ours (about 12 minutes)
-#   bench/compare.sh all              the same plus the fine-tuning step and the GEMM and convolution families
-#                                     (about 35 minutes more)
-#   bench/compare.sh GROUP...         only these peer groups (forward, load, extract, decode: OpenCV; finetune:
-#                                     PyTorch on the CPU, after a check that its step computes ours), each with its
-#                                     peer rows before and after, and the peak probe
+#   bench/compare.sh all              the same plus the zoo group, the fine-tuning step and the GEMM and
+#                                     convolution families (about 45 minutes more)
+#   bench/compare.sh GROUP...         only these peer groups (forward, load, extract, decode, zoo: OpenCV;
+#                                     finetune: PyTorch on the CPU, after a check that its step computes ours), each
+#                                     with its peer rows before and after, and the peak probe; zoo is ResNet-50,
+#                                     GoogLeNet, NIN, SqueezeNet v1.1 and VGG-16 to their last layer at batch 1 and 16
+#                                     (ZooBench; ZOO_NETS="resnet50 vgg16" runs some of them)
 #   bench/compare.sh REGEX...         only the JMH benchmarks matching REGEX (JMH syntax, e.g. 'GemmBench'
 #                                     'ConvBench.forward'), no peer
 #
@@ -38,12 +40,12 @@ JAVA=(java --add-modules jdk.incubator.vector -cp "$CP")
 
 # Peer groups: group name (OpenCV script group, or finetune: the PyTorch script) : JMH benchmark.
 GOAL_GROUPS=(forward:ForwardBench load:LoadBench extract:ExtractBench decode:DecodeBench)
-ALL_GROUPS=("${GOAL_GROUPS[@]}" finetune:FinetuneBench)
+ALL_GROUPS=("${GOAL_GROUPS[@]}" zoo:ZooBench finetune:FinetuneBench)
 PEERS=()
 case "${1:-goals}" in
     goals) SOLO=(PeakBench); PEERS=("${GOAL_GROUPS[@]}") ;;
     all)   SOLO=(PeakBench GemmBench ConvBench); PEERS=("${ALL_GROUPS[@]}") ;;
-    forward|load|extract|decode|finetune)
+    forward|load|extract|decode|zoo|finetune)
            SOLO=(PeakBench)
            for g in "$@"; do
                for known in "${ALL_GROUPS[@]}"; do
@@ -52,6 +54,16 @@ case "${1:-goals}" in
            done ;;
     *)     SOLO=("$@") ;;
 esac
+
+# The zoo group's random-weight caffemodels and inputs, once; ZooAssets' lines tell OpenCV the nets' files and last
+# layers. ZOO_NETS picks some of the nets for both engines.
+ZOO_JMH=()
+if [[ " ${PEERS[*]} " == *" zoo:"* ]]; then
+    "${JAVA[@]}" org.cortado.bench.ZooAssets 2>/dev/null > "$OUT/zoo-nets.txt"
+    if [ -n "${ZOO_NETS:-}" ]; then
+        ZOO_JMH=(-p "net=$(echo $ZOO_NETS | tr ' ' ',')")
+    fi
+fi
 
 TORCH=
 if [[ " ${PEERS[*]} " == *" finetune:"* ]]; then
@@ -71,7 +83,8 @@ fi
 
 opencv() {  # opencv GROUP TAG
     "$PY" bench/opencv_bench.py --shared "$CORTADO_SHARED" --assets "$ROOT/bench/target/assets" \
-        --out "$OUT/opencv-$1-$2.json" --threads "$THREADS" --seconds "${OPENCV_SECONDS:-5}" --only "$1" 2>&1 \
+        --out "$OUT/opencv-$1-$2.json" --threads "$THREADS" --seconds "${OPENCV_SECONDS:-5}" --only "$1" \
+        --zoo-nets "$OUT/zoo-nets.txt" --zoo-only "${ZOO_NETS:-}" 2>&1 \
         | tee -a "$OUT/opencv.log"
 }
 torch_cpu() {  # torch_cpu TAG
@@ -101,7 +114,11 @@ jmh() {  # jmh NAME BENCHMARK...
 for group in "${PEERS[@]}"; do
     if [ "${group%%:*}" = finetune ]; then finetune_check; fi
     peer "${group%%:*}" 1-before
-    jmh "${group%%:*}" "${group##*:}"
+    if [ "${group%%:*}" = zoo ]; then
+        jmh zoo ZooBench "${ZOO_JMH[@]}"
+    else
+        jmh "${group%%:*}" "${group##*:}"
+    fi
     peer "${group%%:*}" 2-after
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/header.txt"

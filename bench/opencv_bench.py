@@ -27,6 +27,10 @@ def mean_ms(fn, min_seconds, warmup=2, min_calls=3):
             return 1000.0 * elapsed / calls
 
 
+# The nets of ZooBench's zoo group (AlexNet and SqueezeNet v1.0 are the forward group's, to their code layers).
+ZOO_BENCH_NETS = ("resnet50", "googlenet", "nin", "squeezenet_v1.1", "vgg16")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", required=True)
@@ -35,6 +39,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--only", default="forward,load,extract,decode")
+    ap.add_argument("--zoo-nets", help="the zoo group's nets: ZooAssets' lines (name prototxt caffemodel size last)")
+    ap.add_argument("--zoo-only", default="", help="space-separated names: only these of the zoo group's nets")
     args = ap.parse_args()
     cv2.setNumThreads(args.threads)
     only = set(args.only.split(","))
@@ -59,6 +65,26 @@ def main():
                 rows["forward/%s/%d" % (name, batch)] = mean_ms(run, args.seconds)
                 print("forward %s batch %d: %.2f ms" % (name, batch, rows["forward/%s/%d" % (name, batch)]),
                       flush=True)
+
+    if "zoo" in only:
+        # As ZooBench: each Model Zoo net to its last layer, on ZooAssets' random weights and inputs.
+        with open(args.zoo_nets) as f:
+            zoo = [line.split() for line in f if line.strip()]
+        for name, prototxt, caffemodel, _, last in zoo:
+            if name not in ZOO_BENCH_NETS or (args.zoo_only and name not in args.zoo_only.split()):
+                continue
+            net = cv2.dnn.readNetFromCaffe(prototxt, caffemodel)
+            net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+            net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+            for batch in (1, 16):
+                blob = np.load(os.path.join(args.assets, "zoo", "%s_b%d.npy" % (name, batch))).astype(np.float32)
+
+                def run():
+                    net.setInput(blob)
+                    return net.forward(last)
+                key = "zoo/%s/%d" % (name, batch)
+                rows[key] = mean_ms(run, args.seconds)
+                print("zoo %s to %s batch %d: %.2f ms" % (name, last, batch, rows[key]), flush=True)
 
     if "load" in only:
         rows["load/alexnet"] = mean_ms(lambda: cv2.dnn.readNetFromCaffe(*alexnet), args.seconds)

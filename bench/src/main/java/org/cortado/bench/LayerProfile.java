@@ -1,26 +1,30 @@
 package org.cortado.bench;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.cortado.backend.ConvGeometry;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.io.Npy;
 import org.cortado.layers.ConvolutionLayer;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Phase;
+import org.cortado.net.LoadedNet;
 import org.cortado.net.Net;
 import org.cortado.tensor.Tensor;
 
 /**
  * Where a forward pass or a fine-tuning step spends its time, layer by layer (a guide for optimisation, not a
  * benchmark: no JMH, so read it as relative shares). Usage:
- * {@code LayerProfile alexnet|squeezenet BATCH [REPEATS [THREADS [forward|unfused|all|frozen]]]}: {@code forward} (the
- * default) times the inference net to its code layer with each convolution fused with its ReLU (the ReLU's row then
- * reads 0; concats are still copied, as the profile runs layer by layer), {@code unfused} layer by layer;
+ * {@code LayerProfile alexnet|squeezenet|ZOO_NET BATCH [REPEATS [THREADS [forward|unfused|all|frozen]]]}:
+ * {@code forward} (the default) times the inference net to its code layer (a Zoo net of {@link ZooAssets}: to its
+ * last layer) with each convolution fused with its ReLU (the ReLU's row then reads 0; concats are still copied and
+ * BatchNorm and Scale run unfolded, as the profile runs layer by layer), {@code unfused} layer by layer;
  * {@code all} and {@code frozen} time the steps of
  * {@link FinetuneBench}: each layer's forward (TRAIN phase, or TEST for a pruned MAX pooling, as the net runs it; a
  * frozen prefix's concats, which the net writes in place, are copied here) and backward, and the solver update. With one thread the
@@ -55,12 +59,16 @@ public final class LayerProfile {
 
     private static void profileForward(String which, int batch, int repeats, boolean fused, CpuBackend backend,
                                        LongSupplier now, String time) {
-        Net net = which.equals("alexnet") ? Nets.alexnet(backend) : Nets.squeezenet(backend);
+        boolean zoo = !which.equals("alexnet") && !which.equals("squeezenet");
+        Net net = zoo ? LoadedNet.load(ZooAssets.prototxt(which), Nets.require(ZooAssets.model(which)), Phase.TEST,
+                backend).net() : which.equals("alexnet") ? Nets.alexnet(backend) : Nets.squeezenet(backend);
         if (fused) {
             net.fuseReLUs();
         }
-        String last = which.equals("alexnet") ? Nets.ALEXNET_CODES : Nets.SQUEEZENET_CODES;
-        net.forwardTo(Map.of(net.inputNames().get(0), Npy.read(Nets.input(batch))), last);
+        String last = zoo ? net.layers().get(net.layers().size() - 1).name()
+                : which.equals("alexnet") ? Nets.ALEXNET_CODES : Nets.SQUEEZENET_CODES;
+        Path input = zoo ? Nets.require(ZooAssets.input(which, batch)) : Nets.input(batch);
+        net.forwardTo(Map.of(net.inputNames().get(0), Npy.read(input)), last);
         int end = net.indexOf(last);
         double[] ns = new double[end + 1];
         for (int r = 0; r < repeats + 2; r++) {
@@ -80,11 +88,16 @@ public final class LayerProfile {
             }
         }
         double total = sum(ns);
+        Map<String, Double> byType = new java.util.TreeMap<>();
         for (int i = 0; i <= end; i++) {
             Layer layer = net.layers().get(i);
-            System.out.printf(Locale.ROOT, "%-22s %-14s %8.2f ms %5.1f%%%n", layer.name(), layer.type(),
-                    ns[i] / repeats / 1e6, 100 * ns[i] / total);
+            double ms = ns[i] / repeats / 1e6;
+            byType.merge(layer.type().toString(), ms, Double::sum);
+            System.out.printf(Locale.ROOT, "%-26s %-14s %8.2f ms %5.1f%%%s%n", layer.name(), layer.type(), ms,
+                    100 * ns[i] / total, layer instanceof ConvolutionLayer c ? convolution(c.geometry(), ms) : "");
         }
+        byType.forEach((type, ms) -> System.out.printf(Locale.ROOT, "%-41s %8.2f ms %5.1f%%%n", "all " + type, ms,
+                100 * ms * repeats * 1e6 / total));
         System.out.printf(Locale.ROOT, "total %.2f ms per batch of %d (%.1f img/s), %s, %s time%n",
                 total / repeats / 1e6, batch, batch * 1e9 * repeats / total, backend.name(), time);
     }
@@ -166,6 +179,13 @@ public final class LayerProfile {
                         + "per batch of %d (%.1f img/s), %s %s, %s time%n", sum(fwd) / repeats / 1e6,
                 sum(bwd) / repeats / 1e6, other[0] / repeats / 1e6, other[1] / repeats / 1e6, total / repeats / 1e6,
                 batch, batch * 1e9 * repeats / total, which, frozen ? "frozen" : "all layers", time);
+    }
+
+    /** A convolution's shape (C -> K, kernel, stride, output size, group) and its rate at {@code ms} per pass. */
+    private static String convolution(ConvGeometry g, double ms) {
+        return String.format(Locale.ROOT, "  %d->%d %dx%d/%d %dx%d%s %.1f GFLOP/s", g.inChannels(), g.outChannels(),
+                g.kernelH(), g.kernelW(), g.strideH(), g.outH(), g.outW(), g.group() > 1 ? " g" + g.group() : "",
+                g.flops() / (ms * 1e6));
     }
 
     private static double sum(double[] v) {

@@ -38,7 +38,7 @@ public final class Report {
 
     /** Row order: the goal rows first, then the families. */
     private static int rank(String key) {
-        String[] order = {"forward/", "load/", "extract/", "decode", "finetune/", "peak", "gemm/", "conv-"};
+        String[] order = {"forward/", "zoo/", "load/", "extract/", "decode", "finetune/", "peak", "gemm/", "conv-"};
         for (int i = 0; i < order.length; i++) {
             if (key.startsWith(order[i])) {
                 return i;
@@ -106,6 +106,12 @@ public final class Report {
                     rows.add(new Row("forward/" + net + "/" + batch, "forward " + net + " batch " + batch, ms,
                             fmt("%.1f img/s", batch * 1000 / ms), Double.NaN));
                 }
+                case "ZooBench" -> {
+                    String net = p.path("net").asText();
+                    int batch = p.path("batch").asInt();
+                    rows.add(new Row("zoo/" + net + "/" + batch, "forward " + net + " to its last layer, batch "
+                            + batch, ms, fmt("%.1f img/s", batch * 1000 / ms), Double.NaN));
+                }
                 case "FinetuneBench" -> {
                     String net = p.path("net").asText();
                     String train = p.path("train").asText();
@@ -169,7 +175,8 @@ public final class Report {
     }
 
     private static String theirRate(Row row, double ms) {
-        if (row.key().startsWith("forward/") || row.key().startsWith("finetune/")) {
+        if (row.key().startsWith("forward/") || row.key().startsWith("zoo/")
+                || row.key().startsWith("finetune/")) {
             int batch = Integer.parseInt(row.key().substring(row.key().lastIndexOf('/') + 1));
             return fmt("%.1f img/s", batch * 1000 / ms);
         }

@@ -41,14 +41,35 @@ public final class ZooAssets {
         return nets;
     }
 
+    /** The deploy prototxt of net {@code name}, which must exist. */
+    static Path prototxt(String name) {
+        Path p = nets().get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown Zoo net '" + name + "'; known: " + nets().keySet());
+        }
+        return Nets.require(p.toAbsolutePath());
+    }
+
+    /** The random-weight caffemodel of net {@code name} ({@link #main} writes it). */
+    static Path model(String name) {
+        return dir().resolve(name + ".caffemodel");
+    }
+
+    /** The input batch of {@code batch} images of net {@code name} ({@link #main} writes it). */
+    static Path input(String name, int batch) {
+        return dir().resolve(name + "_b" + batch + ".npy");
+    }
+
+    private static Path dir() {
+        return Nets.assets().resolve("zoo");
+    }
+
     /** Writes the assets; prints one line per net: name, prototxt, caffemodel, input height, last layer. */
     public static void main(String[] args) throws Exception {
-        Path dir = Nets.assets().resolve("zoo");
-        Files.createDirectories(dir);
-        for (Map.Entry<String, Path> e : nets().entrySet()) {
-            String name = e.getKey();
-            Path prototxt = Nets.require(e.getValue().toAbsolutePath());
-            Path model = dir.resolve(name + ".caffemodel");
+        Files.createDirectories(dir());
+        for (String name : nets().keySet()) {
+            Path prototxt = prototxt(name);
+            Path model = model(name);
             Net net;
             try (CpuBackend backend = new CpuBackend()) {
                 net = Net.build(NetDefinition.read(prototxt), Phase.TEST, backend);
@@ -59,7 +80,7 @@ public final class ZooAssets {
             }
             Shape in = net.inputShape(net.inputNames().get(0));
             for (int batch : new int[] {1, 16}) {
-                Path npy = dir.resolve(name + "_b" + batch + ".npy");
+                Path npy = input(name, batch);
                 if (!Files.exists(npy)) {
                     Npy.write(npy, input(batch, in.dim(1), in.dim(2), in.dim(3)));
                 }

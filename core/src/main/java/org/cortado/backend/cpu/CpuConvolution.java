@@ -174,7 +174,7 @@ final class CpuConvolution {
         if (g.isPointwise()) {
             gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                     outOff, parallelize, relu);
-        } else if (ShiftedRows.applies(g)) {
+        } else if (ShiftedRows.appliesToForward(g)) {
             ShiftedRows rows = ShiftedRows.of(g, input, imgOff, c0, padded.get());
             gemm.gemmWithRowInit(weight[grp], rows, rows.columns(), bias, grp * kg, output, outOff, parallelize,
                     relu);

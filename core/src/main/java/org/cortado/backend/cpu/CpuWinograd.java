@@ -58,17 +58,24 @@ final class CpuWinograd {
     }
 
     /**
-     * Input and output channels per group from which the saved multiplications outweigh the transforms (the input
-     * transform is spread over the output channels, the output transform over the input channels). Per layer,
-     * Winograd beat im2col on AlexNet conv3-5 (192 to 384 channels in and out) and lost on SqueezeNet's 3x3 expands
-     * (16 to 64 channels in), and on fire4's data gradient run as a forward pass (128 channels in, 32 out) it lost to
-     * shifted rows (bench/RESULTS.md, "What helped").
+     * Output channels per group from which the saved multiplications outweigh the transforms (the input transform
+     * is spread over the output channels, the output transform over the input channels). Per layer, Winograd beat
+     * im2col on AlexNet conv3-5 (192 to 384 channels in and out) and lost on SqueezeNet's 3x3 expands with 16 to 48
+     * channels in, and on fire4's data gradient run as a forward pass (128 channels in, 32 out) it lost to shifted
+     * rows (bench/RESULTS.md, "What helped").
      */
     static final int MIN_CHANNELS = 128;
 
+    /**
+     * Input channels per group from which {@link #forward} applies (with {@link #MIN_CHANNELS} out): GoogLeNet's
+     * 3x3 layers of 64 to 112 channels in and 128 to 224 out ran faster than on shifted rows (bench/RESULTS.md,
+     * "What helped": the Zoo nets); ResNet-50's of 64 in and out, with half the outputs, showed no difference.
+     */
+    static final int MIN_IN_CHANNELS = 64;
+
     /** Whether {@link #forward} applies: 3x3 kernel, stride 1, no dilation, enough channels in and out. */
     static boolean applies(ConvGeometry g) {
-        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_CHANNELS && g.outChannelsPerGroup() >= MIN_CHANNELS;
+        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_IN_CHANNELS && g.outChannelsPerGroup() >= MIN_CHANNELS;
     }
 
     /**

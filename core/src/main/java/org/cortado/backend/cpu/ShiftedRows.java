@@ -34,24 +34,41 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
     }
 
     /**
-     * Whether the forward pass of {@code g} reads its im2col matrix this way: not a plain 1x1, and the extra columns
-     * cheaper than the gather they save. The gather's cost per output is spread over the {@code K/group} rows of
-     * weights (one packed strip serves K/group/8 register tiles), the extra columns cost every row, so the test is
-     * {@code (extra columns / outH*outW) * K/group <= 32}: per layer, SqueezeNet's fire2, fire4 and fire8 3x3
-     * expands and AlexNet conv2 ran faster this way, and fire9 (13x13: 14% extra columns for 256 rows), which the
-     * rule leaves to im2col, did not (bench/RESULTS.md, "Figures moved from code comments").
+     * Whether the filter gradient of {@code g} reads its im2col matrix this way (transposed): not a plain 1x1, and
+     * the extra columns cheaper than the gather they save. The gather's cost per output is spread over the
+     * {@code K/group} rows of weights (one packed strip serves K/group/8 register tiles), the extra columns cost every
+     * row, so the test is {@code (extra columns / outH*outW) * K/group <= 32}: per layer, SqueezeNet's fire2, fire4
+     * and fire8 3x3 expands and AlexNet conv2 ran faster this way, and fire9 (13x13: 14% extra columns for 256 rows),
+     * which the rule leaves to im2col (and so to Winograd, {@link CpuConvolution#filterGradientByWinograd}), did not
+     * (bench/RESULTS.md, "Figures moved from code comments").
      */
     static boolean applies(ConvGeometry g) {
+        return applies(g, MAX_EXTRA_TIMES_ROWS);
+    }
+
+    /**
+     * Whether the forward pass of {@code g} (a data gradient run as one included) reads its im2col matrix this way:
+     * as {@link #applies}, with a bound of 64. NIN's conv2 (5x5 at 27x27, 256 rows: 37 by this measure) ran at under
+     * half the rate of the net's other layers through im2col, and SqueezeNet v1.0 (fire9: 36) lost nothing in a whole
+     * forward pass (bench/RESULTS.md, "What helped": the Zoo nets).
+     */
+    static boolean appliesToForward(ConvGeometry g) {
+        return applies(g, FORWARD_MAX_EXTRA_TIMES_ROWS);
+    }
+
+    /** See {@link #applies}. */
+    static final long MAX_EXTRA_TIMES_ROWS = 32;
+    /** See {@link #appliesToForward}. */
+    static final long FORWARD_MAX_EXTRA_TIMES_ROWS = 64;
+
+    private static boolean applies(ConvGeometry g, long maxExtraTimesRows) {
         if (g.isPointwise()) {
             return false;
         }
         long outputs = (long) g.outH() * g.outW();
         long extra = (long) (g.outH() - 1) * gridWidth(g) + g.outW() - outputs;
-        return extra * g.outChannelsPerGroup() <= MAX_EXTRA_TIMES_ROWS * outputs;
+        return extra * g.outChannelsPerGroup() <= maxExtraTimesRows * outputs;
     }
-
-    /** See {@link #applies}. */
-    static final long MAX_EXTRA_TIMES_ROWS = 32;
 
     private static int gridWidth(ConvGeometry g) {
         return ceilDiv(g.inW() + 2 * g.padW(), g.strideW());

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link CpuConvolution} forward, backward-data and backward-filter against {@link NaiveConvolution}, for both
  * GEMM kernels, one and two threads (batches of 1, 2 and 3 take both the per-product and the per-image split),
  * over strides, padding, dilation, groups, 1x1 paths, kernels wider than the input and single-pixel outputs;
- * forward and filter gradient both with 3x3 stride-1 layers of 128 channels and more through Winograd F(2x2, 3x3)
+ * forward and filter gradient both with 3x3 stride-1 layers of 128 channels and more (forward: from 64 in) through
+ * Winograd F(2x2, 3x3)
  * (odd outputs, groups, padding 0 and 1, one chunk of several images and chunks of one image) and without. The forward
  * pass fused with a ReLU gives, bit for bit, the ReLU of the plain one, on every path (a 1x1 layer and im2col
  * products of several K blocks among them: the clamp must wait for a tile's last block), and written into a channel
@@ -56,6 +57,8 @@ class CpuConvolutionTest {
         {1, 40, 30, 30, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 4, 5, 5, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 3, 9, 8, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 8, 5, 5, 300, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 64, 9, 8, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     };
 
     /**
@@ -70,23 +73,26 @@ class CpuConvolutionTest {
         boolean im2col = false;
         boolean winogradDataGradient = false;
         boolean winograd = false;
+        boolean winogradFewInputs = false;
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
             winograd |= CpuConvolution.filterGradientByWinograd(g);
+            winogradFewInputs |= CpuWinograd.applies(g) && g.inChannelsPerGroup() < CpuWinograd.MIN_CHANNELS;
             winogradDataGradient |= CpuConvolution.backwardDataAsForward(g)
                     && CpuWinograd.applies(CpuConvolution.backwardDataGeometry(g));
             if (g.isPointwise() || CpuWinograd.applies(g)) {
                 continue;
             }
-            boolean applies = ShiftedRows.applies(g);
+            boolean applies = ShiftedRows.appliesToForward(g);
             shiftedManyBlocks |= applies && g.patchSize() > Gemm.KC && g.outH() * g.outW() > Gemm.NC;
             shiftedStrided |= applies && g.strideH() > 1 && g.strideW() > 1 && g.padW() > 0;
             im2col |= !applies;
         }
-        assertTrue(shiftedManyBlocks && shiftedStrided && im2col && winogradDataGradient && winograd, "shifted rows "
-                + "over several blocks " + shiftedManyBlocks + ", strided and padded " + shiftedStrided + ", im2col "
-                + im2col + ", data gradient by Winograd " + winogradDataGradient + ", forward and filter gradient by "
-                + "Winograd " + winograd);
+        assertTrue(shiftedManyBlocks && shiftedStrided && im2col && winogradDataGradient && winograd
+                && winogradFewInputs, "shifted rows over several blocks " + shiftedManyBlocks + ", strided and padded "
+                + shiftedStrided + ", im2col " + im2col + ", data gradient by Winograd " + winogradDataGradient
+                + ", forward and filter gradient by Winograd " + winograd + ", forward by Winograd with fewer inputs "
+                + "than outputs' minimum " + winogradFewInputs);
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kernels() {
