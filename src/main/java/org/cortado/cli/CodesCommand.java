@@ -83,12 +83,13 @@ final class CodesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Job> jobs = jobs();
+        Hdf5Sources.refusePreprocessing(preprocess, data, train, val);
         ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {
             CodeNet net = CodeNet.load(model.model, model.weights, defaults.codes(), defaults.input(), backend);
             out.printf("codes: %s: %d values%n", net.describeCodes(), net.dim());
-            out.println("preprocessing: " + net.input().describe());
+            out.println("preprocessing: " + Hdf5Sources.preprocessing(net.input(), data, train, val));
             CodeExtractor.Options options = dataOptions.extractorOptions(net.input());
             for (Job job : jobs) {
                 long t0 = System.nanoTime();
