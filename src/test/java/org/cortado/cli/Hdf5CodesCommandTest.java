@@ -108,6 +108,8 @@ class Hdf5CodesCommandTest {
         assertEquals(dir.resolve("h5/val.h5") + "[0]", json.get("files").get(0).asText());
         assertEquals(dir.resolve("h5/val.h5") + "[11]", json.get("files").get(11).asText());
         assertEquals(0, json.get("skipped").size());
+        assertEquals("none: HDF5 rows of 3 x 8 x 8 as stored", json.at("/provenance/preprocessing").asText(),
+                json.toString());
         assertEquals(List.of("0", "1"), List.of(json.get("classes").get(0).asText(), json.get("classes").get(1).asText()));
         // --resume keeps a complete file of the same codes; a second run gives the same bytes.
         var again = codes(dir.resolve("h5/val.h5").toString(), "file.npy", "--resume");
@@ -127,7 +129,11 @@ class Hdf5CodesCommandTest {
         assertEquals(24, tj.get("n_train").asInt());
         assertEquals(12, tj.get("n_val").asInt());
         assertTrue(tj.toString().contains("export_check"), tj.toString());
-        assertTrue(Files.isRegularFile(dir.resolve("t_export/deploy.prototxt")));
+        assertTrue(tj.at("/export/check/passed").asBoolean(), tj.toString());
+        assertEquals(12, tj.at("/export/check/images").asInt(), tj.toString());
+        JsonNode recipe = new ObjectMapper().readTree(dir.resolve("t_export/recipe.json").toFile());
+        assertEquals("none: HDF5 rows of 3 x 8 x 8 as stored", recipe.get("preprocessing").asText());
+        assertEquals("none: HDF5 rows of 3 x 8 x 8 as stored", tj.at("/recipe/preprocessing").asText());
 
         List<String> p = model("probe");
         p.addAll(List.of("--layers", "pool1,pool_final", "--folds", "2", "--train",
@@ -138,6 +144,7 @@ class Hdf5CodesCommandTest {
         JsonNode pj = new ObjectMapper().readTree(dir.resolve("p.json").toFile());
         assertEquals(2, pj.get("layers").size());
         assertEquals(24, pj.get("n_train").asInt());
+        assertEquals("none: HDF5 rows of 3 x 8 x 8 as stored", pj.at("/recipe/preprocessing").asText());
 
         List<String> a = model("advise");
         a.addAll(List.of("--train", dir.resolve("h5/train.h5").toString(), "--val",

@@ -73,6 +73,8 @@ public final class CodeNet implements CodeFunction {
     private final NetParameter definition;
     private final Net net;
     private final String inputBlob;
+    /** What {@link #preprocessing()} says after an extraction of HDF5 rows, else null. */
+    private String storedRows;
     private final String codeBlob;
     private final int dim;
     private final List<String> ignoredLayers;
@@ -219,6 +221,7 @@ public final class CodeNet implements CodeFunction {
      * its input, or any rows when it oversamples (ten crops are cut from an image, not from a stored input).
      */
     private void requireFits(ImageDataset data) {
+        storedRows = null;
         if (!Hdf5Data.holdsRows(data)) {
             return;
         }
@@ -228,6 +231,15 @@ public final class CodeNet implements CodeFunction {
         }
         Shape s = net.inputShape(inputBlob);
         Hdf5Data.requireShape(data, new int[] {s.dim(1), s.dim(2), s.dim(3)}, inputBlob);
+        storedRows = "none: HDF5 rows of " + s.dim(1) + " x " + s.dim(2) + " x " + s.dim(3) + " as stored";
+    }
+
+    /**
+     * The preprocessing of the codes last extracted, in words: {@link InputRecipe#describe()}, or none when they were
+     * of HDF5 rows (the input recipe then only sized the net), as feature files, reports and exports record it.
+     */
+    public String preprocessing() {
+        return storedRows != null ? storedRows : input.describe();
     }
 
     /**
@@ -253,7 +265,7 @@ public final class CodeNet implements CodeFunction {
     public Provenance provenance() {
         return new Provenance(deploy.toString(), weights == null ? null : weights.toString(), weightsSha1,
                 joined(p -> p.spec().layer()), joined(p -> p.spec().activation().id()), joined(p -> p.pooling().id()),
-                input.describe(), engine(), null);
+                preprocessing(), engine(), null);
     }
 
     /** "cortado VERSION" ("development" when run from classes rather than a packaged jar). */
