@@ -48,8 +48,8 @@ final class Hdf5Sources {
         List<DataSource.Hdf5> rows = of(sources);
         for (DataSource s : sources) {
             if (s != null && !(s instanceof DataSource.Hdf5) && !rows.isEmpty()) {
-                throw new IllegalArgumentException(rows.get(0).spec() + " holds the net's input as stored and " + s.spec()
-                        + " images to transform: give both sets as HDF5 rows or both as images");
+                throw new IllegalArgumentException(rows.get(0).spec() + " holds the net's input as stored and "
+                        + s.spec() + " images to transform: give both sets as HDF5 rows or both as images");
             }
         }
     }

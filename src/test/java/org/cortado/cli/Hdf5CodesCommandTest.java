@@ -12,14 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.cortado.data.ImageDataset;
 import org.cortado.data.ImageFolders;
-import org.cortado.image.ImageTransformer;
-import org.cortado.image.ResizeMode;
-import org.cortado.image.TransformSpec;
 import org.cortado.testing.Hdf5Files;
-import org.cortado.testing.TinyImages;
-import org.cortado.testing.TinyNets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,38 +27,15 @@ class Hdf5CodesCommandTest {
     @TempDir
     static Path dir;
 
-    private static final TransformSpec TRANSFORM = new TransformSpec(new ResizeMode.ShorterSide(8), 8, 8, false, false,
-            new float[] {128}, null, 0.015625f);
-    /** The image-side options of {@link #TRANSFORM}. */
+    /** The image-side options of {@link Hdf5TrainValCommandTest#TRANSFORM}, which the rows were written with. */
     private static final List<String> IMAGE_OPTIONS = List.of("--resize-shorter", "8", "--crop", "8", "--mean-values",
             "128", "--scale", "0.015625");
 
     @BeforeAll
     static void material() throws Exception {
-        TinyImages.write(dir.resolve("data"), 12, 6, 5);
-        Files.writeString(dir.resolve("tiny.prototxt"), TinyNets.DEPLOY);
-        TinyImages.writeTinyWeights(dir.resolve("tiny.caffemodel"), 9);
-        for (String split : List.of("train", "val")) {
-            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + ".h5"), "data",
-                    "label");
-            Files.writeString(dir.resolve(split + "_h5.txt"), "h5/" + split + ".h5\n");
-        }
-        writeRows(ImageFolders.scan(dir.resolve("data/val")), dir.resolve("h5/named.hdf5"), "pixels", "cls");
-    }
-
-    /** The images of {@code set}, transformed, as rows of {@code file}'s {@code data}, their classes as {@code label}. */
-    private static void writeRows(ImageDataset set, Path file, String data, String label) throws Exception {
-        ImageTransformer t = new ImageTransformer(TRANSFORM);
-        float[][][][] rows = new float[set.size()][3][8][8];
-        float[] labels = new float[set.size()];
-        for (int i = 0; i < set.size(); i++) {
-            float[] chw = t.apply(set.samples().get(i).decode().image(), 0);
-            for (int k = 0; k < chw.length; k++) {
-                rows[i][k / 64][k / 8 % 8][k % 8] = chw[k];
-            }
-            labels[i] = set.samples().get(i).label();
-        }
-        Hdf5Files.write(file, Map.of(data, rows, label, labels));
+        Hdf5TrainValCommandTest.tinyRows(dir);
+        Hdf5TrainValCommandTest.writeRows(ImageFolders.scan(dir.resolve("data/val")), dir.resolve("h5/named.hdf5"),
+                false, "pixels", "cls");
     }
 
     private static List<String> model(String command) {
@@ -110,7 +81,7 @@ class Hdf5CodesCommandTest {
         assertEquals(0, json.get("skipped").size());
         assertEquals("none: HDF5 rows of 3 x 8 x 8 as stored", json.at("/provenance/preprocessing").asText(),
                 json.toString());
-        assertEquals(List.of("0", "1"), List.of(json.get("classes").get(0).asText(), json.get("classes").get(1).asText()));
+        assertEquals("[\"0\",\"1\"]", json.get("classes").toString());
         // --resume keeps a complete file of the same codes; a second run gives the same bytes.
         var again = codes(dir.resolve("h5/val.h5").toString(), "file.npy", "--resume");
         assertEquals(0, again.status(), again.toString());
@@ -181,6 +152,9 @@ class Hdf5CodesCommandTest {
             assertOneLine(CliTestSupport.run(a.toArray(String[]::new)), "vector.h5", "'label' is 2 x 2",
                     "one class index per row");
         }
+        assertOneLine(CliTestSupport.run("convert-imageset", "--images", h5, "--lmdb",
+                dir.resolve("x_lmdb").toString()), "--images hdf5:" + h5 + ": HDF5 rows are the net's input as stored");
+        assertTrue(Files.notExists(dir.resolve("x_lmdb")));
         for (String c : List.of("c1.npy", "c2.npy", "c3.npy", "c4.npy", "bad_transfer.json", "bad_probe.json",
                 "bad_advise.json")) {
             assertTrue(Files.notExists(dir.resolve(c)), c);

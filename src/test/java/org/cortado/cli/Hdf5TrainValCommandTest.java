@@ -31,11 +31,21 @@ class Hdf5TrainValCommandTest {
     @TempDir
     static Path dir;
 
-    private static final TransformSpec TRANSFORM = new TransformSpec(new ResizeMode.ShorterSide(8), 8, 8, false, false,
+    /** The transform the rows were written with: 8x8, minus 128, times 1/64. */
+    static final TransformSpec TRANSFORM = new TransformSpec(new ResizeMode.ShorterSide(8), 8, 8, false, false,
             new float[] {128}, null, 0.015625f);
 
     @BeforeAll
     static void material() throws Exception {
+        tinyRows(dir);
+        Files.writeString(dir.resolve("train_val.prototxt"), trainVal("train_h5.txt", "val_h5.txt", ""));
+    }
+
+    /**
+     * The tiny images ({@code data/train}, {@code data/val}), net and weights in {@code dir}, and the images as HDF5
+     * rows: {@code h5/train.h5}, {@code h5/val.h5}, listed by {@code train_h5.txt} and {@code val_h5.txt}.
+     */
+    static void tinyRows(Path dir) throws Exception {
         TinyImages.write(dir.resolve("data"), 12, 6, 5);
         Files.writeString(dir.resolve("tiny.prototxt"), TinyNets.DEPLOY);
         TinyImages.writeTinyWeights(dir.resolve("tiny.caffemodel"), 9);
@@ -43,16 +53,16 @@ class Hdf5TrainValCommandTest {
             writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + ".h5"));
             Files.writeString(dir.resolve(split + "_h5.txt"), "h5/" + split + ".h5\n");
         }
-        Files.writeString(dir.resolve("train_val.prototxt"), trainVal("train_h5.txt", "val_h5.txt", ""));
     }
 
     /** The images of {@code set}, transformed, as rows of {@code file}'s "data", their classes as its "label". */
     private static void writeRows(ImageDataset set, Path file) throws Exception {
-        writeRows(set, file, false);
+        writeRows(set, file, false, "data", "label");
     }
 
-    /** As above; {@code oneHot}: each label as a one-hot row of the class count. */
-    private static void writeRows(ImageDataset set, Path file, boolean oneHot) throws Exception {
+    /** As above; {@code oneHot}: each label as a one-hot row of the class count; the datasets named as given. */
+    static void writeRows(ImageDataset set, Path file, boolean oneHot, String dataName, String labelName)
+            throws Exception {
         ImageTransformer t = new ImageTransformer(TRANSFORM);
         float[][][][] data = new float[set.size()][3][8][8];
         float[] label = new float[set.size()];
@@ -65,7 +75,7 @@ class Hdf5TrainValCommandTest {
             label[i] = set.samples().get(i).label();
             hot[i][set.samples().get(i).label()] = 1;
         }
-        Hdf5Files.write(file, Map.of("data", data, "label", oneHot ? hot : label));
+        Hdf5Files.write(file, Map.of(dataName, data, labelName, oneHot ? hot : label));
     }
 
     private static String trainVal(String train, String test, String extra) {
@@ -77,7 +87,8 @@ class Hdf5TrainValCommandTest {
     @Test
     void oneHotTargetsTrainUnderTheTrainValsSigmoidOrEuclideanLoss() throws Exception {
         for (String split : List.of("train", "val")) {
-            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + "_hot.h5"), true);
+            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + "_hot.h5"), true,
+                    "data", "label");
             Files.writeString(dir.resolve(split + "_hot.txt"), "h5/" + split + "_hot.h5\n");
         }
         for (String loss : List.of("SigmoidCrossEntropyLoss", "EuclideanLoss")) {

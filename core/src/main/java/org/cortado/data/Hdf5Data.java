@@ -229,7 +229,8 @@ public final class Hdf5Data {
      * command line takes either, and Caffe's lists are text files by other names.
      */
     public static boolean isHdf5Name(Path path) {
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        Path file = path.getFileName();
+        String name = file == null ? "" : file.toString().toLowerCase(java.util.Locale.ROOT);
         return name.endsWith(".h5") || name.endsWith(".hdf5");
     }
 
