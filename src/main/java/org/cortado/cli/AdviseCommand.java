@@ -88,6 +88,7 @@ final class AdviseCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
+        Hdf5Sources.refusePreprocessing(preprocess, data.train, data.val);
         ModelDefaults defaults = ModelDefaults.resolveInput(model, manifest, preprocess);
         input = defaults.input();
         out.println(defaults.describeSource());
@@ -150,7 +151,7 @@ final class AdviseCommand implements Callable<Integer> {
 
     private String command(Recommendation r) {
         return r.command(model.model.toString(), model.weights.toString(), data.train.spec(),
-                data.val.spec(), input.transform());
+                data.val.spec(), Hdf5Sources.of(data.train).isEmpty() ? input.transform() : null);
     }
 
     private static FineTuneListener listener(PrintWriter out) {

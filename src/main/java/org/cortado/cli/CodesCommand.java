@@ -24,13 +24,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cortado codes}: images of a data set (image folders, a Caffe list file or an LMDB) to a feature file (.npy codes, .labels.npy, .json with
- * the file of each row, the skipped images and the provenance), optionally LIBSVM text too.
+ * {@code cortado codes}: images of a data set (image folders, a Caffe list file or an LMDB) or HDF5 rows to a feature
+ * file (.npy codes, .labels.npy, .json with the file of each row, the skipped images and the provenance), optionally
+ * LIBSVM text too.
  */
 @Command(name = "codes", mixinStandardHelpOptions = true,
-        description = "Compute the CNN codes of a data set (image folders, a Caffe list file or LMDB) with a net cut after"
-                + " --layer, into a feature file: FEATURES.npy (float32, N x D), FEATURES.labels.npy (int32),"
-                + " FEATURES.json (classes, the file of each row, skipped images, provenance).")
+        description = "Compute the CNN codes of a data set (image folders, a Caffe list file, LMDB or HDF5 rows) with a"
+                + " net cut after --layer, into a feature file: FEATURES.npy (float32, N x D), FEATURES.labels.npy"
+                + " (int32), FEATURES.json (classes, the file of each row, skipped images, provenance).")
 final class CodesCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -83,12 +84,13 @@ final class CodesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Job> jobs = jobs();
+        Hdf5Sources.refusePreprocessing(preprocess, data, train, val);
         ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {
             CodeNet net = CodeNet.load(model.model, model.weights, defaults.codes(), defaults.input(), backend);
             out.printf("codes: %s: %d values%n", net.describeCodes(), net.dim());
-            out.println("preprocessing: " + net.input().describe());
+            out.println("preprocessing: " + Hdf5Sources.preprocessing(net.input(), data, train, val));
             CodeExtractor.Options options = dataOptions.extractorOptions(net.input());
             for (Job job : jobs) {
                 long t0 = System.nanoTime();

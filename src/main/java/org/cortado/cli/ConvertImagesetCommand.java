@@ -63,6 +63,10 @@ final class ConvertImagesetCommand implements Callable<Integer> {
         if (lmdb == null && list == null) {
             throw new IllegalArgumentException("give --lmdb DIR and/or --list FILE");
         }
+        if (images instanceof DataSource.Hdf5 h) {
+            throw new IllegalArgumentException("--images " + h.spec() + ": HDF5 rows are the net's input as stored, "
+                    + "not images to write as Datums or list lines");
+        }
         // The LMDB first: it is the part that may be refused (an existing folder, nothing decodes), and then no list
         // is left behind either.
         int[] size = resize == null ? new int[] {0, 0} : PreprocessOptions.size("--resize", resize);

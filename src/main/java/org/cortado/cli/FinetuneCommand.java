@@ -219,6 +219,10 @@ final class FinetuneCommand implements Callable<Integer> {
         } else {
             TransformSpec trainSpec = transform();
             b.transforms(trainSpec, trainSpec.deterministic());
+            if (!Hdf5Sources.of(train).isEmpty()) {
+                out.println("data: " + train.spec() + (val == null ? "" : ", val " + val.spec())
+                        + " (rows as stored, no transform)");
+            }
         }
         try (Backend backend = device.open()) {
             FineTuneResult r = FineTuner.run(b.build(), backend, new Printer(out));
@@ -261,6 +265,7 @@ final class FinetuneCommand implements Callable<Integer> {
      */
     private LayerData layerData() {
         if (train != null) {
+            refuseTransformsForRows();
             return null;
         }
         if (trainVal == null) {
@@ -283,6 +288,20 @@ final class FinetuneCommand implements Callable<Integer> {
                 : resizeShorter != null ? new ResizeMode.ShorterSide(resizeShorter) : null;
         return new LayerData(CaffeDataLayers.read(trainVal, Phase.TRAIN, override, meanFile),
                 CaffeDataLayers.read(trainVal, Phase.TEST, override, meanFile));
+    }
+
+    /**
+     * HDF5 rows given as --train/--val go to the net as stored (as under an HDF5Data layer): the transform options
+     * would not apply to them, so they are refused rather than ignored.
+     */
+    private void refuseTransformsForRows() {
+        Hdf5Sources.refuseMixing(train, val);
+        if (!Hdf5Sources.of(train, val).isEmpty() && (resize != null || resizeShorter != null || crop != null
+                || randomCrop || meanValues != null || meanFile != null || scale != 1f)) {
+            throw new IllegalArgumentException(Hdf5Sources.of(train, val).get(0).spec() + ": HDF5 rows are the net's "
+                    + "input as stored; --resize, --resize-shorter, --crop, --random-crop, --mean-values, --mean-file "
+                    + "and --scale do not apply to them (and they are not mirrored)");
+        }
     }
 
     private static ResizeMode fixed(int[] size) {

@@ -87,6 +87,7 @@ final class ProbeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         CodeSpec.Pooling pooling = CodeSpec.Pooling.parse(pool);
         TrainValSplit split = data.split();
+        Hdf5Sources.refusePreprocessing(preprocess, data.train, data.val);
         ModelDefaults defaults = ModelDefaults.resolveInput(model, manifest, preprocess);
         out.println(defaults.describeSource());
         try (Backend backend = device.open()) {
@@ -110,7 +111,7 @@ final class ProbeCommand implements Callable<Integer> {
                 r.trainCodes().size(), config.head().describe(), config.pooling().id(),
                 config.head().c() == null ? config.head().folds() + "-fold cross-validation of C on the training codes"
                         : "C = " + config.head().c());
-        out.println("preprocessing: " + config.input().describe());
+        out.println("preprocessing: " + Hdf5Sources.preprocessing(config.input(), data.train, data.val));
         out.printf("train: %d of %d images, val: %d of %d images%n", r.nTrain(), split.train().size(), r.nVal(),
                 split.val().size());
         CodesCommand.reportSkipped(r.skipped(), out, err, "probe");

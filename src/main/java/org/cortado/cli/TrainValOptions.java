@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --train SOURCE --val SOURCE}, both required: a training and a validation set over the same classes, each an
- * image folder tree, a Caffe list file or an LMDB ({@link DataSourceConverter}).
+ * image folder tree, a Caffe list file, an LMDB or HDF5 rows ({@link DataSourceConverter}).
  */
 final class TrainValOptions {
     @Option(names = "--train", required = true, paramLabel = "SOURCE", converter = DataSourceConverter.class,

@@ -44,6 +44,7 @@ final class TransferCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         HeadSpec headSpec = options.headSpec();
         TrainValSplit split = options.split();
+        options.refuseHdf5Preprocessing();
         ModelDefaults defaults = options.defaults();
         out.println(defaults.describeSource());
         Path codes = options.codesDir();
@@ -58,7 +59,7 @@ final class TransferCommand implements Callable<Integer> {
             output.write(json, report, options.model(), options.weights(), r.codes().weightsSha1(), out, err);
 
             out.printf("codes: %s: %d values%n", r.codes().describeCodes(), r.codes().dim());
-            out.println("preprocessing: " + r.codes().input().describe());
+            out.println("preprocessing: " + options.preprocessing(r.codes().input()));
             out.printf("train: %d of %d images, val: %d of %d images; feature files in %s%n", r.train().rows(),
                     split.train().size(), r.val().rows(), split.val().size(), codes);
             CodesCommand.reportSkipped(r.skipped(), out, err, "transfer");

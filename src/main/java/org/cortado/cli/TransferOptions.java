@@ -175,6 +175,16 @@ public final class TransferOptions {
         }
     }
 
+    /** Refuses preprocessing options given with HDF5 sources ({@link Hdf5Sources}). */
+    void refuseHdf5Preprocessing() {
+        Hdf5Sources.refusePreprocessing(preprocess, train, val, data);
+    }
+
+    /** The preprocessing line for {@code input}: none for HDF5 rows. */
+    String preprocessing(org.cortado.transfer.InputRecipe input) {
+        return Hdf5Sources.preprocessing(input, train, val, data);
+    }
+
     /** The training and validation sets: {@code --train} and {@code --val}, or {@code --data} split. */
     public TrainValSplit split() {
         if (data != null) {

@@ -31,11 +31,21 @@ class Hdf5TrainValCommandTest {
     @TempDir
     static Path dir;
 
-    private static final TransformSpec TRANSFORM = new TransformSpec(new ResizeMode.ShorterSide(8), 8, 8, false, false,
+    /** The transform the rows were written with: 8x8, minus 128, times 1/64. */
+    static final TransformSpec TRANSFORM = new TransformSpec(new ResizeMode.ShorterSide(8), 8, 8, false, false,
             new float[] {128}, null, 0.015625f);
 
     @BeforeAll
     static void material() throws Exception {
+        tinyRows(dir);
+        Files.writeString(dir.resolve("train_val.prototxt"), trainVal("train_h5.txt", "val_h5.txt", ""));
+    }
+
+    /**
+     * The tiny images ({@code data/train}, {@code data/val}), net and weights in {@code dir}, and the images as HDF5
+     * rows: {@code h5/train.h5}, {@code h5/val.h5}, listed by {@code train_h5.txt} and {@code val_h5.txt}.
+     */
+    static void tinyRows(Path dir) throws Exception {
         TinyImages.write(dir.resolve("data"), 12, 6, 5);
         Files.writeString(dir.resolve("tiny.prototxt"), TinyNets.DEPLOY);
         TinyImages.writeTinyWeights(dir.resolve("tiny.caffemodel"), 9);
@@ -43,16 +53,16 @@ class Hdf5TrainValCommandTest {
             writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + ".h5"));
             Files.writeString(dir.resolve(split + "_h5.txt"), "h5/" + split + ".h5\n");
         }
-        Files.writeString(dir.resolve("train_val.prototxt"), trainVal("train_h5.txt", "val_h5.txt", ""));
     }
 
     /** The images of {@code set}, transformed, as rows of {@code file}'s "data", their classes as its "label". */
     private static void writeRows(ImageDataset set, Path file) throws Exception {
-        writeRows(set, file, false);
+        writeRows(set, file, false, "data", "label");
     }
 
-    /** As above; {@code oneHot}: each label as a one-hot row of the class count. */
-    private static void writeRows(ImageDataset set, Path file, boolean oneHot) throws Exception {
+    /** As above; {@code oneHot}: each label as a one-hot row of the class count; the datasets named as given. */
+    static void writeRows(ImageDataset set, Path file, boolean oneHot, String dataName, String labelName)
+            throws Exception {
         ImageTransformer t = new ImageTransformer(TRANSFORM);
         float[][][][] data = new float[set.size()][3][8][8];
         float[] label = new float[set.size()];
@@ -65,7 +75,7 @@ class Hdf5TrainValCommandTest {
             label[i] = set.samples().get(i).label();
             hot[i][set.samples().get(i).label()] = 1;
         }
-        Hdf5Files.write(file, Map.of("data", data, "label", oneHot ? hot : label));
+        Hdf5Files.write(file, Map.of(dataName, data, labelName, oneHot ? hot : label));
     }
 
     private static String trainVal(String train, String test, String extra) {
@@ -77,7 +87,8 @@ class Hdf5TrainValCommandTest {
     @Test
     void oneHotTargetsTrainUnderTheTrainValsSigmoidOrEuclideanLoss() throws Exception {
         for (String split : List.of("train", "val")) {
-            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + "_hot.h5"), true);
+            writeRows(ImageFolders.scan(dir.resolve("data/" + split)), dir.resolve("h5/" + split + "_hot.h5"), true,
+                    "data", "label");
             Files.writeString(dir.resolve(split + "_hot.txt"), "h5/" + split + "_hot.h5\n");
         }
         for (String loss : List.of("SigmoidCrossEntropyLoss", "EuclideanLoss")) {
@@ -150,6 +161,24 @@ class Hdf5TrainValCommandTest {
     }
 
     @Test
+    void hdf5RowsAsTrainAndValFineTuneAsTheTrainValsHdf5DataLayersDo() throws Exception {
+        List<String> tv = common("tv.json");
+        tv.addAll(List.of("--train-val", dir.resolve("train_val.prototxt").toString()));
+        assertEquals(0, CliTestSupport.run(tv.toArray(String[]::new)).status());
+        List<String> rows = common("rows.json");
+        rows.addAll(List.of("--train", dir.resolve("h5/train.h5").toString(), "--val",
+                "hdf5:" + dir.resolve("val_h5.txt"), "--batch", "5"));
+        var r = CliTestSupport.run(rows.toArray(String[]::new));
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("data: hdf5:" + dir.resolve("h5/train.h5") + ", val hdf5:"
+                + dir.resolve("val_h5.txt") + " (rows as stored, no transform)"), r.out());
+        JsonNode want = new ObjectMapper().readTree(dir.resolve("tv.json").toFile());
+        JsonNode got = new ObjectMapper().readTree(dir.resolve("rows.json").toFile());
+        assertEquals(want.get("history").toString().replaceAll("\"seconds\":[0-9.E-]+", ""),
+                got.get("history").toString().replaceAll("\"seconds\":[0-9.E-]+", ""));
+    }
+
+    @Test
     void badHdf5SetupsAreOneLineErrors() throws Exception {
         // Multi-label targets: the fine-tuner trains a softmax classifier.
         Hdf5Files.write(dir.resolve("h5/vector.h5"), Map.of("data", new float[2][3][8][8], "label",
@@ -175,23 +204,20 @@ class Hdf5TrainValCommandTest {
         c.addAll(List.of("--train-val", gray.toString()));
         FoundationCommandsTest.assertOneLineError(CliTestSupport.run(c.toArray(String[]::new)), "gray.h5",
                 "rows of 1 x 8 x 8 for the net's input 'data', which takes 3 channels");
-        // The image commands take no HDF5: its rows are a net's input already.
-        var codes = CliTestSupport.run("codes", "--model", dir.resolve("tiny.prototxt").toString(), "--weights",
-                dir.resolve("tiny.caffemodel").toString(), "--layer", "pool_final", "--data",
-                dir.resolve("h5/train.h5").toString(), "--out", dir.resolve("c.npy").toString(), "--quiet");
-        assertEquals(Main.EXIT_USAGE, codes.status(), codes.toString());
-        assertEquals(1, codes.err().strip().lines().count(), codes.toString());
-        assertTrue(codes.err().contains("--data': '" + dir.resolve("h5/train.h5") + "': HDF5 data is the net's input"
-                + " already transformed, not images; only finetune --train-val reads it"), codes.err());
-        assertTrue(Files.notExists(dir.resolve("c.npy")));
-        // Nor do the other classification commands, whatever the HDF5 labels hold.
-        for (String command : List.of("transfer", "probe", "advise")) {
-            var other = CliTestSupport.run(command, "--model", dir.resolve("tiny.prototxt").toString(), "--weights",
-                    dir.resolve("tiny.caffemodel").toString(), "--train", dir.resolve("h5/vector.h5").toString());
-            assertEquals(Main.EXIT_USAGE, other.status(), other.toString());
-            assertEquals(1, other.err().strip().lines().count(), other.toString());
-            assertTrue(other.err().contains("HDF5 data is the net's input already transformed, not images; only "
-                    + "finetune --train-val reads it"), other.err());
-        }
+        // --train/--val HDF5 rows take no transform options, nor go beside images.
+        List<String> d = common("bad.json");
+        d.addAll(List.of("--train", dir.resolve("h5/train.h5").toString(), "--val", dir.resolve("h5/val.h5").toString(),
+                "--crop", "8"));
+        var crop = CliTestSupport.run(d.toArray(String[]::new));
+        assertEquals(1, crop.err().strip().lines().count(), crop.toString());
+        assertTrue(crop.status() != 0 && crop.err().contains("hdf5:" + dir.resolve("h5/train.h5") + ": HDF5 rows are "
+                + "the net's input as stored; --resize"), crop.toString());
+        List<String> e = common("bad.json");
+        e.addAll(List.of("--train", dir.resolve("h5/train.h5").toString(), "--val", dir.resolve("data/val").toString()));
+        var mixed = CliTestSupport.run(e.toArray(String[]::new));
+        assertEquals(1, mixed.err().strip().lines().count(), mixed.toString());
+        assertTrue(mixed.status() != 0 && mixed.err().contains("give both sets as HDF5 rows or both as images"),
+                mixed.toString());
+        assertTrue(Files.notExists(dir.resolve("bad.json")));
     }
 }

@@ -75,7 +75,7 @@ public final class ProbeReport {
         recipe.put("weights_sha1", r.net().weightsSha1());
         recipe.put("activation", "post");
         recipe.put("pooling", config.pooling().id());
-        recipe.put("preprocessing", config.input().describe());
+        recipe.put("preprocessing", r.net().preprocessing());
         HeadSpec head = config.head();
         recipe.put("head", head.describe());
         recipe.put("head_preprocessing", head.preprocessing().id());

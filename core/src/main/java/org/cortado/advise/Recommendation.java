@@ -62,7 +62,7 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
 
     /**
      * The equivalent command line, with the model and data as given and the preprocessing {@code input} as options
-     * (a mean image as {@code --mean-file MEAN}, since only its values are known here).
+     * (a mean image as {@code --mean-file MEAN}, since only its values are known here; null: none, for HDF5 rows).
      */
     public String command(String model, String weights, String train, String val, TransformSpec input) {
         String common = String.format(Locale.ROOT, "--model %s --weights %s --train %s --val %s%s", shellWord(model),
@@ -76,9 +76,15 @@ public record Recommendation(Strategy strategy, List<String> layers, HeadSpec he
                 + " --report R.json", common, shellWord(replace), freeze, c(baseLr), epochs);
     }
 
-    /** A deterministic transform as the preprocessing options of {@code transfer} and {@code finetune}. */
+    /**
+     * A deterministic transform as the preprocessing options of {@code transfer} and {@code finetune}; none for null
+     * (HDF5 rows, which go to the net as stored).
+     */
     static String flags(TransformSpec t) {
         StringBuilder sb = new StringBuilder();
+        if (t == null) {
+            return "";
+        }
         if (t.resize() instanceof ResizeMode.Fixed f) {
             sb.append(" --resize ").append(f.height()).append('x').append(f.width());
         } else if (t.resize() instanceof ResizeMode.ShorterSide s) {

@@ -87,24 +87,57 @@ public sealed interface DataSource {
 
         @Override
         public String spec() {
-            return "hdf5:" + list;
+            return "hdf5:" + list + (dataTop.equals(DATA) ? "" : ",data=" + dataTop)
+                    + (labelTop.equals(LABEL) ? "" : ",label=" + labelTop);
+        }
+
+        /** The datasets read when none are named: Caffe's usual tops. */
+        static final String DATA = "data";
+        static final String LABEL = "label";
+        private static final java.util.regex.Pattern KEYS = java.util.regex.Pattern.compile(
+                "^(.*?)((?:,[A-Za-z_]+=[^,]*)*)$", java.util.regex.Pattern.DOTALL);
+
+        /**
+         * {@code hdf5:LIST} or an HDF5 file ({@code .h5}, {@code .hdf5}), with optional {@code ,data=NAME} and
+         * {@code ,label=NAME} for the datasets of the input rows and of the labels.
+         */
+        static Hdf5 parse(String text) {
+            String body = text.regionMatches(true, 0, "hdf5:", 0, 5) ? text.substring(5) : text;
+            var m = KEYS.matcher(body);
+            m.matches();
+            java.util.Map<String, String> keys = new java.util.HashMap<>();
+            for (String kv : m.group(2).split(",")) {
+                if (kv.isEmpty()) {
+                    continue;
+                }
+                String key = kv.substring(0, kv.indexOf('='));
+                String value = kv.substring(kv.indexOf('=') + 1);
+                if (!key.equals(DATA) && !key.equals(LABEL)) {
+                    throw new IllegalArgumentException("'" + text + "': unknown key '" + key + "'; an HDF5 source "
+                            + "takes data=NAME and label=NAME (the datasets of the input rows and of the labels)");
+                }
+                if (value.isEmpty() || keys.put(key, value) != null) {
+                    throw new IllegalArgumentException("'" + text + "': " + key + "= " + (value.isEmpty()
+                            ? "names no dataset" : "is given twice"));
+                }
+            }
+            return new Hdf5(Path.of(nonEmpty(text, m.group(1))), keys.getOrDefault(DATA, DATA),
+                    keys.getOrDefault(LABEL, LABEL));
         }
     }
 
     /**
      * A source from the command line: {@code lmdb:PATH}, {@code list:FILE} or {@code list:FILE,root=DIR},
-     * {@code folders:DIR}, or a bare path whose kind is told from what it is: a folder holding {@code data.mdb} is an
-     * LMDB, another folder image folders, a file a list.
+     * {@code folders:DIR}, {@code hdf5:LIST} or an HDF5 file ({@code .h5}, {@code .hdf5}), each HDF5 form with
+     * optional {@code ,data=NAME,label=NAME}; or a bare path whose kind is told from what it is: a folder holding
+     * {@code data.mdb} is an LMDB, another folder image folders, a file a list.
      *
-     * @throws IllegalArgumentException naming the text when it is none of these, or HDF5 ({@code hdf5:LIST} or a
-     *                                  {@code .h5} file): its rows are a net's input already, which only a train_val's
-     *                                  HDF5Data layers place
+     * @throws IllegalArgumentException naming the text when it is none of these
      */
     static DataSource parse(String text) {
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("hdf5:") || lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
-            throw new IllegalArgumentException("'" + text + "': HDF5 data is the net's input already transformed, "
-                    + "not images; only finetune --train-val reads it, through the train_val's HDF5Data layers");
+        String bare = Hdf5.KEYS.matcher(text.toLowerCase(java.util.Locale.ROOT)).replaceAll("$1");
+        if (bare.startsWith("hdf5:") || bare.endsWith(".h5") || bare.endsWith(".hdf5")) {
+            return Hdf5.parse(text);
         }
         if (text.startsWith("lmdb:")) {
             return new Lmdb(Path.of(nonEmpty(text, text.substring(5))));
@@ -133,7 +166,7 @@ public sealed interface DataSource {
     private static String nonEmpty(String text, String path) {
         if (path.isBlank()) {
             throw new IllegalArgumentException("'" + text + "' names no path; a data source is a folder of class "
-                    + "folders, lmdb:PATH or list:FILE[,root=DIR]");
+                    + "folders, lmdb:PATH, list:FILE[,root=DIR] or hdf5:LIST (or FILE.h5)[,data=NAME,label=NAME]");
         }
         return path;
     }

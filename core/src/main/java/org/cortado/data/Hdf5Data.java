@@ -177,12 +177,39 @@ public final class Hdf5Data {
      * @throws DatasetException naming the first row's file
      */
     public static void requireChannels(ImageDataset set, int channels, String input) {
-        if (set.size() > 0 && set.samples().get(0).stored() instanceof Row r && r.shape[0] != channels) {
-            String file = set.samples().get(0).file().toString();
-            throw new DatasetException(file.substring(0, file.lastIndexOf('[')) + ": rows of " + r.shape[0] + " x "
-                    + r.shape[1] + " x " + r.shape[2] + " for the net's input '" + input + "', which takes "
-                    + channels + " channels");
+        int[] s = rowShape(set);
+        if (s != null && s[0] != channels) {
+            throw new DatasetException(rowsOf(set, s, input) + ", which takes " + channels + " channels");
         }
+    }
+
+    /**
+     * Refuses rows of {@code set} (when they are HDF5 rows) whose shape is not {@code chw}, the (C, H, W) a code
+     * net's input {@code input} is built for: the rows go to it as stored, with no resize or crop to make them fit.
+     *
+     * @throws DatasetException naming the first row's file, its dataset, and both shapes
+     */
+    public static void requireShape(ImageDataset set, int[] chw, String input) {
+        int[] s = rowShape(set);
+        if (s != null && !Arrays.equals(s, chw)) {
+            throw new DatasetException(rowsOf(set, s, input) + ", which takes " + chw[0] + " x " + chw[1] + " x "
+                    + chw[2] + " (rows go to the net as stored: write them at its input size)");
+        }
+    }
+
+    /** Whether {@code set}'s samples are HDF5 rows (the net's input as stored) rather than images. */
+    public static boolean holdsRows(ImageDataset set) {
+        return rowShape(set) != null;
+    }
+
+    private static int[] rowShape(ImageDataset set) {
+        return set.size() > 0 && set.samples().get(0).stored() instanceof Row r ? r.shape.clone() : null;
+    }
+
+    private static String rowsOf(ImageDataset set, int[] s, String input) {
+        Row r = (Row) set.samples().get(0).stored();
+        return r.file.path + ": dataset '" + r.table.name() + "' has rows of " + s[0] + " x " + s[1] + " x " + s[2]
+                + " for the net's input '" + input + "'";
     }
 
     /**
@@ -197,8 +224,24 @@ public final class Hdf5Data {
         }
     }
 
-    /** The HDF5 files {@code list} names, resolved. */
+    /**
+     * Whether {@code path} names an HDF5 file itself ({@code .h5} or {@code .hdf5}) rather than a list of them: the
+     * command line takes either, and Caffe's lists are text files by other names.
+     */
+    public static boolean isHdf5Name(Path path) {
+        Path file = path.getFileName();
+        String name = file == null ? "" : file.toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".h5") || name.endsWith(".hdf5");
+    }
+
+    /** The HDF5 files {@code list} names (or {@code list} itself when {@link #isHdf5Name} says so), resolved. */
     static List<Path> files(Path list) {
+        if (isHdf5Name(list)) {
+            if (!Files.isRegularFile(list)) {
+                throw new DatasetException(list + ": no such HDF5 file");
+            }
+            return List.of(list);
+        }
         if (!Files.isRegularFile(list)) {
             throw new DatasetException(list + ": no such HDF5 list file");
         }

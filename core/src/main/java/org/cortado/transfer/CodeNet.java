@@ -9,6 +9,8 @@ import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.Batch;
+import org.cortado.data.DatasetException;
+import org.cortado.data.Hdf5Data;
 import org.cortado.data.ImageDataset;
 import org.cortado.features.CodeExtractor;
 import org.cortado.features.CodeFunction;
@@ -23,6 +25,7 @@ import org.cortado.net.Net;
 import org.cortado.net.NetDefinition;
 import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Device;
+import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.util.Progress;
 import org.cortado.util.ReadFailure;
@@ -70,6 +73,8 @@ public final class CodeNet implements CodeFunction {
     private final NetParameter definition;
     private final Net net;
     private final String inputBlob;
+    /** What {@link #preprocessing()} says after an extraction of HDF5 rows, else null. */
+    private String storedRows;
     private final String codeBlob;
     private final int dim;
     private final List<String> ignoredLayers;
@@ -196,6 +201,7 @@ public final class CodeNet implements CodeFunction {
      */
     public FeatureSet extract(ImageDataset data, Path npy, CodeExtractor.Options options, Progress progress,
             boolean resume) {
+        requireFits(data);
         Provenance provenance = provenance();
         if (resume) {
             FeatureSet done = CodeExtractor.existing(npy, data, provenance);
@@ -208,6 +214,32 @@ public final class CodeNet implements CodeFunction {
         }
         CodeExtractor extractor = new CodeExtractor(new ImageTransformer(input.loaderTransform()), this, options);
         return extractor.extract(data, npy, provenance, progress);
+    }
+
+    /**
+     * Refuses HDF5 rows (the net's input as stored) that this net cannot take as they are: rows of another shape than
+     * its input, or any rows when it oversamples (ten crops are cut from an image, not from a stored input).
+     */
+    private void requireFits(ImageDataset data) {
+        storedRows = null;
+        if (!Hdf5Data.holdsRows(data)) {
+            return;
+        }
+        if (input.oversample()) {
+            throw new DatasetException(data.samples().get(0).file() + ": HDF5 rows go to the net as stored; "
+                    + "oversampling cuts ten crops from an image and does not apply to them");
+        }
+        Shape s = net.inputShape(inputBlob);
+        Hdf5Data.requireShape(data, new int[] {s.dim(1), s.dim(2), s.dim(3)}, inputBlob);
+        storedRows = "none: HDF5 rows of " + s.dim(1) + " x " + s.dim(2) + " x " + s.dim(3) + " as stored";
+    }
+
+    /**
+     * The preprocessing of the codes last extracted, in words: {@link InputRecipe#describe()}, or none when they were
+     * of HDF5 rows (the input recipe then only sized the net), as feature files, reports and exports record it.
+     */
+    public String preprocessing() {
+        return storedRows != null ? storedRows : input.describe();
     }
 
     /**
@@ -233,7 +265,7 @@ public final class CodeNet implements CodeFunction {
     public Provenance provenance() {
         return new Provenance(deploy.toString(), weights == null ? null : weights.toString(), weightsSha1,
                 joined(p -> p.spec().layer()), joined(p -> p.spec().activation().id()), joined(p -> p.pooling().id()),
-                input.describe(), engine(), null);
+                preprocessing(), engine(), null);
     }
 
     /** "cortado VERSION" ("development" when run from classes rather than a packaged jar). */

@@ -152,7 +152,7 @@ public final class HeadExport {
                 ? " crops of one image, in Caffe's oversample order: top-left, top-right, bottom-left, bottom-right,"
                         + " centre, then the same five mirrored left to right"
                 : " image"));
-        r.put("preprocessing", codes.input().describe());
+        r.put("preprocessing", codes.preprocessing());
         r.put("output", PROB_LAYER + ": softmax over the " + classes.size() + " classes of " + LABELS
                 + (head.spec().type() == org.cortado.heads.HeadType.SVM
                         ? " (of the SVM's decision values: the arg max is the SVM's class, the values are not"

@@ -279,7 +279,7 @@ public final class Transfer {
         recipe.put("activation", codes.provenance().activation());
         recipe.put("pooling", codes.provenance().pooling());
         recipe.put("code_dim", codes.dim());
-        recipe.put("preprocessing", codes.input().describe());
+        recipe.put("preprocessing", codes.preprocessing());
         recipe.put("oversample", codes.input().oversample());
         recipe.put("head", config.head().describe());
         recipe.put("head_preprocessing", config.head().preprocessing().id());

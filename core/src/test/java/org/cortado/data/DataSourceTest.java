@@ -225,4 +225,21 @@ class DataSourceTest {
         assertEquals("lmdb:x", DataSource.parse("lmdb:x").spec());
         assertThrows(IllegalArgumentException.class, () -> DataSource.parse("lmdb:"));
     }
+
+    @Test
+    void hdf5SourcesAreAListOrAFileWithOptionalDatasetNames() {
+        assertEquals(new DataSource.Hdf5(Path.of("l.txt"), "data", "label"), DataSource.parse("hdf5:l.txt"));
+        assertEquals(new DataSource.Hdf5(Path.of("a/x.h5"), "data", "label"), DataSource.parse("a/x.h5"));
+        assertEquals(new DataSource.Hdf5(Path.of("x.HDF5"), "pix", "cls"),
+                DataSource.parse("x.HDF5,label=cls,data=pix"));
+        assertEquals(new DataSource.Hdf5(Path.of("l.txt"), "data", "y"), DataSource.parse("hdf5:l.txt,label=y"));
+        assertEquals("hdf5:x.h5,data=pix,label=cls", DataSource.parse("x.h5,data=pix,label=cls").spec());
+        assertEquals("hdf5:l.txt", DataSource.parse("hdf5:l.txt").spec());
+        assertEquals(DataSource.parse("x.h5,data=pix"), DataSource.parse(DataSource.parse("x.h5,data=pix").spec()));
+        for (String[] bad : new String[][] {{"x.h5,labels=y", "unknown key 'labels'"}, {"hdf5:", "names no path"},
+            {"x.h5,data=", "data= names no dataset"}, {"x.h5,data=a,data=b", "data= is given twice"}}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> DataSource.parse(bad[0]), bad[0]);
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+    }
 }

@@ -208,11 +208,24 @@ class Hdf5DataTest {
     }
 
     @Test
-    void theCommandLineRefusesHdf5AsAnImageSource() {
+    void theCommandLineTakesHdf5AsASourceOfRows() {
         for (String s : List.of("hdf5:train.txt", "x/train.h5", "d.HDF5")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataSource.parse(s));
-            assertMessage(e, "'" + s + "'", "only finetune --train-val reads it");
+            assertInstanceOf(DataSource.Hdf5.class, DataSource.parse(s), s);
         }
+    }
+
+    @Test
+    void anHdf5FileIsItsOwnSourceWithoutAList() throws Exception {
+        h5("single.h5", rows(0, 3, 2, 3, 4), new float[] {1, 0, 1});
+        ImageDataset direct = scan(dir.resolve("single.h5"));
+        ImageDataset listed = scan(list("single.txt", "single.h5"));
+        assertEquals(listed.samples().stream().map(x -> x.file().toString()).toList(),
+                direct.samples().stream().map(x -> x.file().toString()).toList());
+        assertArrayEquals(listed.labels(), direct.labels());
+        assertTrue(Hdf5Data.holdsRows(direct));
+        assertRefused(dir.resolve("absent.h5"), "absent.h5: no such HDF5 file");
+        // A list file named as HDF5 is read as HDF5, and refused as such.
+        assertRefused(list("wrong.h5", "single.h5\n"), "wrong.h5");
     }
 
     private void assertRefused(Path list, String... parts) {

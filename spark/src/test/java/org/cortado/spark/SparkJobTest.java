@@ -157,6 +157,34 @@ class SparkJobTest {
         assertFalse(Files.exists(report), "no report for a refused run");
     }
 
+    @Test
+    void hdf5SourcesAreRefusedInOneLine() throws Exception {
+        Path h5 = tmp.resolve("rows.h5");
+        org.cortado.testing.Hdf5Files.write(h5, java.util.Map.of("data", new float[2][3][8][8], "label",
+                new float[] {0, 1}));
+        String[][] runs = {{"codes", "--out", tmp.resolve("h5.parquet").toString(), "--data", h5.toString()},
+            {"transfer", "--head", "softmax", "--report", tmp.resolve("h5.json").toString(), "--train", h5.toString(),
+                "--val", h5.toString()}};
+        for (String[] run : runs) {
+            StringWriter err = new StringWriter();
+            String[] args = concat(new String[] {run[0], "--master", "local[1]", "--model",
+                Hymenoptera.model().toString(), "--weights", Hymenoptera.weights().toString(), "--layer",
+                "fire9/concat"}, java.util.Arrays.copyOfRange(run, 1, run.length));
+            int status = SparkMain.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+            assertEquals(Main.EXIT_FAILURE, status, err.toString());
+            String[] lines = err.toString().strip().split("\n");
+            assertEquals(1, lines.length, err.toString());
+            assertTrue(lines[0].startsWith("cortado-spark " + run[0] + ": ") && lines[0].contains(
+                    "cortado-spark reads images, not HDF5 rows"), err.toString());
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static Set<String> keys(JsonNode n) {
         Set<String> s = new TreeSet<>();
         n.fieldNames().forEachRemaining(s::add);

@@ -60,7 +60,13 @@ final class SparkCodesCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         ModelDefaults d = code.defaults();
         pw.println(d.describeSource());
-        ImageDataset set = DataSource.parse(data).open(null);
+        DataSource source = DataSource.parse(data);
+        if (source instanceof DataSource.Hdf5) {
+            // Spark's rows carry image files to decode on the executors; HDF5 rows are no files.
+            throw new IllegalArgumentException("--data " + data + ": cortado-spark reads images, not HDF5 rows (the "
+                    + "net's input as stored); cortado codes reads them");
+        }
+        ImageDataset set = source.open(null);
         CnnCodes stage = SparkOptions.codes(spec.commandLine().getParseResult(), code.model(), code.weights(),
                 device.device(), dataOptions.extractorOptions(d.input()));
         SparkSession spark = sparkOptions.session("cortado-spark codes");

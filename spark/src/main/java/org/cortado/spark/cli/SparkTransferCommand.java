@@ -61,6 +61,11 @@ final class SparkTransferCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var headSpec = options.headSpec();
         TrainValSplit split = options.split();
+        if (org.cortado.data.Hdf5Data.holdsRows(split.train()) || org.cortado.data.Hdf5Data.holdsRows(split.val())) {
+            // Spark's rows carry image files to decode on the executors; HDF5 rows are no files.
+            throw new IllegalArgumentException("cortado-spark reads images, not HDF5 rows (the net's input as stored);"
+                    + " cortado transfer reads them");
+        }
         ModelDefaults defaults = options.defaults();
         out.println(defaults.describeSource());
         // The executors keep no parts store to resume from: Spark recomputes a lost partition itself.
