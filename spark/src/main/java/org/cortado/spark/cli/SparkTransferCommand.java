@@ -10,6 +10,7 @@ import org.cortado.backend.Backends;
 import org.cortado.cli.ModelDefaults;
 import org.cortado.cli.ReportOutput;
 import org.cortado.cli.TransferOptions;
+import org.cortado.data.Hdf5Data;
 import org.cortado.data.TrainValSplit;
 import org.cortado.features.CodeExtractor;
 import org.cortado.heads.Evaluation;
@@ -61,7 +62,7 @@ final class SparkTransferCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var headSpec = options.headSpec();
         TrainValSplit split = options.split();
-        if (org.cortado.data.Hdf5Data.holdsRows(split.train()) || org.cortado.data.Hdf5Data.holdsRows(split.val())) {
+        if (Hdf5Data.holdsRows(split.train()) || Hdf5Data.holdsRows(split.val())) {
             // Spark's rows carry image files to decode on the executors; HDF5 rows are no files.
             throw new IllegalArgumentException("cortado-spark reads images, not HDF5 rows (the net's input as stored);"
                     + " cortado transfer reads them");
