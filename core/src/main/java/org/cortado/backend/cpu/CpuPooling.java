@@ -37,6 +37,10 @@ final class CpuPooling {
      * (bench/RESULTS.md).
      */
     void maxForward(PoolGeometry g, float[] in, float[] out, float[] mask) {
+        if (mask == null && isSame3x3(g)) {
+            sameSizeMax3x3(g, in, out);
+            return;
+        }
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
@@ -100,6 +104,29 @@ final class CpuPooling {
                         }
                     }
                 }
+            }
+        });
+    }
+
+    /** A 3x3 window at stride 1 with padding 1, which keeps the plane's size (GoogLeNet's inception branches). */
+    private static boolean isSame3x3(PoolGeometry g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 1
+                && g.padW() == 1 && g.outH() == g.inH() && g.outW() == g.inW();
+    }
+
+    /**
+     * {@link #isSame3x3} pooling at inference a plane at a time, separably ({@link MaxRuns#max3x3Pad1}): the row
+     * loop above takes a 3-wide window at padding 1 one output at a time (its vector windows need the window inside
+     * the row), which made these poolings cost several times as much per output as a stride-2 one.
+     */
+    private void sameSizeMax3x3(PoolGeometry g, float[] in, float[] out) {
+        int h = g.inH();
+        int w = g.inW();
+        int plane = h * w;
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            float[] rowMax = new float[(h + 2) * w + MaxRuns.WINDOW_SLACK];
+            for (int p = s; p < e; p++) {
+                rows.max3x3Pad1(in, p * plane, h, w, rowMax, out, p * plane);
             }
         });
     }

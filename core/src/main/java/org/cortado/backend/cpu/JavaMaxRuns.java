@@ -60,6 +60,59 @@ final class JavaMaxRuns implements MaxRuns {
         }
     }
 
+    @Override
+    public void max3x3Pad1(float[] in, int ib, int h, int w, float[] rowMax, float[] out, int ob) {
+        int n = h * w;
+        padRows(rowMax, w, n);
+        rowWindows3(in, ib, rowMax, w, 1, n - 1);
+        rowEnds(in, ib, h, w, rowMax);
+        columnWindows3(rowMax, w, out, ob, 0, n);
+    }
+
+    /**
+     * The plane's row maxima sit in {@code rowMax} from offset {@code w}, between a row of -FLT_MAX above and one
+     * below: the column pass then needs no edge cases (-FLT_MAX is the maximum's floor anyway).
+     */
+    static void padRows(float[] rowMax, int w, int n) {
+        java.util.Arrays.fill(rowMax, 0, w, -Float.MAX_VALUE);
+        java.util.Arrays.fill(rowMax, w + n, n + 2 * w, -Float.MAX_VALUE);
+    }
+
+    /**
+     * {@code rowMax[w + i] = max(-FLT_MAX, in[ib + i - 1], in[ib + i], in[ib + i + 1])} for {@code i in [from, to)},
+     * {@code 1 <= from} and {@code to <= n - 1}: the plane taken as one row, so that the windows at the rows' ends
+     * are wrong here and {@link #rowEnds} rewrites them.
+     */
+    static void rowWindows3(float[] in, int ib, float[] rowMax, int w, int from, int to) {
+        for (int i = from; i < to; i++) {
+            rowMax[w + i] = Math.max(Math.max(Math.max(-Float.MAX_VALUE, in[ib + i - 1]), in[ib + i]), in[ib + i + 1]);
+        }
+    }
+
+    /** The row maxima of each row's first and last columns, over the window clipped to the row. */
+    static void rowEnds(float[] in, int ib, int h, int w, float[] rowMax) {
+        for (int r = 0; r < h; r++) {
+            int row = r * w;
+            rowMax[w + row] = clippedRowMax(in, ib + row, w, 0);
+            rowMax[w + row + w - 1] = clippedRowMax(in, ib + row, w, w - 1);
+        }
+    }
+
+    private static float clippedRowMax(float[] in, int row, int w, int c) {
+        float best = -Float.MAX_VALUE;
+        for (int k = Math.max(0, c - 1); k <= Math.min(w - 1, c + 1); k++) {
+            best = Math.max(best, in[row + k]);
+        }
+        return best;
+    }
+
+    /** {@code out[ob + i] = max(rowMax[i], rowMax[i + w], rowMax[i + 2w])} for {@code i in [from, to)}. */
+    static void columnWindows3(float[] rowMax, int w, float[] out, int ob, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[ob + i] = Math.max(Math.max(rowMax[i], rowMax[i + w]), rowMax[i + 2 * w]);
+        }
+    }
+
     /**
      * {@code idx} when the bits of {@code v} are {@code maxBits}, else {@link Integer#MAX_VALUE} (and that when
      * {@code idx} is), without a branch.

@@ -43,6 +43,14 @@ interface MaxRuns {
      */
     void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count);
 
+    /**
+     * Max pooling of one {@code h x w} plane with a 3x3 window at stride 1, padding 1 (GoogLeNet's inception
+     * branches), separably: {@code out[ob + r*w + c] = max(-FLT_MAX, in[ib + r'*w + c'])} over the rows
+     * {@code r' in [r-1, r+1]} and columns {@code c' in [c-1, c+1]} inside the plane (Caffe clips the windows).
+     * {@code rowMax} is scratch of at least {@code (h + 2) * w + }{@link #WINDOW_SLACK} floats.
+     */
+    void max3x3Pad1(float[] in, int ib, int h, int w, float[] rowMax, float[] out, int ob);
+
     /** {@code y[i] = max(x[i], 0)} for {@code i in [from, to)} ({@code y} may be {@code x}). */
     void relu(float[] x, float[] y, int from, int to);
 

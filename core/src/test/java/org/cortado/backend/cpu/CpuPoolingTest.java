@@ -21,6 +21,18 @@ class CpuPoolingTest {
         // of windows after them, at strides 1 and 2, and a last window hanging past the edge.
         {1, 2, 5, 40, 3, 1, 0, 3, 38}, {1, 2, 5, 18, 3, 1, 0, 3, 16}, {2, 2, 7, 35, 3, 2, 0, 3, 17},
         {1, 2, 7, 66, 3, 2, 0, 3, 33}, {1, 1, 3, 67, 3, 2, 0, 1, 33},
+        // Every MAX pooling of the Zoo's nets at batch 1 and 16 (few channels): AlexNet's and NIN's 3/2/0 (55, 54,
+        // 27, 26, 13), GoogLeNet's and ResNet-50's 3/2/0 rounded up (112, 56, 28, 14), VGG-16's 2/2/0, and
+        // GoogLeNet's inception 3/1/1 (28, 14, 7), the separable path, with odd and degenerate planes besides.
+        {16, 2, 55, 55, 3, 2, 0, 27, 27}, {1, 2, 54, 54, 3, 2, 0, 27, 27}, {16, 1, 27, 27, 3, 2, 0, 13, 13},
+        {1, 3, 26, 26, 3, 2, 0, 13, 13}, {16, 2, 13, 13, 3, 2, 0, 6, 6}, {1, 2, 112, 112, 3, 2, 0, 56, 56},
+        {16, 1, 56, 56, 3, 2, 0, 28, 28}, {1, 2, 28, 28, 3, 2, 0, 14, 14}, {16, 2, 14, 14, 3, 2, 0, 7, 7},
+        {1, 2, 224, 224, 2, 2, 0, 112, 112}, {16, 2, 28, 28, 2, 2, 0, 14, 14}, {1, 3, 14, 14, 2, 2, 0, 7, 7},
+        {1, 3, 28, 28, 3, 1, 1, 28, 28}, {16, 2, 28, 28, 3, 1, 1, 28, 28}, {1, 2, 14, 14, 3, 1, 1, 14, 14},
+        {16, 3, 14, 14, 3, 1, 1, 14, 14}, {1, 2, 7, 7, 3, 1, 1, 7, 7}, {16, 5, 7, 7, 3, 1, 1, 7, 7},
+        {2, 3, 13, 17, 3, 1, 1, 13, 17}, {3, 2, 1, 1, 3, 1, 1, 1, 1}, {2, 2, 2, 2, 3, 1, 1, 2, 2},
+        {1, 2, 1, 9, 3, 1, 1, 1, 9}, {1, 2, 9, 1, 3, 1, 1, 9, 1}, {2, 2, 3, 3, 3, 1, 1, 3, 3},
+        {1, 2, 2, 11, 3, 1, 1, 2, 11},
     };
 
     @Test
@@ -108,6 +120,43 @@ class CpuPoolingTest {
                     assertEquals(Float.floatToRawIntBits(masks[0][p]), Float.floatToRawIntBits(masks[1][p]),
                             where + ": argmax " + p);
                 }
+            }
+        }
+    }
+
+    /**
+     * The separable 3x3 stride-1 pad-1 planes (GoogLeNet's inception poolings) in vectors give the plain loops' bits,
+     * NaNs, signed zeros and infinities included, on planes from 1x1 to 28x28 at offsets inside larger arrays (the
+     * vectors must neither read another plane's rows into a window nor write past the plane).
+     */
+    @Test
+    void vectorPlanesEqualThePlainPlanesBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
+        Random rnd = new Random(9);
+        float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
+        MaxRuns[] impls = {new JavaMaxRuns(), new VectorMaxRuns()};
+        int[][] sizes = {{1, 1}, {1, 9}, {9, 1}, {2, 2}, {3, 3}, {2, 11}, {7, 7}, {14, 14}, {3, 17}, {13, 17}, {28, 28}};
+        for (int[] hw : sizes) {
+            int n = hw[0] * hw[1];
+            float[] in = new float[n + 20];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextFloat() * 2 - 1;
+            }
+            float[][] outs = new float[2][];
+            for (int k = 0; k < 2; k++) {
+                outs[k] = new float[n + 20];
+                java.util.Arrays.fill(outs[k], 42f);
+                float[] rowMax = new float[(hw[0] + 2) * hw[1] + MaxRuns.WINDOW_SLACK];
+                java.util.Arrays.fill(rowMax, Float.NaN);
+                impls[k].max3x3Pad1(in, 10, hw[0], hw[1], rowMax, outs[k], 7);
+            }
+            for (int i = 0; i < outs[0].length; i++) {
+                assertEquals(Float.floatToRawIntBits(outs[0][i]), Float.floatToRawIntBits(outs[1][i]),
+                        hw[0] + "x" + hw[1] + " at " + i);
+            }
+            for (int i = 0; i < 7; i++) {
+                assertEquals(42f, outs[1][i], "written before the plane");
+                assertEquals(42f, outs[1][7 + n + i], "written past the plane");
             }
         }
     }
