@@ -24,10 +24,11 @@ final class BatchNormFolding {
     /**
      * Folds every such chain of {@code graph} on {@code backend}. Modified: the convolutions' parameters.
      *
-     * @param kept tops whose own values must stay as they are
+     * @param kept    tops whose own values must stay as they are
+     * @param inPlace whether the convolutions' weights may be overwritten ({@link ConvolutionLayer#foldChannelAffine})
      * @return per layer, whether it was folded (it is then the identity on its convolution's output)
      */
-    static boolean[] fold(NetGraph graph, Backend backend, Set<BlobRef> kept) {
+    static boolean[] fold(NetGraph graph, Backend backend, Set<BlobRef> kept, boolean inPlace) {
         boolean[] folded = new boolean[graph.size()];
         for (int c = 0; c < graph.size(); c++) {
             if (!(graph.layer(c) instanceof ConvolutionLayer conv)) {
@@ -54,7 +55,7 @@ final class BatchNormFolding {
                 end = new BlobRef(r, 0);
             }
             if (!chain.isEmpty()) {
-                conv.foldChannelAffine(backend, scale, shift);
+                conv.foldChannelAffine(backend, scale, shift, inPlace);
                 chain.forEach(r -> folded[r] = true);
             }
         }

@@ -57,14 +57,16 @@ final class InferencePlanner {
 
     /**
      * Plans {@code graph}, whose layers' tops are views of their first bottom where {@code makesViews} says. With
-     * folding asked for, the convolutions' parameters change on {@code backend}.
+     * folding asked for, the convolutions' parameters change on {@code backend}: overwritten where
+     * {@code ownsWeights}, else replaced.
      *
      * @throws org.cortado.layers.NetDefinitionException naming a kept layer or blob the net does not have
      */
-    static Planned plan(NetGraph graph, Backend backend, InferenceRequest request, boolean[] makesViews) {
+    static Planned plan(NetGraph graph, Backend backend, InferenceRequest request, boolean[] makesViews,
+                        boolean ownsWeights) {
         int n = graph.size();
         Set<BlobRef> kept = kept(graph, request);
-        boolean[] identity = request.foldBatchNorm() ? BatchNormFolding.fold(graph, backend, kept) : new boolean[n];
+        boolean[] identity = request.foldBatchNorm() ? BatchNormFolding.fold(graph, backend, kept, ownsWeights) : new boolean[n];
         List<String> folded = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (identity[i]) {

@@ -48,6 +48,8 @@ public record LoadedNet(Net net, List<String> ignoredLayers) {
         List<String> ignored = weights == null ? List.of()
                 : NetWeights.copy(CaffeModelReader.read(weights), net, mayLack);
         deferred.materialize(net);
+        // The caffemodel's blobs became the parameters and nothing else keeps them.
+        net.ownWeights();
         return new LoadedNet(net, ignored);
     }
 }

@@ -42,6 +42,11 @@ public final class Net {
     private BackwardPlan forwardPlan;
     /** Set by {@link #planInference}: where the outputs live, and which survive a pass. */
     private InferencePlanner.Planned inference;
+    /**
+     * Whether nothing outside this net holds its parameters' memory ({@link LoadedNet}, which reads the caffemodel
+     * for this net alone), so that a fold may overwrite them rather than copy them.
+     */
+    private boolean ownsWeights;
 
     private Net(NetParameter definition, Phase phase, Backend backend, NetGraph graph) {
         this.definition = definition;
@@ -310,10 +315,15 @@ public final class Net {
             }
             views[i] = graph.layer(i).topViews(bottoms, graph.topShapes(i)) != null;
         }
-        inference = InferencePlanner.plan(graph, backend, request, views);
+        inference = InferencePlanner.plan(graph, backend, request, views, ownsWeights);
         plan = inference.execution();
         tensorsCurrent = false;
         return memoryReport();
+    }
+
+    /** Marks the parameters' memory as this net's alone (see {@link #ownsWeights}). */
+    void ownWeights() {
+        ownsWeights = true;
     }
 
     /** Whether {@link #planInference} planned this net. */
