@@ -1,15 +1,21 @@
 package org.cortado.net;
 
 import static org.cortado.net.InferencePlanZooTest.assertBitsEqual;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.caffe.CaffeModelReader;
+import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.CaffeWeights;
 import org.cortado.caffe.Prototxt;
 import org.cortado.caffe.proto.Caffe.NetParameter;
@@ -21,6 +27,7 @@ import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 import org.cortado.testing.GradientChecker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Net#planInference}: which layers fold, fuse and run in place, what stays readable, and what it refuses. */
 class InferencePlanTest {
@@ -125,6 +132,50 @@ class InferencePlanTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> planned.output("conv2"));
         assertTrue(e.getMessage().contains("'conv2'") && e.getMessage().contains("not kept"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> planned.blob("sum"));
+    }
+
+    /**
+     * A net loaded from a caffemodel owns its weights, so the fold overwrites conv1's weight where it lies (no second
+     * copy for the collector); a net given weights that a {@link CaffeWeights} still holds folds into new tensors and
+     * leaves the blobs as read. Both compute the same folded outputs.
+     */
+    @Test
+    void aLoadedNetFoldsInPlaceAndSharedWeightsStayAsRead(@TempDir Path dir) {
+        Net source = net();
+        Map<String, List<Tensor>> blobs = new java.util.LinkedHashMap<>();
+        for (var layer : source.layers()) {
+            if (!layer.params().isEmpty()) {
+                blobs.put(layer.name(), layer.params().stream().map(Param::data).toList());
+            }
+        }
+        NetParameter.Builder b = NetParameter.newBuilder();
+        Prototxt.parseText("plan net", NET, b);
+        Path model = dir.resolve("plan.caffemodel");
+        CaffeModelWriter.write(model, b.build(), blobs);
+
+        Path prototxt = dir.resolve("plan.prototxt");
+        CaffeModelWriter.writeDeployPrototxt(prototxt, b.build());
+        Net loaded = LoadedNet.load(prototxt, model, Phase.TEST, backend).net();
+        Tensor before = loaded.layer("conv1").params().get(0).data();
+        float[] unfolded = values(before);
+        loaded.planInference(InferenceRequest.layerOutputs(List.of("prob")));
+        Tensor after = loaded.layer("conv1").params().get(0).data();
+        assertSame(before.hostData(), after.hostData(), "folded where it lay");
+        assertFalse(Arrays.equals(unfolded, values(after)), "the fold changed conv1's weight");
+
+        CaffeWeights read = CaffeModelReader.read(model);
+        Net shared = net();
+        NetWeights.copy(read, shared);
+        float[] blob = read.layer("conv1").orElseThrow().blobs().get(0).data();
+        float[] asRead = blob.clone();
+        shared.planInference(InferenceRequest.layerOutputs(List.of("prob")));
+        assertArrayEquals(asRead, blob, "the caffemodel's blob is left as read");
+        assertNotSame(blob, shared.layer("conv1").params().get(0).data().hostData());
+        assertBitsEqual("folded conv1", values(after), values(shared.layer("conv1").params().get(0).data()));
+
+        loaded.forward(Map.of("data", input(2)));
+        shared.forward(Map.of("data", input(2)));
+        assertBitsEqual("prob", values(shared.output("prob")), values(loaded.output("prob")));
     }
 
     @Test
