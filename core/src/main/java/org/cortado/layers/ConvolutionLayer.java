@@ -166,7 +166,7 @@ public final class ConvolutionLayer extends Layer {
      * prototxt). The layer then computes the affine map of its former output, as close as float rounding allows.
      * The folded values are new tensors unless {@code inPlace}: the old ones may be shared with the caffemodel's
      * blobs or another net. With {@code inPlace} (the caller knows nobody else holds them), host parameters are
-     * overwritten instead: on ResNet-50 the new copies left about 95 MB of unfolded weights for the collector,
+     * overwritten instead: on ResNet-50 the new copies left the unfolded weights (about 94 MB) for the collector,
      * which a one-shot process's old generation held until its peak (bench/RESULTS.md). Modified: this layer's
      * weight (and bias).
      *
