@@ -54,13 +54,9 @@ class CpuPoolingTest {
     void vectorRowsEqualThePlainRowsBitForBit() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
         Random rnd = new Random(7);
-        float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
         MaxRuns[] impls = {new JavaMaxRuns(), new VectorMaxRuns()};
         for (int n : new int[] {1, 15, 16, 55, 111, 256}) {
-            float[] in = new float[3 * n + 5];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextFloat() * 2 - 1;
-            }
+            float[] in = withSpecials(rnd, 3 * n + 5);
             int[][] bits = new int[2][];
             for (int k = 0; k < 2; k++) {
                 float[] out = new float[n];
@@ -133,15 +129,11 @@ class CpuPoolingTest {
     void vectorPlanesEqualThePlainPlanesBitForBit() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
         Random rnd = new Random(9);
-        float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
         MaxRuns[] impls = {new JavaMaxRuns(), new VectorMaxRuns()};
         int[][] sizes = {{1, 1}, {1, 9}, {9, 1}, {2, 2}, {3, 3}, {2, 11}, {7, 7}, {14, 14}, {3, 17}, {13, 17}, {28, 28}};
         for (int[] hw : sizes) {
             int n = hw[0] * hw[1];
-            float[] in = new float[n + 20];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextFloat() * 2 - 1;
-            }
+            float[] in = withSpecials(rnd, n + 20);
             float[][] outs = new float[2][];
             for (int k = 0; k < 2; k++) {
                 outs[k] = new float[n + 20];
@@ -159,6 +151,16 @@ class CpuPoolingTest {
                 assertEquals(42f, outs[1][7 + n + i], "written past the plane");
             }
         }
+    }
+
+    /** Values in [-1, 1), a third of them NaN, signed zeros, infinities, -FLT_MAX or 1. */
+    private static float[] withSpecials(Random rnd, int length) {
+        float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextFloat() * 2 - 1;
+        }
+        return values;
     }
 
     private static void check(boolean withMask, Random rnd) {
