@@ -12,7 +12,8 @@ import org.cortado.net.proto.NetProtos;
 
 /**
  * A net built from a deploy prototxt with weights from a caffemodel, and what the loading noticed. The parameters
- * the caffemodel gives are never allocated as zeros first ({@link DeferredParameters}).
+ * the caffemodel gives are never allocated as zeros first ({@link DeferredParameters}), and the net owns them:
+ * {@link Net#planInference} folds BatchNorm and Scale into them in place.
  *
  * @param net           the net, on the backend it was loaded for
  * @param ignoredLayers layers with blobs in the caffemodel that the net does not have (a training net's data and

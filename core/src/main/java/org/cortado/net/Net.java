@@ -295,7 +295,8 @@ public final class Net {
      * layers writing over inputs nobody reads again, BatchNorm and Scale folded into their convolutions where the
      * request allows. Afterwards the outputs that are not kept cannot be read, and the net runs only whole forward
      * passes at test time (no {@link #forwardTo}, {@link #forwardFrom}, backward or training). Call after loading
-     * the weights. Modified: this net (with folding, its convolutions' parameters).
+     * the weights. Modified: this net (with folding, its convolutions' parameters: overwritten where a
+     * {@link LoadedNet} owns them, replaced by new tensors otherwise).
      *
      * @return what the plan does with memory at the current input shapes
      * @throws IllegalStateException          for a net built for TRAIN, in TRAIN mode, or planned already
