@@ -59,18 +59,20 @@ final class VectorGemmKernel implements GemmKernel {
                      int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch,
                      boolean relu) {
         if (WIDE) {
-            tile8(kc, ap, apOff, b, bRows, bRowsOff, bCol, c, cOff, ldc, rows, cols, rowInit, rowInitOff, scratch,
-                    relu);
+            tile8(kc, ap, apOff, b, bRows, bRowsOff, bCol, scratch);
         } else {
-            tile6(kc, ap, apOff, b, bRows, bRowsOff, bCol, c, cOff, ldc, rows, cols, rowInit, rowInitOff, scratch,
-                    relu);
+            tile6(kc, ap, apOff, b, bRows, bRowsOff, bCol, scratch);
         }
+        // The write-back is called from here, not from the k loop's method: its branches (partial columns, adding to
+        // C, ReLU) are compiled from a profile that a first pass may not have filled, and a trap there throws away
+        // the compiled code it sits in. Here that is this small method; tile6 and tile8 (too big to be inlined into
+        // it) keep their C2 code and keep running unboxed (bench/RESULTS.md, "Start-up on Zen 3").
+        writeTile(scratch, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
     }
 
     /** The tile on 8 rows (AVX-512: 16 accumulators of the 32 registers). */
     private static void tile8(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
-                              float[] c, int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff,
-                              float[] scratch, boolean relu) {
+                              float[] scratch) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -117,9 +119,9 @@ final class VectorGemmKernel implements GemmKernel {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        // Spill to the thread's scratch tile and add that to C in a separate method: writing back from the accumulators
-        // directly doubles this method's inlined vector operations, and past C2's inlining budget the vectors of
-        // the k loop get boxed (a hundredfold slowdown).
+        // Spill to the thread's scratch tile, which tile() adds to C in a separate method: writing back from the
+        // accumulators directly doubles this method's inlined vector operations, and past C2's inlining budget the
+        // vectors of the k loop get boxed (a hundredfold slowdown).
         float[] t = scratch;
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
@@ -137,13 +139,11 @@ final class VectorGemmKernel implements GemmKernel {
         c61.intoArray(t, 6 * NR + L);
         c70.intoArray(t, 7 * NR);
         c71.intoArray(t, 7 * NR + L);
-        writeTile(t, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
     }
 
     /** The tile on 6 rows (AVX2: 12 accumulators, two rows of B and a broadcast in the 16 registers). */
     private static void tile6(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
-                              float[] c, int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff,
-                              float[] scratch, boolean relu) {
+                              float[] scratch) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -193,7 +193,6 @@ final class VectorGemmKernel implements GemmKernel {
         c41.intoArray(t, 4 * NR + L);
         c50.intoArray(t, 5 * NR);
         c51.intoArray(t, 5 * NR + L);
-        writeTile(t, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
     }
 
     /**
