@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
 public final class Main {
     /**
      * The subcommands, in the order {@code cortado --help} lists them. They are added by {@link #commandLine} rather
-     * than named in the annotation, so that a run of one of them builds picocli's model of that one only: the whole
-     * tree (reflection over every command's options, picocli's classes verified one by one, as Java 5 class files
-     * cannot be archived) cost about 0.6 CPU s of each start on a 2-core Zen 3 (bench/RESULTS.md, "Start-up on Zen 3").
+     * than named in the annotation, so that a run of one of them builds picocli's model of that one only: building
+     * the whole tree, by reflection over every command's options and interpreted, was most of a start's time before
+     * the command ran (bench/RESULTS.md, "Start-up on Zen 3").
      */
     static final List<Class<?>> SUBCOMMANDS = List.of(InspectCommand.class, ForwardCommand.class,
             ClassifyCommand.class, CodesCommand.class, TrainHeadCommand.class, TransferCommand.class,
@@ -64,8 +64,8 @@ public final class Main {
 
     /**
      * The subcommands to build for {@code args}: the one they name, or all of them when they name none or another
-     * word (the top-level help lists them all, {@code help} looks them up, and picocli suggests the nearest name
-     * for a misspelt one).
+     * word (the top-level help lists them all, {@code help} looks them up, and an unknown word gets the same error
+     * as before).
      */
     static List<Class<?>> subcommandsFor(String[] args) {
         String name = subcommand(args);
