@@ -27,13 +27,7 @@ final class EarlyWarmUp {
      * subcommand take no value) on the CPU ({@code --device} absent or {@code cpu}).
      */
     static boolean wanted(String[] args) {
-        String command = null;
-        for (String a : args) {
-            if (!a.startsWith("-")) {
-                command = a;
-                break;
-            }
-        }
+        String command = Main.subcommand(args);
         if (command == null || !COMMANDS.contains(command)) {
             return false;
         }

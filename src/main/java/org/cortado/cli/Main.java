@@ -15,12 +15,19 @@ import picocli.CommandLine.Option;
  * any thread: nothing reaches the JVM's default handler, which would print a trace.
  */
 @Command(name = "cortado", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Transfer learning with pretrained Caffe ConvNets.",
-        subcommands = {InspectCommand.class, ForwardCommand.class, ClassifyCommand.class, CodesCommand.class,
-                TrainHeadCommand.class, TransferCommand.class, FinetuneCommand.class, ProbeCommand.class,
-                AdviseCommand.class, ReportCommand.class, WeightsCommand.class, ConvertImagesetCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Transfer learning with pretrained Caffe ConvNets.")
 public final class Main {
+    /**
+     * The subcommands, in the order {@code cortado --help} lists them. They are added by {@link #commandLine} rather
+     * than named in the annotation, so that a run of one of them builds picocli's model of that one only: building
+     * the whole tree, by reflection over every command's options and interpreted, was most of a start's time before
+     * the command ran (bench/RESULTS.md, "Start-up on Zen 3").
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(InspectCommand.class, ForwardCommand.class,
+            ClassifyCommand.class, CodesCommand.class, TrainHeadCommand.class, TransferCommand.class,
+            FinetuneCommand.class, ProbeCommand.class, AdviseCommand.class, ReportCommand.class, WeightsCommand.class,
+            ConvertImagesetCommand.class, CommandLine.HelpCommand.class);
+
     /** Exit status for an error in the work (bad input file, failed run). */
     public static final int EXIT_FAILURE = 1;
     /** Exit status for a malformed command line. */
@@ -52,7 +59,35 @@ public final class Main {
 
     /** Runs the command line and returns the exit status, writing to the given streams (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        return execute(commandLine(out, err), args);
+        return execute(commandLine(new Main(), out, err, subcommandsFor(args)), args);
+    }
+
+    /**
+     * The subcommands to build for {@code args}: the one they name, or all of them when they name none or another
+     * word (the top-level help lists them all, {@code help} looks them up, and an unknown word gets the same error
+     * as before).
+     */
+    static List<Class<?>> subcommandsFor(String[] args) {
+        String name = subcommand(args);
+        for (Class<?> c : SUBCOMMANDS) {
+            if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(name)) {
+                return List.of(c);
+            }
+        }
+        return SUBCOMMANDS;
+    }
+
+    /**
+     * The subcommand {@code args} name: the first argument that is not an option (those before a subcommand take no
+     * value: --verbose, --help, --version), or null.
+     */
+    static String subcommand(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /**
@@ -76,11 +111,23 @@ public final class Main {
 
     /** The command line, writing to the given streams, with the handlers that make every failure one line. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return commandLine(new Main(), out, err);
+        return commandLine(new Main(), out, err, SUBCOMMANDS);
     }
 
     private static CommandLine commandLine(Object root, PrintWriter out, PrintWriter err) {
+        return commandLine(root, out, err, List.of());
+    }
+
+    /**
+     * {@code root}'s command line, with {@code subcommands} added before the streams and handlers: picocli sets those
+     * on the subcommands present at the time.
+     */
+    private static CommandLine commandLine(Object root, PrintWriter out, PrintWriter err,
+            List<Class<?>> subcommands) {
         CommandLine cli = new CommandLine(root);
+        for (Class<?> c : subcommands) {
+            cli.addSubcommand(c);
+        }
         String program = program(cli);
         cli.setOut(out);
         cli.setErr(err);

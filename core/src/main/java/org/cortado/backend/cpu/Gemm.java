@@ -40,6 +40,8 @@ final class Gemm {
     private final GemmKernel kernel;
     private final int mr;
     private final int nr;
+    /** {@link #MC} rounded down to whole strips of {@code mr} rows, so that each block starts on a strip. */
+    private final int mcBlock;
     private final ThreadLocal<float[]> aPanels;
     private final ThreadLocal<float[]> bPanels;
     /** Per thread: the kernel's tile on its way to C. */
@@ -78,6 +80,7 @@ final class Gemm {
         this.kernel = kernel;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
+        this.mcBlock = MC / mr * mr;
         this.aPanels = ThreadBuffers.floats();
         this.bPanels = ThreadLocal.withInitial(() -> new float[KC * NC]);
         this.tileScratch = ThreadLocal.withInitial(() -> new float[kernel.mr() * kernel.nr()]);
@@ -356,8 +359,8 @@ final class Gemm {
                 // others, on this thread.
                 float[] init = pc == 0 ? rowInit : null;
                 boolean last = relu && pc + kc == k;
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mcBlock) {
+                    int mc = Math.min(mcBlock, i1 - ic);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         boolean here = jr < inPlaceCols;

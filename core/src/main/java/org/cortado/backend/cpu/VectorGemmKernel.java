@@ -21,8 +21,14 @@ final class VectorGemmKernel implements GemmKernel {
      */
     private static final VectorSpecies<Float> S =
             FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /**
+     * AVX-512 has 32 vector registers, AVX2 16: an 8-row tile needs 16 accumulators plus two rows of B and a
+     * broadcast, which with 16 registers spills accumulators in the k loop, so 256-bit vectors take 6 rows (12
+     * accumulators), the usual AVX2 tile (bench/RESULTS.md, "The GEMM tile on AVX2").
+     */
+    private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     private static final int L = S.length();
-    static final int MR = 8;
+    static final int MR = WIDE ? 8 : 6;
     static final int NR = 2 * L;
 
 
@@ -52,6 +58,21 @@ final class VectorGemmKernel implements GemmKernel {
     public void tile(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol, float[] c,
                      int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch,
                      boolean relu) {
+        if (WIDE) {
+            tile8(kc, ap, apOff, b, bRows, bRowsOff, bCol, scratch);
+        } else {
+            tile6(kc, ap, apOff, b, bRows, bRowsOff, bCol, scratch);
+        }
+        // The write-back is called from here, not from the k loop's method: its branches (partial columns, adding to
+        // C, ReLU) are compiled from a profile that a first pass may not have filled, and a trap there throws away
+        // the compiled code it sits in. Here that is this small method; tile6 and tile8 (too big to be inlined into
+        // it) keep their C2 code and keep running unboxed (bench/RESULTS.md, "Start-up on Zen 3").
+        writeTile(scratch, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
+    }
+
+    /** The tile on 8 rows (AVX-512: 16 accumulators of the 32 registers). */
+    private static void tile8(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
+                              float[] scratch) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -69,7 +90,7 @@ final class VectorGemmKernel implements GemmKernel {
         FloatVector c70 = FloatVector.zero(S);
         FloatVector c71 = FloatVector.zero(S);
         int ao = apOff;
-        for (int p = 0; p < kc; p++, ao += MR) {
+        for (int p = 0; p < kc; p++, ao += 8) {
             int bo = bRows[bRowsOff + p] + bCol;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
@@ -98,9 +119,9 @@ final class VectorGemmKernel implements GemmKernel {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        // Spill to the thread's scratch tile and add that to C in a separate method: writing back from the accumulators
-        // directly doubles this method's inlined vector operations, and past C2's inlining budget the vectors of
-        // the k loop get boxed (a hundredfold slowdown).
+        // Spill to the thread's scratch tile, which tile() adds to C in a separate method: writing back from the
+        // accumulators directly doubles this method's inlined vector operations, and past C2's inlining budget the
+        // vectors of the k loop get boxed (a hundredfold slowdown).
         float[] t = scratch;
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
@@ -118,7 +139,60 @@ final class VectorGemmKernel implements GemmKernel {
         c61.intoArray(t, 6 * NR + L);
         c70.intoArray(t, 7 * NR);
         c71.intoArray(t, 7 * NR + L);
-        writeTile(t, c, cOff, ldc, rows, cols, rowInit, rowInitOff, relu);
+    }
+
+    /** The tile on 6 rows (AVX2: 12 accumulators, two rows of B and a broadcast in the 16 registers). */
+    private static void tile6(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
+                              float[] scratch) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        int ao = apOff;
+        for (int p = 0; p < kc; p++, ao += 6) {
+            int bo = bRows[bRowsOff + p] + bCol;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ao]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        float[] t = scratch;
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
     }
 
     /**
