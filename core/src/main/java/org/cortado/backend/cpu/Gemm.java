@@ -48,8 +48,6 @@ final class Gemm {
     private final ThreadLocal<float[]> tileScratch;
     /** Per thread: a block of a {@link Scattered} product's output. */
     private final ThreadLocal<float[]> blocks = ThreadBuffers.floats();
-    /** Where row p of a packed strip of B starts: {@code p * nr}, for the kernel's row table. */
-    private final int[] panelRows;
 
     /**
      * {@code alpha * op(A)} ({@code m x k}) packed in strips of MR rows: strip t holds
@@ -84,10 +82,6 @@ final class Gemm {
         this.aPanels = ThreadBuffers.floats();
         this.bPanels = ThreadLocal.withInitial(() -> new float[KC * NC]);
         this.tileScratch = ThreadLocal.withInitial(() -> new float[kernel.mr() * kernel.nr()]);
-        this.panelRows = new int[KC];
-        for (int p = 0; p < KC; p++) {
-            panelRows[p] = p * nr;
-        }
     }
 
     /** The micro-kernel in use ("vector(512 bit)" or "java"). */
@@ -365,7 +359,8 @@ final class Gemm {
                         int cols = Math.min(nr, nc - jr);
                         boolean here = jr < inPlaceCols;
                         float[] b = here ? inPlace.data() : bp;
-                        int[] bRows = here ? rowsInPlace : panelRows;
+                        // A packed strip has no row table (null): its rows are nr apart.
+                        int[] bRows = here ? rowsInPlace : null;
                         int bRowsOff = here ? pc : 0;
                         int bCol = here ? jc + jr : ((jr - inPlaceCols) / nr) * kc * nr;
                         int tOff = scattered == null ? cOff + jc + jr : jr - i0 * NC;

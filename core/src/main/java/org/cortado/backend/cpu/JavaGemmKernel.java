@@ -31,7 +31,7 @@ final class JavaGemmKernel implements GemmKernel {
         java.util.Arrays.fill(acc, 0f);
         for (int p = 0; p < kc; p++) {
             int ao = apOff + p * MR;
-            int bo = bRows[bRowsOff + p] + bCol;
+            int bo = bRows == null ? bCol + p * NR : bRows[bRowsOff + p] + bCol;
             for (int r = 0; r < MR; r++) {
                 float av = ap[ao + r];
                 int t = r * NR;

@@ -30,6 +30,14 @@ final class VectorGemmKernel implements GemmKernel {
     private static final int L = S.length();
     static final int MR = WIDE ? 8 : 6;
     static final int NR = 2 * L;
+    /** Where row p of a packed strip starts, {@code p * NR}, for {@link #tile8}'s row table. */
+    private static final int[] PACKED_ROWS = new int[Gemm.KC];
+
+    static {
+        for (int p = 0; p < PACKED_ROWS.length; p++) {
+            PACKED_ROWS[p] = p * NR;
+        }
+    }
 
 
     VectorGemmKernel() {
@@ -59,7 +67,8 @@ final class VectorGemmKernel implements GemmKernel {
                      int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff, float[] scratch,
                      boolean relu) {
         if (WIDE) {
-            tile8(kc, ap, apOff, b, bRows, bRowsOff, bCol, scratch);
+            // The 8-row tile (not measurable on an AVX2 host) keeps its table lookup for packed strips too.
+            tile8(kc, ap, apOff, b, bRows == null ? PACKED_ROWS : bRows, bRows == null ? 0 : bRowsOff, bCol, scratch);
         } else {
             tile6(kc, ap, apOff, b, bRows, bRowsOff, bCol, scratch);
         }
@@ -141,7 +150,11 @@ final class VectorGemmKernel implements GemmKernel {
         c71.intoArray(t, 7 * NR + L);
     }
 
-    /** The tile on 6 rows (AVX2: 12 accumulators, two rows of B and a broadcast in the 16 registers). */
+    /**
+     * The tile on 6 rows (AVX2: 12 accumulators, two rows of B and a broadcast in the 16 registers). A packed strip
+     * ({@code bRows} null) is stepped through by its row stride, which on long products ran
+     * measurably faster than a table lookup per row (bench/RESULTS.md, "The host changed").
+     */
     private static void tile6(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
                               float[] scratch) {
         FloatVector c00 = FloatVector.zero(S);
@@ -158,7 +171,7 @@ final class VectorGemmKernel implements GemmKernel {
         FloatVector c51 = FloatVector.zero(S);
         int ao = apOff;
         for (int p = 0; p < kc; p++, ao += 6) {
-            int bo = bRows[bRowsOff + p] + bCol;
+            int bo = bRows == null ? bCol + p * NR : bRows[bRowsOff + p] + bCol;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
             FloatVector x = FloatVector.broadcast(S, ap[ao]);

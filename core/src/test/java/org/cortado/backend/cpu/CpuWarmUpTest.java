@@ -35,7 +35,8 @@ class CpuWarmUpTest {
      * C2 compiles the tile for the branches its profile saw; a branch first taken by a real layer throws the compiled
      * code away. So a round asks for every kind of tile the forward pass does: full and partial in rows and in
      * columns, each writing C from the bias (a first K block) and adding to C (a later one), with and without the
-     * fused ReLU; and the dot-product form's single rows, pairs of rows, and its tails in columns and in K.
+     * fused ReLU, on packed strips of B and on B read in place; and the dot-product form's single rows, pairs of
+     * rows, and its tails in columns and in K.
      */
     @Test
     void aRoundAsksForEveryKindOfTile() {
@@ -61,6 +62,7 @@ class CpuWarmUpTest {
             public void tile(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
                              float[] c, int cOff, int ldc, int rows, int cols, float[] rowInit, int rowInitOff,
                              float[] scratch, boolean relu) {
+                seen.add(bRows == null ? "packed B" : "B in place");
                 seen.add((rows == mr() ? "full rows" : "partial rows") + ", " + (cols == nr() ? "full" : "partial")
                         + " columns, " + (rowInit != null ? "from the bias" : "adding to C") + (relu ? ", ReLU" : ""));
                 best.tile(kc, ap, apOff, b, bRows, bRowsOff, bCol, c, cOff, ldc, rows, cols, rowInit, rowInitOff,
@@ -90,7 +92,7 @@ class CpuWarmUpTest {
                 }
             }
         }
-        all.addAll(List.of("dot: one row", "dot: pairs of rows and one", "dot: columns past groups of four",
+        all.addAll(List.of("packed B", "B in place", "dot: one row", "dot: pairs of rows and one", "dot: columns past groups of four",
                 "dot: K past whole vectors"));
         all.removeAll(seen);
         assertTrue(all.isEmpty(), "tiles the warm-up never asks for: " + all);
