@@ -153,7 +153,9 @@ final class VectorGemmKernel implements GemmKernel {
     /**
      * The tile on 6 rows (AVX2: 12 accumulators, two rows of B and a broadcast in the 16 registers). A packed strip
      * ({@code bRows} null) is stepped through by its row stride, which on long products ran
-     * measurably faster than a table lookup per row (bench/RESULTS.md, "The host changed").
+     * measurably faster than a table lookup per row (bench/RESULTS.md, "The host changed"). Spelled out like
+     * {@link #tile8} rather than sharing code with it: C2 keeps the accumulators in registers only as locals of one
+     * method, and a helper that takes or returns them would box them.
      */
     private static void tile6(int kc, float[] ap, int apOff, float[] b, int[] bRows, int bRowsOff, int bCol,
                               float[] scratch) {
