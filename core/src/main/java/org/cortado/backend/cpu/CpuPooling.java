@@ -23,10 +23,10 @@ final class CpuPooling {
     }
 
     /**
-     * MAX pooling: per output row, the maximum over the window's input rows for every
-     * column (unit stride), then over each window's columns, with {@code Math.max}: branch-free and vectorised,
-     * where the window loop's {@code >} mispredicts on every other element of noisy data. Same maxima as the window
-     * loop, except that a NaN in a window propagates (the window loop skips it) and +0 wins over -0.
+     * MAX pooling: per output row, the maximum over the window's input rows for every column (unit stride), then
+     * over each window's columns, with {@code Math.max}: branch-free and vectorised, where the window loop's
+     * {@code >} mispredicts on every other element of noisy data. Same maxima as the window loop, except that a NaN
+     * in a window propagates (the window loop skips it) and +0 wins over -0.
      *
      * <p>With a {@code mask} (training), the argmax too, separably and with integer arithmetic and minima only: per
      * column, the first input index of the window's rows whose bits equal the column's maximum; per output, the
@@ -37,10 +37,85 @@ final class CpuPooling {
      * (bench/RESULTS.md).
      */
     void maxForward(PoolGeometry g, float[] in, float[] out, float[] mask) {
-        if (mask == null && isSame3x3(g)) {
+        if (mask != null) {
+            maskedMax(g, in, out, mask);
+        } else if (isSame3x3(g)) {
             sameSizeMax3x3(g, in, out);
-            return;
+        } else {
+            separableMax(g, in, out);
         }
+    }
+
+    /**
+     * Inference: per output row, the column maxima of the window's rows in one pass where the window is at most 3
+     * high (a window the plane clips repeats its last row: max is idempotent), then the windows that lie inside the
+     * row, 2 or 3 wide, in vectors; the windows that the padding or Caffe's partial last window clip, one at a time.
+     */
+    private void separableMax(PoolGeometry g, float[] in, float[] out) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        int kw = g.kernelW();
+        int sw = g.strideW();
+        int padW = g.padW();
+        // The windows inside the row, [first, end), in vectors; those before and after them one at a time.
+        boolean vectorWide = kw == 2 || kw == 3;
+        int first = vectorWide ? Math.min(outW, (padW + sw - 1) / sw) : 0;
+        int end = vectorWide && inW + padW - kw >= 0 ? Math.max(first, Math.min(outW, (inW + padW - kw) / sw + 1))
+                : first;
+        int c0 = first * sw - padW;
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            float[] columnMax = new float[inW + MaxRuns.WINDOW_SLACK];
+            for (int plane = s; plane < e; plane++) {
+                int inBase = plane * inH * inW;
+                int outBase = plane * outH * outW;
+                for (int ph = 0; ph < outH; ph++) {
+                    int hstart = ph * g.strideH() - g.padH();
+                    int hend = Math.min(hstart + g.kernelH(), inH);
+                    hstart = Math.max(hstart, 0);
+                    int o = outBase + ph * outW;
+                    if (hend <= hstart) {
+                        // A window wholly in the padding: Caffe's size rule makes one where the stride passes kernel - pad.
+                        java.util.Arrays.fill(out, o, o + outW, -Float.MAX_VALUE);
+                        continue;
+                    }
+                    if (g.kernelH() <= 3) {
+                        rows.max3(in, inBase + hstart * inW, in, inBase + Math.min(hstart + 1, hend - 1) * inW,
+                                in, inBase + Math.min(hstart + 2, hend - 1) * inW, columnMax, inW);
+                    } else {
+                        java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
+                        for (int h = hstart; h < hend; h++) {
+                            rows.maxInto(in, inBase + h * inW, columnMax, inW);
+                        }
+                    }
+                    if (kw == 3) {
+                        rows.windowMax3(columnMax, c0, sw, out, o + first, end - first);
+                    } else if (kw == 2) {
+                        rows.windowMax2(columnMax, c0, sw, out, o + first, end - first);
+                    }
+                    clippedWindows(g, columnMax, out, o, 0, first);
+                    clippedWindows(g, columnMax, out, o, end, outW);
+                }
+            }
+        });
+    }
+
+    /** The windows {@code [from, to)} of a row of column maxima, clipped to the row, one at a time. */
+    private static void clippedWindows(PoolGeometry g, float[] columnMax, float[] out, int o, int from, int to) {
+        for (int pw = from; pw < to; pw++) {
+            int wstart = pw * g.strideW() - g.padW();
+            int wend = Math.min(wstart + g.kernelW(), g.inW());
+            float best = -Float.MAX_VALUE;
+            for (int w = Math.max(wstart, 0); w < wend; w++) {
+                best = Math.max(best, columnMax[w]);
+            }
+            out[o + pw] = best;
+        }
+    }
+
+    /** Training: {@link #maxForward} with the argmax. */
+    private void maskedMax(PoolGeometry g, float[] in, float[] out, float[] mask) {
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
@@ -50,7 +125,7 @@ final class CpuPooling {
         boolean threeWide = g.kernelW() == 3 && g.padW() == 0 && inW >= 3;
         parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
             float[] columnMax = new float[inW + MaxRuns.WINDOW_SLACK];
-            int[] columnArg = mask == null ? null : new int[inW + MaxRuns.WINDOW_SLACK];
+            int[] columnArg = new int[inW + MaxRuns.WINDOW_SLACK];
             for (int plane = s; plane < e; plane++) {
                 int inBase = plane * inPlane;
                 int outBase = plane * outPlane;
@@ -68,40 +143,26 @@ final class CpuPooling {
                             rows.maxInto(in, inBase + h * inW, columnMax, inW);
                         }
                     }
-                    if (mask != null) {
-                        java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
-                        for (int h = hstart; h < hend; h++) {
-                            rows.argmaxInto(in, inBase + h * inW, columnMax, columnArg, h * inW, inW);
-                        }
+                    java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
+                    for (int h = hstart; h < hend; h++) {
+                        rows.argmaxInto(in, inBase + h * inW, columnMax, columnArg, h * inW, inW);
                     }
                     int o = outBase + ph * outW;
                     // The common 3-wide window (AlexNet, SqueezeNet) without a loop per output, vectorised for
-                    // strides 1 and 2; the windows that hang past the edge take the loop below.
+                    // strides 1 and 2; the windows that hang past the edge take the loops below.
                     int whole = threeWide ? Math.min(outW, (inW - 3) / g.strideW() + 1) : 0;
-                    rows.windowMax3(columnMax, g.strideW(), out, o, whole);
-                    int pw = whole;
-                    for (; pw < outW; pw++) {
-                        int wstart = pw * g.strideW() - g.padW();
-                        int wend = Math.min(wstart + g.kernelW(), inW);
-                        wstart = Math.max(wstart, 0);
-                        float best = -Float.MAX_VALUE;
+                    rows.windowMax3(columnMax, 0, g.strideW(), out, o, whole);
+                    clippedWindows(g, columnMax, out, o, whole, outW);
+                    rows.windowArgmax3(columnMax, columnArg, g.strideW(), out, mask, o, whole);
+                    for (int pw = whole; pw < outW; pw++) {
+                        int wstart = Math.max(pw * g.strideW() - g.padW(), 0);
+                        int wend = Math.min(pw * g.strideW() - g.padW() + g.kernelW(), inW);
+                        int best = Float.floatToRawIntBits(out[o + pw]);
+                        int arg = Integer.MAX_VALUE;
                         for (int w = wstart; w < wend; w++) {
-                            best = Math.max(best, columnMax[w]);
+                            arg = Math.min(arg, JavaMaxRuns.candidate(columnMax[w], best, columnArg[w]));
                         }
-                        out[o + pw] = best;
-                    }
-                    if (mask != null) {
-                        rows.windowArgmax3(columnMax, columnArg, g.strideW(), out, mask, o, whole);
-                        for (pw = whole; pw < outW; pw++) {
-                            int wstart = Math.max(pw * g.strideW() - g.padW(), 0);
-                            int wend = Math.min(pw * g.strideW() - g.padW() + g.kernelW(), inW);
-                            int best = Float.floatToRawIntBits(out[o + pw]);
-                            int arg = Integer.MAX_VALUE;
-                            for (int w = wstart; w < wend; w++) {
-                                arg = Math.min(arg, JavaMaxRuns.candidate(columnMax[w], best, columnArg[w]));
-                            }
-                            mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
-                        }
+                        mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
                     }
                 }
             }
@@ -151,6 +212,10 @@ final class CpuPooling {
     }
 
     void aveForward(PoolGeometry g, float[] in, float[] out) {
+        if (g.padH() == 0 && g.padW() == 0 && g.kernelH() == g.inH() && g.kernelW() == g.inW()) {
+            planeMeans(g, in, out);
+            return;
+        }
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
         parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
@@ -180,6 +245,57 @@ final class CpuPooling {
             }
         });
     }
+
+    /**
+     * AVE pooling whose one window is the plane (global pooling, and GoogLeNet's, ResNet-50's and NIN's last
+     * poolings): each plane's sum in the window loop's order, so the same bits, but {@link #PLANES} planes at a time,
+     * as a single sum waits on each addition before the next (4 cycles) where independent ones overlap.
+     */
+    private void planeMeans(PoolGeometry g, float[] in, float[] out) {
+        int n = g.inH() * g.inW();
+        parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
+            int p = s;
+            for (; p + PLANES <= e; p += PLANES) {
+                int b = p * n;
+                float s0 = 0;
+                float s1 = 0;
+                float s2 = 0;
+                float s3 = 0;
+                float s4 = 0;
+                float s5 = 0;
+                float s6 = 0;
+                float s7 = 0;
+                for (int i = b; i < b + n; i++) {
+                    s0 += in[i];
+                    s1 += in[i + n];
+                    s2 += in[i + 2 * n];
+                    s3 += in[i + 3 * n];
+                    s4 += in[i + 4 * n];
+                    s5 += in[i + 5 * n];
+                    s6 += in[i + 6 * n];
+                    s7 += in[i + 7 * n];
+                }
+                out[p] = s0 / n;
+                out[p + 1] = s1 / n;
+                out[p + 2] = s2 / n;
+                out[p + 3] = s3 / n;
+                out[p + 4] = s4 / n;
+                out[p + 5] = s5 / n;
+                out[p + 6] = s6 / n;
+                out[p + 7] = s7 / n;
+            }
+            for (; p < e; p++) {
+                float sum = 0;
+                for (int i = p * n; i < (p + 1) * n; i++) {
+                    sum += in[i];
+                }
+                out[p] = sum / n;
+            }
+        });
+    }
+
+    /** Planes that {@link #planeMeans} sums at once. */
+    private static final int PLANES = 8;
 
     /** {@code dinp} is overwritten. */
     void aveBackward(PoolGeometry g, float[] dout, float[] dinp) {

@@ -31,15 +31,28 @@ final class JavaMaxRuns implements MaxRuns {
     }
 
     @Override
-    public void windowMax3(float[] cm, int stride, float[] out, int o, int count) {
-        windowMax3(cm, stride, out, o, 0, count);
+    public void windowMax3(float[] cm, int c0, int stride, float[] out, int o, int count) {
+        windowMax3(cm, c0, stride, out, o, 0, count);
     }
 
     /** {@link #windowMax3} for windows {@code [from, count)}: the vector form's tail. */
-    static void windowMax3(float[] cm, int stride, float[] out, int o, int from, int count) {
+    static void windowMax3(float[] cm, int c0, int stride, float[] out, int o, int from, int count) {
         for (int p = from; p < count; p++) {
-            int w = p * stride;
+            int w = c0 + p * stride;
             out[o + p] = Math.max(Math.max(cm[w], cm[w + 1]), cm[w + 2]);
+        }
+    }
+
+    @Override
+    public void windowMax2(float[] cm, int c0, int stride, float[] out, int o, int count) {
+        windowMax2(cm, c0, stride, out, o, 0, count);
+    }
+
+    /** {@link #windowMax2} for windows {@code [from, count)}: the vector form's tail. */
+    static void windowMax2(float[] cm, int c0, int stride, float[] out, int o, int from, int count) {
+        for (int p = from; p < count; p++) {
+            int w = c0 + p * stride;
+            out[o + p] = Math.max(cm[w], cm[w + 1]);
         }
     }
 

@@ -31,10 +31,16 @@ interface MaxRuns {
 
     /**
      * The maxima of {@code count} 3-wide windows at {@code stride} over column maxima:
-     * {@code out[o + p] = max(max(cm[w], cm[w + 1]), cm[w + 2])} with {@code w = p * stride}, for {@code p < count}.
-     * {@code cm} holds {@link #WINDOW_SLACK} elements past {@code stride * (count - 1) + 3}.
+     * {@code out[o + p] = max(max(cm[w], cm[w + 1]), cm[w + 2])} with {@code w = c0 + p * stride}, for
+     * {@code p < count}. {@code cm} holds {@link #WINDOW_SLACK} elements past {@code c0 + stride * (count - 1) + 3}.
      */
-    void windowMax3(float[] cm, int stride, float[] out, int o, int count);
+    void windowMax3(float[] cm, int c0, int stride, float[] out, int o, int count);
+
+    /**
+     * The same for 2-wide windows (VGG's 2x2 poolings): {@code out[o + p] = max(cm[w], cm[w + 1])} with
+     * {@code w = c0 + p * stride}.
+     */
+    void windowMax2(float[] cm, int c0, int stride, float[] out, int o, int count);
 
     /**
      * Their argmax, given the maxima in {@code out}: {@code mask[o + p]} is the least of {@code ca[w + t]} over the

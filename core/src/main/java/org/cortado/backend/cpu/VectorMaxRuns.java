@@ -91,9 +91,10 @@ final class VectorMaxRuns implements MaxRuns {
     }
 
     @Override
-    public void windowMax3(float[] cm, int stride, float[] out, int o, int count) {
-        int p = stride == 1 ? windowMax3Stride1(cm, out, o, count) : stride == 2 ? windowMax3Stride2(cm, out, o, count) : 0;
-        JavaMaxRuns.windowMax3(cm, stride, out, o, p, count);
+    public void windowMax3(float[] cm, int c0, int stride, float[] out, int o, int count) {
+        int p = stride == 1 ? windowMax3Stride1(cm, c0, out, o, count)
+                : stride == 2 ? windowMax3Stride2(cm, c0, out, o, count) : 0;
+        JavaMaxRuns.windowMax3(cm, c0, stride, out, o, p, count);
     }
 
     // Each stride has a method of its own, the tails run in JavaMaxRuns, and no helper takes or returns a vector:
@@ -101,20 +102,20 @@ final class VectorMaxRuns implements MaxRuns {
     // vectors that cross the call are boxed (the training pass then ran 3 times slower in some JVM runs).
 
     /** The whole vectors of {@link #windowMax3} at stride 1; returns where the tail starts. */
-    private static int windowMax3Stride1(float[] cm, float[] out, int o, int count) {
+    private static int windowMax3Stride1(float[] cm, int c0, float[] out, int o, int count) {
         int p = 0;
         for (; p + L <= count; p += L) {
-            FloatVector.fromArray(S, cm, p).max(FloatVector.fromArray(S, cm, p + 1))
-                    .max(FloatVector.fromArray(S, cm, p + 2)).intoArray(out, o + p);
+            FloatVector.fromArray(S, cm, c0 + p).max(FloatVector.fromArray(S, cm, c0 + p + 1))
+                    .max(FloatVector.fromArray(S, cm, c0 + p + 2)).intoArray(out, o + p);
         }
         return p;
     }
 
     /** The whole vectors of {@link #windowMax3} at stride 2; returns where the tail starts. */
-    private static int windowMax3Stride2(float[] cm, float[] out, int o, int count) {
+    private static int windowMax3Stride2(float[] cm, int c0, float[] out, int o, int count) {
         int p = 0;
         for (; p + L <= count; p += L) {
-            int w = 2 * p;
+            int w = c0 + 2 * p;
             FloatVector lo = FloatVector.fromArray(S, cm, w);
             FloatVector hi = FloatVector.fromArray(S, cm, w + L);
             FloatVector lo2 = FloatVector.fromArray(S, cm, w + 2);
@@ -123,6 +124,25 @@ final class VectorMaxRuns implements MaxRuns {
             FloatVector second = lo.rearrange(ODDS).blend(hi.rearrange(ODDS), HIGH);
             FloatVector third = lo2.rearrange(EVENS).blend(hi2.rearrange(EVENS), HIGH);
             first.max(second).max(third).intoArray(out, o + p);
+        }
+        return p;
+    }
+
+    @Override
+    public void windowMax2(float[] cm, int c0, int stride, float[] out, int o, int count) {
+        int p = stride == 2 ? windowMax2Stride2(cm, c0, out, o, count) : 0;
+        JavaMaxRuns.windowMax2(cm, c0, stride, out, o, p, count);
+    }
+
+    /** The whole vectors of {@link #windowMax2} at stride 2: the even columns' and the odd ones' maxima. */
+    private static int windowMax2Stride2(float[] cm, int c0, float[] out, int o, int count) {
+        int p = 0;
+        for (; p + L <= count; p += L) {
+            int w = c0 + 2 * p;
+            FloatVector lo = FloatVector.fromArray(S, cm, w);
+            FloatVector hi = FloatVector.fromArray(S, cm, w + L);
+            lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).max(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), HIGH))
+                    .intoArray(out, o + p);
         }
         return p;
     }

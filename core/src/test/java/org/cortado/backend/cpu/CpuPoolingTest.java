@@ -103,11 +103,18 @@ class CpuPoolingTest {
                 }
                 float[][] outs = new float[2][];
                 float[][] masks = new float[2][];
+                float[][] shifted = new float[2][];
+                float[][] pairs = new float[2][];
                 for (int k = 0; k < 2; k++) {
                     outs[k] = new float[count + 3];
                     masks[k] = new float[count + 3];
-                    impls[k].windowMax3(cm, stride, outs[k], 2, count);
+                    impls[k].windowMax3(cm, 0, stride, outs[k], 2, count);
                     impls[k].windowArgmax3(cm, ca, stride, outs[k], masks[k], 2, count);
+                    // Windows from an odd column (padding before them) and 2-wide ones (VGG-16).
+                    shifted[k] = new float[count + 3];
+                    impls[k].windowMax3(cm, 1, stride, shifted[k], 1, count - 1);
+                    pairs[k] = new float[count + 3];
+                    impls[k].windowMax2(cm, 1, stride, pairs[k], 2, count);
                 }
                 String where = "stride " + stride + ", " + count + " windows";
                 for (int p = 0; p < count + 3; p++) {
@@ -115,6 +122,10 @@ class CpuPoolingTest {
                             where + ": maximum " + p);
                     assertEquals(Float.floatToRawIntBits(masks[0][p]), Float.floatToRawIntBits(masks[1][p]),
                             where + ": argmax " + p);
+                    assertEquals(Float.floatToRawIntBits(shifted[0][p]), Float.floatToRawIntBits(shifted[1][p]),
+                            where + ": maximum from column 1, " + p);
+                    assertEquals(Float.floatToRawIntBits(pairs[0][p]), Float.floatToRawIntBits(pairs[1][p]),
+                            where + ": 2-wide maximum " + p);
                 }
             }
         }
@@ -153,6 +164,135 @@ class CpuPoolingTest {
         }
     }
 
+    /**
+     * Inference over a grid of geometries beyond the Zoo's: kernels 1 to 5 (2 and 3 take the vector windows, the
+     * others the window at a time), each as high as wide or not, strides 1 to 3, padding below the kernel, Caffe's
+     * rounded-up sizes with partial last windows, rows narrower than a vector and wider than two; against the window
+     * loop, with infinities and -FLT_MAX among the values (not NaN or zeros, where {@code Math.max} and the loop's
+     * {@code >} differ by design), for the plain and the vector kernel and one and two threads.
+     */
+    @Test
+    void inferenceMatchesWindowLoopOnEveryGeometry() {
+        Random rnd = new Random(10);
+        float[] special = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE};
+        int checked = 0;
+        for (MaxRuns impl : kernels()) {
+            for (int threads : new int[] {1, 2}) {
+                CpuPooling pooling = new CpuPooling(new Parallel(threads), impl);
+                for (int kh = 1; kh <= 5; kh++) {
+                    for (int kw = Math.max(1, kh - 1); kw <= Math.min(5, kh + 1); kw++) {
+                        for (int stride = 1; stride <= 3; stride++) {
+                            for (int pad = 0; pad < Math.min(kh, kw) && pad <= 2; pad++) {
+                                for (int[] hw : new int[][] {{kh, kw}, {7, 9}, {12, 11}, {9, 37}, {5, 40}}) {
+                                    PoolGeometry g = caffeGeometry(1 + rnd.nextInt(2), 1 + rnd.nextInt(3), hw[0], hw[1],
+                                            kh, kw, stride, pad);
+                                    if (g == null) {
+                                        continue;
+                                    }
+                                    float[] in = new float[g.batch() * g.channels() * g.inH() * g.inW()];
+                                    for (int i = 0; i < in.length; i++) {
+                                        in[i] = rnd.nextInt(8) == 0 ? special[rnd.nextInt(special.length)]
+                                                : rnd.nextFloat() * 2 - 1;
+                                    }
+                                    float[] out = new float[g.batch() * g.channels() * g.outH() * g.outW()];
+                                    pooling.maxForward(g, in, out, null);
+                                    assertWindowLoop(g, in, out, null);
+                                    checked++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(checked > 500, checked + " geometries");
+    }
+
+    /**
+     * The whole pooling at inference in vectors gives the plain kernel's bits, NaNs and signed zeros included, on
+     * every Zoo geometry (batch 1 and 2) and padded, rounded-up ones.
+     */
+    @Test
+    void vectorPoolingEqualsPlainPoolingBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.usable(), "the Vector API does not run here");
+        Random rnd = new Random(11);
+        CpuPooling plain = new CpuPooling(new Parallel(1), new JavaMaxRuns());
+        CpuPooling vector = new CpuPooling(new Parallel(1), new VectorMaxRuns());
+        int[][] zoo = {{55, 3, 2, 0}, {27, 3, 2, 0}, {13, 3, 2, 0}, {113, 3, 2, 0}, {56, 3, 2, 0}, {28, 3, 2, 0},
+            {112, 3, 2, 0}, {14, 3, 2, 0}, {224, 2, 2, 0}, {112, 2, 2, 0}, {56, 2, 2, 0}, {28, 2, 2, 0},
+            {14, 2, 2, 0}, {54, 3, 2, 0}, {26, 3, 2, 0}, {28, 3, 1, 1}, {7, 3, 1, 1}, {57, 3, 2, 1}, {33, 2, 2, 1},
+            {41, 3, 1, 0}, {40, 2, 2, 0}};
+        for (int batch = 1; batch <= 2; batch++) {
+            for (int[] z : zoo) {
+                PoolGeometry g = caffeGeometry(batch, 3, z[0], z[0] + batch - 1, z[1], z[1], z[2], z[3]);
+                float[] in = withSpecials(rnd, g.batch() * g.channels() * g.inH() * g.inW());
+                float[] a = new float[g.batch() * g.channels() * g.outH() * g.outW()];
+                float[] b = new float[a.length];
+                plain.maxForward(g, in, a, null);
+                vector.maxForward(g, in, b, null);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]), g + " at " + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * AVE pooling whose window is the plane (global pooling; GoogLeNet's, ResNet-50's and NIN's last poolings), summed
+     * several planes at a time, gives the window loop's bits: the same additions in the same order per plane. Plane
+     * counts below, at and past a block of planes, one and two threads.
+     */
+    @Test
+    void wholePlaneAverageMatchesWindowLoopBitForBit() {
+        Random rnd = new Random(12);
+        for (int threads : new int[] {1, 2}) {
+            CpuPooling pooling = new CpuPooling(new Parallel(threads));
+            for (int[] d : new int[][] {{1, 1, 1, 1}, {1, 3, 7, 7}, {1, 8, 6, 6}, {2, 9, 14, 14}, {1, 1000, 14, 14},
+                {16, 21, 7, 7}, {1, 17, 3, 5}}) {
+                PoolGeometry g = new PoolGeometry(d[0], d[1], d[2], d[3], d[2], d[3], 1, 1, 0, 0, 1, 1);
+                float[] in = new float[d[0] * d[1] * d[2] * d[3]];
+                for (int i = 0; i < in.length; i++) {
+                    in[i] = (float) rnd.nextGaussian() * (1 + rnd.nextInt(1000));
+                }
+                float[] out = new float[d[0] * d[1]];
+                pooling.aveForward(g, in, out);
+                int n = d[2] * d[3];
+                for (int plane = 0; plane < out.length; plane++) {
+                    float sum = 0;
+                    for (int h = 0; h < d[2]; h++) {
+                        for (int w = 0; w < d[3]; w++) {
+                            sum += in[plane * n + h * d[3] + w];
+                        }
+                    }
+                    assertEquals(Float.floatToRawIntBits(sum / n), Float.floatToRawIntBits(out[plane]),
+                            g + ": plane " + plane);
+                }
+            }
+        }
+    }
+
+    /** The plain kernel, and the vector one where it runs. */
+    private static MaxRuns[] kernels() {
+        return Simd.usable() ? new MaxRuns[] {new JavaMaxRuns(), new VectorMaxRuns()} : new MaxRuns[] {new JavaMaxRuns()};
+    }
+
+    /** The geometry as PoolingLayer sizes it (Caffe's rounded-up rule), or null where the plane is below the kernel. */
+    private static PoolGeometry caffeGeometry(int batch, int channels, int h, int w, int kh, int kw, int stride,
+                                              int pad) {
+        int outH = caffeSize(h, kh, stride, pad);
+        int outW = caffeSize(w, kw, stride, pad);
+        return outH < 1 || outW < 1 ? null
+                : new PoolGeometry(batch, channels, h, w, kh, kw, stride, stride, pad, pad, outH, outW);
+    }
+
+    private static int caffeSize(int in, int kernel, int stride, int pad) {
+        if (in + 2 * pad < kernel) {
+            return 0;
+        }
+        int out = (in + 2 * pad - kernel + stride - 1) / stride + 1;
+        return pad > 0 && (out - 1) * stride >= in + pad ? out - 1 : out;
+    }
+
     /** Values in [-1, 1), a third of them NaN, signed zeros, infinities, -FLT_MAX or 1. */
     private static float[] withSpecials(Random rnd, int length) {
         float[] special = {Float.NaN, 0f, -0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -Float.MAX_VALUE, 1f};
@@ -176,29 +316,35 @@ class CpuPoolingTest {
                 float[] out = new float[g.batch() * g.channels() * g.outH() * g.outW()];
                 float[] mask = withMask ? new float[out.length] : null;
                 pooling.maxForward(g, in, out, mask);
-                for (int plane = 0; plane < g.batch() * g.channels(); plane++) {
-                    for (int ph = 0; ph < g.outH(); ph++) {
-                        for (int pw = 0; pw < g.outW(); pw++) {
-                            float best = -Float.MAX_VALUE;
-                            int arg = -1;
-                            for (int h = Math.max(0, ph * g.strideH() - g.padH());
-                                 h < Math.min(g.inH(), ph * g.strideH() - g.padH() + g.kernelH()); h++) {
-                                for (int w = Math.max(0, pw * g.strideW() - g.padW());
-                                     w < Math.min(g.inW(), pw * g.strideW() - g.padW() + g.kernelW()); w++) {
-                                    float v = in[(plane * g.inH() + h) * g.inW() + w];
-                                    if (v > best) {
-                                        best = v;
-                                        arg = h * g.inW() + w;
-                                    }
-                                }
-                            }
-                            int at = (plane * g.outH() + ph) * g.outW() + pw;
-                            String where = g + ": plane " + plane + " at " + ph + "," + pw;
-                            assertEquals(best, out[at], where);
-                            if (withMask) {
-                                assertEquals(arg, (int) mask[at], where + ": argmax");
+                assertWindowLoop(g, in, out, mask);
+            }
+        }
+    }
+
+    /** Caffe's window loop (from -FLT_MAX, strict {@code >}): the maxima, and the argmax where a mask is given. */
+    private static void assertWindowLoop(PoolGeometry g, float[] in, float[] out, float[] mask) {
+        boolean withMask = mask != null;
+        for (int plane = 0; plane < g.batch() * g.channels(); plane++) {
+            for (int ph = 0; ph < g.outH(); ph++) {
+                for (int pw = 0; pw < g.outW(); pw++) {
+                    float best = -Float.MAX_VALUE;
+                    int arg = -1;
+                    for (int h = Math.max(0, ph * g.strideH() - g.padH());
+                         h < Math.min(g.inH(), ph * g.strideH() - g.padH() + g.kernelH()); h++) {
+                        for (int w = Math.max(0, pw * g.strideW() - g.padW());
+                             w < Math.min(g.inW(), pw * g.strideW() - g.padW() + g.kernelW()); w++) {
+                            float v = in[(plane * g.inH() + h) * g.inW() + w];
+                            if (v > best) {
+                                best = v;
+                                arg = h * g.inW() + w;
                             }
                         }
+                    }
+                    int at = (plane * g.outH() + ph) * g.outW() + pw;
+                    String where = g + ": plane " + plane + " at " + ph + "," + pw;
+                    assertEquals(best, out[at], where);
+                    if (withMask) {
+                        assertEquals(arg, (int) mask[at], where + ": argmax");
                     }
                 }
             }
