@@ -85,8 +85,11 @@ final class CpuWarmUp {
         private final Tensor fcWeight = Conv.filled(64 * 256);
         private final Tensor fcOut = Tensor.zeros(Shape.of(20, 64));
 
+        private final PoolingWarmUp pools;
+
         Kernels(CpuBackend cpu) {
             this.cpu = cpu;
+            this.pools = new PoolingWarmUp(cpu);
             float[] x = poolIn.hostData();
             for (int i = 0; i < x.length; i++) {
                 x[i] = (i * 7919 % 101) / 50f - 1f;
@@ -100,6 +103,7 @@ final class CpuWarmUp {
             }
             cpu.maxPoolForward(new PoolGeometry(1, 8, 13, 13, 3, 3, 2, 2, 0, 0, 6, 6), poolIn, poolOut, null);
             cpu.avePoolForward(new PoolGeometry(1, 8, 13, 13, 13, 13, 1, 1, 0, 0, 1, 1), poolIn, aveOut);
+            pools.round();
             cpu.lrnForward(new LrnParams(true, 5, 1e-4f, 0.75f, 1f), poolIn, lrnOut, lrnScale);
             cpu.reluForward(poolIn, reluOut, 0f);
             // An inner product at batch 1 takes the dot-product form, at batch 20 the packed one.
@@ -122,6 +126,9 @@ final class CpuWarmUp {
             out[convs.length + 2] = lrnOut.hostData().clone();
             out[convs.length + 3] = reluOut.hostData().clone();
             out[convs.length + 4] = fcOut.hostData().clone();
+            float[][] pooled = pools.outputs();
+            out = java.util.Arrays.copyOf(out, out.length + pooled.length);
+            System.arraycopy(pooled, 0, out, convs.length + 5, pooled.length);
             return out;
         }
     }
