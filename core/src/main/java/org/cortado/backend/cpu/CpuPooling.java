@@ -31,8 +31,9 @@ final class CpuPooling {
      * <p>With a {@code mask} (training), the argmax too, separably and with integer arithmetic and minima only: per
      * column, the first input index of the window's rows whose bits equal the column's maximum; per output, the
      * least of those indices over the columns whose maximum is the output. That is Caffe's first maximum in
-     * row-major order (its strict {@code >}), except where a window holds both zeros (then the first +0) or a NaN
-     * (then no index, and no gradient, where Caffe skips the NaN). A compare-and-branch per element, Caffe's loop,
+     * row-major order (its strict {@code >}), except where a window holds both zeros (then the first +0), a NaN
+     * (then no index, and no gradient, where Caffe skips the NaN), or has -FLT_MAX for its maximum (then that input,
+     * where Caffe, starting from -FLT_MAX, names none). A compare-and-branch per element, Caffe's loop,
      * mispredicts on noisy data and took SqueezeNet's pool1 in training 6 times as long as at inference
      * (bench/RESULTS.md).
      */
@@ -47,58 +48,80 @@ final class CpuPooling {
     }
 
     /**
-     * Inference: per output row, the column maxima of the window's rows in one pass where the window is at most 3
-     * high (a window the plane clips repeats its last row: max is idempotent), then the windows that lie inside the
-     * row, 2 or 3 wide, in vectors; the windows that the padding or Caffe's partial last window clip, one at a time.
+     * Inference: per output row, the column maxima of the window's rows ({@link #columnMaxima}), then the windows
+     * that lie inside the row, 2 or 3 wide, in vectors; the windows that the padding or Caffe's partial last window
+     * clip, one at a time.
      */
     private void separableMax(PoolGeometry g, float[] in, float[] out) {
-        int inH = g.inH();
         int inW = g.inW();
-        int outH = g.outH();
         int outW = g.outW();
         int kw = g.kernelW();
-        int sw = g.strideW();
-        int padW = g.padW();
-        // The windows inside the row, [first, end), in vectors; those before and after them one at a time.
-        boolean vectorWide = kw == 2 || kw == 3;
-        int first = vectorWide ? Math.min(outW, (padW + sw - 1) / sw) : 0;
-        int end = vectorWide && inW + padW - kw >= 0 ? Math.max(first, Math.min(outW, (inW + padW - kw) / sw + 1))
-                : first;
-        int c0 = first * sw - padW;
+        Inner inner = Inner.of(g, kw == 2 || kw == 3);
         parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
             float[] columnMax = new float[inW + MaxRuns.WINDOW_SLACK];
             for (int plane = s; plane < e; plane++) {
-                int inBase = plane * inH * inW;
-                int outBase = plane * outH * outW;
-                for (int ph = 0; ph < outH; ph++) {
-                    int hstart = ph * g.strideH() - g.padH();
-                    int hend = Math.min(hstart + g.kernelH(), inH);
-                    hstart = Math.max(hstart, 0);
-                    int o = outBase + ph * outW;
-                    if (hend <= hstart) {
-                        // A window wholly in the padding: Caffe's size rule makes one where the stride passes kernel - pad.
+                for (int ph = 0; ph < g.outH(); ph++) {
+                    int o = (plane * g.outH() + ph) * outW;
+                    if (!columnMaxima(g, in, plane, ph, columnMax)) {
                         java.util.Arrays.fill(out, o, o + outW, -Float.MAX_VALUE);
                         continue;
                     }
-                    if (g.kernelH() <= 3) {
-                        rows.max3(in, inBase + hstart * inW, in, inBase + Math.min(hstart + 1, hend - 1) * inW,
-                                in, inBase + Math.min(hstart + 2, hend - 1) * inW, columnMax, inW);
-                    } else {
-                        java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
-                        for (int h = hstart; h < hend; h++) {
-                            rows.maxInto(in, inBase + h * inW, columnMax, inW);
-                        }
-                    }
                     if (kw == 3) {
-                        rows.windowMax3(columnMax, c0, sw, out, o + first, end - first);
+                        rows.windowMax3(columnMax, inner.c0, g.strideW(), out, o + inner.first, inner.count());
                     } else if (kw == 2) {
-                        rows.windowMax2(columnMax, c0, sw, out, o + first, end - first);
+                        rows.windowMax2(columnMax, inner.c0, g.strideW(), out, o + inner.first, inner.count());
                     }
-                    clippedWindows(g, columnMax, out, o, 0, first);
-                    clippedWindows(g, columnMax, out, o, end, outW);
+                    clippedWindows(g, columnMax, out, o, 0, inner.first);
+                    clippedWindows(g, columnMax, out, o, inner.end, outW);
                 }
             }
         });
+    }
+
+    /**
+     * The windows of a row that lie inside it, {@code [first, end)}, the first starting at column {@code c0}
+     * (padding puts the first windows partly outside, Caffe's rounding up the last); empty unless {@code vectors}.
+     */
+    private record Inner(int first, int end, int c0) {
+        static Inner of(PoolGeometry g, boolean vectors) {
+            int sw = g.strideW();
+            int pad = g.padW();
+            int first = vectors ? Math.min(g.outW(), (pad + sw - 1) / sw) : 0;
+            int last = g.inW() + pad - g.kernelW();
+            int end = vectors && last >= 0 ? Math.max(first, Math.min(g.outW(), last / sw + 1)) : first;
+            return new Inner(first, end, first * sw - pad);
+        }
+
+        int count() {
+            return end - first;
+        }
+    }
+
+    /**
+     * The column maxima of output row {@code ph}'s window rows, clipped to the plane, from -FLT_MAX as Caffe (so
+     * that -inf never wins); where the window is at most 3 high in one pass, a clipped window repeating its last row
+     * (max is idempotent). False where the window lies wholly in the padding: Caffe's size rule makes such a row
+     * where the stride passes the kernel less the padding.
+     */
+    private boolean columnMaxima(PoolGeometry g, float[] in, int plane, int ph, float[] columnMax) {
+        int inW = g.inW();
+        int base = plane * g.inH() * inW;
+        int hstart = ph * g.strideH() - g.padH();
+        int hend = Math.min(hstart + g.kernelH(), g.inH());
+        hstart = Math.max(hstart, 0);
+        if (hend <= hstart) {
+            return false;
+        }
+        if (g.kernelH() <= 3) {
+            rows.max3(in, base + hstart * inW, in, base + Math.min(hstart + 1, hend - 1) * inW,
+                    in, base + Math.min(hstart + 2, hend - 1) * inW, columnMax, inW);
+        } else {
+            java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
+            for (int h = hstart; h < hend; h++) {
+                rows.maxInto(in, base + h * inW, columnMax, inW);
+            }
+        }
+        return true;
     }
 
     /** The windows {@code [from, to)} of a row of column maxima, clipped to the row, one at a time. */
@@ -114,59 +137,54 @@ final class CpuPooling {
         }
     }
 
-    /** Training: {@link #maxForward} with the argmax. */
+    /**
+     * Training: {@link #maxForward} with the argmax; the 3-wide windows inside the row (AlexNet's, SqueezeNet's,
+     * GoogLeNet's padded stride-1 ones) in vectors, the others one at a time.
+     */
     private void maskedMax(PoolGeometry g, float[] in, float[] out, float[] mask) {
-        int inH = g.inH();
         int inW = g.inW();
-        int outH = g.outH();
         int outW = g.outW();
-        int inPlane = inH * inW;
-        int outPlane = outH * outW;
-        boolean threeWide = g.kernelW() == 3 && g.padW() == 0 && inW >= 3;
+        Inner inner = Inner.of(g, g.kernelW() == 3);
         parallel.forRange(g.batch() * g.channels(), grain(g), (s, e) -> {
             float[] columnMax = new float[inW + MaxRuns.WINDOW_SLACK];
             int[] columnArg = new int[inW + MaxRuns.WINDOW_SLACK];
             for (int plane = s; plane < e; plane++) {
-                int inBase = plane * inPlane;
-                int outBase = plane * outPlane;
-                for (int ph = 0; ph < outH; ph++) {
-                    int hstart = ph * g.strideH() - g.padH();
-                    int hend = Math.min(hstart + g.kernelH(), inH);
-                    hstart = Math.max(hstart, 0);
-                    if (hend - hstart == 3) {
-                        // The common 3-high window in one pass (from -FLT_MAX, as Caffe, so that -inf never wins).
-                        int r0 = inBase + hstart * inW;
-                        rows.max3(in, r0, in, r0 + inW, in, r0 + 2 * inW, columnMax, inW);
+                for (int ph = 0; ph < g.outH(); ph++) {
+                    int o = (plane * g.outH() + ph) * outW;
+                    java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
+                    if (columnMaxima(g, in, plane, ph, columnMax)) {
+                        int hstart = Math.max(ph * g.strideH() - g.padH(), 0);
+                        int hend = Math.min(ph * g.strideH() - g.padH() + g.kernelH(), g.inH());
+                        for (int h = hstart; h < hend; h++) {
+                            rows.argmaxInto(in, (plane * g.inH() + h) * inW, columnMax, columnArg, h * inW, inW);
+                        }
                     } else {
                         java.util.Arrays.fill(columnMax, -Float.MAX_VALUE);
-                        for (int h = hstart; h < hend; h++) {
-                            rows.maxInto(in, inBase + h * inW, columnMax, inW);
-                        }
                     }
-                    java.util.Arrays.fill(columnArg, Integer.MAX_VALUE);
-                    for (int h = hstart; h < hend; h++) {
-                        rows.argmaxInto(in, inBase + h * inW, columnMax, columnArg, h * inW, inW);
-                    }
-                    int o = outBase + ph * outW;
-                    // The common 3-wide window (AlexNet, SqueezeNet) without a loop per output, vectorised for
-                    // strides 1 and 2; the windows that hang past the edge take the loops below.
-                    int whole = threeWide ? Math.min(outW, (inW - 3) / g.strideW() + 1) : 0;
-                    rows.windowMax3(columnMax, 0, g.strideW(), out, o, whole);
-                    clippedWindows(g, columnMax, out, o, whole, outW);
-                    rows.windowArgmax3(columnMax, columnArg, g.strideW(), out, mask, o, whole);
-                    for (int pw = whole; pw < outW; pw++) {
-                        int wstart = Math.max(pw * g.strideW() - g.padW(), 0);
-                        int wend = Math.min(pw * g.strideW() - g.padW() + g.kernelW(), inW);
-                        int best = Float.floatToRawIntBits(out[o + pw]);
-                        int arg = Integer.MAX_VALUE;
-                        for (int w = wstart; w < wend; w++) {
-                            arg = Math.min(arg, JavaMaxRuns.candidate(columnMax[w], best, columnArg[w]));
-                        }
-                        mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
-                    }
+                    rows.windowMax3(columnMax, inner.c0, g.strideW(), out, o + inner.first, inner.count());
+                    rows.windowArgmax3(columnMax, columnArg, inner.c0, g.strideW(), out, mask, o + inner.first,
+                            inner.count());
+                    clippedArgmax(g, columnMax, columnArg, out, mask, o, 0, inner.first);
+                    clippedArgmax(g, columnMax, columnArg, out, mask, o, inner.end, outW);
                 }
             }
         });
+    }
+
+    /** {@link #clippedWindows} with their argmax, the least index among the columns that hold the maximum. */
+    private static void clippedArgmax(PoolGeometry g, float[] columnMax, int[] columnArg, float[] out, float[] mask,
+                                      int o, int from, int to) {
+        clippedWindows(g, columnMax, out, o, from, to);
+        for (int pw = from; pw < to; pw++) {
+            int wstart = pw * g.strideW() - g.padW();
+            int wend = Math.min(wstart + g.kernelW(), g.inW());
+            int best = Float.floatToRawIntBits(out[o + pw]);
+            int arg = Integer.MAX_VALUE;
+            for (int w = Math.max(wstart, 0); w < wend; w++) {
+                arg = Math.min(arg, JavaMaxRuns.candidate(columnMax[w], best, columnArg[w]));
+            }
+            mask[o + pw] = arg == Integer.MAX_VALUE ? -1 : arg;
+        }
     }
 
     /** A 3x3 window at stride 1 with padding 1, which keeps the plane's size (GoogLeNet's inception branches). */

@@ -57,15 +57,15 @@ final class JavaMaxRuns implements MaxRuns {
     }
 
     @Override
-    public void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count) {
-        windowArgmax3(cm, ca, stride, out, mask, o, 0, count);
+    public void windowArgmax3(float[] cm, int[] ca, int c0, int stride, float[] out, float[] mask, int o, int count) {
+        windowArgmax3(cm, ca, c0, stride, out, mask, o, 0, count);
     }
 
     /** {@link #windowArgmax3} for windows {@code [from, count)}: the vector form's tail. */
-    static void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int from,
+    static void windowArgmax3(float[] cm, int[] ca, int c0, int stride, float[] out, float[] mask, int o, int from,
                               int count) {
         for (int p = from; p < count; p++) {
-            int w = p * stride;
+            int w = c0 + p * stride;
             int best = Float.floatToRawIntBits(out[o + p]);
             int arg = Math.min(Math.min(candidate(cm[w], best, ca[w]), candidate(cm[w + 1], best, ca[w + 1])),
                     candidate(cm[w + 2], best, ca[w + 2]));

@@ -47,7 +47,7 @@ interface MaxRuns {
      * {@code t < 3} whose {@code cm[w + t]} has the bits of {@code out[o + p]} (see {@link #argmaxInto}), as a float,
      * or -1 where none has. {@code cm} and {@code ca} hold {@link #WINDOW_SLACK} elements past the windows.
      */
-    void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count);
+    void windowArgmax3(float[] cm, int[] ca, int c0, int stride, float[] out, float[] mask, int o, int count);
 
     /**
      * Max pooling of one {@code h x w} plane with a 3x3 window at stride 1, padding 1 (GoogLeNet's inception

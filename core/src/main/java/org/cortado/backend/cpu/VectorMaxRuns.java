@@ -192,25 +192,27 @@ final class VectorMaxRuns implements MaxRuns {
     }
 
     @Override
-    public void windowArgmax3(float[] cm, int[] ca, int stride, float[] out, float[] mask, int o, int count) {
-        int p = stride == 1 ? windowArgmax3Stride1(cm, ca, out, mask, o, count)
-                : stride == 2 ? windowArgmax3Stride2(cm, ca, out, mask, o, count) : 0;
-        JavaMaxRuns.windowArgmax3(cm, ca, stride, out, mask, o, p, count);
+    public void windowArgmax3(float[] cm, int[] ca, int c0, int stride, float[] out, float[] mask, int o, int count) {
+        int p = stride == 1 ? windowArgmax3Stride1(cm, ca, c0, out, mask, o, count)
+                : stride == 2 ? windowArgmax3Stride2(cm, ca, c0, out, mask, o, count) : 0;
+        JavaMaxRuns.windowArgmax3(cm, ca, c0, stride, out, mask, o, p, count);
     }
 
     /** The whole vectors of {@link #windowArgmax3} at stride 1; returns where the tail starts. */
-    private static int windowArgmax3Stride1(float[] cm, int[] ca, float[] out, float[] mask, int o, int count) {
+    private static int windowArgmax3Stride1(float[] cm, int[] ca, int start, float[] out, float[] mask, int o,
+                                            int count) {
         int p = 0;
         for (; p + L <= count; p += L) {
             IntVector best = FloatVector.fromArray(S, out, o + p).reinterpretAsInts();
-            IntVector d0 = FloatVector.fromArray(S, cm, p).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
-            IntVector d1 = FloatVector.fromArray(S, cm, p + 1).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
-            IntVector d2 = FloatVector.fromArray(S, cm, p + 2).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
-            IntVector c0 = IntVector.fromArray(I, ca, p).or(d0.or(d0.neg()).lanewise(VectorOperators.ASHR, 31)
+            int at = start + p;
+            IntVector d0 = FloatVector.fromArray(S, cm, at).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
+            IntVector d1 = FloatVector.fromArray(S, cm, at + 1).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
+            IntVector d2 = FloatVector.fromArray(S, cm, at + 2).reinterpretAsInts().lanewise(VectorOperators.XOR, best);
+            IntVector c0 = IntVector.fromArray(I, ca, at).or(d0.or(d0.neg()).lanewise(VectorOperators.ASHR, 31)
                     .and(Integer.MAX_VALUE));
-            IntVector c1 = IntVector.fromArray(I, ca, p + 1).or(d1.or(d1.neg()).lanewise(VectorOperators.ASHR, 31)
+            IntVector c1 = IntVector.fromArray(I, ca, at + 1).or(d1.or(d1.neg()).lanewise(VectorOperators.ASHR, 31)
                     .and(Integer.MAX_VALUE));
-            IntVector c2 = IntVector.fromArray(I, ca, p + 2).or(d2.or(d2.neg()).lanewise(VectorOperators.ASHR, 31)
+            IntVector c2 = IntVector.fromArray(I, ca, at + 2).or(d2.or(d2.neg()).lanewise(VectorOperators.ASHR, 31)
                     .and(Integer.MAX_VALUE));
             IntVector arg = c0.min(c1).min(c2);
             // MAX_VALUE (no maximum found: a NaN window) becomes -1: of the indices a plane can hold (below 2^30),
@@ -222,10 +224,11 @@ final class VectorMaxRuns implements MaxRuns {
     }
 
     /** The whole vectors of {@link #windowArgmax3} at stride 2; returns where the tail starts. */
-    private static int windowArgmax3Stride2(float[] cm, int[] ca, float[] out, float[] mask, int o, int count) {
+    private static int windowArgmax3Stride2(float[] cm, int[] ca, int start, float[] out, float[] mask, int o,
+                                            int count) {
         int p = 0;
         for (; p + L <= count; p += L) {
-            int w = 2 * p;
+            int w = start + 2 * p;
             IntVector best = FloatVector.fromArray(S, out, o + p).reinterpretAsInts();
             // The three columns of each window (w + 2i, + 1, + 2) from the bits of two vectors' worth each.
             IntVector lo = FloatVector.fromArray(S, cm, w).reinterpretAsInts();
