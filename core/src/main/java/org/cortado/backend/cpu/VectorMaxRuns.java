@@ -93,7 +93,7 @@ final class VectorMaxRuns implements MaxRuns {
     @Override
     public void windowMax3(float[] cm, int c0, int stride, float[] out, int o, int count) {
         int p = stride == 1 ? windowMax3Stride1(cm, c0, out, o, count)
-                : stride == 2 ? windowMax3Stride2(cm, c0, out, o, count) : 0;
+                : stride == 2 ? windowMaxStride2(cm, c0, out, o, count, true) : 0;
         JavaMaxRuns.windowMax3(cm, c0, stride, out, o, p, count);
     }
 
@@ -111,40 +111,33 @@ final class VectorMaxRuns implements MaxRuns {
         return p;
     }
 
-    /** The whole vectors of {@link #windowMax3} at stride 2; returns where the tail starts. */
-    private static int windowMax3Stride2(float[] cm, int c0, float[] out, int o, int count) {
+    /**
+     * The whole vectors of {@link #windowMax3} ({@code threeWide}) or {@link #windowMax2} at stride 2: the maxima of
+     * the even and the odd columns, and for 3-wide windows of the even ones from the next; returns where the tail
+     * starts.
+     */
+    private static int windowMaxStride2(float[] cm, int c0, float[] out, int o, int count, boolean threeWide) {
         int p = 0;
         for (; p + L <= count; p += L) {
             int w = c0 + 2 * p;
             FloatVector lo = FloatVector.fromArray(S, cm, w);
             FloatVector hi = FloatVector.fromArray(S, cm, w + L);
-            FloatVector lo2 = FloatVector.fromArray(S, cm, w + 2);
-            FloatVector hi2 = FloatVector.fromArray(S, cm, w + 2 + L);
-            FloatVector first = lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH);
-            FloatVector second = lo.rearrange(ODDS).blend(hi.rearrange(ODDS), HIGH);
-            FloatVector third = lo2.rearrange(EVENS).blend(hi2.rearrange(EVENS), HIGH);
-            first.max(second).max(third).intoArray(out, o + p);
+            FloatVector m = lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH)
+                    .max(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), HIGH));
+            if (threeWide) {
+                FloatVector lo2 = FloatVector.fromArray(S, cm, w + 2);
+                FloatVector hi2 = FloatVector.fromArray(S, cm, w + 2 + L);
+                m = m.max(lo2.rearrange(EVENS).blend(hi2.rearrange(EVENS), HIGH));
+            }
+            m.intoArray(out, o + p);
         }
         return p;
     }
 
     @Override
     public void windowMax2(float[] cm, int c0, int stride, float[] out, int o, int count) {
-        int p = stride == 2 ? windowMax2Stride2(cm, c0, out, o, count) : 0;
+        int p = stride == 2 ? windowMaxStride2(cm, c0, out, o, count, false) : 0;
         JavaMaxRuns.windowMax2(cm, c0, stride, out, o, p, count);
-    }
-
-    /** The whole vectors of {@link #windowMax2} at stride 2: the even columns' and the odd ones' maxima. */
-    private static int windowMax2Stride2(float[] cm, int c0, float[] out, int o, int count) {
-        int p = 0;
-        for (; p + L <= count; p += L) {
-            int w = c0 + 2 * p;
-            FloatVector lo = FloatVector.fromArray(S, cm, w);
-            FloatVector hi = FloatVector.fromArray(S, cm, w + L);
-            lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).max(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), HIGH))
-                    .intoArray(out, o + p);
-        }
-        return p;
     }
 
     @Override
