@@ -5,10 +5,10 @@ import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
 
 /**
- * The pooling paths of {@link CpuWarmUp}: each vector loop of {@link VectorMaxRuns} that a Zoo net's pooling takes,
- * over rows wide enough that the loop runs (a 13-wide plane's 6 windows fit no 8-lane vector, so the stride-2
- * windows' loop reached C2 untaken, and the first real layer threw that code away and ran boxed vectors until C2
- * compiled it again: bench/RESULTS.md, "Pooling on AVX2"), plus the whole-plane average.
+ * The pooling paths of {@link CpuWarmUp}: each vector loop of {@link VectorMaxRuns} that a Zoo net's inference
+ * pooling takes, over a row wide enough that the loop runs, plus the whole-plane average. The warm-up's other pooling,
+ * 13 wide, has 6 windows at stride 2, which fill no 8-lane vector: it never ran the windows' vector loop, and C2
+ * compiles a branch it has never seen taken as a trap that throws the compiled code away when a real layer takes it.
  */
 final class PoolingWarmUp {
     /** 35 columns: 17 windows at stride 2, two 8-lane vectors and a tail (a 16-lane vector and a tail). */
