@@ -60,7 +60,7 @@ final class CpuPooling {
         int sw = g.strideW();
         Inner inner = Inner.of(g, kw == 2 || kw == 3);
         // Bounds in locals and the edge loops skipped where empty: reading them from the record and calling the empty
-        // loops per row made AlexNet's and SqueezeNet's 3x3/2 poolings 30-50% slower (bench/RESULTS.md).
+        // loops per row made AlexNet's and SqueezeNet's 3x3/2 poolings 30-60% slower (bench/RESULTS.md).
         int first = inner.first;
         int end = inner.end;
         int c0 = inner.c0;
