@@ -179,7 +179,7 @@ final class CpuConvolution {
             gemm.gemmWithRowInit(weight[grp], rows, rows.columns(), bias, grp * kg, output, outOff, parallelize,
                     relu);
         } else {
-            Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0);
+            Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0, padded.get());
             gemm.gemmWithRowInit(weight[grp], (pc, kc, jc, nc, nr, bp) ->
                     Im2col.packPanel(g, columns, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output, outOff,
                     parallelize, relu);
