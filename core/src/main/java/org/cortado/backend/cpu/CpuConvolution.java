@@ -174,6 +174,10 @@ final class CpuConvolution {
         if (g.isPointwise()) {
             gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                     outOff, parallelize, relu);
+        } else if (isStridedPointwise(g)) {
+            float[] sub = subsample(g, input, imgOff + c0 * inHW, padded.get());
+            gemm.gemmWithRowInit(weight[grp], false, outHW, sub, 0, bias, grp * kg, output, outOff, parallelize,
+                    relu);
         } else if (ShiftedRows.appliesToForward(g)) {
             ShiftedRows rows = ShiftedRows.of(g, input, imgOff, c0, padded.get());
             gemm.gemmWithRowInit(weight[grp], rows, rows.columns(), bias, grp * kg, output, outOff, parallelize,
@@ -184,6 +188,42 @@ final class CpuConvolution {
                     Im2col.packPanel(g, columns, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output, outOff,
                     parallelize, relu);
         }
+    }
+
+    /**
+     * Whether {@code g} is a 1x1 layer with a stride and no padding (ResNet's projections): it reads every
+     * stride-th pixel, which {@link #subsample} gathers into a plain matrix, so that the product is a pointwise one.
+     * Read as {@link ShiftedRows} (in place, each block of the product scattered to the output) it ran at half the
+     * rate of the same product on a plain matrix (bench/RESULTS.md, "GEMM-based convolutions on AVX2").
+     */
+    static boolean isStridedPointwise(ConvGeometry g) {
+        return g.kernelH() == 1 && g.kernelW() == 1 && g.padH() == 0 && g.padW() == 0 && !g.isPointwise();
+    }
+
+    /**
+     * The pixels a strided 1x1 layer reads, channels of the group starting at {@code from}: a
+     * {@code C/group x outH*outW} matrix in {@code holder[0]} (the caller's buffer, grown here).
+     */
+    private static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
+        int outH = g.outH();
+        int outW = g.outW();
+        int size = g.inChannelsPerGroup() * outH * outW;
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] sub = holder[0];
+        int sh = g.strideH();
+        int sw = g.strideW();
+        int d = 0;
+        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int src = from + (c * g.inH() + oy * sh) * g.inW();
+                for (int ox = 0; ox < outW; ox++, d++, src += sw) {
+                    sub[d] = input[src];
+                }
+            }
+        }
+        return sub;
     }
 
     /** {@code dinp} is overwritten. */
