@@ -38,6 +38,9 @@ public final class ConvParts {
         LAYERS.put("res4a-branch1", g(512, 28, 1024, 1, 2, 0, 1));
         LAYERS.put("res4a-branch2a", g(512, 28, 256, 1, 2, 0, 1));
         LAYERS.put("res4b-branch2c", g(256, 14, 1024, 1, 1, 0, 1));
+        LAYERS.put("nin-conv1", new ConvGeometry(1, 3, 224, 224, 96, 11, 11, 4, 4, 0, 0, 1, 1, 1));
+        LAYERS.put("nin-cccp1", g(96, 54, 96, 1, 1, 0, 1));
+        LAYERS.put("nin-conv2", g(96, 27, 256, 5, 1, 2, 1));
         LAYERS.put("nin-conv4", g(384, 6, 1024, 3, 1, 1, 1));
         LAYERS.put("nin-cccp7", g(1024, 6, 1024, 1, 1, 0, 1));
         LAYERS.put("goog-4a-1x1", g(480, 14, 192, 1, 1, 0, 1));
@@ -88,6 +91,31 @@ public final class ConvParts {
             }
             System.out.printf(Locale.ROOT, "%-22s %9.3f ms %6.1f GFLOP/s%n", name, best, flops / best / 1e6);
         }
+    }
+
+    /**
+     * One forward pass of layer {@code name} on its own operands (for {@code ClassLoaderAB}, which times two builds'
+     * copies of this class alternately in one JVM); its multiply-adds times two are {@link #flops}.
+     */
+    public static Runnable forwardOf(String name) {
+        ConvGeometry g = LAYERS.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no layer " + name + "; known: " + LAYERS.keySet());
+        }
+        Parallel one = new Parallel(1);
+        CpuConvolution conv = new CpuConvolution(one, new Gemm(one), false);
+        Random rnd = new Random(7);
+        float[] in = random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
+        float[] w = random(rnd, g.outChannels() * g.patchSize());
+        float[] bias = random(rnd, g.outChannels());
+        float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
+        return () -> conv.forward(g, in, w, bias, out, true);
+    }
+
+    /** Twice the multiply-adds of layer {@code name}'s forward pass. */
+    public static double flops(String name) {
+        ConvGeometry g = LAYERS.get(name);
+        return 2.0 * g.batch() * g.outChannels() * g.patchSize() * g.outH() * g.outW();
     }
 
     private static float[] random(Random rnd, int n) {

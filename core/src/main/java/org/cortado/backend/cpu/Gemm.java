@@ -26,10 +26,11 @@ final class Gemm {
      */
     static final int KC = 256;
     /**
-     * The longest K block: a product with K up to this runs as one block, so that each tile of C is written once
-     * and each tile's k loop is long; a longer K is cut into equal blocks no longer than this. Against blocks of
-     * {@link #KC}, 1x1 layers' products (K = 512-1024) ran 10-20% faster (bench/RESULTS.md, "GEMM-based
-     * convolutions on AVX2").
+     * The longest K block of a product whose B is packed: a product with K up to this runs as one block, so that
+     * each tile of C is written once and each tile's k loop is long; a longer K is cut into equal blocks no longer
+     * than this. Against blocks of {@link #KC}, SqueezeNet's conv10 and ResNet's res5a_branch1 ran 7-15% faster;
+     * products that read B in place did not gain, and keep blocks of KC (bench/RESULTS.md, "GEMM-based convolutions
+     * on AVX2").
      */
     static final int KC_MAX = 1024;
     /** Rows of A per block: an MC x KC block of packed A (128 KB) stays in L2 while a B strip is in L1. */
@@ -362,7 +363,9 @@ final class Gemm {
         Scattered scattered = source instanceof Scattered s ? s : null;
         float[] target = scattered == null ? c : ThreadBuffers.atLeast(blocks, (i1 - i0) * NC);
         int ldTarget = scattered == null ? n : NC;
-        int kcBlock = kBlock(k);
+        // B read in place keeps K blocks of KC: its strips, rows of runs that lie apart, stay in L1 only that short
+        // (see KC_MAX).
+        int kcBlock = inPlace != null ? KC : kBlock(k);
         int ncBlock = nBlock(kcBlock);
         for (int jc = j0; jc < j1; jc += ncBlock) {
             int nc = Math.min(ncBlock, j1 - jc);

@@ -88,7 +88,7 @@ class CpuConvolutionTest {
                 continue;
             }
             boolean applies = ShiftedRows.appliesToForward(g);
-            shiftedManyBlocks |= applies && g.patchSize() > Gemm.KC_MAX && g.outH() * g.outW() > Gemm.NC;
+            shiftedManyBlocks |= applies && g.patchSize() > Gemm.KC && g.outH() * g.outW() > Gemm.NC;
             shiftedStrided |= applies && g.strideH() > 1 && g.strideW() > 1 && g.padW() > 0;
             im2col |= !applies;
         }
