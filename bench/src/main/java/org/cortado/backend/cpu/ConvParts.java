@@ -24,7 +24,7 @@ public final class ConvParts {
 
     static {
         LAYERS.put("sq11-conv10", g(512, 14, 1000, 1, 1, 0, 1));
-        LAYERS.put("sq10-conv10", g(512, 15, 1000, 1, 1, 0, 1));
+        LAYERS.put("sq10-conv-final", g(512, 13, 1000, 1, 1, 1, 1));
         LAYERS.put("sq11-fire9-squeeze", g(512, 14, 64, 1, 1, 0, 1));
         LAYERS.put("sq11-fire4-expand3x3", g(32, 28, 128, 3, 1, 1, 1));
         LAYERS.put("sq11-fire3-expand3x3", g(16, 56, 64, 3, 1, 1, 1));

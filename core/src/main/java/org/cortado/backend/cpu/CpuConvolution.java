@@ -174,7 +174,7 @@ final class CpuConvolution {
         if (g.isPointwise()) {
             gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                     outOff, parallelize, relu);
-        } else if (isStridedPointwise(g)) {
+        } else if (isPaddedOrStridedPointwise(g)) {
             float[] sub = subsample(g, input, imgOff + c0 * inHW, padded.get());
             gemm.gemmWithRowInit(weight[grp], false, outHW, sub, 0, bias, grp * kg, output, outOff, parallelize,
                     relu);
@@ -191,18 +191,19 @@ final class CpuConvolution {
     }
 
     /**
-     * Whether {@code g} is a 1x1 layer with a stride and no padding (ResNet's projections): it reads every
-     * stride-th pixel, which {@link #subsample} gathers into a plain matrix, so that the product is a pointwise one.
-     * Read as {@link ShiftedRows} (in place, each block of the product scattered to the output) it ran at half the
-     * rate of the same product on a plain matrix (bench/RESULTS.md, "GEMM-based convolutions on AVX2").
+     * Whether {@code g} is a 1x1 layer with a stride or padding (ResNet's projections, SqueezeNet v1.0's conv_final):
+     * it reads every stride-th pixel, or zeros, which {@link #subsample} gathers into a plain matrix, so that the
+     * product is a pointwise one. Read as {@link ShiftedRows} (in place, each block of the product scattered to the
+     * output) it ran at half the rate of the same product on a plain matrix (bench/RESULTS.md, "GEMM-based
+     * convolutions on AVX2").
      */
-    static boolean isStridedPointwise(ConvGeometry g) {
-        return g.kernelH() == 1 && g.kernelW() == 1 && g.padH() == 0 && g.padW() == 0 && !g.isPointwise();
+    static boolean isPaddedOrStridedPointwise(ConvGeometry g) {
+        return g.kernelH() == 1 && g.kernelW() == 1 && !g.isPointwise();
     }
 
     /**
-     * The pixels a strided 1x1 layer reads, channels of the group starting at {@code from}: a
-     * {@code C/group x outH*outW} matrix in {@code holder[0]} (the caller's buffer, grown here).
+     * The pixels a 1x1 layer reads, zero where they fall in the padding, for the group's channels starting at
+     * {@code from}: a {@code C/group x outH*outW} matrix in {@code holder[0]} (the caller's buffer, grown here).
      */
     private static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
         int outH = g.outH();
@@ -214,13 +215,23 @@ final class CpuConvolution {
         float[] sub = holder[0];
         int sh = g.strideH();
         int sw = g.strideW();
+        // Output columns whose pixel ox*sw - padW lies in the image: [ox0, ox1).
+        int ox0 = Math.min(outW, (g.padW() + sw - 1) / sw);
+        int ox1 = Math.max(ox0, Math.min(outW, (g.inW() + g.padW() + sw - 1) / sw));
         int d = 0;
         for (int c = 0; c < g.inChannelsPerGroup(); c++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int src = from + (c * g.inH() + oy * sh) * g.inW();
-                for (int ox = 0; ox < outW; ox++, d++, src += sw) {
-                    sub[d] = input[src];
+            for (int oy = 0; oy < outH; oy++, d += outW) {
+                int iy = oy * sh - g.padH();
+                if (iy < 0 || iy >= g.inH()) {
+                    Arrays.fill(sub, d, d + outW, 0f);
+                    continue;
                 }
+                Zeros.fill(sub, d, d + ox0);
+                int src = from + (c * g.inH() + iy) * g.inW() + ox0 * sw - g.padW();
+                for (int ox = ox0; ox < ox1; ox++, src += sw) {
+                    sub[d + ox] = input[src];
+                }
+                Zeros.fill(sub, d + ox1, d + outW);
             }
         }
         return sub;
