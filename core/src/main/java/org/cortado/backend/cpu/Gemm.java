@@ -28,9 +28,9 @@ final class Gemm {
     /**
      * The longest K block of a product whose B is packed: a product with K up to this runs as one block, so that
      * each tile of C is written once and each tile's k loop is long; a longer K is cut into equal blocks no longer
-     * than this. Against blocks of {@link #KC}, SqueezeNet's conv10 and ResNet's res5a_branch1 ran 7-15% faster;
-     * products that read B in place did not gain, and keep blocks of KC (bench/RESULTS.md, "GEMM-based convolutions
-     * on AVX2").
+     * than this. Against blocks of {@link #KC}, 1x1 layers with K = 512-1024 read 0-15% faster, within the noise of
+     * the loaded machine; products that read B in place keep blocks of KC, so that their strips stay in L1
+     * (bench/RESULTS.md, "GEMM-based convolutions on AVX2").
      */
     static final int KC_MAX = 1024;
     /** Rows of A per block: an MC x KC block of packed A (128 KB) stays in L2 while a B strip is in L1. */
