@@ -174,16 +174,66 @@ final class CpuConvolution {
         if (g.isPointwise()) {
             gemm.gemmWithRowInit(weight[grp], false, outHW, input, imgOff + c0 * inHW, bias, grp * kg, output,
                     outOff, parallelize, relu);
+        } else if (isPaddedOrStridedPointwise(g)) {
+            float[] sub = subsample(g, input, imgOff + c0 * inHW, padded.get());
+            gemm.gemmWithRowInit(weight[grp], false, outHW, sub, 0, bias, grp * kg, output, outOff, parallelize,
+                    relu);
         } else if (ShiftedRows.appliesToForward(g)) {
             ShiftedRows rows = ShiftedRows.of(g, input, imgOff, c0, padded.get());
             gemm.gemmWithRowInit(weight[grp], rows, rows.columns(), bias, grp * kg, output, outOff, parallelize,
                     relu);
         } else {
-            Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0);
+            Im2col.Columns columns = Im2col.columns(g, input, imgOff, c0, padded.get());
             gemm.gemmWithRowInit(weight[grp], (pc, kc, jc, nc, nr, bp) ->
                     Im2col.packPanel(g, columns, pc, kc, jc, nc, nr, bp), outHW, bias, grp * kg, output, outOff,
                     parallelize, relu);
         }
+    }
+
+    /**
+     * Whether {@code g} is a 1x1 layer with a stride or padding (ResNet's projections, SqueezeNet v1.0's conv_final):
+     * it reads every stride-th pixel, or zeros, which {@link #subsample} gathers into a plain matrix, so that the
+     * product is a pointwise one: 15-36% faster than reading it as {@link ShiftedRows} (in place, each block of the
+     * product scattered to the output; bench/RESULTS.md, "GEMM-based convolutions on AVX2").
+     */
+    static boolean isPaddedOrStridedPointwise(ConvGeometry g) {
+        return g.kernelH() == 1 && g.kernelW() == 1 && !g.isPointwise();
+    }
+
+    /**
+     * The pixels a 1x1 layer reads, zero where they fall in the padding, for the group's channels starting at
+     * {@code from}: a {@code C/group x outH*outW} matrix in {@code holder[0]} (the caller's buffer, grown here).
+     */
+    private static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
+        int outH = g.outH();
+        int outW = g.outW();
+        int size = g.inChannelsPerGroup() * outH * outW;
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] sub = holder[0];
+        int sh = g.strideH();
+        int sw = g.strideW();
+        // Output columns whose pixel ox*sw - padW lies in the image: [ox0, ox1).
+        int ox0 = Math.min(outW, (g.padW() + sw - 1) / sw);
+        int ox1 = Math.max(ox0, Math.min(outW, (g.inW() + g.padW() + sw - 1) / sw));
+        int d = 0;
+        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
+            for (int oy = 0; oy < outH; oy++, d += outW) {
+                int iy = oy * sh - g.padH();
+                if (iy < 0 || iy >= g.inH()) {
+                    Arrays.fill(sub, d, d + outW, 0f);
+                    continue;
+                }
+                Zeros.fill(sub, d, d + ox0);
+                int src = from + (c * g.inH() + iy) * g.inW() + ox0 * sw - g.padW();
+                for (int ox = ox0; ox < ox1; ox++, src += sw) {
+                    sub[d + ox] = input[src];
+                }
+                Zeros.fill(sub, d + ox1, d + outW);
+            }
+        }
+        return sub;
     }
 
     /** {@code dinp} is overwritten. */

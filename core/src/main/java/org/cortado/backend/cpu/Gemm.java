@@ -20,13 +20,24 @@ import java.util.Arrays;
  * run one product per thread (a batch split over images) ask for a serial product.
  */
 final class Gemm {
-    /** Inner-dimension block: a KC x NR strip of B (32 KB with AVX-512) stays in L1 while A strips stream by. */
+    /**
+     * The inner-dimension block that sizes B's packed blocks ({@code KC x NC} floats, see {@link #NC}); a product's
+     * K blocks themselves are {@link #kBlock} long.
+     */
     static final int KC = 256;
+    /**
+     * The longest K block of a product whose B is packed: a product with K up to this runs as one block, so that
+     * each tile of C is written once and each tile's k loop is long; a longer K is cut into equal blocks no longer
+     * than this. Against blocks of {@link #KC}, 1x1 layers with K = 512-1024 read 0-15% faster, within the noise of
+     * the loaded machine; products that read B in place keep blocks of KC, so that their strips stay in L1
+     * (bench/RESULTS.md, "GEMM-based convolutions on AVX2").
+     */
+    static final int KC_MAX = 1024;
     /** Rows of A per block: an MC x KC block of packed A (128 KB) stays in L2 while a B strip is in L1. */
     static final int MC = 128;
     /**
      * Columns of B per packed block: KC x NC floats (512 KB) stay in L2, which beat blocks of 2048 columns
-     * (bench/RESULTS.md, "What helped").
+     * (bench/RESULTS.md, "What helped"); longer K blocks take proportionally fewer columns ({@link #nBlock}).
      */
     static final int NC = 512;
     /** Up to this many rows of A (per thread), a product reads a B stored {@code k x n} in place (see {@link #blocked}). */
@@ -125,6 +136,17 @@ final class Gemm {
         PackedA pa = pack(transA, m, k, alpha, a, aOff, buffer, split);
         // With beta 0 the first K block writes C instead of adding to it (C was zeroed above only for the dot form).
         multiply(pa, dense(transB, b, bOff, n, k), n, c, cOff, split, beta == 0f ? zeros(m) : null, 0, false);
+    }
+
+    /** The K block of a product of inner dimension {@code k}: k up to {@link #KC_MAX}, else k cut into equal blocks. */
+    static int kBlock(int k) {
+        int blocks = (k + KC_MAX - 1) / KC_MAX;
+        return (k + blocks - 1) / blocks;
+    }
+
+    /** Columns of B per packed block for K blocks of {@code kc}: a block stays {@code KC x NC} floats at most. */
+    private int nBlock(int kc) {
+        return Math.max(nr, Math.min(NC, KC * NC / Math.max(kc, 1) / nr * nr));
     }
 
     /** Zeros as row initialisers for {@code m} rows (shared, never written). */
@@ -341,11 +363,15 @@ final class Gemm {
         Scattered scattered = source instanceof Scattered s ? s : null;
         float[] target = scattered == null ? c : ThreadBuffers.atLeast(blocks, (i1 - i0) * NC);
         int ldTarget = scattered == null ? n : NC;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        // B read in place keeps K blocks of KC: its strips, rows of runs that lie apart, stay in L1 only that short
+        // (see KC_MAX).
+        int kcBlock = inPlace != null ? KC : kBlock(k);
+        int ncBlock = nBlock(kcBlock);
+        for (int jc = j0; jc < j1; jc += ncBlock) {
+            int nc = Math.min(ncBlock, j1 - jc);
             int inPlaceCols = inPlace == null ? 0 : nc - nc % nr;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcBlock) {
+                int kc = Math.min(kcBlock, k - pc);
                 if (inPlaceCols < nc) {
                     source.pack(pc, kc, jc + inPlaceCols, nc - inPlaceCols, nr, bp);
                 }

@@ -22,7 +22,7 @@ interface GemmKernel {
      * {@code b[bRows[bRowsOff + p] + bCol + q]}, {@code q < nr}: a full-width strip of a B that is read where it lies
      * (a matrix's rows, or the shifted rows of a padded image), or, with {@code bRows} null, a packed strip whose
      * row p starts at {@code bCol + p*nr} (the kernel then steps through B without a table lookup per row; kc is at
-     * most {@link Gemm#KC});
+     * most {@link Gemm#KC_MAX});
      * C starts at {@code cOff} with row stride {@code ldc}. Rows past {@code rows} and columns past {@code cols} of
      * the panels are zero padding or ignored, and are not written. With {@code rowInit} not
      * null, C is not read: {@code C[r, q] = rowInit[rowInitOff + r] + (Ap * Bp)[r, q]} (a bias per row, or zeros),

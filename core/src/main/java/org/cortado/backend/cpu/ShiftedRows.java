@@ -90,19 +90,25 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
         int hq = ceilDiv(g.inH() + 2 * g.padH(), sh);
         int wq = gridWidth(g);
         int plane = hq * wq;
+        // Only the phases some tap reads are copied: a 1x1 layer of stride 2 (ResNet's projections) reads one of its
+        // four, and copying all four cost as much as its product.
+        int[] slotY = phaseSlots(g.kernelH(), g.dilationH(), sh);
+        int[] slotX = phaseSlots(g.kernelW(), g.dilationW(), sw);
+        int usedY = slotY[sh];
+        int usedX = slotX[sw];
         float[] data;
         int base;
         if (sh == 1 && sw == 1 && g.padH() == 0 && g.padW() == 0) {
             data = input;
             base = imgOff + c0 * g.inH() * g.inW();
         } else {
-            int size = cg * sh * sw * plane;
+            int size = cg * usedY * usedX * plane;
             if (holder[0].length < size) {
                 holder[0] = new float[size];
             }
             data = holder[0];
             base = 0;
-            phases(g, input, imgOff + c0 * g.inH() * g.inW(), cg, hq, wq, data);
+            phases(g, input, imgOff + c0 * g.inH() * g.inW(), cg, hq, wq, slotY, slotX, data);
         }
         int[] starts = new int[g.patchSize()];
         int p = 0;
@@ -111,7 +117,7 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
                 int dy = ky * g.dilationH();
                 for (int kx = 0; kx < g.kernelW(); kx++) {
                     int dx = kx * g.dilationW();
-                    int phase = ((c * sh + dy % sh) * sw + dx % sw) * plane;
+                    int phase = ((c * usedY + slotY[dy % sh]) * usedX + slotX[dx % sw]) * plane;
                     starts[p++] = base + phase + (dy / sh) * wq + dx / sw;
                 }
             }
@@ -120,10 +126,31 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
     }
 
     /**
-     * {@code cg} channels from {@code from} into {@code to} as padded phase planes ({@code hq x wq} each, zero where
-     * they fall in the padding or past the padded image), in one pass.
+     * For each phase {@code r < stride} along one axis, its slot among the phases that the taps {@code t * dilation},
+     * {@code t < kernel}, read (-1 for a phase none reads); entry {@code stride} is the number of slots.
      */
-    private static void phases(ConvGeometry g, float[] input, int from, int cg, int hq, int wq, float[] to) {
+    private static int[] phaseSlots(int kernel, int dilation, int stride) {
+        int[] slots = new int[stride + 1];
+        Arrays.fill(slots, 0, stride, -1);
+        for (int t = 0; t < kernel; t++) {
+            slots[t * dilation % stride] = 0;
+        }
+        int used = 0;
+        for (int r = 0; r < stride; r++) {
+            if (slots[r] == 0) {
+                slots[r] = used++;
+            }
+        }
+        slots[stride] = used;
+        return slots;
+    }
+
+    /**
+     * {@code cg} channels from {@code from} into {@code to} as padded phase planes ({@code hq x wq} each, zero where
+     * they fall in the padding or past the padded image), in one pass; the phases whose slot is -1 are left out.
+     */
+    private static void phases(ConvGeometry g, float[] input, int from, int cg, int hq, int wq, int[] slotY,
+                               int[] slotX, float[] to) {
         int inH = g.inH();
         int inW = g.inW();
         int sh = g.strideH();
@@ -131,7 +158,13 @@ final class ShiftedRows implements Gemm.InPlace, Gemm.Scattered {
         int d = 0;
         for (int c = 0; c < cg; c++) {
             for (int ry = 0; ry < sh; ry++) {
+                if (slotY[ry] < 0) {
+                    continue;
+                }
                 for (int rx = 0; rx < sw; rx++) {
+                    if (slotX[rx] < 0) {
+                        continue;
+                    }
                     // Phase columns x whose pixel x*sw + rx - padW lies in the image: [x0, x1).
                     int shift = rx - g.padW();
                     int x0 = Math.min(wq, shift >= 0 ? 0 : ceilDiv(-shift, sw));

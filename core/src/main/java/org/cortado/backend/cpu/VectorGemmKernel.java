@@ -31,7 +31,7 @@ final class VectorGemmKernel implements GemmKernel {
     static final int MR = WIDE ? 8 : 6;
     static final int NR = 2 * L;
     /** Where row p of a packed strip starts, {@code p * NR}, for {@link #tile8}'s row table. */
-    private static final int[] PACKED_ROWS = new int[Gemm.KC];
+    private static final int[] PACKED_ROWS = new int[Gemm.KC_MAX];
 
     static {
         for (int p = 0; p < PACKED_ROWS.length; p++) {

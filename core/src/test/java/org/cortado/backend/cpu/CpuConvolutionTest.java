@@ -39,6 +39,8 @@ class CpuConvolutionTest {
         {2, 16, 6, 5, 9, 1, 1, 1, 1, 0, 0, 1, 1, 1},
         {3, 8, 6, 6, 6, 1, 1, 1, 1, 0, 0, 1, 1, 2},
         {2, 5, 7, 8, 3, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+        {3, 8, 9, 7, 70, 1, 1, 2, 3, 0, 0, 1, 1, 2},
+        {2, 6, 7, 9, 20, 1, 1, 2, 3, 1, 2, 1, 1, 1},
         {1, 4, 5, 5, 1000, 1, 1, 1, 1, 1, 1, 1, 1, 1},
         {2, 3, 4, 3, 5, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {1, 7, 5, 6, 2, 3, 2, 2, 3, 0, 1, 1, 2, 1},
@@ -64,7 +66,8 @@ class CpuConvolutionTest {
     /**
      * Forward passes take {@link ShiftedRows} or im2col by a cost rule, and data gradients may run as forward passes;
      * the geometries above must keep exercising both paths, shifted rows with strides and over several K and N
-     * blocks, a data gradient by Winograd, and layers whose forward pass and filter gradient take Winograd.
+     * blocks, a data gradient by Winograd, layers whose forward pass and filter gradient take Winograd, and strided
+     * or padded 1x1 layers (a product on the subsampled input).
      */
     @Test
     void geometriesCoverShiftedRowsAndIm2col() {
@@ -74,9 +77,11 @@ class CpuConvolutionTest {
         boolean winogradDataGradient = false;
         boolean winograd = false;
         boolean winogradFewInputs = false;
+        boolean paddedOrStridedPointwise = false;
         for (int[] d : GEOMETRIES) {
             ConvGeometry g = geometry(d);
             winograd |= CpuConvolution.filterGradientByWinograd(g);
+            paddedOrStridedPointwise |= CpuConvolution.isPaddedOrStridedPointwise(g);
             winogradFewInputs |= CpuWinograd.applies(g) && g.inChannelsPerGroup() < CpuWinograd.MIN_CHANNELS;
             winogradDataGradient |= CpuConvolution.backwardDataAsForward(g)
                     && CpuWinograd.applies(CpuConvolution.backwardDataGeometry(g));
@@ -89,8 +94,9 @@ class CpuConvolutionTest {
             im2col |= !applies;
         }
         assertTrue(shiftedManyBlocks && shiftedStrided && im2col && winogradDataGradient && winograd
-                && winogradFewInputs, "shifted rows over several blocks " + shiftedManyBlocks + ", strided and padded "
-                + shiftedStrided + ", im2col " + im2col + ", data gradient by Winograd " + winogradDataGradient
+                && winogradFewInputs && paddedOrStridedPointwise, "padded or strided 1x1 " + paddedOrStridedPointwise
+                + ", shifted rows over several blocks " + shiftedManyBlocks + ", strided and padded " + shiftedStrided
+                + ", im2col " + im2col + ", data gradient by Winograd " + winogradDataGradient
                 + ", forward and filter gradient by Winograd " + winograd + ", forward by Winograd with fewer inputs "
                 + "than outputs' minimum " + winogradFewInputs);
     }

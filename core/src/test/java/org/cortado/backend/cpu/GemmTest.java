@@ -56,13 +56,16 @@ class GemmTest {
     }
 
     /**
-     * {m, n, k}: edge shapes and shapes around MR=8, NR=32 (16 without AVX-512), KC=256, MC=128, NC=512, and
-     * IN_PLACE_MAX_ROWS=64 (B read in place, its last strip packed, over several K and N blocks: {64, 1100, 300}).
+     * {m, n, k}: edge shapes and shapes around MR=8, NR=32 (16 without AVX-512), KC=256, KC_MAX=1024, MC=128,
+     * NC=512, and IN_PLACE_MAX_ROWS=64 (B read in place, its last strip packed, over several K and N blocks:
+     * {64, 1100, 300}, {64, 300, 1100}, {13, 37, 2100}; packed B over K blocks longer than KC and N blocks narrowed
+     * for them: {65, 300, 1100}, {130, 45, 2100}).
      */
     static final int[][] SHAPES = {
         {0, 5, 3}, {5, 0, 3}, {4, 5, 0}, {1, 1, 1}, {1, 37, 513}, {2, 5, 7}, {3, 1, 9}, {8, 32, 256},
         {9, 33, 257}, {16, 64, 100}, {17, 65, 31}, {31, 17, 300}, {129, 70, 40}, {130, 45, 520},
-        {3, 2100, 20}, {40, 2049, 3}, {64, 1100, 300}, {65, 1100, 300},
+        {3, 2100, 20}, {40, 2049, 3}, {64, 1100, 300}, {65, 1100, 300}, {13, 37, 2100}, {64, 300, 1100},
+        {65, 300, 1100}, {130, 45, 2100},
     };
 
     @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
