@@ -1,0 +1,14 @@
+package org.cortado.gpu;
+
+/** The Zoo's ops and SqueezeNet v1.1 planned on the host-CUDA device ({@link HostCuda}) against the CPU. */
+class HostCudaZooNetParityTest extends ZooNetParityContract {
+    @Override
+    GpuBackend open(ConvImpl conv) {
+        return HostCuda.open(conv, MathMode.FP32);
+    }
+
+    @Override
+    boolean fullSize() {
+        return false;
+    }
+}
