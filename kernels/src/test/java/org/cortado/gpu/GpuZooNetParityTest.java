@@ -11,6 +11,11 @@ class GpuZooNetParityTest extends ZooNetParityContract {
     }
 
     @Override
+    GpuBackend openBf16() {
+        return GpuTestSupport.open(ConvImpl.CUDNN, MathMode.BF16);
+    }
+
+    @Override
     boolean fullSize() {
         return true;
     }

@@ -8,6 +8,11 @@ class HostCudaZooNetParityTest extends ZooNetParityContract {
     }
 
     @Override
+    GpuBackend openBf16() {
+        return HostCuda.open(ConvImpl.CUDNN, MathMode.BF16);
+    }
+
+    @Override
     boolean fullSize() {
         return false;
     }

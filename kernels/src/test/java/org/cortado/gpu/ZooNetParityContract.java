@@ -37,15 +37,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ZooNetParityContract {
-    /** As {@link NetParityContract}'s: absolute, relative, and relative to the blob's largest magnitude. */
-    private static final float TOL = 1e-4f;
-    private static final float EPS = 1e-3f;
-    private static final float RANGE_EPS = 1e-4f;
     private static final int BATCH = 2;
+    /** BF16 through the small net's six convolutions: relative to the output's largest magnitude. */
+    private static final float BF16_RANGE_EPS = 0.05f;
     /** The small net of the ops ResNet-50 and GoogLeNet add (test resource). */
     private static final Path ZOO_OPS = Path.of("src/test/resources/nets/zoo_ops.prototxt");
 
-    private static final CpuBackend CPU = new CpuBackend(2);
+    /** All cores: on the GPU machine the CPU side of VGG-16 is the slow one. */
+    private static final CpuBackend CPU = new CpuBackend();
     private final Map<ConvImpl, GpuBackend> gpus = new java.util.EnumMap<>(ConvImpl.class);
 
     /** A backend of the kind under test, or an aborted test when it cannot run this configuration here. */
@@ -53,6 +52,12 @@ abstract class ZooNetParityContract {
 
     /** Whether ResNet-50, VGG-16 and GoogLeNet (4-16 GFLOP an image) are worth their time on this backend. */
     abstract boolean fullSize();
+
+    /** A cuDNN backend in BF16 (ZooForwardBench's BF16 rows), or an aborted test where there is none. */
+    GpuBackend openBf16() {
+        Assumptions.abort("no cuDNN in BF16 on this backend");
+        return null;
+    }
 
     /** The convolution implementation the whole Zoo nets run with here (the GPU benchmark's: cuDNN). */
     ConvImpl zooConv() {
@@ -84,10 +89,36 @@ abstract class ZooNetParityContract {
                     conv + "'s folded weights left the device");
         }
         String input = onCpu.inputNames().get(0);
-        Tensor in = randomInput(onCpu.inputShape(input), 3);
+        Tensor in = NetParityContract.randomInput(onCpu.inputShape(input), 3);
         onCpu.forward(Map.of(input, in));
         onGpu.forward(Map.of(input, gpu.upload(in)));
         compare("zoo_ops fc, folded on " + gpu.name(), onCpu.blob("fc"), gpu.download(onGpu.output("fc")));
+    }
+
+    /**
+     * The same plan with BF16 convolutions (inputs and weights rounded to 8 mantissa bits, sums in float): the fold
+     * and the planned buffers work in that mode too, the output within a few percent of the float32 CPU's.
+     */
+    @org.junit.jupiter.api.Test
+    void batchNormFoldedOnTheDeviceRunsInBf16() {
+        GpuBackend bf16 = openBf16();
+        try {
+            NetDefinition def = NetDefinition.read(ZOO_OPS);
+            Net onCpu = Net.build(def, Phase.TEST, CPU);
+            Net onGpu = Net.build(def, Phase.TEST, bf16);
+            randomWeights(onCpu, onGpu, bf16, 7);
+            assertEquals(8, onGpu.planInference(InferenceRequest.layerOutputs(List.of("fc"))).folded().size());
+            String input = onCpu.inputNames().get(0);
+            Tensor in = NetParityContract.randomInput(onCpu.inputShape(input), 3);
+            onCpu.forward(Map.of(input, in));
+            onGpu.forward(Map.of(input, bf16.upload(in)));
+            Tensor want = onCpu.blob("fc");
+            float range = OpParity.maxAbs(want.hostData(), want.count());
+            assertEquals(null, OpParity.compare("zoo_ops fc in BF16 on " + bf16.name(), want.shape(), want.hostData(),
+                    bf16.download(onGpu.output("fc")).hostData(), BF16_RANGE_EPS * range, BF16_RANGE_EPS));
+        } finally {
+            bf16.close();
+        }
     }
 
     /**
@@ -115,7 +146,7 @@ abstract class ZooNetParityContract {
         MemoryReport gpuPlan = onGpu.planInference(InferenceRequest.layerOutputs(List.of(code)));
         assertEquals(folded, gpuPlan.folded().size(), gpuPlan.folded().toString());
         assertEquals(cpuPlan.folded(), gpuPlan.folded());
-        Tensor in = randomInput(onCpu.inputShape(input), 5);
+        Tensor in = NetParityContract.randomInput(onCpu.inputShape(input), 5);
         onCpu.forward(Map.of(input, in));
         onGpu.forward(Map.of(input, gpu.upload(in)));
         compare(name + " " + code + " on " + gpu.name(), onCpu.output(code), gpu.download(onGpu.output(code)));
@@ -166,18 +197,9 @@ abstract class ZooNetParityContract {
         return r.nextGaussian() * (s.rank() > 1 ? Math.sqrt(2.0 / s.countFrom(1)) : 0.1);
     }
 
-    private static Tensor randomInput(Shape shape, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[shape.count()];
-        for (int j = 0; j < x.length; j++) {
-            x[j] = (float) r.nextDouble(-1, 1);
-        }
-        return Tensor.wrap(shape, x);
-    }
-
     private static void compare(String what, Tensor want, Tensor got) {
         float range = OpParity.maxAbs(want.hostData(), want.count());
         assertEquals(null, OpParity.compare(what, want.shape(), want.hostData(), got.hostData(),
-                TOL + RANGE_EPS * range, EPS));
+                NetParityContract.NET_TOL + NetParityContract.NET_RANGE_EPS * range, NetParityContract.NET_EPS));
     }
 }
