@@ -114,8 +114,8 @@ bench() { # bench NAME CLASS PARAMS...: one JMH run, results in jmh-NAME.json, u
     fi
     local settings=("${jmh_opts[@]}")
     [ ${#opts[@]} -gt 0 ] && settings=("${opts[@]}")
-    timeout "$limit" "$java" -Xmx16g -Dcortado.shared="$dev/shared" -cp "$(cat "$dev/bench.cp")" \
-        org.openjdk.jmh.Main \
+    timeout "$limit" "$java" -Xmx16g -Dcortado.shared="$dev/shared" ${lock[@]+"${lock[@]}"} \
+        -cp "$(cat "$dev/bench.cp")" org.openjdk.jmh.Main \
         "$class" "${settings[@]}" \
         -jvmArgsAppend "-Xmx16g --add-modules jdk.incubator.vector -Dcortado.shared=$dev/shared -Dcortado.cudnn.trace=true" \
         -rf json -rff "$OUT/jmh-$name.json" "$@" >>"$OUT/bench.log" 2>&1 \
@@ -141,6 +141,9 @@ peer() { # peer GROUP [ARGS...]: the PyTorch peer's works of GROUP, appended to 
 : >"$OUT/peer.jsonl"
 : >"$OUT/e2e.jsonl"
 dry=${DRYRUN:-0}
+lock=()
+# The build machine is shared: another JMH run there holds /tmp/jmh.lock, and the dry run's rows time nothing anyway.
+[ "$dry" = 1 ] && lock=(-Djmh.ignoreLock=true)
 
 say "3a. AlexNet forward and training, batch 1, opt-in modes (issue 5; issue 22 goals 1, 2)"
 reserve=$((peer_share + zoo_share + jpeg_share))
