@@ -5,9 +5,14 @@
 # device tool's `carry`):
 #   .device/jre.tar.xz   a jlink runtime (the GPU machine has no Java), xz-compressed to fit the 64 MiB carry
 #   .device/lib.tar.xz   every jar and class folder the GPU tests and the benchmarks need (unpacked to .device/lib/)
-#   .device/tests.cp, .device/bench.cp   their class paths, relative to the repository root
+#   .device/tests.cp, .device/bench.cp, .device/cli.cp   their class paths (cli: the command line, for goal 4's
+#                        `cortado codes`), relative to the repository root
 #   .device/shared/      the few shared files the checks read (the reference models, their weights and input, the
-#                        AlexNet and GoogLeNet definitions, four ants/bees images; ../shared does not travel)
+#                        AlexNet and GoogLeNet definitions; ../shared does not travel). The
+#                        other Zoo nets' definitions are bench/models/, which travels with the tree; their weights
+#                        are drawn on the device (ZooForwardBench), not carried
+#   .device/shared/data/hymenoptera/val/   its first 20 ants and 20 bees files (4.4 MB), which
+#                        kernels/device/jpeg-codes.sh repeats into goal 4's folders of a few thousand JPEGs
 # Nothing is built on the GPU machine: kernels/device/run-on-device.sh only runs what is staged here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,13 +21,14 @@ dev=.device
 shared=${CORTADO_SHARED:-$root/../shared}
 # Modules the runtime needs: JCuda/JMH/JUnit use java.logging, java.management and jdk.unsupported; JUnit's XML
 # reports java.xml; the image tests decode with ImageIO (java.desktop), which the dry run cannot show: without a GPU
-# they skip before loading an image.
-modules=java.base,java.desktop,java.logging,java.management,java.xml,jdk.unsupported
+# they skip before loading an image. jdk.incubator.vector: the CPU oracle's matrix kernel, as under Maven (the CPU side of
+# the Zoo nets' parity tests, and the dry run's CPU rows).
+modules=java.base,java.desktop,java.logging,java.management,java.xml,jdk.incubator.vector,jdk.unsupported
 
 echo "[prepare] building (mvn package, tests compiled, not run)"
 # build-classpath in the same invocation as package, so that reactor modules resolve to this build's output and not
 # to whatever snapshot a local repository may hold.
-mvn -B -q -o -pl kernels,bench -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
+mvn -B -q -o -pl kernels,bench,src -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/device-classpath.txt
 
 rm -rf "$dev"
@@ -49,6 +55,8 @@ kernels_cp="$root/kernels/target/test-classes:$root/kernels/target/classes:$(cat
 bench_cp="$root/bench/target/classes:$root/kernels/target/classes:$(cat bench/target/device-classpath.txt)"
 stage "$kernels_cp" >"$dev/tests.cp"
 stage "$bench_cp" >"$dev/bench.cp"
+cli_cp="$root/src/target/classes:$root/kernels/target/classes:$(cat src/target/device-classpath.txt)"
+stage "$cli_cp" >"$dev/cli.cp"
 
 for f in models/caffe/bvlc_alexnet/deploy.prototxt models/caffe/bvlc_googlenet/deploy.prototxt \
          models/squeezenet_v1.0/deploy.prototxt \
@@ -62,15 +70,22 @@ for f in models/caffe/bvlc_alexnet/deploy.prototxt models/caffe/bvlc_googlenet/d
         echo "[prepare] warning: $shared/$f missing; the checks that need it will skip"
     fi
 done
-# The extraction parity test (NetParityContract.extractedCodesMatchTheCpu) reads the first four ants images.
-ants=data/hymenoptera/val/ants
-if [ -d "$shared/$ants" ]; then
-    mkdir -p "$dev/shared/$ants"
-    # sed, not head: head exits after four lines, and sort, killed by SIGPIPE, fails the script under pipefail.
-    find "$shared/$ants" -maxdepth 1 -type f | sort | sed -n 1,4p | xargs -I{} cp {} "$dev/shared/$ants/"
-else
-    echo "[prepare] warning: $shared/$ants missing; the extraction parity test will skip"
-fi
+# The first 20 files of each class of hymenoptera/val: goal 4's JPEGs (kernels/device/jpeg-codes.sh repeats them into
+# folders of a few thousand), and the first four ants are those the extraction parity test
+# (NetParityContract.extractedCodesMatchTheCpu) reads. About 4.4 MB: more would not fit the carry.
+for class in ants bees; do
+    images=data/hymenoptera/val/$class
+    if [ -d "$shared/$images" ]; then
+        mkdir -p "$dev/shared/$images"
+        # sed, not head: head exits early, and sort, killed by SIGPIPE, fails the script under pipefail.
+        find "$shared/$images" -maxdepth 1 -type f -name '*.jpg' | sort | sed -n 1,20p \
+            | xargs -I{} cp {} "$dev/shared/$images/"
+    else
+        echo "[prepare] warning: $shared/$images missing; goal 4 and the extraction parity test will skip"
+    fi
+done
+# The peer and the table cannot run here (no PyTorch, no GPU): at least they must compile.
+python3 -m py_compile kernels/device/table.py bench/python/peer.py
 cp kernels/device/table.py bench/python/peer.py "$dev/"
 
 # The jars travel stored (uncompressed) inside one xz archive: xz packs their class files and native libraries far
@@ -95,7 +110,7 @@ rm -rf "$dev/lib"
 
 echo "[prepare] jlink runtime ($modules)"
 jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 --output "$dev/jre"
-"$dev/jre/bin/java" -version 2>&1 | sed -n 1p
+"$dev/jre/bin/java" -version 2>&1 | grep version
 # Debian's JDK decodes JPEG with the system's libjpeg and converts colours with its liblcms2, which the GPU machine
 # lacks: they travel inside the runtime's lib/, which those JDK libraries search first (RPATH $ORIGIN).
 for jdklib in libjavajpeg.so liblcms.so; do
@@ -110,10 +125,12 @@ done
 tar -cJf "$dev/jre.tar.xz" -C "$dev" jre
 rm -rf "$dev/jre"
 du -sh "$dev" "$dev/jre.tar.xz" "$dev/lib.tar.xz"
-size=$(du -sm "$dev" | cut -f1)
-tree=$(git ls-files -z | xargs -0 du -cm 2>/dev/null | tail -1 | cut -f1)
-echo "[prepare] .device is ${size} MiB, the tracked tree about ${tree} MiB; the device tool carries at most 64 MiB"
-if [ $((size + tree)) -gt 62 ]; then
+# In bytes, as the device tool counts them (du's blocks overstate a tree of small files by half).
+size=$(du -sb "$dev" | cut -f1)
+tree=$(git ls-files -z | xargs -0 stat -c %s | awk '{s += $1} END {print s}')
+echo "[prepare] .device is $((size >> 20)) MiB, the tracked tree $((tree >> 20)) MiB; the device tool carries at" \
+     "most 64 MiB"
+if [ $(((size + tree) >> 20)) -ge 63 ]; then
     echo "[prepare] too large for one device call" >&2
     exit 1
 fi

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.cortado.backend.Backend;
 import org.cortado.backend.cpu.CpuBackend;
 import org.cortado.io.Npy;
 import org.cortado.layers.Layer;
@@ -74,7 +75,7 @@ public final class ZooAssets {
             try (CpuBackend backend = new CpuBackend()) {
                 net = Net.build(NetDefinition.read(prototxt), Phase.TEST, backend);
                 if (!Files.exists(model)) {
-                    fill(net, name.hashCode());
+                    fill(net, name.hashCode(), backend);
                     Nets.writeCaffemodel(net, model);
                 }
             }
@@ -91,43 +92,52 @@ public final class ZooAssets {
         }
     }
 
-    private static void fill(Net net, long seed) {
+    /**
+     * Gives every parameter of {@code net} the Zoo assets' random values from {@code seed}: He-normal convolutions and
+     * inner products (std sqrt(2 / fan-in)), biases of 0.01, BatchNorm and Scale at the identity. Each parameter gets
+     * a new tensor on {@code backend}, so that the GPU benchmarks ({@link ZooForwardBench}) draw the same values as
+     * the caffemodels written here. Modified: the net's parameters.
+     */
+    static void fill(Net net, long seed, Backend backend) {
         Random rnd = new Random(seed);
         for (Layer layer : net.layers()) {
             List<Param> params = layer.params();
             if (layer.type() == LayerType.BATCH_NORM) {
                 // mean 0, variance 1, moving-average factor 1: the identity.
-                set(params.get(0), 0f);
-                set(params.get(1), 1f);
-                set(params.get(2), 1f);
+                set(params.get(0), 0f, backend);
+                set(params.get(1), 1f, backend);
+                set(params.get(2), 1f, backend);
             } else if (layer.type() == LayerType.SCALE) {
-                set(params.get(0), 1f);
+                set(params.get(0), 1f, backend);
                 if (params.size() > 1) {
-                    set(params.get(1), 0f);
+                    set(params.get(1), 0f, backend);
                 }
             } else {
                 for (Param p : params) {
                     Shape s = p.shape();
-                    float[] data = p.data().hostData();
                     if (s.rank() == 1) {
-                        set(p, 0.01f);
+                        set(p, 0.01f, backend);
                         continue;
                     }
+                    float[] data = new float[s.count()];
                     double std = Math.sqrt(2.0 / s.countFrom(1));
-                    for (int i = 0; i < s.count(); i++) {
+                    for (int i = 0; i < data.length; i++) {
                         data[i] = (float) (rnd.nextGaussian() * std);
                     }
+                    p.setData(backend.upload(Tensor.wrap(s, data)));
                 }
             }
         }
     }
 
-    private static void set(Param p, float value) {
-        java.util.Arrays.fill(p.data().hostData(), 0, p.shape().count(), value);
+    private static void set(Param p, float value, Backend backend) {
+        float[] data = new float[p.shape().count()];
+        java.util.Arrays.fill(data, value);
+        p.setData(backend.upload(Tensor.wrap(p.shape(), data)));
     }
 
     /** Pixels minus a mean, uniform in [-128, 128), the same for every run. */
-    private static Tensor input(int batch, int c, int h, int w) {
+    static Tensor input(int batch, int c, int h, int w) {
         Random rnd = new Random(Nets.SEED + batch + h);
         float[] data = new float[batch * c * h * w];
         for (int i = 0; i < data.length; i++) {

@@ -48,14 +48,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class NetParityContract {
     /** Absolute tolerance for blobs after ~20 layers; activations are of order 1 with He-scaled weights. */
-    private static final float NET_TOL = 1e-4f;
+    static final float NET_TOL = 1e-4f;
     /** Relative: float32 rounding differences grow through the layers (cuDNN and the CPU sum in other orders). */
-    private static final float NET_EPS = 1e-3f;
+    static final float NET_EPS = 1e-3f;
     /**
      * Relative to the blob's largest magnitude: a sum of large terms that nearly cancel (a small activation after a
      * convolution of 0..255 pixels) carries the rounding error of its terms, not of its result.
      */
-    private static final float NET_RANGE_EPS = 1e-4f;
+    static final float NET_RANGE_EPS = 1e-4f;
     private static final int BATCH = 2;
 
     private static final CpuBackend CPU = new CpuBackend(2);
@@ -223,7 +223,7 @@ abstract class NetParityContract {
         return new Net[] {onCpu, onGpu};
     }
 
-    private static Tensor randomInput(Shape shape, long seed) {
+    static Tensor randomInput(Shape shape, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[shape.count()];
         for (int j = 0; j < x.length; j++) {
