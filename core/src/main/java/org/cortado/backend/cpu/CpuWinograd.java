@@ -10,17 +10,24 @@ import org.cortado.backend.ConvGeometry;
  * chunk of images: 2.25 times fewer FLOPs than im2col + GEMM, plus transforms that are linear in the data.
  *
  * <p>The transforms only add, subtract and halve, so the result stays within a few float roundings of the direct
- * sum. Chunks of images are processed one after the other; inside a chunk the input transform is split over
- * channels, the 16 products over the threads, and the output transform over output channels.
+ * sum. Forward passes on maps where 4x4 tiles waste little go to {@link WinogradF4} instead (1.78 times fewer
+ * multiply-adds, ten times F(2x2)'s rounding). Chunks of rows of tiles, across images, are processed one after the
+ * other; inside a chunk the input transform is split over channels, the 16 products over the threads, and the output
+ * transform over output channels. The transforms run a row of tiles at a time in vector lanes ({@link WinogradRows}).
  */
 final class CpuWinograd {
-    /** Tiles per chunk, aimed at: enough columns for efficient products, few enough that V and M fit in L3. */
+    /**
+     * Tiles per chunk, aimed at (whole rows of tiles, at least one): enough columns for efficient products, few enough
+     * that V and M stay in L3.
+     */
     static final int TILES_PER_CHUNK = 512;
     /** Positions of the 4x4 transformed tile. */
     private static final int XI = 16;
 
     private final Parallel parallel;
     private final Gemm gemm;
+    /** The transforms' inner loops. */
+    private final WinogradRows rows = WinogradRows.best();
     /** The transformed, packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived;
     /** Per calling thread: the chunk's V and M. */
@@ -52,10 +59,21 @@ final class CpuWinograd {
     }
 
     CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived) {
+        this(parallel, gemm, derived, !"false".equalsIgnoreCase(System.getProperty(F4_PROPERTY)));
+    }
+
+    /** {@code useF4}: forward passes by {@link WinogradF4} where it {@link WinogradF4#pays pays}. */
+    CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived, boolean useF4) {
         this.parallel = parallel;
         this.gemm = gemm;
         this.derived = derived;
+        this.f4 = useF4 ? new WinogradF4(parallel, gemm, derived, rows) : null;
     }
+
+    /** System property that keeps every forward pass on F(2x2, 3x3) ({@code -Dcortado.winograd.f4=false}). */
+    static final String F4_PROPERTY = "cortado.winograd.f4";
+    /** Null when forward passes keep F(2x2, 3x3). */
+    private final WinogradF4 f4;
 
     /**
      * Output channels per group from which the saved multiplications outweigh the transforms (the input transform
@@ -98,40 +116,50 @@ final class CpuWinograd {
                 && g.dilationW() == 1;
     }
 
+    /** Whether {@link #forward} runs F(4x4, 3x3) on this layer (which {@link #applies}). */
+    boolean takesF4(ConvGeometry g) {
+        return f4 != null && WinogradF4.pays(g);
+    }
+
     /** As {@link CpuConvolution#forward}: the ReLU, with {@code relu}, in the output transform. Modified: output. */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
                  int outputChannels, int channelOffset) {
+        if (takesF4(g)) {
+            f4.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
+            return;
+        }
         int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
         int tilesH = (g.outH() + 1) / 2;
         int tilesW = (g.outW() + 1) / 2;
-        int tilesPerImage = tilesH * tilesW;
-        int imagesPerChunk = Math.max(1, Math.min(g.batch(), TILES_PER_CHUNK / tilesPerImage));
-        int maxT = imagesPerChunk * tilesPerImage;
+        // A chunk is a run of rows of tiles, across images: a large map (VGG-16's 112x112: 3136 tiles) is cut into
+        // several, so that V and M stay near the L2 and L3 instead of streaming through memory between passes.
+        int rowsPerChunk = Math.max(1, TILES_PER_CHUNK / tilesW);
+        int units = g.batch() * tilesH;
+        int maxT = Math.min(rowsPerChunk, units) * tilesW;
         Scratch s = scratch.get();
         s.ensure(cg, kg, maxT);
         Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9, new Layout(g.group(), kg, cg),
                 () -> transformWeights(g, weight));
         float[] v = s.v;
         float[] m = s.m;
-        for (int n0 = 0; n0 < g.batch(); n0 += imagesPerChunk) {
-            int images = Math.min(imagesPerChunk, g.batch() - n0);
-            int t = images * tilesPerImage;
-            int first = n0;
+        int grain = Math.max(1, 64 / Math.max(1, maxT / 64));
+        for (int u0 = 0; u0 < units; u0 += rowsPerChunk) {
+            int first = u0;
+            int last = Math.min(units, u0 + rowsPerChunk);
+            int t = (last - first) * tilesW;
             for (int grp = 0; grp < g.group(); grp++) {
                 int c0 = grp * cg;
                 int k0 = grp * kg;
                 Gemm.PackedA[] ug = u[grp];
-                parallel.forRange(cg, Math.max(1, 64 / Math.max(1, t / 64)), (cs, ce) ->
-                        transformInput(g, input, first, images, c0, cs, ce, t, v));
+                parallel.forRange(cg, grain, (cs, ce) -> transformInput(g, input, first, last, c0, cs, ce, t, v));
                 parallel.forRange(XI, 1, (xs, xe) -> {
                     for (int xi = xs; xi < xe; xi++) {
                         gemm.gemm(ug[xi], false, t, v, xi * cg * t, 0f, m, xi * kg * t, false);
                     }
                 });
-                parallel.forRange(kg, Math.max(1, 64 / Math.max(1, t / 64)), (ks, ke) ->
-                        transformOutput(g, m, first, images, k0, ks, ke, t, bias, output, relu, outputChannels,
-                                channelOffset));
+                parallel.forRange(kg, grain, (ks, ke) -> transformOutput(g, m, first, last, k0, ks, ke, t, bias,
+                        output, relu, outputChannels, channelOffset));
             }
         }
     }
@@ -166,7 +194,9 @@ final class CpuWinograd {
                 int images = Math.min(imagesPerChunk, g.batch() - n0);
                 int t = images * tilesPerImage;
                 int first = n0;
-                parallel.forRange(cg, grain, (cs, ce) -> transformInput(g, input, first, images, c0, cs, ce, t, v));
+                int tilesH = (g.outH() + 1) / 2;
+                parallel.forRange(cg, grain, (cs, ce) -> transformInput(g, input, first * tilesH,
+                        (first + images) * tilesH, c0, cs, ce, t, v));
                 parallel.forRange(kg, grain, (ks, ke) ->
                         transformOutputGradient(g, dout, first, images, k0, ks, ke, t, yhat));
                 parallel.forRange(XI, 1, (xs, xe) -> {
@@ -315,145 +345,94 @@ final class CpuWinograd {
     }
 
     /**
-     * {@code V_xi[c, tile] = (B^T d B)_xi} for channels {@code [cs, ce)} of the group starting at c0, for the tiles
-     * of {@code images} images from {@code n0}; taps outside the input read zero (the padding).
+     * {@code V_xi[c, tile] = (B^T d B)_xi} for channels {@code [cs, ce)} of the group starting at c0, for the rows of
+     * tiles {@code [first, last)} (row u: image {@code u / tilesH}, row {@code u % tilesH}); taps outside the input
+     * read zero (the padding).
      */
-    private static void transformInput(ConvGeometry g, float[] input, int n0, int images, int c0, int cs, int ce,
-                                       int t, float[] v) {
+    private void transformInput(ConvGeometry g, float[] input, int first, int last, int c0, int cs, int ce, int t,
+                                float[] v) {
         int inH = g.inH();
         int inW = g.inW();
         int tilesH = (g.outH() + 1) / 2;
         int tilesW = (g.outW() + 1) / 2;
-        int cg = g.inChannelsPerGroup();
         int plane = inH * inW;
-        // Each plane is first copied into a zero border as wide as the padding and the last tiles' overhang, so
-        // that every tile reads 16 values without a bounds test (at 13x13 with padding 1, half the tiles touch the
-        // border).
-        int paddedW = 2 * tilesW + 2;
-        float[] padded = new float[(2 * tilesH + 2) * paddedW];
-        float[] d = new float[16];
+        int stride = g.inChannelsPerGroup() * t;
+        // Each padded input row is split once into its even and odd columns (w1 each, zero past the input), so
+        // that the tiles read unit-stride runs; a row of tiles reads four padded rows, two shared with the next.
+        int w1 = tilesW + 1;
+        float[] padded = new float[2 * w1];
+        int maxRows = 2 * Math.min(last - first, tilesH) + 2;
+        float[] split = new float[maxRows * 2 * w1];
         for (int c = cs; c < ce; c++) {
             int col = c * t;
-            for (int img = 0; img < images; img++) {
-                int src = ((n0 + img) * g.inChannels() + c0 + c) * plane;
-                for (int y = 0; y < inH; y++) {
-                    System.arraycopy(input, src + y * inW, padded, (y + g.padH()) * paddedW + g.padW(), inW);
-                }
-                for (int ty = 0; ty < tilesH; ty++) {
-                    for (int tx = 0; tx < tilesW; tx++, col++) {
-                        for (int i = 0; i < 4; i++) {
-                            int row = (2 * ty + i) * paddedW + 2 * tx;
-                            d[4 * i] = padded[row];
-                            d[4 * i + 1] = padded[row + 1];
-                            d[4 * i + 2] = padded[row + 2];
-                            d[4 * i + 3] = padded[row + 3];
-                        }
-                        // B^T d (rows), then (.) B (columns).
-                        for (int j = 0; j < 4; j++) {
-                            float d0 = d[j];
-                            float d1 = d[4 + j];
-                            float d2 = d[8 + j];
-                            float d3 = d[12 + j];
-                            d[j] = d0 - d2;
-                            d[4 + j] = d1 + d2;
-                            d[8 + j] = d2 - d1;
-                            d[12 + j] = d1 - d3;
-                        }
-                        int stride = cg * t;
-                        for (int i = 0; i < 4; i++) {
-                            float e0 = d[4 * i];
-                            float e1 = d[4 * i + 1];
-                            float e2 = d[4 * i + 2];
-                            float e3 = d[4 * i + 3];
-                            int at = 4 * i * stride + col;
-                            v[at] = e0 - e2;
-                            v[at + stride] = e1 + e2;
-                            v[at + 2 * stride] = e2 - e1;
-                            v[at + 3 * stride] = e1 - e3;
-                        }
+            for (int u = first; u < last; ) {
+                int img = u / tilesH;
+                int ty0 = u % tilesH;
+                int ty1 = Math.min(tilesH, ty0 + last - u);
+                int src = (img * g.inChannels() + c0 + c) * plane;
+                // Padded rows 2 ty0 .. 2 ty1 + 1 of this image.
+                for (int r = 0; r < 2 * (ty1 - ty0) + 2; r++) {
+                    int y = 2 * ty0 + r - g.padH();
+                    int at = r * 2 * w1;
+                    if (y < 0 || y >= inH) {
+                        java.util.Arrays.fill(split, at, at + 2 * w1, 0f);
+                        continue;
+                    }
+                    System.arraycopy(input, src + y * inW, padded, g.padW(), inW);
+                    for (int x = 0; x < w1; x++) {
+                        split[at + x] = padded[2 * x];
+                        split[at + w1 + x] = padded[2 * x + 1];
                     }
                 }
+                for (int ty = ty0; ty < ty1; ty++, col += tilesW) {
+                    int r0 = 2 * (ty - ty0) * 2 * w1;
+                    rows.input(split, r0, r0 + 2 * w1, r0 + 4 * w1, r0 + 6 * w1, w1, tilesW, v, col, stride);
+                }
+                u += ty1 - ty0;
             }
         }
     }
 
     /**
-     * {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0, clamped at zero
-     * with {@code relu}, into channel {@code channelOffset + k0 + k} of an output of {@code outputChannels} channels.
+     * {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0, for the rows of
+     * tiles {@code [first, last)}, clamped at zero with {@code relu}, into channel {@code channelOffset + k0 + k} of
+     * an output of {@code outputChannels} channels.
      */
-    private static void transformOutput(ConvGeometry g, float[] m, int n0, int images, int k0, int ks, int ke, int t,
-                                        float[] bias, float[] output, boolean relu, int outputChannels,
-                                        int channelOffset) {
+    private void transformOutput(ConvGeometry g, float[] m, int first, int last, int k0, int ks, int ke, int t,
+                                 float[] bias, float[] output, boolean relu, int outputChannels, int channelOffset) {
         int outH = g.outH();
         int outW = g.outW();
         int tilesH = (outH + 1) / 2;
         int tilesW = (outW + 1) / 2;
-        int kg = g.outChannelsPerGroup();
-        int stride = kg * t;
-        int plane = outH * outW;
+        int stride = g.outChannelsPerGroup() * t;
+        float[] y = new float[4 * tilesW];
+        int pairs = outW / 2;
         for (int k = ks; k < ke; k++) {
             float b = bias == null ? 0f : bias[k0 + k];
             int col = k * t;
-            for (int img = 0; img < images; img++) {
-                int dst = ((n0 + img) * outputChannels + channelOffset + k0 + k) * plane;
-                for (int ty = 0; ty < tilesH; ty++) {
-                    for (int tx = 0; tx < tilesW; tx++, col++) {
-                        // A^T m: two rows of four.
-                        float r00 = 0f;
-                        float r01 = 0f;
-                        float r02 = 0f;
-                        float r03 = 0f;
-                        float r10 = 0f;
-                        float r11 = 0f;
-                        float r12 = 0f;
-                        float r13 = 0f;
-                        for (int j = 0; j < 4; j++) {
-                            float m0 = m[j * stride + col];
-                            float m1 = m[(4 + j) * stride + col];
-                            float m2 = m[(8 + j) * stride + col];
-                            float m3 = m[(12 + j) * stride + col];
-                            float top = m0 + m1 + m2;
-                            float bottom = m1 - m2 - m3;
-                            switch (j) {
-                                case 0 -> {
-                                    r00 = top;
-                                    r10 = bottom;
-                                }
-                                case 1 -> {
-                                    r01 = top;
-                                    r11 = bottom;
-                                }
-                                case 2 -> {
-                                    r02 = top;
-                                    r12 = bottom;
-                                }
-                                default -> {
-                                    r03 = top;
-                                    r13 = bottom;
-                                }
-                            }
-                        }
-                        int y = 2 * ty;
-                        int x = 2 * tx;
-                        int o = dst + y * outW + x;
-                        output[o] = clamp(r00 + r01 + r02 + b, relu);
-                        if (x + 1 < outW) {
-                            output[o + 1] = clamp(r01 - r02 - r03 + b, relu);
-                        }
-                        if (y + 1 < outH) {
-                            output[o + outW] = clamp(r10 + r11 + r12 + b, relu);
-                            if (x + 1 < outW) {
-                                output[o + outW + 1] = clamp(r11 - r12 - r13 + b, relu);
-                            }
-                        }
+            for (int u = first; u < last; u++, col += tilesW) {
+                int img = u / tilesH;
+                int ty = u % tilesH;
+                rows.output(m, col, stride, tilesW, b, relu, y, 0, tilesW);
+                int o = ((img * outputChannels + channelOffset + k0 + k) * outH + 2 * ty) * outW;
+                boolean second = 2 * ty + 1 < outH;
+                for (int tx = 0; tx < pairs; tx++) {
+                    output[o + 2 * tx] = y[tx];
+                    output[o + 2 * tx + 1] = y[tilesW + tx];
+                }
+                if (second) {
+                    for (int tx = 0; tx < pairs; tx++) {
+                        output[o + outW + 2 * tx] = y[2 * tilesW + tx];
+                        output[o + outW + 2 * tx + 1] = y[3 * tilesW + tx];
+                    }
+                }
+                if (pairs < tilesW) {
+                    output[o + 2 * pairs] = y[pairs];
+                    if (second) {
+                        output[o + outW + 2 * pairs] = y[2 * tilesW + pairs];
                     }
                 }
             }
         }
-    }
-
-    /** {@code max(v, 0)} with {@code relu} (a fused ReLU, as {@link Math#max(float, float)}), else v. */
-    private static float clamp(float v, boolean relu) {
-        return relu ? Math.max(v, 0f) : v;
     }
 }
