@@ -91,9 +91,19 @@ final class CpuWinograd {
      */
     static final int MIN_IN_CHANNELS = 64;
 
+    /**
+     * Output channels per group from which {@link #forward} applies on maps that take {@link WinogradF4}: with 64
+     * (VGG-16 conv1_2 at 224x224, ResNet-50's res2 at 56x56, SqueezeNet's fire8 data gradient, 256 to 64 at 27x27)
+     * it was 0.6 to 0.9 times shifted rows' time, where F(2x2) on 13x13 maps was not faster (bench/RESULTS.md,
+     * "Winograd on AVX2"). With F(4x4) turned off those layers take F(2x2).
+     */
+    static final int MIN_CHANNELS_F4 = 64;
+
     /** Whether {@link #forward} applies: 3x3 kernel, stride 1, no dilation, enough channels in and out. */
     static boolean applies(ConvGeometry g) {
-        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_IN_CHANNELS && g.outChannelsPerGroup() >= MIN_CHANNELS;
+        int out = g.outChannelsPerGroup();
+        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_IN_CHANNELS
+                && (out >= MIN_CHANNELS || out >= MIN_CHANNELS_F4 && WinogradF4.pays(g));
     }
 
     /**

@@ -39,14 +39,20 @@ final class WinogradF4 {
     }
 
     /**
-     * Whether F(4x4) takes fewer multiply-adds in its products than F(2x2) by at least a fifth on this map: 4x4
-     * tiles cover a 13x13 map with 16x16 outputs and a 6x6 one with 8x8 (no gain there), against 14x14 and 6x6.
+     * Whether F(4x4)'s products take at most two thirds of F(2x2)'s multiply-adds on this map, and have at least
+     * {@link #MIN_TILES} columns. Maps of 4n (or 4n - 1) pixels take 0.56 of them; 13x13 and 14x14, covered by 16x16
+     * against 14x14, take 0.73, and there F(4x4) was no faster than F(2x2) at batch 16 (bench/RESULTS.md, "Winograd
+     * on AVX2"), so they keep F(2x2)'s closer rounding; 6x6 takes as many. A 7x7 map at batch 1 has 4 tiles of 4x4,
+     * and products of 4 columns ran slower than F(2x2)'s of 16.
      */
     static boolean pays(ConvGeometry g) {
-        long f4 = (long) XI * ((g.outH() + 3) / 4) * ((g.outW() + 3) / 4);
+        long tiles = (long) ((g.outH() + 3) / 4) * ((g.outW() + 3) / 4);
         long f2 = 16L * ((g.outH() + 1) / 2) * ((g.outW() + 1) / 2);
-        return 5 * f4 <= 4 * f2;
+        return 3 * XI * tiles <= 2 * f2 && g.batch() * tiles >= MIN_TILES;
     }
+
+    /** Tiles per image times images from which F(4x4) is used (see {@link #pays}). */
+    static final int MIN_TILES = 16;
 
     /** As {@link CpuConvolution#forward}: the ReLU, with {@code relu}, in the output transform. Modified: output. */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,

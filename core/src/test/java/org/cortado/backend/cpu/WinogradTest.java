@@ -20,14 +20,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link JavaWinogradRows}, bit for bit.
  */
 class WinogradTest {
-    /** C, K, map size, group: the Zoo's 3x3 stride-1 layers with Winograd (bench/RESULTS.md, "Winograd on AVX2"). */
+    /** C, K, map size, group: the Zoo's 3x3 stride-1 layers that take Winograd ({@link CpuWinograd#applies}). */
     static final int[][] ZOO = {
-        {64, 128, 112, 1}, {128, 128, 112, 1}, {128, 256, 56, 1}, {256, 256, 56, 1}, {256, 512, 28, 1},
+        {64, 64, 224, 1}, {64, 128, 112, 1}, {128, 128, 112, 1}, {128, 256, 56, 1}, {256, 256, 56, 1}, {256, 512, 28, 1},
         {512, 512, 28, 1}, {512, 512, 14, 1},                                  // VGG-16 conv2_1 .. conv5_3
         {256, 384, 13, 1}, {384, 384, 13, 2}, {384, 256, 13, 2},                // AlexNet conv3, conv4, conv5
         {64, 192, 56, 1}, {96, 128, 28, 1}, {128, 192, 28, 1}, {96, 208, 14, 1}, {112, 224, 14, 1},
         {128, 256, 14, 1}, {144, 288, 14, 1}, {160, 320, 14, 1}, {160, 320, 7, 1}, {192, 384, 7, 1}, // GoogLeNet
-        {128, 128, 28, 1}, {256, 256, 14, 1}, {512, 512, 7, 1},                 // ResNet-50 res3-res5
+        {64, 64, 56, 1}, {128, 128, 28, 1}, {256, 256, 14, 1}, {512, 512, 7, 1}, // ResNet-50 res2-res5
         {256, 384, 13, 1}, {384, 1024, 6, 1},                                   // NIN conv3, conv4
         {64, 256, 27, 1}, {64, 256, 13, 1},                                     // SqueezeNet fire8, fire9 expand3x3
     };
@@ -54,6 +54,10 @@ class WinogradTest {
         Random rnd = new Random(23);
         boolean sawF4 = false;
         boolean sawF2 = false;
+        for (int[] z : ZOO) {
+            assertTrue(CpuWinograd.applies(new ConvGeometry(1, z[0], z[2], z[2], z[1], 3, 3, 1, 1, 1, 1, 1, 1, z[3])),
+                    java.util.Arrays.toString(z) + " takes Winograd");
+        }
         for (int zi = 0; zi < ZOO.length; zi++) {
             int[] z = ZOO[zi];
             int size = z[2] <= 16 ? z[2] : 12 + z[2] % 4;
