@@ -126,6 +126,11 @@ final class CpuWinograd {
                 && g.dilationW() == 1;
     }
 
+    /** Whether forward passes take F(4x4, 3x3) where it pays (not turned off by {@value #F4_PROPERTY}). */
+    boolean usesF4() {
+        return f4 != null;
+    }
+
     /** Whether {@link #forward} runs F(4x4, 3x3) on this layer (which {@link #applies}). */
     boolean takesF4(ConvGeometry g) {
         return f4 != null && WinogradF4.pays(g);
