@@ -11,9 +11,10 @@ import org.cortado.backend.ConvGeometry;
  *
  * <p>The transforms only add, subtract and halve, so the result stays within a few float roundings of the direct
  * sum. Forward passes on maps where 4x4 tiles waste little go to {@link WinogradF4} instead (1.78 times fewer
- * multiply-adds, ten times F(2x2)'s rounding). Chunks of rows of tiles, across images, are processed one after the
- * other; inside a chunk the input transform is split over channels, the 16 products over the threads, and the output
- * transform over output channels. The transforms run a row of tiles at a time in vector lanes ({@link WinogradRows}).
+ * multiply-adds, ten times F(2x2)'s rounding). Both run their passes over chunks of rows of tiles, across images
+ * ({@link WinogradChunks}): inside a chunk the input transform is split over channels, the products over the threads,
+ * and the output transform over output channels; the transforms take a row of tiles at a time in vector lanes
+ * ({@link WinogradRows}).
  */
 final class CpuWinograd {
     /**
@@ -28,26 +29,16 @@ final class CpuWinograd {
     private final Gemm gemm;
     /** The transforms' inner loops. */
     private final WinogradRows rows = WinogradRows.best();
+    /** F(2x2)'s transforms of a row of tiles. */
+    private final F2Rows transforms = new F2Rows(rows);
     /** The transformed, packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived;
     /** Per calling thread: the chunk's V and M. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
-    private static final class Scratch {
-        float[] v = new float[0];
-        float[] m = new float[0];
+    private static final class Scratch extends WinogradChunks.Buffers {
         /** The filter gradient's {@code dU_xi = sum over tiles of Yhat_xi V_xi^T}, per position xi. */
         float[] du = new float[0];
-
-        /** Grows V and M for {@code maxT} tiles of {@code cg} input and {@code kg} output channels. */
-        void ensure(int cg, int kg, int maxT) {
-            if (v.length < XI * cg * maxT) {
-                v = new float[XI * cg * maxT];
-            }
-            if (m.length < XI * kg * maxT) {
-                m = new float[XI * kg * maxT];
-            }
-        }
     }
 
     /** What the transformed weights depend on besides the weights' values. */
@@ -143,40 +134,12 @@ final class CpuWinograd {
             f4.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
             return;
         }
-        int kg = g.outChannelsPerGroup();
         int cg = g.inChannelsPerGroup();
-        int tilesH = (g.outH() + 1) / 2;
-        int tilesW = (g.outW() + 1) / 2;
-        // A chunk is a run of rows of tiles, across images: a large map (VGG-16's 112x112: 3136 tiles) is cut into
-        // several, so that V and M stay near the L2 and L3 instead of streaming through memory between passes.
-        int rowsPerChunk = Math.max(1, TILES_PER_CHUNK / tilesW);
-        int units = g.batch() * tilesH;
-        int maxT = Math.min(rowsPerChunk, units) * tilesW;
-        Scratch s = scratch.get();
-        s.ensure(cg, kg, maxT);
-        Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9, new Layout(g.group(), kg, cg),
-                () -> transformWeights(g, weight));
-        float[] v = s.v;
-        float[] m = s.m;
-        int grain = Math.max(1, 64 / Math.max(1, maxT / 64));
-        for (int u0 = 0; u0 < units; u0 += rowsPerChunk) {
-            int first = u0;
-            int last = Math.min(units, u0 + rowsPerChunk);
-            int t = (last - first) * tilesW;
-            for (int grp = 0; grp < g.group(); grp++) {
-                int c0 = grp * cg;
-                int k0 = grp * kg;
-                Gemm.PackedA[] ug = u[grp];
-                parallel.forRange(cg, grain, (cs, ce) -> transformInput(g, input, first, last, c0, cs, ce, t, v));
-                parallel.forRange(XI, 1, (xs, xe) -> {
-                    for (int xi = xs; xi < xe; xi++) {
-                        gemm.gemm(ug[xi], false, t, v, xi * cg * t, 0f, m, xi * kg * t, false);
-                    }
-                });
-                parallel.forRange(kg, grain, (ks, ke) -> transformOutput(g, m, first, last, k0, ks, ke, t, bias,
-                        output, relu, outputChannels, channelOffset));
-            }
-        }
+        Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9,
+                new Layout(g.group(), g.outChannelsPerGroup(), cg),
+                () -> WinogradChunks.transformWeights(parallel, gemm, g, weight, XI, CpuWinograd::transformFilter));
+        WinogradChunks.forward(parallel, gemm, g, 2, XI, TILES_PER_CHUNK, u, scratch.get(), transforms, input, bias,
+                output, relu, outputChannels, channelOffset);
     }
 
     /**
@@ -193,7 +156,7 @@ final class CpuWinograd {
         int tilesPerImage = ((g.outH() + 1) / 2) * ((g.outW() + 1) / 2);
         int imagesPerChunk = Math.max(1, Math.min(g.batch(), TILES_PER_CHUNK / tilesPerImage));
         Scratch s = scratch.get();
-        s.ensure(cg, kg, imagesPerChunk * tilesPerImage);
+        s.ensure(XI * cg * imagesPerChunk * tilesPerImage, XI * kg * imagesPerChunk * tilesPerImage);
         if (s.du.length < XI * kg * cg) {
             s.du = new float[XI * kg * cg];
         }
@@ -210,8 +173,8 @@ final class CpuWinograd {
                 int t = images * tilesPerImage;
                 int first = n0;
                 int tilesH = (g.outH() + 1) / 2;
-                parallel.forRange(cg, grain, (cs, ce) -> transformInput(g, input, first * tilesH,
-                        (first + images) * tilesH, c0, cs, ce, t, v));
+                parallel.forRange(cg, grain, (cs, ce) -> WinogradChunks.input(g, 2, transforms, input,
+                        first * tilesH, (first + images) * tilesH, c0, cs, ce, t, v));
                 parallel.forRange(kg, grain, (ks, ke) ->
                         transformOutputGradient(g, dout, first, images, k0, ks, ke, t, yhat));
                 parallel.forRange(XI, 1, (xs, xe) -> {
@@ -314,140 +277,54 @@ final class CpuWinograd {
         }
     }
 
-    /** {@code U = G g G^T} for every (output, input) channel pair, packed per group and position xi. */
-    private Gemm.PackedA[][] transformWeights(ConvGeometry g, float[] weight) {
-        int kg = g.outChannelsPerGroup();
-        int cg = g.inChannelsPerGroup();
-        int perXi = kg * cg;
-        float[] u = new float[XI * perXi];
-        int packedSize = gemm.packedSize(kg, cg);
-        Gemm.PackedA[][] out = new Gemm.PackedA[g.group()][XI];
-        for (int grp = 0; grp < g.group(); grp++) {
-            int wBase = grp * kg * cg * 9;
-            parallel.forRange(kg, 8, (ks, ke) -> {
-                float[] tmp = new float[12];
-                for (int k = ks; k < ke; k++) {
-                    for (int c = 0; c < cg; c++) {
-                        int w = wBase + (k * cg + c) * 9;
-                        // tmp = G g (4x3), row by row.
-                        for (int j = 0; j < 3; j++) {
-                            float g0 = weight[w + j];
-                            float g1 = weight[w + 3 + j];
-                            float g2 = weight[w + 6 + j];
-                            tmp[j] = g0;
-                            tmp[3 + j] = 0.5f * (g0 + g1 + g2);
-                            tmp[6 + j] = 0.5f * (g0 - g1 + g2);
-                            tmp[9 + j] = g2;
-                        }
-                        int at = k * cg + c;
-                        for (int i = 0; i < 4; i++) {
-                            float t0 = tmp[3 * i];
-                            float t1 = tmp[3 * i + 1];
-                            float t2 = tmp[3 * i + 2];
-                            u[(4 * i) * perXi + at] = t0;
-                            u[(4 * i + 1) * perXi + at] = 0.5f * (t0 + t1 + t2);
-                            u[(4 * i + 2) * perXi + at] = 0.5f * (t0 - t1 + t2);
-                            u[(4 * i + 3) * perXi + at] = t2;
-                        }
-                    }
-                }
-            });
-            for (int xi = 0; xi < XI; xi++) {
-                out[grp][xi] = gemm.pack(false, kg, cg, 1f, u, xi * perXi, new float[packedSize], true);
-            }
+    /** {@code U = G g G^T} for one filter. */
+    private static void transformFilter(float[] weight, int w, float[] u, int at, int perXi) {
+        float[] tmp = new float[12];
+        // tmp = G g (4x3), row by row.
+        for (int j = 0; j < 3; j++) {
+            float g0 = weight[w + j];
+            float g1 = weight[w + 3 + j];
+            float g2 = weight[w + 6 + j];
+            tmp[j] = g0;
+            tmp[3 + j] = 0.5f * (g0 + g1 + g2);
+            tmp[6 + j] = 0.5f * (g0 - g1 + g2);
+            tmp[9 + j] = g2;
         }
-        return out;
-    }
-
-    /**
-     * {@code V_xi[c, tile] = (B^T d B)_xi} for channels {@code [cs, ce)} of the group starting at c0, for the rows of
-     * tiles {@code [first, last)} (row u: image {@code u / tilesH}, row {@code u % tilesH}); taps outside the input
-     * read zero (the padding).
-     */
-    private void transformInput(ConvGeometry g, float[] input, int first, int last, int c0, int cs, int ce, int t,
-                                float[] v) {
-        int inH = g.inH();
-        int inW = g.inW();
-        int tilesH = (g.outH() + 1) / 2;
-        int tilesW = (g.outW() + 1) / 2;
-        int plane = inH * inW;
-        int stride = g.inChannelsPerGroup() * t;
-        // Each padded input row is split once into its even and odd columns (w1 each, zero past the input), so
-        // that the tiles read unit-stride runs; a row of tiles reads four padded rows, two shared with the next.
-        int w1 = tilesW + 1;
-        float[] padded = new float[2 * w1];
-        int maxRows = 2 * Math.min(last - first, tilesH) + 2;
-        float[] split = new float[maxRows * 2 * w1];
-        for (int c = cs; c < ce; c++) {
-            int col = c * t;
-            for (int u = first; u < last; ) {
-                int img = u / tilesH;
-                int ty0 = u % tilesH;
-                int ty1 = Math.min(tilesH, ty0 + last - u);
-                int src = (img * g.inChannels() + c0 + c) * plane;
-                // Padded rows 2 ty0 .. 2 ty1 + 1 of this image.
-                for (int r = 0; r < 2 * (ty1 - ty0) + 2; r++) {
-                    int y = 2 * ty0 + r - g.padH();
-                    int at = r * 2 * w1;
-                    if (y < 0 || y >= inH) {
-                        java.util.Arrays.fill(split, at, at + 2 * w1, 0f);
-                        continue;
-                    }
-                    System.arraycopy(input, src + y * inW, padded, g.padW(), inW);
-                    for (int x = 0; x < w1; x++) {
-                        split[at + x] = padded[2 * x];
-                        split[at + w1 + x] = padded[2 * x + 1];
-                    }
-                }
-                for (int ty = ty0; ty < ty1; ty++, col += tilesW) {
-                    int r0 = 2 * (ty - ty0) * 2 * w1;
-                    rows.input(split, r0, r0 + 2 * w1, r0 + 4 * w1, r0 + 6 * w1, w1, tilesW, v, col, stride);
-                }
-                u += ty1 - ty0;
-            }
+        for (int i = 0; i < 4; i++) {
+            float t0 = tmp[3 * i];
+            float t1 = tmp[3 * i + 1];
+            float t2 = tmp[3 * i + 2];
+            u[(4 * i) * perXi + at] = t0;
+            u[(4 * i + 1) * perXi + at] = 0.5f * (t0 + t1 + t2);
+            u[(4 * i + 2) * perXi + at] = 0.5f * (t0 - t1 + t2);
+            u[(4 * i + 3) * perXi + at] = t2;
         }
     }
 
-    /**
-     * {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0, for the rows of
-     * tiles {@code [first, last)}, clamped at zero with {@code relu}, into channel {@code channelOffset + k0 + k} of
-     * an output of {@code outputChannels} channels.
-     */
-    private void transformOutput(ConvGeometry g, float[] m, int first, int last, int k0, int ks, int ke, int t,
-                                 float[] bias, float[] output, boolean relu, int outputChannels, int channelOffset) {
-        int outH = g.outH();
-        int outW = g.outW();
-        int tilesH = (outH + 1) / 2;
-        int tilesW = (outW + 1) / 2;
-        int stride = g.outChannelsPerGroup() * t;
-        float[] y = new float[4 * tilesW];
-        int pairs = outW / 2;
-        for (int k = ks; k < ke; k++) {
-            float b = bias == null ? 0f : bias[k0 + k];
-            int col = k * t;
-            for (int u = first; u < last; u++, col += tilesW) {
-                int img = u / tilesH;
-                int ty = u % tilesH;
-                rows.output(m, col, stride, tilesW, b, relu, y, 0, tilesW);
-                int o = ((img * outputChannels + channelOffset + k0 + k) * outH + 2 * ty) * outW;
-                boolean second = 2 * ty + 1 < outH;
-                for (int tx = 0; tx < pairs; tx++) {
-                    output[o + 2 * tx] = y[tx];
-                    output[o + 2 * tx + 1] = y[tilesW + tx];
-                }
-                if (second) {
-                    for (int tx = 0; tx < pairs; tx++) {
-                        output[o + outW + 2 * tx] = y[2 * tilesW + tx];
-                        output[o + outW + 2 * tx + 1] = y[3 * tilesW + tx];
-                    }
-                }
-                if (pairs < tilesW) {
-                    output[o + 2 * pairs] = y[pairs];
-                    if (second) {
-                        output[o + outW + 2 * pairs] = y[2 * tilesW + pairs];
-                    }
-                }
-            }
+    /** F(2x2)'s transforms of a row of tiles, by {@link WinogradRows}. */
+    private record F2Rows(WinogradRows rows) implements WinogradChunks.Transforms {
+        @Override
+        public int inputWork(int rowLen) {
+            return 0;
+        }
+
+        /** {@code V_xi = (B^T d B)_xi}. */
+        @Override
+        public void inputRow(float[] split, int r0, int rowLen, int w1, int tilesW, float[] v, int col, int stride,
+                             float[] work) {
+            rows.input(split, r0, r0 + rowLen, r0 + 2 * rowLen, r0 + 3 * rowLen, w1, tilesW, v, col, stride);
+        }
+
+        @Override
+        public int outputWork(int tilesW) {
+            return 0;
+        }
+
+        /** {@code Y = A^T m A}. */
+        @Override
+        public void outputRow(float[] m, int col, int stride, int tilesW, float bias, boolean relu, float[] y,
+                              float[] work) {
+            rows.output(m, col, stride, tilesW, bias, relu, y, 0, tilesW);
         }
     }
 }

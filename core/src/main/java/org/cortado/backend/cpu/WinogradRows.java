@@ -18,7 +18,8 @@ interface WinogradRows {
 
     /**
      * {@code Y = A^T m A + bias} for {@code tiles} tiles, each clamped at zero with {@code relu}: position xi of tile
-     * tx is {@code m[off + xi * stride + tx]}; the 2x2 block's value (p, q) goes to {@code y[yOff + (2p + q) * w + tx]}.
+     * tx is {@code m[off + xi * stride + tx]}; the 2x2 block's value (p, q) goes to
+     * {@code y[yOff + (2p + q) * w + tx]}.
      */
     void output(float[] m, int off, int stride, int tiles, float bias, boolean relu, float[] y, int yOff, int w);
 

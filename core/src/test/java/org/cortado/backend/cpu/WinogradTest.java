@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WinogradTest {
     /** C, K, map size, group: the Zoo's 3x3 stride-1 layers that take Winograd ({@link CpuWinograd#applies}). */
     static final int[][] ZOO = {
-        {64, 64, 224, 1}, {64, 128, 112, 1}, {128, 128, 112, 1}, {128, 256, 56, 1}, {256, 256, 56, 1}, {256, 512, 28, 1},
+        {64, 64, 224, 1}, {64, 128, 112, 1}, {128, 128, 112, 1}, {128, 256, 56, 1}, {256, 256, 56, 1},
+        {256, 512, 28, 1},
         {512, 512, 28, 1}, {512, 512, 14, 1},                                  // VGG-16 conv2_1 .. conv5_3
         {256, 384, 13, 1}, {384, 384, 13, 2}, {384, 256, 13, 2},                // AlexNet conv3, conv4, conv5
         {64, 192, 56, 1}, {96, 128, 28, 1}, {128, 192, 28, 1}, {96, 208, 14, 1}, {112, 224, 14, 1},
@@ -49,7 +50,8 @@ class WinogradTest {
             int threads = vector ? 2 : 1;
             paths[i] = new CpuWinograd(new Parallel(threads), GemmTest.gemm(vector ? "vector" : "java", threads),
                     new DerivedWeights(), i % 2 == 1);
-            names[i] = (i % 2 == 1 ? "F(4x4)" : "F(2x2)") + ", " + (vector ? "vector kernel, 2 threads" : "java kernel");
+            names[i] = (i % 2 == 1 ? "F(4x4)" : "F(2x2)") + ", "
+                    + (vector ? "vector kernel, 2 threads" : "java kernel");
         }
         Random rnd = new Random(23);
         boolean sawF4 = false;
