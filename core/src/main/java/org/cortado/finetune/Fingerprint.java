@@ -65,6 +65,9 @@ final class Fingerprint {
                     + " one (-Dcortado.simd=false selects java; the vector kernel needs the same vector width)";
             case "winograd" -> "snapshot was made with Winograd convolutions " + was + ", this run has them " + is
                     + " (-Dcortado.winograd=" + ("on".equals(was)) + " to match)";
+            case "winograd_f4" -> "snapshot was made with F(4x4) Winograd "
+                    + ("null".equals(was) ? "off (a cortado without it)" : was) + ", this run has it " + is
+                    + " (-Dcortado.winograd.f4=" + ("on".equals(was)) + " to match)";
             case "device" -> "snapshot was made on " + was + ", this run is on " + is;
             default -> key + " " + was + " (snapshot) vs " + is + " (now)";
         };

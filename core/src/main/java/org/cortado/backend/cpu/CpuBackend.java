@@ -85,7 +85,8 @@ public final class CpuBackend implements Backend {
 
     /**
      * The thread count (filter gradients are summed over each thread's share of the batch, so it changes the
-     * bits), the matrix kernel ({@value Simd#PROPERTY}, vector width) and whether Winograd convolutions run.
+     * bits), the matrix kernel ({@value Simd#PROPERTY}, vector width), whether Winograd convolutions run and whether
+     * their forward passes take F(4x4) where it pays.
      */
     @Override
     public Map<String, String> numerics() {
@@ -94,6 +95,7 @@ public final class CpuBackend implements Backend {
         m.put("compute_threads", String.valueOf(threads()));
         m.put("gemm_kernel", gemm.kernelName());
         m.put("winograd", convolution.usesWinograd() ? "on" : "off");
+        m.put("winograd_f4", convolution.usesWinogradF4() ? "on" : "off");
         return m;
     }
 

@@ -44,6 +44,16 @@ final class CpuConvolution {
         return winograd != null;
     }
 
+    /** Whether forward passes take Winograd's F(4x4, 3x3) where it pays (it rounds differently from F(2x2)). */
+    boolean usesWinogradF4() {
+        return winograd != null && winograd.usesF4();
+    }
+
+    /** Whether the forward pass of {@code g} runs Winograd's F(4x4, 3x3), whose rounding is F(2x2)'s times ten. */
+    boolean takesWinogradF4(ConvGeometry g) {
+        return winograd != null && CpuWinograd.applies(g) && winograd.takesF4(g);
+    }
+
     /** What a packing of weights depends on besides their values. */
     private record PackLayout(int group, int m, int k, boolean transpose) {
     }

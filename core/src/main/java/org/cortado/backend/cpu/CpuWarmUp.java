@@ -73,7 +73,9 @@ final class CpuWarmUp {
             new Conv(new ConvGeometry(2, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)),       // shifted rows
             new Conv(new ConvGeometry(1, 3, 19, 19, 16, 7, 7, 2, 2, 0, 0, 1, 1, 1)),     // strided shifted rows
             new Conv(new ConvGeometry(1, 2, 5, 5, 256, 3, 3, 1, 1, 1, 1, 1, 1, 2)),      // im2col, groups
-            new Conv(new ConvGeometry(1, 128, 3, 3, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)),    // Winograd
+            new Conv(new ConvGeometry(1, 128, 3, 3, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)),    // Winograd F(2x2)
+            // F(4x4) with 8 tiles per row, so that its transforms' vector loops run too.
+            new Conv(new ConvGeometry(1, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
         };
         private final Tensor poolIn = Tensor.zeros(Shape.of(1, 8, 13, 13));
         private final Tensor poolOut = Tensor.zeros(Shape.of(1, 8, 6, 6));

@@ -10,37 +10,35 @@ import org.cortado.backend.ConvGeometry;
  * chunk of images: 2.25 times fewer FLOPs than im2col + GEMM, plus transforms that are linear in the data.
  *
  * <p>The transforms only add, subtract and halve, so the result stays within a few float roundings of the direct
- * sum. Chunks of images are processed one after the other; inside a chunk the input transform is split over
- * channels, the 16 products over the threads, and the output transform over output channels.
+ * sum. Forward passes on maps where 4x4 tiles waste little go to {@link WinogradF4} instead (1.78 times fewer
+ * multiply-adds, ten times F(2x2)'s rounding). Both run their passes over chunks of rows of tiles, across images
+ * ({@link WinogradChunks}): inside a chunk the input transform is split over channels, the products over the threads,
+ * and the output transform over output channels; the transforms take a row of tiles at a time in vector lanes
+ * ({@link WinogradRows}).
  */
 final class CpuWinograd {
-    /** Tiles per chunk, aimed at: enough columns for efficient products, few enough that V and M fit in L3. */
+    /**
+     * Tiles per chunk, aimed at (whole rows of tiles, at least one): enough columns for efficient products, few enough
+     * that V and M stay in L3.
+     */
     static final int TILES_PER_CHUNK = 512;
     /** Positions of the 4x4 transformed tile. */
     private static final int XI = 16;
 
     private final Parallel parallel;
     private final Gemm gemm;
+    /** The transforms' inner loops. */
+    private final WinogradRows rows = WinogradRows.best();
+    /** F(2x2)'s transforms of a row of tiles. */
+    private final F2Rows transforms = new F2Rows(rows);
     /** The transformed, packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived;
     /** Per calling thread: the chunk's V and M. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
-    private static final class Scratch {
-        float[] v = new float[0];
-        float[] m = new float[0];
+    private static final class Scratch extends WinogradChunks.Buffers {
         /** The filter gradient's {@code dU_xi = sum over tiles of Yhat_xi V_xi^T}, per position xi. */
         float[] du = new float[0];
-
-        /** Grows V and M for {@code maxT} tiles of {@code cg} input and {@code kg} output channels. */
-        void ensure(int cg, int kg, int maxT) {
-            if (v.length < XI * cg * maxT) {
-                v = new float[XI * cg * maxT];
-            }
-            if (m.length < XI * kg * maxT) {
-                m = new float[XI * kg * maxT];
-            }
-        }
     }
 
     /** What the transformed weights depend on besides the weights' values. */
@@ -52,10 +50,21 @@ final class CpuWinograd {
     }
 
     CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived) {
+        this(parallel, gemm, derived, !"false".equalsIgnoreCase(System.getProperty(F4_PROPERTY)));
+    }
+
+    /** {@code useF4}: forward passes by {@link WinogradF4} where it {@link WinogradF4#pays pays}. */
+    CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived, boolean useF4) {
         this.parallel = parallel;
         this.gemm = gemm;
         this.derived = derived;
+        this.f4 = useF4 ? new WinogradF4(parallel, gemm, derived, rows) : null;
     }
+
+    /** System property that keeps every forward pass on F(2x2, 3x3) ({@code -Dcortado.winograd.f4=false}). */
+    static final String F4_PROPERTY = "cortado.winograd.f4";
+    /** Null when forward passes keep F(2x2, 3x3). */
+    private final WinogradF4 f4;
 
     /**
      * Output channels per group from which the saved multiplications outweigh the transforms (the input transform
@@ -73,9 +82,19 @@ final class CpuWinograd {
      */
     static final int MIN_IN_CHANNELS = 64;
 
+    /**
+     * Output channels per group from which {@link #forward} applies on maps that take {@link WinogradF4}: with 64
+     * (VGG-16 conv1_2 at 224x224, ResNet-50's res2 at 56x56, SqueezeNet's fire8 data gradient, 256 to 64 at 27x27)
+     * it was 0.6 to 0.9 times shifted rows' time, where F(2x2) on 13x13 maps was not faster (bench/RESULTS.md,
+     * "Winograd on AVX2"). With F(4x4) turned off those layers take F(2x2).
+     */
+    static final int MIN_CHANNELS_F4 = 64;
+
     /** Whether {@link #forward} applies: 3x3 kernel, stride 1, no dilation, enough channels in and out. */
     static boolean applies(ConvGeometry g) {
-        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_IN_CHANNELS && g.outChannelsPerGroup() >= MIN_CHANNELS;
+        int out = g.outChannelsPerGroup();
+        return threeByThree(g) && g.inChannelsPerGroup() >= MIN_IN_CHANNELS
+                && (out >= MIN_CHANNELS || out >= MIN_CHANNELS_F4 && WinogradF4.pays(g));
     }
 
     /**
@@ -98,42 +117,29 @@ final class CpuWinograd {
                 && g.dilationW() == 1;
     }
 
+    /** Whether forward passes take F(4x4, 3x3) where it pays (not turned off by {@value #F4_PROPERTY}). */
+    boolean usesF4() {
+        return f4 != null;
+    }
+
+    /** Whether {@link #forward} runs F(4x4, 3x3) on this layer (which {@link #applies}). */
+    boolean takesF4(ConvGeometry g) {
+        return f4 != null && WinogradF4.pays(g);
+    }
+
     /** As {@link CpuConvolution#forward}: the ReLU, with {@code relu}, in the output transform. Modified: output. */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
                  int outputChannels, int channelOffset) {
-        int kg = g.outChannelsPerGroup();
-        int cg = g.inChannelsPerGroup();
-        int tilesH = (g.outH() + 1) / 2;
-        int tilesW = (g.outW() + 1) / 2;
-        int tilesPerImage = tilesH * tilesW;
-        int imagesPerChunk = Math.max(1, Math.min(g.batch(), TILES_PER_CHUNK / tilesPerImage));
-        int maxT = imagesPerChunk * tilesPerImage;
-        Scratch s = scratch.get();
-        s.ensure(cg, kg, maxT);
-        Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9, new Layout(g.group(), kg, cg),
-                () -> transformWeights(g, weight));
-        float[] v = s.v;
-        float[] m = s.m;
-        for (int n0 = 0; n0 < g.batch(); n0 += imagesPerChunk) {
-            int images = Math.min(imagesPerChunk, g.batch() - n0);
-            int t = images * tilesPerImage;
-            int first = n0;
-            for (int grp = 0; grp < g.group(); grp++) {
-                int c0 = grp * cg;
-                int k0 = grp * kg;
-                Gemm.PackedA[] ug = u[grp];
-                parallel.forRange(cg, Math.max(1, 64 / Math.max(1, t / 64)), (cs, ce) ->
-                        transformInput(g, input, first, images, c0, cs, ce, t, v));
-                parallel.forRange(XI, 1, (xs, xe) -> {
-                    for (int xi = xs; xi < xe; xi++) {
-                        gemm.gemm(ug[xi], false, t, v, xi * cg * t, 0f, m, xi * kg * t, false);
-                    }
-                });
-                parallel.forRange(kg, Math.max(1, 64 / Math.max(1, t / 64)), (ks, ke) ->
-                        transformOutput(g, m, first, images, k0, ks, ke, t, bias, output, relu, outputChannels,
-                                channelOffset));
-            }
+        if (takesF4(g)) {
+            f4.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
+            return;
         }
+        int cg = g.inChannelsPerGroup();
+        Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9,
+                new Layout(g.group(), g.outChannelsPerGroup(), cg),
+                () -> WinogradChunks.transformWeights(parallel, gemm, g, weight, XI, CpuWinograd::transformFilter));
+        WinogradChunks.forward(parallel, gemm, g, 2, XI, TILES_PER_CHUNK, u, scratch.get(), transforms, input, bias,
+                output, relu, outputChannels, channelOffset);
     }
 
     /**
@@ -150,7 +156,7 @@ final class CpuWinograd {
         int tilesPerImage = ((g.outH() + 1) / 2) * ((g.outW() + 1) / 2);
         int imagesPerChunk = Math.max(1, Math.min(g.batch(), TILES_PER_CHUNK / tilesPerImage));
         Scratch s = scratch.get();
-        s.ensure(cg, kg, imagesPerChunk * tilesPerImage);
+        s.ensure(XI * cg * imagesPerChunk * tilesPerImage, XI * kg * imagesPerChunk * tilesPerImage);
         if (s.du.length < XI * kg * cg) {
             s.du = new float[XI * kg * cg];
         }
@@ -166,7 +172,9 @@ final class CpuWinograd {
                 int images = Math.min(imagesPerChunk, g.batch() - n0);
                 int t = images * tilesPerImage;
                 int first = n0;
-                parallel.forRange(cg, grain, (cs, ce) -> transformInput(g, input, first, images, c0, cs, ce, t, v));
+                int tilesH = (g.outH() + 1) / 2;
+                parallel.forRange(cg, grain, (cs, ce) -> WinogradChunks.input(g, 2, transforms, input,
+                        first * tilesH, (first + images) * tilesH, c0, cs, ce, t, v));
                 parallel.forRange(kg, grain, (ks, ke) ->
                         transformOutputGradient(g, dout, first, images, k0, ks, ke, t, yhat));
                 parallel.forRange(XI, 1, (xs, xe) -> {
@@ -269,191 +277,54 @@ final class CpuWinograd {
         }
     }
 
-    /** {@code U = G g G^T} for every (output, input) channel pair, packed per group and position xi. */
-    private Gemm.PackedA[][] transformWeights(ConvGeometry g, float[] weight) {
-        int kg = g.outChannelsPerGroup();
-        int cg = g.inChannelsPerGroup();
-        int perXi = kg * cg;
-        float[] u = new float[XI * perXi];
-        int packedSize = gemm.packedSize(kg, cg);
-        Gemm.PackedA[][] out = new Gemm.PackedA[g.group()][XI];
-        for (int grp = 0; grp < g.group(); grp++) {
-            int wBase = grp * kg * cg * 9;
-            parallel.forRange(kg, 8, (ks, ke) -> {
-                float[] tmp = new float[12];
-                for (int k = ks; k < ke; k++) {
-                    for (int c = 0; c < cg; c++) {
-                        int w = wBase + (k * cg + c) * 9;
-                        // tmp = G g (4x3), row by row.
-                        for (int j = 0; j < 3; j++) {
-                            float g0 = weight[w + j];
-                            float g1 = weight[w + 3 + j];
-                            float g2 = weight[w + 6 + j];
-                            tmp[j] = g0;
-                            tmp[3 + j] = 0.5f * (g0 + g1 + g2);
-                            tmp[6 + j] = 0.5f * (g0 - g1 + g2);
-                            tmp[9 + j] = g2;
-                        }
-                        int at = k * cg + c;
-                        for (int i = 0; i < 4; i++) {
-                            float t0 = tmp[3 * i];
-                            float t1 = tmp[3 * i + 1];
-                            float t2 = tmp[3 * i + 2];
-                            u[(4 * i) * perXi + at] = t0;
-                            u[(4 * i + 1) * perXi + at] = 0.5f * (t0 + t1 + t2);
-                            u[(4 * i + 2) * perXi + at] = 0.5f * (t0 - t1 + t2);
-                            u[(4 * i + 3) * perXi + at] = t2;
-                        }
-                    }
-                }
-            });
-            for (int xi = 0; xi < XI; xi++) {
-                out[grp][xi] = gemm.pack(false, kg, cg, 1f, u, xi * perXi, new float[packedSize], true);
-            }
+    /** {@code U = G g G^T} for one filter. */
+    private static void transformFilter(float[] weight, int w, float[] u, int at, int perXi) {
+        float[] tmp = new float[12];
+        // tmp = G g (4x3), row by row.
+        for (int j = 0; j < 3; j++) {
+            float g0 = weight[w + j];
+            float g1 = weight[w + 3 + j];
+            float g2 = weight[w + 6 + j];
+            tmp[j] = g0;
+            tmp[3 + j] = 0.5f * (g0 + g1 + g2);
+            tmp[6 + j] = 0.5f * (g0 - g1 + g2);
+            tmp[9 + j] = g2;
         }
-        return out;
-    }
-
-    /**
-     * {@code V_xi[c, tile] = (B^T d B)_xi} for channels {@code [cs, ce)} of the group starting at c0, for the tiles
-     * of {@code images} images from {@code n0}; taps outside the input read zero (the padding).
-     */
-    private static void transformInput(ConvGeometry g, float[] input, int n0, int images, int c0, int cs, int ce,
-                                       int t, float[] v) {
-        int inH = g.inH();
-        int inW = g.inW();
-        int tilesH = (g.outH() + 1) / 2;
-        int tilesW = (g.outW() + 1) / 2;
-        int cg = g.inChannelsPerGroup();
-        int plane = inH * inW;
-        // Each plane is first copied into a zero border as wide as the padding and the last tiles' overhang, so
-        // that every tile reads 16 values without a bounds test (at 13x13 with padding 1, half the tiles touch the
-        // border).
-        int paddedW = 2 * tilesW + 2;
-        float[] padded = new float[(2 * tilesH + 2) * paddedW];
-        float[] d = new float[16];
-        for (int c = cs; c < ce; c++) {
-            int col = c * t;
-            for (int img = 0; img < images; img++) {
-                int src = ((n0 + img) * g.inChannels() + c0 + c) * plane;
-                for (int y = 0; y < inH; y++) {
-                    System.arraycopy(input, src + y * inW, padded, (y + g.padH()) * paddedW + g.padW(), inW);
-                }
-                for (int ty = 0; ty < tilesH; ty++) {
-                    for (int tx = 0; tx < tilesW; tx++, col++) {
-                        for (int i = 0; i < 4; i++) {
-                            int row = (2 * ty + i) * paddedW + 2 * tx;
-                            d[4 * i] = padded[row];
-                            d[4 * i + 1] = padded[row + 1];
-                            d[4 * i + 2] = padded[row + 2];
-                            d[4 * i + 3] = padded[row + 3];
-                        }
-                        // B^T d (rows), then (.) B (columns).
-                        for (int j = 0; j < 4; j++) {
-                            float d0 = d[j];
-                            float d1 = d[4 + j];
-                            float d2 = d[8 + j];
-                            float d3 = d[12 + j];
-                            d[j] = d0 - d2;
-                            d[4 + j] = d1 + d2;
-                            d[8 + j] = d2 - d1;
-                            d[12 + j] = d1 - d3;
-                        }
-                        int stride = cg * t;
-                        for (int i = 0; i < 4; i++) {
-                            float e0 = d[4 * i];
-                            float e1 = d[4 * i + 1];
-                            float e2 = d[4 * i + 2];
-                            float e3 = d[4 * i + 3];
-                            int at = 4 * i * stride + col;
-                            v[at] = e0 - e2;
-                            v[at + stride] = e1 + e2;
-                            v[at + 2 * stride] = e2 - e1;
-                            v[at + 3 * stride] = e1 - e3;
-                        }
-                    }
-                }
-            }
+        for (int i = 0; i < 4; i++) {
+            float t0 = tmp[3 * i];
+            float t1 = tmp[3 * i + 1];
+            float t2 = tmp[3 * i + 2];
+            u[(4 * i) * perXi + at] = t0;
+            u[(4 * i + 1) * perXi + at] = 0.5f * (t0 + t1 + t2);
+            u[(4 * i + 2) * perXi + at] = 0.5f * (t0 - t1 + t2);
+            u[(4 * i + 3) * perXi + at] = t2;
         }
     }
 
-    /**
-     * {@code Y = A^T m A} plus bias for output channels {@code [ks, ke)} of the group starting at k0, clamped at zero
-     * with {@code relu}, into channel {@code channelOffset + k0 + k} of an output of {@code outputChannels} channels.
-     */
-    private static void transformOutput(ConvGeometry g, float[] m, int n0, int images, int k0, int ks, int ke, int t,
-                                        float[] bias, float[] output, boolean relu, int outputChannels,
-                                        int channelOffset) {
-        int outH = g.outH();
-        int outW = g.outW();
-        int tilesH = (outH + 1) / 2;
-        int tilesW = (outW + 1) / 2;
-        int kg = g.outChannelsPerGroup();
-        int stride = kg * t;
-        int plane = outH * outW;
-        for (int k = ks; k < ke; k++) {
-            float b = bias == null ? 0f : bias[k0 + k];
-            int col = k * t;
-            for (int img = 0; img < images; img++) {
-                int dst = ((n0 + img) * outputChannels + channelOffset + k0 + k) * plane;
-                for (int ty = 0; ty < tilesH; ty++) {
-                    for (int tx = 0; tx < tilesW; tx++, col++) {
-                        // A^T m: two rows of four.
-                        float r00 = 0f;
-                        float r01 = 0f;
-                        float r02 = 0f;
-                        float r03 = 0f;
-                        float r10 = 0f;
-                        float r11 = 0f;
-                        float r12 = 0f;
-                        float r13 = 0f;
-                        for (int j = 0; j < 4; j++) {
-                            float m0 = m[j * stride + col];
-                            float m1 = m[(4 + j) * stride + col];
-                            float m2 = m[(8 + j) * stride + col];
-                            float m3 = m[(12 + j) * stride + col];
-                            float top = m0 + m1 + m2;
-                            float bottom = m1 - m2 - m3;
-                            switch (j) {
-                                case 0 -> {
-                                    r00 = top;
-                                    r10 = bottom;
-                                }
-                                case 1 -> {
-                                    r01 = top;
-                                    r11 = bottom;
-                                }
-                                case 2 -> {
-                                    r02 = top;
-                                    r12 = bottom;
-                                }
-                                default -> {
-                                    r03 = top;
-                                    r13 = bottom;
-                                }
-                            }
-                        }
-                        int y = 2 * ty;
-                        int x = 2 * tx;
-                        int o = dst + y * outW + x;
-                        output[o] = clamp(r00 + r01 + r02 + b, relu);
-                        if (x + 1 < outW) {
-                            output[o + 1] = clamp(r01 - r02 - r03 + b, relu);
-                        }
-                        if (y + 1 < outH) {
-                            output[o + outW] = clamp(r10 + r11 + r12 + b, relu);
-                            if (x + 1 < outW) {
-                                output[o + outW + 1] = clamp(r11 - r12 - r13 + b, relu);
-                            }
-                        }
-                    }
-                }
-            }
+    /** F(2x2)'s transforms of a row of tiles, by {@link WinogradRows}. */
+    private record F2Rows(WinogradRows rows) implements WinogradChunks.Transforms {
+        @Override
+        public int inputWork(int rowLen) {
+            return 0;
         }
-    }
 
-    /** {@code max(v, 0)} with {@code relu} (a fused ReLU, as {@link Math#max(float, float)}), else v. */
-    private static float clamp(float v, boolean relu) {
-        return relu ? Math.max(v, 0f) : v;
+        /** {@code V_xi = (B^T d B)_xi}. */
+        @Override
+        public void inputRow(float[] split, int r0, int rowLen, int w1, int tilesW, float[] v, int col, int stride,
+                             float[] work) {
+            rows.input(split, r0, r0 + rowLen, r0 + 2 * rowLen, r0 + 3 * rowLen, w1, tilesW, v, col, stride);
+        }
+
+        @Override
+        public int outputWork(int tilesW) {
+            return 0;
+        }
+
+        /** {@code Y = A^T m A}. */
+        @Override
+        public void outputRow(float[] m, int col, int stride, int tilesW, float bias, boolean relu, float[] y,
+                              float[] work) {
+            rows.output(m, col, stride, tilesW, bias, relu, y, 0, tilesW);
+        }
     }
 }

@@ -1,0 +1,232 @@
+package org.cortado.backend.cpu;
+
+import org.cortado.backend.ConvGeometry;
+
+/**
+ * The three passes of a Winograd forward pass, F(2x2) or F(4x4), over chunks of rows of tiles across images: the
+ * input transform into V split over input channels, the products {@code M_xi = U_xi V_xi} over the threads, the
+ * output transform from M split over output channels. A chunk of about {@code tilesPerChunk} tiles keeps V and M near
+ * the L3 between the passes, where a whole 112x112 map (3136 tiles of 2x2) would send them through memory.
+ */
+final class WinogradChunks {
+    private WinogradChunks() {
+    }
+
+    /** Per calling thread: a chunk's V and M, grown on demand. */
+    static class Buffers {
+        float[] v = new float[0];
+        float[] m = new float[0];
+
+        /** Grows V and M to at least the given sizes. */
+        void ensure(int vSize, int mSize) {
+            if (v.length < vSize) {
+                v = new float[vSize];
+            }
+            if (m.length < mSize) {
+                m = new float[mSize];
+            }
+        }
+    }
+
+    /**
+     * One algorithm's transforms of a row of tiles. The input rows come from {@link #splitRows} with {@code block}
+     * phases; the outputs go to {@code y} as {@link #scatter} reads them.
+     */
+    interface Transforms {
+        /** Floats of work space {@link #inputRow} needs for split rows of {@code rowLen} floats. */
+        int inputWork(int rowLen);
+
+        /**
+         * V for the {@code tilesW} tiles of one row: its padded input rows start at {@code split[r0]},
+         * {@code rowLen} apart, each split into phases {@code w1} apart; position xi of tile tx goes to
+         * {@code v[col + xi * stride + tx]}.
+         */
+        void inputRow(float[] split, int r0, int rowLen, int w1, int tilesW, float[] v, int col, int stride,
+                      float[] work);
+
+        /** Floats of work space {@link #outputRow} needs for rows of {@code tilesW} tiles. */
+        int outputWork(int tilesW);
+
+        /** A row of tiles' outputs plus bias (with relu: clamped at zero) from {@code m[col + xi * stride + tx]}. */
+        void outputRow(float[] m, int col, int stride, int tilesW, float bias, boolean relu, float[] y,
+                       float[] work);
+    }
+
+    /** One 3x3 filter's transform: the filter at {@code weight[w]}, position xi to {@code u[xi * perXi + at]}. */
+    @FunctionalInterface
+    interface FilterTransform {
+        void apply(float[] weight, int w, float[] u, int at, int perXi);
+    }
+
+    /** {@code U} for every (output, input) channel pair by {@code filter}, packed per group and position xi. */
+    static Gemm.PackedA[][] transformWeights(Parallel parallel, Gemm gemm, ConvGeometry g, float[] weight,
+                                             int positions, FilterTransform filter) {
+        int kg = g.outChannelsPerGroup();
+        int cg = g.inChannelsPerGroup();
+        int perXi = kg * cg;
+        float[] u = new float[positions * perXi];
+        int packedSize = gemm.packedSize(kg, cg);
+        Gemm.PackedA[][] out = new Gemm.PackedA[g.group()][positions];
+        for (int grp = 0; grp < g.group(); grp++) {
+            int wBase = grp * kg * cg * 9;
+            parallel.forRange(kg, 8, (ks, ke) -> {
+                for (int k = ks; k < ke; k++) {
+                    for (int c = 0; c < cg; c++) {
+                        filter.apply(weight, wBase + (k * cg + c) * 9, u, k * cg + c, perXi);
+                    }
+                }
+            });
+            for (int xi = 0; xi < positions; xi++) {
+                out[grp][xi] = gemm.pack(false, kg, cg, 1f, u, xi * perXi, new float[packedSize], true);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code output = conv(input) + bias} (with relu: clamped at zero) into channels {@code [channelOffset, +K)} of an
+     * output of {@code outputChannels} channels: the three passes for every chunk and group of {@code g}, with tiles of
+     * {@code block x block} outputs, {@code positions} products per tile and {@code u[group][xi]} the transformed,
+     * packed weights. Modified: output.
+     */
+    static void forward(Parallel parallel, Gemm gemm, ConvGeometry g, int block, int positions, int tilesPerChunk,
+                        Gemm.PackedA[][] u, Buffers buffers, Transforms transforms, float[] input, float[] bias,
+                        float[] output, boolean relu, int outputChannels, int channelOffset) {
+        int kg = g.outChannelsPerGroup();
+        int cg = g.inChannelsPerGroup();
+        int tilesH = (g.outH() + block - 1) / block;
+        int tilesW = (g.outW() + block - 1) / block;
+        int rowsPerChunk = Math.max(1, tilesPerChunk / tilesW);
+        int units = g.batch() * tilesH;
+        int maxT = Math.min(rowsPerChunk, units) * tilesW;
+        buffers.ensure(positions * cg * maxT, positions * kg * maxT);
+        float[] v = buffers.v;
+        float[] m = buffers.m;
+        // Channels per task: a few per thread's share where a chunk is small, so that forking pays.
+        int grain = Math.max(1, 64 / Math.max(1, maxT * positions / 1024));
+        for (int u0 = 0; u0 < units; u0 += rowsPerChunk) {
+            int first = u0;
+            int last = Math.min(units, u0 + rowsPerChunk);
+            int t = (last - first) * tilesW;
+            for (int grp = 0; grp < g.group(); grp++) {
+                int c0 = grp * cg;
+                int k0 = grp * kg;
+                Gemm.PackedA[] ug = u[grp];
+                parallel.forRange(cg, grain, (cs, ce) -> input(g, block, transforms, input, first, last, c0, cs, ce, t,
+                        v));
+                parallel.forRange(positions, 1, (xs, xe) -> {
+                    for (int xi = xs; xi < xe; xi++) {
+                        gemm.gemm(ug[xi], false, t, v, xi * cg * t, 0f, m, xi * kg * t, false);
+                    }
+                });
+                parallel.forRange(kg, grain, (ks, ke) -> output(g, block, transforms, m, first, last, k0, ks, ke, t,
+                        bias, output, relu, outputChannels, channelOffset));
+            }
+        }
+    }
+
+    /**
+     * V for input channels {@code [cs, ce)} of the group starting at c0, for the rows of tiles {@code [first, last)}
+     * (row u: image {@code u / tilesH}, row {@code u % tilesH}) of t tiles in all; taps outside the input read zero
+     * (the padding). Each padded row is split once per segment of tile rows of one image (rows of tiles share two).
+     * Modified: v.
+     */
+    static void input(ConvGeometry g, int block, Transforms transforms, float[] input, int first, int last, int c0,
+                      int cs, int ce, int t, float[] v) {
+        int tilesH = (g.outH() + block - 1) / block;
+        int tilesW = (g.outW() + block - 1) / block;
+        int plane = g.inH() * g.inW();
+        int stride = g.inChannelsPerGroup() * t;
+        int w1 = tilesW + 1;
+        int rowLen = block * w1;
+        float[] padded = new float[rowLen];
+        float[] split = new float[(block * Math.min(last - first, tilesH) + 2) * rowLen];
+        float[] work = new float[transforms.inputWork(rowLen)];
+        for (int c = cs; c < ce; c++) {
+            int col = c * t;
+            for (int u = first; u < last; ) {
+                int img = u / tilesH;
+                int ty0 = u % tilesH;
+                int ty1 = Math.min(tilesH, ty0 + last - u);
+                int src = (img * g.inChannels() + c0 + c) * plane;
+                splitRows(g, input, src, block * ty0, block * (ty1 - ty0) + 2, block, w1, padded, split);
+                for (int ty = ty0; ty < ty1; ty++, col += tilesW) {
+                    transforms.inputRow(split, block * (ty - ty0) * rowLen, rowLen, w1, tilesW, v, col, stride, work);
+                }
+                u += ty1 - ty0;
+            }
+        }
+    }
+
+    /** Output channels {@code [ks, ke)} of the group starting at k0, for the rows of tiles {@code [first, last)}. */
+    private static void output(ConvGeometry g, int block, Transforms transforms, float[] m, int first, int last,
+                               int k0, int ks, int ke, int t, float[] bias, float[] output, boolean relu,
+                               int outputChannels, int channelOffset) {
+        int outH = g.outH();
+        int outW = g.outW();
+        int tilesH = (outH + block - 1) / block;
+        int tilesW = (outW + block - 1) / block;
+        int stride = g.outChannelsPerGroup() * t;
+        float[] y = new float[block * block * tilesW];
+        float[] work = new float[transforms.outputWork(tilesW)];
+        for (int k = ks; k < ke; k++) {
+            float b = bias == null ? 0f : bias[k0 + k];
+            int col = k * t;
+            for (int u = first; u < last; u++, col += tilesW) {
+                int img = u / tilesH;
+                int ty = u % tilesH;
+                transforms.outputRow(m, col, stride, tilesW, b, relu, y, work);
+                int base = ((img * outputChannels + channelOffset + k0 + k) * outH + block * ty) * outW;
+                scatter(y, tilesW, block, Math.min(block, outH - block * ty), output, base, outW);
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [y0, y0 + count)} of one padded input plane (padded row y is input row {@code y - padH} of the plane
+     * at {@code src}), each split into its columns mod {@code phases}: row r's phase p at
+     * {@code split[(r * phases + p) * w1 + x]} is padded column {@code phases * x + p}, for {@code x < w1}, zero
+     * outside the input. {@code padded} ({@code phases * w1} floats, zero outside the copied run) is scratch.
+     */
+    private static void splitRows(ConvGeometry g, float[] input, int src, int y0, int count, int phases, int w1,
+                          float[] padded, float[] split) {
+        int inW = g.inW();
+        int rowLen = phases * w1;
+        for (int r = 0; r < count; r++) {
+            int y = y0 + r - g.padH();
+            int at = r * rowLen;
+            if (y < 0 || y >= g.inH()) {
+                java.util.Arrays.fill(split, at, at + rowLen, 0f);
+                continue;
+            }
+            System.arraycopy(input, src + y * inW, padded, g.padW(), inW);
+            for (int p = 0; p < phases; p++) {
+                for (int x = 0; x < w1; x++) {
+                    split[at + p * w1 + x] = padded[phases * x + p];
+                }
+            }
+        }
+    }
+
+    /**
+     * The first {@code rows} rows of a row of {@code tilesW} tiles' {@code block x block} outputs into the output
+     * plane: value (p, q) of tile tx, at {@code y[(block * p + q) * tilesW + tx]}, goes to
+     * {@code output[base + p * outW + block * tx + q]}; columns past {@code outW} are dropped.
+     */
+    private static void scatter(float[] y, int tilesW, int block, int rows, float[] output, int base, int outW) {
+        int whole = outW / block;
+        for (int p = 0; p < rows; p++) {
+            int o = base + p * outW;
+            int yp = block * p * tilesW;
+            for (int q = 0; q < block; q++) {
+                int from = yp + q * tilesW;
+                for (int tx = 0; tx < whole; tx++) {
+                    output[o + block * tx + q] = y[from + tx];
+                }
+            }
+            for (int q = 0; q < outW - block * whole; q++) {
+                output[o + block * whole + q] = y[yp + q * tilesW + whole];
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.cortado.finetune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.cortado.backend.cpu.CpuBackend;
+import org.junit.jupiter.api.Test;
+
+/** The backend's F(4x4) Winograd switch is part of a run's fingerprint, and a mismatch says how to match it. */
+class FingerprintTest {
+    @Test
+    void theCpuBackendReportsItsWinogradF4Switch() {
+        assertEquals("on", new CpuBackend(1).numerics().get("winograd_f4"));
+    }
+
+    @Test
+    void aSnapshotWithoutF4IsRefusedWithHowToMatch() {
+        Map<String, Object> now = Map.of("winograd_f4", "on");
+        assertEquals(List.of("snapshot was made with F(4x4) Winograd off (a cortado without it), this run has it on "
+                + "(-Dcortado.winograd.f4=false to match)"), Fingerprint.differences(Map.of(), now));
+        assertEquals(List.of("snapshot was made with F(4x4) Winograd on, this run has it off "
+                + "(-Dcortado.winograd.f4=true to match)"),
+                Fingerprint.differences(Map.of("winograd_f4", "on"), Map.of("winograd_f4", "off")));
+        assertEquals(List.of(), Fingerprint.differences(Map.of("winograd_f4", "on"), now));
+    }
+}
