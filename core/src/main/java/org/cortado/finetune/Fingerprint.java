@@ -16,6 +16,9 @@ final class Fingerprint {
     private Fingerprint() {
     }
 
+    /** Entries added after snapshots were first written, with the value that a snapshot without them was made with. */
+    private static final Map<String, Object> ADDED_LATER = Map.of("winograd_f4", "off");
+
     /** The fingerprint of a run of {@code cfg} with solver settings {@code s} on {@code backend}. */
     static Map<String, Object> of(FineTuneConfig cfg, SolverSettings s, Backend backend) {
         Map<String, Object> f = new LinkedHashMap<>();
@@ -47,7 +50,7 @@ final class Fingerprint {
         Map<?, ?> now = Snapshots.JSON.convertValue(current, Map.class);
         List<String> differences = new ArrayList<>();
         for (var key : now.keySet()) {
-            String was = String.valueOf(saved.get(key));
+            String was = String.valueOf(saved.containsKey(key) ? saved.get(key) : ADDED_LATER.get(key));
             String is = String.valueOf(now.get(key));
             if (!was.equals(is)) {
                 differences.add(phrase(String.valueOf(key), was, is));
@@ -65,8 +68,7 @@ final class Fingerprint {
                     + " one (-Dcortado.simd=false selects java; the vector kernel needs the same vector width)";
             case "winograd" -> "snapshot was made with Winograd convolutions " + was + ", this run has them " + is
                     + " (-Dcortado.winograd=" + ("on".equals(was)) + " to match)";
-            case "winograd_f4" -> "snapshot was made with F(4x4) Winograd "
-                    + ("null".equals(was) ? "off (a cortado without it)" : was) + ", this run has it " + is
+            case "winograd_f4" -> "snapshot was made with F(4x4) Winograd " + was + ", this run has it " + is
                     + " (-Dcortado.winograd.f4=" + ("on".equals(was)) + " to match)";
             case "device" -> "snapshot was made on " + was + ", this run is on " + is;
             default -> key + " " + was + " (snapshot) vs " + is + " (now)";

@@ -51,7 +51,7 @@ final class CpuConvolution {
 
     /** Whether the forward pass of {@code g} runs Winograd's F(4x4, 3x3), whose rounding is F(2x2)'s times ten. */
     boolean takesWinogradF4(ConvGeometry g) {
-        return winograd != null && CpuWinograd.applies(g) && winograd.takesF4(g);
+        return winograd != null && winograd.forwardApplies(g) && winograd.takesF4(g);
     }
 
     /** What a packing of weights depends on besides their values. */
@@ -112,7 +112,7 @@ final class CpuConvolution {
      */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
                  int outputChannels, int channelOffset) {
-        if (winograd != null && CpuWinograd.applies(g)) {
+        if (winograd != null && winograd.forwardApplies(g)) {
             winograd.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
             return;
         }

@@ -50,7 +50,7 @@ final class CpuWinograd {
     }
 
     CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived) {
-        this(parallel, gemm, derived, !"false".equalsIgnoreCase(System.getProperty(F4_PROPERTY)));
+        this(parallel, gemm, derived, "true".equalsIgnoreCase(System.getProperty(F4_PROPERTY)));
     }
 
     /** {@code useF4}: forward passes by {@link WinogradF4} where it {@link WinogradF4#pays pays}. */
@@ -61,7 +61,12 @@ final class CpuWinograd {
         this.f4 = useF4 ? new WinogradF4(parallel, gemm, derived, rows) : null;
     }
 
-    /** System property that keeps every forward pass on F(2x2, 3x3) ({@code -Dcortado.winograd.f4=false}). */
+    /**
+     * System property that turns on F(4x4, 3x3) for forward passes ({@code -Dcortado.winograd.f4=true}). Off by
+     * default: its rounding is 10 to 20 times F(2x2)'s, which took VGG-16's output from OpenCV's by 1.2e-4 of the
+     * largest value, and its transformed weights and buffers raised ResNet-50's peak at batch 16 by about a third
+     * (bench/RESULTS.md, "The session's merges, measured quietly").
+     */
     static final String F4_PROPERTY = "cortado.winograd.f4";
     /** Null when forward passes keep F(2x2, 3x3). */
     private final WinogradF4 f4;
@@ -86,7 +91,7 @@ final class CpuWinograd {
      * Output channels per group from which {@link #forward} applies on maps that take {@link WinogradF4}: with 64
      * (VGG-16 conv1_2 at 224x224, ResNet-50's res2 at 56x56, SqueezeNet's fire8 data gradient, 256 to 64 at 27x27)
      * it was 0.6 to 0.9 times shifted rows' time, where F(2x2) on 13x13 maps was not faster (bench/RESULTS.md,
-     * "Winograd on AVX2"). With F(4x4) turned off those layers take F(2x2).
+     * "Winograd on AVX2"). With F(4x4) off (the default) those layers keep shifted rows ({@link #forwardApplies}).
      */
     static final int MIN_CHANNELS_F4 = 64;
 
@@ -117,7 +122,15 @@ final class CpuWinograd {
                 && g.dilationW() == 1;
     }
 
-    /** Whether forward passes take F(4x4, 3x3) where it pays (not turned off by {@value #F4_PROPERTY}). */
+    /**
+     * Whether this instance's {@link #forward} takes layer {@code g}: {@link #applies}, and where only F(4x4) made it
+     * pay (fewer than {@link #MIN_CHANNELS} out), only with F(4x4) on.
+     */
+    boolean forwardApplies(ConvGeometry g) {
+        return applies(g) && (f4 != null || g.outChannelsPerGroup() >= MIN_CHANNELS);
+    }
+
+    /** Whether forward passes take F(4x4, 3x3) where it pays (turned on by {@value #F4_PROPERTY}). */
     boolean usesF4() {
         return f4 != null;
     }
