@@ -11,8 +11,24 @@ final class DoubleSums {
     private DoubleSums() {
     }
 
+    /** Whether {@link #sum} takes {@link VectorDoubleSums} (which adds in yet another order). */
+    private static final boolean VECTOR = Simd.usable() && vectorLinks();
+
+    private static boolean vectorLinks() {
+        try {
+            return VectorDoubleSums.sum(new float[1], 0, 1) == 0;
+        } catch (LinkageError | IllegalStateException e) {
+            return false;
+        }
+    }
+
     /** {@code a[from] + ... + a[to - 1]} in double. */
     static double sum(float[] a, int from, int to) {
+        return VECTOR ? VectorDoubleSums.sum(a, from, to) : plainSum(a, from, to);
+    }
+
+    /** {@link #sum} in plain Java. */
+    static double plainSum(float[] a, int from, int to) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
