@@ -110,7 +110,14 @@ final class CudnnConvolution {
      * setting that on the descriptor let cuDNN use TF32 tensor cores for FP32 convolutions on Ampere and later.
      */
     private final int mathType;
+    /** BF16 math on float32 tensors: operands converted to bfloat16 around each forward. */
     private final boolean bf16;
+    /** The tensors' storage: with 16 bits, the forward runs on them as they are (no conversion). */
+    private final Precision storage;
+    /** cuDNN's data type of the 16-bit forward: bfloat16 (BF16 math or storage) or half (FP16 storage). */
+    private final int halfType;
+    /** float32 copies of a 16-bit input, weight and output, for shapes cuDNN has no 16-bit forward for. */
+    private final DeviceBuffer[] widened = new DeviceBuffer[3];
     /** bfloat16 copies of input, weight and output for the BF16 forward, grown as needed. */
     private final DeviceBuffer[] halves = new DeviceBuffer[3];
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
@@ -126,15 +133,26 @@ final class CudnnConvolution {
         cudnnSetStream(handle, new cudaStream_t(ctx.stream));
         // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
         this.mathType = math == MathMode.FP32 ? cudnnMathType.CUDNN_FMA_MATH : cudnnMathType.CUDNN_TENSOR_OP_MATH;
-        this.bf16 = math == MathMode.BF16;
+        this.storage = device.precision();
+        this.bf16 = math == MathMode.BF16 && !storage.isHalf();
+        this.halfType = storage == Precision.FP16 ? cudnnDataType.CUDNN_DATA_HALF : cudnnDataType.CUDNN_DATA_BFLOAT16;
     }
 
     /** {@code output = conv(input, weight)}; the bias is added by the caller. */
     void forward(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         Plan p = plan(g);
+        if (storage.isHalf()) {
+            forwardStored16(g, p, input, weight, output);
+            return;
+        }
         if (bf16 && forwardBf16(g, p, input, weight, output)) {
             return;
         }
+        forwardFloat(g, p, input, weight, output);
+    }
+
+    /** The float32 (or TF32) forward through the plan's float descriptors. */
+    private void forwardFloat(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         if (p.fwdAlgo < 0) {
             long[] found = findForward(g, p, p.y);
             if (found == null) {
@@ -231,13 +249,51 @@ final class CudnnConvolution {
         DeviceBuffer y16 = half(2, outCount);
         GpuBf16.toBf16(device, input.address(0), x16.address(0), inCount);
         GpuBf16.toBf16(device, weight.address(0), w16.address(0), wCount);
+        if (!run16(g, p, x16, w16, y16)) {
+            return false;
+        }
+        GpuBf16.fromBf16(device, y16.address(0), output.address(0), outCount);
+        return true;
+    }
+
+    /**
+     * The forward on 16-bit tensors as stored ({@link Precision#BF16}, {@link Precision#FP16}): cuDNN on them
+     * directly, float accumulation, the output rounded once by cuDNN. Where cuDNN has no 16-bit algorithm for the shape
+     * (found once, said once), the operands are widened to float32, convolved in float32 and the output rounded back.
+     */
+    private void forwardStored16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight,
+                                 DeviceBuffer output) {
+        if (p.fwd16Algo == UNKNOWN) {
+            p.fwd16Candidates = findForwardBf16(g, p);
+            nextBf16Algo(g, p, "cudnnFind listed no direct-summation algorithm");
+        }
+        if (p.fwd16Algo != UNSUPPORTED && run16(g, p, input, weight, output)) {
+            return;
+        }
+        int inCount = g.batch() * g.inChannels() * g.inH() * g.inW();
+        int wCount = g.outChannels() * g.patchSize();
+        int outCount = g.batch() * g.outChannels() * g.outH() * g.outW();
+        DeviceBuffer x = widened(0, inCount);
+        DeviceBuffer w = widened(1, wCount);
+        DeviceBuffer y = widened(2, outCount);
+        device.run(Kernel.H16_TO_FLOAT, inCount, input.address(0), x.address(0), storage.format, inCount);
+        device.run(Kernel.H16_TO_FLOAT, wCount, weight.address(0), w.address(0), storage.format, wCount);
+        forwardFloat(g, p, x, w, y);
+        device.run(Kernel.H16_FROM_FLOAT, outCount, y.address(0), output.address(0), storage.format, outCount);
+    }
+
+    /**
+     * cuDNN's 16-bit forward with the plan's current algorithm, moving to the next candidate when a first call refuses
+     * one; false when none is left (the shape is then UNSUPPORTED and the caller converts).
+     */
+    private boolean run16(ConvGeometry g, Plan p, DeviceBuffer x16, DeviceBuffer w16, DeviceBuffer y16) {
         while (true) {
             DeviceBuffer ws = workspace(p.fwd16Bytes);
             try {
                 cudnnConvolutionForward(handle, one, p.x16, ptr(x16), p.w16, ptr(w16), p.fwd16, p.fwd16Algo,
                         ws == null ? null : ptr(ws), p.fwd16Bytes, zero, p.y16, ptr(y16));
                 p.fwd16Proven = true;
-                break;
+                return true;
             } catch (CudaException e) {
                 // cuDNN checks its parameters before it launches anything, so a refused call left no work behind.
                 if (p.fwd16Proven) {
@@ -248,8 +304,14 @@ final class CudnnConvolution {
                 }
             }
         }
-        GpuBf16.fromBf16(device, y16.address(0), output.address(0), outCount);
-        return true;
+    }
+
+    /** Scratch slot {@code i} holding at least {@code count} floats, for the converted forward of 16-bit tensors. */
+    private DeviceBuffer widened(int i, int count) {
+        if (widened[i] == null || widened[i].length() < count) {
+            widened[i] = device.allocateBuffer(count);
+        }
+        return widened[i];
     }
 
     /** With {@link #TRACE}: the {@code n} results of a forward cudnnFind, as {algo status ms bytes}. */
@@ -276,7 +338,7 @@ final class CudnnConvolution {
     private ArrayDeque<long[]> findForwardBf16(ConvGeometry g, Plan p) {
         ArrayDeque<long[]> found = new ArrayDeque<>();
         try {
-            int h = cudnnDataType.CUDNN_DATA_BFLOAT16;
+            int h = halfType;
             int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
             p.x16 = new cudnnTensorDescriptor();
             cudnnCreateTensorDescriptor(p.x16);
@@ -301,7 +363,7 @@ final class CudnnConvolution {
             }
             int[] n = new int[1];
             cudnnFindConvolutionForwardAlgorithm(handle, p.x16, p.w16, p.fwd16, p.y16, perf.length, n, perf);
-            trace("bfloat16 forward (of these only algorithms 0-2 are taken)", g, perf, n[0]);
+            trace(storage.typeName() + " forward (of these only algorithms 0-2 are taken)", g, perf, n[0]);
             for (int i = 0; i < n[0]; i++) {
                 if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT && directSummation(perf[i].algo)) {
                     found.add(new long[] {perf[i].algo, perf[i].memory});
@@ -340,8 +402,10 @@ final class CudnnConvolution {
             return true;
         }
         p.fwd16Algo = UNSUPPORTED;
-        LOG.log(System.Logger.Level.WARNING, "no bfloat16 cuDNN forward for convolution " + g + " (" + reason
-                + "); this layer runs in TF32 on float32 data");
+        String type = storage.isHalf() ? storage.typeName() : "bfloat16";
+        LOG.log(System.Logger.Level.WARNING, "no " + type + " cuDNN forward for convolution " + g + " (" + reason
+                + (storage.isHalf() ? "); this layer converts its operands to float32 and its output back"
+                : "); this layer runs in TF32 on float32 data"));
         return false;
     }
 
