@@ -12,9 +12,9 @@ import java.util.Locale;
  */
 public enum Precision {
     FP32(4, -1, "float32"),
-    /** bfloat16: float32's 8-bit exponent, 8 bits of mantissa (relative rounding 2^-9). */
+    /** bfloat16: float32's 8-bit exponent, 8 bits of significand (unit roundoff 2^-8). */
     BF16(2, 0, "bfloat16"),
-    /** IEEE half: 5-bit exponent (largest 65504), 11 bits of mantissa (relative rounding 2^-12). */
+    /** IEEE half: 5-bit exponent (largest 65504), 11 bits of significand (unit roundoff 2^-11). */
     FP16(2, 1, "float16");
 
     /** Bytes per stored element. */

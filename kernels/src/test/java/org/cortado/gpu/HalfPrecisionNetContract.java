@@ -1,0 +1,128 @@
+package org.cortado.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.cortado.backend.cpu.CpuBackend;
+import org.cortado.caffe.CaffeModelReader;
+import org.cortado.caffe.CaffeWeights;
+import org.cortado.caffe.Prototxt;
+import org.cortado.caffe.proto.Caffe.NetParameter;
+import org.cortado.layers.Layer;
+import org.cortado.layers.Param;
+import org.cortado.layers.Phase;
+import org.cortado.net.Net;
+import org.cortado.net.NetWeights;
+import org.cortado.net.proto.NetProtos;
+import org.cortado.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Whole reference nets with their real weights in 16-bit storage against the float32 CPU, on the image the OpenCV
+ * references were made from: SqueezeNet v1.0 (1x1 and 3x3 convolutions, concats, global AVE pooling, softmax) and the
+ * narrow CaffeNet (AlexNet's layers: grouped convolutions, LRN, MAX pooling, inner products, dropout, softmax). Every
+ * blob's largest error relative to the blob's largest magnitude is printed (the figures of docs/gpu-precision.md) and
+ * bounded: {@code 12u} per blob at these depths (u the format's unit roundoff; the host-CUDA run measured at most 6.8u, SqueezeNet's conv_final in bfloat16), and the same top-1 class. Every
+ * blob and parameter is held in 16 bits. {@link HostCudaHalfPrecisionNetTest} runs it on the host-CUDA device,
+ * {@link GpuHalfPrecisionNetTest} on a GPU.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class HalfPrecisionNetContract {
+    private static final CpuBackend CPU = new CpuBackend();
+    private final Map<Precision, GpuBackend> backends = new EnumMap<>(Precision.class);
+
+    /** A cuDNN backend storing its tensors in {@code precision}, or an aborted test where there is none. */
+    abstract GpuBackend open(Precision precision);
+
+    @AfterAll
+    void close() {
+        backends.values().forEach(GpuBackend::close);
+        backends.clear();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"models/squeezenet_v1.0/deploy.prototxt, models/squeezenet_v1.0/squeezenet_v1.0.caffemodel, "
+            + "reference/squeezenet_v1.0/cat/input.npy, BF16",
+        "models/squeezenet_v1.0/deploy.prototxt, models/squeezenet_v1.0/squeezenet_v1.0.caffemodel, "
+            + "reference/squeezenet_v1.0/cat/input.npy, FP16",
+        "models/tiny/caffenet_narrow_deploy.prototxt, models/tiny/caffenet_narrow_v1.caffemodel, "
+            + "reference/caffenet_narrow/cat/input.npy, BF16",
+        "models/tiny/caffenet_narrow_deploy.prototxt, models/tiny/caffenet_narrow_v1.caffemodel, "
+            + "reference/caffenet_narrow/cat/input.npy, FP16"})
+    void referenceNetsInSixteenBitsStayWithinTheFormatsRounding(String model, String weights, String input,
+                                                                Precision precision) {
+        Path dir = NetParityContract.shared();
+        for (String f : List.of(model, weights, input)) {
+            Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(f)), "shared file " + dir.resolve(f) + " not found");
+        }
+        GpuBackend gpu = backends.computeIfAbsent(precision, this::open);
+        NetParameter def = Prototxt.readNet(dir.resolve(model));
+        CaffeWeights w = CaffeModelReader.read(dir.resolve(weights));
+        Net onCpu = NetProtos.build(def, Phase.TEST, CPU);
+        Net onGpu = NetProtos.build(def, Phase.TEST, gpu);
+        NetWeights.copy(w, onCpu);
+        NetWeights.copy(w, onGpu);
+        Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
+        String name = onCpu.inputNames().get(0);
+        onCpu.forward(Map.of(name, in));
+        onGpu.forward(Map.of(name, in));
+
+        float bound = 12 * HalfPrecisionOpsContract.unit(precision);
+        List<String> beyond = new ArrayList<>();
+        StringBuilder table = new StringBuilder("max |16-bit - fp32| / max |fp32| per blob, " + model + " in "
+                + precision.typeName() + " on " + gpu.name() + ":");
+        float worst = 0;
+        for (String blob : onCpu.blobNames()) {
+            Tensor got = onGpu.blob(blob);
+            assertEquals(precision, ((DeviceBuffer) got.buffer()).precision(), blob + " is not stored in 16 bits");
+            float[] want = onCpu.blob(blob).hostData();
+            float[] have = gpu.download(got).hostData();
+            float err = maxDiff(want, have) / Math.max(OpParity.maxAbs(want, want.length), Float.MIN_NORMAL);
+            worst = Math.max(worst, err);
+            table.append(String.format("%n  %-24s %.2e", blob, err));
+            if (!(err <= bound)) {
+                beyond.add(String.format("%s: %.3g", blob, err));
+            }
+        }
+        System.out.println(table.append(String.format("%n  worst %.2e (bound %.2e)", worst, bound)));
+        for (Layer layer : onGpu.layers()) {
+            for (Param p : layer.params()) {
+                assertEquals(precision, ((DeviceBuffer) p.data().buffer()).precision(),
+                        layer.name() + "'s parameters are not stored in 16 bits");
+            }
+        }
+        assertEquals(List.of(), beyond, "blobs beyond " + bound + " of their range");
+        String last = onCpu.blobNames().get(onCpu.blobNames().size() - 1);
+        assertEquals(argmax(onCpu.blob(last).hostData()), argmax(gpu.download(onGpu.blob(last)).hostData()),
+                "top-1 class of " + last);
+        assertTrue(worst > 0, "a 16-bit net equal to the float32 one to the bit computes nothing in 16 bits");
+    }
+
+    private static float maxDiff(float[] a, float[] b) {
+        float d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
