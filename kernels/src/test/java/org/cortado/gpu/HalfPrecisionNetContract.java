@@ -29,12 +29,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Whole reference nets with their real weights in 16-bit storage against the float32 CPU, on the image the OpenCV
- * references were made from: SqueezeNet v1.0 (1x1 and 3x3 convolutions, concats, global AVE pooling, softmax) and the
- * narrow CaffeNet (AlexNet's layers: grouped convolutions, LRN, MAX pooling, inner products, dropout, softmax). Every
- * blob's largest error relative to the blob's largest magnitude is printed (the figures of docs/gpu-precision.md) and
- * bounded: {@code 12u} per blob at these depths (u the format's unit roundoff; the host-CUDA run measured at most 6.8u, SqueezeNet's conv_final in bfloat16), and the same top-1 class. Every
- * blob and parameter is held in 16 bits. {@link HostCudaHalfPrecisionNetTest} runs it on the host-CUDA device,
- * {@link GpuHalfPrecisionNetTest} on a GPU.
+ * references were made from: SqueezeNet v1.0 (1x1 and 3x3 convolutions, concats, global AVE pooling) and the narrow
+ * CaffeNet (AlexNet's layers: grouped convolutions, LRN, MAX pooling, inner products, dropout, softmax). Every blob's
+ * largest error relative to the blob's largest magnitude is printed (the figures in bench/RESULTS.md) and bounded by
+ * {@code 12u} at these depths (u the format's unit roundoff; the host-CUDA run measured at most 6.8u, SqueezeNet's
+ * conv_final in bfloat16), with the same top-1 class; every blob and parameter is held in 16 bits.
+ * {@link HostCudaHalfPrecisionNetTest} runs it on the host-CUDA device, {@link GpuHalfPrecisionNetTest} on a GPU.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class HalfPrecisionNetContract {
