@@ -197,8 +197,9 @@ abstract class HalfPrecisionOpsContract {
         assertTrue(e.getMessage().contains("a " + p.typeName() + " tensor (8,) reached an operation that has only a"
                 + " float32 kernel") && e.getMessage().contains("--precision " + p.name().toLowerCase()),
                 e.getMessage());
+        Shape pooled = Shape.of(2, 3, 6, 6);
         assertThrows(UnsupportedOperationException.class, () -> b.maxPoolForward(BackendOpsContract.POOLS.get(0),
-                b.allocate(Shape.of(2, 3, 13, 13)), b.allocate(Shape.of(2, 3, 6, 6)), b.allocate(Shape.of(2, 3, 6, 6))));
+                b.allocate(Shape.of(2, 3, 13, 13)), b.allocate(pooled), b.allocate(pooled)));
         IllegalArgumentException im2col = assertThrows(IllegalArgumentException.class,
                 () -> GpuBackend.requireSupported(ConvImpl.IM2COL_GEMM, MathMode.FP32, p));
         assertEquals(p.typeName() + " storage needs cuDNN's convolutions, not ConvImpl.IM2COL_GEMM",
