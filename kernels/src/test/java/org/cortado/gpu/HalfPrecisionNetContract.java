@@ -108,6 +108,51 @@ abstract class HalfPrecisionNetContract {
         assertTrue(worst > 0, "a 16-bit net equal to the float32 one to the bit computes nothing in 16 bits");
     }
 
+    /**
+     * The codes command's path in 16 bits: SqueezeNet's fire9 codes (post-ReLU, averaged) of a few ants/bees images,
+     * the pixels transformed on the device into the 16-bit input, the codes written as float32, within the same
+     * {@code 12u} of their range of the float32 CPU's.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Precision.class, names = {"BF16", "FP16"})
+    void extractedCodesInSixteenBitsMatchTheCpu(Precision precision, @org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        Path dir = NetParityContract.shared();
+        Path deploy = dir.resolve("models/squeezenet_v1.0/deploy.prototxt");
+        Path weights = dir.resolve("models/squeezenet_v1.0/squeezenet_v1.0.caffemodel");
+        Path images = dir.resolve("data/hymenoptera/val/ants");
+        for (Path f : List.of(deploy, weights, images)) {
+            Assumptions.assumeTrue(Files.exists(f), "shared file " + f + " not found");
+        }
+        GpuBackend gpu = backends.computeIfAbsent(precision, this::open);
+        List<org.cortado.data.LabeledImage> samples = new ArrayList<>();
+        try (var files = Files.list(images)) {
+            files.sorted().limit(3).forEach(f -> samples.add(new org.cortado.data.LabeledImage(f, 0)));
+        }
+        org.cortado.data.ImageDataset data = new org.cortado.data.ImageDataset(List.of("ants"), samples);
+        org.cortado.transfer.InputRecipe recipe = org.cortado.transfer.InputRecipe.centre(
+                org.cortado.image.TransformSpec.of(new org.cortado.image.ResizeMode.Fixed(256, 256), 227, 104, 117,
+                        123));
+        org.cortado.transfer.CodeSpec spec = new org.cortado.transfer.CodeSpec("fire9/concat",
+                org.cortado.transfer.CodeSpec.Activation.POST, org.cortado.transfer.CodeSpec.Pooling.AVG);
+        org.cortado.features.CodeExtractor.Options options = new org.cortado.features.CodeExtractor.Options(2, 2, 100);
+        float[][] codes = new float[2][];
+        List<org.cortado.backend.Backend> on = List.of(CPU, gpu);
+        for (int k = 0; k < 2; k++) {
+            org.cortado.transfer.CodeNet net = org.cortado.transfer.CodeNet.load(deploy, weights, spec, recipe,
+                    on.get(k));
+            try (org.cortado.util.Progress quiet = org.cortado.util.Progress.onStderr("codes", "img", data.size(),
+                    true)) {
+                codes[k] = net.extract(data, tmp.resolve("codes" + k + ".npy"), options, quiet, false).codes()
+                        .hostData();
+            }
+        }
+        assertEquals(3 * 512, codes[1].length);
+        float err = maxDiff(codes[0], codes[1]) / OpParity.maxAbs(codes[0], codes[0].length);
+        System.out.printf("fire9 codes in %s: max |16-bit - fp32| / max |fp32| = %.2e%n", precision.typeName(), err);
+        assertTrue(err <= 12 * HalfPrecisionOpsContract.unit(precision) && err > 0, "relative error " + err);
+    }
+
     private static float maxDiff(float[] a, float[] b) {
         float d = 0;
         for (int i = 0; i < a.length; i++) {
