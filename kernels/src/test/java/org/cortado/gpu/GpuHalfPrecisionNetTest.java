@@ -9,4 +9,9 @@ class GpuHalfPrecisionNetTest extends HalfPrecisionNetContract {
     GpuBackend open(Precision precision) {
         return GpuTestSupport.open(ConvImpl.CUDNN, MathMode.FP32, precision);
     }
+
+    @Override
+    boolean fullSize() {
+        return true;
+    }
 }

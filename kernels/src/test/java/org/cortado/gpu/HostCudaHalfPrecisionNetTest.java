@@ -6,4 +6,9 @@ class HostCudaHalfPrecisionNetTest extends HalfPrecisionNetContract {
     GpuBackend open(Precision precision) {
         return HostCuda.open(HostCuda.Layout.CUDA_13, ConvImpl.CUDNN, MathMode.FP32, precision);
     }
+
+    @Override
+    boolean fullSize() {
+        return false;
+    }
 }
