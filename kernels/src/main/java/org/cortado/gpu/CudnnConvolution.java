@@ -178,6 +178,15 @@ final class CudnnConvolution {
     }
 
     /**
+     * {@link #forwardInto} on 16-bit tensors ({@link CudnnHalfForward#forwardInto}); false, having done nothing, where
+     * cuDNN has no 16-bit algorithm for the window.
+     */
+    boolean forwardInto16(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output,
+                          int outputChannels, int channelOffset) {
+        return halfForward.forwardInto(g, input, weight, output, outputChannels, channelOffset);
+    }
+
+    /**
      * The fastest forward algorithm for output descriptor {@code y} within the workspace limit: {algo, bytes}; null
      * when there is none.
      */

@@ -11,6 +11,7 @@ import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionGroupCount;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionMathType;
 import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptorEx;
 import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
 import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
 import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
@@ -59,6 +60,16 @@ final class CudnnHalfForward {
         ArrayDeque<long[]> candidates;
         /** Whether the current algorithm has run once here (a first call may still refuse it). */
         boolean proven;
+        /** Outputs written into a wider tensor (a concat's slice), by that tensor's channel count. */
+        final Map<Integer, Window> windows = new HashMap<>();
+    }
+
+    /** The strided output descriptor of a channel window, and its algorithm (found once) or UNSUPPORTED. */
+    private static final class Window {
+        final cudnnTensorDescriptor y = new cudnnTensorDescriptor();
+        int algo = UNKNOWN;
+        long bytes;
+        boolean proven;
     }
 
     private final CudaContext ctx;
@@ -89,15 +100,7 @@ final class CudnnHalfForward {
      * the shape (found on its first use).
      */
     boolean forward(ConvGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y) {
-        Plan p = plans.get(g);
-        if (p == null) {
-            p = new Plan();
-            p.candidates = find(g, p);
-            plans.put(g, p);
-            if (!next(g, p, "cudnnFind listed no direct-summation algorithm")) {
-                return false;
-            }
-        }
+        Plan p = plan(g);
         if (p.algo == UNSUPPORTED) {
             return false;
         }
@@ -120,9 +123,75 @@ final class CudnnHalfForward {
         }
     }
 
+    /**
+     * {@code conv(x, w)} into channels from {@code channelOffset} of {@code out}, a 16-bit tensor of
+     * {@code outputChannels} channels of the output's size, through a strided output descriptor (a concat's slice
+     * written in place); false, having queued nothing, where cuDNN has no 16-bit algorithm for it (found once, by the
+     * same rules as the whole output's, first call included): the caller then convolves into a tensor of its own.
+     */
+    boolean forwardInto(ConvGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer out, int outputChannels,
+                        int channelOffset) {
+        Plan p = plan(g);
+        if (p.algo == UNSUPPORTED) {
+            return false;
+        }
+        Window win = p.windows.get(outputChannels);
+        if (win == null) {
+            win = new Window();
+            p.windows.put(outputChannels, win);
+            int plane = g.outH() * g.outW();
+            try {
+                cudnnCreateTensorDescriptor(win.y);
+                cudnnSetTensor4dDescriptorEx(win.y, dataType, g.batch(), g.outChannels(), g.outH(), g.outW(),
+                        outputChannels * plane, plane, g.outW(), 1);
+                long[] best = measure(g, p, win.y).poll();
+                if (best == null) {
+                    win.algo = UNSUPPORTED;
+                } else {
+                    long[] need = new long[1];
+                    cudnnGetConvolutionForwardWorkspaceSize(handle, p.x, p.w, p.conv, win.y, (int) best[0], need);
+                    win.algo = (int) best[0];
+                    win.bytes = Math.max(best[1], need[0]);
+                }
+            } catch (CudaException e) {
+                win.algo = UNSUPPORTED;
+            }
+        }
+        if (win.algo == UNSUPPORTED) {
+            return false;
+        }
+        DeviceBuffer ws = workspace.apply(win.bytes);
+        Pointer y = ctx.pointer(out.address((long) channelOffset * g.outH() * g.outW()));
+        try {
+            cudnnConvolutionForward(handle, one, p.x, ptr(x), p.w, ptr(w), p.conv, win.algo,
+                    ws == null ? null : ptr(ws), win.bytes, zero, win.y, y);
+            win.proven = true;
+        } catch (CudaException e) {
+            // cuDNN checks its parameters before it launches anything: a refused first call left no work behind, and
+            // the window is copied from then on. A refusal after a call that ran is an error.
+            if (win.proven) {
+                throw e;
+            }
+            win.algo = UNSUPPORTED;
+            return false;
+        }
+        return true;
+    }
+
+    /** The plan of {@code g}, its descriptors built and its algorithm chosen on first use. */
+    private Plan plan(ConvGeometry g) {
+        Plan p = plans.get(g);
+        if (p == null) {
+            p = new Plan();
+            p.candidates = find(g, p);
+            plans.put(g, p);
+            next(g, p, "cudnnFind listed no direct-summation algorithm");
+        }
+        return p;
+    }
+
     /** Builds the descriptors and measures the direct-summation algorithms: {algo, bytes}, fastest first. */
     private ArrayDeque<long[]> find(ConvGeometry g, Plan p) {
-        ArrayDeque<long[]> found = new ArrayDeque<>();
         try {
             int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
             cudnnCreateTensorDescriptor(p.x);
@@ -138,18 +207,25 @@ final class CudnnHalfForward {
                     g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
             cudnnSetConvolutionGroupCount(p.conv, g.group());
             cudnnSetConvolutionMathType(p.conv, cudnnMathType.CUDNN_TENSOR_OP_MATH);
-            cudnnConvolutionFwdAlgoPerf[] perf = CudnnSearch.forwardResults();
-            int[] n = new int[1];
-            cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.conv, p.y, perf.length, n, perf);
-            CudnnSearch.trace(typeName + " forward (of these only algorithms 0-2 are taken)", g, perf, n[0]);
-            for (int i = 0; i < n[0]; i++) {
-                if (perf[i].status == CudnnSearch.SUCCESS && perf[i].memory <= CudnnSearch.WORKSPACE_LIMIT
-                        && directSummation(perf[i].algo)) {
-                    found.add(new long[] {perf[i].algo, perf[i].memory});
-                }
-            }
+            return measure(g, p, p.y);
         } catch (CudaException e) {
-            found.clear(); // no 16-bit convolution here (an older GPU or cuDNN): the caller computes in float32
+            return new ArrayDeque<>(); // no 16-bit convolution here (an older GPU or cuDNN): the caller uses float32
+        }
+    }
+
+    /** cudnnFind for output descriptor {@code y}: the direct-summation algorithms, {algo, bytes}, fastest first. */
+    private ArrayDeque<long[]> measure(ConvGeometry g, Plan p, cudnnTensorDescriptor y) {
+        ArrayDeque<long[]> found = new ArrayDeque<>();
+        cudnnConvolutionFwdAlgoPerf[] perf = CudnnSearch.forwardResults();
+        int[] n = new int[1];
+        cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.conv, y, perf.length, n, perf);
+        CudnnSearch.trace(typeName + " forward" + (y == p.y ? "" : " into a window")
+                + " (of these only algorithms 0-2 are taken)", g, perf, n[0]);
+        for (int i = 0; i < n[0]; i++) {
+            if (perf[i].status == CudnnSearch.SUCCESS && perf[i].memory <= CudnnSearch.WORKSPACE_LIMIT
+                    && directSummation(perf[i].algo)) {
+                found.add(new long[] {perf[i].algo, perf[i].memory});
+            }
         }
         return found;
     }

@@ -71,16 +71,24 @@ final class GpuConvolution {
      * offsets, then bias and ReLU in one kernel over the window.
      *
      * @return false, having done nothing, where cuDNN cannot write the window (BF16 converts a contiguous output; cuDNN
-     *         may offer no algorithm for a strided one; 16-bit tensors have no strided plan yet): the caller then
-     *         computes into a tensor of its own and copies
+     *         may offer no algorithm for a strided one, in 16 bits or float32): the caller then computes into a
+     *         tensor of its own and copies
      */
     boolean forwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu, Tensor output,
                         int channelOffset) {
         g.requireOutputWindow(output.shape(), channelOffset);
-        if (device.isHalf(output)) {
-            return false;
-        }
         int outputChannels = output.shape().dim(1);
+        if (device.isHalf(output)) {
+            device.current();
+            if (!cudnn.forwardInto16(g, device.anyBuf(input), device.anyBuf(weight), device.anyBuf(output),
+                    outputChannels, channelOffset)) {
+                return false;
+            }
+            if (bias != null || relu) {
+                epilogue(g, bias, relu, output, channelOffset);
+            }
+            return true;
+        }
         BooleanSupplier viaCudnn = () -> {
             device.current();
             return math != MathMode.BF16 && cudnn.forwardInto(g, device.buf(input), device.buf(weight),
