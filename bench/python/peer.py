@@ -4,7 +4,8 @@
 Works, each with random weights, in three groups (--group; the device script runs them in this order, after
 cortado's rows of the same group):
   alexnet (issue 5's table, issue 22's goals 1 and 2):
-  alexnet_fc7     Caffe's bvlc_alexnet (grouped convolutions, LRN, ceil-mode pooling) to the ReLU'd fc7 codes
+  alexnet_fc7     Caffe's bvlc_alexnet (grouped convolutions, LRN, ceil-mode pooling) to the ReLU'd fc7 codes; at
+                  batch 256 also in bf16 and fp16 autocast with channels_last (goal 2: cortado's 16-bit storage)
   squeezenet_fire9  SqueezeNet v1.0 (torchvision's definition, which is Caffe's) to the fire9 concat codes
   alexnet_train_all     one SGD-with-momentum step (forward to fc8 with dropout, softmax loss, backward, update), all
                         layers (cortado: NetTrainBench freeze=none)
@@ -28,7 +29,7 @@ cortado's rows of the same group):
                   found before), per folder given
   jpeg_decode_resize  the CPU limit: the same DataLoader with decode and resize alone (no crop, no net); the second
                   of two passes over the first folder with persistent workers
-Modes: fp32 (TF32 off in cuBLAS and cuDNN), tf32, bf16 (autocast). cudnn.benchmark is on, as cortado finds the fastest
+Modes: fp32 (TF32 off in cuBLAS and cuDNN), tf32, bf16 and fp16 (autocast to bfloat16 / float16). cudnn.benchmark is on, as cortado finds the fastest
 cuDNN algorithm per shape; the zoo works time both memory formats (NCHW, channels_last) briefly and measure the faster,
 which their "layout" field names. Timing: CUDA events around a block of iterations after a warm-up; the median of
 several blocks (the zoo works fewer, as cortado's QUICK-like settings for them). Prints one JSON object per line:
@@ -134,8 +135,8 @@ def forward_work(model, batch, mode, size=227, channels_last=False):
 
     @torch.no_grad()
     def step():
-        if mode == "bf16":
-            with torch.autocast("cuda", dtype=torch.bfloat16):
+        if mode in ("bf16", "fp16"):
+            with torch.autocast("cuda", dtype=torch.bfloat16 if mode == "bf16" else torch.float16):
                 return model(x)
         return model(x)
     return step
@@ -238,7 +239,9 @@ def main():
     works = []
     if "alexnet" in groups:
         works += [("alexnet_fc7", b, m) for b, m in [(256, "fp32"), (64, "fp32"), (1, "fp32"), (256, "tf32"),
-                                                   (256, "bf16"), (1, "tf32")]]
+                                                   (256, "bf16"), (1, "tf32"), (256, "fp16")]]
+        # Goal 2's best PyTorch settings for 16 bits: autocast with channels_last (tensor cores' preferred layout).
+        works += [("alexnet_fc7_cl", 256, m) for m in ("bf16", "fp16")]
         works += [("squeezenet_fire9", 256, "fp32"), ("alexnet_train_all", 256, "fp32"),
                   ("alexnet_train_frozen", 256, "fp32"), ("alexnet_fc7_torchvision", 256, "fp32")]
     if "zoo" in groups:
@@ -249,6 +252,10 @@ def main():
         timing = (warmup, iters, blocks)
         if work == "alexnet_fc7":
             step = forward_work(CaffeAlexNet(), batch, mode)
+        elif work == "alexnet_fc7_cl":
+            work = "alexnet_fc7"
+            step = forward_work(CaffeAlexNet(), batch, mode, channels_last=True)
+            extra = {"layout": "channels_last"}
         elif work == "alexnet_fc7_torchvision":
             step = forward_work(torchvision_alexnet_fc7(), batch, mode, size=224)
         elif work == "squeezenet_fire9":

@@ -10,7 +10,8 @@
 #      stand-in libraries into this JVM's one native stack, in place of the GPU's).
 #   3. The benchmarks, each group of rows followed by its PyTorch peer (bench/python/peer.py) in the same call, in
 #      the order of issue 22's goals: (a) AlexNet forward at batch 1/64/256, the training steps, SqueezeNet v1.0, the
-#      TF32/BF16 modes, graphs, ConvImpl.FASTEST (JMH: NetForwardBench, NetTrainBench); (b) the Zoo's other nets
+#      TF32/BF16 modes, BF16/FP16 storage end to end (goal 2), graphs, ConvImpl.FASTEST (JMH: NetForwardBench,
+#      NetTrainBench); (b) the Zoo's other nets
 #      (ResNet-50, VGG-16, GoogLeNet, SqueezeNet v1.1) to their code layers at batch 256, fp32 and BF16
 #      (ZooForwardBench, QUICK-like settings); (c) a folder of JPEGs to AlexNet fc7 codes: the whole `cortado codes`
 #      command on the ants/bees files repeated to JPEG_IMAGES (3,000) and twice that, and the loader's decode +
@@ -157,6 +158,8 @@ else
     bench train NetTrainBench -p model=alexnet -p batch=256 -p freeze=none,convs -p math=FP32
     bench squeezenet NetForwardBench -p model=squeezenet -p batch=256 -p math=FP32
     bench modes NetForwardBench -p model=alexnet -p batch=256 -p math=TF32,BF16
+    # Goal 2: activations and weights stored in 16 bits end to end (--precision bf16|fp16).
+    bench precision NetForwardBench -p model=alexnet -p batch=256 -p math=FP32 -p precision=BF16,FP16
     bench graph NetForwardBench -p model=alexnet -p batch=1 -p math=FP32,TF32 -p graph=true
     # FASTEST: per convolution the faster of cuDNN and im2col + GEMM, timed on first use (the batch-1 latency row).
     bench fastest NetForwardBench -p model=alexnet -p batch=1,64,256 -p conv=FASTEST -p math=FP32 -p graph=false,true

@@ -8,7 +8,9 @@ NetForwardBench rows are the forward works (alexnet_fc7, squeezenet_fire9), NetT
 did not shows "not run"; cortado rows on the CPU backend (the dry run) are listed after the peer's works, marked
 "dry run, CPU backend": they are no GPU figures. E2E_JSONL holds the device script's goal-4 lines (a folder of JPEGs to
 codes: the codes command's wall time per folder, and the loader's decode + resize limit), printed in a second table
-beside the peer's jpeg works.
+beside the peer's jpeg works. NetForwardBench rows with precision BF16 or FP16 (16-bit storage end to end, issue 22's
+goal 2) take the mode bf16 / fp16 beside the peer's autocast rows, marked "16-bit storage"; a summary line gives
+AlexNet's batch-256 rates in TF32, BF16 end to end and FP16 over its FP32 rate, against the goal's 1.5x and 2x.
 """
 import json
 import sys
@@ -107,6 +109,27 @@ def jpeg_table(peers, ours):
                       f"({rate(share)} of {rate(l['img_s'])} img/s){' [' + l['decoder'] + ']' if 'decoder' in l else ''}")
 
 
+def goal2(ours):
+    """Goal 2: AlexNet at batch 256, cuDNN, each mode's rate over FP32's (TF32 >= 1.5x, BF16 end to end >= 2x)."""
+    def ms(mode, impl):
+        return ours.get(("alexnet_fc7", 256, mode, impl))
+    base = ms("fp32", "CUDNN")
+    if not base:
+        return
+    rows = [("TF32 (float32 storage)", ms("tf32", "CUDNN"), 1.5),
+            ("BF16 math (float32 storage)", ms("bf16", "CUDNN"), None),
+            ("BF16 end to end (16-bit storage)", ms("bf16", "CUDNN, 16-bit storage"), 2.0),
+            ("FP16 end to end (16-bit storage)", ms("fp16", "CUDNN, 16-bit storage"), None)]
+    print(f"\ngoal 2, AlexNet fc7 at batch 256 over its FP32 rate ({rate(256000.0 / base)} img/s):")
+    for name, t, goal in rows:
+        if t:
+            x = base / t
+            verdict = "" if goal is None else (f" (goal {goal}x: {'met' if x >= goal else 'not met'})")
+            print(f"- {name}: {rate(256000.0 / t)} img/s, {x:.2f}x{verdict}")
+        else:
+            print(f"- {name}: not run")
+
+
 def main(jmh_path, peer_path, e2e_path=None):
     ours = {}
     try:
@@ -114,9 +137,13 @@ def main(jmh_path, peer_path, e2e_path=None):
             for r in json.load(f):
                 p = r["params"]
                 impl = p.get("conv", "") + (" graph" if p.get("graph") == "true" else "")
+                mode = p["math"].lower()
+                if p.get("precision", "FP32") != "FP32":
+                    impl += ", 16-bit storage"
+                    mode = p["precision"].lower()
                 if p.get("device") != "gpu":
                     impl = DRY  # the dry run's CPU rows
-                key = (work_of(r["benchmark"], p), int(p["batch"]), p["math"].lower(), impl)
+                key = (work_of(r["benchmark"], p), int(p["batch"]), mode, impl)
                 ours[key] = r["primaryMetric"]["score"]  # ms per batch
     except (OSError, ValueError, KeyError) as e:
         print(f"(no cortado results: {e})")
@@ -140,6 +167,7 @@ def main(jmh_path, peer_path, e2e_path=None):
     for k, ms in sorted(ours.items()):
         if k not in done:
             print(f"| {k[0]} ({k[3]}) | {k[1]} | {k[2]} | | | {ms:.3f} | {rate(k[1] * 1000.0 / ms)} | |")
+    goal2(ours)
     seen = {p["work"] for p in peers} | {k[0] for k in ours}
     for w in (w for w in NOTES if w in seen):
         print(f"\n{w}: {NOTES[w]}")

@@ -55,3 +55,16 @@ inline float __fdiv_rn(float a, float b) {
 inline float __fsqrt_rn(float a) {
     return std::sqrt(a);
 }
+// IEEE half conversions for half.cu, which uses the GPU's cvt instructions where nvcc or NVRTC compiles it: g++'s
+// _Float16 (x86-64, GCC 12 and later) converts with the same round to nearest even.
+inline float emuHalfToFloat(unsigned short h) {
+    _Float16 v;
+    std::memcpy(&v, &h, sizeof h);
+    return static_cast<float>(v);
+}
+inline unsigned short emuFloatToHalf(float f) {
+    _Float16 v = static_cast<_Float16>(f);
+    unsigned short h;
+    std::memcpy(&h, &v, sizeof h);
+    return h;
+}

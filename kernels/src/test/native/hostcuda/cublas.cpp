@@ -5,7 +5,8 @@
 // cublasSetStream), every matrix's range checked against the device allocations (CUBLAS_STATUS_EXECUTION_FAILED, with a
 // line on stderr, where a GPU would fault). Math: float products accumulated in double (an upper bound on cuBLAS's
 // accuracy); with CUBLAS_TF32_TENSOR_OP_MATH the inputs are rounded to TF32, with CUBLAS_COMPUTE_32F_FAST_16BF to
-// bfloat16 (nearest even, as the tensor cores' conversion). It depends on libcublasLt.so.13, as the real one does, so
+// bfloat16 (nearest even, as the tensor cores' conversion); GemmEx on bfloat16 or half A and B (C of the same type or
+// float) with COMPUTE_32F reads them as they are and rounds a 16-bit C to nearest even. It depends on libcublasLt.so.13, as the real one does, so
 // that NativeStack's preloading of dependencies is exercised. Functions not here are answered by the bridge's
 // missing-function stub (CUBLAS_STATUS_NOT_SUPPORTED and a line naming the function): that is what a real
 // libcublas.so.13 lacking a function gets, so the stand-in defines only what it implements. Built as libcublas.so.12
@@ -43,6 +44,7 @@ constexpr int DISALLOW_REDUCED_PRECISION_REDUCTION = 16;
 enum PointerMode { POINTER_MODE_HOST = 0, POINTER_MODE_DEVICE = 1 };
 // library_types.h (cudaDataType) and cublasComputeType_t.
 constexpr int CUDA_R_32F = 0;
+constexpr int CUDA_R_16F = 2;
 constexpr int CUDA_R_16BF = 14;
 constexpr int COMPUTE_32F = 68;
 constexpr int COMPUTE_32F_PEDANTIC = 69;
@@ -82,7 +84,8 @@ uint64_t span(int rows, int cols, int ld, size_t element) {
 
 float load(const void* base, int type, size_t index, Round round) {
     float v = type == CUDA_R_16BF ? hc::bf16Load(static_cast<const uint16_t*>(base) + index)
-                                  : static_cast<const float*>(base)[index];
+              : type == CUDA_R_16F ? hc::halfLoad(static_cast<const uint16_t*>(base) + index)
+                                   : static_cast<const float*>(base)[index];
     return round == Round::TF32 ? hc::toTf32(v) : round == Round::BF16 ? hc::toBf16(v) : v;
 }
 
@@ -132,6 +135,8 @@ struct Gemm {
                 float out = static_cast<float>(alpha * sum + beta * old);
                 if (ctype == CUDA_R_16BF) {
                     hc::bf16Store(static_cast<uint16_t*>(c) + ci, out);
+                } else if (ctype == CUDA_R_16F) {
+                    hc::halfStore(static_cast<uint16_t*>(c) + ci, out);
                 } else {
                     static_cast<float*>(c)[ci] = out;
                 }
@@ -179,9 +184,9 @@ int gemm(const char* call, Handle* h, int transa, int transb, int m, int n, int 
     if (m == 0 || n == 0 || ((al == 0.0f || k == 0) && be == 1.0f)) {
         return SUCCESS;
     }
-    size_t as = atype == CUDA_R_16BF ? 2 : 4;
-    size_t bs = btype == CUDA_R_16BF ? 2 : 4;
-    size_t cs = ctype == CUDA_R_16BF ? 2 : 4;
+    size_t as = atype == CUDA_R_16BF || atype == CUDA_R_16F ? 2 : 4;
+    size_t bs = btype == CUDA_R_16BF || btype == CUDA_R_16F ? 2 : 4;
+    size_t cs = ctype == CUDA_R_16BF || ctype == CUDA_R_16F ? 2 : 4;
     std::vector<HcRange> ranges;
     if (al != 0.0f && k > 0) {
         ranges.push_back({reinterpret_cast<uint64_t>(a),
@@ -321,7 +326,8 @@ HC_API int cublasGemmEx(Handle* h, int transa, int transb, int m, int n, int k, 
     }
     Round round;
     bool floats = atype == CUDA_R_32F && btype == CUDA_R_32F && ctype == CUDA_R_32F;
-    bool halves = atype == CUDA_R_16BF && btype == CUDA_R_16BF && (ctype == CUDA_R_16BF || ctype == CUDA_R_32F);
+    bool halves = (atype == CUDA_R_16BF && btype == CUDA_R_16BF && (ctype == CUDA_R_16BF || ctype == CUDA_R_32F)) ||
+                  (atype == CUDA_R_16F && btype == CUDA_R_16F && (ctype == CUDA_R_16F || ctype == CUDA_R_32F));
     if (floats && (computeType == COMPUTE_32F || computeType == COMPUTE_32F_PEDANTIC)) {
         round = h->math == TF32_TENSOR_OP_MATH && computeType == COMPUTE_32F ? Round::TF32 : Round::NONE;
     } else if (floats && computeType == COMPUTE_32F_FAST_TF32) {

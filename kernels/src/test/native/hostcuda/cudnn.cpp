@@ -9,7 +9,7 @@
 // back NOT_SUPPORTED, as on a GPU where they do not apply. Math: float data accumulate in double; with a math type
 // other than CUDNN_FMA_MATH on compute capability >= 8.0 the float inputs are rounded to TF32 first (what cuDNN's
 // tensor cores do). CUDNN_DATA_BFLOAT16 tensors (with a FLOAT convolution) are computed faithfully: inputs read as
-// bfloat16, float accumulation, output rounded to bfloat16 nearest even. Work is queued on the handle's stream; Find
+// bfloat16, float accumulation, output rounded to bfloat16 nearest even; CUDNN_DATA_HALF the same way in IEEE half. Work is queued on the handle's stream; Find
 // synchronises it (and so fails during stream capture). cudnnCreate dlopens its sub-libraries libcudnn_ops.so.9 and
 // libcudnn_cnn.so.9 (cuDNN 8: libcudnn_ops_infer.so.8 and libcudnn_cnn_infer.so.8) by name, as cuDNN does, which only
 // works when NativeStack preloaded them from this folder. Functions not here are the bridge stub's (NOT_SUPPORTED), or,
@@ -123,20 +123,22 @@ struct Geo {
     int64_t xBytes, yBytes, wBytes;
 
     size_t elem() const {
-        return dtype == BFLOAT16 ? 2 : 4;
+        return dtype == BFLOAT16 || dtype == HALF ? 2 : 4;
     }
     float ld(const void* base, int64_t i) const {
-        float v = dtype == BFLOAT16 ? hc::bf16Load(static_cast<const uint16_t*>(base) + i)
-                                    : static_cast<const float*>(base)[i];
+        float v = ldRaw(base, i);
         return tf32 ? hc::toTf32(v) : v;
     }
     float ldRaw(const void* base, int64_t i) const {
         return dtype == BFLOAT16 ? hc::bf16Load(static_cast<const uint16_t*>(base) + i)
+               : dtype == HALF   ? hc::halfLoad(static_cast<const uint16_t*>(base) + i)
                                  : static_cast<const float*>(base)[i];
     }
     void st(void* base, int64_t i, float v) const {
         if (dtype == BFLOAT16) {
             hc::bf16Store(static_cast<uint16_t*>(base) + i, v);
+        } else if (dtype == HALF) {
+            hc::halfStore(static_cast<uint16_t*>(base) + i, v);
         } else {
             static_cast<float*>(base)[i] = v;
         }
@@ -182,7 +184,7 @@ Status validate(const char* call, const Tensor* x, const Filter* w, const Conv* 
                          std::to_string(w->dtype) + ", y " + std::to_string(y->dtype) + ")");
         return BAD_PARAM;
     }
-    if (!((x->dtype == FLOAT || x->dtype == BFLOAT16) && conv->computeType == FLOAT)) {
+    if (!((x->dtype == FLOAT || x->dtype == BFLOAT16 || x->dtype == HALF) && conv->computeType == FLOAT)) {
         report(call, "CUDNN_STATUS_NOT_SUPPORTED: data type " + std::to_string(x->dtype) + " with compute type " +
                          std::to_string(conv->computeType) + " is not modelled by hostcuda");
         return NOT_SUPPORTED;
@@ -264,7 +266,7 @@ void im2col(const Geo& g, const void* x, int n, int grp, float* col) {
 // The convolutions go through im2col columns: written to the workspace for algorithm 1 (so that it is really used),
 // to private memory for algorithm 0. Operands are read once into contiguous float arrays (rounded to TF32 where the
 // math type says so, the filter flipped for CONVOLUTION), so that every sum runs over contiguous memory. Sums are in
-// double for float data, in float for bfloat16 data (cuDNN's float accumulation).
+// double for float data, in float for bfloat16 and half data (cuDNN's float accumulation).
 
 // Filter of group grp as rows of Cg * R * S, in window order (flipped for CONVOLUTION).
 std::vector<float> filterRows(const Geo& g, const void* w, int grp) {

@@ -75,4 +75,14 @@ inline void bf16Store(uint16_t* p, float v) {
     __builtin_memcpy(&u, &r, 4);
     *p = static_cast<uint16_t>(u >> 16);
 }
+// IEEE half through g++'s _Float16 (x86-64, GCC 12 and later): round to nearest even, as the GPU's conversions.
+inline float halfLoad(const uint16_t* p) {
+    _Float16 v;
+    __builtin_memcpy(&v, p, 2);
+    return static_cast<float>(v);
+}
+inline void halfStore(uint16_t* p, float v) {
+    _Float16 h = static_cast<_Float16>(v);
+    __builtin_memcpy(p, &h, 2);
+}
 }  // namespace hc

@@ -46,6 +46,9 @@ final class CodesCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     ManifestOption manifest;
 
     @Option(names = "--data", paramLabel = "SOURCE", converter = DataSourceConverter.class,
@@ -87,7 +90,7 @@ final class CodesCommand implements Callable<Integer> {
         Hdf5Sources.refusePreprocessing(preprocess, data, train, val);
         ModelDefaults defaults = ModelDefaults.resolve(model, manifest, code, preprocess);
         out.println(defaults.describeSource());
-        try (Backend backend = device.open()) {
+        try (Backend backend = precision.open(device)) {
             CodeNet net = CodeNet.load(model.model, model.weights, defaults.codes(), defaults.input(), backend);
             out.printf("codes: %s: %d values%n", net.describeCodes(), net.dim());
             out.println("preprocessing: " + Hdf5Sources.preprocessing(net.input(), data, train, val));

@@ -39,6 +39,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = "--input", required = true, paramLabel = "INPUT.npy",
             description = "The input blob: float32, C order, with as many axes as the net's input (N, C, H, W).")
     Path input;
@@ -63,7 +66,7 @@ final class ForwardCommand implements Callable<Integer> {
         long started = verbose() ? ManagementFactory.getRuntimeMXBean().getUptime() : 0;
         long t0 = System.nanoTime();
         Tensor x = Npy.read(input);
-        try (Backend backend = device.open()) {
+        try (Backend backend = precision.open(device)) {
             LoadedNet loaded = LoadedNet.load(model.model, model.weights, Phase.TEST, backend);
             Net net = loaded.net();
             String blob = inputBlob != null ? inputBlob : net.inputNames().get(0);

@@ -12,6 +12,7 @@ import org.cortado.gpu.ConvImpl;
 import org.cortado.gpu.GpuBackend;
 import org.cortado.gpu.GpuGraph;
 import org.cortado.gpu.MathMode;
+import org.cortado.gpu.Precision;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
 import org.cortado.net.proto.NetProtos;
@@ -56,6 +57,9 @@ public class NetForwardBench {
     public String conv;
     @Param({"FP32"})
     public String math;
+    /** How the GPU stores activations and weights: FP32, or BF16 / FP16 end to end (issue 22's goal 2). */
+    @Param({"FP32"})
+    public String precision;
     /**
      * Each convolution fused with its ReLU ({@link Net#fuseReLUs}) and concats written in place
      * ({@link Net#writeConcatsInPlace}), as feature extraction runs the net.
@@ -80,8 +84,11 @@ public class NetForwardBench {
         }
         Path prototxt = sharedFile(m[0]);
         codeLayer = m[1];
+        if (device.equals("cpu") && !precision.equals("FP32")) {
+            throw new IllegalArgumentException("precision=" + precision + " needs device=gpu");
+        }
         backend = device.equals("cpu") ? new CpuBackend()
-                : GpuBackend.open(0, ConvImpl.valueOf(conv), MathMode.valueOf(math));
+                : GpuBackend.open(0, ConvImpl.valueOf(conv), MathMode.valueOf(math), Precision.valueOf(precision));
         net = buildWithRandomWeights(Prototxt.readNet(prototxt), backend, batch);
         if (fused) {
             net.fuseReLUs();

@@ -224,6 +224,19 @@ final class CudaContext implements DeviceApi {
         }
     }
 
+    @Override
+    public void gemm16(Precision type, boolean transA, boolean transB, int m, int n, int k, float alpha, long a,
+                       int lda, long b, int ldb, float beta, long c, int ldc) {
+        int opA = transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        int opB = transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        Pointer al = alpha == 1f ? one : Pointer.to(new float[] {alpha});
+        Pointer be = beta == 0f ? zero : beta == 1f ? one : Pointer.to(new float[] {beta});
+        int t = type == Precision.BF16 ? cudaDataType.CUDA_R_16BF : cudaDataType.CUDA_R_16F;
+        // COMPUTE_32F with 16-bit operands: float accumulation on the tensor cores (cuBLAS picks them for 16-bit types).
+        cublasGemmEx_new(cublas, opA, opB, m, n, k, al, pointer(a), t, lda, pointer(b), t, ldb, be, pointer(c), t, ldc,
+                cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+    }
+
     /** Makes the context current on the calling thread (once per thread). */
     @Override
     public void makeCurrent() {

@@ -11,7 +11,6 @@ import static jcuda.jcudnn.JCudnn.cudnnDestroy;
 import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardDataAlgorithm;
 import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardFilterAlgorithm;
 import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionForwardAlgorithm;
-import static jcuda.jcudnn.JCudnn.cudnnGetConvolutionForwardWorkspaceSize;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolution2dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionGroupCount;
 import static jcuda.jcudnn.JCudnn.cudnnSetConvolutionMathType;
@@ -19,14 +18,9 @@ import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetStream;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnSetTensor4dDescriptorEx;
-import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
-import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
-import static jcuda.jcudnn.cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
 
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
@@ -49,18 +43,12 @@ import org.cortado.backend.ConvGeometry;
  * all of them.
  */
 final class CudnnConvolution {
-    /** Largest workspace an algorithm may ask for; beyond that a slower algorithm is taken. */
-    private static final long WORKSPACE_LIMIT = 2L << 30;
-    private static final int FWD_ALGOS = 8;
+    private static final long WORKSPACE_LIMIT = CudnnSearch.WORKSPACE_LIMIT;
     private static final int BWD_DATA_ALGOS = 6;
     private static final int BWD_FILTER_ALGOS = 7;
-    private static final int SUCCESS = 0;
-    /**
-     * {@code -Dcortado.cudnn.trace=true}: each forward search logs (INFO) what cudnnFind measured and what was taken,
-     * as Caffe logs its cuDNN choices; for reading a GPU run's log, off by default.
-     */
-    static final boolean TRACE = Boolean.getBoolean("cortado.cudnn.trace");
-    private static final System.Logger LOG = System.getLogger(CudnnConvolution.class.getName());
+    private static final int SUCCESS = CudnnSearch.SUCCESS;
+    /** {@code -Dcortado.cudnn.trace=true} ({@link CudnnSearch#TRACE}). */
+    static final boolean TRACE = CudnnSearch.TRACE;
 
     /** Descriptors of one shape and, once found, the algorithm of each direction. */
     private static final class Plan {
@@ -76,17 +64,6 @@ final class CudnnConvolution {
         long bwdDataBytes;
         int bwdFilterAlgo = -1;
         long bwdFilterBytes;
-        /** The bfloat16 forward (BF16 mode): descriptors, and its algorithm, UNKNOWN or UNSUPPORTED. */
-        cudnnTensorDescriptor x16;
-        cudnnFilterDescriptor w16;
-        cudnnTensorDescriptor y16;
-        cudnnConvolutionDescriptor fwd16;
-        int fwd16Algo = UNKNOWN;
-        long fwd16Bytes;
-        /** The precise bfloat16 algorithms cudnnFind measured, fastest first: {algo, bytes}; tried in turn. */
-        ArrayDeque<long[]> fwd16Candidates;
-        /** Whether the current BF16 algorithm has run once here (a first call may still refuse it). */
-        boolean fwd16Proven;
         /** Outputs written into a wider tensor (a concat's slice), by that tensor's channel count. */
         final Map<Integer, Window> windows = new HashMap<>();
     }
@@ -98,7 +75,6 @@ final class CudnnConvolution {
         long bytes;
     }
 
-    private static final int UNKNOWN = -1;
     private static final int UNSUPPORTED = -2;
 
     private final GpuDevice device;
@@ -110,7 +86,14 @@ final class CudnnConvolution {
      * setting that on the descriptor let cuDNN use TF32 tensor cores for FP32 convolutions on Ampere and later.
      */
     private final int mathType;
+    /** BF16 math on float32 tensors: operands converted to bfloat16 around each forward. */
     private final boolean bf16;
+    /** The tensors' storage: with 16 bits, the forward runs on them as they are (no conversion). */
+    private final Precision storage;
+    /** The 16-bit forward: BF16 math's (bfloat16 copies) or 16-bit storage's (the tensors as stored). */
+    private final CudnnHalfForward halfForward;
+    /** float32 copies of a 16-bit input, weight and output, for shapes cuDNN has no 16-bit forward for. */
+    private final DeviceBuffer[] widened = new DeviceBuffer[3];
     /** bfloat16 copies of input, weight and output for the BF16 forward, grown as needed. */
     private final DeviceBuffer[] halves = new DeviceBuffer[3];
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
@@ -126,15 +109,28 @@ final class CudnnConvolution {
         cudnnSetStream(handle, new cudaStream_t(ctx.stream));
         // FMA_MATH keeps cuDNN off TF32 tensor cores, which it would otherwise use for float data on Ampere and later.
         this.mathType = math == MathMode.FP32 ? cudnnMathType.CUDNN_FMA_MATH : cudnnMathType.CUDNN_TENSOR_OP_MATH;
-        this.bf16 = math == MathMode.BF16;
+        this.storage = device.precision();
+        this.bf16 = math == MathMode.BF16 && !storage.isHalf();
+        this.halfForward = new CudnnHalfForward(ctx, handle, storage == Precision.FP16, storage.isHalf()
+                ? "this layer converts its operands to float32 and its output back"
+                : "this layer runs in TF32 on float32 data", this::workspace);
     }
 
     /** {@code output = conv(input, weight)}; the bias is added by the caller. */
     void forward(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         Plan p = plan(g);
-        if (bf16 && forwardBf16(g, p, input, weight, output)) {
+        if (storage.isHalf()) {
+            forwardStored16(g, p, input, weight, output);
             return;
         }
+        if (bf16 && forwardBf16(g, input, weight, output)) {
+            return;
+        }
+        forwardFloat(g, p, input, weight, output);
+    }
+
+    /** The float32 (or TF32) forward through the plan's float descriptors. */
+    private void forwardFloat(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         if (p.fwdAlgo < 0) {
             long[] found = findForward(g, p, p.y);
             if (found == null) {
@@ -182,17 +178,23 @@ final class CudnnConvolution {
     }
 
     /**
+     * {@link #forwardInto} on 16-bit tensors ({@link CudnnHalfForward#forwardInto}); false, having done nothing, where
+     * cuDNN has no 16-bit algorithm for the window.
+     */
+    boolean forwardInto16(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output,
+                          int outputChannels, int channelOffset) {
+        return halfForward.forwardInto(g, input, weight, output, outputChannels, channelOffset);
+    }
+
+    /**
      * The fastest forward algorithm for output descriptor {@code y} within the workspace limit: {algo, bytes}; null
      * when there is none.
      */
     private long[] findForward(ConvGeometry g, Plan p, cudnnTensorDescriptor y) {
-        cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
-        for (int i = 0; i < perf.length; i++) {
-            perf[i] = new cudnnConvolutionFwdAlgoPerf();
-        }
+        cudnnConvolutionFwdAlgoPerf[] perf = CudnnSearch.forwardResults();
         int[] n = new int[1];
         cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.fwd, y, perf.length, n, perf);
-        trace("forward", g, perf, n[0]);
+        CudnnSearch.trace("forward", g, perf, n[0]);
         for (int i = 0; i < n[0]; i++) {
             if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT) {
                 return new long[] {perf[i].algo, perf[i].memory};
@@ -203,26 +205,11 @@ final class CudnnConvolution {
 
     /**
      * The BF16 forward: input and weight rounded to bfloat16 by the engine's kernel, cuDNN in bfloat16 with float
-     * accumulation, the output widened back. False when cuDNN has no bfloat16 algorithm for this shape (found once).
-     *
-     * <p>Only the direct-summation algorithms (implicit GEMM, precomputed implicit GEMM, GEMM) are taken: Winograd and
-     * FFT transform the data, in bfloat16 here, and taking the fastest of all put outputs of a grouped layer beyond
-     * the rounding that float accumulation of bfloat16 inputs allows (bench/RESULTS.md, "Figures moved from code
-     * comments").
-     * An algorithm that a first real call refuses (cuDNN has answered CUDNN_STATUS_BAD_PARAM) is dropped for the next
-     * one. With none left, the layer runs on float32 data (TF32 tensor cores, like BF16 mode's backward passes) and
-     * says so once.
+     * accumulation ({@link CudnnHalfForward}), the output widened back. False when cuDNN has no bfloat16 algorithm for
+     * this shape (found once, said once): the layer then runs on float32 data (TF32 tensor cores, like BF16 mode's
+     * backward passes).
      */
-    private boolean forwardBf16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
-        if (p.fwd16Algo == UNSUPPORTED) {
-            return false;
-        }
-        if (p.fwd16Algo == UNKNOWN) {
-            p.fwd16Candidates = findForwardBf16(g, p);
-            if (!nextBf16Algo(g, p, "cudnnFind listed no direct-summation algorithm")) {
-                return false;
-            }
-        }
+    private boolean forwardBf16(ConvGeometry g, DeviceBuffer input, DeviceBuffer weight, DeviceBuffer output) {
         int inCount = g.batch() * g.inChannels() * g.inH() * g.inW();
         int wCount = g.outChannels() * g.patchSize();
         int outCount = g.batch() * g.outChannels() * g.outH() * g.outW();
@@ -231,118 +218,41 @@ final class CudnnConvolution {
         DeviceBuffer y16 = half(2, outCount);
         GpuBf16.toBf16(device, input.address(0), x16.address(0), inCount);
         GpuBf16.toBf16(device, weight.address(0), w16.address(0), wCount);
-        while (true) {
-            DeviceBuffer ws = workspace(p.fwd16Bytes);
-            try {
-                cudnnConvolutionForward(handle, one, p.x16, ptr(x16), p.w16, ptr(w16), p.fwd16, p.fwd16Algo,
-                        ws == null ? null : ptr(ws), p.fwd16Bytes, zero, p.y16, ptr(y16));
-                p.fwd16Proven = true;
-                break;
-            } catch (CudaException e) {
-                // cuDNN checks its parameters before it launches anything, so a refused call left no work behind.
-                if (p.fwd16Proven) {
-                    throw e;
-                }
-                if (!nextBf16Algo(g, p, "algorithm " + p.fwd16Algo + " refused: " + e.getMessage())) {
-                    return false;
-                }
-            }
+        if (!halfForward.forward(g, x16, w16, y16)) {
+            return false;
         }
         GpuBf16.fromBf16(device, y16.address(0), output.address(0), outCount);
         return true;
     }
 
-    /** With {@link #TRACE}: the {@code n} results of a forward cudnnFind, as {algo status ms bytes}. */
-    private static void trace(String what, ConvGeometry g, cudnnConvolutionFwdAlgoPerf[] perf, int n) {
-        if (!TRACE) {
+    /**
+     * The forward on 16-bit tensors as stored ({@link Precision#BF16}, {@link Precision#FP16}): cuDNN on them
+     * directly, float accumulation, the output rounded once by cuDNN. Where cuDNN has no 16-bit algorithm for the shape
+     * (found once, said once), the operands are widened to float32, convolved in float32 and the output rounded back.
+     */
+    private void forwardStored16(ConvGeometry g, Plan p, DeviceBuffer input, DeviceBuffer weight,
+                                 DeviceBuffer output) {
+        if (halfForward.forward(g, input, weight, output)) {
             return;
         }
-        StringBuilder line = new StringBuilder("cudnnFind ").append(what).append(' ').append(g).append(':');
-        for (int i = 0; i < n; i++) {
-            line.append(String.format(" {algo %d status %d %.3f ms %d B}", perf[i].algo, perf[i].status, perf[i].time,
-                    perf[i].memory));
-        }
-        LOG.log(System.Logger.Level.INFO, line);
+        int inCount = g.batch() * g.inChannels() * g.inH() * g.inW();
+        int wCount = g.outChannels() * g.patchSize();
+        int outCount = g.batch() * g.outChannels() * g.outH() * g.outW();
+        DeviceBuffer x = widened(0, inCount);
+        DeviceBuffer w = widened(1, wCount);
+        DeviceBuffer y = widened(2, outCount);
+        device.run(Kernel.H16_TO_FLOAT, inCount, input.address(0), x.address(0), storage.format, inCount);
+        device.run(Kernel.H16_TO_FLOAT, wCount, weight.address(0), w.address(0), storage.format, wCount);
+        forwardFloat(g, p, x, w, y);
+        device.run(Kernel.H16_FROM_FLOAT, outCount, y.address(0), output.address(0), storage.format, outCount);
     }
 
-    /** cuDNN's forward algorithms that sum products directly (float accumulation, no transform of the data). */
-    private static boolean directSummation(int algo) {
-        return algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM
-                || algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM
-                || algo == CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
-    }
-
-    /** Builds the bfloat16 descriptors and measures the direct-summation algorithms: {algo, bytes}, fastest first. */
-    private ArrayDeque<long[]> findForwardBf16(ConvGeometry g, Plan p) {
-        ArrayDeque<long[]> found = new ArrayDeque<>();
-        try {
-            int h = cudnnDataType.CUDNN_DATA_BFLOAT16;
-            int nchw = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
-            p.x16 = new cudnnTensorDescriptor();
-            cudnnCreateTensorDescriptor(p.x16);
-            cudnnSetTensor4dDescriptor(p.x16, nchw, h, g.batch(), g.inChannels(), g.inH(), g.inW());
-            p.y16 = new cudnnTensorDescriptor();
-            cudnnCreateTensorDescriptor(p.y16);
-            cudnnSetTensor4dDescriptor(p.y16, nchw, h, g.batch(), g.outChannels(), g.outH(), g.outW());
-            p.w16 = new cudnnFilterDescriptor();
-            cudnnCreateFilterDescriptor(p.w16);
-            cudnnSetFilter4dDescriptor(p.w16, h, nchw, g.outChannels(), g.inChannelsPerGroup(), g.kernelH(),
-                    g.kernelW());
-            p.fwd16 = new cudnnConvolutionDescriptor();
-            cudnnCreateConvolutionDescriptor(p.fwd16);
-            // bfloat16 data, float32 accumulation.
-            cudnnSetConvolution2dDescriptor(p.fwd16, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
-                    g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT);
-            cudnnSetConvolutionGroupCount(p.fwd16, g.group());
-            cudnnSetConvolutionMathType(p.fwd16, cudnnMathType.CUDNN_TENSOR_OP_MATH);
-            cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[FWD_ALGOS];
-            for (int i = 0; i < perf.length; i++) {
-                perf[i] = new cudnnConvolutionFwdAlgoPerf();
-            }
-            int[] n = new int[1];
-            cudnnFindConvolutionForwardAlgorithm(handle, p.x16, p.w16, p.fwd16, p.y16, perf.length, n, perf);
-            trace("bfloat16 forward (of these only algorithms 0-2 are taken)", g, perf, n[0]);
-            for (int i = 0; i < n[0]; i++) {
-                if (perf[i].status == SUCCESS && perf[i].memory <= WORKSPACE_LIMIT && directSummation(perf[i].algo)) {
-                    found.add(new long[] {perf[i].algo, perf[i].memory});
-                }
-            }
-        } catch (CudaException e) {
-            found.clear(); // no bfloat16 convolution here (an older GPU or cuDNN): the layer runs in TF32
+    /** Scratch slot {@code i} holding at least {@code count} floats, for the converted forward of 16-bit tensors. */
+    private DeviceBuffer widened(int i, int count) {
+        if (widened[i] == null || widened[i].length() < count) {
+            widened[i] = device.allocateBuffer(count);
         }
-        return found;
-    }
-
-    /**
-     * Takes the next bfloat16 candidate of {@code p}; with none left marks the shape UNSUPPORTED and warns once that
-     * the layer runs in TF32 and why ({@code reason}).
-     */
-    private boolean nextBf16Algo(ConvGeometry g, Plan p, String reason) {
-        if (TRACE && p.fwd16Algo >= 0) {
-            LOG.log(System.Logger.Level.INFO, "bfloat16 forward " + g + ": " + reason);
-        }
-        long[] next;
-        while ((next = p.fwd16Candidates == null ? null : p.fwd16Candidates.poll()) != null) {
-            // cuDNN 9 lists an algorithm once per math type with that type's workspace, and JCudnn 11.7.0 does not
-            // copy the math type back: ask what the descriptors as set (TENSOR_OP_MATH) need, and give the larger.
-            long[] need = new long[1];
-            try {
-                cudnnGetConvolutionForwardWorkspaceSize(handle, p.x16, p.w16, p.fwd16, p.y16, (int) next[0], need);
-            } catch (CudaException e) {
-                reason = "algorithm " + next[0] + " refused its workspace query: " + e.getMessage();
-                if (TRACE) {
-                    LOG.log(System.Logger.Level.INFO, "bfloat16 forward " + g + ": " + reason);
-                }
-                continue;
-            }
-            p.fwd16Algo = (int) next[0];
-            p.fwd16Bytes = Math.max(next[1], need[0]);
-            return true;
-        }
-        p.fwd16Algo = UNSUPPORTED;
-        LOG.log(System.Logger.Level.WARNING, "no bfloat16 cuDNN forward for convolution " + g + " (" + reason
-                + "); this layer runs in TF32 on float32 data");
-        return false;
+        return widened[i];
     }
 
     /** Scratch slot {@code i} holding at least {@code count} bfloat16 values (two per float). */

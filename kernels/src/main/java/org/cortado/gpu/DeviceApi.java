@@ -47,6 +47,16 @@ interface DeviceApi extends AutoCloseable {
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
                float beta, long c, int ldc);
 
+    /**
+     * {@link #sgemm} on 16-bit A, B and C ({@link Precision#BF16} or {@link Precision#FP16}) with float32 accumulation
+     * and float32 {@code alpha}, {@code beta}: cuBLAS's {@code GemmEx} on tensor cores. Devices without it (the
+     * emulated one) refuse.
+     */
+    default void gemm16(Precision type, boolean transA, boolean transB, int m, int n, int k, float alpha, long a,
+                        int lda, long b, int ldb, float beta, long c, int ldc) {
+        throw new UnsupportedOperationException("no 16-bit GEMM on this device");
+    }
+
     void synchronize();
 
     /**

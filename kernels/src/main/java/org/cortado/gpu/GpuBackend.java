@@ -24,6 +24,10 @@ import org.cortado.tensor.Tensor;
  * {@link GpuActivations}, {@link GpuPooling}, {@link GpuLrn}, {@link GpuReductions}, {@link GpuLosses},
  * {@link GpuCopies}, {@link GpuUpdateKernels}, {@link GpuPixelTransform}, and {@link GpuLayerOps} over them.
  *
+ * <p>With a 16-bit {@link Precision} every tensor the backend allocates or uploads is stored in 16 bits: inference
+ * runs through {@link GpuHalfOps}, cuDNN and cuBLAS on them, and the other operations refuse them (see
+ * {@link Precision}).
+ *
  * <p>Work is asynchronous: methods return once the work is queued; {@link #download} and {@link #synchronize} wait.
  * A backend is meant for one thread at a time (the layers of a net run in order); it may move between threads.
  */
@@ -31,6 +35,7 @@ public final class GpuBackend implements Backend {
     private final GpuDevice device;
     private final ConvImpl convImpl;
     private final MathMode math;
+    private final Precision precision;
     /** cuDNN's convolutions; null where cuDNN did not load or the device is not CUDA. */
     private final CudnnConvolution cudnn;
     private final GpuBlas blas;
@@ -44,13 +49,23 @@ public final class GpuBackend implements Backend {
     private final GpuUpdateKernels updateKernels;
     private final GpuPixelTransform pixels;
     private final GpuLayerOps layerOps;
+    private final GpuHalfOps half;
 
     /**
      * Opens device {@code ordinal} with the given convolution implementation and math mode, loading the native stack
      * first ({@link NativeStack#load}); CUDNN requires that it found cuDNN.
      */
     public static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math) {
-        return open(ordinal, convImpl, math, false);
+        return open(ordinal, convImpl, math, Precision.FP32, false);
+    }
+
+    /**
+     * As {@link #open(int, ConvImpl, MathMode)}, its tensors stored in {@code precision}; 16 bits need
+     * {@link ConvImpl#CUDNN} and {@link MathMode#FP32} (the math of the float32 operations, of which inference then
+     * has none).
+     */
+    public static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math, Precision precision) {
+        return open(ordinal, convImpl, math, precision, false);
     }
 
     /**
@@ -58,6 +73,12 @@ public final class GpuBackend implements Backend {
      * jar's sources, never from the build's PTX: what a driver older than the build's CUDA gets, on any machine.
      */
     static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math, boolean compileKernels) {
+        return open(ordinal, convImpl, math, Precision.FP32, compileKernels);
+    }
+
+    static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math, Precision precision,
+                           boolean compileKernels) {
+        requireSupported(convImpl, math, precision);
         NativeStack stack = NativeStack.load();
         if (compileKernels && !stack.hasNvrtc()) {
             throw new IllegalStateException("compiling the kernels was asked for, but NVRTC did not load:\n"
@@ -68,22 +89,46 @@ public final class GpuBackend implements Backend {
                     + String.join("\n", stack.report()));
         }
         CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math, compileKernels);
-        String name = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s)", ctx.ordinal,
+        String name = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s%s)", ctx.ordinal,
                 ctx.deviceName, ctx.ccMajor, ctx.ccMinor, ctx.driverVersion / 1000, ctx.driverVersion % 1000 / 10,
-                convImpl, math);
-        return new GpuBackend(ctx, new Device("cuda:" + ctx.ordinal), name, convImpl, math, stack.hasCudnn());
+                convImpl, math, precision.isHalf() ? ", storage " + precision.typeName() : "");
+        return new GpuBackend(ctx, new Device("cuda:" + ctx.ordinal), name, convImpl, math, precision,
+                stack.hasCudnn());
+    }
+
+    /** 16-bit storage runs its convolutions through cuDNN only, and has no float32 math to choose. */
+    static void requireSupported(ConvImpl convImpl, MathMode math, Precision precision) {
+        if (!precision.isHalf()) {
+            return;
+        }
+        if (convImpl != ConvImpl.CUDNN) {
+            throw new IllegalArgumentException(precision.typeName() + " storage needs cuDNN's convolutions, not "
+                    + "ConvImpl." + convImpl);
+        }
+        if (math != MathMode.FP32) {
+            throw new IllegalArgumentException(precision.typeName() + " storage takes no math mode (asked: " + math
+                    + "): its convolutions and GEMMs are 16-bit already");
+        }
     }
 
     /** A backend over {@code api}; cuDNN only on a {@link CudaContext}. */
     GpuBackend(DeviceApi api, Device device, String description, ConvImpl convImpl, MathMode math,
                boolean withCudnn) {
-        this.device = new GpuDevice(api, device, description);
+        this(api, device, description, convImpl, math, Precision.FP32, withCudnn);
+    }
+
+    GpuBackend(DeviceApi api, Device device, String description, ConvImpl convImpl, MathMode math,
+               Precision precision, boolean withCudnn) {
+        requireSupported(convImpl, math, precision);
+        this.device = new GpuDevice(api, device, description, precision);
         this.convImpl = convImpl;
         this.math = math;
+        this.precision = precision;
+        this.half = new GpuHalfOps(this.device);
         this.cudnn = withCudnn && api instanceof CudaContext ? new CudnnConvolution(this.device, math) : null;
         this.blas = new GpuBlas(this.device);
         this.reductions = new GpuReductions(this.device);
-        this.convolution = new GpuConvolution(this.device, blas, reductions, convImpl, math, cudnn);
+        this.convolution = new GpuConvolution(this.device, blas, reductions, convImpl, math, cudnn, half);
         this.activations = new GpuActivations(this.device, reductions);
         this.pooling = new GpuPooling(this.device);
         this.lrn = new GpuLrn(this.device);
@@ -124,6 +169,11 @@ public final class GpuBackend implements Backend {
 
     public MathMode mathMode() {
         return math;
+    }
+
+    /** How this backend stores its tensors. */
+    public Precision precision() {
+        return precision;
     }
 
     /** Where each kernel module came from ("ptx", or "nvrtc (why)"). */
@@ -190,7 +240,14 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void transformPixels(PixelBatch batch, Tensor output) {
-        pixels.transform(batch, output);
+        if (device.isHalf(output)) {
+            // The transform's kernel writes floats: into a float32 scratch, rounded into the 16-bit input after.
+            Tensor floats = device.allocateFloat(output.shape());
+            pixels.transform(batch, floats);
+            device.copy(floats, output);
+        } else {
+            pixels.transform(batch, output);
+        }
     }
 
     @Override
@@ -212,8 +269,8 @@ public final class GpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int aOffset,
                      Tensor b, int bOffset, float beta, Tensor c, int cOffset) {
-        blas.gemm(transA, transB, m, n, k, alpha, device.buf(a), aOffset, device.buf(b), bOffset, beta, device.buf(c),
-                cOffset);
+        blas.gemm(transA, transB, m, n, k, alpha, device.anyBuf(a), aOffset, device.anyBuf(b), bOffset, beta,
+                device.anyBuf(c), cOffset);
     }
 
     @Override
@@ -233,6 +290,10 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void addBias(Tensor data, Tensor bias, int outer, int channels, int inner) {
+        if (device.isHalf(data)) {
+            half.biasRelu(data, bias, false, outer, channels, inner, channels, 0);
+            return;
+        }
         blas.addBias(data, bias, outer, channels, inner);
     }
 
@@ -281,6 +342,10 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void reluForward(Tensor in, Tensor out, float negativeSlope) {
+        if (device.isHalf(out)) {
+            half.reluForward(in, out, negativeSlope);
+            return;
+        }
         activations.reluForward(in, out, negativeSlope);
     }
 
@@ -311,6 +376,10 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void softmaxForward(Tensor in, Tensor out, int outer, int channels, int inner) {
+        if (device.isHalf(out)) {
+            half.softmaxForward(in, out, outer, channels, inner);
+            return;
+        }
         activations.softmaxForward(in, out, outer, channels, inner);
     }
 
@@ -323,6 +392,10 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void maxPoolForward(PoolGeometry g, Tensor in, Tensor out, Tensor mask) {
+        if (device.isHalf(out)) {
+            half.maxPoolForward(g, in, out, mask);
+            return;
+        }
         pooling.maxForward(g, in, out, mask);
     }
 
@@ -333,6 +406,10 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void avePoolForward(PoolGeometry g, Tensor in, Tensor out) {
+        if (device.isHalf(out)) {
+            half.avePoolForward(g, in, out);
+            return;
+        }
         pooling.aveForward(g, in, out);
     }
 
@@ -343,6 +420,10 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void lrnForward(LrnParams p, Tensor in, Tensor out, Tensor scale) {
+        if (device.isHalf(out)) {
+            half.lrnForward(p, in, out, scale);
+            return;
+        }
         lrn.forward(p, in, out, scale);
     }
 
@@ -356,6 +437,10 @@ public final class GpuBackend implements Backend {
     @Override
     public void copyBlocks(Tensor src, int srcOffset, int srcStride, Tensor dst, int dstOffset, int dstStride,
                            int blockLength, int blocks, boolean accumulate) {
+        if (device.isHalf(dst)) {
+            half.copyBlocks(src, srcOffset, srcStride, dst, dstOffset, dstStride, blockLength, blocks, accumulate);
+            return;
+        }
         copies.copyBlocks(src, srcOffset, srcStride, dst, dstOffset, dstStride, blockLength, blocks, accumulate);
     }
 

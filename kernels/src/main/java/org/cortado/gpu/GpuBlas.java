@@ -13,7 +13,10 @@ final class GpuBlas {
         this.device = device;
     }
 
-    /** Row-major {@code C = alpha op(A) op(B) + beta C} over buffers at float offsets. */
+    /**
+     * Row-major {@code C = alpha op(A) op(B) + beta C} over buffers at element offsets; on 16-bit buffers (all three
+     * of one type) cuBLAS's GemmEx with float accumulation.
+     */
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, DeviceBuffer a, long aOffset,
               DeviceBuffer b, long bOffset, float beta, DeviceBuffer c, long cOffset) {
         // cuBLAS is column-major; a row-major matrix read column-major is its transpose. So row-major
@@ -22,6 +25,19 @@ final class GpuBlas {
         // dimensions (B: n, or k when stored transposed; A: k, or m when stored transposed; C: n).
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
+        Precision type = c.precision();
+        if (type.isHalf()) {
+            if (a.precision() != type || b.precision() != type) {
+                throw new IllegalArgumentException("GEMM operands of " + a.precision().typeName() + ", "
+                        + b.precision().typeName() + " and " + type.typeName() + ": a 16-bit GEMM takes one type");
+            }
+            device.current().gemm16(type, transB, transA, n, m, k, alpha, b.address(bOffset), ldb, a.address(aOffset),
+                    lda, beta, c.address(cOffset), n);
+            return;
+        }
+        if (a.precision().isHalf() || b.precision().isHalf()) {
+            throw new IllegalArgumentException("a float32 GEMM was given a 16-bit operand");
+        }
         device.current().sgemm(transB, transA, n, m, k, alpha, b.address(bOffset), ldb, a.address(aOffset), lda, beta,
                 c.address(cOffset), n);
     }

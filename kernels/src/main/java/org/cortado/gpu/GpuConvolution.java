@@ -8,6 +8,7 @@ import org.cortado.tensor.Tensor;
  * The GPU's convolutions, by {@link ConvImpl}: Caffe's im2col (or col2im) and a cuBLAS GEMM per image and group, in one
  * loop for all three directions; cuDNN ({@link CudnnConvolution}); or, for the forward, whichever of the two
  * {@link ForwardChoice} timed faster for the shape. Bias and ReLU follow in one epilogue kernel where they are fused.
+ * On 16-bit tensors ({@link Precision}) the forward is cuDNN's on them as stored and the epilogue {@link GpuHalfOps}'.
  */
 final class GpuConvolution {
     private final GpuDevice device;
@@ -17,6 +18,8 @@ final class GpuConvolution {
     private final MathMode math;
     /** cuDNN's convolutions; null where cuDNN did not load or the device is not CUDA. */
     private final CudnnConvolution cudnn;
+    /** The epilogue on 16-bit tensors. */
+    private final GpuHalfOps half;
     /** FASTEST's per-shape choice between cuDNN and im2col + GEMM for the forward; null otherwise. */
     private final ForwardChoice forwardChoice;
     /** im2col columns of one image and group, grown to the largest layer; reused because the stream orders its uses. */
@@ -29,7 +32,7 @@ final class GpuConvolution {
     }
 
     GpuConvolution(GpuDevice device, GpuBlas blas, GpuReductions reductions, ConvImpl impl, MathMode math,
-                   CudnnConvolution cudnn) {
+                   CudnnConvolution cudnn, GpuHalfOps half) {
         if (impl.needsCudnn() && cudnn == null) {
             throw new IllegalStateException("ConvImpl." + impl + " needs cuDNN on a CUDA device: "
                     + device.description());
@@ -40,6 +43,7 @@ final class GpuConvolution {
         this.impl = impl;
         this.math = math;
         this.cudnn = cudnn;
+        this.half = half;
         this.forwardChoice = impl == ConvImpl.FASTEST
                 ? new ForwardChoice(device::synchronize, CudnnConvolution.TRACE) : null;
     }
@@ -47,7 +51,11 @@ final class GpuConvolution {
     /** {@code output = conv(input, weight) + bias} (bias may be null). */
     void forward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
         convolve(g, input, weight, output);
-        if (bias != null) {
+        if (device.isHalf(output)) {
+            if (bias != null) {
+                epilogue(g, bias, false, output, 0);
+            }
+        } else if (bias != null) {
             blas.addBias(output, bias, g.batch(), g.outChannels(), g.outH() * g.outW());
         }
     }
@@ -63,12 +71,24 @@ final class GpuConvolution {
      * offsets, then bias and ReLU in one kernel over the window.
      *
      * @return false, having done nothing, where cuDNN cannot write the window (BF16 converts a contiguous output; cuDNN
-     *         may offer no algorithm for a strided one): the caller then computes into a tensor of its own and copies
+     *         may offer no algorithm for a strided one, in 16 bits or float32): the caller then computes into a
+     *         tensor of its own and copies
      */
     boolean forwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu, Tensor output,
                         int channelOffset) {
         g.requireOutputWindow(output.shape(), channelOffset);
         int outputChannels = output.shape().dim(1);
+        if (device.isHalf(output)) {
+            device.current();
+            if (!cudnn.forwardInto16(g, device.anyBuf(input), device.anyBuf(weight), device.anyBuf(output),
+                    outputChannels, channelOffset)) {
+                return false;
+            }
+            if (bias != null || relu) {
+                epilogue(g, bias, relu, output, channelOffset);
+            }
+            return true;
+        }
         BooleanSupplier viaCudnn = () -> {
             device.current();
             return math != MathMode.BF16 && cudnn.forwardInto(g, device.buf(input), device.buf(weight),
@@ -129,6 +149,12 @@ final class GpuConvolution {
 
     /** {@code conv(input, weight)} into the whole of {@code output}, by the backend's convolution implementation. */
     private void convolve(ConvGeometry g, Tensor input, Tensor weight, Tensor output) {
+        if (device.isHalf(output)) {
+            // 16-bit storage needs cuDNN (GpuBackend refuses another ConvImpl with it): no im2col + GEMM in 16 bits.
+            device.current();
+            cudnn.forward(g, device.anyBuf(input), device.anyBuf(weight), device.anyBuf(output));
+            return;
+        }
         BooleanSupplier viaCudnn = () -> {
             device.current();
             cudnn.forward(g, device.buf(input), device.buf(weight), device.buf(output));
@@ -216,6 +242,11 @@ final class GpuConvolution {
 
     /** Bias (may be null) and, with {@code relu}, the ReLU of a convolution's output in its channel window. */
     private void epilogue(ConvGeometry g, Tensor bias, boolean relu, Tensor output, int channelOffset) {
+        if (device.isHalf(output)) {
+            half.biasRelu(output, bias, relu, g.batch(), g.outChannels(), g.outH() * g.outW(), output.shape().dim(1),
+                    channelOffset);
+            return;
+        }
         int n = g.batch() * g.outChannels() * g.outH() * g.outW();
         device.run(Kernel.CONV_EPILOGUE, n, device.addr(output), device.addrOrNull(bias), bias == null ? 0 : 1,
                 relu ? 1 : 0, g.outChannels(), g.outH() * g.outW(), output.shape().dim(1), channelOffset, n);

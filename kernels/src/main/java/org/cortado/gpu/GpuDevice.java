@@ -17,12 +17,23 @@ final class GpuDevice {
     private final DeviceAllocator allocator;
     private final Device device;
     private final String description;
+    /** How the tensors this device allocates and uploads are stored. */
+    private final Precision precision;
 
     GpuDevice(DeviceApi api, Device device, String description) {
+        this(api, device, description, Precision.FP32);
+    }
+
+    GpuDevice(DeviceApi api, Device device, String description, Precision precision) {
         this.api = api;
         this.device = device;
         this.description = description;
+        this.precision = precision;
         this.allocator = new DeviceAllocator(api);
+    }
+
+    Precision precision() {
+        return precision;
     }
 
     Device device() {
@@ -58,14 +69,29 @@ final class GpuDevice {
 
     // ---- memory -------------------------------------------------------------------------------------------------
 
-    /** {@code floats} floats of uninitialised device memory. */
+    /** {@code floats} floats of uninitialised device memory (scratch: always float32, whatever tensors hold). */
     DeviceBuffer allocateBuffer(int floats) {
         api.makeCurrent();
         return new DeviceBuffer(allocator, device, floats);
     }
 
-    /** A tensor of zeros. */
+    /** {@code count} uninitialised elements of the tensors' precision. */
+    DeviceBuffer allocateStored(int count) {
+        api.makeCurrent();
+        return new DeviceBuffer(allocator, device, count, precision);
+    }
+
+    /** A tensor of zeros, in the tensors' precision (0 is all zero bits in each). */
     Tensor allocate(Shape shape) {
+        DeviceBuffer b = allocateStored(shape.count());
+        if (shape.count() > 0) {
+            api.memset32(b.address(0), 0, words(b));
+        }
+        return new Tensor(shape, b);
+    }
+
+    /** A float32 tensor of zeros whatever the tensors' precision: scratch for a layer that computes in float32. */
+    Tensor allocateFloat(Shape shape) {
         DeviceBuffer b = allocateBuffer(shape.count());
         if (shape.count() > 0) {
             api.memset32(b.address(0), 0, shape.count());
@@ -73,42 +99,83 @@ final class GpuDevice {
         return new Tensor(shape, b);
     }
 
+    /** A copy of {@code host} in the tensors' precision: 16-bit values rounded on the device from the floats sent. */
     Tensor upload(Tensor host) {
-        DeviceBuffer b = allocateBuffer(host.count());
-        if (host.count() > 0) {
-            api.upload(host.hostData(), 0, host.count(), b.address(0));
+        if (!precision.isHalf()) {
+            DeviceBuffer b = allocateBuffer(host.count());
+            if (host.count() > 0) {
+                api.upload(host.hostData(), 0, host.count(), b.address(0));
+            }
+            return new Tensor(host.shape(), b);
         }
+        DeviceBuffer floats = allocateBuffer(host.count());
+        if (host.count() > 0) {
+            api.upload(host.hostData(), 0, host.count(), floats.address(0));
+        }
+        DeviceBuffer b = allocateStored(host.count());
+        // The stream orders the conversion after the copy, and a later reuse of the float block after both.
+        run(Kernel.H16_FROM_FLOAT, host.count(), floats.address(0), b.address(0), precision.format, host.count());
         return new Tensor(host.shape(), b);
     }
 
+    /** A host copy of {@code t} as floats (16-bit values widened exactly on the device first). */
     Tensor download(Tensor t) {
         float[] out = new float[t.count()];
         if (t.isHost()) {
             System.arraycopy(t.hostData(), 0, out, 0, t.count());
         } else if (t.count() > 0) {
-            DeviceBuffer b = buf(t);
+            DeviceBuffer b = anyBuf(t);
             api.makeCurrent();
-            api.download(b.address(0), out, 0, t.count());
+            if (b.precision().isHalf()) {
+                DeviceBuffer floats = allocateBuffer(t.count());
+                launch(Kernel.H16_TO_FLOAT, t.count(), b.address(0), floats.address(0), b.precision().format,
+                        t.count());
+                api.download(floats.address(0), out, 0, t.count());
+            } else {
+                api.download(b.address(0), out, 0, t.count());
+            }
         }
         return Tensor.wrap(t.shape(), out);
     }
 
+    /** Copies the values; between a float32 and a 16-bit tensor, converting. */
     void copy(Tensor src, Tensor dst) {
         requireSameCount(src, dst);
-        DeviceBuffer s = buf(src);
-        DeviceBuffer d = buf(dst);
+        DeviceBuffer s = anyBuf(src);
+        DeviceBuffer d = anyBuf(dst);
         api.makeCurrent();
-        api.copy(d.address(0), s.address(0), (long) src.count() * Float.BYTES);
+        Precision from = s.precision();
+        Precision to = d.precision();
+        if (from == to) {
+            api.copy(d.address(0), s.address(0), (long) src.count() * from.bytes);
+        } else if (from.isHalf() && to.isHalf()) {
+            throw new IllegalArgumentException("cannot copy " + from.typeName() + " into " + to.typeName());
+        } else if (from.isHalf()) {
+            run(Kernel.H16_TO_FLOAT, src.count(), s.address(0), d.address(0), from.format, src.count());
+        } else {
+            run(Kernel.H16_FROM_FLOAT, src.count(), s.address(0), d.address(0), to.format, src.count());
+        }
     }
 
     void fill(Tensor t, float value) {
-        DeviceBuffer b = buf(t);
+        DeviceBuffer b = anyBuf(t);
         if (t.count() == 0) {
             return;
         }
         api.makeCurrent();
-        // A 32-bit memset writes any float's bit pattern, so no kernel is needed.
-        api.memset32(b.address(0), Float.floatToRawIntBits(value), t.count());
+        if (!b.precision().isHalf() || Float.floatToRawIntBits(value) == 0) {
+            // A 32-bit memset writes any float's bit pattern (and +0 is all zeros in 16 bits), so no kernel is needed.
+            api.memset32(b.address(0), Float.floatToRawIntBits(value), words(b));
+            return;
+        }
+        DeviceBuffer floats = allocateBuffer(t.count());
+        api.memset32(floats.address(0), Float.floatToRawIntBits(value), t.count());
+        run(Kernel.H16_FROM_FLOAT, t.count(), floats.address(0), b.address(0), b.precision().format, t.count());
+    }
+
+    /** The 32-bit words that hold {@code b}'s elements (16-bit buffers are allocated in whole words). */
+    private static long words(DeviceBuffer b) {
+        return ((long) b.length() * b.precision().bytes + 3) / 4;
     }
 
     /** Bytes held by live tensors, by the allocator's cache, and the most ever held by tensors. */
@@ -181,8 +248,8 @@ final class GpuDevice {
 
     // ---- tensors ------------------------------------------------------------------------------------------------
 
-    /** The device buffer of {@code t}, which must be a tensor of this device's allocator. */
-    DeviceBuffer buf(Tensor t) {
+    /** The device buffer of {@code t}, which must be a tensor of this device's allocator, of any precision. */
+    DeviceBuffer anyBuf(Tensor t) {
         if (t.buffer() instanceof DeviceBuffer b && b.allocatedBy(allocator)) {
             return b;
         }
@@ -190,9 +257,37 @@ final class GpuDevice {
                 + description + "): upload it first");
     }
 
-    /** The device address of {@code t}'s first element. */
+    /**
+     * The device address of {@code t}'s first element, for a float32 kernel or library call: a 16-bit tensor is
+     * refused here, so that every operation without a 16-bit path says so instead of reading half the values.
+     */
     long addr(Tensor t) {
         return buf(t).address(0);
+    }
+
+    /**
+     * The device buffer of {@code t} for a float32 kernel or library call; a 16-bit tensor is refused (see
+     * {@link #addr}).
+     */
+    DeviceBuffer buf(Tensor t) {
+        DeviceBuffer b = anyBuf(t);
+        if (b.precision().isHalf()) {
+            throw new UnsupportedOperationException("a " + b.precision().typeName() + " tensor " + t.shape()
+                    + " reached an operation that has only a float32 kernel on " + description + ": 16-bit storage"
+                    + " (--precision " + b.precision().name().toLowerCase(java.util.Locale.ROOT) + ") runs inference"
+                    + " through convolution, inner product, ReLU, pooling, LRN, concat, dropout and softmax only");
+        }
+        return b;
+    }
+
+    /** The device address of {@code t}'s first element, whatever its precision (for the 16-bit paths). */
+    long addrAny(Tensor t) {
+        return anyBuf(t).address(0);
+    }
+
+    /** Whether {@code t} holds 16-bit values. */
+    boolean isHalf(Tensor t) {
+        return anyBuf(t).precision().isHalf();
     }
 
     /** The address of {@code t}, or 0 (a null pointer, which the kernels read as absent) for no tensor. */

@@ -74,7 +74,17 @@ enum Kernel {
     INFOGAIN_FORWARD("loss", "infogain_forward_kernel1"),
     INFOGAIN_BACKWARD("loss", "infogain_backward_kernel1"),
     CONTRASTIVE_FORWARD("loss", "contrastive_forward_kernel1"),
-    CONTRASTIVE_BACKWARD("loss", "contrastive_backward_kernel1");
+    CONTRASTIVE_BACKWARD("loss", "contrastive_backward_kernel1"),
+    H16_FROM_FLOAT("half", "h16_from_float_kernel1"),
+    H16_TO_FLOAT("half", "h16_to_float_kernel1"),
+    H16_RELU_FORWARD("half", "h16_relu_forward_kernel1"),
+    H16_BIAS_RELU("half", "h16_bias_relu_kernel1"),
+    H16_COPY_BLOCKS("half", "h16_copy_blocks_kernel1"),
+    H16_MAX_POOL_FORWARD("half", "h16_max_pool_forward_kernel1"),
+    H16_AVE_POOL_FORWARD("half", "h16_ave_pool_forward_kernel1"),
+    H16_LRN_ACROSS_FORWARD("half", "h16_lrn_across_forward_kernel1"),
+    H16_LRN_WITHIN_FORWARD("half", "h16_lrn_within_forward_kernel1"),
+    H16_SOFTMAX_FORWARD("half", "h16_softmax_forward_kernel1");
 
     /** Threads per block of every launch; the kernels with shared-memory reductions are written for exactly this. */
     static final int BLOCK = 256;

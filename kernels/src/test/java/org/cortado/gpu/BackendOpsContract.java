@@ -292,7 +292,7 @@ abstract class BackendOpsContract {
     // ---- pooling -----------------------------------------------------------------------------------------------
 
     /** Caffe's pooled size: rounded up, minus a last window that would start in the padding. */
-    private static PoolGeometry pool(int n, int c, int h, int w, int k, int s, int p) {
+    static PoolGeometry pool(int n, int c, int h, int w, int k, int s, int p) {
         int oh = (int) Math.ceil((double) (h + 2 * p - k) / s) + 1;
         int ow = (int) Math.ceil((double) (w + 2 * p - k) / s) + 1;
         if (p > 0) {
@@ -302,7 +302,7 @@ abstract class BackendOpsContract {
         return new PoolGeometry(n, c, h, w, k, k, s, s, p, p, oh, ow);
     }
 
-    private static final List<PoolGeometry> POOLS = List.of(pool(2, 3, 13, 13, 3, 2, 0), pool(2, 2, 14, 11, 3, 2, 1),
+    static final List<PoolGeometry> POOLS = List.of(pool(2, 3, 13, 13, 3, 2, 0), pool(2, 2, 14, 11, 3, 2, 1),
             pool(1, 4, 7, 7, 2, 2, 0), pool(2, 2, 6, 6, 6, 1, 0), pool(1, 3, 9, 10, 5, 3, 2));
 
     @Test

@@ -15,6 +15,15 @@ final class GpuTestSupport {
 
     /** As {@link #open(ConvImpl, MathMode)}; with {@code compileKernels}, NVRTC compiles every kernel module. */
     static GpuBackend open(ConvImpl conv, MathMode math, boolean compileKernels) {
+        return open(conv, math, Precision.FP32, compileKernels);
+    }
+
+    /** A backend on device 0 whose tensors are stored in {@code precision}, or an aborted test. */
+    static GpuBackend open(ConvImpl conv, MathMode math, Precision precision) {
+        return open(conv, math, precision, false);
+    }
+
+    private static GpuBackend open(ConvImpl conv, MathMode math, Precision precision, boolean compileKernels) {
         try {
             NativeStack stack = NativeStack.load();
             Assumptions.assumeTrue(!conv.needsCudnn() || stack.hasCudnn(),
@@ -22,7 +31,7 @@ final class GpuTestSupport {
             Assumptions.assumeTrue(!compileKernels || stack.hasNvrtc(),
                     () -> "NVRTC did not load, skipping the compiled-kernel tests:\n"
                             + String.join("\n", stack.report()));
-            return GpuBackend.open(0, conv, math, compileKernels);
+            return GpuBackend.open(0, conv, math, precision, compileKernels);
         } catch (BackendUnavailableException e) {
             Assumptions.abort("no GPU here, GPU test skipped: " + e.getMessage());
             throw e;

@@ -91,13 +91,23 @@ final class HostCuda {
 
     /** As {@link #open(Layout, ConvImpl, MathMode)}; with {@code compileKernels}, NVRTC compiles every module. */
     static GpuBackend open(Layout layout, ConvImpl conv, MathMode math, boolean compileKernels) {
+        return open(layout, conv, math, Precision.FP32, compileKernels);
+    }
+
+    /** A backend on the host-CUDA device whose tensors are stored in {@code precision}. */
+    static GpuBackend open(Layout layout, ConvImpl conv, MathMode math, Precision precision) {
+        return open(layout, conv, math, precision, false);
+    }
+
+    private static GpuBackend open(Layout layout, ConvImpl conv, MathMode math, Precision precision,
+                                   boolean compileKernels) {
         Path libs = install(layout);
         NativeStack stack = NativeStack.load(LibrarySearch.of(List.of(libs)));
         if (!stack.report().get(0).contains(libs.toString())) {
             throw new IllegalStateException("this JVM's native stack came from elsewhere, not " + libs + ":\n"
                     + String.join("\n", stack.report()));
         }
-        return GpuBackend.open(0, conv, math, compileKernels);
+        return GpuBackend.open(0, conv, math, precision, compileKernels);
     }
 
     /**
