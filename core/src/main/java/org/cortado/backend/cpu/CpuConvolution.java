@@ -54,6 +54,11 @@ final class CpuConvolution {
         return winograd != null && winograd.forwardApplies(g) && winograd.takesF4(g);
     }
 
+    /** Weight arrays whose packed or transformed form is kept between forward passes (for tests). */
+    int keptWeightForms() {
+        return derived.size();
+    }
+
     /** What a packing of weights depends on besides their values. */
     private record PackLayout(int group, int m, int k, boolean transpose) {
     }
@@ -102,16 +107,19 @@ final class CpuConvolution {
      * output value is written for the last time, so a fused ReLU costs no pass of its own. Modified: output.
      */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu) {
-        forward(g, input, weight, bias, output, relu, g.outChannels(), 0);
+        forward(g, input, weight, DerivedWeights.UNCOUNTED, bias, output, relu, g.outChannels(), 0);
     }
 
     /**
      * As above, into channels {@code [channelOffset, channelOffset + K)} of {@code output}, which holds
      * {@code outputChannels} channels of {@code outH x outW} per image (a concat's slice: each image's part of it is
-     * contiguous, so the per-image products write it directly). Other channels are not touched. Modified: output.
+     * contiguous, so the per-image products write it directly). Other channels are not touched. {@code weightStamp}
+     * is the weights' buffer's write stamp, under which their packed or transformed form is kept between calls
+     * ({@link DerivedWeights}), or {@link DerivedWeights#UNCOUNTED}. Modified: output.
      */
-    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
-                 int outputChannels, int channelOffset) {
+    void forward(ConvGeometry g, float[] input, float[] weight, long weightStamp, float[] bias, float[] output,
+                 boolean relu, int outputChannels, int channelOffset) {
+        derived.track(weight, weightStamp);
         if (winograd != null && winograd.forwardApplies(g)) {
             winograd.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
             return;
