@@ -34,10 +34,18 @@ final class CpuConvolution {
     /** System property that sends 3x3 stride-1 layers through im2col too ({@code -Dcortado.winograd=false}). */
     static final String WINOGRAD_PROPERTY = "cortado.winograd";
 
+    /**
+     * System property that sends small output maps through the direct product too ({@code -Dcortado.smallmaps=false}:
+     * same bits, for A/B runs in one build).
+     */
+    static final String SMALL_MAPS_PROPERTY = "cortado.smallmaps";
+
     /** Null when 3x3 stride-1 layers take im2col + GEMM too. */
     private final CpuWinograd winograd;
     /** Forward passes' packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived = new DerivedWeights();
+    /** Forward passes with small output maps, as the transposed product; null when they take the direct one. */
+    private final SmallMapConvolution smallMaps;
 
     /** Whether 3x3 stride-1 layers take {@link CpuWinograd} (which gives other bits than im2col + GEMM). */
     boolean usesWinograd() {
@@ -69,9 +77,15 @@ final class CpuConvolution {
 
     /** {@code useWinograd}: forward 3x3 stride-1 layers by {@link CpuWinograd} (tests compare both paths). */
     CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd) {
+        this(parallel, gemm, useWinograd, !"false".equalsIgnoreCase(System.getProperty(SMALL_MAPS_PROPERTY)));
+    }
+
+    /** {@code useSmallMaps}: forward small output maps by {@link SmallMapConvolution} (tests compare both paths). */
+    CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd, boolean useSmallMaps) {
         this.parallel = parallel;
         this.gemm = gemm;
         this.winograd = useWinograd ? new CpuWinograd(parallel, gemm, derived) : null;
+        this.smallMaps = useSmallMaps ? new SmallMapConvolution(gemm, derived) : null;
     }
 
     /**
@@ -122,6 +136,10 @@ final class CpuConvolution {
         derived.track(weight, weightStamp);
         if (winograd != null && winograd.forwardApplies(g)) {
             winograd.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
+            return;
+        }
+        if (smallMaps != null && smallMaps.applies(g)) {
+            smallMaps.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
             return;
         }
         int kg = g.outChannelsPerGroup();
@@ -222,7 +240,7 @@ final class CpuConvolution {
      * The pixels a 1x1 layer reads, zero where they fall in the padding, for the group's channels starting at
      * {@code from}: a {@code C/group x outH*outW} matrix in {@code holder[0]} (the caller's buffer, grown here).
      */
-    private static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
+    static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
         int outH = g.outH();
         int outW = g.outW();
         int size = g.inChannelsPerGroup() * outH * outW;

@@ -254,7 +254,7 @@ class CpuConvolutionTest {
                 d[13]);
     }
 
-    private static void compare(String what, double[] expected, float[] got, int offset, int terms) {
+    static void compare(String what, double[] expected, float[] got, int offset, int terms) {
         compare(what, expected, got, offset, terms, false);
     }
 
