@@ -3,11 +3,11 @@ package org.cortado.backend.cpu;
 import org.cortado.backend.ConvGeometry;
 
 /**
- * Forward convolutions with small output maps (7x7 and 6x6: ResNet-50's res5, GoogLeNet's 5a/5b, NIN's last layers)
+ * Forward convolutions with small output maps and many outputs (7x7 and 6x6: ResNet-50's res5, NIN's last layers)
  * as the transposed product {@code out^T = cols^T * W^T}: the output pixels are the rows of the register tile and the
- * output channels its columns. As columns, 49 pixels fill 4 strips of 16 (77% of the tile's lanes, the last strip
- * one column wide) and 36 fill 3 (75%); as rows they fill 9 strips of 6 (91%) and 6 (100%), while the hundreds of
- * output channels fill whole strips of columns.
+ * output channels its columns. On AVX-512's 8x32 tile, 49 pixels as columns fill 2 strips of 32 (77% of the lanes)
+ * and 36 fill 2 (56%); as rows they fill 7 strips of 8 (88%) and 5 (90%), while the hundreds of output channels fill
+ * whole strips of columns (AVX2's 6x16 tile: 77% and 75% against 91% and 100%).
  *
  * <p>The weights, the product's B, are packed once whole ({@link PackedB}) and kept while unchanged
  * ({@link DerivedWeights}); each image's input (its im2col matrix, or its pixels for a 1x1 layer) is packed as A. The
