@@ -56,10 +56,28 @@ public final class Tensor {
         return buffer instanceof HostBuffer;
     }
 
-    /** The float array of a host tensor (its first {@link #count()} elements are the tensor). */
+    /**
+     * The float array of a host tensor (its first {@link #count()} elements are the tensor), to read or write. Each
+     * call counts as a write ({@link HostBuffer#data()}): forms a backend derived from the values are not used after
+     * it. Write the array before the tensor's next use by a backend, or call this again before writing.
+     */
     public float[] hostData() {
+        return host().data();
+    }
+
+    /** As {@link #hostData()}, for a caller that does not write the array: no write is counted. */
+    public float[] hostDataToRead() {
+        return host().dataToRead();
+    }
+
+    /** The host buffer's {@link HostBuffer#writeStamp()}: equal stamps mean no {@link #hostData()} call between. */
+    public long hostWriteStamp() {
+        return host().writeStamp();
+    }
+
+    private HostBuffer host() {
         if (buffer instanceof HostBuffer h) {
-            return h.data();
+            return h;
         }
         throw new IllegalStateException("tensor of shape " + shape + " lives on " + device() + ", not on the host");
     }

@@ -21,6 +21,8 @@ public final class ConvParts {
 
     /** The layers, by net and name, at batch 1. */
     static final Map<String, ConvGeometry> LAYERS = new LinkedHashMap<>();
+    /** The weights here are never written: one stamp for all calls, so their derived forms are kept as in a net. */
+    private static final long WEIGHTS_UNWRITTEN = 1;
 
     static {
         LAYERS.put("sq11-conv10", g(512, 14, 1000, 1, 1, 0, 1));
@@ -82,7 +84,7 @@ public final class ConvParts {
             for (int r = 0; r < rounds + 10; r++) {
                 long t0 = clock.getCurrentThreadCpuTime();
                 for (int i = 0; i < calls; i++) {
-                    conv.forward(g, in, w, bias, out, true);
+                    conv.forward(g, in, w, WEIGHTS_UNWRITTEN, bias, out, true, g.outChannels(), 0);
                 }
                 long t1 = clock.getCurrentThreadCpuTime();
                 if (r >= 10) {
@@ -109,7 +111,7 @@ public final class ConvParts {
         float[] w = random(rnd, g.outChannels() * g.patchSize());
         float[] bias = random(rnd, g.outChannels());
         float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
-        return () -> conv.forward(g, in, w, bias, out, true);
+        return () -> conv.forward(g, in, w, WEIGHTS_UNWRITTEN, bias, out, true, g.outChannels(), 0);
     }
 
     /** Twice the multiply-adds of layer {@code name}'s forward pass. */

@@ -65,6 +65,11 @@ public final class CpuBackend implements Backend {
         return parallel.threads();
     }
 
+    /** Weight arrays whose packed or transformed form the convolutions keep between passes (for tests). */
+    int keptWeightForms() {
+        return convolution.keptWeightForms();
+    }
+
     /** {@value #THREADS_PROPERTY} when set, else the available processors. */
     static int defaultThreads() {
         String set = System.getProperty(THREADS_PROPERTY);
@@ -198,27 +203,31 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void convolutionForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
-                output.hostData(), false);
+        convolve(g, input, weight, bias, false, output, g.outChannels(), 0);
     }
 
     @Override
     public void convolutionReluForward(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
-                output.hostData(), true);
+        convolve(g, input, weight, bias, true, output, g.outChannels(), 0);
     }
 
     @Override
     public void convolutionForwardInto(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu,
                                        Tensor output, int channelOffset) {
         g.requireOutputWindow(output.shape(), channelOffset);
-        convolution.forward(g, input.hostData(), weight.hostData(), bias == null ? null : bias.hostData(),
-                output.hostData(), relu, output.shape().dim(1), channelOffset);
+        convolve(g, input, weight, bias, relu, output, output.shape().dim(1), channelOffset);
+    }
+
+    private void convolve(ConvGeometry g, Tensor input, Tensor weight, Tensor bias, boolean relu, Tensor output,
+                          int outputChannels, int channelOffset) {
+        // The weights are read without counting a write: their derived forms stay valid while nobody writes them.
+        convolution.forward(g, input.hostDataToRead(), weight.hostDataToRead(), weight.hostWriteStamp(),
+                bias == null ? null : bias.hostDataToRead(), output.hostData(), relu, outputChannels, channelOffset);
     }
 
     @Override
     public void convolutionBackwardData(ConvGeometry g, Tensor weight, Tensor dout, Tensor dinp) {
-        convolution.backwardData(g, weight.hostData(), dout.hostData(), dinp.hostData());
+        convolution.backwardData(g, weight.hostDataToRead(), dout.hostDataToRead(), dinp.hostData());
     }
 
     @Override

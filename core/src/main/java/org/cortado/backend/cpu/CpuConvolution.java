@@ -34,10 +34,18 @@ final class CpuConvolution {
     /** System property that sends 3x3 stride-1 layers through im2col too ({@code -Dcortado.winograd=false}). */
     static final String WINOGRAD_PROPERTY = "cortado.winograd";
 
+    /**
+     * System property that sends small output maps through the direct product too ({@code -Dcortado.smallmaps=false}:
+     * same bits, for A/B runs in one build).
+     */
+    static final String SMALL_MAPS_PROPERTY = "cortado.smallmaps";
+
     /** Null when 3x3 stride-1 layers take im2col + GEMM too. */
     private final CpuWinograd winograd;
     /** Forward passes' packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived = new DerivedWeights();
+    /** Forward passes with small output maps, as the transposed product; null when they take the direct one. */
+    private final SmallMapConvolution smallMaps;
 
     /** Whether 3x3 stride-1 layers take {@link CpuWinograd} (which gives other bits than im2col + GEMM). */
     boolean usesWinograd() {
@@ -54,6 +62,11 @@ final class CpuConvolution {
         return winograd != null && winograd.forwardApplies(g) && winograd.takesF4(g);
     }
 
+    /** Weight arrays whose packed or transformed form is kept between forward passes (for tests). */
+    int keptWeightForms() {
+        return derived.size();
+    }
+
     /** What a packing of weights depends on besides their values. */
     private record PackLayout(int group, int m, int k, boolean transpose) {
     }
@@ -64,9 +77,15 @@ final class CpuConvolution {
 
     /** {@code useWinograd}: forward 3x3 stride-1 layers by {@link CpuWinograd} (tests compare both paths). */
     CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd) {
+        this(parallel, gemm, useWinograd, !"false".equalsIgnoreCase(System.getProperty(SMALL_MAPS_PROPERTY)));
+    }
+
+    /** {@code useSmallMaps}: forward small output maps by {@link SmallMapConvolution} (tests compare both paths). */
+    CpuConvolution(Parallel parallel, Gemm gemm, boolean useWinograd, boolean useSmallMaps) {
         this.parallel = parallel;
         this.gemm = gemm;
         this.winograd = useWinograd ? new CpuWinograd(parallel, gemm, derived) : null;
+        this.smallMaps = useSmallMaps ? new SmallMapConvolution(gemm, derived) : null;
     }
 
     /**
@@ -102,18 +121,25 @@ final class CpuConvolution {
      * output value is written for the last time, so a fused ReLU costs no pass of its own. Modified: output.
      */
     void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu) {
-        forward(g, input, weight, bias, output, relu, g.outChannels(), 0);
+        forward(g, input, weight, DerivedWeights.UNCOUNTED, bias, output, relu, g.outChannels(), 0);
     }
 
     /**
      * As above, into channels {@code [channelOffset, channelOffset + K)} of {@code output}, which holds
      * {@code outputChannels} channels of {@code outH x outW} per image (a concat's slice: each image's part of it is
-     * contiguous, so the per-image products write it directly). Other channels are not touched. Modified: output.
+     * contiguous, so the per-image products write it directly). Other channels are not touched. {@code weightStamp}
+     * is the weights' buffer's write stamp, under which their packed or transformed form is kept between calls
+     * ({@link DerivedWeights}), or {@link DerivedWeights#UNCOUNTED}. Modified: output.
      */
-    void forward(ConvGeometry g, float[] input, float[] weight, float[] bias, float[] output, boolean relu,
-                 int outputChannels, int channelOffset) {
+    void forward(ConvGeometry g, float[] input, float[] weight, long weightStamp, float[] bias, float[] output,
+                 boolean relu, int outputChannels, int channelOffset) {
+        derived.track(weight, weightStamp);
         if (winograd != null && winograd.forwardApplies(g)) {
             winograd.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
+            return;
+        }
+        if (smallMaps != null && smallMaps.applies(g)) {
+            smallMaps.forward(g, input, weight, bias, output, relu, outputChannels, channelOffset);
             return;
         }
         int kg = g.outChannelsPerGroup();
@@ -214,7 +240,7 @@ final class CpuConvolution {
      * The pixels a 1x1 layer reads, zero where they fall in the padding, for the group's channels starting at
      * {@code from}: a {@code C/group x outH*outW} matrix in {@code holder[0]} (the caller's buffer, grown here).
      */
-    private static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
+    static float[] subsample(ConvGeometry g, float[] input, int from, float[][] holder) {
         int outH = g.outH();
         int outW = g.outW();
         int size = g.inChannelsPerGroup() * outH * outW;

@@ -138,6 +138,16 @@ final class Gemm {
         multiply(pa, dense(transB, b, bOff, n, k), n, c, cOff, split, beta == 0f ? zeros(m) : null, 0, false);
     }
 
+    /** Rows of the kernel's register tile. */
+    int mr() {
+        return mr;
+    }
+
+    /** Columns of the kernel's register tile. */
+    int nr() {
+        return nr;
+    }
+
     /** The K block of a product of inner dimension {@code k}: k up to {@link #KC_MAX}, else k cut into equal blocks. */
     static int kBlock(int k) {
         int blocks = (k + KC_MAX - 1) / KC_MAX;
@@ -358,6 +368,8 @@ final class Gemm {
         // product (SqueezeNet's squeeze layers: 16 to 64 rows); the kernel then reads B's full-width strips where
         // they lie, and only the last, narrower strip is packed.
         InPlace inPlace = source instanceof InPlace s && s.readInPlace(i1 - i0) ? s : null;
+        // A B packed whole beforehand is read where it lies, panel by panel, and never packed here.
+        PackedB prepacked = source instanceof PackedB p && p.nr() == nr ? p : null;
         int[] rowsInPlace = inPlace == null ? null : inPlace.rowStarts();
         // Columns that are not C's own go through a block of this thread's, handed on once complete.
         Scattered scattered = source instanceof Scattered s ? s : null;
@@ -372,7 +384,7 @@ final class Gemm {
             int inPlaceCols = inPlace == null ? 0 : nc - nc % nr;
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
-                if (inPlaceCols < nc) {
+                if (inPlaceCols < nc && prepacked == null) {
                     source.pack(pc, kc, jc + inPlaceCols, nc - inPlaceCols, nr, bp);
                 }
                 // Every tile of C meets its first K block (pc = 0) before any other, and its last after all
@@ -384,11 +396,12 @@ final class Gemm {
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         boolean here = jr < inPlaceCols;
-                        float[] b = here ? inPlace.data() : bp;
+                        float[] b = here ? inPlace.data() : prepacked != null ? prepacked.data() : bp;
                         // A packed strip has no row table (null): its rows are nr apart.
                         int[] bRows = here ? rowsInPlace : null;
                         int bRowsOff = here ? pc : 0;
-                        int bCol = here ? jc + jr : ((jr - inPlaceCols) / nr) * kc * nr;
+                        int bCol = here ? jc + jr : prepacked != null ? prepacked.panel(pc, jc + jr)
+                                : ((jr - inPlaceCols) / nr) * kc * nr;
                         int tOff = scattered == null ? cOff + jc + jr : jr - i0 * NC;
                         for (int ir = 0; ir < mc; ir += mr) {
                             int aStrip = (ic + ir) / mr * mr * k + pc * mr;

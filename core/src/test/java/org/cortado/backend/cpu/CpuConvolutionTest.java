@@ -154,7 +154,7 @@ class CpuConvolutionTest {
         int channels = g.outChannels() + 5;
         float[] wide = new float[g.batch() * channels * plane];
         java.util.Arrays.fill(wide, Float.NaN);
-        conv.forward(g, input, weight, bias, wide, true, channels, 3);
+        conv.forward(g, input, weight, DerivedWeights.UNCOUNTED, bias, wide, true, channels, 3);
         for (int n = 0; n < g.batch(); n++) {
             for (int c = 0; c < channels; c++) {
                 for (int i = 0; i < plane; i++) {
@@ -210,33 +210,6 @@ class CpuConvolutionTest {
         }
     }
 
-    /**
-     * The forward pass keeps its packed or Winograd-transformed weights between calls ({@link DerivedWeights}); a
-     * weight changed in place, one element or all of them (a solver step), must be seen by the next call.
-     */
-    @ParameterizedTest(name = "winograd {0}")
-    @ValueSource(booleans = {true, false})
-    void weightsChangedInPlaceAreSeenByTheNextForwardPass(boolean useWinograd) {
-        CpuConvolution conv = new CpuConvolution(new Parallel(2), GemmTest.gemm("java", 2), useWinograd);
-        Random rnd = new Random(3);
-        ConvGeometry g = geometry(new int[] {1, 128, 7, 6, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1});
-        float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
-        float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
-        float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
-        for (int step = 0; step < 4; step++) {
-            if (step == 1) {
-                weight[weight.length - 1] += 0.5f;        // the last element only: a compare must read it all
-            } else if (step == 2) {
-                for (int i = 0; i < weight.length; i++) {  // every element, as a solver step does
-                    weight[i] *= 0.9f;
-                }
-            }                                              // step 3: unchanged again
-            conv.forward(g, input, weight, null, out, false);
-            compare("step " + step, NaiveConvolution.forward(g, input, weight, null), out, 0, g.patchSize() + 1,
-                    conv.takesWinogradF4(g));
-        }
-    }
-
     @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
     @MethodSource("kernels")
     void backwardMatchesSevenLoops(String kernel, int threads) {
@@ -281,7 +254,7 @@ class CpuConvolutionTest {
                 d[13]);
     }
 
-    private static void compare(String what, double[] expected, float[] got, int offset, int terms) {
+    static void compare(String what, double[] expected, float[] got, int offset, int terms) {
         compare(what, expected, got, offset, terms, false);
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** When {@link DerivedWeights} derives, what it keeps, and that a changed weight is never served a stale form. */
+/** When {@link DerivedWeights} derives, what it keeps, and that weights at a new stamp are never served a stale form. */
 class DerivedWeightsTest {
     private final DerivedWeights derived = new DerivedWeights();
     private final AtomicInteger derivations = new AtomicInteger();
@@ -25,32 +25,59 @@ class DerivedWeightsTest {
         };
     }
 
+    /** One call's lookup, as a convolution makes it: the stamp first, then the form. */
+    private float[] call(float[] w, long stamp, int length, Object settings) {
+        derived.track(w, stamp);
+        return derived.get(w, 0, length, settings, doubled(w));
+    }
+
     @Test
-    void aFormIsKeptFromTheSecondCallOnAndServedWhileTheWeightsStayTheSame() {
+    void aFormIsKeptFromTheSecondCallOnAndServedWhileTheStampStays() {
         float[] w = {1, 2, 3};
-        float[] first = derived.get(w, 0, 3, "s", doubled(w));
-        assertEquals(0, derived.size(), "one call keeps nothing: a one-shot pass holds no copy of its weights");
-        float[] second = derived.get(w, 0, 3, "s", doubled(w));
+        float[] first = call(w, 7, 3, "s");
+        assertEquals(0, derived.size(), "one call keeps nothing: a one-shot pass holds no form of its weights");
+        float[] second = call(w, 7, 3, "s");
         assertNotSame(first, second);
         assertEquals(1, derived.size());
-        assertSame(second, derived.get(w, 0, 3, "s", doubled(w)));
-        assertSame(second, derived.get(w, 0, 3, "s", doubled(w)));
+        assertSame(second, call(w, 7, 3, "s"));
+        assertSame(second, call(w, 7, 3, "s"));
         assertEquals(2, derivations.get());
     }
 
     @Test
-    void changedWeightsOrSettingsAreDerivedAgain() {
+    void aNewStampOrNewSettingsAreDerivedAgain() {
         float[] w = {1, 2, 3};
-        derived.get(w, 0, 3, "s", doubled(w));
-        derived.get(w, 0, 3, "s", doubled(w));
-        w[2] = 5;                                        // in place, as a solver step writes
-        assertEquals(10f, derived.get(w, 0, 3, "s", doubled(w))[2]);
-        assertEquals(10f, derived.get(w, 0, 3, "s", doubled(w))[2]);
-        assertEquals(3, derivations.get(), "the changed weights' form is kept again");
-        derived.get(w, 0, 3, "other settings", doubled(w));
-        assertEquals(4, derivations.get());
-        derived.get(w, 0, 2, "s", doubled(w));          // another range of the same array
+        call(w, 7, 3, "s");
+        call(w, 7, 3, "s");
+        w[2] = 5;                                        // in place, as a solver step writes, under a new stamp
+        assertEquals(10f, call(w, 8, 3, "s")[2]);
+        assertEquals(0, derived.size(), "the old stamp's form is dropped, the new one's not kept yet");
+        assertEquals(10f, call(w, 8, 3, "s")[2]);
+        assertEquals(4, derivations.get(), "the new stamp's form is kept from its second call");
+        assertEquals(1, derived.size());
+        call(w, 8, 3, "other settings");
         assertEquals(5, derivations.get());
+        call(w, 8, 2, "s");                              // another range of the same array
+        assertEquals(6, derivations.get());
         assertEquals(0, derived.size(), "a new key is a first call again: nothing kept");
+    }
+
+    @Test
+    void uncountedOrUntrackedWeightsAreDerivedAtEveryCallAndNothingIsKept() {
+        float[] w = {1, 2, 3};
+        call(w, 7, 3, "s");
+        call(w, 7, 3, "s");
+        assertEquals(1, derived.size());
+        for (int i = 0; i < 3; i++) {
+            w[0] = i;                                    // a reused buffer, rewritten between calls
+            assertEquals(2f * i, call(w, DerivedWeights.UNCOUNTED, 3, "s")[0]);
+        }
+        assertEquals(5, derivations.get());
+        assertEquals(0, derived.size(), "UNCOUNTED drops what was kept");
+        float[] never = {4};
+        derived.get(never, 0, 1, "s", doubled(never));
+        derived.get(never, 0, 1, "s", doubled(never));
+        assertEquals(7, derivations.get(), "an array never tracked is derived every time");
+        assertEquals(0, derived.size());
     }
 }
