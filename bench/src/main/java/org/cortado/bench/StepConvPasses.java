@@ -19,11 +19,11 @@ import org.cortado.tensor.Tensor;
  * ReLU), filter gradient (with the bias gradient, also timed alone) and data gradient (where the step runs it), each
  * timed alone on
  * random operands of the layer's shapes, with its rate. A guide for optimising the backward passes, not a benchmark.
- * Usage: {@code ConvParts squeezenet|alexnet [BATCH [REPEATS [THREADS [all|frozen]]]]}; with one thread the times
+ * Usage: {@code StepConvPasses squeezenet|alexnet [BATCH [REPEATS [THREADS [all|frozen]]]]}; with one thread the times
  * are the thread's CPU time, else wall time.
  */
-public final class ConvParts {
-    private ConvParts() {
+public final class StepConvPasses {
+    private StepConvPasses() {
     }
 
     public static void main(String[] args) {
