@@ -66,8 +66,9 @@ final class CpuWarmUp {
             // columns (the real layers' edges), so that the profile C2 compiles the tile from, taken from its first
             // calls, has seen those branches. That alone did not stop every recompilation in a first pass
             // (bench/RESULTS.md, "Start-up: the first pass"): C2's loop predicates still trap.
-            // 13 outputs: a partial strip of rows for the 6- and the 8-row tile alike.
-            new Conv(new ConvGeometry(1, 300, 5, 5, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1)),     // 1x1, B in place
+            // 13 outputs: a partial strip of rows for the 6- and the 8-row tile alike; 36 pixels: full and partial
+            // strips of columns for the 16- and the 32-column tile alike.
+            new Conv(new ConvGeometry(1, 300, 6, 6, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1)),     // 1x1, B in place
             new Conv(new ConvGeometry(1, 20, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)),      // shifted rows, one K block
             new Conv(new ConvGeometry(1, 16, 6, 6, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1)),      // 1x1, B in place
             new Conv(new ConvGeometry(2, 8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)),       // shifted rows
