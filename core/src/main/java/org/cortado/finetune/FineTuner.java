@@ -2,28 +2,22 @@ package org.cortado.finetune;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.cortado.backend.Backend;
 import org.cortado.backend.CounterRng;
 import org.cortado.caffe.CaffeModelReader;
-import org.cortado.caffe.CaffeModelWriter;
 import org.cortado.caffe.CaffeWeights;
-import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.data.DataSource;
 import org.cortado.data.FileNote;
 import org.cortado.data.Hdf5Data;
 import org.cortado.data.ImageDataset;
 import org.cortado.data.LoaderOptions;
-import org.cortado.data.NoUsableImages;
 import org.cortado.data.Skipped;
 import org.cortado.data.TrainValSplit;
-import org.cortado.heads.HeadReport;
 import org.cortado.io.AtomicFiles;
 import org.cortado.layers.NetDefinitionException;
 import org.cortado.layers.Param;
@@ -34,7 +28,6 @@ import org.cortado.net.NetWeights;
 import org.cortado.net.proto.NetProtos;
 import org.cortado.solver.Solver;
 import org.cortado.solver.SolverSettings;
-import org.cortado.tensor.Tensor;
 
 /**
  * Fine-tunes a pretrained Caffe net on a data set (image folders, a Caffe list file or an LMDB): replaces the classifier by a new N-way layer,
@@ -134,7 +127,8 @@ public final class FineTuner {
             Solver solver = new Solver(net, settings, CounterRng.derive(cfg.seed(), STREAM_SOLVER));
             Map<String, Object> fingerprint = Fingerprint.of(cfg, settings, backend);
             Snapshots snapshots = cfg.snapshotDir() == null ? null : new Snapshots(cfg.snapshotDir());
-            Run run = new Run(net, training, feed, solver, snapshots, fingerprint, data, totalIterations, objective);
+            TrainingRun run = new TrainingRun(cfg, listener, this::seconds, net, training, feed, solver, snapshots,
+                    fingerprint, data, totalIterations, objective);
 
             LinearProbe.Result probe = null;
             if (cfg.resume()) {
@@ -154,12 +148,13 @@ public final class FineTuner {
                             probe.c(), probe.trainAccuracy(), probe.reluOffset()));
                     keepProbePenalty(net, newName, probe, settings);
                 }
-                run.probe = probe;
+                run.setProbe(probe);
                 run.validate(0, null, null, null);
             }
             run.train();
-            Map<String, String> exported = cfg.export() == null ? null : export(net, NetProtos.proto(replaced), solver);
-            EpochRecord last = run.history.get(run.history.size() - 1);
+            Map<String, String> exported = cfg.export() == null ? null
+                    : FineTuneExport.write(cfg.export(), net, NetProtos.proto(replaced), solver, listener);
+            EpochRecord last = run.history().get(run.history().size() - 1);
             List<Map<String, String>> skipped = asMaps(feed.skipped());
             List<Map<String, String>> warnings = asMaps(feed.warnings());
             int nTrain = data.train().size() - countIn(feed.skipped(), data.train());
@@ -169,9 +164,9 @@ public final class FineTuner {
                 trainAccuracy = Double.NaN;
             }
             FineTuneResult result = new FineTuneResult(last.valAccuracy(), trainAccuracy,
-                    run.best().valAccuracy(), run.bestEpoch, nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName,
+                    run.best().valAccuracy(), run.bestEpoch(), nTrain, nVal, skipped, warnings, classes, cfg.replace(), newName,
                     cfg.freezeThrough(), feed.cachedThrough(), probe, counts[0], counts[1], solver.iteration(), run.imagesPerSecond(),
-                    seconds(), List.copyOf(run.history), run.lastPredictions, fingerprint, exported,
+                    seconds(), List.copyOf(run.history()), run.lastPredictions(), fingerprint, exported,
                     run.iterationLog(), LayerSettings.of(net), objective.id(), last.valTargets(),
                     run.best().valTargets());
             if (cfg.report() != null) {
@@ -254,242 +249,6 @@ public final class FineTuner {
             }
         }
         return n;
-    }
-
-    /** The state of the training loop. */
-    private final class Run {
-        final Net net;
-        final NetSurgery.TrainingNet training;
-        final DataFeed feed;
-        final Solver solver;
-        final Snapshots snapshots;
-        final Map<String, Object> fingerprint;
-        final TrainValSplit data;
-        final ImageDataset val;
-        final int totalIterations;
-        final EpochUsage usage;
-        final List<EpochRecord> history = new ArrayList<>();
-        final Objective objective;
-        final List<float[]> trainTargets = new ArrayList<>();
-        double bestScore = Double.NEGATIVE_INFINITY;
-        int bestEpoch = -1;
-        long trainedImages;
-        double trainSeconds;
-        List<Map<String, Object>> lastPredictions = List.of();
-        final List<IterationLog> earlierLogs = new ArrayList<>();
-        IterationLog.Recorder recorder;
-        LinearProbe.Result probe;
-        double epochLoss;
-        double epochCorrect;
-        long epochImages;
-
-        Run(Net net, NetSurgery.TrainingNet training, DataFeed feed, Solver solver, Snapshots snapshots,
-            Map<String, Object> fingerprint, TrainValSplit data, int totalIterations, Objective objective) {
-            this.net = net;
-            this.training = training;
-            this.feed = feed;
-            this.solver = solver;
-            this.snapshots = snapshots;
-            this.fingerprint = fingerprint;
-            this.data = data;
-            this.val = data.val();
-            this.totalIterations = totalIterations;
-            this.usage = new EpochUsage(feed.batchesPerEpoch());
-            this.objective = objective;
-            if (objective.hasTargets()) {
-                data.train().samples().forEach(s -> trainTargets.add(Hdf5Data.target(s)));
-            }
-        }
-
-        /** The record of the best epoch so far. */
-        EpochRecord best() {
-            for (EpochRecord r : history) {
-                if (r.epoch() == bestEpoch) {
-                    return r;
-                }
-            }
-            throw new IllegalStateException("no record of the best epoch " + bestEpoch);
-        }
-
-        LinearProbe.Result resume() {
-            Snapshots.Found found;
-            try {
-                found = snapshots.latest().orElseThrow(() -> new IllegalArgumentException("--resume: "
-                        + snapshots.whyEmpty()));
-            } catch (IllegalStateException e) {
-                throw new IllegalStateException("--resume: " + e.getMessage(), e);
-            }
-            Snapshots.Manifest saved = found.manifest();
-            List<String> differences = Fingerprint.differences(saved.settings(), fingerprint);
-            if (!differences.isEmpty()) {
-                throw new IllegalArgumentException("--resume: " + found.manifestFile() + " was written by a run with "
-                        + "other settings: " + String.join("; ", differences));
-            }
-            NetWeights.copy(CaffeModelReader.read(found.weights()), net);
-            solver.restore(found.solverState().toByteArray(), found.manifestFile().toString());
-            history.addAll(saved.history());
-            bestEpoch = saved.bestEpoch();
-            bestScore = best().score();
-            probe = saved.linearProbe();
-            if (saved.iterationLog() != null) {
-                earlierLogs.addAll(saved.iterationLog());
-            }
-            listener.message("resumed from " + found.manifestFile() + " at iteration " + solver.iteration());
-            return probe;
-        }
-
-        void train() {
-            int iterSize = solver.settings().iterSize();
-            int bpe = feed.batchesPerEpoch();
-            int startIteration = solver.iteration();
-            recorder = new IterationLog.Recorder(startIteration + 1);
-            while (solver.iteration() < totalIterations) {
-                long[] batch = {(long) solver.iteration() * iterSize};
-                double rate = solver.rate();
-                long t0 = System.nanoTime();
-                Solver.Outcome step = solver.stepCounted(n -> {
-                    long b = batch[0]++;
-                    DataFeed.Pass p = feed.trainPass(b);
-                    if (usage.add(b, p.images())) {
-                        throw NoUsableImages.error("training", data.train(), feed.skipped());
-                    }
-                    epochLoss += p.loss() * p.images();
-                    epochCorrect += p.accuracy() * p.images();
-                    epochImages += p.images();
-                    trainedImages += p.images();
-                    return new Solver.Outcome(p.loss(), p.images());
-                });
-                trainSeconds += (System.nanoTime() - t0) / 1e9;
-                recorder.add(step.updated() ? step.loss() : Double.NaN, rate);
-                int iter = solver.iteration();
-                long done = (long) iter * iterSize;
-                int epoch = (int) Math.min(cfg.epochs(), (done - iterSize) / bpe + 1);
-                double perIteration = trainSeconds / (iter - startIteration);
-                if (step.updated()) {
-                    listener.iteration(iter, totalIterations, epoch, step.loss(), rate, imagesPerSecond(),
-                            perIteration * (totalIterations - iter));
-                } else {
-                    listener.message("iter " + iter + "/" + totalIterations + ": no image of its batches could be "
-                            + "used, no update");
-                }
-                // An epoch ends in the iteration that consumes its last batch (iter_size need not divide it).
-                boolean epochEnd = done / bpe > (done - iterSize) / bpe || iter == totalIterations;
-                if (epochEnd) {
-                    int completed = iter == totalIterations ? cfg.epochs() : (int) (done / bpe);
-                    validate(completed, epochLoss / Math.max(1, epochImages), objective.hasTargets() ? null
-                            : epochCorrect / Math.max(1, epochImages), rate);
-                    epochLoss = 0;
-                    epochCorrect = 0;
-                    epochImages = 0;
-                }
-                if (snapshots != null && ((cfg.snapshotEvery() > 0 && iter % cfg.snapshotEvery() == 0)
-                        || iter == totalIterations)) {
-                    snapshot(Snapshots.iterationTag(iter));
-                }
-            }
-        }
-
-        double imagesPerSecond() {
-            return trainSeconds == 0 ? 0 : trainedImages / trainSeconds;
-        }
-
-        /** The iteration logs of the runs before a resumption and of this one. */
-        List<IterationLog> iterationLog() {
-            List<IterationLog> all = new ArrayList<>(earlierLogs);
-            if (recorder != null) {
-                all.add(recorder.log(imagesPerSecond()));
-            }
-            return all;
-        }
-
-        void validate(int epoch, Double trainLoss, Double trainAccuracy, Double rate) {
-            double[] sums = new double[3];
-            List<Map<String, Object>> predictions = new ArrayList<>();
-            TargetEvaluation targets = objective.hasTargets()
-                    ? new TargetEvaluation(objective, trainTargets, val.classes().size()) : null;
-            feed.infer(val, (n, labels, samples) -> {
-                Tensor scores = n.backend().download(n.blob(training.scores()));
-                int k = scores.count() / labels.length;
-                for (int i = 0; targets != null && i < labels.length; i++) {
-                    var sample = val.samples().get(samples[i]);
-                    float[] target = Hdf5Data.target(sample);
-                    targets.add(scores.hostData(), i * k, target);
-                    predictions.add(TargetEvaluation.prediction(objective, sample.file().toString(), target,
-                            scores.hostData(), i * k, k));
-                }
-                for (int i = 0; targets == null && i < labels.length; i++) {
-                    int best = 0;
-                    for (int c = 1; c < k; c++) {
-                        if (scores.hostData()[i * k + c] > scores.hostData()[i * k + best]) {
-                            best = c;
-                        }
-                    }
-                    double[] probability = new double[k];
-                    for (int c = 0; c < k; c++) {
-                        probability[c] = scores.hostData()[i * k + c];
-                    }
-                    probability = HeadReport.softmax(probability);
-                    Map<String, Object> p = new LinkedHashMap<>();
-                    p.put("file", val.samples().get(samples[i]).file().toString());
-                    p.put("label", labels[i]);
-                    p.put("predicted", best);
-                    p.put("probability", probability[best]);
-                    p.put("true_probability", probability[labels[i]]);
-                    predictions.add(p);
-                }
-                float loss = n.backend().download(n.blob(training.loss())).hostData()[0];
-                float acc = targets != null ? 0 : n.backend().download(n.blob(training.accuracy())).hostData()[0];
-                sums[0] += (double) loss * labels.length;
-                sums[1] += (double) acc * labels.length;
-                sums[2] += labels.length;
-            });
-            if (sums[2] == 0) {
-                throw NoUsableImages.error("validation", val, feed.skipped());
-            }
-            EpochRecord r = new EpochRecord(epoch, solver.iteration(), trainLoss, trainAccuracy, sums[0] / sums[2],
-                    targets == null ? sums[1] / sums[2] : null, rate, seconds(),
-                    targets == null ? null : targets.metrics());
-            history.add(r);
-            lastPredictions = predictions;
-            listener.epoch(r, cfg.epochs());
-            if (r.score() > bestScore) {
-                bestScore = r.score();
-                bestEpoch = epoch;
-                if (snapshots != null) {
-                    snapshot("best");
-                }
-            }
-        }
-
-        void snapshot(String tag) {
-            Snapshots.Meta meta = new Snapshots.Meta(solver.iteration(), fingerprint, List.copyOf(history),
-                    best().valAccuracy(), bestEpoch, probe, iterationLog());
-            Path manifest = snapshots.write(tag, net, NetProtos.proto(training.definition()), solver, meta);
-            listener.message("snapshot " + manifest + " (iteration " + solver.iteration() + ")");
-        }
-    }
-
-    /** Writes the deploy net (with the new layer) and its weights; returns the paths. */
-    private Map<String, String> export(Net net, NetParameter replacedDeploy, Solver solver) {
-        Path dir = cfg.export();
-        Path deploy = dir.resolve("deploy.prototxt");
-        Path model = dir.resolve("finetuned.caffemodel");
-        Set<String> deployLayers = new java.util.HashSet<>();
-        replacedDeploy.getLayerList().forEach(l -> deployLayers.add(l.getName()));
-        Map<String, List<Tensor>> blobs = HostParams.checked(net, l -> deployLayers.contains(l.name()), solver,
-                "export " + model);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create export folder " + dir + ": " + e.getMessage(), e);
-        }
-        CaffeModelWriter.writeDeployPrototxt(deploy, replacedDeploy);
-        CaffeModelWriter.write(model, replacedDeploy, blobs);
-        listener.message("exported " + deploy + " and " + model);
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put("deploy", deploy.toString());
-        out.put("caffemodel", model.toString());
-        return out;
     }
 
     static void writeReport(Path file, FineTuneResult result) {

@@ -25,8 +25,8 @@ import org.cortado.tensor.Tensor;
  * {@link GpuCopies}, {@link GpuUpdateKernels}, {@link GpuPixelTransform}, and {@link GpuLayerOps} over them.
  *
  * <p>With a 16-bit {@link Precision} every tensor the backend allocates or uploads is stored in 16 bits: inference
- * runs through {@link GpuHalfOps}, cuDNN and cuBLAS on them, and the other operations refuse them (see
- * {@link Precision}).
+ * runs through {@link GpuHalfOps} (chosen by {@link PrecisionRouting}), cuDNN and cuBLAS on them, and the other
+ * operations refuse them (see {@link Precision}). {@link CudaDeviceOpener} opens the device.
  *
  * <p>Work is asynchronous: methods return once the work is queued; {@link #download} and {@link #synchronize} wait.
  * A backend is meant for one thread at a time (the layers of a net run in order); it may move between threads.
@@ -47,9 +47,8 @@ public final class GpuBackend implements Backend {
     private final GpuLosses losses;
     private final GpuCopies copies;
     private final GpuUpdateKernels updateKernels;
-    private final GpuPixelTransform pixels;
     private final GpuLayerOps layerOps;
-    private final GpuHalfOps half;
+    private final PrecisionRouting byPrecision;
 
     /**
      * Opens device {@code ordinal} with the given convolution implementation and math mode, loading the native stack
@@ -78,37 +77,9 @@ public final class GpuBackend implements Backend {
 
     static GpuBackend open(int ordinal, ConvImpl convImpl, MathMode math, Precision precision,
                            boolean compileKernels) {
-        requireSupported(convImpl, math, precision);
-        NativeStack stack = NativeStack.load();
-        if (compileKernels && !stack.hasNvrtc()) {
-            throw new IllegalStateException("compiling the kernels was asked for, but NVRTC did not load:\n"
-                    + String.join("\n", stack.report()));
-        }
-        if (convImpl.needsCudnn() && !stack.hasCudnn()) {
-            throw new IllegalStateException("ConvImpl." + convImpl + " asked for, but cuDNN did not load:\n"
-                    + String.join("\n", stack.report()));
-        }
-        CudaContext ctx = new CudaContext(ordinal, stack.hasNvrtc(), math, compileKernels);
-        String name = String.format("cuda:%d (%s, compute %d.%d, driver %d.%d, conv %s, math %s%s)", ctx.ordinal,
-                ctx.deviceName, ctx.ccMajor, ctx.ccMinor, ctx.driverVersion / 1000, ctx.driverVersion % 1000 / 10,
-                convImpl, math, precision.isHalf() ? ", storage " + precision.typeName() : "");
-        return new GpuBackend(ctx, new Device("cuda:" + ctx.ordinal), name, convImpl, math, precision,
-                stack.hasCudnn());
-    }
-
-    /** 16-bit storage runs its convolutions through cuDNN only, and has no float32 math to choose. */
-    static void requireSupported(ConvImpl convImpl, MathMode math, Precision precision) {
-        if (!precision.isHalf()) {
-            return;
-        }
-        if (convImpl != ConvImpl.CUDNN) {
-            throw new IllegalArgumentException(precision.typeName() + " storage needs cuDNN's convolutions, not "
-                    + "ConvImpl." + convImpl);
-        }
-        if (math != MathMode.FP32) {
-            throw new IllegalArgumentException(precision.typeName() + " storage takes no math mode (asked: " + math
-                    + "): its convolutions and GEMMs are 16-bit already");
-        }
+        CudaDeviceOpener.Opened opened = CudaDeviceOpener.open(ordinal, convImpl, math, precision, compileKernels);
+        return new GpuBackend(opened.context(), opened.device(), opened.description(), convImpl, math, precision,
+                opened.withCudnn());
     }
 
     /** A backend over {@code api}; cuDNN only on a {@link CudaContext}. */
@@ -119,12 +90,12 @@ public final class GpuBackend implements Backend {
 
     GpuBackend(DeviceApi api, Device device, String description, ConvImpl convImpl, MathMode math,
                Precision precision, boolean withCudnn) {
-        requireSupported(convImpl, math, precision);
+        PrecisionRouting.requireSupported(convImpl, math, precision);
         this.device = new GpuDevice(api, device, description, precision);
         this.convImpl = convImpl;
         this.math = math;
         this.precision = precision;
-        this.half = new GpuHalfOps(this.device);
+        GpuHalfOps half = new GpuHalfOps(this.device);
         this.cudnn = withCudnn && api instanceof CudaContext ? new CudnnConvolution(this.device, math) : null;
         this.blas = new GpuBlas(this.device);
         this.reductions = new GpuReductions(this.device);
@@ -135,8 +106,9 @@ public final class GpuBackend implements Backend {
         this.losses = new GpuLosses(this.device, reductions);
         this.copies = new GpuCopies(this.device, reductions);
         this.updateKernels = new GpuUpdateKernels(this.device);
-        this.pixels = new GpuPixelTransform(this.device);
         this.layerOps = new GpuLayerOps(activations, copies, reductions, pooling, losses);
+        this.byPrecision = new PrecisionRouting(this.device, half, blas, activations, pooling, lrn, copies,
+                new GpuPixelTransform(this.device));
     }
 
     @Override
@@ -240,14 +212,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void transformPixels(PixelBatch batch, Tensor output) {
-        if (device.isHalf(output)) {
-            // The transform's kernel writes floats: into a float32 scratch, rounded into the 16-bit input after.
-            Tensor floats = device.allocateFloat(output.shape());
-            pixels.transform(batch, floats);
-            device.copy(floats, output);
-        } else {
-            pixels.transform(batch, output);
-        }
+        byPrecision.transformPixels(batch, output);
     }
 
     @Override
@@ -290,11 +255,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void addBias(Tensor data, Tensor bias, int outer, int channels, int inner) {
-        if (device.isHalf(data)) {
-            half.biasRelu(data, bias, false, outer, channels, inner, channels, 0);
-            return;
-        }
-        blas.addBias(data, bias, outer, channels, inner);
+        byPrecision.addBias(data, bias, outer, channels, inner);
     }
 
     @Override
@@ -342,11 +303,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void reluForward(Tensor in, Tensor out, float negativeSlope) {
-        if (device.isHalf(out)) {
-            half.reluForward(in, out, negativeSlope);
-            return;
-        }
-        activations.reluForward(in, out, negativeSlope);
+        byPrecision.reluForward(in, out, negativeSlope);
     }
 
     @Override
@@ -376,11 +333,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void softmaxForward(Tensor in, Tensor out, int outer, int channels, int inner) {
-        if (device.isHalf(out)) {
-            half.softmaxForward(in, out, outer, channels, inner);
-            return;
-        }
-        activations.softmaxForward(in, out, outer, channels, inner);
+        byPrecision.softmaxForward(in, out, outer, channels, inner);
     }
 
     @Override
@@ -392,11 +345,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void maxPoolForward(PoolGeometry g, Tensor in, Tensor out, Tensor mask) {
-        if (device.isHalf(out)) {
-            half.maxPoolForward(g, in, out, mask);
-            return;
-        }
-        pooling.maxForward(g, in, out, mask);
+        byPrecision.maxPoolForward(g, in, out, mask);
     }
 
     @Override
@@ -406,11 +355,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void avePoolForward(PoolGeometry g, Tensor in, Tensor out) {
-        if (device.isHalf(out)) {
-            half.avePoolForward(g, in, out);
-            return;
-        }
-        pooling.aveForward(g, in, out);
+        byPrecision.avePoolForward(g, in, out);
     }
 
     @Override
@@ -420,11 +365,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void lrnForward(LrnParams p, Tensor in, Tensor out, Tensor scale) {
-        if (device.isHalf(out)) {
-            half.lrnForward(p, in, out, scale);
-            return;
-        }
-        lrn.forward(p, in, out, scale);
+        byPrecision.lrnForward(p, in, out, scale);
     }
 
     @Override
@@ -437,11 +378,8 @@ public final class GpuBackend implements Backend {
     @Override
     public void copyBlocks(Tensor src, int srcOffset, int srcStride, Tensor dst, int dstOffset, int dstStride,
                            int blockLength, int blocks, boolean accumulate) {
-        if (device.isHalf(dst)) {
-            half.copyBlocks(src, srcOffset, srcStride, dst, dstOffset, dstStride, blockLength, blocks, accumulate);
-            return;
-        }
-        copies.copyBlocks(src, srcOffset, srcStride, dst, dstOffset, dstStride, blockLength, blocks, accumulate);
+        byPrecision.copyBlocks(src, srcOffset, srcStride, dst, dstOffset, dstStride, blockLength, blocks,
+                accumulate);
     }
 
     @Override

@@ -201,11 +201,11 @@ abstract class HalfPrecisionOpsContract {
         assertThrows(UnsupportedOperationException.class, () -> b.maxPoolForward(BackendOpsContract.POOLS.get(0),
                 b.allocate(Shape.of(2, 3, 13, 13)), b.allocate(pooled), b.allocate(pooled)));
         IllegalArgumentException im2col = assertThrows(IllegalArgumentException.class,
-                () -> GpuBackend.requireSupported(ConvImpl.IM2COL_GEMM, MathMode.FP32, p));
+                () -> PrecisionRouting.requireSupported(ConvImpl.IM2COL_GEMM, MathMode.FP32, p));
         assertEquals(p.typeName() + " storage needs cuDNN's convolutions, not ConvImpl.IM2COL_GEMM",
                 im2col.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> GpuBackend.requireSupported(ConvImpl.CUDNN, MathMode.TF32, p));
+                () -> PrecisionRouting.requireSupported(ConvImpl.CUDNN, MathMode.TF32, p));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
