@@ -187,7 +187,7 @@ final class CpuWinograd {
                 int first = n0;
                 int tilesH = (g.outH() + 1) / 2;
                 parallel.forRange(cg, grain, (cs, ce) -> WinogradChunks.input(g, 2, transforms, input,
-                        first * tilesH, (first + images) * tilesH, c0, cs, ce, t, vy));
+                        first * tilesH, (first + images) * tilesH, c0, cs, ce, t, cg * t, vy));
                 parallel.forRange(kg, grain, (ks, ke) ->
                         transformOutputGradient(g, dout, first, images, k0, ks, ke, t, vy, yOff));
                 parallel.forRange(XI, 1, (xs, xe) -> {

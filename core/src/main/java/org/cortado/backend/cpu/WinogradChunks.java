@@ -13,12 +13,12 @@ final class WinogradChunks {
     }
 
     /**
-     * Floats of a chunk's V and M together (8 MiB) that the forward pass keeps to, whatever the batch and the channel
+     * Floats of a chunk's V and M together (16 MiB) that the forward pass keeps to, whatever the batch and the channel
      * counts, by taking fewer rows of tiles per chunk (one row at least): with the {@code tilesPerChunk} aim alone,
      * VGG-16's 512-channel layers took 33 MB, and each larger layer left the smaller buffer before it as garbage,
      * 72 MB over GoogLeNet's batch-16 pass and 94 MB over VGG-16's (bench/RESULTS.md, "Winograd's buffers bounded").
      */
-    static final int BUFFER_FLOATS = 2 << 20;
+    static final int BUFFER_FLOATS = 4 << 20;
 
     /** Per calling thread: a chunk's V and M, in one array that grows to at most the largest chunk's need. */
     private static final ThreadLocal<float[]> TILES = ThreadBuffers.floats();
@@ -46,14 +46,36 @@ final class WinogradChunks {
         return TILES.get().length;
     }
 
+    /** Floats of a cache line: the unit of {@link #spread}. */
+    private static final int SPREAD = 16;
+
     /**
-     * Rows of tiles per chunk: about {@code tilesPerChunk} tiles, fewer where the chunk's V and M
-     * ({@code positions} values per tile and channel, in and out) would pass {@code bufferFloats}; one at least.
+     * The distance between consecutive positions' matrices of {@code size} floats: at least size, a whole number of
+     * cache lines, and an odd number of them modulo 64 (4 KiB), so that the 16 or 36 positions of a tile, which the
+     * transforms write and read together, fall into different sets of the L1. A distance of a multiple of 4 KiB put
+     * them all in one set of 8 ways: GoogLeNet's inception_4c at 392 or 336 tiles a chunk took 1.4 times as long as
+     * at 511 (bench/RESULTS.md, "Winograd's buffers bounded").
      */
-    static int rowsPerChunk(int tilesW, int positions, int cg, int kg, int tilesPerChunk, int bufferFloats) {
+    static int spread(int size) {
+        int lines = (size + SPREAD - 1) / SPREAD;
+        return (lines | 1) * SPREAD;
+    }
+
+    /**
+     * Rows of tiles per chunk, of {@code units} rows in all: at most about {@code tilesPerChunk} tiles, fewer where
+     * the chunk's V and M ({@code positions} values per tile and channel, in and out) would pass
+     * {@code bufferFloats}, and one row at least; the rows are then shared evenly between the chunks that takes. Each
+     * chunk reads all of U, so a short last chunk costs nearly as much as a full one: VGG-16's conv5 at batch 16 in
+     * chunks of 36, 36, 36 and 4 rows of tiles ran 1.2 to 1.3 times as long as in two (bench/RESULTS.md,
+     * "Winograd's buffers bounded").
+     */
+    static int rowsPerChunk(int units, int tilesW, int positions, int cg, int kg, int tilesPerChunk,
+                            int bufferFloats) {
         long perTile = (long) positions * (cg + kg);
         long tiles = Math.min(tilesPerChunk, bufferFloats / perTile);
-        return (int) Math.max(1, tiles / tilesW);
+        int most = (int) Math.max(1, tiles / tilesW);
+        int chunks = (units + most - 1) / most;
+        return (units + chunks - 1) / chunks;
     }
 
     /**
@@ -135,47 +157,49 @@ final class WinogradChunks {
         int cg = g.inChannelsPerGroup();
         int tilesH = (g.outH() + block - 1) / block;
         int tilesW = (g.outW() + block - 1) / block;
-        int rowsPerChunk = rowsPerChunk(tilesW, positions, cg, kg, tilesPerChunk, bufferFloats);
         int units = g.batch() * tilesH;
+        int rowsPerChunk = rowsPerChunk(units, tilesW, positions, cg, kg, tilesPerChunk, bufferFloats);
         int maxT = Math.min(rowsPerChunk, units) * tilesW;
-        // V at the start, M after it.
-        int mOff = positions * cg * maxT;
-        float[] vm = tiles(mOff + positions * kg * maxT);
+        // V at the start, M after it, each position's matrix a few floats past the last one's end (spread).
+        int mOff = positions * (cg * maxT + 2 * SPREAD);
+        float[] vm = tiles(mOff + positions * (kg * maxT + 2 * SPREAD));
         // Channels per task: a few per thread's share where a chunk is small, so that forking pays.
         int grain = Math.max(1, 64 / Math.max(1, maxT * positions / 1024));
         for (int u0 = 0; u0 < units; u0 += rowsPerChunk) {
             int first = u0;
             int last = Math.min(units, u0 + rowsPerChunk);
             int t = (last - first) * tilesW;
+            int vStride = spread(cg * t);
+            int mStride = spread(kg * t);
             for (int grp = 0; grp < g.group(); grp++) {
                 int c0 = grp * cg;
                 int k0 = grp * kg;
                 Gemm.PackedA[] ug = u[grp];
                 parallel.forRange(cg, grain, (cs, ce) -> input(g, block, transforms, input, first, last, c0, cs, ce, t,
-                        vm));
+                        vStride, vm));
                 parallel.forRange(positions, 1, (xs, xe) -> {
                     for (int xi = xs; xi < xe; xi++) {
-                        gemm.gemm(ug[xi], false, t, vm, xi * cg * t, 0f, vm, mOff + xi * kg * t, false);
+                        gemm.gemm(ug[xi], false, t, vm, xi * vStride, 0f, vm, mOff + xi * mStride, false);
                     }
                 });
-                parallel.forRange(kg, grain, (ks, ke) -> output(g, block, transforms, vm, mOff, first, last, k0, ks, ke,
-                        t, bias, output, relu, outputChannels, channelOffset));
+                parallel.forRange(kg, grain, (ks, ke) -> output(g, block, transforms, vm, mOff, mStride, first, last,
+                        k0, ks, ke, t, bias, output, relu, outputChannels, channelOffset));
             }
         }
     }
 
     /**
      * V for input channels {@code [cs, ce)} of the group starting at c0, for the rows of tiles {@code [first, last)}
+     * (position xi's matrix at {@code v[xi * stride]})
      * (row u: image {@code u / tilesH}, row {@code u % tilesH}) of t tiles in all; taps outside the input read zero
      * (the padding). Each padded row is split once per segment of tile rows of one image (rows of tiles share two).
      * Modified: v.
      */
     static void input(ConvGeometry g, int block, Transforms transforms, float[] input, int first, int last, int c0,
-                      int cs, int ce, int t, float[] v) {
+                      int cs, int ce, int t, int stride, float[] v) {
         int tilesH = (g.outH() + block - 1) / block;
         int tilesW = (g.outW() + block - 1) / block;
         int plane = g.inH() * g.inW();
-        int stride = g.inChannelsPerGroup() * t;
         int w1 = tilesW + 1;
         int rowLen = block * w1;
         // Zero outside the copied run of each row (the padding), whatever an earlier layer left there.
@@ -203,14 +227,13 @@ final class WinogradChunks {
      * Output channels {@code [ks, ke)} of the group starting at k0, for the rows of tiles {@code [first, last)}, from
      * the M at {@code m[mOff]}.
      */
-    private static void output(ConvGeometry g, int block, Transforms transforms, float[] m, int mOff, int first,
-                               int last, int k0, int ks, int ke, int t, float[] bias, float[] output, boolean relu,
-                               int outputChannels, int channelOffset) {
+    private static void output(ConvGeometry g, int block, Transforms transforms, float[] m, int mOff, int stride,
+                               int first, int last, int k0, int ks, int ke, int t, float[] bias, float[] output,
+                               boolean relu, int outputChannels, int channelOffset) {
         int outH = g.outH();
         int outW = g.outW();
         int tilesH = (outH + block - 1) / block;
         int tilesW = (outW + block - 1) / block;
-        int stride = g.outChannelsPerGroup() * t;
         float[] y = ThreadBuffers.atLeast(OUTPUT_ROWS, block * block * tilesW);
         float[] work = ThreadBuffers.atLeast(OUTPUT_WORK, transforms.outputWork(tilesW));
         for (int k = ks; k < ke; k++) {

@@ -166,9 +166,20 @@ class WinogradTest {
         assertTrue(held[0] > 0 && held[0] <= budget, "held " + held[0] + " floats for a budget of " + budget);
         assertEquals(held[0], held[1], "batch 16 grew the buffer");
         assertEquals(held[0], held[2], "batch 2 grew the buffer");
-        // One row of tiles where a row alone passes the budget.
-        assertEquals(1, WinogradChunks.rowsPerChunk(56, 16, 512, 512, 512, 60_000));
-        assertEquals(58, WinogradChunks.rowsPerChunk(1, 16, 32, 32, 512, 60_000));
+        // One row of tiles where a row alone passes the budget; else the rows shared evenly between the chunks.
+        assertEquals(1, WinogradChunks.rowsPerChunk(896, 56, 16, 512, 512, 512, 60_000));
+        assertEquals(58, WinogradChunks.rowsPerChunk(58, 1, 16, 32, 32, 512, 60_000));
+        assertEquals(30, WinogradChunks.rowsPerChunk(59, 1, 16, 32, 32, 512, 60_000));
+        assertEquals(28, WinogradChunks.rowsPerChunk(112, 7, 16, 512, 512, 512, 4 << 20));
+    }
+
+    /** Consecutive positions' matrices lie whole cache lines apart, an odd number of them: never 4 KiB apart. */
+    @Test
+    void positionsAreSpreadOverTheCacheSets() {
+        for (int size : new int[] {1, 16, 1024, 128 * 392, 512 * 126, 96 * 448, 1000, 4097}) {
+            int d = WinogradChunks.spread(size);
+            assertTrue(d >= size && d < size + 32 && d % 16 == 0 && (d / 16) % 2 == 1, size + " -> " + d);
+        }
     }
 
     /** A layer's random input, weights and bias, and its direct sum in double. */
