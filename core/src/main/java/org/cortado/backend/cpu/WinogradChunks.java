@@ -13,12 +13,14 @@ final class WinogradChunks {
     }
 
     /**
-     * Floats of a chunk's V and M together (16 MiB) that the forward pass keeps to, whatever the batch and the channel
+     * Floats of a chunk's V and M together (8 MiB) that the forward pass keeps to, whatever the batch and the channel
      * counts, by taking fewer rows of tiles per chunk (one row at least): with the {@code tilesPerChunk} aim alone,
      * VGG-16's 512-channel layers took 33 MB, and each larger layer left the smaller buffer before it as garbage,
-     * 72 MB over GoogLeNet's batch-16 pass and 94 MB over VGG-16's (bench/RESULTS.md, "Winograd's buffers bounded").
+     * 72 MB over GoogLeNet's batch-16 pass and 94 MB over VGG-16's. A budget of 16 MiB cost GoogLeNet's batch-16
+     * peak 21 MiB more than this one, its array growing through three sizes (bench/RESULTS.md, "Winograd's buffers
+     * bounded").
      */
-    static final int BUFFER_FLOATS = 4 << 20;
+    static final int BUFFER_FLOATS = 2 << 20;
 
     /** Per calling thread: a chunk's V and M, in one array that grows to at most the largest chunk's need. */
     private static final ThreadLocal<float[]> TILES = ThreadBuffers.floats();
