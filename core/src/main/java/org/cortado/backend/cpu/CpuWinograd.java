@@ -33,13 +33,8 @@ final class CpuWinograd {
     private final F2Rows transforms = new F2Rows(rows);
     /** The transformed, packed weights, kept while the weights are unchanged. */
     private final DerivedWeights derived;
-    /** Per calling thread: the chunk's V and M. */
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-
-    private static final class Scratch extends WinogradChunks.Buffers {
-        /** The filter gradient's {@code dU_xi = sum over tiles of Yhat_xi V_xi^T}, per position xi. */
-        float[] du = new float[0];
-    }
+    /** Per calling thread: the filter gradient's {@code dU_xi = sum over tiles of Yhat_xi V_xi^T}, per position xi. */
+    private final ThreadLocal<float[]> filterGradient = ThreadBuffers.floats();
 
     /** What the transformed weights depend on besides the weights' values. */
     private record Layout(int group, int kg, int cg) {
@@ -55,11 +50,20 @@ final class CpuWinograd {
 
     /** {@code useF4}: forward passes by {@link WinogradF4} where it {@link WinogradF4#pays pays}. */
     CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived, boolean useF4) {
+        this(parallel, gemm, derived, useF4, WinogradChunks.BUFFER_FLOATS);
+    }
+
+    /** As above, with a chunk's V and M kept to {@code bufferFloats} (tests take small ones: more chunks). */
+    CpuWinograd(Parallel parallel, Gemm gemm, DerivedWeights derived, boolean useF4, int bufferFloats) {
         this.parallel = parallel;
         this.gemm = gemm;
         this.derived = derived;
-        this.f4 = useF4 ? new WinogradF4(parallel, gemm, derived, rows) : null;
+        this.bufferFloats = bufferFloats;
+        this.f4 = useF4 ? new WinogradF4(parallel, gemm, derived, rows, bufferFloats) : null;
     }
+
+    /** Floats a forward chunk's V and M keep to ({@link WinogradChunks#rowsPerChunk}). */
+    private final int bufferFloats;
 
     /**
      * System property that turns on F(4x4, 3x3) for forward passes ({@code -Dcortado.winograd.f4=true}). Off by
@@ -150,8 +154,8 @@ final class CpuWinograd {
         int cg = g.inChannelsPerGroup();
         Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9,
                 new Layout(g.group(), g.outChannelsPerGroup(), cg),
-                () -> WinogradChunks.transformWeights(parallel, gemm, g, weight, XI, CpuWinograd::transformFilter));
-        WinogradChunks.forward(parallel, gemm, g, 2, XI, TILES_PER_CHUNK, u, scratch.get(), transforms, input, bias,
+                () -> WinogradChunks.transformWeights(parallel, gemm, g, weight, 4, CpuWinograd::transformFilter));
+        WinogradChunks.forward(parallel, gemm, g, 2, XI, TILES_PER_CHUNK, bufferFloats, u, transforms, input, bias,
                 output, relu, outputChannels, channelOffset);
     }
 
@@ -168,14 +172,10 @@ final class CpuWinograd {
         int cg = g.inChannelsPerGroup();
         int tilesPerImage = ((g.outH() + 1) / 2) * ((g.outW() + 1) / 2);
         int imagesPerChunk = Math.max(1, Math.min(g.batch(), TILES_PER_CHUNK / tilesPerImage));
-        Scratch s = scratch.get();
-        s.ensure(XI * cg * imagesPerChunk * tilesPerImage, XI * kg * imagesPerChunk * tilesPerImage);
-        if (s.du.length < XI * kg * cg) {
-            s.du = new float[XI * kg * cg];
-        }
-        float[] v = s.v;
-        float[] yhat = s.m;
-        float[] du = s.du;
+        // V at the start of the tile array, Yhat after it.
+        int yOff = XI * cg * imagesPerChunk * tilesPerImage;
+        float[] vy = WinogradChunks.tiles(yOff + XI * kg * imagesPerChunk * tilesPerImage);
+        float[] du = ThreadBuffers.atLeast(filterGradient, XI * kg * cg);
         int grain = Math.max(1, 64 / Math.max(1, imagesPerChunk * tilesPerImage / 64));
         for (int grp = 0; grp < g.group(); grp++) {
             int c0 = grp * cg;
@@ -187,12 +187,12 @@ final class CpuWinograd {
                 int first = n0;
                 int tilesH = (g.outH() + 1) / 2;
                 parallel.forRange(cg, grain, (cs, ce) -> WinogradChunks.input(g, 2, transforms, input,
-                        first * tilesH, (first + images) * tilesH, c0, cs, ce, t, v));
+                        first * tilesH, (first + images) * tilesH, c0, cs, ce, t, cg * t, vy));
                 parallel.forRange(kg, grain, (ks, ke) ->
-                        transformOutputGradient(g, dout, first, images, k0, ks, ke, t, yhat));
+                        transformOutputGradient(g, dout, first, images, k0, ks, ke, t, vy, yOff));
                 parallel.forRange(XI, 1, (xs, xe) -> {
                     for (int xi = xs; xi < xe; xi++) {
-                        gemm.gemm(false, true, kg, cg, t, 1f, yhat, xi * kg * t, v, xi * cg * t, 1f, du,
+                        gemm.gemm(false, true, kg, cg, t, 1f, vy, yOff + xi * kg * t, vy, xi * cg * t, 1f, du,
                                 xi * kg * cg, false);
                     }
                 });
@@ -202,13 +202,13 @@ final class CpuWinograd {
     }
 
     /**
-     * {@code Yhat_xi[k, tile] = (A dY A^T)_xi} for output channels {@code [ks, ke)} of the group starting at k0, for
-     * the tiles of {@code images} images from {@code n0}; outputs past the edge (a tile of an odd-sized output) read
+     * {@code Yhat_xi[k, tile] = (A dY A^T)_xi}, at {@code yhat[yOff]}, for output channels {@code [ks, ke)} of the
+     * group starting at k0, for the tiles of {@code images} images from {@code n0}; outputs past the edge (a tile of an odd-sized output) read
      * zero, as the forward pass writes nothing there. {@code A dY A^T} turns each row {@code (p, q)} of the 2x2
      * block into {@code (p, p + q, p - q, -q)}, and the rows likewise.
      */
     private static void transformOutputGradient(ConvGeometry g, float[] dout, int n0, int images, int k0, int ks,
-                                                int ke, int t, float[] yhat) {
+                                                int ke, int t, float[] yhat, int yOff) {
         int outH = g.outH();
         int outW = g.outW();
         int tilesH = (outH + 1) / 2;
@@ -216,7 +216,7 @@ final class CpuWinograd {
         int stride = g.outChannelsPerGroup() * t;
         int plane = outH * outW;
         for (int k = ks; k < ke; k++) {
-            int col = k * t;
+            int col = yOff + k * t;
             for (int img = 0; img < images; img++) {
                 int src = ((n0 + img) * g.outChannels() + k0 + k) * plane;
                 for (int ty = 0; ty < tilesH; ty++) {
@@ -290,28 +290,26 @@ final class CpuWinograd {
         }
     }
 
-    /** {@code U = G g G^T} for one filter. */
-    private static void transformFilter(float[] weight, int w, float[] u, int at, int perXi) {
-        float[] tmp = new float[12];
-        // tmp = G g (4x3), row by row.
-        for (int j = 0; j < 3; j++) {
-            float g0 = weight[w + j];
-            float g1 = weight[w + 3 + j];
-            float g2 = weight[w + 6 + j];
-            tmp[j] = g0;
-            tmp[3 + j] = 0.5f * (g0 + g1 + g2);
-            tmp[6 + j] = 0.5f * (g0 - g1 + g2);
-            tmp[9 + j] = g2;
-        }
-        for (int i = 0; i < 4; i++) {
-            float t0 = tmp[3 * i];
-            float t1 = tmp[3 * i + 1];
-            float t2 = tmp[3 * i + 2];
-            u[(4 * i) * perXi + at] = t0;
-            u[(4 * i + 1) * perXi + at] = 0.5f * (t0 + t1 + t2);
-            u[(4 * i + 2) * perXi + at] = 0.5f * (t0 - t1 + t2);
-            u[(4 * i + 3) * perXi + at] = t2;
-        }
+    /** Row i of {@code U = G g G^T} for one filter: positions {@code 4i .. 4i + 3}. */
+    private static void transformFilter(float[] weight, int w, int i, float[] u, int at, int perXi) {
+        // Row i of G g, column by column; then times G^T.
+        float t0 = rowOfG(i, weight[w], weight[w + 3], weight[w + 6]);
+        float t1 = rowOfG(i, weight[w + 1], weight[w + 4], weight[w + 7]);
+        float t2 = rowOfG(i, weight[w + 2], weight[w + 5], weight[w + 8]);
+        u[at] = t0;
+        u[perXi + at] = 0.5f * (t0 + t1 + t2);
+        u[2 * perXi + at] = 0.5f * (t0 - t1 + t2);
+        u[3 * perXi + at] = t2;
+    }
+
+    /** Row i of G (4x3) times the column {@code (g0, g1, g2)}. */
+    private static float rowOfG(int i, float g0, float g1, float g2) {
+        return switch (i) {
+            case 0 -> g0;
+            case 1 -> 0.5f * (g0 + g1 + g2);
+            case 2 -> 0.5f * (g0 - g1 + g2);
+            default -> g2;
+        };
     }
 
     /** F(2x2)'s transforms of a row of tiles, by {@link WinogradRows}. */

@@ -23,18 +23,19 @@ final class WinogradF4 implements WinogradChunks.Transforms {
     private final Gemm gemm;
     private final DerivedWeights derived;
     private final WinogradRows rows;
-    /** Per calling thread: the chunk's V and M. */
-    private final ThreadLocal<WinogradChunks.Buffers> scratch = ThreadLocal.withInitial(WinogradChunks.Buffers::new);
+    /** Floats a chunk's V and M keep to ({@link WinogradChunks#rowsPerChunk}). */
+    private final int bufferFloats;
 
     /** What the transformed weights depend on besides the weights' values (F(4x4): not F(2x2)'s layout). */
     private record Layout(int group, int kg, int cg) {
     }
 
-    WinogradF4(Parallel parallel, Gemm gemm, DerivedWeights derived, WinogradRows rows) {
+    WinogradF4(Parallel parallel, Gemm gemm, DerivedWeights derived, WinogradRows rows, int bufferFloats) {
         this.parallel = parallel;
         this.gemm = gemm;
         this.derived = derived;
         this.rows = rows;
+        this.bufferFloats = bufferFloats;
     }
 
     /**
@@ -59,8 +60,8 @@ final class WinogradF4 implements WinogradChunks.Transforms {
         int cg = g.inChannelsPerGroup();
         Gemm.PackedA[][] u = derived.get(weight, 0, g.outChannels() * cg * 9,
                 new Layout(g.group(), g.outChannelsPerGroup(), cg),
-                () -> WinogradChunks.transformWeights(parallel, gemm, g, weight, XI, WinogradF4::transformFilter));
-        WinogradChunks.forward(parallel, gemm, g, 4, XI, TILES_PER_CHUNK, u, scratch.get(), this, input, bias,
+                () -> WinogradChunks.transformWeights(parallel, gemm, g, weight, 6, WinogradF4::transformFilter));
+        WinogradChunks.forward(parallel, gemm, g, 4, XI, TILES_PER_CHUNK, bufferFloats, u, this, input, bias,
                 output, relu, outputChannels, channelOffset);
     }
 
@@ -74,22 +75,16 @@ final class WinogradF4 implements WinogradChunks.Transforms {
             {0, 0, 1}};
 
     /**
-     * {@code U = G g G^T} for one filter, computed in double and rounded once, so that the sixths add no rounding of
-     * their own.
+     * Row a of {@code U = G g G^T} for one filter (positions {@code 6a .. 6a + 5}), computed in double and rounded
+     * once, so that the sixths add no rounding of their own.
      */
-    private static void transformFilter(float[] weight, int w, float[] u, int at, int perXi) {
-        double[] gg = new double[18];
-        // gg = G g (6x3), then each row times G^T.
-        for (int a = 0; a < 6; a++) {
-            for (int j = 0; j < 3; j++) {
-                gg[3 * a + j] = G[a][0] * weight[w + j] + G[a][1] * weight[w + 3 + j] + G[a][2] * weight[w + 6 + j];
-            }
-        }
-        for (int a = 0; a < 6; a++) {
-            for (int b = 0; b < 6; b++) {
-                u[(6 * a + b) * perXi + at] = (float) (gg[3 * a] * G[b][0] + gg[3 * a + 1] * G[b][1]
-                        + gg[3 * a + 2] * G[b][2]);
-            }
+    private static void transformFilter(float[] weight, int w, int a, float[] u, int at, int perXi) {
+        // Row a of G g, then times G^T.
+        double gg0 = G[a][0] * weight[w] + G[a][1] * weight[w + 3] + G[a][2] * weight[w + 6];
+        double gg1 = G[a][0] * weight[w + 1] + G[a][1] * weight[w + 4] + G[a][2] * weight[w + 7];
+        double gg2 = G[a][0] * weight[w + 2] + G[a][1] * weight[w + 5] + G[a][2] * weight[w + 8];
+        for (int b = 0; b < 6; b++) {
+            u[b * perXi + at] = (float) (gg0 * G[b][0] + gg1 * G[b][1] + gg2 * G[b][2]);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.cortado.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -99,6 +100,85 @@ class WinogradTest {
                 ConvGeometry g = new ConvGeometry(d[0], d[1], d[2], d[3], d[4], 3, 3, 1, 1, d[5], d[5], 1, 1, d[6]);
                 new Case(g, rnd).check(w, useF4 ? "F(4x4)" : "F(2x2)");
             }
+        }
+    }
+
+    /**
+     * Chunks kept to a small buffer (one row of tiles each, or a few) give the same bits as chunks of the default
+     * size: each output is the same sum in the same order, only computed in another chunk.
+     */
+    @ParameterizedTest(name = "{0} kernel, {1} thread(s)")
+    @MethodSource("kernels")
+    void smallChunkBuffersGiveTheSameBits(String kernel, int threads) {
+        Parallel parallel = new Parallel(threads);
+        Gemm gemm = GemmTest.gemm(kernel, threads);
+        Random rnd = new Random(11);
+        int[][] shapes = {
+            // batch, C, H, W, K, pad, group
+            {3, 64, 28, 28, 96, 1, 1}, {2, 32, 13, 13, 48, 1, 2}, {4, 16, 7, 9, 24, 0, 1},
+        };
+        for (boolean useF4 : new boolean[] {false, true}) {
+            CpuWinograd large = new CpuWinograd(parallel, gemm, new DerivedWeights(), useF4);
+            for (int bufferFloats : new int[] {1, 40_000}) {
+                CpuWinograd small = new CpuWinograd(parallel, gemm, new DerivedWeights(), useF4, bufferFloats);
+                for (int[] d : shapes) {
+                    ConvGeometry g = new ConvGeometry(d[0], d[1], d[2], d[3], d[4], 3, 3, 1, 1, d[5], d[5], 1, 1,
+                            d[6]);
+                    float[] input = GemmTest.random(rnd, g.batch() * g.inChannels() * g.inH() * g.inW());
+                    float[] weight = GemmTest.random(rnd, g.outChannels() * g.patchSize());
+                    float[] bias = GemmTest.random(rnd, g.outChannels());
+                    int size = g.batch() * (g.outChannels() + 1) * g.outH() * g.outW();
+                    float[] expected = new float[size];
+                    float[] got = new float[size];
+                    large.forward(g, input, weight, bias, expected, true, g.outChannels() + 1, 1);
+                    small.forward(g, input, weight, bias, got, true, g.outChannels() + 1, 1);
+                    assertArrayEquals(expected, got, (useF4 ? "F(4x4) " : "F(2x2) ") + g + ", buffer of "
+                            + bufferFloats + " floats");
+                }
+            }
+        }
+    }
+
+    /**
+     * The calling thread's chunk buffer holds at most the budget (or one row of tiles, where that is more), and is
+     * as large after a batch of 16 as after a batch of 1 where one image's tiles already fill it.
+     */
+    @Test
+    void theChunkBufferDoesNotGrowWithTheBatch() throws Exception {
+        int budget = 60_000;
+        Random rnd = new Random(5);
+        int[] held = new int[3];
+        Thread t = new Thread(() -> {
+            CpuWinograd w = new CpuWinograd(new Parallel(2), GemmTest.gemm("java", 2), new DerivedWeights(), false,
+                    budget);
+            int[] batches = {1, 16, 2};
+            for (int i = 0; i < batches.length; i++) {
+                // 32 + 32 channels at 28x28: 1024 floats per tile, 14 tiles a row, 196 an image.
+                ConvGeometry g = new ConvGeometry(batches[i], 32, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
+                w.forward(g, GemmTest.random(rnd, g.batch() * 32 * 28 * 28), GemmTest.random(rnd, 32 * 9 * 32),
+                        null, out, false, 32, 0);
+                held[i] = WinogradChunks.tilesHeld();
+            }
+        });
+        t.start();
+        t.join();
+        assertTrue(held[0] > 0 && held[0] <= budget, "held " + held[0] + " floats for a budget of " + budget);
+        assertEquals(held[0], held[1], "batch 16 grew the buffer");
+        assertEquals(held[0], held[2], "batch 2 grew the buffer");
+        // One row of tiles where a row alone passes the budget; else the rows shared evenly between the chunks.
+        assertEquals(1, WinogradChunks.rowsPerChunk(896, 56, 16, 512, 512, 512, 60_000));
+        assertEquals(58, WinogradChunks.rowsPerChunk(58, 1, 16, 32, 32, 512, 60_000));
+        assertEquals(30, WinogradChunks.rowsPerChunk(59, 1, 16, 32, 32, 512, 60_000));
+        assertEquals(28, WinogradChunks.rowsPerChunk(112, 7, 16, 512, 512, 512, 4 << 20));
+    }
+
+    /** Consecutive positions' matrices lie whole cache lines apart, an odd number of them: never 4 KiB apart. */
+    @Test
+    void positionsAreSpreadOverTheCacheSets() {
+        for (int size : new int[] {1, 16, 1024, 128 * 392, 512 * 126, 96 * 448, 1000, 4097}) {
+            int d = WinogradChunks.spread(size);
+            assertTrue(d >= size && d < size + 32 && d % 16 == 0 && (d / 16) % 2 == 1, size + " -> " + d);
         }
     }
 
