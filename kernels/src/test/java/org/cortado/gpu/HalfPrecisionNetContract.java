@@ -10,16 +10,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.cortado.backend.cpu.CpuBackend;
-import org.cortado.caffe.CaffeModelReader;
-import org.cortado.caffe.CaffeWeights;
-import org.cortado.caffe.Prototxt;
-import org.cortado.caffe.proto.Caffe.NetParameter;
 import org.cortado.layers.Layer;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
-import org.cortado.net.NetWeights;
-import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -61,21 +55,11 @@ abstract class HalfPrecisionNetContract {
             + "reference/caffenet_narrow/cat/input.npy, FP16"})
     void referenceNetsInSixteenBitsStayWithinTheFormatsRounding(String model, String weights, String input,
                                                                 Precision precision) {
-        Path dir = NetParityContract.shared();
-        for (String f : List.of(model, weights, input)) {
-            Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(f)), "shared file " + dir.resolve(f) + " not found");
-        }
-        GpuBackend gpu = backends.computeIfAbsent(precision, this::open);
-        NetParameter def = Prototxt.readNet(dir.resolve(model));
-        CaffeWeights w = CaffeModelReader.read(dir.resolve(weights));
-        Net onCpu = NetProtos.build(def, Phase.TEST, CPU);
-        Net onGpu = NetProtos.build(def, Phase.TEST, gpu);
-        NetWeights.copy(w, onCpu);
-        NetWeights.copy(w, onGpu);
-        Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
-        String name = onCpu.inputNames().get(0);
-        onCpu.forward(Map.of(name, in));
-        onGpu.forward(Map.of(name, in));
+        ReferenceNetPair pair = ReferenceNetPair.forward(model, weights, input, CPU,
+                () -> backends.computeIfAbsent(precision, this::open));
+        Net onCpu = pair.onCpu();
+        Net onGpu = pair.onGpu();
+        GpuBackend gpu = pair.gpu();
 
         float bound = 12 * HalfPrecisionOpsContract.unit(precision);
         List<String> beyond = new ArrayList<>();

@@ -23,7 +23,6 @@ import org.cortado.image.TransformSpec;
 import org.cortado.layers.Param;
 import org.cortado.layers.Phase;
 import org.cortado.net.Net;
-import org.cortado.net.NetWeights;
 import org.cortado.net.proto.NetProtos;
 import org.cortado.tensor.Shape;
 import org.cortado.tensor.Tensor;
@@ -91,22 +90,9 @@ abstract class NetParityContract {
         "models/tiny/caffenet_narrow_deploy.prototxt, models/tiny/caffenet_narrow_v1.caffemodel, "
             + "reference/caffenet_narrow/cat/input.npy, IM2COL_GEMM"})
     void referenceModelsWithTheirWeightsMatchTheCpu(String model, String weights, String input, ConvImpl impl) {
-        Path dir = shared();
-        for (String f : List.of(model, weights, input)) {
-            Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(f)), "shared file " + dir.resolve(f) + " not found");
-        }
-        GpuBackend gpu = gpus.computeIfAbsent(impl, this::open);
-        NetParameter def = Prototxt.readNet(dir.resolve(model));
-        org.cortado.caffe.CaffeWeights w = org.cortado.caffe.CaffeModelReader.read(dir.resolve(weights));
-        Net onCpu = NetProtos.build(def, Phase.TEST, CPU);
-        Net onGpu = NetProtos.build(def, Phase.TEST, gpu);
-        NetWeights.copy(w, onCpu);
-        NetWeights.copy(w, onGpu);
-        Tensor in = org.cortado.io.Npy.read(dir.resolve(input));
-        String name = onCpu.inputNames().get(0);
-        onCpu.forward(Map.of(name, in));
-        onGpu.forward(Map.of(name, in));
-        compareAllBlobs(model + " with " + weights, onCpu, onGpu, gpu);
+        ReferenceNetPair pair = ReferenceNetPair.forward(model, weights, input, CPU,
+                () -> gpus.computeIfAbsent(impl, this::open));
+        compareAllBlobs(model + " with " + weights, pair.onCpu(), pair.onGpu(), pair.gpu());
     }
 
     /** Whether the backend can capture CUDA graphs. */
